@@ -1,0 +1,94 @@
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SchemaEngine as SchemaEngineType } from '@prisma/schema-engine-wasm';
+
+type WasmBindings = typeof import('@prisma/schema-engine-wasm') & { __wbg_set_wasm(exports: WebAssembly.Exports): void };
+
+let bindings: Promise<WasmBindings> | undefined;
+
+/**
+ * Loads Prisma Migrate's schema engine (WebAssembly). The package imports its .wasm as an ES module,
+ * which Node 20 only allows behind --experimental-wasm-modules, so the module is instantiated here.
+ */
+async function loadBindings(): Promise<WasmBindings> {
+  const require = createRequire(import.meta.url);
+  const gluePath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+  const glue = (await import('@prisma/schema-engine-wasm/schema_engine_bg')) as unknown as WasmBindings;
+  const bytes = await fs.readFile(gluePath.replace(/\.js$/, '.wasm'));
+  const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports });
+  glue.__wbg_set_wasm(instance.exports);
+  (instance.exports.__wbindgen_start as () => void)();
+  return glue;
+}
+
+export type SchemaEngine = SchemaEngineType;
+
+const PG_CHAR_OID = 18;
+const PG_TEXT_OID = 25;
+const CHARACTER_COLUMN = 6; // ColumnTypeEnum.Character in @prisma/driver-adapter-utils
+const charColumns = Symbol('charColumns');
+
+type PgResult = { fields: { dataTypeID: number }[]; rows: unknown[][] & { [charColumns]?: number[] } };
+type PatchableQueryable = {
+  performIO(query: unknown): Promise<PgResult>;
+  queryRaw(query: unknown): Promise<{ columnTypes: number[]; rows: PgResult['rows'] }>;
+};
+
+/**
+ * When the engine describes a live database it reads catalog columns of PostgreSQL's internal
+ * one-byte "char" type (pg_class.relkind, ...). @prisma/adapter-pg rejects that type, while the
+ * engine expects it as a Character column. This reports such columns the way the engine wants.
+ * The column positions ride on the rows array, which queryRaw passes through unchanged.
+ */
+function reportCharColumns(queryable: PatchableQueryable): void {
+  const performIO = queryable.performIO.bind(queryable);
+  const queryRaw = queryable.queryRaw.bind(queryable);
+  queryable.performIO = async (query) => {
+    const result = await performIO(query);
+    const positions: number[] = [];
+    result.fields.forEach((field, i) => {
+      if (field.dataTypeID === PG_CHAR_OID) {
+        field.dataTypeID = PG_TEXT_OID;
+        positions.push(i);
+      }
+    });
+    if (positions.length > 0) result.rows[charColumns] = positions;
+    return result;
+  };
+  queryable.queryRaw = async (query) => {
+    const result = await queryRaw(query);
+    for (const i of result.rows[charColumns] ?? []) result.columnTypes[i] = CHARACTER_COLUMN;
+    return result;
+  };
+}
+
+function createEngineAdapter(databaseUrl: string) {
+  const factory = new PrismaPg({ connectionString: databaseUrl, max: 2 });
+  const connect = factory.connect.bind(factory);
+  const connectToShadowDb = factory.connectToShadowDb.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    reportCharColumns(adapter as unknown as PatchableQueryable);
+    return adapter;
+  };
+  factory.connectToShadowDb = async () => {
+    const adapter = await connectToShadowDb();
+    reportCharColumns(adapter as unknown as PatchableQueryable);
+    return adapter;
+  };
+  return bindMigrationAwareSqlAdapterFactory(factory);
+}
+
+/** Opens the schema engine on a live database, with the Prisma schema it should compare against. */
+export async function openSchemaEngine(databaseUrl: string, schemaPath: string): Promise<{ engine: SchemaEngine; close(): Promise<void> }> {
+  bindings ??= loadBindings();
+  const { SchemaEngine } = await bindings;
+  const datamodel = await fs.readFile(schemaPath, 'utf8');
+  const engine = await SchemaEngine.new({ datamodels: [[schemaPath, datamodel]] }, () => undefined, createEngineAdapter(databaseUrl));
+  return {
+    engine,
+    close: async () => engine.free(),
+  };
+}
