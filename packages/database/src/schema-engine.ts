@@ -64,21 +64,30 @@ function reportCharColumns(queryable: PatchableQueryable): void {
   };
 }
 
+/** The adapter factory the engine connects through; dispose() ends every pool it opened. */
 function createEngineAdapter(databaseUrl: string) {
-  const factory = new PrismaPg({ connectionString: databaseUrl, max: 2 });
+  const opened: { dispose(): Promise<void> }[] = [];
+  const factory = new PrismaPg({ connectionString: databaseUrl, max: 2, allowExitOnIdle: true });
   const connect = factory.connect.bind(factory);
   const connectToShadowDb = factory.connectToShadowDb.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
+    opened.push(adapter);
     reportCharColumns(adapter as unknown as PatchableQueryable);
     return adapter;
   };
   factory.connectToShadowDb = async () => {
     const adapter = await connectToShadowDb();
+    opened.push(adapter);
     reportCharColumns(adapter as unknown as PatchableQueryable);
     return adapter;
   };
-  return bindMigrationAwareSqlAdapterFactory(factory);
+  return {
+    adapter: bindMigrationAwareSqlAdapterFactory(factory),
+    dispose: async () => {
+      await Promise.allSettled(opened.splice(0).map((adapter) => adapter.dispose()));
+    },
+  };
 }
 
 /** Opens the schema engine on a live database, with the Prisma schema it should compare against. */
@@ -86,9 +95,13 @@ export async function openSchemaEngine(databaseUrl: string, schemaPath: string):
   bindings ??= loadBindings();
   const { SchemaEngine } = await bindings;
   const datamodel = await fs.readFile(schemaPath, 'utf8');
-  const engine = await SchemaEngine.new({ datamodels: [[schemaPath, datamodel]] }, () => undefined, createEngineAdapter(databaseUrl));
+  const { adapter, dispose } = createEngineAdapter(databaseUrl);
+  const engine = await SchemaEngine.new({ datamodels: [[schemaPath, datamodel]] }, () => undefined, adapter);
   return {
     engine,
-    close: async () => engine.free(),
+    close: async () => {
+      engine.free();
+      await dispose();
+    },
   };
 }

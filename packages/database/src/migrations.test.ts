@@ -1,0 +1,43 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '@jobplatform/testing';
+import { diffMigrationsToSchema, serviceSchema } from './migrations.js';
+
+const prismaRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../prisma');
+const services = (await fs.readdir(prismaRoot, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+
+describe.each(services)('prisma/%s migrations', (service) => {
+  it('apply to an empty database and leave no drift against schema.prisma', async () => {
+    const db = await createTestDatabase(service);
+    try {
+      const applied = await db.query<{ migration_name: string; finished_at: Date | null }>(
+        'SELECT migration_name, finished_at FROM _prisma_migrations ORDER BY migration_name',
+      );
+      const folders = (await fs.readdir(path.join(prismaRoot, service, 'migrations'), { withFileTypes: true }))
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
+      expect(applied.rows.map((r) => r.migration_name)).toEqual(folders);
+      expect(applied.rows.every((r) => r.finished_at !== null)).toBe(true);
+      expect(await diffMigrationsToSchema(db.url, serviceSchema(prismaRoot, service))).toBe('');
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+it('reports drift when schema.prisma has a change no migration carries', async () => {
+  const db = await createTestDatabase();
+  const dir = await fs.mkdtemp(path.join(prismaRoot, '..', 'node_modules', '.drift-'));
+  try {
+    const original = await fs.readFile(path.join(prismaRoot, 'users', 'schema.prisma'), 'utf8');
+    await fs.writeFile(path.join(dir, 'schema.prisma'), original.replace('bio                   String?', 'bio String?\n  nickname String?'));
+    await fs.cp(path.join(prismaRoot, 'users', 'migrations'), path.join(dir, 'migrations'), { recursive: true });
+    const sql = await diffMigrationsToSchema(db.url, { schemaPath: path.join(dir, 'schema.prisma'), migrationsDir: path.join(dir, 'migrations') });
+    expect(sql).toMatch(/ADD COLUMN\s+"nickname"/);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+    await db.drop();
+  }
+});

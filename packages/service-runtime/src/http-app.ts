@@ -1,0 +1,70 @@
+import http from 'node:http';
+import express, { type Express } from 'express';
+import type { Logger } from '@jobplatform/config';
+import type { ServiceMetrics } from './metrics.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+
+export type HttpAppOptions = {
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Throws when the service cannot serve (a dependency is down); /readyz then answers 503. */
+  readiness?: () => Promise<void>;
+};
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    requestId: string;
+  }
+}
+
+/**
+ * Express app with what every service exposes besides GraphQL: a request id on every request
+ * (echoed in the response), /healthz (the process is alive), /readyz (it can do its work) and
+ * /metrics (Prometheus).
+ */
+export function createHttpApp({ logger, metrics, readiness }: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    req.requestId = requestIdFrom(req.headers);
+    res.setHeader(REQUEST_ID_HEADER, req.requestId);
+    const stop = metrics.httpRequestDuration.startTimer({ method: req.method });
+    res.on('finish', () => stop({ route: req.route?.path ?? req.path, status: String(res.statusCode) }));
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await readiness?.();
+      res.json({ status: 'ready' });
+    } catch (error) {
+      logger.warn({ err: error }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable', reason: error instanceof Error ? error.message : 'not ready' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  return app;
+}
+
+/** Listens with keep-alive tuned to outlive typical proxies' idle timeouts. */
+export async function listen(app: Express, port: number, host: string): Promise<http.Server> {
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
+export function boundUrl(server: http.Server, host: string, path: string): string {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return `http://${host}:${port}${path}`;
+}
