@@ -40,7 +40,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (typeof payload.sub !== 'string' || !/^\d+$/.test(payload.sub) || !isRole(payload.role) || typeof payload.jti !== 'string') {
         throw new TokenError('The access token is missing required claims', 'invalid');
       }
-      return { userId: payload.sub, role: payload.role, tokenId: payload.jti };
+      return { userId: payload.sub, role: payload.role, tokenId: payload.jti, sessionId: typeof payload.sid === 'string' ? payload.sid : undefined };
     } catch (error) {
       if (error instanceof TokenError) throw error;
       if (error instanceof errors.JWTExpired) throw new TokenError('The access token has expired; refresh it', 'expired');

@@ -11,4 +11,6 @@ export type Viewer = {
   role: Role;
   /** The token's jti, for logs and revocation checks. */
   tokenId: string;
+  /** The sign-in (refresh-token family) the token was issued for, when it names one. */
+  sessionId: string | undefined;
 };

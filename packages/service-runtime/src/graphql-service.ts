@@ -7,7 +7,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '@jobplatform/config';
 import { bearerToken, TokenError, type TokenVerifier } from '@jobplatform/auth';
 import { AppError, formatGraphQLError } from './errors.js';
-import { boundUrl, createHttpApp, listen } from './http-app.js';
+import { boundUrl, createHttpApp, installErrorHandler, listen } from './http-app.js';
 import { createMetrics } from './metrics.js';
 import { clientIpFrom } from './request-id.js';
 import type { RequestContext } from './request-context.js';
@@ -87,6 +87,8 @@ export async function startGraphQLService<TContext extends RequestContext>(
       },
     }),
   );
+
+  installErrorHandler(app, options.logger);
 
   const url = boundUrl(httpServer, host, '/graphql');
   options.logger.info({ url }, `${options.name} subgraph ready`);

@@ -51,6 +51,25 @@ export function createHttpApp({ logger, metrics, readiness }: HttpAppOptions): E
   return app;
 }
 
+/**
+ * The last middleware: turns errors from body parsing and routing into JSON a GraphQL client can
+ * read (413 for an oversized body, 400 for malformed JSON), never an HTML page with a stack trace.
+ */
+export function installErrorHandler(app: Express, logger: Logger): void {
+  app.use((error: { status?: number; statusCode?: number; type?: string; message?: string }, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = error.status ?? error.statusCode ?? 500;
+    let body: { message: string; code: string };
+    if (status === 413) body = { message: 'The request body is too large', code: 'PAYLOAD_TOO_LARGE' };
+    else if (error.type === 'entity.parse.failed') body = { message: 'The request body is not valid JSON', code: 'BAD_REQUEST' };
+    else if (status >= 400 && status < 500) body = { message: 'The request could not be read', code: 'BAD_REQUEST' };
+    else {
+      logger.error({ err: error, requestId: req.requestId }, 'unhandled HTTP error');
+      body = { message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR' };
+    }
+    res.status(status >= 400 ? status : 500).json({ errors: [{ message: body.message, extensions: { code: body.code } }] });
+  });
+}
+
 /** Listens with keep-alive tuned to outlive typical proxies' idle timeouts. */
 export async function listen(app: Express, port: number, host: string): Promise<http.Server> {
   const server = http.createServer(app);

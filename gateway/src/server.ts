@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import type http from 'node:http';
+import express from 'express';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { bearerToken, createTokenVerifier, TokenError, type TokenVerifier, type Viewer } from '@jobplatform/auth';
+import { createLogger, type Logger } from '@jobplatform/config';
+import {
+  AppError,
+  boundUrl,
+  clientIpFrom,
+  createHttpApp,
+  createMetrics,
+  formatGraphQLError,
+  installErrorHandler,
+  listen,
+} from '@jobplatform/service-runtime';
+import type { GatewayContext } from './context.js';
+import type { GatewayEnv } from './env.js';
+import { aliasLimitRule, assertCostWithinBudget, depthLimitRule } from './operation-limits.js';
+import { SubgraphDataSource, subgraphsOf } from './subgraph-requests.js';
+
+export const defaultSupergraphPath = new URL('../../schema/supergraph.graphql', import.meta.url);
+
+export type RunningGateway = { url: string; httpServer: http.Server; close(): Promise<void> };
+
+async function viewerFrom(verifyToken: TokenVerifier, token: string | undefined): Promise<Viewer | undefined> {
+  if (!token) return undefined;
+  try {
+    return await verifyToken(token);
+  } catch (error) {
+    const message = error instanceof TokenError ? error.message : 'The access token could not be verified';
+    throw new AppError('UNAUTHENTICATED', message).toGraphQLError();
+  }
+}
+
+/** Each subgraph answers a trivial query, or the gateway is not ready. */
+async function checkSubgraphs(subgraphs: { name: string; url: string }[]): Promise<void> {
+  const failures: string[] = [];
+  await Promise.all(
+    subgraphs.map(async ({ name, url }) => {
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ __typename }' }),
+          signal: AbortSignal.timeout(2000),
+        });
+        if (!response.ok) failures.push(`${name} answered ${response.status}`);
+      } catch {
+        failures.push(`${name} is unreachable`);
+      }
+    }),
+  );
+  if (failures.length > 0) throw new Error(failures.join('; '));
+}
+
+export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: string; logger?: Logger } = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger('gateway', env.LOG_LEVEL);
+  const supergraphSdl = options.supergraphSdl ?? readFileSync(env.SUPERGRAPH_PATH ?? defaultSupergraphPath, 'utf8');
+  const subgraphs = subgraphsOf(supergraphSdl).map(({ name, url }) => ({ name, url: env.subgraphUrls[name] ?? url }));
+  const routing = new Map(subgraphs.map((s) => [s.name, s.url]));
+  const verifyToken = createTokenVerifier({ jwksUrl: env.JWKS_URL });
+  const metrics = createMetrics('gateway');
+
+  const app = createHttpApp({ logger, metrics, readiness: () => checkSubgraphs(subgraphs) });
+  app.set('trust proxy', env.GATEWAY_TRUSTED_PROXIES);
+  const httpServer = await listen(app, env.GATEWAY_PORT, env.GATEWAY_HOST);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name, url }) => new SubgraphDataSource({ url: routing.get(name) ?? url, fetcher: fetch as never }),
+  });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    apiSchema = schema;
+  });
+
+  const limitsPlugin: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, request, schema }) {
+          if (operation) assertCostWithinBudget(schema, document, operation, request.variables ?? {}, env.GATEWAY_MAX_COST);
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: env.NODE_ENV !== 'production',
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [depthLimitRule(env.GATEWAY_MAX_DEPTH), aliasLimitRule(env.GATEWAY_MAX_ALIASES)],
+    formatError: formatGraphQLError(logger),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metrics.graphqlPlugin() as ApolloServerPlugin<GatewayContext>, limitsPlugin],
+  });
+  await apollo.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: env.GATEWAY_BODY_LIMIT }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const accessToken = bearerToken(req.headers.authorization);
+        return {
+          requestId: req.requestId,
+          clientIp: env.GATEWAY_TRUSTED_PROXIES > 0 ? req.ip : clientIpFrom({}, req.socket.remoteAddress),
+          userAgent: req.headers['user-agent']?.slice(0, 255),
+          viewer: await viewerFrom(verifyToken, accessToken),
+          accessToken,
+          logger: logger.child({ requestId: req.requestId }),
+        };
+      },
+    }),
+  );
+  installErrorHandler(app, logger);
+
+  // graphql-ws on the same path. connection_init must carry { authorization: "Bearer <token>" }.
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<{ authorization?: string }, { viewer?: Viewer }>(
+    {
+      schema: () => {
+        if (!apiSchema) throw new GraphQLError('The gateway is still loading its schema');
+        return apiSchema;
+      },
+      onConnect: async (ctx) => {
+        const token = bearerToken(ctx.connectionParams?.authorization);
+        if (!token) return false;
+        try {
+          ctx.extra.viewer = await verifyToken(token);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    },
+    wsServer,
+  );
+
+  const url = boundUrl(httpServer, env.GATEWAY_HOST, '/graphql');
+  logger.info({ url, subgraphs }, 'gateway ready');
+  return {
+    url,
+    httpServer,
+    close: async () => {
+      await wsCleanup.dispose();
+      await apollo.stop();
+    },
+  };
+}
+

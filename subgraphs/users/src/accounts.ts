@@ -1,0 +1,296 @@
+import { AppError, validateInput } from '@jobplatform/service-runtime';
+import type { Role } from '@jobplatform/auth';
+import type { Logger } from '@jobplatform/config';
+import { Prisma } from './generated/prisma/client.js';
+import type { UsersDb, UserRow } from './db.js';
+import { recordAudit, type RequestOrigin } from './audit.js';
+import type { FieldCipher } from './field-encryption.js';
+import { assertLoginAllowed, type LoginThrottlePolicy } from './login-throttle.js';
+import { assertPasswordPolicy, type PasswordHasher } from './passwords.js';
+import { createSecretToken, EMAIL_VERIFICATION_TTL_MS, hashSecretToken, PASSWORD_RESET_TTL_MS } from './secret-tokens.js';
+import { openSession, revokeAllSessions, revokeFamily, rotateRefreshToken } from './sessions.js';
+import type { AccessTokenSigner } from './signing-keys.js';
+import type { UserEventSink } from './user-events.js';
+import { emailSchema, registerInputSchema, secretTokenSchema, updateProfileInputSchema } from './validation.js';
+
+export type AccountDeps = {
+  db: UsersDb;
+  hasher: PasswordHasher;
+  signer: AccessTokenSigner;
+  cipher: FieldCipher;
+  events: UserEventSink;
+  throttle: LoginThrottlePolicy;
+  logger: Logger;
+  now?: () => Date;
+};
+
+export type SignedIn = { accessToken: string; refreshToken: string; user: UserRow };
+
+/** At most this many reset emails per account per hour, so the endpoint cannot be used to spam. */
+const MAX_RESET_REQUESTS_PER_HOUR = 3;
+
+const invalidCredentials = () => new AppError('UNAUTHENTICATED', 'The email or password is incorrect');
+
+/** The account rules of the users service, free of GraphQL. */
+export function createAccountService(deps: AccountDeps) {
+  const { db, hasher, signer, cipher, events } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function signIn(tx: Prisma.TransactionClient, user: UserRow, origin: RequestOrigin, at: Date) {
+    const session = await openSession(tx, user.id, origin, at);
+    const accessToken = await signer.sign({ id: user.id, role: user.userType as Role, sessionId: session.familyId });
+    return { accessToken, refreshToken: session.refreshToken };
+  }
+
+  async function issueOneTimeToken(tx: Prisma.TransactionClient, user: UserRow, tokenType: 'email_verification' | 'password_reset', at: Date) {
+    const { token, hash } = createSecretToken();
+    const expiresAt = new Date(at.getTime() + (tokenType === 'email_verification' ? EMAIL_VERIFICATION_TTL_MS : PASSWORD_RESET_TTL_MS));
+    // Only the newest token of a kind stays usable.
+    await tx.userVerificationToken.updateMany({ where: { userId: user.id, tokenType, usedAt: null }, data: { usedAt: at } });
+    await tx.userVerificationToken.create({ data: { userId: user.id, token: hash, tokenType, expiresAt } });
+    await events.record(tx, {
+      type: tokenType === 'email_verification' ? 'verification_requested' : 'password_reset_requested',
+      userId: user.id,
+      username: user.username,
+      email: user.email,
+      token,
+      expiresAt,
+    });
+  }
+
+  /** Marks a one-time token used and returns its user; the conditional update makes it single-use under races. */
+  async function consumeOneTimeToken(tx: Prisma.TransactionClient, presented: string, tokenType: 'email_verification' | 'password_reset', at: Date) {
+    const token = validateInput(secretTokenSchema, presented);
+    const row = await tx.userVerificationToken.findUnique({ where: { token: hashSecretToken(token) }, include: { user: true } });
+    const label = tokenType === 'email_verification' ? 'verification' : 'reset';
+    if (!row || row.tokenType !== tokenType || !row.user.isActive) throw new AppError('BAD_USER_INPUT', `The ${label} token is not valid`);
+    if (row.usedAt) throw new AppError('BAD_USER_INPUT', `The ${label} token was already used; request a new one`);
+    if (row.expiresAt <= at) throw new AppError('BAD_USER_INPUT', `The ${label} token has expired; request a new one`);
+    const claimed = await tx.userVerificationToken.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: at } });
+    if (claimed.count === 0) throw new AppError('BAD_USER_INPUT', `The ${label} token was already used; request a new one`);
+    return row.user;
+  }
+
+  async function assertAvailable(username: string, email: string, excludeId?: bigint) {
+    const taken = await db.$queryRaw<{ field: string }[]>`
+      SELECT CASE WHEN lower(username) = lower(${username}) THEN 'username' ELSE 'email' END AS field
+      FROM users WHERE (lower(username) = lower(${username}) OR email = ${email}) AND id <> ${excludeId ?? -1n}`;
+    const fields = [...new Set(taken.map((t) => t.field))];
+    if (fields.length > 0) {
+      throw new AppError('CONFLICT', `That ${fields.join(' and ')} ${fields.length > 1 ? 'are' : 'is'} already taken`, {
+        fields: fields.map((field) => ({ field: `input.${field}`, message: 'is already taken' })),
+      });
+    }
+  }
+
+  async function createUser(
+    input: { username: string; email: string; password: string; firstName?: string | null; lastName?: string | null },
+    userType: Role,
+    origin: RequestOrigin,
+  ) {
+    assertPasswordPolicy(input.password, input, 'input.password');
+    await assertAvailable(input.username, input.email);
+    const passwordHash = await hasher.hash(input.password);
+    const at = now();
+    try {
+      return await db.$transaction(async (tx) => {
+        const user = await tx.user.create({
+          data: {
+            username: input.username,
+            email: input.email,
+            password: passwordHash,
+            firstName: input.firstName ?? null,
+            lastName: input.lastName ?? null,
+            userType,
+            isStaff: userType === 'admin',
+            isSuperuser: userType === 'admin',
+          },
+        });
+        await recordAudit(tx, userType === 'admin' ? 'admin_created' : 'user_registered', origin, { userId: user.id, subject: user.email });
+        await events.record(tx, { type: 'registered', userId: user.id, username: user.username, email: user.email, userType });
+        await issueOneTimeToken(tx, user, 'email_verification', at);
+        return user;
+      });
+    } catch (error) {
+      // Two registrations raced past the availability check; the unique indexes decided.
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        throw new AppError('CONFLICT', 'That username or email is already taken');
+      }
+      throw error;
+    }
+  }
+
+  return {
+    async register(rawInput: unknown, origin: RequestOrigin): Promise<SignedIn> {
+      const input = validateInput(registerInputSchema, rawInput);
+      const role: Role = input.userType === 'EMPLOYER' ? 'employer' : 'job_seeker';
+      const user = await createUser(input, role, origin);
+      const tokens = await db.$transaction((tx) => signIn(tx, user, origin, now()));
+      return { ...tokens, user };
+    },
+
+    async login(rawEmail: string, password: string, origin: RequestOrigin): Promise<SignedIn> {
+      const parsed = emailSchema.safeParse(rawEmail);
+      if (!parsed.success || password.length === 0 || password.length > 256) throw invalidCredentials();
+      const email = parsed.data;
+      const at = now();
+      await assertLoginAllowed(db, deps.throttle, email, origin.clientIp, at).catch(async (error: unknown) => {
+        await recordAudit(db, 'login_throttled', origin, { subject: email });
+        throw error;
+      });
+      const user = await db.user.findUnique({ where: { email } });
+      const valid = user ? await hasher.verify(user.password, password) : (await hasher.verifyAgainstDummy(password), false);
+      if (!user || !valid || !user.isActive) {
+        await recordAudit(db, 'login_failed', origin, { userId: user?.id ?? null, subject: email });
+        throw invalidCredentials();
+      }
+      return db.$transaction(async (tx) => {
+        const updated = await tx.user.update({ where: { id: user.id }, data: { lastLogin: at } });
+        await recordAudit(tx, 'login_succeeded', origin, { userId: user.id, subject: email });
+        return { ...(await signIn(tx, updated, origin, at)), user: updated };
+      });
+    },
+
+    async refresh(refreshToken: string, origin: RequestOrigin): Promise<{ accessToken: string; refreshToken: string }> {
+      if (refreshToken.length === 0 || refreshToken.length > 128) throw new AppError('UNAUTHENTICATED', 'The refresh token is not valid; sign in again');
+      const rotated = await rotateRefreshToken(db, refreshToken, origin, now());
+      const user = await db.user.findUniqueOrThrow({ where: { id: rotated.userId } });
+      const accessToken = await signer.sign({ id: user.id, role: user.userType as Role, sessionId: rotated.familyId });
+      return { accessToken, refreshToken: rotated.refreshToken };
+    },
+
+    async logout(refreshToken: string, origin: RequestOrigin): Promise<boolean> {
+      if (refreshToken.length === 0 || refreshToken.length > 128) return true;
+      const session = await db.userSession.findUnique({ where: { refreshToken: hashSecretToken(refreshToken) } });
+      if (!session) return true;
+      await db.$transaction(async (tx) => {
+        const revoked = await revokeFamily(tx, session.familyId, 'logout', now());
+        if (revoked > 0) await recordAudit(tx, 'logout', origin, { userId: session.userId });
+      });
+      return true;
+    },
+
+    async verifyEmail(token: string, origin: RequestOrigin): Promise<UserRow> {
+      return db.$transaction(async (tx) => {
+        const user = await consumeOneTimeToken(tx, token, 'email_verification', now());
+        const updated = await tx.user.update({ where: { id: user.id }, data: { isVerified: true } });
+        await recordAudit(tx, 'email_verified', origin, { userId: user.id });
+        await events.record(tx, { type: 'updated', userId: updated.id, username: updated.username, userType: updated.userType, isActive: updated.isActive });
+        return updated;
+      });
+    },
+
+    async requestPasswordReset(rawEmail: string, origin: RequestOrigin): Promise<boolean> {
+      const parsed = emailSchema.safeParse(rawEmail);
+      if (!parsed.success) throw new AppError('BAD_USER_INPUT', 'Invalid input. email: must be a valid email address', { fields: [{ field: 'email', message: 'must be a valid email address' }] });
+      const at = now();
+      const user = await db.user.findUnique({ where: { email: parsed.data } });
+      if (!user || !user.isActive) return true; // same answer either way: no account enumeration
+      const recent = await db.userVerificationToken.count({
+        where: { userId: user.id, tokenType: 'password_reset', createdAt: { gt: new Date(at.getTime() - 60 * 60 * 1000) } },
+      });
+      if (recent >= MAX_RESET_REQUESTS_PER_HOUR) {
+        deps.logger.warn({ userId: user.id.toString() }, 'password reset requested too often; no email sent');
+        return true;
+      }
+      await db.$transaction(async (tx) => {
+        await issueOneTimeToken(tx, user, 'password_reset', at);
+        await recordAudit(tx, 'password_reset_requested', origin, { userId: user.id, subject: user.email });
+      });
+      return true;
+    },
+
+    async resetPassword(token: string, newPassword: string, origin: RequestOrigin): Promise<boolean> {
+      const at = now();
+      // Check the token first so a bad token is reported before any hashing work.
+      const preview = await db.userVerificationToken.findUnique({ where: { token: hashSecretToken(validateInput(secretTokenSchema, token)) }, include: { user: true } });
+      if (preview) assertPasswordPolicy(newPassword, preview.user, 'newPassword');
+      const passwordHash = await hasher.hash(newPassword);
+      await db.$transaction(async (tx) => {
+        const user = await consumeOneTimeToken(tx, token, 'password_reset', at);
+        await tx.user.update({ where: { id: user.id }, data: { password: passwordHash } });
+        await revokeAllSessions(tx, user.id, 'password_reset', at);
+        await recordAudit(tx, 'password_reset', origin, { userId: user.id });
+      });
+      return true;
+    },
+
+    async changePassword(userId: bigint, sessionId: string | undefined, currentPassword: string, newPassword: string, origin: RequestOrigin): Promise<boolean> {
+      const user = await db.user.findUnique({ where: { id: userId } });
+      if (!user || !user.isActive) throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
+      if (!(await hasher.verify(user.password, currentPassword))) {
+        await recordAudit(db, 'login_failed', origin, { userId, subject: user.email, metadata: { during: 'change_password' } });
+        throw new AppError('BAD_USER_INPUT', 'Invalid input. currentPassword: is incorrect', { fields: [{ field: 'currentPassword', message: 'is incorrect' }] });
+      }
+      assertPasswordPolicy(newPassword, user, 'newPassword');
+      if (await hasher.verify(user.password, newPassword)) {
+        throw new AppError('BAD_USER_INPUT', 'Invalid input. newPassword: must differ from the current password', { fields: [{ field: 'newPassword', message: 'must differ from the current password' }] });
+      }
+      const passwordHash = await hasher.hash(newPassword);
+      const at = now();
+      await db.$transaction(async (tx) => {
+        await tx.user.update({ where: { id: userId }, data: { password: passwordHash } });
+        await revokeAllSessions(tx, userId, 'password_changed', at, sessionId);
+        await recordAudit(tx, 'password_changed', origin, { userId });
+      });
+      return true;
+    },
+
+    async updateProfile(userId: bigint, rawInput: unknown, origin: RequestOrigin): Promise<UserRow> {
+      const input = validateInput(updateProfileInputSchema, rawInput);
+      const data: Prisma.UserUpdateInput = {};
+      if (input.firstName !== undefined) data.firstName = input.firstName || null;
+      if (input.lastName !== undefined) data.lastName = input.lastName || null;
+      if (input.bio !== undefined) data.bio = input.bio || null;
+      if (input.profilePicture !== undefined) data.profilePicture = input.profilePicture || null;
+      if (input.phoneNumber !== undefined) data.phoneNumberEncrypted = input.phoneNumber ? cipher.encrypt(input.phoneNumber) : null;
+      if (input.dateOfBirth !== undefined) data.dateOfBirthEncrypted = input.dateOfBirth ? cipher.encrypt(input.dateOfBirth) : null;
+      return db.$transaction(async (tx) => {
+        const updated = await tx.user.update({ where: { id: userId, isActive: true }, data }).catch((error: unknown) => {
+          if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
+          throw error;
+        });
+        await recordAudit(tx, 'profile_updated', origin, { userId, metadata: { fields: Object.keys(input) } });
+        await events.record(tx, { type: 'updated', userId, username: updated.username, userType: updated.userType, isActive: updated.isActive });
+        return updated;
+      });
+    },
+
+    /**
+     * Starts erasure: the account stops working at once (sessions revoked, sign-in refused), and
+     * the deletion event asks every service to erase what it holds. The row itself is removed when
+     * they have all reported back.
+     */
+    async requestAccountDeletion(userId: bigint, password: string, origin: RequestOrigin): Promise<boolean> {
+      const user = await db.user.findUnique({ where: { id: userId } });
+      if (!user || !user.isActive) throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
+      if (!(await hasher.verify(user.password, password))) {
+        await recordAudit(db, 'login_failed', origin, { userId, subject: user.email, metadata: { during: 'delete_account' } });
+        throw new AppError('BAD_USER_INPUT', 'Invalid input. password: is incorrect', { fields: [{ field: 'password', message: 'is incorrect' }] });
+      }
+      const at = now();
+      await db.$transaction(async (tx) => {
+        await tx.user.update({ where: { id: userId }, data: { isActive: false, deletionRequestedAt: at } });
+        await revokeAllSessions(tx, userId, 'account_deleted', at);
+        await recordAudit(tx, 'account_deletion_requested', origin, { userId });
+        await events.record(tx, { type: 'deleted', userId, requestedAt: at });
+      });
+      return true;
+    },
+
+    /** Creates an admin account; used by BOOTSTRAP_ADMIN_* at start and by `npm run create-admin`. */
+    async createAdmin(input: { username: string; email: string; password: string }, origin: RequestOrigin): Promise<UserRow> {
+      const parsed = validateInput(registerInputSchema, { ...input, userType: null });
+      return createUser(parsed, 'admin', origin);
+    },
+
+    async ensureBootstrapAdmin(input: { username: string; email: string; password: string }): Promise<'created' | 'exists'> {
+      const email = validateInput(emailSchema, input.email);
+      if (await db.user.findUnique({ where: { email } })) return 'exists';
+      await this.createAdmin(input, { clientIp: undefined, userAgent: 'bootstrap' });
+      return 'created';
+    },
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;

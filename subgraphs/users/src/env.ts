@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { envSchemas, parseEnv } from '@jobplatform/config';
+
+const schema = z
+  .object({
+    NODE_ENV: envSchemas.nodeEnv,
+    LOG_LEVEL: envSchemas.logLevel,
+    USERS_HOST: z.string().default('127.0.0.1'),
+    USERS_PORT: envSchemas.port(4001),
+    USERS_DATABASE_URL: envSchemas.postgresUrl,
+    /** Ed25519 private key (PKCS#8 PEM) that signs access tokens. */
+    JWT_PRIVATE_KEY: z.string().optional(),
+    /** 32 bytes, base64: the AES-256-GCM key for phone numbers and dates of birth. */
+    FIELD_ENCRYPTION_KEY: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64'),
+    BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
+    BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
+    BOOTSTRAP_ADMIN_USERNAME: z.string().default('admin'),
+    /** argon2id cost; the defaults follow OWASP's minimum (19 MiB, 2 passes). */
+    ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19456),
+    ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production') {
+      if (!env.JWT_PRIVATE_KEY) ctx.addIssue({ code: 'custom', path: ['JWT_PRIVATE_KEY'], message: 'is required in production' });
+      if (!env.FIELD_ENCRYPTION_KEY) ctx.addIssue({ code: 'custom', path: ['FIELD_ENCRYPTION_KEY'], message: 'is required in production' });
+    }
+    if (Boolean(env.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(env.BOOTSTRAP_ADMIN_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['BOOTSTRAP_ADMIN_PASSWORD'], message: 'set both BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD, or neither' });
+    }
+  });
+
+export type UsersEnv = z.infer<typeof schema>;
+
+export function loadUsersEnv(source: NodeJS.ProcessEnv = process.env): UsersEnv {
+  return parseEnv(schema, source);
+}

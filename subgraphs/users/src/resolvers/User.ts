@@ -1,0 +1,28 @@
+import type { UserResolvers, UserType } from '../generated/graphql.js';
+import type { UsersContext } from '../context.js';
+import type { UserRow } from '../db.js';
+import { parseUserId } from '../context.js';
+
+/** Private fields are shown to the account's owner and to admins; everyone else gets null. */
+function canSeePrivate(user: UserRow, ctx: UsersContext): boolean {
+  return ctx.viewer !== undefined && (ctx.viewer.userId === user.id.toString() || ctx.viewer.role === 'admin');
+}
+
+const privateField =
+  <T>(read: (user: UserRow, ctx: UsersContext) => T) =>
+  (user: UserRow, _args: unknown, ctx: UsersContext): T | null =>
+    canSeePrivate(user, ctx) ? read(user, ctx) : null;
+
+export const User: UserResolvers = {
+  __resolveReference: async (reference, ctx) => {
+    const id = parseUserId(String(reference.id));
+    return id === undefined ? null : ctx.userById.load(id);
+  },
+  id: (user) => user.id.toString(),
+  userType: (user) => user.userType.toUpperCase() as UserType,
+  dateJoined: (user) => user.dateJoined.toISOString(),
+  email: privateField((user) => user.email),
+  lastLogin: privateField((user) => user.lastLogin?.toISOString() ?? null),
+  phoneNumber: privateField((user, ctx) => (user.phoneNumberEncrypted ? ctx.cipher.decrypt(user.phoneNumberEncrypted) : null)),
+  dateOfBirth: privateField((user, ctx) => (user.dateOfBirthEncrypted ? ctx.cipher.decrypt(user.dateOfBirthEncrypted) : null)),
+};

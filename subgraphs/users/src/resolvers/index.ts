@@ -1,0 +1,6 @@
+import type { Resolvers } from '../generated/graphql.js';
+import { Mutation } from './Mutation.js';
+import { Query } from './Query.js';
+import { User } from './User.js';
+
+export const resolvers: Resolvers = { Query, Mutation, User };
