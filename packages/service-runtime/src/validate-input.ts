@@ -3,12 +3,16 @@ import { AppError } from './errors.js';
 
 /**
  * Parses a mutation's arguments with a zod schema. A failure becomes one BAD_USER_INPUT error that
- * lists every problem with its field path, so a client can mark each field of a form.
+ * lists every problem with its field path (prefixed by the argument name, e.g. input.email), so a
+ * client can mark each field of a form.
  */
-export function validateInput<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+export function validateInput<T extends z.ZodType>(schema: T, value: unknown, argumentName?: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const fields = result.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
+  const fields = result.error.issues.map((issue) => ({
+    field: [...(argumentName ? [argumentName] : []), ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
   const summary = fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ');
   throw new AppError('BAD_USER_INPUT', `Invalid input. ${summary}`, { fields });
 }

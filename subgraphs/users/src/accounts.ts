@@ -60,7 +60,7 @@ export function createAccountService(deps: AccountDeps) {
 
   /** Marks a one-time token used and returns its user; the conditional update makes it single-use under races. */
   async function consumeOneTimeToken(tx: Prisma.TransactionClient, presented: string, tokenType: 'email_verification' | 'password_reset', at: Date) {
-    const token = validateInput(secretTokenSchema, presented);
+    const token = validateInput(secretTokenSchema, presented, 'token');
     const row = await tx.userVerificationToken.findUnique({ where: { token: hashSecretToken(token) }, include: { user: true } });
     const label = tokenType === 'email_verification' ? 'verification' : 'reset';
     if (!row || row.tokenType !== tokenType || !row.user.isActive) throw new AppError('BAD_USER_INPUT', `The ${label} token is not valid`);
@@ -122,7 +122,7 @@ export function createAccountService(deps: AccountDeps) {
 
   return {
     async register(rawInput: unknown, origin: RequestOrigin): Promise<SignedIn> {
-      const input = validateInput(registerInputSchema, rawInput);
+      const input = validateInput(registerInputSchema, rawInput, 'input');
       const role: Role = input.userType === 'EMPLOYER' ? 'employer' : 'job_seeker';
       const user = await createUser(input, role, origin);
       const tokens = await db.$transaction((tx) => signIn(tx, user, origin, now()));
@@ -203,7 +203,7 @@ export function createAccountService(deps: AccountDeps) {
     async resetPassword(token: string, newPassword: string, origin: RequestOrigin): Promise<boolean> {
       const at = now();
       // Check the token first so a bad token is reported before any hashing work.
-      const preview = await db.userVerificationToken.findUnique({ where: { token: hashSecretToken(validateInput(secretTokenSchema, token)) }, include: { user: true } });
+      const preview = await db.userVerificationToken.findUnique({ where: { token: hashSecretToken(validateInput(secretTokenSchema, token, 'token')) }, include: { user: true } });
       if (preview) assertPasswordPolicy(newPassword, preview.user, 'newPassword');
       const passwordHash = await hasher.hash(newPassword);
       await db.$transaction(async (tx) => {
@@ -237,7 +237,7 @@ export function createAccountService(deps: AccountDeps) {
     },
 
     async updateProfile(userId: bigint, rawInput: unknown, origin: RequestOrigin): Promise<UserRow> {
-      const input = validateInput(updateProfileInputSchema, rawInput);
+      const input = validateInput(updateProfileInputSchema, rawInput, 'input');
       const data: Prisma.UserUpdateInput = {};
       if (input.firstName !== undefined) data.firstName = input.firstName || null;
       if (input.lastName !== undefined) data.lastName = input.lastName || null;

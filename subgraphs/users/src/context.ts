@@ -9,6 +9,8 @@ export type UsersContext = RequestContext & {
   cipher: FieldCipher;
   /** Active users by id, batched per request (entity references and `user(id)`). */
   userById: DataLoader<bigint, UserRow | null>;
+  /** Set by register and login: the account that proved who it is during this very request. */
+  signedInAs?: bigint;
 };
 
 export function createUserLoader(db: UsersDb): DataLoader<bigint, UserRow | null> {

@@ -5,8 +5,16 @@ import type { UsersContext } from '../context.js';
 const origin = (ctx: UsersContext) => ({ clientIp: ctx.clientIp, userAgent: ctx.userAgent });
 
 export const Mutation: MutationResolvers = {
-  register: (_p, { input }, ctx) => ctx.accounts.register(input, origin(ctx)),
-  login: (_p, { email, password }, ctx) => ctx.accounts.login(email, password, origin(ctx)),
+  register: async (_p, { input }, ctx) => {
+    const signedIn = await ctx.accounts.register(input, origin(ctx));
+    ctx.signedInAs = signedIn.user.id;
+    return signedIn;
+  },
+  login: async (_p, { email, password }, ctx) => {
+    const signedIn = await ctx.accounts.login(email, password, origin(ctx));
+    ctx.signedInAs = signedIn.user.id;
+    return signedIn;
+  },
   refreshToken: (_p, { refreshToken }, ctx) => ctx.accounts.refresh(refreshToken, origin(ctx)),
   logout: (_p, { refreshToken }, ctx) => ctx.accounts.logout(refreshToken, origin(ctx)),
   verifyEmail: (_p, { token }, ctx) => ctx.accounts.verifyEmail(token, origin(ctx)),

@@ -5,6 +5,7 @@ import { parseUserId } from '../context.js';
 
 /** Private fields are shown to the account's owner and to admins; everyone else gets null. */
 function canSeePrivate(user: UserRow, ctx: UsersContext): boolean {
+  if (ctx.signedInAs === user.id) return true;
   return ctx.viewer !== undefined && (ctx.viewer.userId === user.id.toString() || ctx.viewer.role === 'admin');
 }
 

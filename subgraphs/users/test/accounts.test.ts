@@ -1,0 +1,192 @@
+import { SignJWT } from 'jose';
+import { LOGIN, ME, REGISTER, newAccount, registerAccount, startUsersForTest, type UsersUnderTest } from './start-users.js';
+
+let users: UsersUnderTest;
+beforeAll(async () => {
+  users = await startUsersForTest();
+});
+afterAll(async () => {
+  await users.close();
+});
+
+const codeOf = (response: { errors?: { extensions?: { code?: string } }[] }) => response.errors?.[0]?.extensions?.code;
+
+describe('register', () => {
+  it('creates the account, signs it in and stores only an argon2id hash', async () => {
+    const input = newAccount({ userType: 'EMPLOYER' });
+    const response = await users.gql(REGISTER, { input });
+    expect(response.errors).toBeUndefined();
+    const payload = response.data!.register;
+    expect(payload.user).toMatchObject({ username: input.username, email: input.email, userType: 'EMPLOYER', isVerified: false });
+    expect(payload.accessToken.split('.')).toHaveLength(3);
+
+    const row = await users.db.query('SELECT password, user_type FROM users WHERE id = $1', [payload.user.id]);
+    expect(row.rows[0].password).toMatch(/^\$argon2id\$/);
+    expect(row.rows[0].user_type).toBe('employer');
+
+    const me = await users.gql(ME, {}, { token: payload.accessToken });
+    expect(me.data!.me).toMatchObject({ id: payload.user.id, email: input.email });
+  });
+
+  it('sends a verification token by event and stores only its hash', async () => {
+    const { id } = await registerAccount(users);
+    const event = users.events.find((e) => e.type === 'verification_requested' && e.userId.toString() === id);
+    expect(event).toBeDefined();
+    const token = (event as { token: string }).token;
+    const stored = await users.db.query('SELECT token, token_type FROM user_verification_tokens WHERE user_id = $1', [id]);
+    expect(stored.rows).toHaveLength(1);
+    expect(stored.rows[0].token).not.toBe(token);
+    expect(stored.rows[0].token).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each([
+    ['a short password', { password: 'short' }, 'input.password'],
+    ['the username as password', { username: 'samesame_name', password: 'samesame_name' }, 'input.password'],
+    ['the email as password', { email: 'mail.as.password@example.com', password: 'Mail.As.Password@example.com' }, 'input.password'],
+    ['a malformed email', { email: 'not-an-email' }, 'input.email'],
+    ['an over-long email', { email: `${'a'.repeat(250)}@x.io` }, 'input.email'],
+    ['a username with spaces', { username: 'bad name' }, 'input.username'],
+    ['a two-letter username', { username: 'ab' }, 'input.username'],
+  ])('refuses %s with BAD_USER_INPUT naming the field, and writes nothing', async (_label, override, field) => {
+    const before = await users.db.query('SELECT count(*)::int AS n FROM users');
+    const response = await users.gql(REGISTER, { input: newAccount(override) });
+    expect(codeOf(response)).toBe('BAD_USER_INPUT');
+    expect(response.errors![0]!.extensions!.fields).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    expect(response.errors![0]!.message).toContain(field);
+    const after = await users.db.query('SELECT count(*)::int AS n FROM users');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('does not let anyone register as an admin', async () => {
+    const response = await users.gql(REGISTER, { input: newAccount({ userType: 'ADMIN' }) });
+    expect(response.data ?? null).toBeNull();
+    expect(codeOf(response)).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers CONFLICT for a taken username (in any case) or email', async () => {
+    const { input } = await registerAccount(users);
+    const sameName = await users.gql(REGISTER, { input: newAccount({ username: input.username.toUpperCase() }) });
+    expect(codeOf(sameName)).toBe('CONFLICT');
+    expect(sameName.errors![0]!.message).toMatch(/username/);
+    const sameEmail = await users.gql(REGISTER, { input: newAccount({ email: input.email.toUpperCase() }) });
+    expect(codeOf(sameEmail)).toBe('CONFLICT');
+    expect(sameEmail.errors![0]!.message).toMatch(/email/);
+  });
+});
+
+describe('login', () => {
+  it('gives the same error for an unknown email and a wrong password, and audits both', async () => {
+    const { input, id } = await registerAccount(users);
+    const wrongPassword = await users.gql(LOGIN, { email: input.email, password: 'wrong password!' });
+    const unknownEmail = await users.gql(LOGIN, { email: `nobody-${id}@example.com`, password: 'wrong password!' });
+    expect(codeOf(wrongPassword)).toBe('UNAUTHENTICATED');
+    expect(wrongPassword.errors![0]!.message).toBe(unknownEmail.errors![0]!.message);
+    expect(codeOf(unknownEmail)).toBe('UNAUTHENTICATED');
+    const audit = await users.db.query("SELECT user_id FROM audit_events WHERE action = 'login_failed' AND subject IN ($1, $2)", [input.email, `nobody-${id}@example.com`]);
+    expect(audit.rows.map((r) => r.user_id)).toEqual(expect.arrayContaining([id, null]));
+  });
+
+  it('signs in, records last_login and audits the success', async () => {
+    const { input, id } = await registerAccount(users);
+    const response = await users.gql(LOGIN, { email: input.email.toUpperCase(), password: input.password });
+    expect(response.data!.login.user).toEqual({ id, username: input.username, userType: 'JOB_SEEKER' });
+    const me = await users.gql(ME, {}, { token: response.data!.login.accessToken });
+    expect(me.data!.me.lastLogin).not.toBeNull();
+    const audit = await users.db.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'login_succeeded' AND user_id = $1", [id]);
+    expect(audit.rows[0].n).toBe(1);
+  });
+
+  it('throttles an account after repeated failures, even for the right password', async () => {
+    const { input } = await registerAccount(users);
+    for (let i = 0; i < 5; i += 1) {
+      const failed = await users.gql(LOGIN, { email: input.email, password: `wrong password ${i}` }, { headers: { 'x-client-ip': `10.0.0.${i + 1}` } });
+      expect(codeOf(failed)).toBe('UNAUTHENTICATED');
+    }
+    const locked = await users.gql(LOGIN, { email: input.email, password: input.password }, { headers: { 'x-client-ip': '10.0.1.1' } });
+    expect(codeOf(locked)).toBe('TOO_MANY_REQUESTS');
+    expect(locked.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(0);
+    expect(locked.errors![0]!.message).toMatch(/Try again in \d+ seconds/);
+  });
+
+  it('throttles a client address that fails across many accounts', async () => {
+    const address = '192.0.2.77';
+    for (let i = 0; i < 20; i += 1) {
+      await users.gql(LOGIN, { email: `spray-${i}@example.com`, password: 'guessing password' }, { headers: { 'x-client-ip': address } });
+    }
+    const { input } = await registerAccount(users);
+    const blocked = await users.gql(LOGIN, { email: input.email, password: input.password }, { headers: { 'x-client-ip': address } });
+    expect(codeOf(blocked)).toBe('TOO_MANY_REQUESTS');
+    const elsewhere = await users.gql(LOGIN, { email: input.email, password: input.password }, { headers: { 'x-client-ip': '192.0.2.78' } });
+    expect(elsewhere.errors).toBeUndefined();
+  });
+});
+
+describe('refresh tokens', () => {
+  const REFRESH = 'mutation R($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken refreshToken } }';
+  const LOGOUT = 'mutation L($refreshToken: String!) { logout(refreshToken: $refreshToken) }';
+
+  it('rotate on every use and store only hashes', async () => {
+    const account = await registerAccount(users);
+    const first = await users.gql(REFRESH, { refreshToken: account.refreshToken });
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.refreshToken.refreshToken).not.toBe(account.refreshToken);
+    const stored = await users.db.query('SELECT refresh_token FROM user_sessions WHERE user_id = $1', [account.id]);
+    expect(stored.rows.map((r) => r.refresh_token)).not.toContain(account.refreshToken);
+    const second = await users.gql(REFRESH, { refreshToken: first.data!.refreshToken.refreshToken });
+    expect(second.errors).toBeUndefined();
+  });
+
+  it('revoke the whole family when a rotated token is reused', async () => {
+    const account = await registerAccount(users);
+    const next = (await users.gql(REFRESH, { refreshToken: account.refreshToken })).data!.refreshToken.refreshToken;
+    const replay = await users.gql(REFRESH, { refreshToken: account.refreshToken });
+    expect(codeOf(replay)).toBe('UNAUTHENTICATED');
+    const legitimate = await users.gql(REFRESH, { refreshToken: next });
+    expect(codeOf(legitimate)).toBe('UNAUTHENTICATED');
+    const audit = await users.db.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'refresh_token_reused' AND user_id = $1", [account.id]);
+    expect(audit.rows[0].n).toBe(1);
+  });
+
+  it('stop working after logout', async () => {
+    const account = await registerAccount(users);
+    expect((await users.gql(LOGOUT, { refreshToken: account.refreshToken })).data!.logout).toBe(true);
+    expect(codeOf(await users.gql(REFRESH, { refreshToken: account.refreshToken }))).toBe('UNAUTHENTICATED');
+    expect((await users.gql(LOGOUT, { refreshToken: account.refreshToken })).data!.logout).toBe(true);
+  });
+
+  it('refuse garbage', async () => {
+    expect(codeOf(await users.gql(REFRESH, { refreshToken: 'not-a-token' }))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('access tokens', () => {
+  it('carry sub, role and jti and expire in 15 minutes', async () => {
+    const { accessToken, id } = await registerAccount(users);
+    const claims = JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString());
+    expect(claims).toMatchObject({ sub: id, role: 'job_seeker', iss: 'jobplatform-users', aud: 'jobplatform' });
+    expect(typeof claims.jti).toBe('string');
+    expect(claims.exp - claims.iat).toBe(15 * 60);
+  });
+
+  it('are refused when expired, tampered with, or unsigned', async () => {
+    const { accessToken, id } = await registerAccount(users);
+    const expired = await new SignJWT({ role: 'job_seeker' })
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setSubject(id)
+      .setIssuer('jobplatform-users')
+      .setAudience('jobplatform')
+      .setJti('x')
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(users.privateKey);
+    const [header, payload] = accessToken.split('.');
+    const elevated = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), role: 'admin' })).toString('base64url');
+    const tampered = `${header}.${elevated}.${accessToken.split('.')[2]}`;
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${elevated}.`;
+    for (const token of [expired, tampered, unsigned]) {
+      const response = await users.gql(ME, {}, { token });
+      expect(codeOf(response)).toBe('UNAUTHENTICATED');
+      expect(response.data ?? null).toBeNull();
+    }
+  });
+});
