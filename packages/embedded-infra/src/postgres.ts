@@ -184,7 +184,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const binaries = await resolveBinaries();
   const runAs = resolveRunAs();
 
-  await fs.mkdir(path.dirname(options.dataDir), { recursive: true });
+  // PostgreSQL may run as the postgres user, which must be able to reach the folder.
+  await fs.mkdir(path.dirname(options.dataDir), { recursive: true, mode: 0o755 });
   if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) {
     await initialiseCluster(binaries, options.dataDir, user, password, runAs, log);
   } else {

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { waitForPort } from './ports.js';
+// Debian installs nats-server into /usr/sbin, which is not on every user's PATH.
+const extraDirs = ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/usr/bin'];
+export function natsInstallHint() {
+    return [
+        'nats-server was not found on PATH (nor in /usr/sbin).',
+        'Install it with one of:',
+        '  Debian/Ubuntu:  sudo apt-get update && sudo apt-get install -y nats-server',
+        '  macOS:          brew install nats-server',
+        '  any OS:         download a release from https://github.com/nats-io/nats-server/releases and put nats-server on PATH',
+        'or point the platform at an existing server with NATS_URL=nats://host:4222 (JetStream enabled).',
+    ].join('\n');
+}
+export function findNatsServer() {
+    const dirs = [...(process.env.PATH ?? '').split(path.delimiter), ...extraDirs].filter(Boolean);
+    for (const dir of dirs) {
+        const candidate = path.join(dir, 'nats-server');
+        if (existsSync(candidate))
+            return candidate;
+    }
+    return undefined;
+}
+export async function startNatsServer(options) {
+    const binary = findNatsServer();
+    if (!binary)
+        throw new Error(natsInstallHint());
+    await fs.mkdir(options.storeDir, { recursive: true });
+    const log = options.onLog ?? (() => undefined);
+    let child;
+    const launch = async () => {
+        const args = ['-a', '127.0.0.1', '-p', String(options.port), '-js', '-sd', options.storeDir];
+        if (options.monitorPort)
+            args.push('-m', String(options.monitorPort));
+        const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        child = proc;
+        const forward = (chunk) => chunk.toString('utf8').split('\n').filter(Boolean).forEach(log);
+        proc.stdout?.on('data', forward);
+        proc.stderr?.on('data', forward);
+        const exited = new Promise((_, reject) => proc.once('exit', (code) => reject(new Error(`nats-server exited early with code ${code}`))));
+        exited.catch(() => undefined);
+        await Promise.race([waitForPort(options.port), exited]);
+    };
+    const terminate = async (signal) => {
+        const proc = child;
+        if (!proc || proc.exitCode !== null || proc.signalCode !== null)
+            return;
+        await new Promise((resolve) => {
+            proc.once('exit', () => resolve());
+            proc.kill(signal);
+        });
+    };
+    await launch();
+    return {
+        url: `nats://127.0.0.1:${options.port}`,
+        stop: () => terminate('SIGTERM'),
+        kill: () => terminate('SIGKILL'),
+        restart: launch,
+    };
+}
+//# sourceMappingURL=nats.js.map

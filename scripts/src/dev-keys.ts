@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+
+export type DevSecrets = { jwtPrivateKey: string; fieldEncryptionKey: string; adminPassword: string };
+
+async function readOrCreate(file: string, create: () => string): Promise<string> {
+  if (existsSync(file)) return (await fs.readFile(file, 'utf8')).trim();
+  const value = create();
+  await fs.writeFile(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+/**
+ * Development secrets, made on the first `npm start` and kept in the data folder so tokens and
+ * encrypted fields survive restarts. Production supplies its own through the environment.
+ */
+export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
+  // The data folder must stay traversable: PostgreSQL may run as another user inside it.
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o755 });
+  const dir = path.join(dataDir, 'keys');
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  return {
+    jwtPrivateKey: await readOrCreate(path.join(dir, 'jwt-ed25519.pem'), () =>
+      generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim(),
+    ),
+    fieldEncryptionKey: await readOrCreate(path.join(dir, 'field-encryption.key'), () => randomBytes(32).toString('base64')),
+    adminPassword: await readOrCreate(path.join(dir, 'admin-password'), () => randomBytes(12).toString('base64url')),
+  };
+}
