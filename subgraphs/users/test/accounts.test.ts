@@ -21,8 +21,8 @@ describe('register', () => {
     expect(payload.accessToken.split('.')).toHaveLength(3);
 
     const row = await users.db.query('SELECT password, user_type FROM users WHERE id = $1', [payload.user.id]);
-    expect(row.rows[0].password).toMatch(/^\$argon2id\$/);
-    expect(row.rows[0].user_type).toBe('employer');
+    expect(row.rows[0]!.password).toMatch(/^\$argon2id\$/);
+    expect(row.rows[0]!.user_type).toBe('employer');
 
     const me = await users.gql(ME, {}, { token: payload.accessToken });
     expect(me.data!.me).toMatchObject({ id: payload.user.id, email: input.email });
@@ -35,8 +35,8 @@ describe('register', () => {
     const token = (event as { token: string }).token;
     const stored = await users.db.query('SELECT token, token_type FROM user_verification_tokens WHERE user_id = $1', [id]);
     expect(stored.rows).toHaveLength(1);
-    expect(stored.rows[0].token).not.toBe(token);
-    expect(stored.rows[0].token).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored.rows[0]!.token).not.toBe(token);
+    expect(stored.rows[0]!.token).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it.each([
@@ -54,7 +54,7 @@ describe('register', () => {
     expect(response.errors![0]!.extensions!.fields).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
     expect(response.errors![0]!.message).toContain(field);
     const after = await users.db.query('SELECT count(*)::int AS n FROM users');
-    expect(after.rows[0].n).toBe(before.rows[0].n);
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
   });
 
   it('does not let anyone register as an admin', async () => {
@@ -93,7 +93,7 @@ describe('login', () => {
     const me = await users.gql(ME, {}, { token: response.data!.login.accessToken });
     expect(me.data!.me.lastLogin).not.toBeNull();
     const audit = await users.db.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'login_succeeded' AND user_id = $1", [id]);
-    expect(audit.rows[0].n).toBe(1);
+    expect(audit.rows[0]!.n).toBe(1);
   });
 
   it('throttles an account after repeated failures, even for the right password', async () => {
@@ -144,7 +144,7 @@ describe('refresh tokens', () => {
     const legitimate = await users.gql(REFRESH, { refreshToken: next });
     expect(codeOf(legitimate)).toBe('UNAUTHENTICATED');
     const audit = await users.db.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'refresh_token_reused' AND user_id = $1", [account.id]);
-    expect(audit.rows[0].n).toBe(1);
+    expect(audit.rows[0]!.n).toBe(1);
   });
 
   it('stop working after logout', async () => {
