@@ -22,13 +22,31 @@ async function loadBindings(): Promise<WasmBindings> {
   const gluePath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
   const glue = (await import('@prisma/schema-engine-wasm/schema_engine_bg')) as unknown as WasmBindings;
   const bytes = await fs.readFile(gluePath.replace(/\.js$/, '.wasm'));
-  const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': glue });
+  const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': withUnrefTimers(glue) });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();
   return glue;
 }
 
 export type SchemaEngine = SchemaEngineType;
+
+/**
+ * The engine arms 10-second timers around database calls and does not always clear them; left as
+ * they are, they keep a finished migration command (or a test worker) alive for ten seconds.
+ */
+function withUnrefTimers(glue: WasmBindings): Record<string, unknown> {
+  const imports: Record<string, unknown> = { ...glue };
+  for (const [name, value] of Object.entries(glue)) {
+    if (name.startsWith('__wbg_setTimeout') && typeof value === 'function') {
+      imports[name] = (...args: unknown[]) => {
+        const timer = (value as (...a: unknown[]) => { unref?: () => void })(...args);
+        timer?.unref?.();
+        return timer;
+      };
+    }
+  }
+  return imports;
+}
 
 const PG_CHAR_OID = 18;
 const PG_TEXT_OID = 25;

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '@jobplatform/config';
@@ -54,6 +55,8 @@ export async function startGraphQLService<TContext extends RequestContext>(
     formatError: formatGraphQLError(options.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Federated traces are for Apollo's hosted reporting, which this platform does not use.
+      ApolloServerPluginInlineTraceDisabled(),
       metrics.graphqlPlugin() as ApolloServerPlugin<TContext>,
       ...(options.plugins ?? []),
     ],
