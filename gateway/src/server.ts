@@ -19,6 +19,7 @@ import {
   formatGraphQLError,
   installErrorHandler,
   listen,
+  requestLoggingPlugin,
 } from '@jobplatform/service-runtime';
 import type { GatewayContext } from './context.js';
 import type { GatewayEnv } from './env.js';
@@ -98,7 +99,12 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     includeStacktraceInErrorResponses: false,
     validationRules: [depthLimitRule(env.GATEWAY_MAX_DEPTH), aliasLimitRule(env.GATEWAY_MAX_ALIASES)],
     formatError: formatGraphQLError(logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metrics.graphqlPlugin() as ApolloServerPlugin<GatewayContext>, limitsPlugin],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      metrics.graphqlPlugin() as ApolloServerPlugin<GatewayContext>,
+      requestLoggingPlugin<GatewayContext>(logger),
+      limitsPlugin,
+    ],
   });
   await apollo.start();
 

@@ -10,6 +10,7 @@ import { bearerToken, TokenError, type TokenVerifier } from '@jobplatform/auth';
 import { AppError, formatGraphQLError } from './errors.js';
 import { boundUrl, createHttpApp, installErrorHandler, listen } from './http-app.js';
 import { createMetrics } from './metrics.js';
+import { requestLoggingPlugin } from './request-logging.js';
 import { clientIpFrom } from './request-id.js';
 import type { RequestContext } from './request-context.js';
 
@@ -58,6 +59,7 @@ export async function startGraphQLService<TContext extends RequestContext>(
       // Federated traces are for Apollo's hosted reporting, which this platform does not use.
       ApolloServerPluginInlineTraceDisabled(),
       metrics.graphqlPlugin() as ApolloServerPlugin<TContext>,
+      requestLoggingPlugin<TContext>(options.logger),
       ...(options.plugins ?? []),
     ],
   });

@@ -6,3 +6,4 @@ export { startGraphQLService, type GraphQLServiceOptions, type RunningService } 
 export { createHttpApp, installErrorHandler, listen, boundUrl, type HttpAppOptions } from './http-app.js';
 export { requestIdFrom, clientIpFrom, REQUEST_ID_HEADER, CLIENT_IP_HEADER } from './request-id.js';
 export { onShutdownSignal } from './shutdown.js';
+export { requestLoggingPlugin } from './request-logging.js';

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { pino } from 'pino';
+import { createLogger, type Logger } from '@jobplatform/config';
 import { createTestDatabase, postGraphQL, type TestDatabase } from '@jobplatform/testing';
 import { startUsersService, type UsersService } from '../src/server.js';
 import type { UserEvent, UserEventSink } from '../src/user-events.js';
@@ -17,7 +17,7 @@ export type UsersUnderTest = {
 };
 
 /** Starts the users subgraph on a free port over a fresh, migrated database. */
-export async function startUsersForTest(options: { throttle?: LoginThrottlePolicy } = {}): Promise<UsersUnderTest> {
+export async function startUsersForTest(options: { throttle?: LoginThrottlePolicy; logger?: Logger } = {}): Promise<UsersUnderTest> {
   const db = await createTestDatabase('users');
   const { privateKey } = generateKeyPairSync('ed25519');
   const events: UserEvent[] = [];
@@ -40,7 +40,7 @@ export async function startUsersForTest(options: { throttle?: LoginThrottlePolic
       ARGON2_MEMORY_KIB: 8192,
       ARGON2_TIME_COST: 1,
     },
-    { events: sink, logger: pino({ level: 'silent' }), ...(options.throttle ? { throttle: options.throttle } : {}) },
+    { events: sink, logger: options.logger ?? createLogger('users', 'silent'), ...(options.throttle ? { throttle: options.throttle } : {}) },
   );
   return {
     service,

@@ -1,0 +1,64 @@
+import { buildSchema, parse, validate, type OperationDefinitionNode, type FragmentDefinitionNode, Kind } from 'graphql';
+import { aliasLimitRule, assertCostWithinBudget, depthLimitRule, operationCost } from './operation-limits.js';
+
+const schema = buildSchema(`
+  type Query { jobs(first: Int): JobConnection! job(id: ID!): Job tags: [String!]! }
+  type JobConnection { totalCount: Int! edges: [JobEdge!]! }
+  type JobEdge { node: Job! }
+  type Job { id: ID! title: String! company: Company! similar(first: Int): JobConnection! }
+  type Company { name: String! jobs(first: Int): JobConnection! }
+`);
+
+function costOf(source: string, variables: Record<string, unknown> = {}): number {
+  const document = parse(source);
+  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
+  return operationCost(schema, operation, fragments, variables);
+}
+
+describe('operation cost', () => {
+  it('multiplies a connection by its page size and not again by its edges', () => {
+    // jobs(1) + 20 × (edges(1) + node(1) + id(1) + title(1)) + totalCount(1)
+    expect(costOf('{ jobs(first: 20) { totalCount edges { node { id title } } } }')).toBe(1 + 20 * (1 + (1 + (1 + 1 + 1))));
+  });
+
+  it('reads page sizes from variables', () => {
+    const query = 'query Q($n: Int) { jobs(first: $n) { edges { node { id } } } }';
+    expect(costOf(query, { n: 100 })).toBeGreaterThan(costOf(query, { n: 10 }) * 9);
+  });
+
+  it('assumes a default size for lists without one', () => {
+    expect(costOf('{ tags }')).toBe(1);
+    expect(costOf('{ jobs { edges { node { id } } } }')).toBe(1 + 1 * (1 + 10 * (1 + 1)));
+  });
+
+  it('counts nested pagination multiplicatively and follows fragments', () => {
+    const nested = 'query { jobs(first: 50) { edges { node { ...F } } } } fragment F on Job { company { jobs(first: 50) { edges { node { id } } } } }';
+    expect(costOf(nested)).toBeGreaterThan(50 * 50);
+    expect(() =>
+      assertCostWithinBudget(schema, parse(nested), parse(nested).definitions[0] as OperationDefinitionNode, {}, 1000),
+    ).toThrow(/estimated cost is \d+, above the limit of 1000/);
+  });
+});
+
+describe('depth and alias rules', () => {
+  it('measure through fragments and inline fragments', () => {
+    const deep = parse('{ job(id: 1) { ...A } } fragment A on Job { company { jobs { edges { node { ... on Job { company { name } } } } } } }');
+    expect(validate(schema, deep, [depthLimitRule(6)])).toHaveLength(1);
+    expect(validate(schema, deep, [depthLimitRule(7)])).toHaveLength(0);
+  });
+
+  it('count aliases, also inside fragments', () => {
+    const aliased = parse('{ a: tags b: tags job(id: 1) { ...F } } fragment F on Job { x: id y: title }');
+    expect(validate(schema, aliased, [aliasLimitRule(4)])).toHaveLength(0);
+    const [error] = validate(schema, aliased, [aliasLimitRule(3)]);
+    expect(error!.extensions).toMatchObject({ limit: 'aliases', actual: 4, max: 3 });
+  });
+
+  it('survive fragment cycles', () => {
+    const cyclic = parse('{ job(id: 1) { ...A } } fragment A on Job { company { jobs { edges { node { ...A } } } } }');
+    expect(() => validate(schema, cyclic, [depthLimitRule(10), aliasLimitRule(10)])).not.toThrow();
+  });
+});
