@@ -37,3 +37,19 @@ export type UsersEnv = z.infer<typeof schema>;
 export function loadUsersEnv(source: NodeJS.ProcessEnv = process.env): UsersEnv {
   return parseEnv(schema, source);
 }
+
+/** The local development database that `npm start` runs (see scripts/src/dev-stack.ts). */
+export const DEV_STACK_USERS_DATABASE_URL = 'postgresql://postgres:postgres@127.0.0.1:55432/users_db';
+
+const createAdminSchema = z.object({
+  USERS_DATABASE_URL: envSchemas.postgresUrl.default(DEV_STACK_USERS_DATABASE_URL),
+  ADMIN_PASSWORD: z.string().optional(),
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19456),
+  ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+});
+
+export type CreateAdminEnv = z.infer<typeof createAdminSchema>;
+
+export function loadCreateAdminEnv(source: NodeJS.ProcessEnv = process.env): CreateAdminEnv {
+  return parseEnv(createAdminSchema, source);
+}
