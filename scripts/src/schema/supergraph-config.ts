@@ -42,10 +42,10 @@ export class SupergraphConfigError extends Error {
   }
 }
 
-/** Path as a developer types it: relative to the repository root when inside it. */
+/** Path as a developer types it: relative to the repository root when inside it or beside it (../shared). */
 export function displayPath(file: string, root = repositoryRoot): string {
   const relative = path.relative(root, file);
-  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+  return relative.startsWith(`..${path.sep}..`) || path.isAbsolute(relative) ? file : relative || '.';
 }
 
 function lineOf(text: string, needle: string): number | undefined {
