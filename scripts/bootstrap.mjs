@@ -33,13 +33,17 @@ function checkNode() {
   }
 }
 
-/** npm ci when node_modules is missing or older than package-lock.json. */
+/**
+ * Installs when node_modules is missing or older than package-lock.json. npm install keeps the
+ * locked versions; unlike npm ci it also fills in the platform binaries (swc, turbo) of a machine
+ * whose platform the lock file does not list.
+ */
 function ensureDependencies() {
   const marker = path.join(root, 'node_modules', '.package-lock.json');
   const lock = path.join(root, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  step('Installing dependencies (npm ci)');
-  runOrExit('npm', ['ci', '--no-audit', '--no-fund']);
+  step('Installing dependencies (npm install)');
+  runOrExit('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 const natsDirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/usr/bin'];
