@@ -37,7 +37,12 @@ export type SchemaCheckReport = { heading: string; sections: ReportSection[]; pa
 const SAFE_CHANGES_SHOWN = 15;
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-const where = (operation: ClientOperation) => `${operation.name} (${operation.file}:${operation.line})`;
+/** `Register:4, Login:12 in schema/operations/users.graphql; Me:43 in ../shared/...`: name and line, per file. */
+function describeUsage(operations: ClientOperation[]): string {
+  const byFile = new Map<string, string[]>();
+  for (const operation of operations) byFile.set(operation.file, [...(byFile.get(operation.file) ?? []), `${operation.name}:${operation.line}`]);
+  return [...byFile].map(([file, names]) => `${names.join(', ')} in ${file}`).join('; ');
+}
 
 function resolveOptions(options: SchemaCheckOptions) {
   const root = options.root ?? repositoryRoot;
@@ -101,7 +106,7 @@ function checkProjectOperations(files: OperationFile[], apiSchema: GraphQLSchema
 
 function describeChange(change: ClassifiedChange): string {
   const mark = change.level === 'breaking' ? (change.acknowledgement ? '✔' : '✖') : change.level === 'dangerous' ? '⚠' : '·';
-  const used = change.usedBy.length ? `  used by ${change.usedBy.map(where).join(', ')}` : change.level === 'safe' ? '' : '  no known client operation uses it';
+  const used = change.usedBy.length ? `  used by ${describeUsage(change.usedBy)}` : change.level === 'safe' ? '' : '  no known client operation uses it';
   return `${mark} ${change.level.padEnd(9)} ${change.type}  ${change.message}${used}`;
 }
 

@@ -111,7 +111,7 @@ describe('runSchemaCheck', () => {
 
     expect(report.passed).toBe(false);
     expect(section(report, 'Breaking changes').status).toBe('fail');
-    expect(text).toContain("✖ breaking  FIELD_REMOVED  Field 'priceCents' was removed from object type 'Product'  used by ProductPage (schema/operations/products.graphql:2)");
+    expect(text).toContain("✖ breaking  FIELD_REMOVED  Field 'priceCents' was removed from object type 'Product'  used by ProductPage:2 in schema/operations/products.graphql");
     expect(text).toContain('{ "type": "FIELD_REMOVED", "path": "Product.priceCents", "reason": "<who is affected and why it is safe>" }');
     expect(section(report, 'Operations').details).toEqual([
       '✖ ProductPage  schema/operations/products.graphql:6:5  Cannot query field "priceCents" on type "Product".',
