@@ -24,7 +24,7 @@ import {
 import type { GatewayContext } from './context.js';
 import type { GatewayEnv } from './env.js';
 import { aliasLimitRule, assertCostWithinBudget, depthLimitRule } from './operation-limits.js';
-import { SubgraphDataSource, subgraphsOf } from './subgraph-requests.js';
+import { SubgraphDataSource, subgraphFetcher, subgraphsOf } from './subgraph-requests.js';
 
 export const defaultSupergraphPath = new URL('../../schema/supergraph.graphql', import.meta.url);
 
@@ -75,7 +75,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
 
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: routing.get(name) ?? url, fetcher: fetch as never }),
+    buildService: ({ name, url }) => new SubgraphDataSource({ url: routing.get(name) ?? url, fetcher: subgraphFetcher as never }),
   });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {

@@ -20,6 +20,10 @@ export type TokenVerifierOptions =
 
 export type TokenVerifier = (token: string) => Promise<Viewer>;
 
+/** Verified tokens remembered per process; bounded, and never past a token's own expiry. */
+const CACHE_LIMIT = 10_000;
+const CACHE_TTL_MS = 60_000;
+
 /**
  * Verifies an access token: signature by a published key, EdDSA only (so `alg: none` and
  * algorithm confusion fail), issuer, audience, expiry, and the claims a Viewer needs.
@@ -29,7 +33,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     'jwksUrl' in options
       ? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
       : createLocalJWKSet(options.jwks);
+  // Signature checks go through WebCrypto's thread pool, which costs more than the rest of a
+  // small request. A client sends the same token many times, and every hop (gateway, then each
+  // subgraph) verifies it, so the outcome of a successful check is kept until the token expires.
+  const verified = new Map<string, { viewer: Viewer; until: number }>();
+  const remember = (token: string, viewer: Viewer, expiresAtSeconds: number) => {
+    if (verified.size >= CACHE_LIMIT) verified.delete(verified.keys().next().value!);
+    verified.set(token, { viewer, until: Math.min(expiresAtSeconds * 1000, Date.now() + CACHE_TTL_MS) });
+  };
   return async (token) => {
+    const known = verified.get(token);
+    if (known) {
+      if (known.until > Date.now()) return known.viewer;
+      verified.delete(token);
+    }
     try {
       const { payload } = await jwtVerify(token, keys, {
         algorithms: [ACCESS_TOKEN_ALGORITHM],
@@ -40,7 +57,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (typeof payload.sub !== 'string' || !/^\d+$/.test(payload.sub) || !isRole(payload.role) || typeof payload.jti !== 'string') {
         throw new TokenError('The access token is missing required claims', 'invalid');
       }
-      return { userId: payload.sub, role: payload.role, tokenId: payload.jti, sessionId: typeof payload.sid === 'string' ? payload.sid : undefined };
+      const viewer: Viewer = { userId: payload.sub, role: payload.role, tokenId: payload.jti, sessionId: typeof payload.sid === 'string' ? payload.sid : undefined };
+      remember(token, viewer, payload.exp!);
+      return viewer;
     } catch (error) {
       if (error instanceof TokenError) throw error;
       if (error instanceof errors.JWTExpired) throw new TokenError('The access token has expired; refresh it', 'expired');

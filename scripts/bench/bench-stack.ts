@@ -1,0 +1,128 @@
+// Shared by the benchmarks: a throw-away platform (embedded PostgreSQL + services as separate
+// processes, like production), a load runner, and machine facts for the report.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { applyMigrations, serviceSchema } from '@jobplatform/database';
+import { findFreePort, startEmbeddedPostgres, startNatsServer } from '@jobplatform/embedded-infra';
+import { repoRoot } from '../src/dev-stack-env.js';
+import { databaseUrlVariable, gatewayService, subgraphServices, type PlatformService } from '../src/platform-services.js';
+import { loadDevSecrets } from '../src/dev-keys.js';
+
+export type BenchStack = {
+  urls: Record<string, string>;
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+};
+
+async function waitForReady(url: string): Promise<void> {
+  for (let i = 0; i < 300; i += 1) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // starting
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never became ready`);
+}
+
+/** Starts every built service (npm run build first) on free ports over fresh databases. */
+export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<BenchStack> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobplatform-bench-'));
+  await fs.chmod(dir, 0o755);
+  const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), port: await findFreePort(), persistent: false });
+  const nats = await startNatsServer({ port: await findFreePort(), storeDir: path.join(dir, 'nats') });
+  const secrets = await loadDevSecrets(dir);
+  const ports = new Map<string, number>();
+  for (const service of [...subgraphServices, gatewayService]) ports.set(service.name, await findFreePort());
+  const usersPort = ports.get('users')!;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    NATS_URL: nats.url,
+    JWT_PRIVATE_KEY: secrets.jwtPrivateKey,
+    FIELD_ENCRYPTION_KEY: secrets.fieldEncryptionKey,
+    JWKS_URL: `http://127.0.0.1:${usersPort}/.well-known/jwks.json`,
+    GATEWAY_PORT: String(ports.get('gateway')),
+    ...extraEnv,
+  };
+  const urls: Record<string, string> = {};
+  for (const service of subgraphServices) {
+    await postgres.ensureDatabase(service.database!);
+    env[databaseUrlVariable(service)] = postgres.urlFor(service.database!);
+    await applyMigrations(env[databaseUrlVariable(service)]!, serviceSchema(path.join(repoRoot, 'prisma'), service.name));
+    env[`${service.name.toUpperCase()}_PORT`] = String(ports.get(service.name));
+    env[`${service.name.toUpperCase()}_SUBGRAPH_URL`] = `http://127.0.0.1:${ports.get(service.name)}/graphql`;
+    urls[service.name] = env[`${service.name.toUpperCase()}_SUBGRAPH_URL`]!;
+  }
+  urls.gateway = `http://127.0.0.1:${ports.get('gateway')}/graphql`;
+
+  const children: ChildProcess[] = [];
+  const launch = (service: PlatformService) => {
+    const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, service.entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(child);
+    return waitForReady(`http://127.0.0.1:${ports.get(service.name)}/readyz`);
+  };
+  await Promise.all(subgraphServices.map(launch));
+  await launch(gatewayService);
+
+  return {
+    urls,
+    env,
+    async stop() {
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null) return resolve();
+              child.once('exit', () => resolve());
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
+      await nats.stop();
+      await postgres.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type LoadResult = { label: string; requestsPerSecond: number; p50: number; p99: number; errors: number };
+
+/** POSTs one GraphQL operation as fast as `connections` clients can for `seconds`. */
+export async function loadGraphQL(
+  label: string,
+  url: string,
+  body: { query: string; variables?: Record<string, unknown> },
+  options: { connections: number; seconds: number; token?: string },
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: options.connections,
+    duration: options.seconds,
+    headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return {
+    label,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
+}
+
+export function machineDescription(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+export function markdownTable(results: LoadResult[]): string {
+  const rows = results.map((r) => `| ${r.label} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${r.errors} |`);
+  return ['| run | req/s | p50 ms | p99 ms | errors |', '|---|---:|---:|---:|---:|', ...rows].join('\n');
+}
