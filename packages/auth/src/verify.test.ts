@@ -1,0 +1,48 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { exportJWK, SignJWT } from 'jose';
+import { createTokenVerifier, TokenError } from './verify.js';
+
+let privateKey: KeyObject;
+let verify: ReturnType<typeof createTokenVerifier>;
+
+beforeAll(async () => {
+  const pair = generateKeyPairSync('ed25519');
+  privateKey = pair.privateKey;
+  verify = createTokenVerifier({ jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), alg: 'EdDSA', kid: 'k1' }] } });
+});
+
+const token = (claims: Record<string, unknown> = {}, exp: number | string = '5m', key: KeyObject = privateKey) =>
+  new SignJWT({ sub: '42', iss: 'jobplatform-users', aud: 'jobplatform', jti: 'jti-1', role: 'employer', sid: 'family-1', ...claims })
+    .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(key);
+
+it('returns the viewer of a valid token', async () => {
+  await expect(verify(await token())).resolves.toEqual({ userId: '42', role: 'employer', tokenId: 'jti-1', sessionId: 'family-1' });
+});
+
+it.each([
+  ['another issuer', { iss: 'someone-else' }],
+  ['another audience', { aud: 'other-app' }],
+  ['an unknown role', { role: 'superuser' }],
+  ['a non-numeric subject', { sub: 'admin' }],
+])('refuses a token with %s', async (_label, claims) => {
+  await expect(verify(await token(claims))).rejects.toMatchObject({ name: 'TokenError', reason: 'invalid' });
+});
+
+it('refuses a token signed by another key', async () => {
+  await expect(verify(await token({}, '5m', generateKeyPairSync('ed25519').privateKey))).rejects.toBeInstanceOf(TokenError);
+});
+
+it('says when a token has expired', async () => {
+  await expect(verify(await token({}, Math.floor(Date.now() / 1000) - 10))).rejects.toMatchObject({ reason: 'expired' });
+});
+
+it('does not serve a remembered token past its expiry', async () => {
+  const shortLived = await token({}, Math.floor(Date.now() / 1000) + 1);
+  await expect(verify(shortLived)).resolves.toMatchObject({ userId: '42' });
+  await expect(verify(shortLived)).resolves.toMatchObject({ userId: '42' });
+  await new Promise((r) => setTimeout(r, 2100));
+  await expect(verify(shortLived)).rejects.toMatchObject({ reason: 'expired' });
+});
