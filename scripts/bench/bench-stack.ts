@@ -35,6 +35,22 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
   await fs.chmod(dir, 0o755);
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), port: await findFreePort(), persistent: false });
   const nats = await startNatsServer({ port: await findFreePort(), storeDir: path.join(dir, 'nats') });
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await nats.stop();
+    await postgres.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  };
   const secrets = await loadDevSecrets(dir);
   const ports = new Map<string, number>();
   for (const service of [...subgraphServices, gatewayService]) ports.set(service.name, await findFreePort());
@@ -61,34 +77,19 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
   }
   urls.gateway = `http://127.0.0.1:${ports.get('gateway')}/graphql`;
 
-  const children: ChildProcess[] = [];
   const launch = (service: PlatformService) => {
     const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, service.entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(child);
     return waitForReady(`http://127.0.0.1:${ports.get(service.name)}/readyz`);
   };
-  await Promise.all(subgraphServices.map(launch));
-  await launch(gatewayService);
-
-  return {
-    urls,
-    env,
-    async stop() {
-      await Promise.all(
-        children.map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null) return resolve();
-              child.once('exit', () => resolve());
-              child.kill('SIGTERM');
-            }),
-        ),
-      );
-      await nats.stop();
-      await postgres.stop();
-      await fs.rm(dir, { recursive: true, force: true });
-    },
-  };
+  try {
+    await Promise.all(subgraphServices.map(launch));
+    await launch(gatewayService);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { urls, env, stop };
 }
 
 export type LoadResult = { label: string; requestsPerSecond: number; p50: number; p99: number; errors: number };
