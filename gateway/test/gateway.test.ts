@@ -5,6 +5,7 @@ import { WebSocket } from 'ws';
 import { pino } from 'pino';
 import { registerAccount } from '../../subgraphs/users/test/start-users.js';
 import { startPlatformForTest, type PlatformUnderTest } from './start-platform.js';
+import { errorCodeOf } from '@jobplatform/testing';
 
 const usersLog: Record<string, unknown>[] = [];
 const usersLogger = pino(
@@ -25,7 +26,6 @@ afterAll(async () => {
   await platform.close();
 });
 
-const codeOf = (response: { errors?: { extensions?: { code?: string } }[] }) => response.errors?.[0]?.extensions?.code;
 const ME = 'query Me { me { id username email userType } }';
 
 describe('authentication at the gateway', () => {
@@ -51,7 +51,7 @@ describe('authentication at the gateway', () => {
     for (const token of [foreign, expired, none, 'not.a.jwt']) {
       const response = await platform.gql(ME, undefined, { token });
       expect(response.status).toBe(401);
-      expect(codeOf(response)).toBe('UNAUTHENTICATED');
+      expect(errorCodeOf(response)).toBe('UNAUTHENTICATED');
       expect(response.data ?? null).toBeNull();
     }
     const expiredResponse = await platform.gql(ME, undefined, { token: expired });
@@ -86,7 +86,7 @@ describe('request limits', () => {
   it('refuses a body over the size limit with a JSON error', async () => {
     const response = await platform.gql(`{ __typename } # ${'x'.repeat(200 * 1024)}`);
     expect(response.status).toBe(413);
-    expect(codeOf(response)).toBe('PAYLOAD_TOO_LARGE');
+    expect(errorCodeOf(response)).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('refuses malformed JSON without a stack trace', async () => {

@@ -29,3 +29,8 @@ export async function postGraphQL<T = Record<string, any>>(
   }
   return { status: response.status, headers: response.headers, ...parsed };
 }
+
+/** The extensions.code of a response's first error, or undefined when it has none. */
+export function errorCodeOf(response: { errors?: { extensions?: { code?: string } }[] }): string | undefined {
+  return response.errors?.[0]?.extensions?.code;
+}

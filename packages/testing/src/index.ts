@@ -1,3 +1,3 @@
 export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { testNatsUrl } from './test-env.js';
-export { postGraphQL, type GraphQLResponse } from './graphql-client.js';
+export { errorCodeOf, postGraphQL, type GraphQLResponse } from './graphql-client.js';

@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { LOGIN, ME, REGISTER, newAccount, registerAccount, startUsersForTest, type UsersUnderTest } from './start-users.js';
+import { errorCodeOf } from '@jobplatform/testing';
 
 let users: UsersUnderTest;
 beforeAll(async () => {
@@ -9,7 +10,6 @@ afterAll(async () => {
   await users.close();
 });
 
-const codeOf = (response: { errors?: { extensions?: { code?: string } }[] }) => response.errors?.[0]?.extensions?.code;
 
 describe('register', () => {
   it('creates the account, signs it in and stores only an argon2id hash', async () => {
@@ -50,7 +50,7 @@ describe('register', () => {
   ])('refuses %s with BAD_USER_INPUT naming the field, and writes nothing', async (_label, override, field) => {
     const before = await users.db.query('SELECT count(*)::int AS n FROM users');
     const response = await users.gql(REGISTER, { input: newAccount(override) });
-    expect(codeOf(response)).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(response)).toBe('BAD_USER_INPUT');
     expect(response.errors![0]!.extensions!.fields).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
     expect(response.errors![0]!.message).toContain(field);
     const after = await users.db.query('SELECT count(*)::int AS n FROM users');
@@ -60,16 +60,16 @@ describe('register', () => {
   it('does not let anyone register as an admin', async () => {
     const response = await users.gql(REGISTER, { input: newAccount({ userType: 'ADMIN' }) });
     expect(response.data ?? null).toBeNull();
-    expect(codeOf(response)).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(response)).toBe('BAD_USER_INPUT');
   });
 
   it('answers CONFLICT for a taken username (in any case) or email', async () => {
     const { input } = await registerAccount(users);
     const sameName = await users.gql(REGISTER, { input: newAccount({ username: input.username.toUpperCase() }) });
-    expect(codeOf(sameName)).toBe('CONFLICT');
+    expect(errorCodeOf(sameName)).toBe('CONFLICT');
     expect(sameName.errors![0]!.message).toMatch(/username/);
     const sameEmail = await users.gql(REGISTER, { input: newAccount({ email: input.email.toUpperCase() }) });
-    expect(codeOf(sameEmail)).toBe('CONFLICT');
+    expect(errorCodeOf(sameEmail)).toBe('CONFLICT');
     expect(sameEmail.errors![0]!.message).toMatch(/email/);
   });
 });
@@ -79,9 +79,9 @@ describe('login', () => {
     const { input, id } = await registerAccount(users);
     const wrongPassword = await users.gql(LOGIN, { email: input.email, password: 'wrong password!' });
     const unknownEmail = await users.gql(LOGIN, { email: `nobody-${id}@example.com`, password: 'wrong password!' });
-    expect(codeOf(wrongPassword)).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(wrongPassword)).toBe('UNAUTHENTICATED');
     expect(wrongPassword.errors![0]!.message).toBe(unknownEmail.errors![0]!.message);
-    expect(codeOf(unknownEmail)).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(unknownEmail)).toBe('UNAUTHENTICATED');
     const audit = await users.db.query("SELECT user_id FROM audit_events WHERE action = 'login_failed' AND subject IN ($1, $2)", [input.email, `nobody-${id}@example.com`]);
     expect(audit.rows.map((r) => r.user_id)).toEqual(expect.arrayContaining([id, null]));
   });
@@ -100,10 +100,10 @@ describe('login', () => {
     const { input } = await registerAccount(users);
     for (let i = 0; i < 5; i += 1) {
       const failed = await users.gql(LOGIN, { email: input.email, password: `wrong password ${i}` }, { headers: { 'x-client-ip': `10.0.0.${i + 1}` } });
-      expect(codeOf(failed)).toBe('UNAUTHENTICATED');
+      expect(errorCodeOf(failed)).toBe('UNAUTHENTICATED');
     }
     const locked = await users.gql(LOGIN, { email: input.email, password: input.password }, { headers: { 'x-client-ip': '10.0.1.1' } });
-    expect(codeOf(locked)).toBe('TOO_MANY_REQUESTS');
+    expect(errorCodeOf(locked)).toBe('TOO_MANY_REQUESTS');
     expect(locked.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(0);
     expect(locked.errors![0]!.message).toMatch(/Try again in \d+ seconds/);
   });
@@ -115,7 +115,7 @@ describe('login', () => {
     }
     const { input } = await registerAccount(users);
     const blocked = await users.gql(LOGIN, { email: input.email, password: input.password }, { headers: { 'x-client-ip': address } });
-    expect(codeOf(blocked)).toBe('TOO_MANY_REQUESTS');
+    expect(errorCodeOf(blocked)).toBe('TOO_MANY_REQUESTS');
     const elsewhere = await users.gql(LOGIN, { email: input.email, password: input.password }, { headers: { 'x-client-ip': '192.0.2.78' } });
     expect(elsewhere.errors).toBeUndefined();
   });
@@ -140,9 +140,9 @@ describe('refresh tokens', () => {
     const account = await registerAccount(users);
     const next = (await users.gql(REFRESH, { refreshToken: account.refreshToken })).data!.refreshToken.refreshToken;
     const replay = await users.gql(REFRESH, { refreshToken: account.refreshToken });
-    expect(codeOf(replay)).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(replay)).toBe('UNAUTHENTICATED');
     const legitimate = await users.gql(REFRESH, { refreshToken: next });
-    expect(codeOf(legitimate)).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(legitimate)).toBe('UNAUTHENTICATED');
     const audit = await users.db.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'refresh_token_reused' AND user_id = $1", [account.id]);
     expect(audit.rows[0]!.n).toBe(1);
   });
@@ -150,12 +150,12 @@ describe('refresh tokens', () => {
   it('stop working after logout', async () => {
     const account = await registerAccount(users);
     expect((await users.gql(LOGOUT, { refreshToken: account.refreshToken })).data!.logout).toBe(true);
-    expect(codeOf(await users.gql(REFRESH, { refreshToken: account.refreshToken }))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await users.gql(REFRESH, { refreshToken: account.refreshToken }))).toBe('UNAUTHENTICATED');
     expect((await users.gql(LOGOUT, { refreshToken: account.refreshToken })).data!.logout).toBe(true);
   });
 
   it('refuse garbage', async () => {
-    expect(codeOf(await users.gql(REFRESH, { refreshToken: 'not-a-token' }))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await users.gql(REFRESH, { refreshToken: 'not-a-token' }))).toBe('UNAUTHENTICATED');
   });
 });
 
@@ -185,7 +185,7 @@ describe('access tokens', () => {
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${elevated}.`;
     for (const token of [expired, tampered, unsigned]) {
       const response = await users.gql(ME, {}, { token });
-      expect(codeOf(response)).toBe('UNAUTHENTICATED');
+      expect(errorCodeOf(response)).toBe('UNAUTHENTICATED');
       expect(response.data ?? null).toBeNull();
     }
   });

@@ -1,5 +1,6 @@
 import { LOGIN, ME, registerAccount, startUsersForTest, type UsersUnderTest } from './start-users.js';
 import type { UserEvent } from '../src/user-events.js';
+import { errorCodeOf } from '@jobplatform/testing';
 
 let users: UsersUnderTest;
 beforeAll(async () => {
@@ -9,7 +10,6 @@ afterAll(async () => {
   await users.close();
 });
 
-const codeOf = (response: { errors?: { extensions?: { code?: string } }[] }) => response.errors?.[0]?.extensions?.code;
 const lastTokenFor = (userId: string, type: 'verification_requested' | 'password_reset_requested') => {
   const event = users.events.filter((e): e is Extract<UserEvent, { token: string }> => e.type === type && e.userId.toString() === userId).at(-1);
   if (!event) throw new Error(`no ${type} event for ${userId}`);
@@ -32,9 +32,9 @@ describe('email verification', () => {
     const verified = await users.gql(VERIFY, { token });
     expect(verified.data!.verifyEmail).toEqual({ id: account.id, isVerified: true });
     const again = await users.gql(VERIFY, { token });
-    expect(codeOf(again)).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(again)).toBe('BAD_USER_INPUT');
     expect(again.errors![0]!.message).toMatch(/already used/);
-    expect(codeOf(await users.gql(VERIFY, { token: 'x'.repeat(43) }))).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(await users.gql(VERIFY, { token: 'x'.repeat(43) }))).toBe('BAD_USER_INPUT');
   });
 
   it('refuses an expired token', async () => {
@@ -42,7 +42,7 @@ describe('email verification', () => {
     const token = lastTokenFor(account.id, 'verification_requested');
     await users.db.query("UPDATE user_verification_tokens SET expires_at = now() - interval '1 minute' WHERE user_id = $1", [account.id]);
     const response = await users.gql(VERIFY, { token });
-    expect(codeOf(response)).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(response)).toBe('BAD_USER_INPUT');
     expect(response.errors![0]!.message).toMatch(/expired/);
   });
 });
@@ -61,14 +61,14 @@ describe('password reset', () => {
     const token = lastTokenFor(account.id, 'password_reset_requested');
 
     const weak = await users.gql(RESET, { token, newPassword: 'short' });
-    expect(codeOf(weak)).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(weak)).toBe('BAD_USER_INPUT');
     expect(weak.errors![0]!.extensions!.fields).toEqual([expect.objectContaining({ field: 'newPassword' })]);
 
     const reset = await users.gql(RESET, { token, newPassword: 'a brand new passphrase' });
     expect(reset.data!.resetPassword).toBe(true);
-    expect(codeOf(await users.gql(RESET, { token, newPassword: 'yet another passphrase' }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await users.gql(REFRESH, { refreshToken: account.refreshToken }))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await users.gql(LOGIN, { email: account.input.email, password: account.input.password }))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await users.gql(RESET, { token, newPassword: 'yet another passphrase' }))).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(await users.gql(REFRESH, { refreshToken: account.refreshToken }))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await users.gql(LOGIN, { email: account.input.email, password: account.input.password }))).toBe('UNAUTHENTICATED');
     expect((await users.gql(LOGIN, { email: account.input.email, password: 'a brand new passphrase' })).errors).toBeUndefined();
     const audit = await users.db.query("SELECT action FROM audit_events WHERE user_id = $1 AND action LIKE 'password_reset%' ORDER BY id", [account.id]);
     expect(audit.rows.map((r) => r.action)).toEqual(['password_reset_requested', 'password_reset']);
@@ -95,12 +95,12 @@ describe('password reset', () => {
 describe('change password', () => {
   it('needs a signed-in user and the current password', async () => {
     const account = await registerAccount(users);
-    expect(codeOf(await users.gql(CHANGE, { currentPassword: account.input.password, newPassword: 'another good password' }))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await users.gql(CHANGE, { currentPassword: account.input.password, newPassword: 'another good password' }))).toBe('UNAUTHENTICATED');
     const wrong = await users.gql(CHANGE, { currentPassword: 'not my password', newPassword: 'another good password' }, { token: account.accessToken });
-    expect(codeOf(wrong)).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(wrong)).toBe('BAD_USER_INPUT');
     expect(wrong.errors![0]!.extensions!.fields).toEqual([expect.objectContaining({ field: 'currentPassword' })]);
     const same = await users.gql(CHANGE, { currentPassword: account.input.password, newPassword: account.input.password }, { token: account.accessToken });
-    expect(codeOf(same)).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(same)).toBe('BAD_USER_INPUT');
   });
 
   it('keeps the current sign-in and revokes the others', async () => {
@@ -109,7 +109,7 @@ describe('change password', () => {
     const changed = await users.gql(CHANGE, { currentPassword: account.input.password, newPassword: 'another good password' }, { token: account.accessToken });
     expect(changed.data!.changePassword).toBe(true);
     expect((await users.gql(REFRESH, { refreshToken: account.refreshToken })).errors).toBeUndefined();
-    expect(codeOf(await users.gql(REFRESH, { refreshToken: other.refreshToken }))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await users.gql(REFRESH, { refreshToken: other.refreshToken }))).toBe('UNAUTHENTICATED');
     const audit = await users.db.query("SELECT count(*)::int AS n FROM audit_events WHERE user_id = $1 AND action = 'password_changed'", [account.id]);
     expect(audit.rows[0]!.n).toBe(1);
   });
@@ -149,14 +149,14 @@ describe('profile', () => {
   ])('refuses %s and changes nothing', async (_label, input, field) => {
     const account = await registerAccount(users);
     const response = await users.gql(UPDATE, { input: { ...input, lastName: 'Unchanged' } }, { token: account.accessToken });
-    expect(codeOf(response)).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(response)).toBe('BAD_USER_INPUT');
     expect(response.errors![0]!.extensions!.fields).toEqual([expect.objectContaining({ field })]);
     const row = await users.db.query('SELECT last_name FROM users WHERE id = $1', [account.id]);
     expect(row.rows[0]!.last_name).toBeNull();
   });
 
   it('needs a signed-in user', async () => {
-    expect(codeOf(await users.gql(UPDATE, { input: { firstName: 'Anon' } }))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await users.gql(UPDATE, { input: { firstName: 'Anon' } }))).toBe('UNAUTHENTICATED');
   });
 
   it('shows private fields only to the owner and admins', async () => {
@@ -184,14 +184,14 @@ describe('profile', () => {
 describe('account deletion', () => {
   it('needs the password, then stops the account at once and emits the erasure event', async () => {
     const account = await registerAccount(users);
-    expect(codeOf(await users.gql(DELETE, { password: account.input.password }))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await users.gql(DELETE, { password: 'not the password' }, { token: account.accessToken }))).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(await users.gql(DELETE, { password: account.input.password }))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await users.gql(DELETE, { password: 'not the password' }, { token: account.accessToken }))).toBe('BAD_USER_INPUT');
 
     const deleted = await users.gql(DELETE, { password: account.input.password }, { token: account.accessToken });
     expect(deleted.data!.deleteMyAccount).toBe(true);
     expect(users.events).toContainEqual(expect.objectContaining({ type: 'deleted', userId: BigInt(account.id) }));
-    expect(codeOf(await users.gql(LOGIN, { email: account.input.email, password: account.input.password }))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await users.gql(REFRESH, { refreshToken: account.refreshToken }))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await users.gql(LOGIN, { email: account.input.email, password: account.input.password }))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await users.gql(REFRESH, { refreshToken: account.refreshToken }))).toBe('UNAUTHENTICATED');
     expect((await users.gql(PUBLIC, { id: account.id })).data!.user).toBeNull();
   });
 });
