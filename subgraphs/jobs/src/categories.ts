@@ -1,0 +1,102 @@
+import { AppError, validateInput } from '@jobplatform/service-runtime';
+import type { Viewer } from '@jobplatform/auth';
+import { Prisma } from './generated/prisma/client.js';
+import type { JobCategoryRow, JobsDb } from './db.js';
+import { idSchema, jobCategoryInputSchema } from './validation.js';
+
+const categoryField = (field: string, message: string) => new AppError('BAD_USER_INPUT', `Invalid input. ${field}: ${message}`, { fields: [{ field, message }] });
+
+/** Serialises every change to the tree, so two moves cannot together close a loop. */
+const lockTree = (tx: Prisma.TransactionClient) => tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('job_categories_tree'))`;
+
+function assertAdmin(viewer: Viewer): void {
+  if (viewer.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can change job categories');
+}
+
+/** Whether `candidate` is `categoryId` or lies below it. */
+async function isSelfOrDescendant(tx: Prisma.TransactionClient, categoryId: bigint, candidate: bigint): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ found: boolean }[]>`
+    WITH RECURSIVE below(id) AS (
+      SELECT ${categoryId}::bigint
+      UNION
+      SELECT c.id FROM job_categories c JOIN below b ON c.parent_id = b.id
+    )
+    SELECT EXISTS (SELECT 1 FROM below WHERE id = ${candidate}::bigint) AS found`;
+  return rows[0]?.found === true;
+}
+
+function mapUniqueName(error: unknown): never {
+  const isDuplicate =
+    (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') ||
+    (error instanceof Error && /job_categories_name(_lower)?_key/.test(error.message));
+  if (isDuplicate) {
+    throw new AppError('CONFLICT', 'A category with that name already exists', { fields: [{ field: 'input.name', message: 'is already taken' }] });
+  }
+  throw error;
+}
+
+/** The category tree: admin-only changes, names unique regardless of case, never a cycle. */
+export function createCategoryService(db: JobsDb) {
+  async function assertParentExists(tx: Prisma.TransactionClient, parentId: bigint): Promise<void> {
+    if (!(await tx.jobCategory.findUnique({ where: { id: parentId }, select: { id: true } }))) throw categoryField('input.parentId', 'is not an existing category');
+  }
+
+  async function assertNameFree(tx: Prisma.TransactionClient, name: string, exceptId?: bigint): Promise<void> {
+    const taken = await tx.jobCategory.findFirst({ where: { name: { equals: name, mode: 'insensitive' }, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { id: true } });
+    if (taken) throw new AppError('CONFLICT', 'A category with that name already exists', { fields: [{ field: 'input.name', message: 'is already taken' }] });
+  }
+
+  return {
+    async create(viewer: Viewer, rawInput: unknown): Promise<JobCategoryRow> {
+      assertAdmin(viewer);
+      const input = validateInput(jobCategoryInputSchema, rawInput, 'input');
+      return db
+        .$transaction(async (tx) => {
+          await lockTree(tx);
+          await assertNameFree(tx, input.name);
+          if (input.parentId) await assertParentExists(tx, input.parentId);
+          return tx.jobCategory.create({ data: { name: input.name, description: input.description ?? null, parentId: input.parentId ?? null } });
+        })
+        .catch(mapUniqueName);
+    },
+
+    async update(viewer: Viewer, id: string, rawInput: unknown): Promise<JobCategoryRow> {
+      assertAdmin(viewer);
+      const parsedId = idSchema.safeParse(id);
+      if (!parsedId.success) throw new AppError('NOT_FOUND', 'There is no job category with that id');
+      const categoryId = parsedId.data;
+      const input = validateInput(jobCategoryInputSchema, rawInput, 'input');
+      return db
+        .$transaction(async (tx) => {
+          await lockTree(tx);
+          if (!(await tx.jobCategory.findUnique({ where: { id: categoryId }, select: { id: true } }))) throw new AppError('NOT_FOUND', 'There is no job category with that id');
+          await assertNameFree(tx, input.name, categoryId);
+          if (input.parentId) {
+            await assertParentExists(tx, input.parentId);
+            if (await isSelfOrDescendant(tx, categoryId, input.parentId)) {
+              throw categoryField('input.parentId', 'is this category or one below it, which would form a cycle');
+            }
+          }
+          const data: Prisma.JobCategoryUncheckedUpdateInput = { name: input.name };
+          if (input.description !== undefined) data.description = input.description;
+          if (input.parentId !== undefined) data.parentId = input.parentId;
+          return tx.jobCategory.update({ where: { id: categoryId }, data });
+        })
+        .catch(mapUniqueName);
+    },
+  };
+}
+
+export type CategoryService = ReturnType<typeof createCategoryService>;
+
+/** The ids of a category and every category below it (a filter on a category includes its subtree). */
+export async function categorySubtree(db: JobsDb, categoryId: bigint): Promise<bigint[]> {
+  const rows = await db.$queryRaw<{ id: bigint }[]>`
+    WITH RECURSIVE below(id) AS (
+      SELECT id FROM job_categories WHERE id = ${categoryId}::bigint
+      UNION
+      SELECT c.id FROM job_categories c JOIN below b ON c.parent_id = b.id
+    )
+    SELECT id FROM below`;
+  return rows.map((row) => BigInt(row.id));
+}

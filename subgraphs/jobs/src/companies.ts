@@ -1,0 +1,147 @@
+import { AppError, validateInput } from '@jobplatform/service-runtime';
+import type { Viewer } from '@jobplatform/auth';
+import { Prisma } from './generated/prisma/client.js';
+import type { CompanyMemberRow, CompanyRow, JobsDb } from './db.js';
+import { toCompanySnapshot, type JobEventSink } from './job-events.js';
+import { companyInputSchema, idSchema } from './validation.js';
+
+export type CompanyDeps = { db: JobsDb; events: JobEventSink; now?: () => Date };
+
+export type MemberRole = 'owner' | 'member';
+
+const companyNotFound = () => new AppError('NOT_FOUND', 'There is no company with that id');
+
+/** Employers act for companies they are members of; admins act for any company. */
+export function assertEmployerOrAdmin(viewer: Viewer): void {
+  if (viewer.role !== 'employer' && viewer.role !== 'admin') {
+    throw new AppError('FORBIDDEN', 'Only employer and admin accounts can do this');
+  }
+}
+
+export async function membershipOf(db: Prisma.TransactionClient | JobsDb, companyId: bigint, userId: string): Promise<MemberRole | undefined> {
+  const row = await db.companyMember.findUnique({ where: { companyId_userId: { companyId, userId: BigInt(userId) } }, select: { role: true } });
+  return row?.role as MemberRole | undefined;
+}
+
+/** The company rules: creation, edits by members, verification by admins, membership by owners. */
+export function createCompanyService(deps: CompanyDeps) {
+  const { db, events } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  /** Locks the company row for the rest of the transaction and returns it, or NOT_FOUND. */
+  async function lockCompany(tx: Prisma.TransactionClient, companyId: bigint): Promise<void> {
+    const rows = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM companies WHERE id = ${companyId} FOR UPDATE`;
+    if (rows.length === 0) throw companyNotFound();
+  }
+
+  async function assertMayEdit(tx: Prisma.TransactionClient, companyId: bigint, viewer: Viewer): Promise<void> {
+    if (viewer.role === 'admin') return;
+    if (!(await membershipOf(tx, companyId, viewer.userId))) throw new AppError('FORBIDDEN', 'Only members of this company and admins can change it');
+  }
+
+  async function assertMayManageMembers(tx: Prisma.TransactionClient, companyId: bigint, viewer: Viewer): Promise<void> {
+    if (viewer.role === 'admin') return;
+    if ((await membershipOf(tx, companyId, viewer.userId)) !== 'owner') throw new AppError('FORBIDDEN', "Only the company's owners and admins can change its members");
+  }
+
+  const parseCompanyId = (id: string) => {
+    const parsed = idSchema.safeParse(id);
+    if (!parsed.success) throw companyNotFound();
+    return parsed.data;
+  };
+
+  return {
+    async create(viewer: Viewer, rawInput: unknown): Promise<CompanyRow> {
+      assertEmployerOrAdmin(viewer);
+      const input = validateInput(companyInputSchema(now()), rawInput, 'input');
+      return db.$transaction(async (tx) => {
+        const company = await tx.company.create({
+          data: {
+            name: input.name,
+            description: input.description ?? null,
+            website: input.website ?? null,
+            logo: input.logo ?? null,
+            industry: input.industry ?? null,
+            size: input.size ?? null,
+            foundedYear: input.foundedYear ?? null,
+            location: input.location ?? null,
+          },
+        });
+        await tx.companyMember.create({ data: { companyId: company.id, userId: BigInt(viewer.userId), role: 'owner' } });
+        await events.record(tx, { type: 'company.created', actorId: viewer.userId, company: toCompanySnapshot(company) });
+        return company;
+      });
+    },
+
+    /** Fields left out keep their value; null clears them (see CompanyInput in the SDL). */
+    async update(viewer: Viewer, id: string, rawInput: unknown): Promise<CompanyRow> {
+      const companyId = parseCompanyId(id);
+      const input = validateInput(companyInputSchema(now()), rawInput, 'input');
+      return db.$transaction(async (tx) => {
+        await lockCompany(tx, companyId);
+        await assertMayEdit(tx, companyId, viewer);
+        const data: Prisma.CompanyUpdateInput = { name: input.name };
+        for (const key of ['description', 'website', 'logo', 'industry', 'size', 'foundedYear', 'location'] as const) {
+          if (input[key] !== undefined) Object.assign(data, { [key]: input[key] });
+        }
+        const company = await tx.company.update({ where: { id: companyId }, data });
+        await events.record(tx, { type: 'company.updated', actorId: viewer.userId, company: toCompanySnapshot(company) });
+        return company;
+      });
+    },
+
+    async verify(viewer: Viewer, id: string): Promise<CompanyRow> {
+      if (viewer.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can verify companies');
+      const companyId = parseCompanyId(id);
+      return db.$transaction(async (tx) => {
+        await lockCompany(tx, companyId);
+        const current = await tx.company.findUniqueOrThrow({ where: { id: companyId } });
+        if (current.isVerified) return current;
+        const company = await tx.company.update({ where: { id: companyId }, data: { isVerified: true } });
+        await events.record(tx, { type: 'company.updated', actorId: viewer.userId, company: toCompanySnapshot(company) });
+        return company;
+      });
+    },
+
+    /** Adds a member or changes a member's role; a company always keeps at least one owner. */
+    async addMember(viewer: Viewer, rawCompanyId: string, rawUserId: string, role: MemberRole): Promise<CompanyMemberRow> {
+      const companyId = parseCompanyId(rawCompanyId);
+      const userId = idSchema.safeParse(rawUserId);
+      if (!userId.success) throw new AppError('BAD_USER_INPUT', 'Invalid input. userId: is not a valid id', { fields: [{ field: 'userId', message: 'is not a valid id' }] });
+      return db.$transaction(async (tx) => {
+        await lockCompany(tx, companyId);
+        await assertMayManageMembers(tx, companyId, viewer);
+        const existing = await tx.companyMember.findUnique({ where: { companyId_userId: { companyId, userId: userId.data } } });
+        if (existing?.role === 'owner' && role !== 'owner') await assertAnotherOwner(tx, companyId, userId.data);
+        return tx.companyMember.upsert({
+          where: { companyId_userId: { companyId, userId: userId.data } },
+          create: { companyId, userId: userId.data, role },
+          update: { role },
+        });
+      });
+    },
+
+    /** Owners remove anyone, anyone may leave; the last owner stays. */
+    async removeMember(viewer: Viewer, rawCompanyId: string, rawUserId: string): Promise<boolean> {
+      const companyId = parseCompanyId(rawCompanyId);
+      const userId = idSchema.safeParse(rawUserId);
+      if (!userId.success) return false;
+      return db.$transaction(async (tx) => {
+        await lockCompany(tx, companyId);
+        if (userId.data.toString() !== viewer.userId) await assertMayManageMembers(tx, companyId, viewer);
+        const existing = await tx.companyMember.findUnique({ where: { companyId_userId: { companyId, userId: userId.data } } });
+        if (!existing) return false;
+        if (existing.role === 'owner') await assertAnotherOwner(tx, companyId, userId.data);
+        await tx.companyMember.delete({ where: { id: existing.id } });
+        return true;
+      });
+    },
+  };
+}
+
+async function assertAnotherOwner(tx: Prisma.TransactionClient, companyId: bigint, leavingUserId: bigint): Promise<void> {
+  const others = await tx.companyMember.count({ where: { companyId, role: 'owner', userId: { not: leavingUserId } } });
+  if (others === 0) throw new AppError('CONFLICT', 'A company needs at least one owner: make another member an owner first');
+}
+
+export type CompanyService = ReturnType<typeof createCompanyService>;

@@ -1,0 +1,98 @@
+import DataLoader from 'dataloader';
+import type { RequestContext } from '@jobplatform/service-runtime';
+import type { CategoryService } from './categories.js';
+import type { CompanyService, MemberRole } from './companies.js';
+import type { CompanyMemberRow, CompanyRow, JobCategoryRow, JobRow, JobsDb } from './db.js';
+import type { JobPostingService } from './job-postings.js';
+import { createOwnedCountLoader, createOwnedPageLoader, type OwnedCountKey, type OwnedPageKey } from './job-pages.js';
+import { sortJobSkills, type JobSkillModel } from './job-skills.js';
+
+/** The whole category tree, read once per request (it is small and most views walk it). */
+export type CategoryTree = { byId: Map<bigint, JobCategoryRow>; childrenOf: Map<bigint, JobCategoryRow[]>; all: JobCategoryRow[] };
+
+export type JobsLoaders = {
+  jobById: DataLoader<bigint, JobRow | null, string>;
+  companyById: DataLoader<bigint, CompanyRow | null, string>;
+  categoriesByJobId: DataLoader<bigint, JobCategoryRow[], string>;
+  skillsByJobId: DataLoader<bigint, JobSkillModel[], string>;
+  membersByCompanyId: DataLoader<bigint, CompanyMemberRow[], string>;
+  companyJobs: DataLoader<OwnedPageKey, JobRow[], string>;
+  companyJobCount: DataLoader<OwnedCountKey, number, string>;
+  postedJobs: DataLoader<OwnedPageKey, JobRow[], string>;
+  postedJobCount: DataLoader<OwnedCountKey, number, string>;
+  categoryTree: () => Promise<CategoryTree>;
+  /** The signed-in user's role in each company they belong to (empty when signed out). */
+  viewerMemberships: () => Promise<Map<bigint, MemberRole>>;
+};
+
+export type JobsContext = RequestContext & {
+  db: JobsDb;
+  companies: CompanyService;
+  postings: JobPostingService;
+  categories: CategoryService;
+  loaders: JobsLoaders;
+};
+
+const byKey = { cacheKeyFn: (id: bigint) => id.toString(), maxBatchSize: 500 };
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => (pending ??= load());
+}
+
+function groupBy<T>(rows: T[], key: (row: T) => bigint): Map<bigint, T[]> {
+  const groups = new Map<bigint, T[]>();
+  for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
+  return groups;
+}
+
+/** Per-request loaders: every entity reference and list field batches into one query per kind. */
+export function createLoaders(db: JobsDb, viewerUserId: string | undefined): JobsLoaders {
+  const jobById = new DataLoader<bigint, JobRow | null, string>(async (ids) => {
+    const rows = await db.job.findMany({ where: { id: { in: [...ids] } } });
+    const found = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => found.get(id) ?? null);
+  }, byKey);
+  const primeJob = (job: JobRow) => void jobById.prime(job.id, job);
+
+  return {
+    jobById,
+    companyById: new DataLoader<bigint, CompanyRow | null, string>(async (ids) => {
+      const rows = await db.company.findMany({ where: { id: { in: [...ids] } } });
+      const found = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => found.get(id) ?? null);
+    }, byKey),
+    categoriesByJobId: new DataLoader<bigint, JobCategoryRow[], string>(async (jobIds) => {
+      const links = await db.jobCategoryJob.findMany({ where: { jobId: { in: [...jobIds] } }, include: { category: true } });
+      const groups = groupBy(links, (link) => link.jobId);
+      return jobIds.map((id) => (groups.get(id) ?? []).map((link) => link.category).sort((a, b) => a.name.localeCompare(b.name)));
+    }, byKey),
+    skillsByJobId: new DataLoader<bigint, JobSkillModel[], string>(async (jobIds) => {
+      const links = await db.jobSkillJob.findMany({ where: { jobId: { in: [...jobIds] } }, include: { skill: true } });
+      const groups = groupBy(links, (link) => link.jobId);
+      return jobIds.map((id) => sortJobSkills((groups.get(id) ?? []).map((link) => ({ skill: link.skill, isRequired: link.isRequired }))));
+    }, byKey),
+    membersByCompanyId: new DataLoader<bigint, CompanyMemberRow[], string>(async (companyIds) => {
+      const rows = await db.companyMember.findMany({ where: { companyId: { in: [...companyIds] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+      const groups = groupBy(rows, (row) => row.companyId);
+      return companyIds.map((id) => groups.get(id) ?? []);
+    }, byKey),
+    companyJobs: createOwnedPageLoader(db, 'company', primeJob),
+    companyJobCount: createOwnedCountLoader(db, 'company'),
+    postedJobs: createOwnedPageLoader(db, 'employer', primeJob),
+    postedJobCount: createOwnedCountLoader(db, 'employer'),
+    categoryTree: once(async () => {
+      const all = await db.jobCategory.findMany({ orderBy: { name: 'asc' } });
+      const children = groupBy(
+        all.filter((c) => c.parentId !== null),
+        (c) => c.parentId!,
+      );
+      return { all, byId: new Map(all.map((c) => [c.id, c])), childrenOf: children };
+    }),
+    viewerMemberships: once(async () => {
+      if (!viewerUserId) return new Map();
+      const rows = await db.companyMember.findMany({ where: { userId: BigInt(viewerUserId) }, select: { companyId: true, role: true } });
+      return new Map(rows.map((row) => [row.companyId, row.role as MemberRole]));
+    }),
+  };
+}

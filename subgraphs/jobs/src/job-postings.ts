@@ -1,0 +1,172 @@
+import { AppError, validateInput } from '@jobplatform/service-runtime';
+import type { Viewer } from '@jobplatform/auth';
+import { Prisma } from './generated/prisma/client.js';
+import type { JobRow, JobsDb } from './db.js';
+import { assertEmployerOrAdmin, membershipOf } from './companies.js';
+import { categorySubtree } from './categories.js';
+import { jobSnapshotInclude, toJobSnapshot, type JobEventSink } from './job-events.js';
+import { ensureSkills } from './job-skills.js';
+import { afterCursor, decodeCursor, newestFirst, pageSize, toPage, type JobPage } from './job-pages.js';
+import { createJobInputSchema, jobFilterSchema, parseId, todayUtc, updateJobInputSchema, type SkillInput } from './validation.js';
+
+export type JobPostingDeps = { db: JobsDb; events: JobEventSink; now?: () => Date };
+
+const jobNotFound = () => new AppError('NOT_FOUND', 'There is no job with that id');
+const badField = (field: string, message: string) => new AppError('BAD_USER_INPUT', `Invalid input. ${field}: ${message}`, { fields: [{ field, message }] });
+
+const dateColumn = (value: string | null | undefined) => (value === null || value === undefined ? value : new Date(`${value}T00:00:00Z`));
+const decimalColumn = (value: number | null | undefined) => (value === null || value === undefined ? value : new Prisma.Decimal(value.toFixed(2)));
+
+/** The posting rules: who may post and change jobs, what a job may hold, and the events each change sends. */
+export function createJobPostingService(deps: JobPostingDeps) {
+  const { db, events } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function assertCategoriesExist(tx: Prisma.TransactionClient, ids: bigint[]): Promise<void> {
+    if (ids.length === 0) return;
+    const found = await tx.jobCategory.count({ where: { id: { in: ids } } });
+    if (found !== ids.length) throw badField('input.categoryIds', 'names a category that does not exist');
+  }
+
+  async function replaceLinks(tx: Prisma.TransactionClient, jobId: bigint, categoryIds: bigint[] | undefined, skills: SkillInput[] | undefined): Promise<void> {
+    if (categoryIds !== undefined) {
+      await assertCategoriesExist(tx, categoryIds);
+      await tx.jobCategoryJob.deleteMany({ where: { jobId } });
+      if (categoryIds.length > 0) await tx.jobCategoryJob.createMany({ data: categoryIds.map((categoryId) => ({ jobId, categoryId })) });
+    }
+    if (skills !== undefined) {
+      const byName = await ensureSkills(tx, skills);
+      await tx.jobSkillJob.deleteMany({ where: { jobId } });
+      if (skills.length > 0) {
+        await tx.jobSkillJob.createMany({ data: skills.map((s) => ({ jobId, skillId: byName.get(s.name.toLowerCase())!.id, isRequired: s.isRequired })) });
+      }
+    }
+  }
+
+  /** Loads and locks a job the viewer may change: its employer (still a company member) or an admin. */
+  async function lockOwnJob(tx: Prisma.TransactionClient, viewer: Viewer, id: string): Promise<JobRow> {
+    const jobId = parseId(id);
+    if (jobId === undefined) throw jobNotFound();
+    const locked = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM jobs WHERE id = ${jobId} FOR UPDATE`;
+    if (locked.length === 0) throw jobNotFound();
+    const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
+    if (viewer.role === 'admin') return job;
+    const isPoster = job.employerId.toString() === viewer.userId;
+    if (!isPoster || !(await membershipOf(tx, job.companyId, viewer.userId))) {
+      throw new AppError('FORBIDDEN', 'Only the employer who posted this job and admins can change it');
+    }
+    return job;
+  }
+
+  const snapshot = async (tx: Prisma.TransactionClient, jobId: bigint) => toJobSnapshot(await tx.job.findUniqueOrThrow({ where: { id: jobId }, include: jobSnapshotInclude }));
+
+  return {
+    async create(viewer: Viewer, rawInput: unknown): Promise<JobRow> {
+      assertEmployerOrAdmin(viewer);
+      const input = validateInput(createJobInputSchema(todayUtc(now())), rawInput, 'input');
+      return db.$transaction(async (tx) => {
+        // FOR SHARE: the company cannot be deleted, nor the membership checked against a stale row, until this commits.
+        const company = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM companies WHERE id = ${input.companyId} FOR SHARE`;
+        if (company.length === 0) throw badField('input.companyId', 'is not an existing company');
+        if (viewer.role !== 'admin' && !(await membershipOf(tx, input.companyId, viewer.userId))) {
+          throw new AppError('FORBIDDEN', 'Only members of the company can post jobs under it');
+        }
+        const job = await tx.job.create({
+          data: {
+            companyId: input.companyId,
+            employerId: BigInt(viewer.userId),
+            title: input.title,
+            description: input.description,
+            requirements: input.requirements ?? null,
+            responsibilities: input.responsibilities ?? null,
+            jobType: input.jobType ?? 'full_time',
+            experienceLevel: input.experienceLevel ?? 'entry',
+            salaryMin: decimalColumn(input.salaryMin) ?? null,
+            salaryMax: decimalColumn(input.salaryMax) ?? null,
+            salaryCurrency: input.salaryCurrency ?? 'USD',
+            location: input.location ?? null,
+            isRemote: input.isRemote ?? false,
+            applicationDeadline: dateColumn(input.applicationDeadline) ?? null,
+          },
+        });
+        await replaceLinks(tx, job.id, input.categoryIds ?? [], input.skills ?? []);
+        await events.record(tx, { type: 'job.created', actorId: viewer.userId, job: await snapshot(tx, job.id) });
+        return job;
+      });
+    },
+
+    async update(viewer: Viewer, id: string, rawInput: unknown): Promise<JobRow> {
+      const input = validateInput(updateJobInputSchema(todayUtc(now())), rawInput, 'input');
+      return db.$transaction(async (tx) => {
+        const current = await lockOwnJob(tx, viewer, id);
+        const salaryMin = input.salaryMin !== undefined ? input.salaryMin : current.salaryMin?.toNumber() ?? null;
+        const salaryMax = input.salaryMax !== undefined ? input.salaryMax : current.salaryMax?.toNumber() ?? null;
+        if (salaryMin !== null && salaryMax !== null && salaryMin > salaryMax) {
+          throw badField(input.salaryMax !== undefined ? 'input.salaryMax' : 'input.salaryMin', 'must not be below salaryMin');
+        }
+        const { categoryIds, skills, salaryMin: _min, salaryMax: _max, applicationDeadline, ...fields } = input;
+        const data: Prisma.JobUncheckedUpdateInput = { ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
+        if (input.salaryMin !== undefined) data.salaryMin = decimalColumn(input.salaryMin);
+        if (input.salaryMax !== undefined) data.salaryMax = decimalColumn(input.salaryMax);
+        if (applicationDeadline !== undefined) data.applicationDeadline = dateColumn(applicationDeadline);
+        // Touch updated_at even when only the lists change: the job as a whole changed.
+        data.updatedAt = now();
+        const job = await tx.job.update({ where: { id: current.id }, data });
+        await replaceLinks(tx, job.id, categoryIds, skills);
+        await events.record(tx, { type: 'job.updated', actorId: viewer.userId, job: await snapshot(tx, job.id) });
+        return job;
+      });
+    },
+
+    async close(viewer: Viewer, id: string): Promise<JobRow> {
+      return db.$transaction(async (tx) => {
+        const current = await lockOwnJob(tx, viewer, id);
+        if (!current.isActive) return current;
+        const job = await tx.job.update({ where: { id: current.id }, data: { isActive: false } });
+        await events.record(tx, { type: 'job.closed', actorId: viewer.userId, job: await snapshot(tx, job.id) });
+        return job;
+      });
+    },
+
+    async delete(viewer: Viewer, id: string): Promise<string> {
+      return db.$transaction(async (tx) => {
+        const current = await lockOwnJob(tx, viewer, id);
+        const last = await snapshot(tx, current.id);
+        await tx.job.delete({ where: { id: current.id } });
+        await events.record(tx, { type: 'job.deleted', actorId: viewer.userId, job: { ...last, isActive: false } });
+        return current.id.toString();
+      });
+    },
+
+    /** `jobs(filter, first, after)`: newest first, keyset pagination, total counted on demand. */
+    async list(rawFilter: unknown, first: number | null | undefined, after: string | null | undefined): Promise<JobPage> {
+      const size = pageSize(first);
+      const cursor = decodeCursor(after);
+      const filter = validateInput(jobFilterSchema, rawFilter ?? {}, 'filter');
+      const where: Prisma.JobWhereInput[] = [];
+      const isActive = filter.isActive === undefined ? true : filter.isActive;
+      if (isActive !== null) where.push({ isActive });
+      if (filter.jobTypes?.length) where.push({ jobType: { in: filter.jobTypes } });
+      if (filter.experienceLevels?.length) where.push({ experienceLevel: { in: filter.experienceLevels } });
+      if (filter.isRemote !== null && filter.isRemote !== undefined) where.push({ isRemote: filter.isRemote });
+      if (filter.location) where.push({ location: { contains: filter.location, mode: 'insensitive' } });
+      if (filter.salaryMin !== null && filter.salaryMin !== undefined) {
+        const atLeast = new Prisma.Decimal(filter.salaryMin.toFixed(2));
+        where.push({ OR: [{ salaryMax: { gte: atLeast } }, { salaryMax: null, salaryMin: { gte: atLeast } }] });
+      }
+      if (filter.salaryMax !== null && filter.salaryMax !== undefined) {
+        const atMost = new Prisma.Decimal(filter.salaryMax.toFixed(2));
+        where.push({ OR: [{ salaryMin: { lte: atMost } }, { salaryMin: null, salaryMax: { lte: atMost } }] });
+      }
+      if (filter.salaryCurrency) where.push({ salaryCurrency: filter.salaryCurrency });
+      if (filter.companyId) where.push({ companyId: filter.companyId });
+      if (filter.categoryId) where.push({ categories: { some: { categoryId: { in: await categorySubtree(db, filter.categoryId) } } } });
+      if (filter.skillId) where.push({ skills: { some: { skillId: filter.skillId } } });
+      const matching: Prisma.JobWhereInput = { AND: where };
+      const rows = await db.job.findMany({ where: { AND: [...where, afterCursor(cursor)] }, orderBy: newestFirst, take: size + 1 });
+      return toPage(rows, size, () => db.job.count({ where: matching }));
+    },
+  };
+}
+
+export type JobPostingService = ReturnType<typeof createJobPostingService>;

@@ -1,0 +1,26 @@
+import type { ExperienceLevel, JobResolvers, JobType } from '../generated/graphql.js';
+import { parseId } from '../validation.js';
+
+export const Job: JobResolvers = {
+  __resolveReference: async (reference, ctx) => {
+    const id = parseId(String(reference.id));
+    return id === undefined ? null : ctx.loaders.jobById.load(id);
+  },
+  id: (job) => job.id.toString(),
+  company: async (job, _args, ctx) => {
+    const company = await ctx.loaders.companyById.load(job.companyId);
+    // The foreign key cascades, so a job never outlives its company.
+    if (!company) throw new Error(`job ${job.id} has no company ${job.companyId}`);
+    return company;
+  },
+  employer: (job) => ({ id: job.employerId.toString() }),
+  jobType: (job) => job.jobType.toUpperCase() as JobType,
+  experienceLevel: (job) => job.experienceLevel.toUpperCase() as ExperienceLevel,
+  salaryMin: (job) => job.salaryMin?.toNumber() ?? null,
+  salaryMax: (job) => job.salaryMax?.toNumber() ?? null,
+  applicationDeadline: (job) => job.applicationDeadline?.toISOString().slice(0, 10) ?? null,
+  createdAt: (job) => job.createdAt.toISOString(),
+  updatedAt: (job) => job.updatedAt.toISOString(),
+  categories: (job, _args, ctx) => ctx.loaders.categoriesByJobId.load(job.id),
+  skills: (job, _args, ctx) => ctx.loaders.skillsByJobId.load(job.id),
+};

@@ -1,0 +1,24 @@
+import type { QueryResolvers } from '../generated/graphql.js';
+import { searchSkills } from '../job-skills.js';
+import { validateInput } from '@jobplatform/service-runtime';
+import { skillSearchSchema, parseId } from '../validation.js';
+import { pageSize } from '../job-pages.js';
+
+export const Query: QueryResolvers = {
+  job: async (_parent, { id }, ctx) => {
+    const jobId = parseId(id);
+    return jobId === undefined ? null : ctx.loaders.jobById.load(jobId);
+  },
+  jobs: (_parent, { filter, first, after }, ctx) => ctx.postings.list(filter, first, after),
+  company: async (_parent, { id }, ctx) => {
+    const companyId = parseId(id);
+    return companyId === undefined ? null : ctx.loaders.companyById.load(companyId);
+  },
+  myCompanies: async (_parent, _args, ctx) => {
+    const ids = [...(await ctx.loaders.viewerMemberships()).keys()];
+    const companies = await ctx.loaders.companyById.loadMany(ids);
+    return companies.filter((c): c is Exclude<typeof c, Error | null> => c !== null && !(c instanceof Error)).sort((a, b) => a.name.localeCompare(b.name));
+  },
+  jobCategories: async (_parent, _args, ctx) => (await ctx.loaders.categoryTree()).all,
+  skills: (_parent, { search, first }, ctx) => searchSkills(ctx.db, validateInput(skillSearchSchema, search ?? '', 'search'), pageSize(first)),
+};
