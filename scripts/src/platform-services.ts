@@ -13,6 +13,7 @@ export type PlatformService = {
 
 export const subgraphServices: PlatformService[] = [
   { name: 'users', port: 4001, database: 'users_db', entry: 'subgraphs/users/dist/index.js' },
+  { name: 'jobs', port: 4002, database: 'jobs_db', entry: 'subgraphs/jobs/dist/index.js' },
 ];
 
 export const gatewayService: PlatformService = { name: 'gateway', port: 4000, entry: 'gateway/dist/index.js' };
