@@ -55,6 +55,15 @@ export function createLoaders(db: JobsDb, viewerUserId: string | undefined): Job
   }, byKey);
   const primeJob = (job: JobRow) => void jobById.prime(job.id, job);
 
+  const categoryTree = once(async (): Promise<CategoryTree> => {
+    const all = await db.jobCategory.findMany({ orderBy: { name: 'asc' } });
+    const children = groupBy(
+      all.filter((c) => c.parentId !== null),
+      (c) => c.parentId!,
+    );
+    return { all, byId: new Map(all.map((c) => [c.id, c])), childrenOf: children };
+  });
+
   return {
     jobById,
     companyById: new DataLoader<bigint, CompanyRow | null, string>(async (ids) => {
@@ -63,14 +72,25 @@ export function createLoaders(db: JobsDb, viewerUserId: string | undefined): Job
       return ids.map((id) => found.get(id) ?? null);
     }, byKey),
     categoriesByJobId: new DataLoader<bigint, JobCategoryRow[], string>(async (jobIds) => {
-      const links = await db.jobCategoryJob.findMany({ where: { jobId: { in: [...jobIds] } }, include: { category: true } });
+      // Links only: the categories themselves come from the per-request tree, which parents need anyway.
+      const [links, tree] = await Promise.all([db.jobCategoryJob.findMany({ where: { jobId: { in: [...jobIds] } }, select: { jobId: true, categoryId: true } }), categoryTree()]);
       const groups = groupBy(links, (link) => link.jobId);
-      return jobIds.map((id) => (groups.get(id) ?? []).map((link) => link.category).sort((a, b) => a.name.localeCompare(b.name)));
+      return jobIds.map((id) =>
+        (groups.get(id) ?? [])
+          .map((link) => tree.byId.get(link.categoryId))
+          .filter((category): category is JobCategoryRow => category !== undefined)
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      );
     }, byKey),
     skillsByJobId: new DataLoader<bigint, JobSkillModel[], string>(async (jobIds) => {
-      const links = await db.jobSkillJob.findMany({ where: { jobId: { in: [...jobIds] } }, include: { skill: true } });
-      const groups = groupBy(links, (link) => link.jobId);
-      return jobIds.map((id) => sortJobSkills((groups.get(id) ?? []).map((link) => ({ skill: link.skill, isRequired: link.isRequired }))));
+      const rows = await db.$queryRaw<{ job_id: bigint; is_required: boolean; id: bigint; name: string; created_at: Date }[]>`
+        SELECT l.job_id, l.is_required, s.id, s.name, s.created_at
+        FROM job_skills_jobs l JOIN job_skills s ON s.id = l.skill_id
+        WHERE l.job_id = ANY(${[...jobIds]}::bigint[])`;
+      const groups = groupBy(rows, (row) => BigInt(row.job_id));
+      return jobIds.map((id) =>
+        sortJobSkills((groups.get(id) ?? []).map((row) => ({ isRequired: row.is_required, skill: { id: BigInt(row.id), name: row.name, createdAt: row.created_at } }))),
+      );
     }, byKey),
     membersByCompanyId: new DataLoader<bigint, CompanyMemberRow[], string>(async (companyIds) => {
       const rows = await db.companyMember.findMany({ where: { companyId: { in: [...companyIds] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
@@ -81,14 +101,7 @@ export function createLoaders(db: JobsDb, viewerUserId: string | undefined): Job
     companyJobCount: createOwnedCountLoader(db, 'company'),
     postedJobs: createOwnedPageLoader(db, 'employer', primeJob),
     postedJobCount: createOwnedCountLoader(db, 'employer'),
-    categoryTree: once(async () => {
-      const all = await db.jobCategory.findMany({ orderBy: { name: 'asc' } });
-      const children = groupBy(
-        all.filter((c) => c.parentId !== null),
-        (c) => c.parentId!,
-      );
-      return { all, byId: new Map(all.map((c) => [c.id, c])), childrenOf: children };
-    }),
+    categoryTree,
     viewerMemberships: once(async () => {
       if (!viewerUserId) return new Map();
       const rows = await db.companyMember.findMany({ where: { userId: BigInt(viewerUserId) }, select: { companyId: true, role: true } });
