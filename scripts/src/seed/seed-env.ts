@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { envSchemas, parseEnv } from '@jobplatform/config';
+import { DEV_STACK_USERS_DATABASE_URL } from '../../../subgraphs/users/src/env.js';
+import { DEV_STACK_JOBS_DATABASE_URL } from '../../../subgraphs/jobs/src/env.js';
+
+const schema = z.object({
+  /** Defaults to the databases of `npm start`'s embedded PostgreSQL. */
+  USERS_DATABASE_URL: envSchemas.postgresUrl.default(DEV_STACK_USERS_DATABASE_URL),
+  JOBS_DATABASE_URL: envSchemas.postgresUrl.default(DEV_STACK_JOBS_DATABASE_URL),
+  LOG_LEVEL: envSchemas.logLevel.default('warn'),
+});
+
+export type SeedEnv = z.infer<typeof schema>;
+
+export function loadSeedEnv(source: NodeJS.ProcessEnv = process.env): SeedEnv {
+  return parseEnv(schema, source);
+}
