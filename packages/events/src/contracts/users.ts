@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { defineEvent } from './define-event.js';
+
+/** Database ids are BIGINT; JSON carries them as decimal strings so no precision is lost. */
+export const bigintId = z.string().regex(/^\d{1,19}$/, 'a decimal BIGINT id');
+const isoTimestamp = z.iso.datetime({ offset: true });
+const userType = z.enum(['job_seeker', 'employer', 'admin']);
+
+const userState = z.object({
+  userId: bigintId,
+  username: z.string().min(1).max(150),
+  email: z.email().max(254),
+  userType,
+  isActive: z.boolean(),
+  isVerified: z.boolean(),
+});
+
+/**
+ * One-time token mails. The raw token travels only in this event (never in the API, never stored
+ * in clear), so notifications can build the link; the stream's retention bounds how long it lives.
+ */
+const oneTimeTokenMail = z.object({
+  userId: bigintId,
+  email: z.email().max(254),
+  username: z.string().min(1).max(150),
+  token: z.string().min(16).max(255),
+  expiresAt: isoTimestamp,
+});
+
+const byUserId = (data: { userId: string }) => data.userId;
+
+export const usersEvents = {
+  'users.user.registered.v1': defineEvent({
+    producer: 'users',
+    consumers: ['notifications', 'analytics', 'jobs', 'applications'],
+    aggregate: 'user',
+    aggregateIdOf: byUserId,
+    summary: 'An account was created. Replicas of users start from this event.',
+    schema: userState.extend({ dateJoined: isoTimestamp }),
+  }),
+  'users.user.updated.v1': defineEvent({
+    producer: 'users',
+    consumers: ['jobs', 'applications', 'notifications', 'analytics'],
+    aggregate: 'user',
+    aggregateIdOf: byUserId,
+    summary: "An account's replicated fields changed (profile, type, verification, activation). Carries the full replicated state, not a diff.",
+    schema: userState,
+  }),
+  'users.user.verification_requested.v1': defineEvent({
+    producer: 'users',
+    consumers: ['notifications'],
+    aggregate: 'user',
+    aggregateIdOf: byUserId,
+    summary: 'Send the email-verification mail with this one-time token.',
+    schema: oneTimeTokenMail,
+  }),
+  'users.user.password_reset_requested.v1': defineEvent({
+    producer: 'users',
+    consumers: ['notifications'],
+    aggregate: 'user',
+    aggregateIdOf: byUserId,
+    summary: 'Send the password-reset mail with this one-time token.',
+    schema: oneTimeTokenMail,
+  }),
+  'users.user.deleted.v1': defineEvent({
+    producer: 'users',
+    consumers: ['jobs', 'applications', 'search', 'notifications', 'analytics'],
+    aggregate: 'user',
+    aggregateIdOf: byUserId,
+    summary:
+      'Start of the account-erasure saga: the account is unusable from now on. Every service in userErasureParticipants deletes or anonymises what it holds about the user, then emits <service>.user_erasure.completed.v1.',
+    schema: z.object({ userId: bigintId, requestedAt: isoTimestamp }),
+  }),
+  'users.user.erased.v1': defineEvent({
+    producer: 'users',
+    consumers: ['analytics'],
+    aggregate: 'user',
+    aggregateIdOf: byUserId,
+    summary: 'End of the account-erasure saga: every participant reported completion and users removed the account.',
+    schema: z.object({ userId: bigintId, requestedAt: isoTimestamp, completedAt: isoTimestamp, services: z.array(z.string()) }),
+  }),
+};
