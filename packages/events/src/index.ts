@@ -1,1 +1,58 @@
-export {};
+export {
+  bigintId,
+  contractFor,
+  defineEvent,
+  eventContracts,
+  isEventSubject,
+  serviceNames,
+  userErasureCompletedSubject,
+  userErasureParticipants,
+  type EventContract,
+  type EventContracts,
+  type EventData,
+  type EventInput,
+  type EventSubject,
+  type ServiceName,
+  type UserErasureCompletedSubject,
+  type UserErasureParticipant,
+} from './contracts/index.js';
+export { createEnvelope, createEventId, envelopeSchema, EventContractError, parseEnvelope, type CreateEnvelopeOptions, type EventEnvelope, type ParsedEnvelope } from './envelope.js';
+export { createChildTraceparent, createTraceparent, isTraceparent, traceIdOf, type TraceContext } from './trace-context.js';
+export { eventOutboxNotifySql, eventTablesSql, outboxChannel, userReplicaTableSql } from './event-tables-sql.js';
+export { queryRows, runPgTransaction, type PgSqlClient, type PrismaSqlClient, type SqlClient } from './sql-client.js';
+export { createOutbox, type Outbox, type OutboxEvent } from './outbox.js';
+export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions, type OutboxRelayStats } from './relay.js';
+export {
+  createPgTransactionRunner,
+  startEventConsumer,
+  type EventConsumer,
+  type EventConsumerOptions,
+  type EventConsumerStats,
+  type EventHandler,
+  type EventHandlers,
+  type HandlerContext,
+  type TransactionRunner,
+} from './consumer.js';
+export {
+  createReplicaHandlers,
+  startReplicaConsumer,
+  upsertReplicaRow,
+  userReplicaMapping,
+  userReplicaTable,
+  type ReplicaChange,
+  type ReplicaMapping,
+  type ReplicaTable,
+  type ReplicaValue,
+} from './replica-consumer.js';
+export {
+  deadLetterHeaders,
+  deadLetterSubjectOf,
+  discardDeadLetters,
+  listDeadLetters,
+  publishDeadLetter,
+  replayDeadLetters,
+  type DeadLetter,
+  type DeadLetterReason,
+} from './dead-letter.js';
+export { deadLetterStream, defaultStreamLimits, ensureStreams, streamNameOf, streamOfSubject, type StreamLimits } from './streams.js';
+export { connectToNats } from './nats-connection.js';

@@ -1,0 +1,261 @@
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import type pg from 'pg';
+import type { Logger } from '@jobplatform/config';
+import { eventContracts, type EventSubject } from './contracts/index.js';
+import { parseEnvelope, type EventEnvelope } from './envelope.js';
+import { publishDeadLetter } from './dead-letter.js';
+import { aggregateHeader } from './relay.js';
+import { queryRows, runPgTransaction, type SqlClient } from './sql-client.js';
+import { ensureStreams, streamOfSubject } from './streams.js';
+import { createChildTraceparent } from './trace-context.js';
+
+/** Runs work in one database transaction and commits it; Prisma: `(work) => prisma.$transaction(work)`. */
+export type TransactionRunner<Tx> = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
+
+export type HandlerContext = {
+  /** A child of the event's trace: pass it to events this handler writes to the outbox. */
+  traceparent: string;
+  deliveryCount: number;
+  streamSequence: number;
+  consumer: string;
+};
+
+export type EventHandler<S extends EventSubject, Tx> = (event: EventEnvelope<S>, tx: Tx, context: HandlerContext) => Promise<void>;
+
+export type EventHandlers<Tx> = { [S in EventSubject]?: EventHandler<S, Tx> };
+
+export type EventConsumerOptions<Tx extends SqlClient> = {
+  nats: NatsConnection;
+  /** The consuming service, e.g. jobs. */
+  service: string;
+  /** What the consumer is for, e.g. users-replica. The durable consumer is <service>-<purpose>. */
+  purpose: string;
+  /** One handler per subject; each runs inside `transaction`, together with the processed-events row. */
+  handlers: EventHandlers<Tx>;
+  transaction: TransactionRunner<Tx>;
+  /** Messages handled at once. Events of one aggregate are still handled one after another. */
+  concurrency?: number;
+  /** Deliveries before a failing message goes to dead letter. */
+  maxDeliveries?: number;
+  /** Redelivery delay after the nth failure: initial * 2^(n-1), capped. */
+  backoff?: { initialMs: number; maxMs: number };
+  /** How long JetStream waits for an ack before it redelivers; longer than the slowest handler. */
+  ackWaitMs?: number;
+  logger?: Logger;
+};
+
+export type EventConsumerStats = { handled: number; duplicates: number; failures: number; deadLettered: number; skipped: number };
+
+export type EventConsumer = {
+  stats(): EventConsumerStats;
+  /** Stops pulling, returns buffered messages for redelivery, and waits for handlers in progress. */
+  stop(): Promise<void>;
+};
+
+const namePattern = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** The filter that selects exactly `subjects` when there is one, or their common prefix.> otherwise. */
+function filterSubjectOf(subjects: string[]): string {
+  if (subjects.length === 1) return subjects[0]!;
+  const split = subjects.map((subject) => subject.split('.'));
+  const prefix: string[] = [];
+  for (let i = 0; split.every((parts) => parts[i] !== undefined && parts[i] === split[0]![i]); i += 1) prefix.push(split[0]![i]!);
+  return [...prefix, '>'].join('.');
+}
+
+async function ensureDurable(nats: NatsConnection, stream: string, config: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
+  const jsm = await jetstreamManager(nats);
+  try {
+    const info = await jsm.consumers.info(stream, config.durable_name);
+    if (info.config.filter_subject !== config.filter_subject || info.config.ack_wait !== config.ack_wait || info.config.max_ack_pending !== config.max_ack_pending) {
+      const { durable_name: _d, ack_policy: _a, deliver_policy: _p, ...mutable } = config;
+      await jsm.consumers.update(stream, config.durable_name, mutable).catch((error: Error) => {
+        throw new Error(
+          `Consumer ${config.durable_name} on ${stream} cannot change to ${JSON.stringify(mutable)} (${error.message}). Delete it (it restarts from the stream's first message; processed_events skips what was applied) or give it a new purpose.`,
+        );
+      });
+    }
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
+    await jsm.consumers.add(stream, config);
+  }
+}
+
+/**
+ * A durable, idempotent JetStream consumer for one service and purpose.
+ * - Pull consumers with explicit acks, one per producing stream of the subjects handled; replicas
+ *   of the service share them.
+ * - Every message is checked against its contract first. One that fails goes to dead letter at
+ *   once and is acknowledged: it never blocks the messages behind it.
+ * - The handler and the processed_events row commit in one transaction; an event seen before is
+ *   acknowledged without calling the handler.
+ * - A failing handler's message is redelivered with exponential back-off, and after
+ *   maxDeliveries it goes to deadletter.<service>.<purpose>.
+ */
+export async function startEventConsumer<Tx extends SqlClient>(options: EventConsumerOptions<Tx>): Promise<EventConsumer> {
+  const { nats, service, purpose, logger: log } = options;
+  if (!namePattern.test(service) || !namePattern.test(purpose)) throw new Error(`Consumer names are lower-case words with - or _: ${service}-${purpose}`);
+  const durable = `${service}-${purpose}`;
+  const concurrency = options.concurrency ?? 8;
+  const maxDeliveries = options.maxDeliveries ?? 5;
+  const backoff = options.backoff ?? { initialMs: 1_000, maxMs: 60_000 };
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  const handlers = options.handlers as Record<string, EventHandler<EventSubject, Tx> | undefined>;
+  const subjects = Object.keys(handlers).filter((subject) => handlers[subject]) as EventSubject[];
+  if (subjects.length === 0) throw new Error(`${durable}: no handlers`);
+  const stats: EventConsumerStats = { handled: 0, duplicates: 0, failures: 0, deadLettered: 0, skipped: 0 };
+
+  const byStream = new Map<string, { producer: string; subjects: string[] }>();
+  for (const subject of subjects) {
+    const { stream } = streamOfSubject(subject);
+    const entry = byStream.get(stream) ?? { producer: eventContracts[subject].producer, subjects: [] };
+    entry.subjects.push(subject);
+    byStream.set(stream, entry);
+  }
+  // The consumer may start before the producer ever did: create its streams too (idempotent).
+  await ensureStreams(nats, [...byStream.values()].map((entry) => entry.producer));
+
+  const js = jetstream(nats);
+  const subscriptions: ConsumerMessages[] = [];
+  for (const [stream, entry] of byStream) {
+    await ensureDurable(nats, stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: filterSubjectOf(entry.subjects),
+      ack_wait: nanos(ackWaitMs),
+      // Retries are counted here, not by the server: a server-side limit would silently stop
+      // delivering a message whose last attempt died with the process.
+      max_deliver: -1,
+      max_ack_pending: Math.max(1_000, concurrency * 4),
+    });
+    const consumer = await js.consumers.get(stream, durable);
+    subscriptions.push(await consumer.consume({ max_messages: Math.max(concurrency * 2, 16) }));
+  }
+
+  const deadLetter = async (message: JsMsg, reason: 'malformed' | 'exhausted', error: string) => {
+    await publishDeadLetter(nats, message, { service, purpose, consumer: durable, reason, error });
+    stats.deadLettered += 1;
+    message.ack();
+    log?.warn({ consumer: durable, subject: message.subject, seq: message.info.streamSequence, reason, error }, 'event moved to dead letter');
+  };
+
+  const retryDelay = (deliveries: number) => Math.min(backoff.initialMs * 2 ** Math.max(0, deliveries - 1), backoff.maxMs);
+
+  const handle = async (message: JsMsg): Promise<void> => {
+    const deliveries = message.info.deliveryCount;
+    try {
+      const handler = handlers[message.subject];
+      if (!handler) {
+        // Another subject under the stream-wide filter that this consumer does not handle.
+        stats.skipped += 1;
+        message.ack();
+        return;
+      }
+      const parsed = parseEnvelope(message.subject, message.data);
+      if (!parsed.ok) {
+        await deadLetter(message, 'malformed', parsed.reason);
+        return;
+      }
+      const event = parsed.envelope;
+      const context: HandlerContext = {
+        traceparent: createChildTraceparent(message.headers?.get('traceparent') || event.traceparent),
+        deliveryCount: deliveries,
+        streamSequence: message.info.streamSequence,
+        consumer: durable,
+      };
+      const applied = await options.transaction(async (tx) => {
+        const inserted = await queryRows(
+          tx,
+          `INSERT INTO "processed_events" ("consumer", "event_id", "subject") VALUES ($1, $2, $3)
+           ON CONFLICT ("consumer", "event_id") DO NOTHING RETURNING "event_id"`,
+          [durable, event.id, event.type],
+        );
+        if (inserted.length === 0) return false;
+        await handler(event, tx, context);
+        return true;
+      });
+      if (applied) stats.handled += 1;
+      else stats.duplicates += 1;
+      message.ack();
+    } catch (error) {
+      stats.failures += 1;
+      const reason = error instanceof Error ? error.message : String(error);
+      if (deliveries >= maxDeliveries) {
+        await deadLetter(message, 'exhausted', reason).catch((dlError: Error) => {
+          log?.error({ err: dlError, consumer: durable }, 'cannot publish dead letter; retrying the message');
+          message.nak(retryDelay(deliveries));
+        });
+        return;
+      }
+      log?.warn({ consumer: durable, subject: message.subject, seq: message.info.streamSequence, deliveries, error: reason }, 'event handler failed; will retry');
+      message.nak(retryDelay(deliveries));
+    }
+  };
+
+  // Bounded concurrency, with one chain per aggregate so its events are applied in stream order.
+  let stopping = false;
+  let active = 0;
+  let waiting: (() => void)[] = [];
+  const freeSlot = () => {
+    const wake = waiting;
+    waiting = [];
+    wake.forEach((resolve) => resolve());
+  };
+  const inFlight = new Set<Promise<void>>();
+  const chains = new Map<string, Promise<void>>();
+  const run = (message: JsMsg) => {
+    const key = message.headers?.get(aggregateHeader) || `seq:${message.info.stream}:${message.info.streamSequence}`;
+    const previous = chains.get(key) ?? Promise.resolve();
+    const current = previous.then(() => handle(message));
+    chains.set(key, current);
+    active += 1;
+    const tracked = current.finally(() => {
+      if (chains.get(key) === current) chains.delete(key);
+      active -= 1;
+      inFlight.delete(tracked);
+      freeSlot();
+    });
+    inFlight.add(tracked);
+  };
+  const pump = async (messages: ConsumerMessages) => {
+    for await (const message of messages) {
+      if (stopping) {
+        message.nak(); // a replica that keeps running takes it at once
+        continue;
+      }
+      while (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+      run(message);
+    }
+  };
+  const pumps = subscriptions.map((messages) =>
+    pump(messages).catch((error: Error) => log?.error({ err: error, consumer: durable }, 'event consumer stopped on an error')),
+  );
+
+  return {
+    stats: () => ({ ...stats }),
+    async stop() {
+      stopping = true;
+      await Promise.all(subscriptions.map((messages) => messages.close().catch(() => undefined)));
+      freeSlot();
+      await Promise.all(pumps);
+      await Promise.all(inFlight);
+    },
+  };
+}
+
+/** A TransactionRunner over a node-postgres pool, for services and tests that do not use Prisma. */
+export function createPgTransactionRunner(pool: pg.Pool): TransactionRunner<pg.PoolClient> {
+  return (work) => runPgTransaction(pool, work);
+}

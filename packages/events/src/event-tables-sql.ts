@@ -1,0 +1,77 @@
+/**
+ * The SQL for the tables in packages/events/prisma/event-tables.prisma, as Prisma Migrate writes it,
+ * for databases that do not come from a Prisma migration (tests, benchmarks). A test keeps the two
+ * in step.
+ */
+export const eventTablesSql = `
+CREATE TABLE "event_outbox" (
+    "position" BIGSERIAL NOT NULL,
+    "id" CHAR(26) NOT NULL,
+    "subject" VARCHAR(200) NOT NULL,
+    "source" VARCHAR(50) NOT NULL,
+    "aggregate_type" VARCHAR(50) NOT NULL,
+    "aggregate_id" VARCHAR(100) NOT NULL,
+    "occurred_at" TIMESTAMPTZ(3) NOT NULL,
+    "traceparent" VARCHAR(55) NOT NULL,
+    "tracestate" VARCHAR(512),
+    "data" JSONB NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "published_at" TIMESTAMPTZ(3),
+    "publish_attempts" INTEGER NOT NULL DEFAULT 0,
+    "last_error" TEXT,
+
+    CONSTRAINT "event_outbox_pkey" PRIMARY KEY ("position")
+);
+
+CREATE TABLE "processed_events" (
+    "consumer" VARCHAR(100) NOT NULL,
+    "event_id" CHAR(26) NOT NULL,
+    "subject" VARCHAR(200) NOT NULL,
+    "processed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "processed_events_pkey" PRIMARY KEY ("consumer","event_id")
+);
+
+CREATE UNIQUE INDEX "event_outbox_id_key" ON "event_outbox"("id");
+
+CREATE INDEX "event_outbox_published_at_position_idx" ON "event_outbox"("published_at", "position");
+
+CREATE INDEX "event_outbox_aggregate_type_aggregate_id_position_idx" ON "event_outbox"("aggregate_type", "aggregate_id", "position");
+
+CREATE INDEX "processed_events_processed_at_idx" ON "processed_events"("processed_at");
+`;
+
+/** The channel the relay LISTENs on. */
+export const outboxChannel = 'event_outbox';
+
+/**
+ * Wakes the relay as soon as events commit (NOTIFY is delivered at commit, never for a rollback).
+ * Once per statement, not per row, and PostgreSQL folds identical notifications within a
+ * transaction. Without it the relay still polls, only later. Append to the migration that creates
+ * the tables: Prisma cannot express triggers, and its drift check ignores them.
+ */
+export const eventOutboxNotifySql = `
+CREATE OR REPLACE FUNCTION "event_outbox_notify"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('${outboxChannel}', '');
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER "event_outbox_notify" AFTER INSERT ON "event_outbox"
+FOR EACH STATEMENT EXECUTE FUNCTION "event_outbox_notify"();
+`;
+
+/** The SQL for packages/events/prisma/user-replica.prisma. */
+export const userReplicaTableSql = `
+CREATE TABLE "user_replicas" (
+    "id" BIGINT NOT NULL,
+    "username" VARCHAR(150),
+    "user_type" VARCHAR(20),
+    "is_active" BOOLEAN NOT NULL DEFAULT false,
+    "deleted_at" TIMESTAMPTZ(3),
+    "version" BIGINT NOT NULL,
+
+    CONSTRAINT "user_replicas_pkey" PRIMARY KEY ("id")
+);
+`;

@@ -1,0 +1,97 @@
+import type { EventSubject } from './contracts/index.js';
+import { startEventConsumer, type EventConsumer, type EventConsumerOptions, type EventHandlers } from './consumer.js';
+import type { EventEnvelope } from './envelope.js';
+import { queryRows, quoteIdentifier, type SqlClient } from './sql-client.js';
+
+export type ReplicaValue = string | number | boolean | null;
+
+/** What one event changes in the replica: the row's key and the columns it sets. */
+export type ReplicaChange = {
+  key: string;
+  values: Record<string, ReplicaValue>;
+  /** Defaults to the event's occurredAt in epoch milliseconds. */
+  version?: number | bigint;
+};
+
+export type ReplicaMapping = { [S in EventSubject]?: (event: EventEnvelope<S>) => ReplicaChange | null };
+
+export type ReplicaTable = {
+  /** The service's own table holding the copy, e.g. user_replicas. */
+  table: string;
+  keyColumn?: string;
+  /** BIGINT column holding the version of the event the row reflects. */
+  versionColumn?: string;
+  map: ReplicaMapping;
+};
+
+/**
+ * Inserts or updates one replica row, unless the row already reflects a later event: redelivery
+ * after a failure can bring an older event after a newer one. Events of the same version apply in
+ * arrival order, which for one aggregate is the producer's order. Columns an event does not set
+ * keep their value (or their default for a new row), so an entity's first event can be any of them.
+ * Returns whether the row changed.
+ */
+export async function upsertReplicaRow(tx: SqlClient, table: Omit<ReplicaTable, 'map'>, change: Required<ReplicaChange>): Promise<boolean> {
+  const key = quoteIdentifier(table.keyColumn ?? 'id');
+  const version = quoteIdentifier(table.versionColumn ?? 'version');
+  const name = quoteIdentifier(table.table);
+  const columns = Object.keys(change.values).map(quoteIdentifier);
+  const values = [change.key, change.version.toString(), ...Object.values(change.values)];
+  const placeholders = values.map((_, i) => `$${i + 1}`);
+  const updates = [version, ...columns].map((column) => `${column} = EXCLUDED.${column}`);
+  const rows = await queryRows(
+    tx,
+    `INSERT INTO ${name} (${[key, version, ...columns].join(', ')}) VALUES (${placeholders.join(', ')})
+     ON CONFLICT (${key}) DO UPDATE SET ${updates.join(', ')} WHERE ${name}.${version} <= EXCLUDED.${version}
+     RETURNING ${key}`,
+    values,
+  );
+  return rows.length > 0;
+}
+
+/** Turns a replica mapping into consumer handlers, one per mapped subject. */
+export function createReplicaHandlers<Tx extends SqlClient>(replica: ReplicaTable): EventHandlers<Tx> {
+  const handlers: Record<string, unknown> = {};
+  for (const [subject, map] of Object.entries(replica.map)) {
+    if (!map) continue;
+    handlers[subject] = async (event: EventEnvelope, tx: Tx) => {
+      const change = (map as (event: EventEnvelope) => ReplicaChange | null)(event);
+      if (!change) return;
+      await upsertReplicaRow(tx, replica, { ...change, version: change.version ?? Date.parse(event.occurredAt) });
+    };
+  }
+  return handlers as EventHandlers<Tx>;
+}
+
+/**
+ * Keeps a local copy of another service's entity up to date, e.g. jobs' user_replicas from users'
+ * events. Durable and idempotent like every consumer; the version guard handles reordering.
+ */
+export async function startReplicaConsumer<Tx extends SqlClient>(
+  options: Omit<EventConsumerOptions<Tx>, 'handlers'> & { replica: ReplicaTable },
+): Promise<EventConsumer> {
+  const { replica, ...consumer } = options;
+  return startEventConsumer({ ...consumer, handlers: createReplicaHandlers<Tx>(replica) });
+}
+
+/**
+ * The users replica that jobs and applications keep: who a user id is, what kind of account, and
+ * whether it may still act. Table and Prisma model: packages/events/prisma/user-replica.prisma.
+ * An erased user keeps a row (no name, inactive), so that a late event cannot bring them back.
+ */
+export const userReplicaMapping: ReplicaMapping = {
+  'users.user.registered.v1': ({ data }) => ({
+    key: data.userId,
+    values: { username: data.username, user_type: data.userType, is_active: data.isActive, deleted_at: null },
+  }),
+  'users.user.updated.v1': ({ data }) => ({
+    key: data.userId,
+    values: { username: data.username, user_type: data.userType, is_active: data.isActive },
+  }),
+  'users.user.deleted.v1': ({ data }) => ({
+    key: data.userId,
+    values: { username: null, is_active: false, deleted_at: data.requestedAt },
+  }),
+};
+
+export const userReplicaTable: ReplicaTable = { table: 'user_replicas', keyColumn: 'id', versionColumn: 'version', map: userReplicaMapping };
