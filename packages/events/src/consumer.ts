@@ -243,14 +243,18 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
     pump(messages).catch((error: Error) => log?.error({ err: error, consumer: durable }, 'event consumer stopped on an error')),
   );
 
+  let stopped: Promise<void> | undefined;
   return {
     stats: () => ({ ...stats }),
-    async stop() {
-      stopping = true;
-      await Promise.all(subscriptions.map((messages) => messages.close().catch(() => undefined)));
-      freeSlot();
-      await Promise.all(pumps);
-      await Promise.all(inFlight);
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        await Promise.all(subscriptions.map((messages) => messages.close().catch(() => undefined)));
+        freeSlot();
+        await Promise.all(pumps);
+        await Promise.all(inFlight);
+      })();
+      return stopped;
     },
   };
 }

@@ -4,8 +4,12 @@ import pg from 'pg';
 import type { Logger } from '@jobplatform/config';
 import { outboxChannel } from './event-tables-sql.js';
 import { runPgTransaction } from './sql-client.js';
+import { ensureStreams, type StreamLimits } from './streams.js';
 
 export type OutboxRelayOptions = {
+  /** The producing service; its stream (users -> USERS, users.>) is created or updated at start. */
+  service: string;
+  streamLimits?: Partial<StreamLimits>;
   /** The service's own database, which holds event_outbox. */
   databaseUrl: string;
   nats: NatsConnection;
@@ -82,6 +86,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
   const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
   const keepPublishedMs = options.keepPublishedMs ?? 24 * 60 * 60 * 1000;
   const log = options.logger;
+  await ensureStreams(options.nats, [options.service], options.streamLimits);
   const js: JetStreamClient = jetstream(options.nats);
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
   pool.on('error', (error) => log?.warn({ err: error }, 'outbox relay: idle database connection failed'));
@@ -136,8 +141,8 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
 
   // Back-off pauses end early when the relay stops, not when events arrive: during an outage,
   // every commit would otherwise start another futile round.
-  let stopped: () => void = () => undefined;
-  const stoppedSignal = new Promise<void>((resolve) => (stopped = resolve));
+  let signalStop: () => void = () => undefined;
+  const stoppedSignal = new Promise<void>((resolve) => (signalStop = resolve));
   const pause = (ms: number) => Promise.race([new Promise((resolve) => setTimeout(resolve, ms).unref()), stoppedSignal]);
 
   const publishRound = async (): Promise<{ locked: number; published: number; heldBack: number; failed: number }> =>
@@ -246,19 +251,23 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
 
   await listen();
   const running = loop();
+  let stopped: Promise<void> | undefined;
 
   return {
     wake,
     stats: () => ({ ...stats }),
-    async stop() {
-      stopping = true;
-      stopped();
-      wakeUp?.();
-      await running;
-      const client = listener;
-      listener = undefined;
-      await client?.end().catch(() => undefined);
-      await pool.end();
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        signalStop();
+        wakeUp?.();
+        await running;
+        const client = listener;
+        listener = undefined;
+        await client?.end().catch(() => undefined);
+        await pool.end();
+      })();
+      return stopped;
     },
   };
 }
