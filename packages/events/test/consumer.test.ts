@@ -1,0 +1,215 @@
+import type pg from 'pg';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  createEnvelope,
+  createPgTransactionRunner,
+  ensureStreams,
+  listDeadLetters,
+  replayDeadLetters,
+  discardDeadLetters,
+  startEventConsumer,
+  startReplicaConsumer,
+  traceIdOf,
+  userReplicaTable,
+  userReplicaTableSql,
+  type EventConsumer,
+  type EventHandlers,
+  type EventInput,
+  type EventSubject,
+  type CreateEnvelopeOptions,
+} from '../src/index.js';
+import { connectTestNats, countRows, createEventDatabase, startPrivateNats, updatedUser, waitFor } from './event-test-setup.js';
+
+type Harness = {
+  nats: Awaited<ReturnType<typeof startPrivateNats>>;
+  db: Awaited<ReturnType<typeof createEventDatabase>>;
+  nc: NatsConnection;
+  stoppers: (() => Promise<void>)[];
+};
+
+let h: Harness;
+
+beforeEach(async () => {
+  const nats = await startPrivateNats();
+  const db = await createEventDatabase();
+  h = { nats, db, nc: await connectTestNats(nats.url), stoppers: [] };
+  await ensureStreams(h.nc, ['users']);
+});
+
+afterEach(async () => {
+  try {
+    for (const stop of h.stoppers.reverse()) await stop();
+    await h.nc.drain();
+  } finally {
+    await h.nats.dispose();
+    await h.db.drop();
+  }
+});
+
+/** Publishes straight to JetStream, as the relay would, or with a body of the test's choosing. */
+async function publish(subject: string, body: string, msgID: string, traceparent?: string): Promise<void> {
+  const headers = natsHeaders();
+  if (traceparent) headers.set('traceparent', traceparent);
+  await jetstream(h.nc).publish(subject, body, { msgID, headers });
+}
+
+async function publishEvent<S extends EventSubject>(subject: S, data: EventInput<S>, options: CreateEnvelopeOptions = {}) {
+  const envelope = createEnvelope('users', subject, data, options);
+  await publish(subject, JSON.stringify(envelope), envelope.id, envelope.traceparent);
+  return envelope;
+}
+
+async function startConsumer(handlers: EventHandlers<pg.PoolClient>, options: { concurrency?: number; maxDeliveries?: number } = {}): Promise<EventConsumer> {
+  const consumer = await startEventConsumer<pg.PoolClient>({
+    nats: h.nc,
+    service: 'notifications',
+    purpose: 'effects',
+    transaction: createPgTransactionRunner(h.db.pool),
+    backoff: { initialMs: 50, maxMs: 200 },
+    ...options,
+    handlers,
+  });
+  h.stoppers.push(() => consumer.stop());
+  return consumer;
+}
+
+const recordEffect = async (event: { id: string; type: string; data: { userId: string; username?: string } }, tx: pg.PoolClient) => {
+  await tx.query('INSERT INTO "effects" ("event_id", "subject", "user_id", "username") VALUES ($1, $2, $3, $4)', [
+    event.id,
+    event.type,
+    event.data.userId,
+    event.data.username ?? null,
+  ]);
+};
+
+const effects = () => countRows(h.db, 'SELECT count(*) FROM "effects"');
+
+it('applies an event delivered twice only once, and hands the handler a child of its trace', async () => {
+  const traces: string[] = [];
+  const consumer = await startConsumer({
+    'users.user.updated.v1': async (event, tx, context) => {
+      traces.push(context.traceparent);
+      await recordEffect(event, tx);
+    },
+  });
+  const envelope = await publishEvent('users.user.updated.v1', updatedUser(1));
+  // The same event again under another msgID, as after JetStream's duplicate window has passed.
+  await publish('users.user.updated.v1', JSON.stringify(envelope), `${envelope.id}-again`, envelope.traceparent);
+
+  await waitFor('both deliveries', async () => consumer.stats(), (s) => s.handled + s.duplicates === 2);
+  expect(consumer.stats()).toMatchObject({ handled: 1, duplicates: 1 });
+  expect(await effects()).toBe(1);
+  expect(traces).toHaveLength(1);
+  expect(traceIdOf(traces[0]!)).toBe(traceIdOf(envelope.traceparent));
+  expect(traces[0]).not.toBe(envelope.traceparent);
+});
+
+it('sends a payload that fails its contract to dead letter at once and goes on with the messages behind it', async () => {
+  const consumer = await startConsumer({ 'users.user.updated.v1': recordEffect }, { concurrency: 1 });
+  await publishEvent('users.user.updated.v1', updatedUser(1));
+  const bad = createEnvelope('users', 'users.user.updated.v1', updatedUser(2));
+  await publish('users.user.updated.v1', JSON.stringify({ ...bad, data: { ...bad.data, email: 'not an email' } }), bad.id);
+  await publish('users.user.updated.v1', '{ this is not json', 'garbage-1');
+  for (let i = 3; i <= 20; i += 1) await publishEvent('users.user.updated.v1', updatedUser(i));
+
+  await waitFor('19 effects', effects, (n) => n >= 19, 20_000);
+  expect(consumer.stats().deadLettered).toBe(2);
+  expect(await effects()).toBe(19);
+  expect(await countRows(h.db, `SELECT count(*) FROM "effects" WHERE "user_id" = '2'`)).toBe(0);
+
+  const letters = await listDeadLetters(h.nc, { subject: 'deadletter.notifications.effects' });
+  expect(letters).toHaveLength(2);
+  expect(letters.map((l) => l.reason)).toEqual(['malformed', 'malformed']);
+  expect(letters[0]).toMatchObject({ originalSubject: 'users.user.updated.v1', consumer: 'notifications-effects', deliveries: 1, eventId: bad.id });
+  expect(letters[0]!.error).toMatch(/email/);
+  expect(letters[1]!.error).toMatch(/not JSON/);
+  expect(await listDeadLetters(h.nc, { subject: 'deadletter.jobs.>' })).toHaveLength(0);
+
+  const { discarded } = await discardDeadLetters(h.nc, [letters[1]!.sequence]);
+  expect(discarded).toEqual([letters[1]!.sequence]);
+  expect(await listDeadLetters(h.nc)).toHaveLength(1);
+});
+
+it('retries a failing handler with back-off, dead-letters it after maxDeliveries, and applies it once when replayed', async () => {
+  let broken = true;
+  const attempts = new Map<string, number>();
+  const consumer = await startConsumer(
+    {
+      'users.user.updated.v1': async (event, tx) => {
+        attempts.set(event.data.userId, (attempts.get(event.data.userId) ?? 0) + 1);
+        await recordEffect(event, tx); // rolled back with the transaction when the handler throws
+        if (broken && event.data.userId === '13') throw new Error('downstream says no');
+      },
+    },
+    { maxDeliveries: 3 },
+  );
+  for (let i = 1; i <= 20; i += 1) await publishEvent('users.user.updated.v1', updatedUser(i));
+
+  await waitFor('the dead letter', async () => consumer.stats().deadLettered, (n) => n === 1, 20_000);
+  await waitFor('the other 19 effects', effects, (n) => n >= 19);
+  expect(attempts.get('13')).toBe(3);
+  expect(await countRows(h.db, `SELECT count(*) FROM "effects" WHERE "user_id" = '13'`)).toBe(0);
+  const [letter] = await listDeadLetters(h.nc);
+  expect(letter).toMatchObject({ reason: 'exhausted', deliveries: 3, error: 'downstream says no' });
+
+  broken = false;
+  const { replayed } = await replayDeadLetters(h.nc, [letter!.sequence]);
+  expect(replayed).toEqual([letter!.sequence]);
+  await waitFor('the replayed effect', effects, (n) => n >= 20);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(await effects()).toBe(20);
+  expect(await countRows(h.db, `SELECT count(*) FROM "effects" WHERE "user_id" = '13'`)).toBe(1);
+  expect(await listDeadLetters(h.nc)).toHaveLength(0);
+});
+
+it('finishes the handlers in progress when stopped, and leaves nothing unacknowledged', async () => {
+  let started = 0;
+  const consumer = await startConsumer({
+    'users.user.updated.v1': async (event, tx) => {
+      started += 1;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await recordEffect(event, tx);
+    },
+  });
+  for (let i = 1; i <= 4; i += 1) await publishEvent('users.user.updated.v1', updatedUser(i));
+  await waitFor('handlers to start', async () => started, (n) => n === 4);
+  await consumer.stop();
+  expect(await effects()).toBe(4);
+  const info = await (await jetstreamManager(h.nc)).consumers.info('USERS', 'notifications-effects');
+  expect(info.num_ack_pending).toBe(0);
+  expect(info.num_pending).toBe(0);
+});
+
+it('keeps a replica with the latest state of each entity, whatever order redeliveries bring', async () => {
+  await h.db.query(userReplicaTableSql);
+  const consumer = await startReplicaConsumer<pg.PoolClient>({
+    nats: h.nc,
+    service: 'jobs',
+    purpose: 'users-replica',
+    transaction: createPgTransactionRunner(h.db.pool),
+    concurrency: 1,
+    replica: userReplicaTable,
+  });
+  h.stoppers.push(() => consumer.stop());
+  const at = (second: number) => ({ occurredAt: new Date(Date.UTC(2025, 0, 1, 0, 0, second)) });
+  const registered = { ...updatedUser(7, 'ada'), dateJoined: '2025-01-01T00:00:01.000Z' };
+
+  await publishEvent('users.user.registered.v1', registered, at(1));
+  await publishEvent('users.user.updated.v1', { ...updatedUser(7, 'ada_employer'), userType: 'employer' }, at(3));
+  await publishEvent('users.user.updated.v1', updatedUser(7, 'stale_name'), at(2)); // older than what the replica holds
+  await publishEvent('users.user.registered.v1', { ...updatedUser(8, 'bob'), dateJoined: '2025-01-01T00:00:01.000Z' }, at(1));
+  await waitFor('4 events', async () => consumer.stats().handled, (n) => n === 4);
+
+  const replica = async () =>
+    (await h.db.query<{ id: string; username: string | null; user_type: string; is_active: boolean; deleted_at: Date | null }>('SELECT * FROM "user_replicas" ORDER BY "id"')).rows;
+  expect(await replica()).toEqual([
+    expect.objectContaining({ id: '7', username: 'ada_employer', user_type: 'employer', is_active: true, deleted_at: null }),
+    expect.objectContaining({ id: '8', username: 'bob', user_type: 'job_seeker', is_active: true }),
+  ]);
+
+  await publishEvent('users.user.deleted.v1', { userId: '7', requestedAt: '2025-01-01T00:00:04.000Z' }, at(4));
+  await publishEvent('users.user.updated.v1', updatedUser(7, 'ada_again'), at(3)); // late, must not bring the user back
+  await waitFor('6 events', async () => consumer.stats().handled, (n) => n === 6);
+  expect((await replica())[0]).toMatchObject({ id: '7', username: null, is_active: false, deleted_at: new Date('2025-01-01T00:00:04.000Z') });
+});
