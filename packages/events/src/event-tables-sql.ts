@@ -41,26 +41,14 @@ CREATE INDEX "event_outbox_aggregate_type_aggregate_id_position_idx" ON "event_o
 CREATE INDEX "processed_events_processed_at_idx" ON "processed_events"("processed_at");
 `;
 
-/** The channel the relay LISTENs on. */
-export const outboxChannel = 'event_outbox';
-
 /**
- * Wakes the relay as soon as events commit (NOTIFY is delivered at commit, never for a rollback).
- * Once per statement, not per row, and PostgreSQL folds identical notifications within a
- * transaction. Without it the relay still polls, only later. Append to the migration that creates
- * the tables: Prisma cannot express triggers, and its drift check ignores them.
+ * The channel the relay LISTENs on. The outbox writer notifies it in the statement that inserts the
+ * events, so there is no trigger to install: PostgreSQL delivers the notification at commit, never
+ * for a rollback, and folds identical notifications of one transaction into one. (A trigger would
+ * need a PL/pgSQL function, which migrations applied statement by statement, split at semicolons,
+ * cannot create.)
  */
-export const eventOutboxNotifySql = `
-CREATE OR REPLACE FUNCTION "event_outbox_notify"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('${outboxChannel}', '');
-  RETURN NULL;
-END;
-$$;
-
-CREATE TRIGGER "event_outbox_notify" AFTER INSERT ON "event_outbox"
-FOR EACH STATEMENT EXECUTE FUNCTION "event_outbox_notify"();
-`;
+export const outboxChannel = 'event_outbox';
 
 /** The SQL for packages/events/prisma/user-replica.prisma. */
 export const userReplicaTableSql = `

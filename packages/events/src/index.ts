@@ -18,7 +18,7 @@ export {
 } from './contracts/index.js';
 export { createEnvelope, createEventId, envelopeSchema, EventContractError, parseEnvelope, type CreateEnvelopeOptions, type EventEnvelope, type ParsedEnvelope } from './envelope.js';
 export { createChildTraceparent, createTraceparent, isTraceparent, traceIdOf, type TraceContext } from './trace-context.js';
-export { eventOutboxNotifySql, eventTablesSql, outboxChannel, userReplicaTableSql } from './event-tables-sql.js';
+export { eventTablesSql, outboxChannel, userReplicaTableSql } from './event-tables-sql.js';
 export { queryRows, runPgTransaction, type PgSqlClient, type PrismaSqlClient, type SqlClient } from './sql-client.js';
 export { createOutbox, type Outbox, type OutboxEvent } from './outbox.js';
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions, type OutboxRelayStats } from './relay.js';

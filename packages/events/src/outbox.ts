@@ -1,5 +1,6 @@
 import { contractFor, type EventInput, type EventSubject } from './contracts/index.js';
 import { createEnvelope, type CreateEnvelopeOptions, type EventEnvelope } from './envelope.js';
+import { outboxChannel } from './event-tables-sql.js';
 import { queryRows, type SqlClient } from './sql-client.js';
 
 export type OutboxEvent<S extends EventSubject = EventSubject> = S extends EventSubject
@@ -41,11 +42,14 @@ export function createOutbox(options: { source: string }): Outbox {
       );
       return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}::timestamptz, $${at + 7}, $${at + 8}, $${at + 9}::jsonb)`;
     });
-    // A query rather than an execute so both clients return the same thing; RETURNING keeps it cheap.
+    // One statement inserts the events and wakes the relays (LISTEN event_outbox) when it commits.
     await queryRows(
       tx,
-      `INSERT INTO "event_outbox" ("id", "subject", "source", "aggregate_type", "aggregate_id", "occurred_at", "traceparent", "tracestate", "data")
-       VALUES ${rows.join(', ')} RETURNING "position"`,
+      `WITH "inserted" AS (
+         INSERT INTO "event_outbox" ("id", "subject", "source", "aggregate_type", "aggregate_id", "occurred_at", "traceparent", "tracestate", "data")
+         VALUES ${rows.join(', ')} RETURNING 1
+       )
+       SELECT pg_notify('${outboxChannel}', '') AS "notified" FROM (SELECT count(*) FROM "inserted") AS "done"`,
       values,
     );
     return envelopes;

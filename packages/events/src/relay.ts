@@ -16,7 +16,7 @@ export type OutboxRelayOptions = {
   logger?: Logger;
   /** Events locked and published per round. */
   batchSize?: number;
-  /** Polling fallback for when a NOTIFY is missed (listener reconnecting, trigger not installed). */
+  /** Polling fallback for when a NOTIFY is missed (listener reconnecting, rows inserted by other means). */
   pollIntervalMs?: number;
   publishTimeoutMs?: number;
   /** Published rows older than this are deleted; JetStream holds the events from then on. */

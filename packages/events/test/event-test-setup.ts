@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { findFreePort, startNatsServer, type NatsServerHandle } from '@jobplatform/embedded-infra';
 import { createTestDatabase, type TestDatabase } from '@jobplatform/testing';
-import { connectToNats, eventOutboxNotifySql, eventTablesSql, type EventInput } from '../src/index.js';
+import { connectToNats, eventTablesSql, type EventInput } from '../src/index.js';
 
 /**
  * A nats-server of the test file's own: stream names are fixed by the contracts (USERS, ...), so
@@ -23,11 +23,10 @@ export async function startPrivateNats(): Promise<NatsServerHandle & { dispose()
   };
 }
 
-/** An empty database with the event tables, the NOTIFY trigger, and a table for handlers' effects. */
+/** An empty database with the event tables and a table for handlers' effects. */
 export async function createEventDatabase(): Promise<TestDatabase & { pool: pg.Pool }> {
   const db = await createTestDatabase();
   await db.query(eventTablesSql);
-  await db.query(eventOutboxNotifySql);
   // Deliberately no unique constraint: a duplicate effect must show up as an extra row.
   await db.query(`CREATE TABLE "effects" ("n" BIGSERIAL PRIMARY KEY, "event_id" CHAR(26) NOT NULL, "subject" TEXT NOT NULL, "user_id" TEXT NOT NULL, "username" TEXT)`);
   const pool = new pg.Pool({ connectionString: db.url, max: 10 });
