@@ -49,7 +49,7 @@ export function createOutbox(options: { source: string }): Outbox {
          INSERT INTO "event_outbox" ("id", "subject", "source", "aggregate_type", "aggregate_id", "occurred_at", "traceparent", "tracestate", "data")
          VALUES ${rows.join(', ')} RETURNING 1
        )
-       SELECT pg_notify('${outboxChannel}', '') AS "notified" FROM (SELECT count(*) FROM "inserted") AS "done"`,
+       SELECT count(*)::int AS "events" FROM "inserted", (SELECT pg_notify('${outboxChannel}', '')) AS "notify"`,
       values,
     );
     return envelopes;
