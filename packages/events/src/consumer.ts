@@ -44,8 +44,10 @@ export type EventConsumerOptions<Tx extends SqlClient> = {
   /** One handler per subject; each runs inside `transaction`, together with the processed-events row. */
   handlers: EventHandlers<Tx>;
   transaction: TransactionRunner<Tx>;
-  /** Messages handled at once. Events of one aggregate are still handled one after another. */
+  /** Transactions at once. Events of one aggregate are still handled one after another. */
   concurrency?: number;
+  /** Messages already received that may share one transaction (fewer commits under load). */
+  batchSize?: number;
   /** Deliveries before a failing message goes to dead letter. */
   maxDeliveries?: number;
   /** Redelivery delay after the nth failure: initial * 2^(n-1), capped. */
@@ -99,7 +101,9 @@ async function ensureDurable(nats: NatsConnection, stream: string, config: Parti
  * - Every message is checked against its contract first. One that fails goes to dead letter at
  *   once and is acknowledged: it never blocks the messages behind it.
  * - The handler and the processed_events row commit in one transaction; an event seen before is
- *   acknowledged without calling the handler.
+ *   acknowledged without calling the handler. Messages that arrive together share a transaction;
+ *   if one fails, each is retried alone, so a handler may run more than once before its commit:
+ *   side effects outside the transaction (mail, HTTP) must tolerate that, as with any redelivery.
  * - A failing handler's message is redelivered with exponential back-off, and after
  *   maxDeliveries it goes to deadletter.<service>.<purpose>.
  */
@@ -108,6 +112,7 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
   if (!namePattern.test(service) || !namePattern.test(purpose)) throw new Error(`Consumer names are lower-case words with - or _: ${service}-${purpose}`);
   const durable = `${service}-${purpose}`;
   const concurrency = options.concurrency ?? 8;
+  const batchSize = options.batchSize ?? 32;
   const maxDeliveries = options.maxDeliveries ?? 5;
   const backoff = options.backoff ?? { initialMs: 1_000, maxMs: 60_000 };
   const ackWaitMs = options.ackWaitMs ?? 30_000;
@@ -138,10 +143,10 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
       // Retries are counted here, not by the server: a server-side limit would silently stop
       // delivering a message whose last attempt died with the process.
       max_deliver: -1,
-      max_ack_pending: Math.max(1_000, concurrency * 4),
+      max_ack_pending: Math.max(1_000, concurrency * batchSize * 2),
     });
     const consumer = await js.consumers.get(stream, durable);
-    subscriptions.push(await consumer.consume({ max_messages: Math.max(concurrency * 2, 16) }));
+    subscriptions.push(await consumer.consume({ max_messages: Math.max(concurrency * batchSize, 64) }));
   }
 
   const deadLetter = async (message: JsMsg, reason: 'malformed' | 'exhausted', error: string) => {
@@ -153,81 +158,137 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
 
   const retryDelay = (deliveries: number) => Math.min(backoff.initialMs * 2 ** Math.max(0, deliveries - 1), backoff.maxMs);
 
-  const handle = async (message: JsMsg): Promise<void> => {
+  type Valid = { message: JsMsg; event: EventEnvelope; handler: EventHandler<EventSubject, Tx>; context: HandlerContext };
+
+  const fail = async (message: JsMsg, error: unknown) => {
+    stats.failures += 1;
     const deliveries = message.info.deliveryCount;
-    try {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (deliveries >= maxDeliveries) {
+      await deadLetter(message, 'exhausted', reason).catch((dlError: Error) => {
+        log?.error({ err: dlError, consumer: durable }, 'cannot publish dead letter; retrying the message');
+        message.nak(retryDelay(deliveries));
+      });
+      return;
+    }
+    log?.warn({ consumer: durable, subject: message.subject, seq: message.info.streamSequence, deliveries, error: reason }, 'event handler failed; will retry');
+    message.nak(retryDelay(deliveries));
+  };
+
+  /** Applies events in one transaction, in order: one processed_events statement, then the handlers of the new ones. */
+  const apply = async (batch: Valid[]): Promise<void> => {
+    const applied = await options.transaction(async (tx) => {
+      const values: unknown[] = [];
+      const rows = batch.map(({ event }, i) => {
+        values.push(durable, event.id, event.type);
+        return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`;
+      });
+      const inserted = await queryRows<{ event_id: string }>(
+        tx,
+        `INSERT INTO "processed_events" ("consumer", "event_id", "subject") VALUES ${rows.join(', ')}
+         ON CONFLICT ("consumer", "event_id") DO NOTHING RETURNING "event_id"`,
+        values,
+      );
+      const fresh = new Set(inserted.map((row) => row.event_id));
+      const applied = new Set<Valid>();
+      for (const item of batch) {
+        if (!fresh.delete(item.event.id)) continue; // seen before (or twice in this batch)
+        await item.handler(item.event, tx, item.context);
+        applied.add(item);
+      }
+      return applied;
+    });
+    for (const item of batch) {
+      if (applied.has(item)) stats.handled += 1;
+      else stats.duplicates += 1;
+      item.message.ack();
+    }
+  };
+
+  /**
+   * Handles messages that arrived together in one transaction, which spares a commit (an fsync)
+   * per event. When any handler fails, the batch rolls back and each event is tried again alone,
+   * so only the failing one is retried or dead-lettered.
+   */
+  const handleBatch = async (messages: JsMsg[]): Promise<void> => {
+    const valid: Valid[] = [];
+    for (const message of messages) {
       const handler = handlers[message.subject];
       if (!handler) {
         // Another subject under the stream-wide filter that this consumer does not handle.
         stats.skipped += 1;
         message.ack();
-        return;
+        continue;
       }
       const parsed = parseEnvelope(message.subject, message.data);
       if (!parsed.ok) {
-        await deadLetter(message, 'malformed', parsed.reason);
-        return;
+        await deadLetter(message, 'malformed', parsed.reason).catch((error: Error) => {
+          log?.error({ err: error, consumer: durable }, 'cannot publish dead letter; retrying the message');
+          message.nak(retryDelay(message.info.deliveryCount));
+        });
+        continue;
       }
-      const event = parsed.envelope;
       const context: HandlerContext = {
-        traceparent: createChildTraceparent(message.headers?.get('traceparent') || event.traceparent),
-        deliveryCount: deliveries,
+        traceparent: createChildTraceparent(message.headers?.get('traceparent') || parsed.envelope.traceparent),
+        deliveryCount: message.info.deliveryCount,
         streamSequence: message.info.streamSequence,
         consumer: durable,
       };
-      const applied = await options.transaction(async (tx) => {
-        const inserted = await queryRows(
-          tx,
-          `INSERT INTO "processed_events" ("consumer", "event_id", "subject") VALUES ($1, $2, $3)
-           ON CONFLICT ("consumer", "event_id") DO NOTHING RETURNING "event_id"`,
-          [durable, event.id, event.type],
-        );
-        if (inserted.length === 0) return false;
-        await handler(event, tx, context);
-        return true;
-      });
-      if (applied) stats.handled += 1;
-      else stats.duplicates += 1;
-      message.ack();
+      valid.push({ message, event: parsed.envelope, handler, context });
+    }
+    if (valid.length === 0) return;
+    try {
+      await apply(valid);
     } catch (error) {
-      stats.failures += 1;
-      const reason = error instanceof Error ? error.message : String(error);
-      if (deliveries >= maxDeliveries) {
-        await deadLetter(message, 'exhausted', reason).catch((dlError: Error) => {
-          log?.error({ err: dlError, consumer: durable }, 'cannot publish dead letter; retrying the message');
-          message.nak(retryDelay(deliveries));
-        });
-        return;
-      }
-      log?.warn({ consumer: durable, subject: message.subject, seq: message.info.streamSequence, deliveries, error: reason }, 'event handler failed; will retry');
-      message.nak(retryDelay(deliveries));
+      if (valid.length === 1) return fail(valid[0]!.message, error);
+      for (const item of valid) await apply([item]).catch((itemError: unknown) => fail(item.message, itemError));
     }
   };
 
-  // Bounded concurrency, with one chain per aggregate so its events are applied in stream order.
+  // `concurrency` workers, each with its own queue. A message's aggregate picks the worker, so one
+  // aggregate's events are applied one after another in stream order, while other aggregates proceed.
   let stopping = false;
-  let active = 0;
-  let waiting: (() => void)[] = [];
-  const freeSlot = () => {
-    const wake = waiting;
-    waiting = [];
+  const queues: JsMsg[][] = Array.from({ length: concurrency }, () => []);
+  const busy = new Set<number>();
+  const idle = new Set<Promise<void>>();
+  let queued = 0;
+  let spaceWaiters: (() => void)[] = [];
+  const signalSpace = () => {
+    const wake = spaceWaiters;
+    spaceWaiters = [];
     wake.forEach((resolve) => resolve());
   };
-  const inFlight = new Set<Promise<void>>();
-  const chains = new Map<string, Promise<void>>();
-  const run = (message: JsMsg) => {
-    const key = message.headers?.get(aggregateHeader) || `seq:${message.info.stream}:${message.info.streamSequence}`;
-    const previous = chains.get(key) ?? Promise.resolve();
-    const current = previous.then(() => handle(message));
-    chains.set(key, current);
-    active += 1;
-    const tracked = current.finally(() => {
-      if (chains.get(key) === current) chains.delete(key);
-      active -= 1;
-      inFlight.delete(tracked);
-      freeSlot();
+  const workerOf = (message: JsMsg) => {
+    const key = message.headers?.get(aggregateHeader) || `${message.info.stream}:${message.info.streamSequence}`;
+    let hash = 0;
+    for (let i = 0; i < key.length; i += 1) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) | 0;
+    return Math.abs(hash) % concurrency;
+  };
+  const drainQueue = async (worker: number) => {
+    const queue = queues[worker]!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, batchSize);
+      try {
+        await handleBatch(batch);
+      } catch (error) {
+        log?.error({ err: error, consumer: durable }, 'event batch failed unexpectedly');
+        batch.forEach((message) => message.nak(retryDelay(message.info.deliveryCount)));
+      }
+      queued -= batch.length;
+      signalSpace();
+    }
+  };
+  const enqueue = (message: JsMsg) => {
+    const worker = workerOf(message);
+    queues[worker]!.push(message);
+    queued += 1;
+    if (busy.has(worker)) return;
+    busy.add(worker);
+    const running = drainQueue(worker).finally(() => {
+      busy.delete(worker);
+      idle.delete(running);
     });
-    inFlight.add(tracked);
+    idle.add(running);
   };
   const pump = async (messages: ConsumerMessages) => {
     for await (const message of messages) {
@@ -235,8 +296,8 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
         message.nak(); // a replica that keeps running takes it at once
         continue;
       }
-      while (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-      run(message);
+      while (queued >= concurrency * batchSize) await new Promise<void>((resolve) => spaceWaiters.push(resolve));
+      enqueue(message);
     }
   };
   const pumps = subscriptions.map((messages) =>
@@ -250,9 +311,9 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
       stopped ??= (async () => {
         stopping = true;
         await Promise.all(subscriptions.map((messages) => messages.close().catch(() => undefined)));
-        freeSlot();
+        signalSpace();
         await Promise.all(pumps);
-        await Promise.all(inFlight);
+        while (idle.size > 0) await Promise.all(idle);
       })();
       return stopped;
     },
