@@ -62,6 +62,7 @@ async function withPipeline<T>(
   await postgres.ensureDatabase(name);
   const url = postgres.urlFor(name);
   const pool = new pg.Pool({ connectionString: url, max: 30 });
+  pool.on('error', () => undefined); // idle connections closed when the phase drops its database
   await pool.query(eventTablesSql);
   await pool.query('CREATE TABLE "effects" ("event_id" CHAR(26) PRIMARY KEY, "user_id" TEXT NOT NULL)');
   const nats: NatsConnection = await connectToNats(natsServer.url, `bench-${name}`);
