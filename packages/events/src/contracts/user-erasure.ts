@@ -4,10 +4,12 @@ import { bigintId } from './users.js';
 
 /**
  * The services that hold data about a user and take part in the account-erasure saga. users starts
- * the saga with users.user.deleted.v1 and waits for one completion per participant. A service added
- * later joins by being listed here: it gets its reply subject, and users starts waiting for it.
+ * the saga with users.user.deleted.v1 and waits for one completion per participant. Each service
+ * joins when it is built, by adding itself here: it gets its reply subject, and users waits for it
+ * in every saga started from then on (a saga keeps the participants it started with). Only services
+ * that exist and consume users.user.deleted.v1 may be listed, or every erasure waits forever.
  */
-export const userErasureParticipants = ['jobs', 'applications', 'search', 'notifications', 'analytics'] as const satisfies readonly ServiceName[];
+export const userErasureParticipants = ['jobs'] as const satisfies readonly ServiceName[];
 export type UserErasureParticipant = (typeof userErasureParticipants)[number];
 export type UserErasureCompletedSubject = `${UserErasureParticipant}.user_erasure.completed.v1`;
 
