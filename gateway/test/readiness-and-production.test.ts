@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 it('turns introspection off in production', async () => {
-  const production = await startGateway(gatewayEnvFor(platform.users, { NODE_ENV: 'production' }), { logger: createLogger('gateway', 'silent') });
+  const production = await startGateway(gatewayEnvFor(platform, { NODE_ENV: 'production' }), { logger: createLogger('gateway', 'silent') });
   try {
     const introspection = await postGraphQL(production.url, { query: '{ __schema { types { name } } }' });
     expect(errorCodeOf(introspection)).toBe('GRAPHQL_VALIDATION_FAILED');
