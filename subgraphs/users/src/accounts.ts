@@ -3,6 +3,7 @@ import type { Role } from '@jobplatform/auth';
 import type { Logger } from '@jobplatform/config';
 import { Prisma } from './generated/prisma/client.js';
 import type { UsersDb, UserRow } from './db.js';
+import type { AccountErasure } from './account-erasure.js';
 import { recordAudit, type RequestOrigin } from './audit.js';
 import type { FieldCipher } from './field-encryption.js';
 import { assertLoginAllowed, type LoginThrottlePolicy } from './login-throttle.js';
@@ -19,6 +20,7 @@ export type AccountDeps = {
   signer: AccessTokenSigner;
   cipher: FieldCipher;
   events: UserEventSink;
+  erasure: Pick<AccountErasure, 'start'>;
   throttle: LoginThrottlePolicy;
   logger: Logger;
   now?: () => Date;
@@ -48,14 +50,7 @@ export function createAccountService(deps: AccountDeps) {
     // Only the newest token of a kind stays usable.
     await tx.userVerificationToken.updateMany({ where: { userId: user.id, tokenType, usedAt: null }, data: { usedAt: at } });
     await tx.userVerificationToken.create({ data: { userId: user.id, token: hash, tokenType, expiresAt } });
-    await events.record(tx, {
-      type: tokenType === 'email_verification' ? 'verification_requested' : 'password_reset_requested',
-      userId: user.id,
-      username: user.username,
-      email: user.email,
-      token,
-      expiresAt,
-    });
+    await events.record(tx, { type: tokenType === 'email_verification' ? 'verification_requested' : 'password_reset_requested', user, token, expiresAt });
   }
 
   /** Marks a one-time token used and returns its user; the conditional update makes it single-use under races. */
@@ -71,16 +66,26 @@ export function createAccountService(deps: AccountDeps) {
     return row.user;
   }
 
+  /**
+   * An account being erased keeps its username and email until the saga completes (the row is a
+   * tombstone from then on, and both are free again); meanwhile a registration is told so.
+   */
   async function assertAvailable(username: string, email: string, excludeId?: bigint) {
-    const taken = await db.$queryRaw<{ field: string }[]>`
-      SELECT CASE WHEN lower(username) = lower(${username}) THEN 'username' ELSE 'email' END AS field
+    const taken = await db.$queryRaw<{ field: string; erasing: boolean }[]>`
+      SELECT CASE WHEN lower(username) = lower(${username}) THEN 'username' ELSE 'email' END AS field,
+             deletion_requested_at IS NOT NULL AS erasing
       FROM users WHERE (lower(username) = lower(${username}) OR email = ${email}) AND id <> ${excludeId ?? -1n}`;
     const fields = [...new Set(taken.map((t) => t.field))];
-    if (fields.length > 0) {
-      throw new AppError('CONFLICT', `That ${fields.join(' and ')} ${fields.length > 1 ? 'are' : 'is'} already taken`, {
-        fields: fields.map((field) => ({ field: `input.${field}`, message: 'is already taken' })),
+    if (fields.length === 0) return;
+    const verb = fields.length > 1 ? 'are' : 'is';
+    if (taken.every((t) => t.erasing)) {
+      throw new AppError('CONFLICT', `That ${fields.join(' and ')} ${verb} held by an account that is being deleted; it can be used again once the deletion has completed`, {
+        fields: fields.map((field) => ({ field: `input.${field}`, message: 'belongs to an account that is being deleted' })),
       });
     }
+    throw new AppError('CONFLICT', `That ${fields.join(' and ')} ${verb} already taken`, {
+      fields: fields.map((field) => ({ field: `input.${field}`, message: 'is already taken' })),
+    });
   }
 
   async function createUser(
@@ -107,7 +112,7 @@ export function createAccountService(deps: AccountDeps) {
           },
         });
         await recordAudit(tx, userType === 'admin' ? 'admin_created' : 'user_registered', origin, { userId: user.id, subject: user.email });
-        await events.record(tx, { type: 'registered', userId: user.id, username: user.username, email: user.email, userType });
+        await events.record(tx, { type: 'registered', user });
         await issueOneTimeToken(tx, user, 'email_verification', at);
         return user;
       });
@@ -140,7 +145,8 @@ export function createAccountService(deps: AccountDeps) {
       });
       const user = await db.user.findUnique({ where: { email } });
       const valid = user ? await hasher.verify(user.password, password) : (await hasher.verifyAgainstDummy(password), false);
-      if (!user || !valid || !user.isActive) {
+      // An account being erased answers like a wrong password: its sign-ins ended with the request.
+      if (!user || !valid || !user.isActive || user.deletionRequestedAt) {
         await recordAudit(db, 'login_failed', origin, { userId: user?.id ?? null, subject: email });
         throw invalidCredentials();
       }
@@ -175,7 +181,7 @@ export function createAccountService(deps: AccountDeps) {
         const user = await consumeOneTimeToken(tx, token, 'email_verification', now());
         const updated = await tx.user.update({ where: { id: user.id }, data: { isVerified: true } });
         await recordAudit(tx, 'email_verified', origin, { userId: user.id });
-        await events.record(tx, { type: 'updated', userId: updated.id, username: updated.username, userType: updated.userType, isActive: updated.isActive });
+        await events.record(tx, { type: 'updated', user: updated });
         return updated;
       });
     },
@@ -251,15 +257,15 @@ export function createAccountService(deps: AccountDeps) {
           throw error;
         });
         await recordAudit(tx, 'profile_updated', origin, { userId, metadata: { fields: Object.keys(input) } });
-        await events.record(tx, { type: 'updated', userId, username: updated.username, userType: updated.userType, isActive: updated.isActive });
+        await events.record(tx, { type: 'updated', user: updated });
         return updated;
       });
     },
 
     /**
      * Starts erasure: the account stops working at once (sessions revoked, sign-in refused), and
-     * the deletion event asks every service to erase what it holds. The row itself is removed when
-     * they have all reported back.
+     * the deletion event asks every service to erase what it holds. The row itself is erased when
+     * they have all reported back (account-erasure.ts).
      */
     async requestAccountDeletion(userId: bigint, password: string, origin: RequestOrigin): Promise<boolean> {
       const user = await db.user.findUnique({ where: { id: userId } });
@@ -270,10 +276,12 @@ export function createAccountService(deps: AccountDeps) {
       }
       const at = now();
       await db.$transaction(async (tx) => {
-        await tx.user.update({ where: { id: userId }, data: { isActive: false, deletionRequestedAt: at } });
+        // Conditional, so two requests at once start one saga; the loser sees a gone account.
+        const marked = await tx.user.updateMany({ where: { id: userId, isActive: true, deletionRequestedAt: null }, data: { isActive: false, deletionRequestedAt: at } });
+        if (marked.count === 0) throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
         await revokeAllSessions(tx, userId, 'account_deleted', at);
         await recordAudit(tx, 'account_deletion_requested', origin, { userId });
-        await events.record(tx, { type: 'deleted', userId, requestedAt: at });
+        await deps.erasure.start(tx, userId, at);
       });
       return true;
     },

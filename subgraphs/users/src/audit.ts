@@ -14,6 +14,7 @@ export type AuditAction =
   | 'password_reset'
   | 'profile_updated'
   | 'account_deletion_requested'
+  | 'account_erased'
   | 'admin_created';
 
 export type RequestOrigin = { clientIp: string | undefined; userAgent: string | undefined };

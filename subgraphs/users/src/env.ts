@@ -21,6 +21,14 @@ const schema = z
     /** argon2id cost; the defaults follow OWASP's minimum (19 MiB, 2 passes). */
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+    /** NATS with JetStream: the outbox relay publishes users' events, the erasure saga reads replies. */
+    NATS_URL: envSchemas.natsUrl,
+    /** How often pending account erasures are checked for participants that have not replied. */
+    USER_ERASURE_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(2 * 60 * 1000),
+    /** A pending erasure with no progress for this long gets users.user.deleted.v1 published again. */
+    USER_ERASURE_TIMEOUT_MS: z.coerce.number().int().min(100).default(15 * 60 * 1000),
+    /** Publications of users.user.deleted.v1 before an erasure is marked stuck for an operator. */
+    USER_ERASURE_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -52,4 +60,14 @@ export type CreateAdminEnv = z.infer<typeof createAdminSchema>;
 
 export function loadCreateAdminEnv(source: NodeJS.ProcessEnv = process.env): CreateAdminEnv {
   return parseEnv(createAdminSchema, source);
+}
+
+const erasuresCliSchema = z.object({
+  USERS_DATABASE_URL: envSchemas.postgresUrl.default(DEV_STACK_USERS_DATABASE_URL),
+});
+
+export type ErasuresCliEnv = z.infer<typeof erasuresCliSchema>;
+
+export function loadErasuresCliEnv(source: NodeJS.ProcessEnv = process.env): ErasuresCliEnv {
+  return parseEnv(erasuresCliSchema, source);
 }

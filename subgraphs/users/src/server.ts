@@ -6,26 +6,30 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { createTokenVerifier } from '@jobplatform/auth';
 import { createLogger, type Logger } from '@jobplatform/config';
 import { startGraphQLService, type RunningService } from '@jobplatform/service-runtime';
+import { createAccountErasure, type AccountErasure } from './account-erasure.js';
 import { createAccountService, type AccountService } from './accounts.js';
 import { createUserLoader, type UsersContext } from './context.js';
 import { createUsersDb, type UsersDb } from './db.js';
 import type { UsersEnv } from './env.js';
+import { createErasureMetrics } from './erasure-metrics.js';
+import { startUsersEvents, type UsersEvents } from './events.js';
 import { createFieldCipher } from './field-encryption.js';
 import { defaultLoginThrottlePolicy, type LoginThrottlePolicy } from './login-throttle.js';
 import { createPasswordHasher } from './passwords.js';
 import { resolvers } from './resolvers/index.js';
 import { createAccessTokenSigner, loadSigningKey } from './signing-keys.js';
-import { createDevelopmentTokenLog, type UserEventSink } from './user-events.js';
+import { combineSinks, createDevelopmentTokenLog, createUserEventOutbox, type UserEventSink } from './user-events.js';
 
 const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
 export type UsersServiceOverrides = {
   logger?: Logger;
-  events?: UserEventSink;
   throttle?: LoginThrottlePolicy;
+  /** Sees every event as it is recorded, inside its transaction, beside the outbox (tests). */
+  eventObserver?: UserEventSink;
 };
 
-export type UsersService = RunningService & { db: UsersDb; accounts: AccountService; jwksUrl: string };
+export type UsersService = RunningService & { db: UsersDb; accounts: AccountService; erasure: AccountErasure; events: UsersEvents; jwksUrl: string };
 
 /** Builds and starts the users subgraph; index.ts runs it, tests start it on port 0. */
 export async function startUsersService(env: UsersEnv, overrides: UsersServiceOverrides = {}): Promise<UsersService> {
@@ -38,17 +42,42 @@ export async function startUsersService(env: UsersEnv, overrides: UsersServiceOv
   const db = createUsersDb(env.USERS_DATABASE_URL);
   const signer = await createAccessTokenSigner(signingKey.privateKey);
   const cipher = createFieldCipher(encryptionKey);
-  const events = overrides.events ?? (env.NODE_ENV === 'development' ? createDevelopmentTokenLog(logger) : { record: async () => undefined });
+  const events = combineSinks(
+    createUserEventOutbox(),
+    ...(env.NODE_ENV === 'development' ? [createDevelopmentTokenLog(logger)] : []),
+    ...(overrides.eventObserver ? [overrides.eventObserver] : []),
+  );
+  const erasureMetrics = createErasureMetrics(db);
+  const erasure = createAccountErasure({
+    db,
+    events,
+    logger,
+    policy: { timeoutMs: env.USER_ERASURE_TIMEOUT_MS, maxAttempts: env.USER_ERASURE_MAX_ATTEMPTS },
+    metrics: erasureMetrics,
+  });
+  const backbone = await startUsersEvents({
+    natsUrl: env.NATS_URL,
+    databaseUrl: env.USERS_DATABASE_URL,
+    db,
+    erasure,
+    erasureCheckIntervalMs: env.USER_ERASURE_CHECK_INTERVAL_MS,
+    logger,
+  });
   const accounts = createAccountService({
     db,
     hasher: createPasswordHasher({ memoryKiB: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST }),
     signer,
     cipher,
     events,
+    erasure,
     throttle: overrides.throttle ?? defaultLoginThrottlePolicy,
     logger,
   });
 
+  const stopBackbone = async () => {
+    await backbone.stop();
+    await db.$disconnect();
+  };
   const service = await startGraphQLService<UsersContext>({
     name: 'users',
     // The generated resolver types are stricter than @apollo/subgraph's resolver map.
@@ -60,24 +89,35 @@ export async function startUsersService(env: UsersEnv, overrides: UsersServiceOv
     introspection: env.NODE_ENV !== 'production',
     extendContext: (base) => ({ ...base, accounts, cipher, userById: createUserLoader(db) }),
     readiness: async () => {
+      backbone.assertConnected();
       await db.$queryRaw`SELECT 1`;
     },
     routes: (app) => {
+      // The service registry behind /metrics is not reachable from here, so the saga's metrics have their own path.
+      app.get('/metrics/erasures', async (_req, res) => {
+        res.setHeader('content-type', erasureMetrics.registry.contentType);
+        res.send(await erasureMetrics.registry.metrics());
+      });
       app.get('/.well-known/jwks.json', (_req, res) => {
         res.setHeader('cache-control', 'public, max-age=300');
         res.json(signer.jwks);
       });
     },
+  }).catch(async (error: unknown) => {
+    await stopBackbone();
+    throw error;
   });
 
   return {
     ...service,
     db,
     accounts,
+    erasure,
+    events: backbone,
     jwksUrl: service.url.replace(/\/graphql$/, '/.well-known/jwks.json'),
     close: async () => {
       await service.close();
-      await db.$disconnect();
+      await stopBackbone();
     },
   };
 }

@@ -56,9 +56,9 @@ export async function rotateRefreshToken(
 ): Promise<{ userId: bigint; refreshToken: string; familyId: string }> {
   const session = await db.userSession.findUnique({
     where: { refreshToken: hashSecretToken(presented) },
-    include: { user: { select: { isActive: true } } },
+    include: { user: { select: { isActive: true, deletionRequestedAt: true } } },
   });
-  if (!session || session.revokedAt || session.expiresAt <= now || !session.user.isActive) throw invalidRefresh();
+  if (!session || session.revokedAt || session.expiresAt <= now || !session.user.isActive || session.user.deletionRequestedAt) throw invalidRefresh();
 
   const rotated = await db.$transaction(async (tx) => {
     const claimed = await tx.userSession.updateMany({ where: { id: session.id, rotatedAt: null, revokedAt: null }, data: { rotatedAt: now } });

@@ -1,5 +1,4 @@
 import { LOGIN, ME, registerAccount, startUsersForTest, type UsersUnderTest } from './start-users.js';
-import type { UserEvent } from '../src/user-events.js';
 import { errorCodeOf } from '@jobplatform/testing';
 
 let users: UsersUnderTest;
@@ -11,8 +10,8 @@ afterAll(async () => {
 });
 
 const lastTokenFor = (userId: string, type: 'verification_requested' | 'password_reset_requested') => {
-  const event = users.events.filter((e): e is Extract<UserEvent, { token: string }> => e.type === type && e.userId.toString() === userId).at(-1);
-  if (!event) throw new Error(`no ${type} event for ${userId}`);
+  const event = users.events.filter((e) => e.type === type && e.userId.toString() === userId).at(-1);
+  if (!event?.token) throw new Error(`no ${type} event for ${userId}`);
   return event.token;
 };
 

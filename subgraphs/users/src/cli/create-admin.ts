@@ -13,6 +13,7 @@ import { createFieldCipher } from '../field-encryption.js';
 import { defaultLoginThrottlePolicy } from '../login-throttle.js';
 import { createPasswordHasher } from '../passwords.js';
 import { createAccessTokenSigner } from '../signing-keys.js';
+import { createUserEventOutbox } from '../user-events.js';
 
 async function readPasswordFromStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('Password for the new admin: ');
@@ -41,7 +42,9 @@ async function main(): Promise<number> {
       // Creating an account issues no access token; these only satisfy the service's shape.
       signer: await createAccessTokenSigner(generateKeyPairSync('ed25519').privateKey),
       cipher: createFieldCipher(randomBytes(32)),
-      events: { record: async () => undefined },
+      // The registration event waits in the outbox until the users service's relay publishes it.
+      events: createUserEventOutbox(),
+      erasure: { start: () => Promise.reject(new Error('create-admin deletes no account')) },
       throttle: defaultLoginThrottlePolicy,
       logger,
     });

@@ -1,0 +1,94 @@
+import type { Logger } from '@jobplatform/config';
+import { connectToNats, startEventConsumer, startOutboxRelay, type EventConsumer, type OutboxRelay } from '@jobplatform/events';
+import type { AccountErasure } from './account-erasure.js';
+import type { UsersDb } from './db.js';
+
+export type UsersEventsOptions = {
+  natsUrl: string;
+  databaseUrl: string;
+  db: UsersDb;
+  erasure: AccountErasure;
+  /** How often overdue erasures are looked for. */
+  erasureCheckIntervalMs: number;
+  logger: Logger;
+};
+
+export type UsersEvents = {
+  nats: Awaited<ReturnType<typeof connectToNats>>;
+  relay: OutboxRelay;
+  erasureConsumer: EventConsumer;
+  /** Throws while the NATS connection is down (readiness). */
+  assertConnected(): void;
+  /** Stops the erasure check and consumer, lets the relay finish its round, then drains NATS. */
+  stop(): Promise<void>;
+};
+
+/**
+ * The users service on the event backbone: the outbox relay publishes what users records (its
+ * stream USERS is created or updated at start), the durable consumer users-user-erasure applies
+ * the participants' replies, and a timer publishes users.user.deleted.v1 again for erasures that
+ * went unanswered. Every replica runs all three; they share the work.
+ */
+export async function startUsersEvents(options: UsersEventsOptions): Promise<UsersEvents> {
+  const { db, erasure, logger } = options;
+  const nats = await connectToNats(options.natsUrl, 'users');
+  let connected = true;
+  void (async () => {
+    for await (const status of nats.status()) {
+      if (status.type === 'disconnect') {
+        connected = false;
+        logger.warn('NATS disconnected: events wait in the outbox until it is back');
+      } else if (status.type === 'reconnect') {
+        connected = true;
+        logger.info('NATS reconnected');
+      }
+    }
+  })();
+
+  const relay = await startOutboxRelay({
+    service: 'users',
+    databaseUrl: options.databaseUrl,
+    nats,
+    logger,
+    // Published rows carry one-time tokens in clear: keep them no longer than the broker's duplicate window.
+    keepPublishedMs: 10 * 60 * 1000,
+  });
+  const erasureConsumer = await startEventConsumer({
+    nats,
+    service: 'users',
+    purpose: 'user-erasure',
+    logger,
+    transaction: (work) => db.$transaction(work),
+    handlers: erasure.completionHandlers(),
+  });
+
+  let check: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    check ??= erasure
+      .republishOverdue()
+      .catch((error: unknown) => logger.error({ err: error }, 'checking overdue account erasures failed'))
+      .finally(() => (check = undefined));
+  }, options.erasureCheckIntervalMs);
+  timer.unref();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    nats,
+    relay,
+    erasureConsumer,
+    assertConnected() {
+      if (!connected || nats.isClosed()) throw new Error('NATS is not connected; events wait in the outbox');
+    },
+    stop() {
+      stopped ??= (async () => {
+        clearInterval(timer);
+        await check;
+        await erasureConsumer.stop();
+        // The relay finishes its round; whatever is left waits in the outbox for the next start.
+        await relay.stop();
+        await nats.drain();
+      })();
+      return stopped;
+    },
+  };
+}
