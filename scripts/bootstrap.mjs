@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start` and `npm test` land here. It uses only Node's standard library, because it runs
 // before anything is installed: it installs what is missing, generates code, then hands over.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,23 @@ function run(cmd, args, options = {}) {
   const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...options });
   if (result.error) throw result.error;
   return result.status ?? 1;
+}
+
+/**
+ * Runs the long-lived last step (the dev stack, jest) and exits with its status. SIGINT and SIGTERM
+ * sent to this process are passed on, so `kill <pid of npm start>` stops the platform as Ctrl-C does
+ * instead of orphaning it.
+ */
+function handOver(cmd, args, options = {}) {
+  const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', ...options });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('error', (error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)));
 }
 
 function runOrExit(cmd, args, options) {
@@ -83,14 +100,12 @@ switch (command) {
   case 'start':
     step('Building');
     runOrExit('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
-    process.exit(run(process.execPath, [...tsx, 'scripts/src/dev-stack.ts', ...rest]));
+    handOver(process.execPath, [...tsx, 'scripts/src/dev-stack.ts', ...rest]);
     break;
   case 'test':
-    process.exit(
-      run(process.execPath, ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js', ...rest], {
-        env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-old-space-size=4096'].filter(Boolean).join(' ') },
-      }),
-    );
+    handOver(process.execPath, ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js', ...rest], {
+      env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-old-space-size=4096'].filter(Boolean).join(' ') },
+    });
     break;
   default:
     console.error(`usage: node scripts/bootstrap.mjs start|test (got ${command ?? 'nothing'}) on ${os.platform()}`);
