@@ -27,7 +27,6 @@ export type AccountErasureDeps = {
   db: UsersDb;
   events: UserEventSink;
   logger: Logger;
-  policy: ErasurePolicy;
   metrics?: Pick<ErasureMetrics, 'republished' | 'stuck' | 'completed'>;
   /** The services a new saga waits for. */
   participants?: readonly string[];
@@ -168,9 +167,9 @@ export function createAccountErasure(deps: AccountErasureDeps) {
      * publication went unanswered for the timeout; marks those that used up their attempts stuck.
      * Replicas running this at once take different rows (SKIP LOCKED).
      */
-    async republishOverdue(limit = 100): Promise<{ republished: number; stuck: number }> {
+    async republishOverdue(policy: ErasurePolicy, limit = 100): Promise<{ republished: number; stuck: number }> {
       const at = now();
-      const cutoff = new Date(at.getTime() - deps.policy.timeoutMs);
+      const cutoff = new Date(at.getTime() - policy.timeoutMs);
       return db.$transaction(
         async (tx) => {
           const overdue = await tx.$queryRaw<SagaRow[]>`
@@ -182,7 +181,7 @@ export function createAccountErasure(deps: AccountErasureDeps) {
           for (const saga of overdue) {
             const waitingFor = await missingParticipants(tx, saga);
             const userId = saga.user_id;
-            if (saga.attempts >= deps.policy.maxAttempts) {
+            if (saga.attempts >= policy.maxAttempts) {
               const lastError = `no reply from ${waitingFor.join(', ')} after ${saga.attempts} publications of users.user.deleted.v1`;
               await tx.userErasure.update({ where: { userId }, data: { status: 'stuck', lastError } });
               stuck += 1;

@@ -71,11 +71,10 @@ export function createAccountService(deps: AccountDeps) {
    * tombstone from then on, and both are free again); meanwhile a registration is told so.
    */
   async function assertAvailable(username: string, email: string, excludeId?: bigint) {
-    const taken = await db.$queryRaw<{ field: string; erasing: boolean }[]>`
-      SELECT CASE WHEN lower(username) = lower(${username}) THEN 'username' ELSE 'email' END AS field,
-             deletion_requested_at IS NOT NULL AS erasing
+    const taken = await db.$queryRaw<{ username: boolean; email: boolean; erasing: boolean }[]>`
+      SELECT lower(username) = lower(${username}) AS username, email = ${email} AS email, deletion_requested_at IS NOT NULL AS erasing
       FROM users WHERE (lower(username) = lower(${username}) OR email = ${email}) AND id <> ${excludeId ?? -1n}`;
-    const fields = [...new Set(taken.map((t) => t.field))];
+    const fields = (['username', 'email'] as const).filter((field) => taken.some((row) => row[field]));
     if (fields.length === 0) return;
     const verb = fields.length > 1 ? 'are' : 'is';
     if (taken.every((t) => t.erasing)) {

@@ -1,6 +1,6 @@
 import type { Logger } from '@jobplatform/config';
 import { connectToNats, startEventConsumer, startOutboxRelay, type EventConsumer, type OutboxRelay } from '@jobplatform/events';
-import type { AccountErasure } from './account-erasure.js';
+import type { AccountErasure, ErasurePolicy } from './account-erasure.js';
 import type { UsersDb } from './db.js';
 
 export type UsersEventsOptions = {
@@ -8,8 +8,9 @@ export type UsersEventsOptions = {
   databaseUrl: string;
   db: UsersDb;
   erasure: AccountErasure;
-  /** How often overdue erasures are looked for. */
+  /** How often overdue erasures are looked for, and what overdue means. */
   erasureCheckIntervalMs: number;
+  erasurePolicy: ErasurePolicy;
   logger: Logger;
 };
 
@@ -65,7 +66,7 @@ export async function startUsersEvents(options: UsersEventsOptions): Promise<Use
   let check: Promise<unknown> | undefined;
   const timer = setInterval(() => {
     check ??= erasure
-      .republishOverdue()
+      .republishOverdue(options.erasurePolicy)
       .catch((error: unknown) => logger.error({ err: error }, 'checking overdue account erasures failed'))
       .finally(() => (check = undefined));
   }, options.erasureCheckIntervalMs);

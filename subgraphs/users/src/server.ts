@@ -52,7 +52,6 @@ export async function startUsersService(env: UsersEnv, overrides: UsersServiceOv
     db,
     events,
     logger,
-    policy: { timeoutMs: env.USER_ERASURE_TIMEOUT_MS, maxAttempts: env.USER_ERASURE_MAX_ATTEMPTS },
     metrics: erasureMetrics,
   });
   const backbone = await startUsersEvents({
@@ -61,6 +60,7 @@ export async function startUsersService(env: UsersEnv, overrides: UsersServiceOv
     db,
     erasure,
     erasureCheckIntervalMs: env.USER_ERASURE_CHECK_INTERVAL_MS,
+    erasurePolicy: { timeoutMs: env.USER_ERASURE_TIMEOUT_MS, maxAttempts: env.USER_ERASURE_MAX_ATTEMPTS },
     logger,
   });
   const accounts = createAccountService({

@@ -21,8 +21,8 @@ export type UsersUnderTest = {
   db: TestDatabase;
   /** The signing key, so tests can forge expired or malformed tokens with a valid signature. */
   privateKey: KeyObject;
-  /** The nats-server of this test file alone. */
-  natsUrl: string;
+  /** The nats-server of this test file alone; tests stop and restart it. */
+  natsServer: Awaited<ReturnType<typeof startPrivateNats>>;
   /**
    * Events the service recorded, in order, as they were written inside their transactions (what
    * notifications will turn into emails). streamEvents() shows what actually reached JetStream.
@@ -77,7 +77,7 @@ export async function startUsersForTest(
     service,
     db,
     privateKey,
-    natsUrl: nats.url,
+    natsServer: nats,
     events,
     async streamEvents<S extends EventSubject>(subject?: S, stream = 'USERS') {
       const jsm = await jetstreamManager(reader);

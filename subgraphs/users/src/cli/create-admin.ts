@@ -4,8 +4,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createLogger, EnvError } from '@jobplatform/config';
-import { AppError } from '@jobplatform/service-runtime';
+import { createLogger } from '@jobplatform/config';
 import { createAccountService } from '../accounts.js';
 import { createUsersDb } from '../db.js';
 import { loadCreateAdminEnv } from '../env.js';
@@ -14,6 +13,7 @@ import { defaultLoginThrottlePolicy } from '../login-throttle.js';
 import { createPasswordHasher } from '../passwords.js';
 import { createAccessTokenSigner } from '../signing-keys.js';
 import { createUserEventOutbox } from '../user-events.js';
+import { runCommand } from './run-command.js';
 
 async function readPasswordFromStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('Password for the new admin: ');
@@ -51,21 +51,9 @@ async function main(): Promise<number> {
     const admin = await accounts.createAdmin({ email: values.email, username: values.username, password }, { clientIp: undefined, userAgent: 'create-admin' });
     console.log(`admin ${admin.username} <${admin.email}> created with id ${admin.id}`);
     return 0;
-  } catch (error) {
-    if (error instanceof AppError) {
-      console.error(`${error.code}: ${error.message}`);
-      return 1;
-    }
-    throw error;
   } finally {
     await db.$disconnect();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof EnvError ? error.message : error);
-    process.exit(1);
-  },
-);
+runCommand(main);

@@ -1,0 +1,122 @@
+import { errorCodeOf } from '@jobplatform/testing';
+import { LOGIN, REGISTER, newAccount, registerAccount, startUsersForTest, waitFor, type UsersUnderTest } from './start-users.js';
+
+let users: UsersUnderTest;
+beforeAll(async () => {
+  users = await startUsersForTest();
+});
+afterAll(async () => {
+  await users.close();
+});
+
+const VERIFY = 'mutation V($token: String!) { verifyEmail(token: $token) { id isVerified } }';
+const REQUEST_RESET = 'mutation Q($email: String!) { requestPasswordReset(email: $email) }';
+const RESET = 'mutation R($token: String!, $newPassword: String!) { resetPassword(token: $token, newPassword: $newPassword) }';
+const UPDATE = 'mutation U($input: UpdateProfileInput!) { updateProfile(input: $input) { id firstName } }';
+
+/** Waits until the relay has published everything in the outbox, then returns what JetStream holds. */
+async function settledStream() {
+  await waitFor(
+    'the relay to publish the outbox',
+    async () => (await users.db.query<{ n: number }>('SELECT count(*)::int AS n FROM event_outbox WHERE published_at IS NULL')).rows[0]!.n,
+    (unpublished) => unpublished === 0,
+  );
+  return users.streamEvents();
+}
+
+const eventsOf = async (userId: string) => (await settledStream()).filter((event) => event.aggregateId === userId);
+
+describe('events on JetStream', () => {
+  it('registration publishes exactly one users.user.registered.v1 with the account, and the verification mail', async () => {
+    const account = await registerAccount(users, { userType: 'EMPLOYER' });
+    const events = await waitFor('the registration events', () => eventsOf(account.id), (list) => list.length >= 2);
+    expect(events.map((event) => event.type)).toEqual(['users.user.registered.v1', 'users.user.verification_requested.v1']);
+    const [registered, verification] = events;
+    const row = (await users.db.query('SELECT date_joined FROM users WHERE id = $1', [account.id])).rows[0]!;
+    expect(registered).toMatchObject({
+      type: 'users.user.registered.v1',
+      source: 'users',
+      aggregateId: account.id,
+      data: {
+        userId: account.id,
+        username: account.input.username,
+        email: account.input.email,
+        userType: 'employer',
+        isActive: true,
+        isVerified: false,
+        dateJoined: (row.date_joined as Date).toISOString(),
+      },
+    });
+    expect(registered!.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(verification!.data).toMatchObject({ userId: account.id, email: account.input.email, username: account.input.username });
+
+    // The token in the event is the one the mail will carry: it verifies the account.
+    const token = (verification!.data as { token: string }).token;
+    expect((await users.gql(VERIFY, { token })).data!.verifyEmail).toEqual({ id: account.id, isVerified: true });
+    const updated = await waitFor('the verification update', () => eventsOf(account.id), (list) => list.length === 3);
+    expect(updated[2]).toMatchObject({ type: 'users.user.updated.v1', data: { userId: account.id, isVerified: true, email: account.input.email, userType: 'employer' } });
+  });
+
+  it('a failing mutation publishes nothing', async () => {
+    const { input } = await registerAccount(users);
+    const before = await settledStream();
+    const outboxBefore = (await users.db.query('SELECT count(*)::int AS n FROM event_outbox')).rows[0]!.n;
+
+    const duplicate = await users.gql(REGISTER, { input: newAccount({ email: input.email }) });
+    expect(errorCodeOf(duplicate)).toBe('CONFLICT');
+    const invalid = await users.gql(UPDATE, { input: { phoneNumber: 'not a number' } }, { token: (await users.gql(LOGIN, { email: input.email, password: input.password })).data!.login.accessToken });
+    expect(errorCodeOf(invalid)).toBe('BAD_USER_INPUT');
+
+    expect((await users.db.query('SELECT count(*)::int AS n FROM event_outbox')).rows[0]!.n).toBe(outboxBefore);
+    expect(await settledStream()).toHaveLength(before.length);
+  });
+
+  it('a password reset request publishes the token, and that token resets the password', async () => {
+    const account = await registerAccount(users);
+    expect((await users.gql(REQUEST_RESET, { email: account.input.email })).data!.requestPasswordReset).toBe(true);
+    const events = await waitFor('the reset mail', () => eventsOf(account.id), (list) => list.some((e) => e.type === 'users.user.password_reset_requested.v1'));
+    const reset = events.filter((e) => e.type === 'users.user.password_reset_requested.v1');
+    expect(reset).toHaveLength(1);
+    const data = reset[0]!.data as { token: string; expiresAt: string; email: string; username: string };
+    expect(data).toMatchObject({ email: account.input.email, username: account.input.username });
+    expect(Date.parse(data.expiresAt) - Date.now()).toBeGreaterThan(55 * 60 * 1000);
+    // Stored hashed only: the clear token is nowhere in the tokens table.
+    const stored = await users.db.query('SELECT count(*)::int AS n FROM user_verification_tokens WHERE token = $1', [data.token]);
+    expect(stored.rows[0]!.n).toBe(0);
+
+    expect((await users.gql(RESET, { token: data.token, newPassword: 'a new passphrase 42' })).data!.resetPassword).toBe(true);
+    expect((await users.gql(LOGIN, { email: account.input.email, password: 'a new passphrase 42' })).errors).toBeUndefined();
+  });
+
+  it('a profile change publishes the full replicated state', async () => {
+    const account = await registerAccount(users);
+    await users.gql(UPDATE, { input: { firstName: 'Ada' } }, { token: account.accessToken });
+    const events = await waitFor('the update', () => eventsOf(account.id), (list) => list.some((e) => e.type === 'users.user.updated.v1'));
+    expect(events.find((e) => e.type === 'users.user.updated.v1')!.data).toEqual({
+      userId: account.id,
+      username: account.input.username,
+      email: account.input.email,
+      userType: 'job_seeker',
+      isActive: true,
+      isVerified: false,
+    });
+  });
+});
+
+describe('NATS outage', () => {
+  it('makes the service unready, keeps events in the outbox, and publishes them once NATS is back', async () => {
+    const readyz = users.service.url.replace(/\/graphql$/, '/readyz');
+    expect((await fetch(readyz)).status).toBe(200);
+    await users.natsServer.kill();
+    await waitFor('readiness to fail', async () => (await fetch(readyz)).status, (status) => status === 503);
+
+    const account = await registerAccount(users); // requests are still served; the events wait
+    const waiting = await users.db.query('SELECT count(*)::int AS n FROM event_outbox WHERE aggregate_id = $1 AND published_at IS NULL', [account.id]);
+    expect(waiting.rows[0]!.n).toBe(2);
+
+    await users.natsServer.restart();
+    await waitFor('readiness to return', async () => (await fetch(readyz)).status, (status) => status === 200);
+    const events = await waitFor('the events of the outage', () => eventsOf(account.id), (list) => list.length === 2);
+    expect(events.map((e) => e.type)).toEqual(['users.user.registered.v1', 'users.user.verification_requested.v1']);
+  });
+});
