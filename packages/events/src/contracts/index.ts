@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { EventContract } from './define-event.js';
+import { jobsEvents } from './jobs.js';
 import { userErasureEvents } from './user-erasure.js';
 import { usersEvents } from './users.js';
 
@@ -15,6 +16,7 @@ export {
 /** Every subject on the platform and its contract: the one map publishers and consumers share. */
 export const eventContracts = {
   ...usersEvents,
+  ...jobsEvents,
   ...userErasureEvents,
 };
 

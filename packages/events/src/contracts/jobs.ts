@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { defineEvent, type ServiceName } from './define-event.js';
+import { bigintId } from './users.js';
+
+const isoTimestamp = z.iso.datetime({ offset: true });
+/** DECIMAL(10,2) as text, so no amount is rounded on the way: "85000.00". */
+const amount = z.string().regex(/^\d{1,8}\.\d{2}$/, 'a DECIMAL(10,2) amount such as 85000.00');
+
+/**
+ * A job as search, applications and analytics need it, so none of them calls back to ask.
+ * Enums are the database values (full_time, senior); amounts are decimal strings.
+ */
+const jobSnapshot = z.object({
+  id: bigintId,
+  title: z.string().min(1).max(255),
+  description: z.string().min(1),
+  requirements: z.string().nullable(),
+  responsibilities: z.string().nullable(),
+  companyId: bigintId,
+  companyName: z.string().min(1).max(255),
+  employerId: bigintId.describe('The user who posted the job, or "0" once that account was erased (no user has id 0).'),
+  jobType: z.enum(['full_time', 'part_time', 'contract', 'internship', 'freelance']),
+  experienceLevel: z.enum(['entry', 'mid', 'senior', 'executive']),
+  salaryMin: amount.nullable(),
+  salaryMax: amount.nullable(),
+  /** ISO 4217. */
+  salaryCurrency: z.string().regex(/^[A-Z]{3}$/),
+  location: z.string().max(255).nullable(),
+  isRemote: z.boolean(),
+  isActive: z.boolean(),
+  /** No applications after this day; null for no deadline. */
+  applicationDeadline: z.iso.date().nullable(),
+  categories: z.array(z.object({ id: bigintId, name: z.string() })),
+  skills: z.array(z.object({ id: bigintId, name: z.string(), isRequired: z.boolean() })),
+  createdAt: isoTimestamp,
+  updatedAt: isoTimestamp,
+});
+
+const companySnapshot = z.object({
+  id: bigintId,
+  name: z.string().min(1).max(255),
+  description: z.string().nullable(),
+  website: z.string().max(255).nullable(),
+  logo: z.string().max(255).nullable(),
+  industry: z.string().max(100).nullable(),
+  size: z.enum(['startup', 'small', 'medium', 'large']).nullable(),
+  foundedYear: z.number().int().nullable(),
+  location: z.string().max(255).nullable(),
+  isVerified: z.boolean(),
+  createdAt: isoTimestamp,
+  updatedAt: isoTimestamp,
+});
+
+const actorId = bigintId.nullable().describe('Who made the change: a user id, or null when the platform did (the account-erasure saga).');
+
+const jobChange = z.object({ actorId, job: jobSnapshot });
+const companyChange = z.object({ actorId, company: companySnapshot });
+
+const byJob = (data: { job: { id: string } }) => data.job.id;
+const byCompany = (data: { company: { id: string } }) => data.company.id;
+const consumers = ['search', 'applications', 'analytics'] as const satisfies readonly ServiceName[];
+
+/**
+ * Every event carries the whole job or company after the change (not a diff), so a consumer's copy
+ * converges from any one of them. A company's new name reaches copies of its jobs only through
+ * jobs.company.updated.v1: consumers that show companyName apply it to their job copies themselves.
+ */
+export const jobsEvents = {
+  'jobs.job.created.v1': defineEvent({
+    producer: 'jobs',
+    consumers,
+    aggregate: 'job',
+    aggregateIdOf: byJob,
+    summary: 'A job was posted (open for applications).',
+    schema: jobChange,
+  }),
+  'jobs.job.updated.v1': defineEvent({
+    producer: 'jobs',
+    consumers,
+    aggregate: 'job',
+    aggregateIdOf: byJob,
+    summary: "A job's fields, categories or skills changed, or an erased employer's closed job was anonymised (actorId null). Carries the whole job.",
+    schema: jobChange,
+  }),
+  'jobs.job.closed.v1': defineEvent({
+    producer: 'jobs',
+    consumers,
+    aggregate: 'job',
+    aggregateIdOf: byJob,
+    summary: 'A job stopped accepting applications (isActive false): closed by its employer or an admin, or because the account that posted it was erased.',
+    schema: jobChange.extend({
+      reason: z.enum(['closed', 'employer_erased']).describe('closed: by its employer or an admin; employer_erased: the account-erasure saga closed it (actorId null).'),
+    }),
+  }),
+  'jobs.job.deleted.v1': defineEvent({
+    producer: 'jobs',
+    consumers,
+    aggregate: 'job',
+    aggregateIdOf: byJob,
+    summary: 'A job was deleted with its category and skill links; the snapshot is its last state (isActive false).',
+    schema: jobChange,
+  }),
+  'jobs.company.created.v1': defineEvent({
+    producer: 'jobs',
+    consumers,
+    aggregate: 'company',
+    aggregateIdOf: byCompany,
+    summary: 'A company was created; its creator became its owner.',
+    schema: companyChange,
+  }),
+  'jobs.company.updated.v1': defineEvent({
+    producer: 'jobs',
+    consumers,
+    aggregate: 'company',
+    aggregateIdOf: byCompany,
+    summary: "A company's fields or verification changed. Carries the whole company; copies of its jobs take companyName from it.",
+    schema: companyChange,
+  }),
+};
