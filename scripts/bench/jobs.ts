@@ -67,6 +67,7 @@ try {
   const summary = await seedPlatform({
     usersDatabaseUrl: stack.env.USERS_DATABASE_URL!,
     jobsDatabaseUrl: stack.env.JOBS_DATABASE_URL!,
+    natsUrl: stack.env.NATS_URL!,
     jobs: jobCount,
     companies: 60,
     seed: 20261124,

@@ -1,6 +1,6 @@
 /**
  * npm run seed: a repeatable demo data set (fixed random seed) written through the services' own
- * rules, into the databases of `npm start` by default (USERS_DATABASE_URL, JOBS_DATABASE_URL).
+ * rules, into the databases of `npm start` by default (USERS_DATABASE_URL, JOBS_DATABASE_URL, NATS_URL).
  *   --jobs N         jobs to post (default 2000; 100000 for the benchmarks)
  *   --companies N    companies, each with its own employer account (default 60)
  *   --seed N         random seed (default 20261124)
@@ -33,6 +33,7 @@ try {
   const summary = await seedPlatform({
     usersDatabaseUrl: env.USERS_DATABASE_URL,
     jobsDatabaseUrl: env.JOBS_DATABASE_URL,
+    natsUrl: env.NATS_URL,
     jobs: positiveInt('jobs', values.jobs, 1_000_000),
     companies: positiveInt('companies', values.companies, 10_000),
     seed: positiveInt('seed', values.seed, 2 ** 31),

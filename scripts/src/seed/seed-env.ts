@@ -7,6 +7,8 @@ const schema = z.object({
   /** Defaults to the databases of `npm start`'s embedded PostgreSQL. */
   USERS_DATABASE_URL: envSchemas.postgresUrl.default(DEV_STACK_USERS_DATABASE_URL),
   JOBS_DATABASE_URL: envSchemas.postgresUrl.default(DEV_STACK_JOBS_DATABASE_URL),
+  /** The users service the seed runs in-process publishes its events here (npm start's nats-server by default). */
+  NATS_URL: envSchemas.natsUrl,
   LOG_LEVEL: envSchemas.logLevel.default('warn'),
 });
 

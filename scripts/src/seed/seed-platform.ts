@@ -7,13 +7,14 @@ import { createLogger } from '@jobplatform/config';
 import { startUsersService } from '../../../subgraphs/users/src/server.js';
 import { loadUsersEnv } from '../../../subgraphs/users/src/env.js';
 import { createJobsDomain } from '../../../subgraphs/jobs/src/server.js';
-import { createLoggingEventSink } from '../../../subgraphs/jobs/src/job-events.js';
 import { createRandom, type Random } from './random.js';
 import { categoryTree, companyNameParts, currencyOf, descriptionSentences, industries, locations, skills, titlesByCategory } from './vocabulary.js';
 
 export type SeedOptions = {
   usersDatabaseUrl: string;
   jobsDatabaseUrl: string;
+  /** For the users service the seed runs in-process: it publishes its outbox there. */
+  natsUrl: string;
   jobs: number;
   companies: number;
   seed: number;
@@ -68,12 +69,14 @@ export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
       LOG_LEVEL: options.logLevel,
       USERS_PORT: '0',
       USERS_DATABASE_URL: options.usersDatabaseUrl,
+      NATS_URL: options.natsUrl,
       JWT_PRIVATE_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       FIELD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     }),
     { logger },
   );
-  const jobs = createJobsDomain(options.jobsDatabaseUrl, createLoggingEventSink(logger), { poolSize: options.concurrency + 2 });
+  // Every change also writes its event to jobs_db's outbox; the running jobs service publishes them.
+  const jobs = createJobsDomain(options.jobsDatabaseUrl, { poolSize: options.concurrency + 2 });
   try {
     if ((await jobs.db.company.count()) > 0) throw new Error('jobs_db already holds companies: seed an empty database (the data set is meant to be repeatable)');
     const origin = { clientIp: undefined, userAgent: 'seed' };

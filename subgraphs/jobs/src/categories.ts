@@ -3,6 +3,7 @@ import type { Viewer } from '@jobplatform/auth';
 import { Prisma } from './generated/prisma/client.js';
 import type { JobCategoryRow, JobsDb } from './db.js';
 import { idSchema, jobCategoryInputSchema } from './validation.js';
+import { actingViewer } from './acting-account.js';
 
 const categoryField = (field: string, message: string) => new AppError('BAD_USER_INPUT', `Invalid input. ${field}: ${message}`, { fields: [{ field, message }] });
 
@@ -52,6 +53,7 @@ export function createCategoryService(db: JobsDb) {
       const input = validateInput(jobCategoryInputSchema, rawInput, 'input');
       return db
         .$transaction(async (tx) => {
+          assertAdmin(await actingViewer(tx, viewer));
           await lockTree(tx);
           await assertNameFree(tx, input.name);
           if (input.parentId) await assertParentExists(tx, input.parentId);
@@ -68,6 +70,7 @@ export function createCategoryService(db: JobsDb) {
       const input = validateInput(jobCategoryInputSchema, rawInput, 'input');
       return db
         .$transaction(async (tx) => {
+          assertAdmin(await actingViewer(tx, viewer));
           await lockTree(tx);
           if (!(await tx.jobCategory.findUnique({ where: { id: categoryId }, select: { id: true } }))) throw new AppError('NOT_FOUND', 'There is no job category with that id');
           await assertNameFree(tx, input.name, categoryId);

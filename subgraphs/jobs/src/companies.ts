@@ -2,10 +2,11 @@ import { AppError, validateInput } from '@jobplatform/service-runtime';
 import type { Viewer } from '@jobplatform/auth';
 import { Prisma } from './generated/prisma/client.js';
 import type { CompanyMemberRow, CompanyRow, JobsDb } from './db.js';
-import { toCompanySnapshot, type JobEventSink } from './job-events.js';
+import { actingViewer, assertMayJoin, lockAccount } from './acting-account.js';
+import { jobsOutbox, toCompanySnapshot } from './job-events.js';
 import { companyInputSchema, idSchema } from './validation.js';
 
-export type CompanyDeps = { db: JobsDb; events: JobEventSink; now?: () => Date };
+export type CompanyDeps = { db: JobsDb; now?: () => Date };
 
 export type MemberRole = 'owner' | 'member';
 
@@ -18,6 +19,10 @@ export function assertEmployerOrAdmin(viewer: Viewer): void {
   }
 }
 
+const assertMayVerify = (viewer: Viewer) => {
+  if (viewer.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can verify companies');
+};
+
 export async function membershipOf(db: Prisma.TransactionClient | JobsDb, companyId: bigint, userId: string): Promise<MemberRole | undefined> {
   const row = await db.companyMember.findUnique({ where: { companyId_userId: { companyId, userId: BigInt(userId) } }, select: { role: true } });
   return row?.role as MemberRole | undefined;
@@ -25,7 +30,7 @@ export async function membershipOf(db: Prisma.TransactionClient | JobsDb, compan
 
 /** The company rules: creation, edits by members, verification by admins, membership by owners. */
 export function createCompanyService(deps: CompanyDeps) {
-  const { db, events } = deps;
+  const { db } = deps;
   const now = deps.now ?? (() => new Date());
 
   /** Locks the company row for the rest of the transaction and returns it, or NOT_FOUND. */
@@ -55,6 +60,7 @@ export function createCompanyService(deps: CompanyDeps) {
       assertEmployerOrAdmin(viewer);
       const input = validateInput(companyInputSchema(now()), rawInput, 'input');
       return db.$transaction(async (tx) => {
+        assertEmployerOrAdmin(await actingViewer(tx, viewer));
         const company = await tx.company.create({
           data: {
             name: input.name,
@@ -68,7 +74,7 @@ export function createCompanyService(deps: CompanyDeps) {
           },
         });
         await tx.companyMember.create({ data: { companyId: company.id, userId: BigInt(viewer.userId), role: 'owner' } });
-        await events.record(tx, { type: 'company.created', actorId: viewer.userId, company: toCompanySnapshot(company) });
+        await jobsOutbox.record(tx, 'jobs.company.created.v1', { actorId: viewer.userId, company: toCompanySnapshot(company) });
         return company;
       });
     },
@@ -78,27 +84,29 @@ export function createCompanyService(deps: CompanyDeps) {
       const companyId = parseCompanyId(id);
       const input = validateInput(companyInputSchema(now()), rawInput, 'input');
       return db.$transaction(async (tx) => {
+        const actor = await actingViewer(tx, viewer);
         await lockCompany(tx, companyId);
-        await assertMayEdit(tx, companyId, viewer);
+        await assertMayEdit(tx, companyId, actor);
         const data: Prisma.CompanyUpdateInput = { name: input.name };
         for (const key of ['description', 'website', 'logo', 'industry', 'size', 'foundedYear', 'location'] as const) {
           if (input[key] !== undefined) Object.assign(data, { [key]: input[key] });
         }
         const company = await tx.company.update({ where: { id: companyId }, data });
-        await events.record(tx, { type: 'company.updated', actorId: viewer.userId, company: toCompanySnapshot(company) });
+        await jobsOutbox.record(tx, 'jobs.company.updated.v1', { actorId: viewer.userId, company: toCompanySnapshot(company) });
         return company;
       });
     },
 
     async verify(viewer: Viewer, id: string): Promise<CompanyRow> {
-      if (viewer.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can verify companies');
+      assertMayVerify(viewer);
       const companyId = parseCompanyId(id);
       return db.$transaction(async (tx) => {
+        assertMayVerify(await actingViewer(tx, viewer));
         await lockCompany(tx, companyId);
         const current = await tx.company.findUniqueOrThrow({ where: { id: companyId } });
         if (current.isVerified) return current;
         const company = await tx.company.update({ where: { id: companyId }, data: { isVerified: true } });
-        await events.record(tx, { type: 'company.updated', actorId: viewer.userId, company: toCompanySnapshot(company) });
+        await jobsOutbox.record(tx, 'jobs.company.updated.v1', { actorId: viewer.userId, company: toCompanySnapshot(company) });
         return company;
       });
     },
@@ -109,8 +117,11 @@ export function createCompanyService(deps: CompanyDeps) {
       const userId = idSchema.safeParse(rawUserId);
       if (!userId.success) throw new AppError('BAD_USER_INPUT', 'Invalid input. userId: is not a valid id', { fields: [{ field: 'userId', message: 'is not a valid id' }] });
       return db.$transaction(async (tx) => {
+        const actor = await actingViewer(tx, viewer);
+        await lockAccount(tx, userId.data, 'shared'); // before the company's lock, as erasure takes them
         await lockCompany(tx, companyId);
-        await assertMayManageMembers(tx, companyId, viewer);
+        await assertMayManageMembers(tx, companyId, actor);
+        await assertMayJoin(tx, userId.data, 'userId');
         const existing = await tx.companyMember.findUnique({ where: { companyId_userId: { companyId, userId: userId.data } } });
         if (existing?.role === 'owner' && role !== 'owner') await assertAnotherOwner(tx, companyId, userId.data);
         return tx.companyMember.upsert({
@@ -127,8 +138,9 @@ export function createCompanyService(deps: CompanyDeps) {
       const userId = idSchema.safeParse(rawUserId);
       if (!userId.success) return false;
       return db.$transaction(async (tx) => {
+        const actor = await actingViewer(tx, viewer);
         await lockCompany(tx, companyId);
-        if (userId.data.toString() !== viewer.userId) await assertMayManageMembers(tx, companyId, viewer);
+        if (userId.data.toString() !== actor.userId) await assertMayManageMembers(tx, companyId, actor);
         const existing = await tx.companyMember.findUnique({ where: { companyId_userId: { companyId, userId: userId.data } } });
         if (!existing) return false;
         if (existing.role === 'owner') await assertAnotherOwner(tx, companyId, userId.data);

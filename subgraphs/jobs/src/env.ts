@@ -9,6 +9,8 @@ const schema = z.object({
   JOBS_DATABASE_URL: envSchemas.postgresUrl,
   /** Where the users service publishes the public keys that access tokens are verified with. */
   JWKS_URL: envSchemas.url.default('http://127.0.0.1:4001/.well-known/jwks.json'),
+  /** NATS with JetStream: the outbox relay publishes jobs.>, the consumers read users.>. */
+  NATS_URL: envSchemas.natsUrl,
   /** Connections in this process's pool to jobs_db. */
   JOBS_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
 });

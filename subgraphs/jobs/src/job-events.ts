@@ -1,75 +1,21 @@
-import type { Logger } from '@jobplatform/config';
+import { createOutbox, type EventInput } from '@jobplatform/events';
 import type { Prisma } from './generated/prisma/client.js';
 
 /**
- * A job as search, applications and analytics need it, so none of them calls back to ask.
- * Enums are the database values (full_time, senior); amounts are decimal strings ("85000.00").
+ * A job and a company as the jobs events carry them. The contracts in
+ * packages/events/src/contracts/jobs.ts are the single source; these types follow from them.
  */
-export type JobSnapshot = {
-  id: string;
-  title: string;
-  description: string;
-  requirements: string | null;
-  responsibilities: string | null;
-  companyId: string;
-  companyName: string;
-  employerId: string;
-  jobType: string;
-  experienceLevel: string;
-  salaryMin: string | null;
-  salaryMax: string | null;
-  salaryCurrency: string;
-  location: string | null;
-  isRemote: boolean;
-  isActive: boolean;
-  /** YYYY-MM-DD, or null for no deadline. */
-  applicationDeadline: string | null;
-  categories: { id: string; name: string }[];
-  skills: { id: string; name: string; isRequired: boolean }[];
-  createdAt: string;
-  updatedAt: string;
-};
-
-export type CompanySnapshot = {
-  id: string;
-  name: string;
-  description: string | null;
-  website: string | null;
-  logo: string | null;
-  industry: string | null;
-  size: string | null;
-  foundedYear: number | null;
-  location: string | null;
-  isVerified: boolean;
-  createdAt: string;
-  updatedAt: string;
-};
-
-/** What the jobs service tells the rest of the platform; `actorId` is the user who made the change. */
-export type JobEvent =
-  | { type: 'job.created'; actorId: string; job: JobSnapshot }
-  | { type: 'job.updated'; actorId: string; job: JobSnapshot }
-  | { type: 'job.closed'; actorId: string; job: JobSnapshot }
-  | { type: 'job.deleted'; actorId: string; job: JobSnapshot }
-  | { type: 'company.created'; actorId: string; company: CompanySnapshot }
-  | { type: 'company.updated'; actorId: string; company: CompanySnapshot };
-
-/** Records an event as part of the transaction that made the change (the outbox). */
-export type JobEventSink = {
-  record(tx: Prisma.TransactionClient, event: JobEvent): Promise<void>;
-};
+export type JobSnapshot = EventInput<'jobs.job.created.v1'>['job'];
+export type CompanySnapshot = EventInput<'jobs.company.created.v1'>['company'];
 
 /**
- * Until the platform's outbox is wired in, events are only logged at debug level. The calls sit
- * inside each change's transaction already, so the outbox write will commit or roll back with it.
+ * Where the jobs service writes its events: the transactional outbox (event_outbox in jobs_db).
+ * `record(tx, subject, data)` runs inside the transaction that makes the change, after the change
+ * to the aggregate's own row, so the change and its event commit together or not at all; a payload
+ * that breaks its contract throws and rolls the change back. The relay started in events.ts
+ * publishes the rows to JetStream.
  */
-export function createLoggingEventSink(logger: Logger): JobEventSink {
-  return {
-    async record(_tx, event) {
-      logger.debug({ event: event.type, id: 'job' in event ? event.job.id : event.company.id }, 'jobs event');
-    },
-  };
-}
+export const jobsOutbox = createOutbox({ source: 'jobs' });
 
 const isoDate = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : null);
 
@@ -91,8 +37,9 @@ export function toJobSnapshot(job: JobWithRelations): JobSnapshot {
     companyId: job.companyId.toString(),
     companyName: job.company.name,
     employerId: job.employerId.toString(),
-    jobType: job.jobType,
-    experienceLevel: job.experienceLevel,
+    // The CHECK constraints hold these to the contract's values; the outbox validates them again.
+    jobType: job.jobType as JobSnapshot['jobType'],
+    experienceLevel: job.experienceLevel as JobSnapshot['experienceLevel'],
     salaryMin: job.salaryMin?.toFixed(2) ?? null,
     salaryMax: job.salaryMax?.toFixed(2) ?? null,
     salaryCurrency: job.salaryCurrency,
@@ -117,7 +64,7 @@ export function toCompanySnapshot(company: Prisma.CompanyGetPayload<object>): Co
     website: company.website,
     logo: company.logo,
     industry: company.industry,
-    size: company.size,
+    size: company.size as CompanySnapshot['size'],
     foundedYear: company.foundedYear,
     location: company.location,
     isVerified: company.isVerified,

@@ -4,12 +4,13 @@ import { Prisma } from './generated/prisma/client.js';
 import type { JobRow, JobsDb } from './db.js';
 import { assertEmployerOrAdmin, membershipOf } from './companies.js';
 import { categorySubtree } from './categories.js';
-import { jobSnapshotInclude, toJobSnapshot, type JobEventSink } from './job-events.js';
+import { actingViewer } from './acting-account.js';
+import { jobSnapshotInclude, jobsOutbox, toJobSnapshot } from './job-events.js';
 import { ensureSkills } from './job-skills.js';
 import { afterCursor, decodeCursor, newestFirst, pageSize, toPage, type JobPage } from './job-pages.js';
 import { createJobInputSchema, jobFilterSchema, parseId, todayUtc, updateJobInputSchema, type SkillInput } from './validation.js';
 
-export type JobPostingDeps = { db: JobsDb; events: JobEventSink; now?: () => Date };
+export type JobPostingDeps = { db: JobsDb; now?: () => Date };
 
 const jobNotFound = () => new AppError('NOT_FOUND', 'There is no job with that id');
 const badField = (field: string, message: string) => new AppError('BAD_USER_INPUT', `Invalid input. ${field}: ${message}`, { fields: [{ field, message }] });
@@ -19,7 +20,7 @@ const decimalColumn = (value: number | null | undefined) => (value === null || v
 
 /** The posting rules: who may post and change jobs, what a job may hold, and the events each change sends. */
 export function createJobPostingService(deps: JobPostingDeps) {
-  const { db, events } = deps;
+  const { db } = deps;
   const now = deps.now ?? (() => new Date());
 
   async function assertCategoriesExist(tx: Prisma.TransactionClient, ids: bigint[]): Promise<void> {
@@ -44,9 +45,10 @@ export function createJobPostingService(deps: JobPostingDeps) {
   }
 
   /** Loads and locks a job the viewer may change: its employer (still a company member) or an admin. */
-  async function lockOwnJob(tx: Prisma.TransactionClient, viewer: Viewer, id: string): Promise<JobRow> {
+  async function lockOwnJob(tx: Prisma.TransactionClient, tokenViewer: Viewer, id: string): Promise<JobRow> {
     const jobId = parseId(id);
     if (jobId === undefined) throw jobNotFound();
+    const viewer = await actingViewer(tx, tokenViewer);
     const locked = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM jobs WHERE id = ${jobId} FOR UPDATE`;
     if (locked.length === 0) throw jobNotFound();
     const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
@@ -65,10 +67,12 @@ export function createJobPostingService(deps: JobPostingDeps) {
       assertEmployerOrAdmin(viewer);
       const input = validateInput(createJobInputSchema(todayUtc(now())), rawInput, 'input');
       return db.$transaction(async (tx) => {
+        const actor = await actingViewer(tx, viewer);
+        assertEmployerOrAdmin(actor);
         // FOR SHARE: the company cannot be deleted, nor the membership checked against a stale row, until this commits.
         const company = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM companies WHERE id = ${input.companyId} FOR SHARE`;
         if (company.length === 0) throw badField('input.companyId', 'is not an existing company');
-        if (viewer.role !== 'admin' && !(await membershipOf(tx, input.companyId, viewer.userId))) {
+        if (actor.role !== 'admin' && !(await membershipOf(tx, input.companyId, actor.userId))) {
           throw new AppError('FORBIDDEN', 'Only members of the company can post jobs under it');
         }
         const job = await tx.job.create({
@@ -90,7 +94,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
           },
         });
         await replaceLinks(tx, job.id, input.categoryIds ?? [], input.skills ?? []);
-        await events.record(tx, { type: 'job.created', actorId: viewer.userId, job: await snapshot(tx, job.id) });
+        await jobsOutbox.record(tx, 'jobs.job.created.v1', { actorId: viewer.userId, job: await snapshot(tx, job.id) });
         return job;
       });
     },
@@ -113,7 +117,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
         data.updatedAt = now();
         const job = await tx.job.update({ where: { id: current.id }, data });
         await replaceLinks(tx, job.id, categoryIds, skills);
-        await events.record(tx, { type: 'job.updated', actorId: viewer.userId, job: await snapshot(tx, job.id) });
+        await jobsOutbox.record(tx, 'jobs.job.updated.v1', { actorId: viewer.userId, job: await snapshot(tx, job.id) });
         return job;
       });
     },
@@ -123,7 +127,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
         const current = await lockOwnJob(tx, viewer, id);
         if (!current.isActive) return current;
         const job = await tx.job.update({ where: { id: current.id }, data: { isActive: false } });
-        await events.record(tx, { type: 'job.closed', actorId: viewer.userId, job: await snapshot(tx, job.id) });
+        await jobsOutbox.record(tx, 'jobs.job.closed.v1', { actorId: viewer.userId, reason: 'closed', job: await snapshot(tx, job.id) });
         return job;
       });
     },
@@ -133,7 +137,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
         const current = await lockOwnJob(tx, viewer, id);
         const last = await snapshot(tx, current.id);
         await tx.job.delete({ where: { id: current.id } });
-        await events.record(tx, { type: 'job.deleted', actorId: viewer.userId, job: { ...last, isActive: false } });
+        await jobsOutbox.record(tx, 'jobs.job.deleted.v1', { actorId: viewer.userId, job: { ...last, isActive: false } });
         return current.id.toString();
       });
     },

@@ -39,7 +39,8 @@ describe('createCompany', () => {
     expect(company).toMatchObject({ ...input, name: 'Umbrella', isVerified: false, viewerIsMember: true });
     const members = await platform.jobs.db.query('SELECT user_id::text, role FROM company_members WHERE company_id = $1', [company.id]);
     expect(members.rows).toEqual([{ user_id: owner.id, role: 'owner' }]);
-    expect(platform.jobs.events.find((e) => e.type === 'company.created' && e.company.id === company.id)).toMatchObject({ actorId: owner.id, company: { name: 'Umbrella', size: 'large' } });
+    const events = (await platform.jobs.outbox('jobs.company.created.v1')).filter((e) => e.data.company.id === company.id);
+    expect(events.map((e) => e.data)).toEqual([{ actorId: owner.id, company: expect.objectContaining({ name: 'Umbrella', size: 'large', isVerified: false }) }]);
   });
 
   it('refuses job seekers and signed-out callers', async () => {
@@ -70,7 +71,7 @@ describe('updateCompany', () => {
     const id = await createCompany(owner, { name: 'Hooli', description: 'Search', industry: 'Tech', location: 'Palo Alto' });
     const response = await platform.gql(UPDATE, { id, input: { name: 'Hooli XYZ', description: null, size: 'STARTUP' } }, as(owner));
     expect(response.data!.updateCompany).toEqual({ id, name: 'Hooli XYZ', description: null, website: null, industry: 'Tech', size: 'STARTUP', location: 'Palo Alto' });
-    expect(platform.jobs.events.filter((e) => e.type === 'company.updated' && e.company.id === id)).toHaveLength(1);
+    expect((await platform.jobs.outbox('jobs.company.updated.v1')).filter((e) => e.data.company.id === id)).toHaveLength(1);
   });
 
   it('refuses a non-member employer and a job seeker, and lets an admin', async () => {
@@ -94,7 +95,7 @@ describe('verifyCompany', () => {
       expect(errorCodeOf(await platform.gql(VERIFY, { id }, as(account)))).toBe(code);
     }
     expect((await platform.gql(VERIFY, { id }, as(admin))).data!.verifyCompany).toEqual({ id, isVerified: true });
-    expect(platform.jobs.events.find((e) => e.type === 'company.updated' && e.company.id === id && e.company.isVerified)).toBeDefined();
+    expect((await platform.jobs.outbox('jobs.company.updated.v1')).find((e) => e.data.company.id === id && e.data.company.isVerified)).toBeDefined();
   });
 });
 

@@ -92,8 +92,9 @@ describe('CreateJob', () => {
       { isRequired: false, skill: { id: expect.any(String), name: 'PostgreSQL' } },
     ]);
 
-    const event = platform.jobs.events.find((e) => e.type === 'job.created' && e.job.id === created.id);
-    expect(event).toMatchObject({
+    const [event, ...more] = (await platform.jobs.outbox('jobs.job.created.v1')).filter((e) => e.data.job.id === created.id);
+    expect(more).toEqual([]);
+    expect(event!.data).toMatchObject({
       actorId: employer.id,
       job: {
         title: 'Backend engineer',
@@ -110,7 +111,7 @@ describe('CreateJob', () => {
         categories: [{ id: child.id, name: 'Backend' }],
       },
     });
-    expect((event as { job: { skills: unknown[] } }).job.skills).toHaveLength(3);
+    expect(event!.data.job.skills).toHaveLength(3);
   });
 
   it('reuses an existing skill whatever its letter case', async () => {
@@ -155,12 +156,12 @@ describe('CreateJob', () => {
     ['an unknown company', { companyId: '999999' }, 'input.companyId'],
   ])('refuses %s with BAD_USER_INPUT naming the field, and writes nothing', async (_label, override, field) => {
     const before = [await count('jobs'), await count('job_skills'), await count('job_categories_jobs')];
-    const events = platform.jobs.events.length;
+    const events = (await platform.jobs.outbox()).length;
     const response = await op('CreateJob', { input: jobInput(override) }, employer);
     expect(errorCodeOf(response)).toBe('BAD_USER_INPUT');
     expect(response.errors![0]!.extensions!.fields).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
     expect([await count('jobs'), await count('job_skills'), await count('job_categories_jobs')]).toEqual(before);
-    expect(platform.jobs.events.length).toBe(events);
+    expect((await platform.jobs.outbox()).length).toBe(events);
   });
 
   it('refuses an enum value outside the seed values at the schema level', async () => {
@@ -178,8 +179,8 @@ describe('UpdateJob, CloseJob and deleteJob', () => {
   it('lets the employer who posted the job change it, and records job.updated', async () => {
     const updated = (await ok('UpdateJob', { id: jobId, input: { title: 'Senior backend engineer', salaryMax: 120000, isRemote: true } }, employer)).updateJob;
     expect(updated).toMatchObject({ id: jobId, title: 'Senior backend engineer', salaryMin: 60000, salaryMax: 120000, isRemote: true });
-    const event = platform.jobs.events.filter((e) => e.type === 'job.updated' && e.job.id === jobId).at(-1);
-    expect(event).toMatchObject({ job: { title: 'Senior backend engineer', salaryMax: '120000.00', isRemote: true } });
+    const event = (await platform.jobs.outbox('jobs.job.updated.v1')).filter((e) => e.data.job.id === jobId).at(-1);
+    expect(event?.data).toMatchObject({ actorId: employer.id, job: { title: 'Senior backend engineer', salaryMax: '120000.00', isRemote: true } });
   });
 
   it('checks salaryMin ≤ salaryMax against the stored values', async () => {
@@ -223,7 +224,9 @@ describe('UpdateJob, CloseJob and deleteJob', () => {
   it('closes once (job.closed), and an admin may close any job', async () => {
     expect((await ok('CloseJob', { id: jobId }, employer)).closeJob).toEqual({ id: jobId, isActive: false });
     expect((await ok('CloseJob', { id: jobId }, employer)).closeJob).toEqual({ id: jobId, isActive: false });
-    expect(platform.jobs.events.filter((e) => e.type === 'job.closed' && e.job.id === jobId)).toHaveLength(1);
+    expect((await platform.jobs.outbox('jobs.job.closed.v1')).filter((e) => e.data.job.id === jobId).map((e) => e.data)).toEqual([
+      { actorId: employer.id, reason: 'closed', job: expect.objectContaining({ id: jobId, isActive: false }) },
+    ]);
     const another = (await ok('CreateJob', { input: jobInput() }, employer)).createJob.id;
     expect((await ok('CloseJob', { id: another }, admin)).closeJob.isActive).toBe(false);
   });
@@ -233,7 +236,7 @@ describe('UpdateJob, CloseJob and deleteJob', () => {
     const response = await platform.gql('mutation($id: ID!) { deleteJob(id: $id) }', { id: jobId }, { token: employer.accessToken });
     expect(response.data).toEqual({ deleteJob: jobId });
     expect((await platform.jobs.db.query('SELECT count(*)::int AS n FROM job_skills_jobs WHERE job_id = $1', [jobId])).rows[0]!.n).toBe(0);
-    expect(platform.jobs.events.find((e) => e.type === 'job.deleted' && e.job.id === jobId)).toBeDefined();
+    expect((await platform.jobs.outbox('jobs.job.deleted.v1')).find((e) => e.data.job.id === jobId)?.data.job).toMatchObject({ id: jobId, isActive: false, skills: [expect.objectContaining({ name: 'Elixir' })] });
     expect((await ok('JobDetail', { id: jobId })).job).toBeNull();
   });
 });

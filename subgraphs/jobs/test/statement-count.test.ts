@@ -1,5 +1,4 @@
 import { createJobsDomain } from '../src/server.js';
-import type { JobEventSink } from '../src/job-events.js';
 import { startPlatformForTest, type Account, type PlatformUnderTest } from './start-jobs.js';
 
 // Jobs(first: N) with company, employer, categories and skills must cost the same number of SQL
@@ -24,9 +23,8 @@ beforeAll(async () => {
   platform = await startPlatformForTest();
   employer = await platform.employer();
   const admin = await platform.admin();
-  const noEvents: JobEventSink = { record: async () => undefined };
   // Data through the service's own rules, without HTTP: 60 jobs over 6 companies.
-  const domain = createJobsDomain(platform.jobs.db.url, noEvents);
+  const domain = createJobsDomain(platform.jobs.db.url);
   try {
     const viewer = { userId: employer.id, role: 'employer' as const, tokenId: 't', sessionId: undefined };
     const adminViewer = { userId: admin.id, role: 'admin' as const, tokenId: 't', sessionId: undefined };

@@ -1,0 +1,100 @@
+import { upsertReplicaRow, userErasureCompletedSubject, userReplicaMapping, userReplicaTable, type EventEnvelope, type OutboxEvent } from '@jobplatform/events';
+import type { Prisma } from './generated/prisma/client.js';
+import { lockAccount } from './acting-account.js';
+import { jobSnapshotInclude, jobsOutbox, toJobSnapshot } from './job-events.js';
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * jobs.employer_id of a job whose poster's account was erased. The seed keeps the column NOT NULL
+ * and without a foreign key, so it cannot become NULL but may name no user: no user has id 0
+ * (BIGSERIAL starts at 1). See docs/data-model.md.
+ */
+export const ERASED_EMPLOYER_ID = 0n;
+
+/** What the erasure did, reported to users in jobs.user_erasure.completed.v1. */
+export type UserErasureSummary = {
+  removedMemberships: number;
+  /** Companies left without an owner whose longest-standing remaining member became owner. */
+  promotedOwners: number;
+  /** Open jobs the user had posted, now closed (one jobs.job.closed.v1 each). */
+  closedJobs: number;
+  /** Every job the user had posted, open or closed: employer_id is now 0 (closed ones get jobs.job.updated.v1). */
+  anonymisedJobs: number;
+};
+
+/** Events are written in slices, so that one INSERT stays well below PostgreSQL's parameter limit. */
+const EVENTS_PER_STATEMENT = 500;
+
+/**
+ * The jobs part of the account-erasure saga, run by the jobs-user-erasure consumer for
+ * users.user.deleted.v1 inside the transaction that also records the event as processed:
+ * 1. takes the user's account lock exclusively (mutations made as the user hold it shared, see
+ *    acting-account.ts) and marks the user erased in the users replica, so nothing more is posted
+ *    as them even if the users-replica consumer is behind;
+ * 2. removes their company memberships; a company that loses its last owner gets its
+ *    longest-standing remaining member as owner, keeping the rule that a company with members has one;
+ * 3. closes the jobs they posted and replaces their id in jobs.employer_id with 0: the jobs stay
+ *    visible under their company, closed, and name no person;
+ * 4. writes jobs.job.closed.v1 (reason employer_erased) for each job it closed, jobs.job.updated.v1
+ *    for each already closed job it anonymised, and the saga's reply jobs.user_erasure.completed.v1.
+ * Running it again for the same user finds nothing left and reports zeros; the consumer's
+ * processed_events row makes sure a redelivered event does not even get that far.
+ */
+export async function eraseUserFromJobs(
+  tx: Tx,
+  event: EventEnvelope<'users.user.deleted.v1'>,
+  options: { traceparent: string; now: Date },
+): Promise<UserErasureSummary> {
+  const userId = BigInt(event.data.userId);
+  await lockAccount(tx, userId, 'exclusive');
+  const replicaChange = userReplicaMapping['users.user.deleted.v1']!(event);
+  if (replicaChange) await upsertReplicaRow(tx, userReplicaTable, { ...replicaChange, version: replicaChange.version ?? Date.parse(event.occurredAt) });
+
+  const { removedMemberships, promotedOwners } = await removeMemberships(tx, userId);
+
+  // In id order, like every other multi-row lock here, so two erasures never deadlock.
+  const jobs = await tx.$queryRaw<{ id: bigint; is_active: boolean }[]>`
+    SELECT id, is_active FROM jobs WHERE employer_id = ${userId} ORDER BY id FOR UPDATE`;
+  const ids = jobs.map((job) => job.id);
+  const wasOpen = new Set(jobs.filter((job) => job.is_active).map((job) => job.id));
+  if (ids.length > 0) await tx.job.updateMany({ where: { id: { in: ids } }, data: { isActive: false, employerId: ERASED_EMPLOYER_ID, updatedAt: options.now } });
+  for (let start = 0; start < ids.length; start += EVENTS_PER_STATEMENT) {
+    const slice = await tx.job.findMany({ where: { id: { in: ids.slice(start, start + EVENTS_PER_STATEMENT) } }, include: jobSnapshotInclude, orderBy: { id: 'asc' } });
+    const events = slice.map((job): OutboxEvent => {
+      const data = { actorId: null, job: toJobSnapshot(job) };
+      return wasOpen.has(job.id)
+        ? { subject: 'jobs.job.closed.v1', data: { ...data, reason: 'employer_erased' }, traceparent: options.traceparent }
+        : { subject: 'jobs.job.updated.v1', data, traceparent: options.traceparent };
+    });
+    await jobsOutbox.recordMany(tx, events);
+  }
+
+  const summary: UserErasureSummary = { removedMemberships, promotedOwners, closedJobs: wasOpen.size, anonymisedJobs: ids.length };
+  await jobsOutbox.record(
+    tx,
+    userErasureCompletedSubject('jobs'),
+    { userId: event.data.userId, service: 'jobs', completedAt: options.now.toISOString(), summary },
+    { traceparent: options.traceparent },
+  );
+  return summary;
+}
+
+async function removeMemberships(tx: Tx, userId: bigint): Promise<{ removedMemberships: number; promotedOwners: number }> {
+  const memberships = await tx.companyMember.findMany({ where: { userId }, select: { companyId: true, role: true }, orderBy: { companyId: 'asc' } });
+  if (memberships.length === 0) return { removedMemberships: 0, promotedOwners: 0 };
+  // Company rows first, as addMember and removeMember lock them, so the owner check below holds.
+  const companyIds = memberships.map((m) => m.companyId);
+  await tx.$queryRaw`SELECT id FROM companies WHERE id = ANY(${companyIds}::bigint[]) ORDER BY id FOR UPDATE`;
+  const { count } = await tx.companyMember.deleteMany({ where: { userId } });
+
+  let promotedOwners = 0;
+  for (const { companyId } of memberships.filter((m) => m.role === 'owner')) {
+    if ((await tx.companyMember.count({ where: { companyId, role: 'owner' } })) > 0) continue;
+    const successor = await tx.companyMember.findFirst({ where: { companyId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } });
+    if (!successor) continue; // no members left: the company stays, and only admins act for it
+    await tx.companyMember.update({ where: { id: successor.id }, data: { role: 'owner' } });
+    promotedOwners += 1;
+  }
+  return { removedMemberships: count, promotedOwners };
+}
