@@ -37,9 +37,12 @@ export type JobsUnderTest = {
   close(): Promise<void>;
 };
 
-/** Starts the jobs subgraph on a free port over a fresh, migrated database and its own nats-server. */
-export async function startJobsForTest(options: { jwksUrl: string; now?: () => Date }): Promise<JobsUnderTest> {
-  const [db, nats] = await Promise.all([createTestDatabase('jobs'), startPrivateNats()]);
+/**
+ * Starts the jobs subgraph on a free port over a fresh, migrated database, with a nats-server of
+ * its own unless `natsUrl` names one (another service's, to test the two together).
+ */
+export async function startJobsForTest(options: { jwksUrl: string; now?: () => Date; natsUrl?: string }): Promise<JobsUnderTest> {
+  const [db, nats] = await Promise.all([createTestDatabase('jobs'), options.natsUrl ? { url: options.natsUrl, dispose: async () => undefined } : startPrivateNats()]);
   const statements: string[] = [];
   const service = await startJobsService(
     {
@@ -133,10 +136,18 @@ export type PlatformUnderTest = {
 
 let adminCounter = 0;
 
-/** The real users and jobs subgraphs behind the real gateway. */
-export async function startPlatformForTest(options: { now?: () => Date } = {}): Promise<PlatformUnderTest> {
+/**
+ * The real users and jobs subgraphs behind the real gateway. Each has a nats-server of its own, so
+ * tests here publish users' events themselves; with `sharedNats` jobs uses users' server and
+ * receives users' real events (registrations reach the replica, deleteMyAccount starts the saga).
+ */
+export async function startPlatformForTest(options: { now?: () => Date; sharedNats?: boolean } = {}): Promise<PlatformUnderTest> {
   const users = await startUsersForTest();
-  const jobs = await startJobsForTest({ jwksUrl: users.service.jwksUrl, ...(options.now ? { now: options.now } : {}) });
+  const jobs = await startJobsForTest({
+    jwksUrl: users.service.jwksUrl,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.sharedNats ? { natsUrl: users.natsServer.url } : {}),
+  });
   const env: GatewayEnv = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
