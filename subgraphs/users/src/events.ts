@@ -44,7 +44,7 @@ export async function startUsersEvents(options: UsersEventsOptions): Promise<Use
         logger.info('NATS reconnected');
       }
     }
-  })();
+  })().catch((error: unknown) => logger.error({ err: error }, 'watching the NATS connection failed'));
 
   const relay = await startOutboxRelay({
     service: 'users',
@@ -59,7 +59,9 @@ export async function startUsersEvents(options: UsersEventsOptions): Promise<Use
     service: 'users',
     purpose: 'user-erasure',
     logger,
-    transaction: (work) => db.$transaction(work),
+    // A batch of replies shares one transaction, and each completing reply erases an account:
+    // more than Prisma's default 5 s, well within the consumer's 30 s ack wait.
+    transaction: (work) => db.$transaction(work, { maxWait: 10_000, timeout: 20_000 }),
     handlers: erasure.completionHandlers(),
   });
 
