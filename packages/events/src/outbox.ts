@@ -1,6 +1,6 @@
 import { contractFor, type EventInput, type EventSubject } from './contracts/index.js';
 import { createEnvelope, type CreateEnvelopeOptions, type EventEnvelope } from './envelope.js';
-import { outboxChannel } from './event-tables-sql.js';
+import { outboxChannel, outboxIdleLockKey } from './event-tables-sql.js';
 import { queryRows, type SqlClient } from './sql-client.js';
 
 export type OutboxEvent<S extends EventSubject = EventSubject> = S extends EventSubject
@@ -42,14 +42,20 @@ export function createOutbox(options: { source: string }): Outbox {
       );
       return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}::timestamptz, $${at + 7}, $${at + 8}, $${at + 9}::jsonb)`;
     });
-    // One statement inserts the events and wakes the relays (LISTEN event_outbox) when it commits.
+    // One statement inserts the events and, only when a relay sleeps (it then holds the idle lock
+    // exclusively), asks for a NOTIFY at commit. Notifying commits are serialised cluster-wide, so
+    // while the relays are polling anyway the writers leave it out (see outboxIdleLockKey). The
+    // uncorrelated sub-select runs once per statement, however many events it inserts.
     await queryRows(
       tx,
       `WITH "inserted" AS (
          INSERT INTO "event_outbox" ("id", "subject", "source", "aggregate_type", "aggregate_id", "occurred_at", "traceparent", "tracestate", "data")
          VALUES ${rows.join(', ')} RETURNING 1
        )
-       SELECT count(*)::int AS "events" FROM "inserted", (SELECT pg_notify('${outboxChannel}', '')) AS "notify"`,
+       SELECT count(*)::int AS "events",
+              (SELECT CASE WHEN pg_try_advisory_xact_lock_shared(${outboxIdleLockKey}) THEN false
+                           ELSE pg_notify('${outboxChannel}', '') IS NOT NULL END) AS "notified"
+         FROM "inserted"`,
       values,
     );
     return envelopes;

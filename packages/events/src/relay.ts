@@ -2,7 +2,7 @@ import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import pg from 'pg';
 import type { Logger } from '@jobplatform/config';
-import { outboxChannel } from './event-tables-sql.js';
+import { outboxChannel, outboxIdleLockKey } from './event-tables-sql.js';
 import { runPgTransaction } from './sql-client.js';
 import { ensureStreams, type StreamLimits } from './streams.js';
 
@@ -18,6 +18,12 @@ export type OutboxRelayOptions = {
   batchSize?: number;
   /** Polling fallback for when a NOTIFY is missed (listener reconnecting, rows inserted by other means). */
   pollIntervalMs?: number;
+  /**
+   * While the relay is awake it polls instead of relying on NOTIFY (writers then leave NOTIFY out,
+   * see outboxIdleLockKey): the pause between two rounds that found nothing while writers were
+   * still in their transactions. It bounds the extra delay an event sees under load.
+   */
+  busyPollMs?: number;
   publishTimeoutMs?: number;
   /** Published rows older than this are deleted; JetStream holds the events from then on. */
   keepPublishedMs?: number;
@@ -28,7 +34,14 @@ export type OutboxRelayOptions = {
   beforeMarkPublished?: (eventIds: string[]) => void | Promise<void>;
 };
 
-export type OutboxRelayStats = { published: number; duplicates: number; failedPublishes: number; rounds: number };
+export type OutboxRelayStats = {
+  published: number;
+  duplicates: number;
+  failedPublishes: number;
+  rounds: number;
+  /** NOTIFYs received: writers send one only while a relay sleeps. */
+  notifications: number;
+};
 
 export type OutboxRelay = {
   /** Asks for a round now, as a NOTIFY would. */
@@ -78,11 +91,15 @@ export const aggregateHeader = 'Event-Aggregate';
  *   consumers' processed-events table after it;
  * - one aggregate's events are published one after another in outbox order, and an event is held
  *   back while an earlier event of its aggregate is locked by another replica;
- * - LISTEN/NOTIFY starts a round as soon as events commit; polling covers missed notifications.
+ * - awake, it polls (rounds back to back while they find events, busyPollMs apart while writers
+ *   are still inside their transactions); before it sleeps it takes the idle lock, so that writers
+ *   NOTIFY it at commit, and looks once more (outboxIdleLockKey). Writers under load thus spare
+ *   themselves NOTIFY, whose commits PostgreSQL serialises; the fallback poll covers a missed one.
  */
 export async function startOutboxRelay(options: OutboxRelayOptions): Promise<OutboxRelay> {
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const busyPollMs = options.busyPollMs ?? 5;
   const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
   const keepPublishedMs = options.keepPublishedMs ?? 24 * 60 * 60 * 1000;
   const log = options.logger;
@@ -90,7 +107,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
   const js: JetStreamClient = jetstream(options.nats);
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
   pool.on('error', (error) => log?.warn({ err: error }, 'outbox relay: idle database connection failed'));
-  const stats: OutboxRelayStats = { published: 0, duplicates: 0, failedPublishes: 0, rounds: 0 };
+  const stats: OutboxRelayStats = { published: 0, duplicates: 0, failedPublishes: 0, rounds: 0, notifications: 0 };
 
   let stopping = false;
   let wakeRequested = false;
@@ -111,15 +128,21 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
     wakeUp = undefined;
   };
 
-  // A dedicated connection for LISTEN; when it fails, polling carries on until it is back.
+  // A dedicated connection for LISTEN; when it fails, polling carries on until it is back. It also
+  // holds the idle lock, so the lock goes with the connection: held only while the relay can hear.
   let listener: pg.Client | undefined;
+  let listening = false;
+  let idleLockHeld = false;
   const listen = async (): Promise<void> => {
     if (stopping) return;
     const client = new pg.Client({ connectionString: options.databaseUrl });
     const reconnect = () => {
       if (listener !== client) return;
       listener = undefined;
+      listening = false;
+      idleLockHeld = false; // released by PostgreSQL with the session
       client.end().catch(() => undefined);
+      wake(); // writers may have stopped notifying: look now, and keep polling
       if (!stopping) setTimeout(() => listen().catch(() => undefined), 1_000).unref();
     };
     client.on('error', (error) => {
@@ -127,16 +150,64 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
       reconnect();
     });
     client.on('end', reconnect);
-    client.on('notification', wake);
+    client.on('notification', () => {
+      stats.notifications += 1;
+      wake();
+    });
     listener = client;
     try {
       await client.connect();
       await client.query(`LISTEN "${outboxChannel}"`);
+      listening = true;
       wake(); // events may have committed while nobody listened
     } catch (error) {
       log?.warn({ err: error }, 'outbox relay: cannot LISTEN; polling meanwhile');
       reconnect();
     }
+  };
+
+  /**
+   * Takes the idle lock before sleeping. 'acquired': every writer that left NOTIFY out has ended,
+   * one more round sees its events, and from now on writers notify. 'other-relay': another relay
+   * sleeps with the lock, so writers notify it (and this relay, which listens too). 'writers':
+   * transactions that did not notify are still open; keep polling.
+   */
+  const takeIdleLock = async (): Promise<'acquired' | 'other-relay' | 'writers' | 'not-listening'> => {
+    const client = listener;
+    if (!client || !listening) return 'not-listening';
+    if (idleLockHeld) return 'acquired';
+    try {
+      const { rows } = await client.query<{ acquired: boolean; other_relay: boolean }>(
+        `SELECT "acquired", NOT "acquired" AND EXISTS (
+                  SELECT 1 FROM pg_locks
+                   WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted AND objsubid = 1
+                     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                     AND ((classid::bigint << 32) | objid::bigint) = ${outboxIdleLockKey}) AS "other_relay"
+           FROM (SELECT pg_try_advisory_lock(${outboxIdleLockKey}) AS "acquired") AS "attempt"`,
+      );
+      if (listener !== client) {
+        // The connection was replaced meanwhile; the lock, if any, went with it.
+        return 'not-listening';
+      }
+      if (rows[0]!.acquired) {
+        idleLockHeld = true;
+        return 'acquired';
+      }
+      return rows[0]!.other_relay ? 'other-relay' : 'writers';
+    } catch (error) {
+      log?.warn({ err: error }, 'outbox relay: cannot take the idle lock; polling');
+      return 'not-listening';
+    }
+  };
+  /** Awake again: writers may leave NOTIFY out, since this relay polls until it next takes the lock. */
+  const releaseIdleLock = async (): Promise<void> => {
+    const client = listener;
+    if (!idleLockHeld || !client) return;
+    idleLockHeld = false;
+    await client.query(`SELECT pg_advisory_unlock(${outboxIdleLockKey})`).catch((error: Error) => {
+      // The session is gone, and the lock with it.
+      log?.warn({ err: error }, 'outbox relay: cannot release the idle lock');
+    });
   };
 
   // Back-off pauses end early when the relay stops, not when events arrive: during an outage,
@@ -234,13 +305,21 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
     let failures = 0;
     while (!stopping) {
       wakeRequested = false;
+      // Held since before this round's snapshot: every writer that left NOTIFY out had ended by then.
+      const asleepBefore = idleLockHeld;
       try {
         const round = await publishRound();
         await prune();
         failures = round.failed > 0 ? failures + 1 : 0;
         if (failures > 0) await pause(Math.min(100 * 2 ** failures, 5_000));
         else if (round.heldBack > 0) await waitForWake(20); // another replica is finishing its round
-        else if (round.locked < batchSize) await waitForWake(pollIntervalMs);
+        else if (round.locked > 0) await releaseIdleLock(); // events are coming: poll, and spare writers NOTIFY
+        else if (asleepBefore) await waitForWake(pollIntervalMs);
+        else {
+          const idle = await takeIdleLock();
+          if (idle === 'acquired') continue; // one more round, to see what writers that did not notify committed
+          await waitForWake(idle === 'writers' ? busyPollMs : pollIntervalMs);
+        }
       } catch (error) {
         failures += 1;
         log?.error({ err: error }, 'outbox relay: round failed');
@@ -263,8 +342,13 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
         wakeUp?.();
         await running;
         const client = listener;
+        const wasAsleep = idleLockHeld;
         listener = undefined;
+        listening = false;
+        idleLockHeld = false;
         await client?.end().catch(() => undefined);
+        // Other replicas may sleep counting on this one's lock: wake them, so that one of them takes it.
+        if (wasAsleep) await pool.query(`SELECT pg_notify('${outboxChannel}', '')`).catch(() => undefined);
         await pool.end();
       })();
       return stopped;

@@ -10,6 +10,7 @@ import {
   type EventConsumer,
   type OutboxRelay,
 } from '../src/index.js';
+import { outboxIdleLockKey } from '../src/event-tables-sql.js';
 import { connectTestNats, countRows, createEventDatabase, startPrivateNats, updatedUser, waitFor } from './event-test-setup.js';
 
 const outbox = createOutbox({ source: 'users' });
@@ -158,3 +159,100 @@ it('lets two relay replicas share one outbox: each event published once, each ag
   for (const row of rows) expect(row.versions).toEqual([...row.versions].sort());
   expect(rows.every((row) => row.versions.length === 50)).toBe(true);
 }, 60_000);
+
+/** Whether a relay sleeps holding the idle lock, i.e. writers will NOTIFY it. */
+async function relayAsleep(): Promise<boolean> {
+  return (await countRows(h.db, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted AND objsubid = 1`)) === 1;
+}
+
+// With a poll interval of a minute, every event below reaches JetStream only through the relay's
+// own polling while awake, or through a writer's NOTIFY: a lost wake-up shows up as a time-out.
+describe('wake-ups without a NOTIFY per transaction', () => {
+  const noPolling = { pollIntervalMs: 60_000 };
+
+  it('a sleeping relay is woken by the commit; a busy one spares writers the NOTIFY', async () => {
+    const relay = await startRelay(noPolling);
+    await waitFor('the relay to sleep with the idle lock', relayAsleep, (asleep) => asleep);
+
+    await commitChange(h.db.pool, 1);
+    await waitFor('the event in JetStream', () => streamMessages(h.nc), (n) => n === 1, 5_000);
+    expect(relay.stats().notifications).toBe(1);
+    await waitFor('the relay to sleep again', relayAsleep, (asleep) => asleep);
+
+    // A burst: the first commit wakes the relay, which then polls while commits keep coming.
+    const before = relay.stats().notifications;
+    await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(async (writer) => {
+      for (let i = 0; i < 100; i += 1) await commitChange(h.db.pool, 1_000 + writer * 100 + i);
+    }));
+    await waitFor('801 events in JetStream', () => streamMessages(h.nc), (n) => n === 801, 10_000);
+    expect(relay.stats().notifications - before).toBeLessThan(800);
+    expect(await countRows(h.db, 'SELECT count(*) FROM "event_outbox" WHERE "published_at" IS NULL')).toBe(0);
+  }, 60_000);
+
+  it('loses no event of transactions that stay open long after their insert, whatever the relay does meanwhile', async () => {
+    await startRelay(noPolling);
+    // Writers that keep their transaction open for 0-60 ms after writing the event, so that relays
+    // go to sleep and wake up while events of open transactions are pending; some roll back.
+    let committed = 0;
+    await Promise.all([0, 1, 2, 3, 4, 5].map(async (writer) => {
+      for (let i = 0; i < 60; i += 1) {
+        const userId = 10_000 + writer * 1_000 + i;
+        const rollBack = i % 10 === 9;
+        await runPgTransaction(h.db.pool, async (client) => {
+          await outbox.record(client, 'users.user.updated.v1', updatedUser(userId));
+          await new Promise((resolve) => setTimeout(resolve, (userId * 7919) % 61));
+          if (rollBack) throw new Error('rolled back on purpose');
+        }).catch((error: Error) => {
+          if (!rollBack) throw error;
+        });
+        if (!rollBack) committed += 1;
+        if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 150)); // let the relay fall asleep
+      }
+    }));
+    expect(committed).toBe(324);
+    await waitFor('every committed event in JetStream', () => streamMessages(h.nc), (n) => n === committed, 5_000);
+    expect(await countRows(h.db, 'SELECT count(*) FROM "event_outbox" WHERE "published_at" IS NULL')).toBe(0);
+  }, 60_000);
+
+  it('looks once more after taking the idle lock, for events committed without a NOTIFY just before', async () => {
+    await startRelay({ ...noPolling, busyPollMs: 1 });
+    let published = 0;
+    for (let trial = 1; trial <= 40; trial += 1) {
+      // An open writer transaction that holds the relay awake, as one that did not notify would.
+      const holder = await h.db.pool.connect();
+      const writer = await h.db.pool.connect();
+      try {
+        await holder.query('BEGIN');
+        for (;;) {
+          const { rows } = await holder.query<{ held: boolean }>(`SELECT pg_try_advisory_xact_lock_shared(${outboxIdleLockKey}) AS "held"`);
+          if (rows[0]!.held) break;
+          await commitChange(h.db.pool, 100_000 + published); // the relay sleeps with the lock: wake it
+          published += 1;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        await writer.query('BEGIN');
+        await outbox.record(writer, 'users.user.updated.v1', updatedUser(trial)); // the relay is awake: no NOTIFY
+        // Both end at once, so the relay can take the lock right after a round that missed the event.
+        await Promise.all([writer.query('COMMIT'), holder.query('COMMIT')]);
+      } finally {
+        holder.release();
+        writer.release();
+      }
+      published += 1;
+      await waitFor(`trial ${trial}: every event in JetStream`, () => streamMessages(h.nc), (n) => n === published, 5_000);
+    }
+  }, 60_000);
+
+  it('when the relay that sleeps with the lock stops, another replica takes over the wake-ups', async () => {
+    const first = await startRelay(noPolling);
+    await waitFor('one relay asleep with the lock', relayAsleep, (asleep) => asleep);
+    const second = await startRelay(noPolling);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the second sleeps without the lock
+    await first.stop();
+    await waitFor('the second relay to take the lock', relayAsleep, (asleep) => asleep, 5_000);
+
+    await commitChange(h.db.pool, 1);
+    await waitFor('the event in JetStream', () => streamMessages(h.nc), (n) => n === 1, 5_000);
+    expect(second.stats().published).toBe(1);
+  }, 60_000);
+});
