@@ -1,5 +1,6 @@
 import { createOutbox, type EventInput } from '@jobplatform/events';
 import type { Prisma } from './generated/prisma/client.js';
+import type { JobRow } from './db.js';
 
 /**
  * A job and a company as the jobs events carry them. The contracts in
@@ -19,15 +20,9 @@ export const jobsOutbox = createOutbox({ source: 'jobs' });
 
 const isoDate = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : null);
 
-type JobWithRelations = Prisma.JobGetPayload<{ include: { company: true; categories: { include: { category: true } }; skills: { include: { skill: true } } } }>;
+type JobRelations = { companyName: string; categories: { id: bigint; name: string }[]; skills: { id: bigint; name: string; isRequired: boolean }[] };
 
-export const jobSnapshotInclude = {
-  company: true,
-  categories: { include: { category: true } },
-  skills: { include: { skill: true } },
-} as const satisfies Prisma.JobInclude;
-
-export function toJobSnapshot(job: JobWithRelations): JobSnapshot {
+function toJobSnapshot(job: JobRow, relations: JobRelations): JobSnapshot {
   return {
     id: job.id.toString(),
     title: job.title,
@@ -35,7 +30,7 @@ export function toJobSnapshot(job: JobWithRelations): JobSnapshot {
     requirements: job.requirements,
     responsibilities: job.responsibilities,
     companyId: job.companyId.toString(),
-    companyName: job.company.name,
+    companyName: relations.companyName,
     employerId: job.employerId.toString(),
     // The CHECK constraints hold these to the contract's values; the outbox validates them again.
     jobType: job.jobType as JobSnapshot['jobType'],
@@ -47,13 +42,42 @@ export function toJobSnapshot(job: JobWithRelations): JobSnapshot {
     isRemote: job.isRemote,
     isActive: job.isActive,
     applicationDeadline: isoDate(job.applicationDeadline),
-    categories: job.categories.map((link) => ({ id: link.category.id.toString(), name: link.category.name })).sort((a, b) => a.name.localeCompare(b.name)),
-    skills: job.skills
-      .map((link) => ({ id: link.skill.id.toString(), name: link.skill.name, isRequired: link.isRequired }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+    categories: relations.categories.map((c) => ({ id: c.id.toString(), name: c.name })).sort((a, b) => a.name.localeCompare(b.name)),
+    skills: relations.skills.map((s) => ({ id: s.id.toString(), name: s.name, isRequired: s.isRequired })).sort((a, b) => a.name.localeCompare(b.name)),
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),
   };
+}
+
+/**
+ * The snapshots of jobs as they stand in the caller's transaction, in id order: four statements one
+ * after another, whatever the number of jobs. Not one `include` of the company, categories and
+ * skills: Prisma loads sibling relations side by side, which inside an interactive transaction means
+ * concurrent queries on its single pg connection (pg warns "client.query() when the client is
+ * already executing a query", and pg 9 refuses; prisma/orm#29407).
+ */
+export async function loadJobSnapshots(tx: Prisma.TransactionClient, ids: bigint[]): Promise<JobSnapshot[]> {
+  const jobs = await tx.job.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
+  if (jobs.length === 0) return [];
+  const companies = await tx.company.findMany({ where: { id: { in: [...new Set(jobs.map((job) => job.companyId))] } }, select: { id: true, name: true } });
+  const categoryLinks = await tx.jobCategoryJob.findMany({ where: { jobId: { in: ids } }, select: { jobId: true, category: { select: { id: true, name: true } } } });
+  const skillLinks = await tx.jobSkillJob.findMany({ where: { jobId: { in: ids } }, select: { jobId: true, isRequired: true, skill: { select: { id: true, name: true } } } });
+  const companyName = new Map(companies.map((company) => [company.id, company.name]));
+  const ofJob = <T extends { jobId: bigint }>(links: T[], jobId: bigint) => links.filter((link) => link.jobId === jobId);
+  return jobs.map((job) =>
+    toJobSnapshot(job, {
+      companyName: companyName.get(job.companyId)!,
+      categories: ofJob(categoryLinks, job.id).map((link) => link.category),
+      skills: ofJob(skillLinks, job.id).map((link) => ({ ...link.skill, isRequired: link.isRequired })),
+    }),
+  );
+}
+
+/** One job's snapshot, in the caller's transaction. */
+export async function loadJobSnapshot(tx: Prisma.TransactionClient, id: bigint): Promise<JobSnapshot> {
+  const [snapshot] = await loadJobSnapshots(tx, [id]);
+  if (!snapshot) throw new Error(`job ${id} does not exist`);
+  return snapshot;
 }
 
 export function toCompanySnapshot(company: Prisma.CompanyGetPayload<object>): CompanySnapshot {

@@ -5,7 +5,7 @@ import type { JobRow, JobsDb } from './db.js';
 import { assertEmployerOrAdmin, membershipOf } from './companies.js';
 import { categorySubtree } from './categories.js';
 import { actingViewer } from './acting-account.js';
-import { jobSnapshotInclude, jobsOutbox, toJobSnapshot } from './job-events.js';
+import { jobsOutbox, loadJobSnapshot } from './job-events.js';
 import { ensureSkills } from './job-skills.js';
 import { afterCursor, decodeCursor, newestFirst, pageSize, toPage, type JobPage } from './job-pages.js';
 import { createJobInputSchema, jobFilterSchema, parseId, todayUtc, updateJobInputSchema, type SkillInput } from './validation.js';
@@ -60,8 +60,6 @@ export function createJobPostingService(deps: JobPostingDeps) {
     return job;
   }
 
-  const snapshot = async (tx: Prisma.TransactionClient, jobId: bigint) => toJobSnapshot(await tx.job.findUniqueOrThrow({ where: { id: jobId }, include: jobSnapshotInclude }));
-
   return {
     async create(viewer: Viewer, rawInput: unknown): Promise<JobRow> {
       assertEmployerOrAdmin(viewer);
@@ -94,7 +92,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
           },
         });
         await replaceLinks(tx, job.id, input.categoryIds ?? [], input.skills ?? []);
-        await jobsOutbox.record(tx, 'jobs.job.created.v1', { actorId: viewer.userId, job: await snapshot(tx, job.id) });
+        await jobsOutbox.record(tx, 'jobs.job.created.v1', { actorId: viewer.userId, job: await loadJobSnapshot(tx, job.id) });
         return job;
       });
     },
@@ -117,7 +115,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
         data.updatedAt = now();
         const job = await tx.job.update({ where: { id: current.id }, data });
         await replaceLinks(tx, job.id, categoryIds, skills);
-        await jobsOutbox.record(tx, 'jobs.job.updated.v1', { actorId: viewer.userId, job: await snapshot(tx, job.id) });
+        await jobsOutbox.record(tx, 'jobs.job.updated.v1', { actorId: viewer.userId, job: await loadJobSnapshot(tx, job.id) });
         return job;
       });
     },
@@ -127,7 +125,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
         const current = await lockOwnJob(tx, viewer, id);
         if (!current.isActive) return current;
         const job = await tx.job.update({ where: { id: current.id }, data: { isActive: false } });
-        await jobsOutbox.record(tx, 'jobs.job.closed.v1', { actorId: viewer.userId, reason: 'closed', job: await snapshot(tx, job.id) });
+        await jobsOutbox.record(tx, 'jobs.job.closed.v1', { actorId: viewer.userId, reason: 'closed', job: await loadJobSnapshot(tx, job.id) });
         return job;
       });
     },
@@ -135,7 +133,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
     async delete(viewer: Viewer, id: string): Promise<string> {
       return db.$transaction(async (tx) => {
         const current = await lockOwnJob(tx, viewer, id);
-        const last = await snapshot(tx, current.id);
+        const last = await loadJobSnapshot(tx, current.id);
         await tx.job.delete({ where: { id: current.id } });
         await jobsOutbox.record(tx, 'jobs.job.deleted.v1', { actorId: viewer.userId, job: { ...last, isActive: false } });
         return current.id.toString();

@@ -1,7 +1,7 @@
 import { upsertReplicaRow, userErasureCompletedSubject, userReplicaMapping, userReplicaTable, type EventEnvelope, type OutboxEvent } from '@jobplatform/events';
 import type { Prisma } from './generated/prisma/client.js';
 import { lockAccount } from './acting-account.js';
-import { jobSnapshotInclude, jobsOutbox, toJobSnapshot } from './job-events.js';
+import { jobsOutbox, loadJobSnapshots } from './job-events.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -60,10 +60,10 @@ export async function eraseUserFromJobs(
   const wasOpen = new Set(jobs.filter((job) => job.is_active).map((job) => job.id));
   if (ids.length > 0) await tx.job.updateMany({ where: { id: { in: ids } }, data: { isActive: false, employerId: ERASED_EMPLOYER_ID, updatedAt: options.now } });
   for (let start = 0; start < ids.length; start += EVENTS_PER_STATEMENT) {
-    const slice = await tx.job.findMany({ where: { id: { in: ids.slice(start, start + EVENTS_PER_STATEMENT) } }, include: jobSnapshotInclude, orderBy: { id: 'asc' } });
-    const events = slice.map((job): OutboxEvent => {
-      const data = { actorId: null, job: toJobSnapshot(job) };
-      return wasOpen.has(job.id)
+    const snapshots = await loadJobSnapshots(tx, ids.slice(start, start + EVENTS_PER_STATEMENT));
+    const events = snapshots.map((job): OutboxEvent => {
+      const data = { actorId: null, job };
+      return wasOpen.has(BigInt(job.id))
         ? { subject: 'jobs.job.closed.v1', data: { ...data, reason: 'employer_erased' }, traceparent: options.traceparent }
         : { subject: 'jobs.job.updated.v1', data, traceparent: options.traceparent };
     });

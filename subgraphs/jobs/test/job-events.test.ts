@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { errorCodeOf } from '@jobplatform/testing';
 import { startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from './start-jobs.js';
 
@@ -143,5 +144,43 @@ it('publishes update, close and delete of a job in order, and company events', a
   expect(ofCompany[0]!.data).toEqual({
     actorId: employer.id,
     company: expect.objectContaining({ id: companyId, size: 'small', isVerified: false, description: null, createdAt: expect.any(String) }),
+  });
+});
+
+describe("a transaction's connection runs one statement at a time", () => {
+  /** Counts client.query() calls made on a pg client that is still running an earlier one. */
+  function watchOverlaps() {
+    const original = pg.Client.prototype.query;
+    const running = new WeakMap<object, number>();
+    let overlaps = 0;
+    pg.Client.prototype.query = function (this: object, ...args: unknown[]) {
+      const inFlight = running.get(this) ?? 0;
+      if (inFlight > 0) overlaps += 1;
+      running.set(this, inFlight + 1);
+      const done = () => running.set(this, (running.get(this) ?? 1) - 1);
+      const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+      if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(done, done);
+      else done();
+      return result;
+    } as typeof original;
+    return { overlaps: () => overlaps, restore: () => void (pg.Client.prototype.query = original) };
+  }
+
+  it('when a change loads the job it publishes (no pg "already executing a query")', async () => {
+    const watch = watchOverlaps();
+    try {
+      // The detector sees what Prisma does with sibling relations inside a transaction.
+      await platform.jobs.service.db.$transaction((tx) => tx.job.findFirst({ include: { company: true, categories: true, skills: true } }));
+      expect(watch.overlaps()).toBeGreaterThan(0);
+      const before = watch.overlaps();
+
+      const job = (await ok(CREATE_JOB, { input: { companyId, title: 'One at a time', description: 'x', categoryIds: [], skills: [{ name: 'SQL' }] } }, employer)).createJob.id;
+      await ok(UPDATE_JOB, { id: job, input: { title: 'Still one at a time' } }, employer);
+      await ok(CLOSE_JOB, { id: job }, employer);
+      await ok(DELETE_JOB, { id: job }, employer);
+      expect(watch.overlaps()).toBe(before);
+    } finally {
+      watch.restore();
+    }
   });
 });
