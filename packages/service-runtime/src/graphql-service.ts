@@ -9,7 +9,7 @@ import type { Logger } from '@jobplatform/config';
 import { bearerToken, TokenError, type TokenVerifier } from '@jobplatform/auth';
 import { AppError, formatGraphQLError } from './errors.js';
 import { boundUrl, createHttpApp, installErrorHandler, listen } from './http-app.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { requestLoggingPlugin } from './request-logging.js';
 import { clientIpFrom } from './request-id.js';
 import type { RequestContext } from './request-context.js';
@@ -28,6 +28,8 @@ export type GraphQLServiceOptions<TContext extends RequestContext> = {
   /** Largest accepted request body, e.g. "100kb". */
   bodyLimit?: string;
   plugins?: ApolloServerPlugin<TContext>[];
+  /** The process's Prometheus registry, when the service registers metrics of its own on it. */
+  metrics?: ServiceMetrics;
   /** Extra routes mounted before /graphql (e.g. the JWKS document). */
   routes?: (app: express.Express) => void;
 };
@@ -43,7 +45,7 @@ export async function startGraphQLService<TContext extends RequestContext>(
   options: GraphQLServiceOptions<TContext>,
 ): Promise<RunningService> {
   const host = options.host ?? '127.0.0.1';
-  const metrics = createMetrics(options.name);
+  const metrics = options.metrics ?? createMetrics(options.name);
   const app = createHttpApp({ logger: options.logger, metrics, ...(options.readiness ? { readiness: options.readiness } : {}) });
   options.routes?.(app);
   const httpServer = await listen(app, options.port, host);

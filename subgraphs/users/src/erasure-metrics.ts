@@ -17,8 +17,7 @@ const statuses = ['pending', 'stuck', 'completed'] as const;
  * Prometheus metrics of the account-erasure saga. The gauges are read from users_db when scraped,
  * so every replica reports the same totals; the counters count what this process did.
  */
-export function createErasureMetrics(db: UsersDb, registry = new Registry()): ErasureMetrics {
-  registry.setDefaultLabels({ service: 'users' });
+export function createErasureMetrics(db: UsersDb, registry: Registry): ErasureMetrics {
   new Gauge({
     name: 'user_erasures',
     help: 'Account erasures in users_db by status: pending (waiting for participants), stuck (needs an operator), completed',

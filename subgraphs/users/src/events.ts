@@ -19,7 +19,8 @@ export type UsersEvents = {
   relay: OutboxRelay;
   erasureConsumer: EventConsumer;
   /** Throws while the NATS connection is down (readiness). */
-  assertConnected(): void;
+  /** Whether the NATS connection is up (events wait in the outbox while it is not). */
+  isConnected(): boolean;
   /** Stops the erasure check and consumer, lets the relay finish its round, then drains NATS. */
   stop(): Promise<void>;
 };
@@ -79,8 +80,8 @@ export async function startUsersEvents(options: UsersEventsOptions): Promise<Use
     nats,
     relay,
     erasureConsumer,
-    assertConnected() {
-      if (!connected || nats.isClosed()) throw new Error('NATS is not connected; events wait in the outbox');
+    isConnected() {
+      return connected && !nats.isClosed();
     },
     stop() {
       stopped ??= (async () => {

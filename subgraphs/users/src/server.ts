@@ -5,7 +5,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { createTokenVerifier } from '@jobplatform/auth';
 import { createLogger, type Logger } from '@jobplatform/config';
-import { startGraphQLService, type RunningService } from '@jobplatform/service-runtime';
+import { Gauge } from 'prom-client';
+import { createMetrics, startGraphQLService, type RunningService } from '@jobplatform/service-runtime';
 import { createAccountErasure, type AccountErasure } from './account-erasure.js';
 import { createAccountService, type AccountService } from './accounts.js';
 import { createUserLoader, type UsersContext } from './context.js';
@@ -47,7 +48,8 @@ export async function startUsersService(env: UsersEnv, overrides: UsersServiceOv
     ...(env.NODE_ENV === 'development' ? [createDevelopmentTokenLog(logger)] : []),
     ...(overrides.eventObserver ? [overrides.eventObserver] : []),
   );
-  const erasureMetrics = createErasureMetrics(db);
+  const metrics = createMetrics('users');
+  const erasureMetrics = createErasureMetrics(db, metrics.registry);
   const erasure = createAccountErasure({
     db,
     events,
@@ -62,6 +64,14 @@ export async function startUsersService(env: UsersEnv, overrides: UsersServiceOv
     erasureCheckIntervalMs: env.USER_ERASURE_CHECK_INTERVAL_MS,
     erasurePolicy: { timeoutMs: env.USER_ERASURE_TIMEOUT_MS, maxAttempts: env.USER_ERASURE_MAX_ATTEMPTS },
     logger,
+  });
+  new Gauge({
+    name: 'event_backbone_connected',
+    help: '1 while the NATS connection is up; 0 while events wait in the outbox',
+    registers: [metrics.registry],
+    collect() {
+      this.set(backbone.isConnected() ? 1 : 0);
+    },
   });
   const accounts = createAccountService({
     db,
@@ -88,16 +98,12 @@ export async function startUsersService(env: UsersEnv, overrides: UsersServiceOv
     verifyToken: createTokenVerifier({ jwks: signer.jwks }),
     introspection: env.NODE_ENV !== 'production',
     extendContext: (base) => ({ ...base, accounts, cipher, userById: createUserLoader(db) }),
+    // Serving does not need NATS: while it is down, events wait in the outbox (see the gauge below).
     readiness: async () => {
-      backbone.assertConnected();
       await db.$queryRaw`SELECT 1`;
     },
+    metrics,
     routes: (app) => {
-      // The service registry behind /metrics is not reachable from here, so the saga's metrics have their own path.
-      app.get('/metrics/erasures', async (_req, res) => {
-        res.setHeader('content-type', erasureMetrics.registry.contentType);
-        res.send(await erasureMetrics.registry.metrics());
-      });
       app.get('/.well-known/jwks.json', (_req, res) => {
         res.setHeader('cache-control', 'public, max-age=300');
         res.json(signer.jwks);

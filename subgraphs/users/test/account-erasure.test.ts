@@ -104,6 +104,11 @@ describe('the account-erasure saga', () => {
     const audit = await users.db.query("SELECT action, subject, ip_address, user_agent, metadata FROM audit_events WHERE user_id = $1 OR subject = $2 ORDER BY id", [account.id, account.input.email]);
     expect(audit.rows.map((r) => r.action)).toEqual(expect.arrayContaining(['user_registered', 'login_failed', 'login_succeeded', 'account_deletion_requested', 'account_erased']));
     for (const entry of audit.rows) expect(entry).toMatchObject({ subject: null, ip_address: null, user_agent: null, metadata: null });
+    // Other services' data still refers to the account: the reference resolves with the tombstone
+    // handle and an empty profile, while the account itself is gone from the users API.
+    const references = await users.gql('query R($r: [_Any!]!) { _entities(representations: $r) { ... on User { id username firstName lastName bio email } } }', { r: [{ __typename: 'User', id: account.id }] });
+    expect(references.data!._entities).toEqual([{ id: account.id, username: `erased~${account.id}`, firstName: null, lastName: null, bio: null, email: null }]);
+    expect((await users.gql('query P($id: ID!) { user(id: $id) { id } }', { id: account.id })).data!.user).toBeNull();
     const completion = await users.db.query('SELECT service, event_id, summary FROM user_erasure_completions WHERE user_id = $1', [account.id]);
     expect(completion.rows).toEqual([{ service: 'jobs', event_id: reply.id, summary: { deletedCompanies: 1 } }]);
   });
@@ -214,7 +219,7 @@ describe('an erasure nobody answers', () => {
     await new Promise((resolve) => setTimeout(resolve, 600)); // a stuck saga is not published again
     expect(await streamOf(users, account.id, 'users.user.deleted.v1')).toHaveLength(3);
 
-    const metrics = await (await fetch(users.service.url.replace(/\/graphql$/, '/metrics/erasures'))).text();
+    const metrics = await (await fetch(users.service.url.replace(/\/graphql$/, '/metrics'))).text();
     const sample = (name: string, label = '') =>
       Number(metrics.split('\n').find((line) => line.startsWith(`${name}{`) && line.includes(label))?.split(' ').at(-1));
     expect(sample('user_erasures', 'status="stuck"')).toBe(1);

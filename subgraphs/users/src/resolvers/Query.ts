@@ -1,10 +1,10 @@
 import type { QueryResolvers } from '../generated/graphql.js';
-import { parseUserId } from '../context.js';
+import { loadActiveUser, parseUserId } from '../context.js';
 
 export const Query: QueryResolvers = {
-  me: async (_parent, _args, ctx) => (ctx.viewer ? ctx.userById.load(BigInt(ctx.viewer.userId)) : null),
+  me: async (_parent, _args, ctx) => (ctx.viewer ? loadActiveUser(ctx, BigInt(ctx.viewer.userId)) : null),
   user: async (_parent, { id }, ctx) => {
     const userId = parseUserId(id);
-    return userId === undefined ? null : ctx.userById.load(userId);
+    return userId === undefined ? null : loadActiveUser(ctx, userId);
   },
 };

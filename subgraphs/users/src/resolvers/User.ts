@@ -1,7 +1,7 @@
 import type { UserResolvers, UserType } from '../generated/graphql.js';
 import type { UsersContext } from '../context.js';
 import type { UserRow } from '../db.js';
-import { parseUserId } from '../context.js';
+import { formerAccountView, parseUserId } from '../context.js';
 
 /** Private fields are shown to the account's owner and to admins; everyone else gets null. */
 function canSeePrivate(user: UserRow, ctx: UsersContext): boolean {
@@ -17,7 +17,11 @@ const privateField =
 export const User: UserResolvers = {
   __resolveReference: async (reference, ctx) => {
     const id = parseUserId(String(reference.id));
-    return id === undefined ? null : ctx.userById.load(id);
+    // Other services keep referring to accounts that were deactivated or erased (a closed job's
+    // employer, an old application's applicant): those resolve, with a blank public profile.
+    if (id === undefined) return null;
+    const user = await ctx.userById.load(id);
+    return user ? formerAccountView(user) : null;
   },
   id: (user) => user.id.toString(),
   userType: (user) => user.userType.toUpperCase() as UserType,
