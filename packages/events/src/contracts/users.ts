@@ -76,7 +76,7 @@ export const usersEvents = {
     consumers: ['analytics'],
     aggregate: 'user',
     aggregateIdOf: byUserId,
-    summary: 'End of the account-erasure saga: every participant reported completion and users removed the account.',
+    summary: 'End of the account-erasure saga: every participant reported completion and users reduced the account to a tombstone (id, erased~<id> handle, no personal data).',
     schema: z.object({ userId: bigintId, requestedAt: isoTimestamp, completedAt: isoTimestamp, services: z.array(z.string()) }),
   }),
 };
