@@ -20,6 +20,23 @@ import { queryRows, runPgTransaction, type SqlClient } from './sql-client.js';
 import { ensureStreams, streamOfSubject } from './streams.js';
 import { createChildTraceparent } from './trace-context.js';
 
+/** A handler threw inside a batch's transaction; `certain` when no earlier handler can have caused it. */
+class HandlerFailure extends Error {
+  constructor(
+    readonly item: { message: JsMsg },
+    override readonly cause: unknown,
+    readonly certain: boolean,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/** PostgreSQL refuses every statement after an error that a handler caught and went on from. */
+function isAbortedTransactionError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '25P02' || (typeof message === 'string' && message.includes('current transaction is aborted'));
+}
+
 /** Runs work in one database transaction and commits it; Prisma: `(work) => prisma.$transaction(work)`. */
 export type TransactionRunner<Tx> = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
 
@@ -193,7 +210,12 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
       const applied = new Set<Valid>();
       for (const item of batch) {
         if (!fresh.delete(item.event.id)) continue; // seen before (or twice in this batch)
-        await item.handler(item.event, tx, item.context);
+        try {
+          await item.handler(item.event, tx, item.context);
+        } catch (error) {
+          // Blame it only when no earlier handler of this transaction could have caused it.
+          throw new HandlerFailure(item, error, applied.size === 0 || !isAbortedTransactionError(error));
+        }
         applied.add(item);
       }
       return applied;
@@ -206,9 +228,32 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
   };
 
   /**
+   * Applies events in as few transactions as failures allow. When a handler throws, the batch rolls
+   * back, that event is failed (retried later or dead-lettered) and the others are applied again
+   * together, so each delivery runs the failing handler once. A failure that no one handler owns
+   * (the commit failed, the connection dropped) sends each event through alone.
+   */
+  const applyAll = async (items: Valid[]): Promise<void> => {
+    try {
+      await apply(items);
+    } catch (error) {
+      if (error instanceof HandlerFailure && error.certain && items.includes(error.item as Valid)) {
+        await fail(error.item.message, error.cause);
+        const rest = items.filter((item) => item !== error.item);
+        if (rest.length > 0) await applyAll(rest);
+        return;
+      }
+      const cause = error instanceof HandlerFailure ? error.cause : error;
+      if (items.length === 1) return fail(items[0]!.message, cause);
+      for (const item of items) {
+        await apply([item]).catch((itemError: unknown) => fail(item.message, itemError instanceof HandlerFailure ? itemError.cause : itemError));
+      }
+    }
+  };
+
+  /**
    * Handles messages that arrived together in one transaction, which spares a commit (an fsync)
-   * per event. When any handler fails, the batch rolls back and each event is tried again alone,
-   * so only the failing one is retried or dead-lettered.
+   * per event; see applyAll for failures.
    */
   const handleBatch = async (messages: JsMsg[]): Promise<void> => {
     const valid: Valid[] = [];
@@ -237,19 +282,20 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
       valid.push({ message, event: parsed.envelope, handler, context });
     }
     if (valid.length === 0) return;
-    try {
-      await apply(valid);
-    } catch (error) {
-      if (valid.length === 1) return fail(valid[0]!.message, error);
-      for (const item of valid) await apply([item]).catch((itemError: unknown) => fail(item.message, itemError));
-    }
+    await applyAll(valid);
   };
 
-  // `concurrency` workers, each with its own queue. A message's aggregate picks the worker, so one
-  // aggregate's events are applied one after another in stream order, while other aggregates proceed.
+  // Messages wait in arrival order. A free transaction slot (of `concurrency`) takes up to batchSize
+  // of them, passing over every message of an aggregate that another transaction in progress holds,
+  // so one aggregate's events are applied one after another in stream order while other aggregates'
+  // events share transactions. Hashing aggregates to fixed workers instead gave each worker a
+  // sliver of every burst: about one message per transaction, a commit (and a WAL flush) per event.
+  // Arrivals are dispatched at the end of the I/O turn that brought them, so a burst shares a slot.
   let stopping = false;
-  const queues: JsMsg[][] = Array.from({ length: concurrency }, () => []);
-  const busy = new Set<number>();
+  type Pending = { message: JsMsg; aggregate: string };
+  let pending: Pending[] = [];
+  const aggregatesInProgress = new Set<string>();
+  let transactionsInProgress = 0;
   const idle = new Set<Promise<void>>();
   let queued = 0;
   let spaceWaiters: (() => void)[] = [];
@@ -258,37 +304,54 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
     spaceWaiters = [];
     wake.forEach((resolve) => resolve());
   };
-  const workerOf = (message: JsMsg) => {
-    const key = message.headers?.get(aggregateHeader) || `${message.info.stream}:${message.info.streamSequence}`;
-    let hash = 0;
-    for (let i = 0; i < key.length; i += 1) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) | 0;
-    return Math.abs(hash) % concurrency;
-  };
-  const drainQueue = async (worker: number) => {
-    const queue = queues[worker]!;
-    while (queue.length > 0) {
-      const batch = queue.splice(0, batchSize);
-      try {
-        await handleBatch(batch);
-      } catch (error) {
-        log?.error({ err: error, consumer: durable }, 'event batch failed unexpectedly');
-        batch.forEach((message) => message.nak(retryDelay(message.info.deliveryCount)));
+  const aggregateOf = (message: JsMsg) => message.headers?.get(aggregateHeader) || `${message.info.stream}:${message.info.streamSequence}`;
+  const takeBatch = (): Pending[] => {
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    const passedOver = new Set<string>(); // a later event of these must wait for the earlier one
+    for (const item of pending) {
+      if (batch.length < batchSize && !aggregatesInProgress.has(item.aggregate) && !passedOver.has(item.aggregate)) batch.push(item);
+      else {
+        rest.push(item);
+        passedOver.add(item.aggregate);
       }
-      queued -= batch.length;
-      signalSpace();
+    }
+    pending = rest;
+    return batch;
+  };
+  const dispatch = () => {
+    while (transactionsInProgress < concurrency && pending.length > 0) {
+      const batch = takeBatch();
+      if (batch.length === 0) return; // every waiting aggregate is in a transaction now
+      for (const item of batch) aggregatesInProgress.add(item.aggregate);
+      transactionsInProgress += 1;
+      const messages = batch.map((item) => item.message);
+      const running = handleBatch(messages)
+        .catch((error: unknown) => {
+          log?.error({ err: error, consumer: durable }, 'event batch failed unexpectedly');
+          messages.forEach((message) => message.nak(retryDelay(message.info.deliveryCount)));
+        })
+        .finally(() => {
+          for (const item of batch) aggregatesInProgress.delete(item.aggregate);
+          transactionsInProgress -= 1;
+          queued -= batch.length;
+          idle.delete(running);
+          signalSpace();
+          dispatch(); // what arrived meanwhile, at once: stop() waits on `idle`
+        });
+      idle.add(running);
     }
   };
+  let dispatchScheduled = false;
   const enqueue = (message: JsMsg) => {
-    const worker = workerOf(message);
-    queues[worker]!.push(message);
+    pending.push({ message, aggregate: aggregateOf(message) });
     queued += 1;
-    if (busy.has(worker)) return;
-    busy.add(worker);
-    const running = drainQueue(worker).finally(() => {
-      busy.delete(worker);
-      idle.delete(running);
+    if (dispatchScheduled) return;
+    dispatchScheduled = true;
+    setImmediate(() => {
+      dispatchScheduled = false;
+      dispatch();
     });
-    idle.add(running);
   };
   const pump = async (messages: ConsumerMessages) => {
     for await (const message of messages) {
@@ -313,6 +376,7 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
         await Promise.all(subscriptions.map((messages) => messages.close().catch(() => undefined)));
         signalSpace();
         await Promise.all(pumps);
+        dispatch(); // messages that arrived in the last I/O turn
         while (idle.size > 0) await Promise.all(idle);
       })();
       return stopped;

@@ -3,7 +3,6 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import pg from 'pg';
 import type { Logger } from '@jobplatform/config';
 import { outboxChannel, outboxIdleLockKey } from './event-tables-sql.js';
-import { runPgTransaction } from './sql-client.js';
 import { ensureStreams, type StreamLimits } from './streams.js';
 
 export type OutboxRelayOptions = {
@@ -216,28 +215,49 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
   const stoppedSignal = new Promise<void>((resolve) => (signalStop = resolve));
   const pause = (ms: number) => Promise.race([new Promise((resolve) => setTimeout(resolve, ms).unref()), stoppedSignal]);
 
-  const publishRound = async (): Promise<{ locked: number; published: number; heldBack: number; failed: number }> =>
-    runPgTransaction(pool, async (client) => {
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT "position"::text AS "position", "id", "subject", "source", "aggregate_type", "aggregate_id", "occurred_at", "traceparent", "tracestate", "data"::text AS "data"
-           FROM "event_outbox" WHERE "published_at" IS NULL
-          ORDER BY "position" LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batchSize],
-      );
-      if (rows.length === 0) return { locked: 0, published: 0, heldBack: 0, failed: 0 };
+  // One statement locks the round's rows and finds, for each of their aggregates, the first earlier
+  // unpublished event that this round did not lock: another replica holds it, and what follows it
+  // must wait for that replica's round. Rows come in outbox order: ORDER BY the table's "position",
+  // not the text alias. The order (published_at, position) is the index's, and bitmap scans are off
+  // for the round: whatever the statistics say, the rows then come from an index scan that stops
+  // after batchSize rows, rather than from reading and sorting the whole backlog every round.
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer: ${batchSize}`);
+  const claimRoundSql = `BEGIN; SET LOCAL enable_bitmapscan = off;
+    WITH "claimed" AS MATERIALIZED (
+      SELECT "position", "id", "subject", "source", "aggregate_type", "aggregate_id", "occurred_at", "traceparent", "tracestate", "data"
+        FROM "event_outbox" WHERE "published_at" IS NULL
+       ORDER BY "event_outbox"."published_at", "event_outbox"."position" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED
+    ), "blockers" AS (
+      SELECT "aggregate_type", "aggregate_id", min("position") AS "first" FROM "event_outbox"
+       WHERE "published_at" IS NULL AND "position" < (SELECT max("position") FROM "claimed")
+         AND "position" NOT IN (SELECT "position" FROM "claimed")
+         AND ("aggregate_type", "aggregate_id") IN (SELECT "aggregate_type", "aggregate_id" FROM "claimed")
+       GROUP BY "aggregate_type", "aggregate_id"
+    )
+    SELECT c."position"::text AS "position", c."id", c."subject", c."source", c."aggregate_type", c."aggregate_id", c."occurred_at",
+           c."traceparent", c."tracestate", c."data"::text AS "data", b."first"::text AS "blocked_from"
+      FROM "claimed" c LEFT JOIN "blockers" b ON b."aggregate_type" = c."aggregate_type" AND b."aggregate_id" = c."aggregate_id"
+     ORDER BY c."position"`;
 
-      // Earlier unpublished events of the same aggregates that this round did not lock: another
-      // replica holds them, and what follows them must wait for its round to finish.
-      const positions = rows.map((row) => row.position);
-      const aggregates = [...new Map(rows.map((row) => [`${row.aggregate_type}\u0000${row.aggregate_id}`, row])).values()];
-      const blockers = await client.query<{ aggregate_type: string; aggregate_id: string; first: string }>(
-        `SELECT "aggregate_type", "aggregate_id", min("position")::text AS "first" FROM "event_outbox"
-          WHERE "published_at" IS NULL AND "position" < $1 AND NOT ("position" = ANY($2::bigint[]))
-            AND ("aggregate_type", "aggregate_id") IN (SELECT * FROM unnest($3::text[], $4::text[]))
-          GROUP BY "aggregate_type", "aggregate_id"`,
-        [positions[positions.length - 1], positions, aggregates.map((row) => row.aggregate_type), aggregates.map((row) => row.aggregate_id)],
+  /**
+   * A round is two round trips to PostgreSQL: lock and read (with BEGIN), then mark and COMMIT;
+   * the JetStream publications sit between them. Positions are inlined as the digits they are.
+   */
+  const publishRound = async (): Promise<{ locked: number; published: number; heldBack: number; failed: number }> => {
+    const client = await pool.connect();
+    let open = true;
+    let broken = false;
+    try {
+      const results = (await client.query(claimRoundSql)) as unknown as pg.QueryResult<OutboxRow & { blocked_from: string | null }>[];
+      const rows = results[results.length - 1]!.rows;
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        open = false;
+        return { locked: 0, published: 0, heldBack: 0, failed: 0 };
+      }
+      const firstBlocker = new Map(
+        rows.filter((row) => row.blocked_from !== null).map((row) => [`${row.aggregate_type}\u0000${row.aggregate_id}`, BigInt(row.blocked_from!)]),
       );
-      const firstBlocker = new Map(blockers.rows.map((row) => [`${row.aggregate_type}\u0000${row.aggregate_id}`, BigInt(row.first)]));
 
       const groups = new Map<string, OutboxRow[]>();
       for (const row of rows) {
@@ -278,9 +298,6 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
         }),
       );
       if (options.beforeMarkPublished && publishedIds.length > 0) await options.beforeMarkPublished(publishedIds);
-      if (published.length > 0) {
-        await client.query(`UPDATE "event_outbox" SET "published_at" = now() WHERE "position" = ANY($1::bigint[])`, [published]);
-      }
       if (failed.length > 0) {
         stats.failedPublishes += failed.length;
         await client.query(
@@ -289,10 +306,21 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
         );
         log?.warn({ failed: failed.length, error: failed[0]!.error }, 'outbox relay: JetStream did not acknowledge some events; retrying');
       }
+      if (!published.every((position) => /^\d+$/.test(position))) throw new Error('outbox relay: a position that is not a number');
+      await client.query(
+        published.length > 0 ? `UPDATE "event_outbox" SET "published_at" = now() WHERE "position" = ANY('{${published.join(',')}}'::bigint[]); COMMIT` : 'COMMIT',
+      );
+      open = false;
       stats.published += published.length;
       stats.rounds += 1;
       return { locked: rows.length, published: published.length, heldBack, failed: failed.length };
-    });
+    } catch (error) {
+      if (open) await client.query('ROLLBACK').catch(() => (broken = true));
+      throw error;
+    } finally {
+      client.release(broken); // a connection that cannot even roll back is closed, not reused
+    }
+  };
 
   let lastPrune = 0;
   const prune = async () => {

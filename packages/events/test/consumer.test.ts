@@ -19,6 +19,7 @@ import {
   type EventSubject,
   type CreateEnvelopeOptions,
 } from '../src/index.js';
+import { aggregateHeader } from '../src/relay.js';
 import { connectTestNats, countRows, createEventDatabase, startPrivateNats, updatedUser, waitFor } from './event-test-setup.js';
 
 type Harness = {
@@ -212,4 +213,92 @@ it('keeps a replica with the latest state of each entity, whatever order redeliv
   await publishEvent('users.user.updated.v1', updatedUser(7, 'ada_again'), at(3)); // late, must not bring the user back
   await waitFor('6 events', async () => consumer.stats().handled, (n) => n === 6);
   expect((await replica())[0]).toMatchObject({ id: '7', username: null, is_active: false, deleted_at: new Date('2025-01-01T00:00:04.000Z') });
+});
+
+/** As the relay publishes: with the aggregate header the consumer orders by. */
+async function publishForAggregate(userId: number, username: string): Promise<void> {
+  const envelope = createEnvelope('users', 'users.user.updated.v1', updatedUser(userId, username));
+  const headers = natsHeaders();
+  headers.set('traceparent', envelope.traceparent);
+  headers.set(aggregateHeader, `user:${userId}`);
+  await jetstream(h.nc).publish('users.user.updated.v1', JSON.stringify(envelope), { msgID: envelope.id, headers });
+}
+
+describe('batches across aggregates', () => {
+  it('applies a burst in few transactions, never two transactions for one aggregate at once, each aggregate in order', async () => {
+    let transactions = 0;
+    const inProgress = new Set<string>();
+    let overlaps = 0;
+    const runner = createPgTransactionRunner(h.db.pool);
+    const consumer = await startEventConsumer<pg.PoolClient>({
+      nats: h.nc,
+      service: 'notifications',
+      purpose: 'effects',
+      concurrency: 4,
+      transaction: async (work) => {
+        transactions += 1;
+        return runner(work);
+      },
+      handlers: {
+        'users.user.updated.v1': async (event, tx) => {
+          if (inProgress.has(event.data.userId)) overlaps += 1;
+          inProgress.add(event.data.userId);
+          await new Promise((resolve) => setTimeout(resolve, Number(event.data.userId) % 3)); // uneven handlers
+          await recordEffect(event, tx);
+          inProgress.delete(event.data.userId);
+        },
+      },
+    });
+    h.stoppers.push(() => consumer.stop());
+
+    // 10 aggregates, 40 versions each, published together (as a relay round does).
+    await Promise.all(
+      Array.from({ length: 40 }, (_, version) => version).flatMap((version) =>
+        Array.from({ length: 10 }, (_, a) => publishForAggregate(a + 1, `v${String(version).padStart(3, '0')}`)),
+      ),
+    );
+    await waitFor('400 effects', effects, (n) => n >= 400, 20_000);
+    expect(consumer.stats()).toMatchObject({ handled: 400, failures: 0 });
+    expect(overlaps).toBe(0);
+    expect(transactions).toBeLessThan(100); // 32 per transaction at most; one per event without batching
+    const { rows } = await h.db.query<{ user_id: string; versions: string[] }>(
+      'SELECT "user_id", array_agg("username" ORDER BY "n") AS "versions" FROM "effects" GROUP BY "user_id"',
+    );
+    expect(rows).toHaveLength(10);
+    for (const row of rows) expect(row.versions).toEqual(Array.from({ length: 40 }, (_, v) => `v${String(v).padStart(3, '0')}`));
+  });
+
+  it('fails only the event whose handler threw and applies the rest of its batch together', async () => {
+    const calls = new Map<string, number>();
+    let transactions = 0;
+    const runner = createPgTransactionRunner(h.db.pool);
+    // Published before the consumer starts, so that they arrive together in one batch.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => publishForAggregate(i + 1, `user_${i + 1}`)));
+    const consumer = await startEventConsumer<pg.PoolClient>({
+      nats: h.nc,
+      service: 'notifications',
+      purpose: 'effects',
+      maxDeliveries: 2,
+      backoff: { initialMs: 50, maxMs: 200 },
+      transaction: async (work) => {
+        transactions += 1;
+        return runner(work);
+      },
+      handlers: {
+        'users.user.updated.v1': async (event, tx) => {
+          calls.set(event.data.userId, (calls.get(event.data.userId) ?? 0) + 1);
+          await recordEffect(event, tx);
+          if (event.data.userId === '7') throw new Error('downstream says no');
+        },
+      },
+    });
+    h.stoppers.push(() => consumer.stop());
+
+    await waitFor('the dead letter', async () => consumer.stats().deadLettered, (n) => n === 1, 20_000);
+    await waitFor('the other 19 effects', effects, (n) => n >= 19);
+    expect(await effects()).toBe(19);
+    expect(calls.get('7')).toBe(2); // once per delivery
+    for (let userId = 1; userId <= 20; userId += 1) expect(calls.get(String(userId))).toBeLessThanOrEqual(2);
+    expect(transactions).toBeLessThanOrEqual(6); // batch, the batch again without 7, 7 again; a split of the first arrivals at most
+  });
 });

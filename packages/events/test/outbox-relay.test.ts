@@ -160,6 +160,17 @@ it('lets two relay replicas share one outbox: each event published once, each ag
   expect(rows.every((row) => row.versions.length === 50)).toBe(true);
 }, 60_000);
 
+it('publishes a backlog of one aggregate in outbox order, across positions of different lengths (9 → 10 → 100)', async () => {
+  for (let version = 1; version <= 120; version += 1) await commitChange(h.db.pool, 1, `v${String(version).padStart(3, '0')}`);
+  const relay = await startRelay(); // one round takes the whole backlog
+  await waitFor('120 events in JetStream', () => streamMessages(h.nc), (n) => n === 120, 10_000);
+  expect(relay.stats().rounds).toBeLessThanOrEqual(3);
+  const stream = await (await jetstreamManager(h.nc)).streams.get('USERS');
+  const usernames: string[] = [];
+  for (let seq = 1; seq <= 120; seq += 1) usernames.push(JSON.parse(new TextDecoder().decode((await stream.getMessage({ seq }))!.data)).data.username);
+  expect(usernames).toEqual(Array.from({ length: 120 }, (_, i) => `v${String(i + 1).padStart(3, '0')}`));
+}, 60_000);
+
 /** Whether a relay sleeps holding the idle lock, i.e. writers will NOTIFY it. */
 async function relayAsleep(): Promise<boolean> {
   return (await countRows(h.db, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted AND objsubid = 1`)) === 1;
