@@ -1,6 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
 import { contractFor, isEventSubject, type EventData, type EventInput, type EventSubject } from './contracts/index.js';
+import { randomFraction } from './random-bytes.js';
 import { createTraceparent, isTraceparent } from './trace-context.js';
 
 /**
@@ -33,7 +34,7 @@ export const envelopeSchema = z.object({
 });
 
 // Monotonic within a process: two events created in the same millisecond still sort in creation order.
-const nextUlid = monotonicFactory();
+const nextUlid = monotonicFactory(randomFraction);
 
 export function createEventId(): string {
   return nextUlid();

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-bytes.js';
 
 /** W3C Trace Context (https://www.w3.org/TR/trace-context/): version-traceid-parentid-flags. */
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -12,7 +12,7 @@ export function isTraceparent(value: string): boolean {
 
 /** A new trace, for events caused by nothing that carried a trace of its own. */
 export function createTraceparent(): string {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+  return `00-${randomHex(16)}-${randomHex(8)}-01`;
 }
 
 /**
@@ -22,7 +22,7 @@ export function createTraceparent(): string {
 export function createChildTraceparent(parent: string | undefined): string {
   const match = parent ? TRACEPARENT.exec(parent) : null;
   if (!match || !isTraceparent(parent!)) return createTraceparent();
-  return `00-${match[1]}-${randomBytes(8).toString('hex')}-${match[3]}`;
+  return `00-${match[1]}-${randomHex(8)}-${match[3]}`;
 }
 
 export function traceIdOf(traceparent: string): string | undefined {
