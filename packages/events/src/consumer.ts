@@ -31,10 +31,15 @@ class HandlerFailure extends Error {
   }
 }
 
-/** PostgreSQL refuses every statement after an error that a handler caught and went on from. */
+/**
+ * Errors that say the transaction was already gone when the handler used it, so an earlier handler
+ * (or the batch's length) is to blame as much as this one: PostgreSQL refusing every statement after
+ * an error that a handler caught and went on from, or Prisma's transaction having timed out (P2028).
+ */
 function isAbortedTransactionError(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === '25P02' || (typeof message === 'string' && message.includes('current transaction is aborted'));
+  if (code === '25P02' || code === 'P2028') return true;
+  return typeof message === 'string' && (message.includes('current transaction is aborted') || message.includes('Transaction already closed'));
 }
 
 /** Runs work in one database transaction and commits it; Prisma: `(work) => prisma.$transaction(work)`. */

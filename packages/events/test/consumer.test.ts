@@ -301,4 +301,21 @@ describe('batches across aggregates', () => {
     for (let userId = 1; userId <= 20; userId += 1) expect(calls.get(String(userId))).toBeLessThanOrEqual(2);
     expect(transactions).toBeLessThanOrEqual(6); // batch, the batch again without 7, 7 again; a split of the first arrivals at most
   });
+
+  it('does not blame a handler for a transaction that was already gone (Prisma timeout), and tries each event alone', async () => {
+    await Promise.all(Array.from({ length: 10 }, (_, i) => publishForAggregate(i + 1, `user_${i + 1}`)));
+    let timedOut = false;
+    const consumer = await startConsumer({
+      'users.user.updated.v1': async (event, tx) => {
+        await recordEffect(event, tx);
+        if (event.data.userId === '5' && !timedOut) {
+          timedOut = true; // as Prisma reports an interactive transaction past its timeout
+          throw Object.assign(new Error('Transaction API error: Transaction already closed'), { code: 'P2028' });
+        }
+      },
+    });
+    await waitFor('10 effects', effects, (n) => n >= 10, 10_000);
+    expect(timedOut).toBe(true);
+    expect(consumer.stats()).toMatchObject({ handled: 10, failures: 0, deadLettered: 0 });
+  });
 });
