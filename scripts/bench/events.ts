@@ -6,9 +6,9 @@
 //     reach with no relay or consumer running, the ceiling for phase 2 at that moment;
 //  1. drain: --events already committed to the outbox; the relay and consumer start; events/s until
 //     the consumer's transaction for the last one has committed;
-//  2. closed loop: --writers connections, each committing transactions back to back for --seconds
-//     (one event per transaction, then ten), while the relay and consumer run; events/s committed
-//     and applied, and the backlog when the writers stop;
+//  2. closed loop: --writers connections (each count of the list), each committing transactions back
+//     to back for --seconds (one event per transaction, then ten), while the relay and consumer
+//     run; events/s committed and applied, and the backlog when the writers stop;
 //  3. open loop: transactions started at a steady rate (--rates, events/s, one event per
 //     transaction, as requests arriving at a service; as many at once as the pool's 30 connections
 //     allow), for --seconds; achieved rate, and commit -> consumed latency, from the writer's
@@ -19,14 +19,15 @@
 // this process, as in one service replica.
 //
 //   node --conditions=development --import tsx scripts/bench/events.ts [--events 20000] [--seconds 10]
-//        [--writers 8] [--rates 500,2000] [--phases writers,drain,closed,open] [--repeat 1]
+//        [--writers 8,16] [--rates 500,2000] [--phases writers,drain,closed,open] [--repeat 1]
 //        [--baseline <git revision>] [--profile]
 //
 // --baseline REV runs every phase also with packages/events/src as it was at REV (extracted with
 // git archive into node_modules/.cache), alternating the two implementations phase by phase, so
 // that both see the same machine. --repeat N runs everything N times and reports the median and
-// the range. --profile adds where the time went: CPU of this process, PostgreSQL and nats-server
-// (and of everything else on the machine), commits by kind, WAL flushes, relay rounds and NOTIFYs.
+// the range. Every phase reports the CPU of this process, PostgreSQL and nats-server, and of
+// everything else on the machine (Linux). --profile adds commits by kind, consumer batching, WAL
+// flushes, relay rounds, NOTIFYs and pg_stat_statements (PostgreSQL restarted with it preloaded).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -44,9 +45,9 @@ const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '20000' },
     seconds: { type: 'string', default: '10' },
-    writers: { type: 'string', default: '8' },
+    writers: { type: 'string', default: '8,16' },
     rates: { type: 'string', default: '500,2000' },
-    phases: { type: 'string', default: 'drain,closed,open' },
+    phases: { type: 'string', default: 'writers,drain,closed,open' },
     repeat: { type: 'string', default: '1' },
     baseline: { type: 'string' },
     profile: { type: 'boolean', default: false },
@@ -54,7 +55,7 @@ const { values } = parseArgs({
 });
 const drainEvents = Number(values.events);
 const seconds = Number(values.seconds);
-const writerCount = Number(values.writers);
+const writerCounts = values.writers.split(',').map(Number);
 const rates = values.rates.split(',').map(Number);
 const phases = new Set(values.phases.split(','));
 const repeat = Number(values.repeat);
@@ -150,7 +151,14 @@ function cpuShares(from: CpuSample | undefined, to: CpuSample | undefined) {
 // ---- what a phase reports -------------------------------------------------------------------
 
 type Figure = { label: string; unit: string; value: number; digits?: number; target?: string };
-type Counters = { writerCommits: number; consumerCommits: number; relay?: OutboxRelay };
+type Counters = {
+  writerCommits: number;
+  consumerCommits: number;
+  consumerEvents: number;
+  /** Milliseconds of consumer transactions, summed: divided by the window, how many ran at once. */
+  consumerTransactionMs: number;
+  relay?: OutboxRelay;
+};
 
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobplatform-bench-events-'));
 await fs.chmod(dir, 0o755);
@@ -217,7 +225,7 @@ async function withPipeline<T>(implementation: Implementation, phase: (p: Pipeli
   const nats: NatsConnection = await events.connectToNats(natsServer.url, `bench-${name}`);
   const jsm = await jetstreamManager(nats);
   await jsm.streams.delete('USERS').catch(() => undefined);
-  const counters: Counters = { writerCommits: 0, consumerCommits: 0 };
+  const counters: Counters = { writerCommits: 0, consumerCommits: 0, consumerEvents: 0, consumerTransactionMs: 0 };
   const started: { stop(): Promise<void> }[] = [];
   try {
     return await phase({
@@ -235,6 +243,7 @@ async function withPipeline<T>(implementation: Implementation, phase: (p: Pipeli
         // Times the consumer's commit, not just the handler: the event counts as consumed once durable.
         const transaction: TransactionRunner<pg.PoolClient> = async (work) => {
           let eventIds: string[] = [];
+          const began = performance.now();
           const result = await events.runPgTransaction(consumerPool, async (client) => {
             const value = await work(client);
             eventIds = appliedIn.get(client) ?? [];
@@ -242,7 +251,9 @@ async function withPipeline<T>(implementation: Implementation, phase: (p: Pipeli
             return value;
           });
           counters.consumerCommits += 1;
+          counters.consumerEvents += eventIds.length;
           const at = performance.now();
+          counters.consumerTransactionMs += at - began;
           for (const id of eventIds) onApplied?.(id, at);
           return result;
         };
@@ -273,19 +284,27 @@ async function withPipeline<T>(implementation: Implementation, phase: (p: Pipeli
         return async () => {
           const shares = cpuShares(cpu, sampleCpu());
           const windowSeconds = (performance.now() - (cpu?.at ?? performance.now())) / 1000;
-          if (!profile) return [];
-          const relay = counters.relay?.stats();
-          const rate = (a: number | undefined, b: number | undefined) => ((b ?? NaN) - (a ?? NaN)) / windowSeconds;
           const figures: Figure[] = [];
+          // Always: the machine is shared, and what else ran matters to every figure.
           if (shares) {
             figures.push({ label: 'CPU: this process (writers, relay, consumer)', unit: '% of a core', value: shares.node });
             figures.push({ label: 'CPU: PostgreSQL', unit: '% of a core', value: shares.postgres });
             figures.push({ label: 'CPU: nats-server', unit: '% of a core', value: shares.nats });
             figures.push({ label: 'CPU: everything else on the machine', unit: '% of a core', value: shares.other });
           }
+          if (!profile) return figures;
+          const relay = counters.relay?.stats();
+          const rate = (a: number | undefined, b: number | undefined) => ((b ?? NaN) - (a ?? NaN)) / windowSeconds;
           figures.push({ label: 'writer commits', unit: '/s', value: rate(from.writerCommits, counters.writerCommits) });
           figures.push({ label: 'relay rounds that published (a transaction each)', unit: '/s', value: rate(from.relay?.rounds, relay?.rounds) });
           figures.push({ label: 'consumer commits', unit: '/s', value: rate(from.consumerCommits, counters.consumerCommits) });
+          figures.push({
+            label: 'consumer: events per transaction',
+            unit: '',
+            value: (counters.consumerEvents - from.consumerEvents) / (counters.consumerCommits - from.consumerCommits),
+            digits: 1,
+          });
+          figures.push({ label: 'consumer: transactions in progress, mean', unit: '', value: (counters.consumerTransactionMs - from.consumerTransactionMs) / 1000 / windowSeconds, digits: 1 });
           if (relay && 'notifications' in relay) {
             figures.push({ label: 'NOTIFYs received by the relay', unit: '/s', value: rate((from.relay as { notifications?: number } | undefined)?.notifications, relay.notifications as number) });
           }
@@ -352,7 +371,7 @@ allPhases.push({
 });
 
 /** --writers connections, each committing transactions back to back for --seconds. */
-async function writeBackToBack(p: Pipeline, perTransaction: number): Promise<{ committed: number; seconds: number }> {
+async function writeBackToBack(p: Pipeline, writerCount: number, perTransaction: number): Promise<{ committed: number; seconds: number }> {
   let committed = 0;
   const startedAt = performance.now();
   const stopAt = startedAt + seconds * 1000;
@@ -367,18 +386,20 @@ async function writeBackToBack(p: Pipeline, perTransaction: number): Promise<{ c
   return { committed, seconds: (performance.now() - startedAt) / 1000 };
 }
 
-allPhases.push({
-  key: 'writers',
-  title: `writers alone (no relay, no consumer): ${writerCount} connections committing back to back, 1 event per transaction, ${seconds} s`,
-  run: (implementation) =>
-    withPipeline(implementation, async (p) => {
-      const end = p.measure();
-      const { committed, seconds: writeSeconds } = await writeBackToBack(p, 1);
-      return [{ label: 'events committed/s', unit: '', value: committed / writeSeconds }, ...(await end())];
-    }),
-});
+for (const writerCount of writerCounts) {
+  allPhases.push({
+    key: 'writers',
+    title: `writers alone (no relay, no consumer): ${writerCount} connections committing back to back, 1 event per transaction, ${seconds} s`,
+    run: (implementation) =>
+      withPipeline(implementation, async (p) => {
+        const end = p.measure();
+        const { committed, seconds: writeSeconds } = await writeBackToBack(p, writerCount, 1);
+        return [{ label: 'events committed/s', unit: '', value: committed / writeSeconds }, ...(await end())];
+      }),
+  });
+}
 
-for (const perTransaction of [1, 10]) {
+for (const [writerCount, perTransaction] of writerCounts.flatMap((count) => [[count, 1], [count, 10]] as const)) {
   allPhases.push({
     key: 'closed',
     title: `closed loop: ${writerCount} connections committing back to back, ${perTransaction} event${perTransaction > 1 ? 's' : ''} per transaction, ${seconds} s`,
@@ -387,7 +408,7 @@ for (const perTransaction of [1, 10]) {
         await p.startConsumer();
         await p.startRelay();
         const end = p.measure();
-        const { committed, seconds: writeSeconds } = await writeBackToBack(p, perTransaction);
+        const { committed, seconds: writeSeconds } = await writeBackToBack(p, writerCount, perTransaction);
         const appliedAtEnd = await p.applied();
         const profileFigures = await end();
         // How long the pipeline needs for what was still in flight when writing stopped.
@@ -399,6 +420,7 @@ for (const perTransaction of [1, 10]) {
           { label: 'events applied/s while writing', unit: '', value: appliedAtEnd / writeSeconds, target: '≥ 2,000' },
           { label: 'backlog when writing stopped', unit: 'events', value: committed - appliedAtEnd },
           { label: 'backlog cleared in', unit: 's', value: catchUp, digits: 2 },
+          { label: 'events applied/s, writing and catch-up together', unit: '', value: committed / (writeSeconds + catchUp) },
           ...profileFigures,
         ];
       }),
