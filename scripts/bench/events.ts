@@ -199,6 +199,7 @@ async function topStatements(pool: pg.Pool, title: string, windowSeconds: number
 
 type Pipeline = {
   pool: pg.Pool;
+  nats: NatsConnection;
   events: EventsModule;
   counters: Counters;
   startRelay(): Promise<OutboxRelay>;
@@ -230,6 +231,7 @@ async function withPipeline<T>(implementation: Implementation, phase: (p: Pipeli
   try {
     return await phase({
       pool,
+      nats,
       events,
       counters,
       async startRelay() {
@@ -434,12 +436,19 @@ for (const rate of rates) {
     run: (implementation) =>
       withPipeline(implementation, async (p) => {
         const committedAt = new Map<string, number>();
-        const latencies: number[] = [];
+        const consumedAt = new Map<string, number>();
+        const publishedAt = new Map<string, number>();
         const transactionTimes: number[] = []; // from when the transaction was due to its COMMIT returning
-        await p.startConsumer((id, at) => {
-          const start = committedAt.get(id);
-          if (start !== undefined) latencies.push(at - start);
-        });
+        await p.startConsumer((id, at) => consumedAt.set(id, at));
+        // Under --profile, a plain subscription notes when each event reaches NATS, to split the latency.
+        const seen = profile
+          ? p.nats.subscribe('users.>', {
+              callback: (_error, message) => {
+                const id = message.headers?.get('Nats-Msg-Id');
+                if (id && !publishedAt.has(id)) publishedAt.set(id, performance.now());
+              },
+            })
+          : undefined;
         await p.startRelay();
         const outbox = createOutboxOf(p.events);
         const total = rate * seconds;
@@ -463,10 +472,22 @@ for (const rate of rates) {
         const achieved = total / ((performance.now() - begin) / 1000);
         const profileFigures = await end();
         const deadline = performance.now() + 30_000;
-        while (latencies.length < total && performance.now() < deadline) await sleep(20);
+        while (consumedAt.size < total && performance.now() < deadline) await sleep(20);
+        seen?.unsubscribe();
         // A consumer commit can land before the writer's COMMIT resolves in this process; count it as 0.
-        const sorted = latencies.map((ms) => Math.max(0, ms)).sort((a, b) => a - b);
+        const between = (from: Map<string, number>, to: Map<string, number>) =>
+          [...from].flatMap(([id, start]) => (to.has(id) ? [Math.max(0, to.get(id)! - start)] : [])).sort((a, b) => a - b);
+        const sorted = between(committedAt, consumedAt);
         const writes = transactionTimes.sort((a, b) => a - b);
+        const split: Figure[] = [];
+        if (profile) {
+          const toNats = between(committedAt, publishedAt);
+          const toConsumer = between(publishedAt, consumedAt);
+          split.push({ label: 'commit → published (relay), p50', unit: 'ms', value: percentile(toNats, 50), digits: 1 });
+          split.push({ label: 'commit → published (relay), p99', unit: 'ms', value: percentile(toNats, 99), digits: 1 });
+          split.push({ label: 'published → consumed (consumer), p50', unit: 'ms', value: percentile(toConsumer, 50), digits: 1 });
+          split.push({ label: 'published → consumed (consumer), p99', unit: 'ms', value: percentile(toConsumer, 99), digits: 1 });
+        }
         return [
           { label: 'events committed/s achieved', unit: '', value: achieved },
           { label: 'writer transaction, due → COMMIT returned, p50', unit: 'ms', value: percentile(writes, 50), digits: 1 },
@@ -475,6 +496,7 @@ for (const rate of rates) {
           { label: 'commit → consumed p99', unit: 'ms', value: percentile(sorted, 99), digits: 1, target: rate === 500 ? '< 200 ms' : undefined },
           { label: 'commit → consumed max', unit: 'ms', value: percentile(sorted, 100), digits: 1 },
           { label: 'events measured', unit: `of ${total}`, value: sorted.length },
+          ...split,
           ...profileFigures,
         ];
       }),
