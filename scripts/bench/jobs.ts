@@ -4,13 +4,18 @@
 //  2. Jobs(first: 20) with filters through the gateway, beside the same query straight to jobs.
 // 50 connections, interleaved rounds so both paths see the same machine noise.
 // Build first (npm run build). Options: --jobs N (default 100000), --seconds N (per round,
-// default 10), --rounds N (default 2).
+// default 10), --rounds N (default 2), --previous-indexes (first measure Jobs again with the jobs
+// indexes as they were before the 20261127155436_filter_count_index migration, on the same data,
+// then restore them: a before/after in one run on one machine).
+// It waits for the jobs relay to publish what the seed wrote before measuring, and prints the
+// plan of the Jobs count and the load average, since the machine may be shared.
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { postGraphQL } from '@jobplatform/testing';
@@ -19,7 +24,12 @@ import { seedPlatform } from '../src/seed/seed-platform.js';
 import { loadGraphQL, machineDescription, markdownTable, startBenchStack, type LoadResult } from './bench-stack.js';
 
 const { values } = parseArgs({
-  options: { jobs: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '2' } },
+  options: {
+    jobs: { type: 'string', default: '100000' },
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '2' },
+    'previous-indexes': { type: 'boolean', default: false },
+  },
 });
 const jobCount = Number(values.jobs);
 const seconds = Number(values.seconds);
@@ -49,6 +59,23 @@ const JOBS = /* GraphQL */ `
     }
   }`;
 const FILTER = { jobTypes: ['FULL_TIME', 'CONTRACT'], experienceLevels: ['MID', 'SENIOR'], salaryMin: 60000, salaryCurrency: 'EUR' };
+/** The SQL the jobs service sends for that filter's totalCount (Prisma's count), for EXPLAIN. */
+const FILTER_COUNT_SQL = `SELECT COUNT(*) FROM (SELECT id FROM jobs WHERE is_active = true AND job_type IN ('full_time', 'contract')
+  AND experience_level IN ('mid', 'senior') AND (salary_max >= 60000 OR (salary_max IS NULL AND salary_min >= 60000))
+  AND salary_currency = 'EUR' OFFSET 0) AS sub`;
+
+/** The jobs indexes before and after prisma/jobs/migrations/20261127155436_filter_count_index. */
+const PREVIOUS_INDEXES = `
+  CREATE INDEX jobs_company_id_created_at_id_idx ON jobs (company_id, created_at DESC, id DESC);
+  CREATE INDEX jobs_employer_id_created_at_id_idx ON jobs (employer_id, created_at DESC, id DESC);
+  DROP INDEX jobs_filter_count_idx, jobs_company_id_created_at_id_is_active_idx, jobs_employer_id_created_at_id_is_active_idx`;
+const CURRENT_INDEXES = `
+  CREATE INDEX jobs_filter_count_idx ON jobs (is_active, salary_currency, job_type, experience_level, is_remote, salary_min, salary_max);
+  CREATE INDEX jobs_company_id_created_at_id_is_active_idx ON jobs (company_id, created_at DESC, id DESC, is_active);
+  CREATE INDEX jobs_employer_id_created_at_id_is_active_idx ON jobs (employer_id, created_at DESC, id DESC, is_active);
+  DROP INDEX jobs_company_id_created_at_id_idx, jobs_employer_id_created_at_id_idx`;
+
+const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(', ');
 
 // The checked-in supergraph may not list jobs yet: compose users + jobs for this run.
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobs-bench-'));
@@ -76,6 +103,16 @@ try {
     say: (line) => console.log(`  ${line}`),
   });
   console.log(`seeded in ${summary.seconds} s`);
+  const jobsDb = new pg.Client({ connectionString: stack.env.JOBS_DATABASE_URL! });
+  await jobsDb.connect();
+  // The seed wrote an event per change; the jobs relay publishes them meanwhile. Measure after.
+  for (;;) {
+    const { rows } = await jobsDb.query<{ n: number }>('SELECT count(*)::int AS n FROM event_outbox WHERE published_at IS NULL');
+    if (rows[0]!.n === 0) break;
+    console.log(`  waiting for the jobs relay: ${rows[0]!.n} events to publish`);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+  }
+  const explainCount = async () => (await jobsDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${FILTER_COUNT_SQL}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
   const detail = { query: JOB_DETAIL, variables: { id: summary.sampleJobId } };
   const detailDirect = { query: JOB_DETAIL_JOBS_PART, variables: { id: summary.sampleJobId } };
   const list = { query: JOBS, variables: { filter: FILTER, first: 20 } };
@@ -91,13 +128,35 @@ try {
     await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2 });
   }
   const results: LoadResult[] = [];
+  const plans = new Map<string, string>();
+  const useIndexes = async (which: 'previous' | 'current') => {
+    await jobsDb.query(which === 'previous' ? PREVIOUS_INDEXES : CURRENT_INDEXES);
+    await jobsDb.query('VACUUM (ANALYZE) jobs');
+    plans.set(which, await explainCount());
+    for (const [url, body] of [[stack.urls.gateway!, list], [stack.urls.jobs!, list]] as const) await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2 });
+  };
+  const measured = (label: string, url: string, body: Parameters<typeof loadGraphQL>[2]) => loadGraphQL(label, url, body, { connections: 50, seconds }).then((result) => results.push(result));
+  console.log(`load average before measuring: ${loadAverage()}`);
+  // Rounds alternate between the index sets, so that both see the same machine noise.
   for (let round = 1; round <= rounds; round += 1) {
-    results.push(await loadGraphQL(`JobDetail direct to jobs, round ${round}`, stack.urls.jobs!, detailDirect, { connections: 50, seconds }));
-    results.push(await loadGraphQL(`JobDetail through gateway, round ${round}`, stack.urls.gateway!, detail, { connections: 50, seconds }));
-    results.push(await loadGraphQL(`Jobs(first: 20) filtered, direct to jobs, round ${round}`, stack.urls.jobs!, list, { connections: 50, seconds }));
-    results.push(await loadGraphQL(`Jobs(first: 20) filtered, through gateway, round ${round}`, stack.urls.gateway!, list, { connections: 50, seconds }));
+    if (values['previous-indexes']) {
+      await useIndexes('previous');
+      await measured(`Jobs(first: 20) filtered, direct to jobs, previous indexes, round ${round}`, stack.urls.jobs!, list);
+      await measured(`Jobs(first: 20) filtered, through gateway, previous indexes, round ${round}`, stack.urls.gateway!, list);
+      await useIndexes('current');
+    } else if (round === 1) {
+      plans.set('current', await explainCount());
+    }
+    await measured(`JobDetail direct to jobs, round ${round}`, stack.urls.jobs!, detailDirect);
+    await measured(`JobDetail through gateway, round ${round}`, stack.urls.gateway!, detail);
+    await measured(`Jobs(first: 20) filtered, direct to jobs, round ${round}`, stack.urls.jobs!, list);
+    await measured(`Jobs(first: 20) filtered, through gateway, round ${round}`, stack.urls.gateway!, list);
   }
 
+  console.log(`load average after measuring: ${loadAverage()}`);
+  await jobsDb.end();
+
+  for (const [which, plan] of plans) console.log(`\nThe filter's count with the ${which} indexes:\n${plan}`);
   console.log(`\nMachine: ${machineDescription()}`);
   console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}`);
   console.log(execSync('free -g', { encoding: 'utf8' }));
