@@ -5,13 +5,6 @@ import { jobsOutbox, loadJobSnapshots } from './job-events.js';
 
 type Tx = Prisma.TransactionClient;
 
-/**
- * jobs.employer_id of a job whose poster's account was erased. The seed keeps the column NOT NULL
- * and without a foreign key, so it cannot become NULL but may name no user: no user has id 0
- * (BIGSERIAL starts at 1). See docs/data-model.md.
- */
-export const ERASED_EMPLOYER_ID = 0n;
-
 /** What the erasure did, reported to users in jobs.user_erasure.completed.v1. */
 export type UserErasureSummary = {
   removedMemberships: number;
@@ -19,8 +12,6 @@ export type UserErasureSummary = {
   promotedOwners: number;
   /** Open jobs the user had posted, now closed (one jobs.job.closed.v1 each). */
   closedJobs: number;
-  /** Every job the user had posted, open or closed: employer_id is now 0 (closed ones get jobs.job.updated.v1). */
-  anonymisedJobs: number;
 };
 
 /** Events are written in slices, so that one INSERT stays well below PostgreSQL's parameter limit. */
@@ -34,12 +25,14 @@ const EVENTS_PER_STATEMENT = 500;
  *    as them even if the users-replica consumer is behind;
  * 2. removes their company memberships; a company that loses its last owner gets its
  *    longest-standing remaining member as owner, keeping the rule that a company with members has one;
- * 3. closes the jobs they posted and replaces their id in jobs.employer_id with 0: the jobs stay
- *    visible under their company, closed, and name no person;
- * 4. writes jobs.job.closed.v1 (reason employer_erased) for each job it closed, jobs.job.updated.v1
- *    for each already closed job it anonymised, and the saga's reply jobs.user_erasure.completed.v1.
- * Running it again for the same user finds nothing left and reports zeros; the consumer's
- * processed_events row makes sure a redelivered event does not even get that far.
+ * 3. closes the open jobs they posted: nobody is left to read their applications. The jobs stay,
+ *    under their company, and keep employer_id: it then names the tombstone that users keeps of
+ *    an erased account (handle erased~<id>, no profile), so the job page still resolves its
+ *    employer, and no person (see docs/data-model.md);
+ * 4. writes jobs.job.closed.v1 (reason employer_erased, no actor) for each job it closed, and the
+ *    saga's reply jobs.user_erasure.completed.v1.
+ * Running it again for the same user (users publishes the event again when a reply is late) finds
+ * nothing left and reports zeros; a redelivery of the same event is skipped by processed_events.
  */
 export async function eraseUserFromJobs(
   tx: Tx,
@@ -54,23 +47,19 @@ export async function eraseUserFromJobs(
   const { removedMemberships, promotedOwners } = await removeMemberships(tx, userId);
 
   // In id order, like every other multi-row lock here, so two erasures never deadlock.
-  const jobs = await tx.$queryRaw<{ id: bigint; is_active: boolean }[]>`
-    SELECT id, is_active FROM jobs WHERE employer_id = ${userId} ORDER BY id FOR UPDATE`;
-  const ids = jobs.map((job) => job.id);
-  const wasOpen = new Set(jobs.filter((job) => job.is_active).map((job) => job.id));
-  if (ids.length > 0) await tx.job.updateMany({ where: { id: { in: ids } }, data: { isActive: false, employerId: ERASED_EMPLOYER_ID, updatedAt: options.now } });
+  const open = await tx.$queryRaw<{ id: bigint }[]>`
+    SELECT id FROM jobs WHERE employer_id = ${userId} AND is_active ORDER BY id FOR UPDATE`;
+  const ids = open.map((job) => job.id);
+  if (ids.length > 0) await tx.job.updateMany({ where: { id: { in: ids } }, data: { isActive: false, updatedAt: options.now } });
   for (let start = 0; start < ids.length; start += EVENTS_PER_STATEMENT) {
     const snapshots = await loadJobSnapshots(tx, ids.slice(start, start + EVENTS_PER_STATEMENT));
-    const events = snapshots.map((job): OutboxEvent => {
-      const data = { actorId: null, job };
-      return wasOpen.has(BigInt(job.id))
-        ? { subject: 'jobs.job.closed.v1', data: { ...data, reason: 'employer_erased' }, traceparent: options.traceparent }
-        : { subject: 'jobs.job.updated.v1', data, traceparent: options.traceparent };
-    });
+    const events = snapshots.map(
+      (job): OutboxEvent => ({ subject: 'jobs.job.closed.v1', data: { actorId: null, reason: 'employer_erased', job }, traceparent: options.traceparent }),
+    );
     await jobsOutbox.recordMany(tx, events);
   }
 
-  const summary: UserErasureSummary = { removedMemberships, promotedOwners, closedJobs: wasOpen.size, anonymisedJobs: ids.length };
+  const summary: UserErasureSummary = { removedMemberships, promotedOwners, closedJobs: ids.length };
   await jobsOutbox.record(
     tx,
     userErasureCompletedSubject('jobs'),

@@ -13,7 +13,7 @@ afterAll(async () => {
   await platform.close();
 });
 
-it('erases an employer across users and jobs: deleteMyAccount, jobs closes and anonymises, users completes', async () => {
+it('erases an employer across users and jobs: deleteMyAccount, jobs closes the jobs, users completes, the job page still shows', async () => {
   const employer = await registerAccount(platform.users, { userType: 'EMPLOYER' });
   const account = { id: employer.id, accessToken: employer.accessToken };
   await waitFor(
@@ -33,10 +33,23 @@ it('erases an employer across users and jobs: deleteMyAccount, jobs closes and a
   );
   expect(saga).toEqual({ status: 'completed' });
   const reply = await platform.users.db.query('SELECT summary FROM user_erasure_completions WHERE user_id = $1 AND service = $2', [employer.id, 'jobs']);
-  expect(reply.rows).toEqual([{ summary: { removedMemberships: 1, promotedOwners: 0, closedJobs: 1, anonymisedJobs: 1 } }]);
+  expect(reply.rows).toEqual([{ summary: { removedMemberships: 1, promotedOwners: 0, closedJobs: 1 } }]);
 
-  expect((await platform.jobs.db.query('SELECT is_active, employer_id::text FROM jobs WHERE id = $1', [job])).rows).toEqual([{ is_active: false, employer_id: '0' }]);
+  expect((await platform.jobs.db.query('SELECT is_active, employer_id::text FROM jobs WHERE id = $1', [job])).rows).toEqual([{ is_active: false, employer_id: employer.id }]);
   expect((await platform.jobs.db.query('SELECT count(*)::int AS n FROM company_members WHERE user_id = $1', [employer.id])).rows[0]!.n).toBe(0);
   const closures = (await platform.jobs.published('jobs.job.closed.v1')).filter((e) => e.aggregateId === job);
-  expect(closures.map((e) => e.data)).toEqual([{ actorId: null, reason: 'employer_erased', job: expect.objectContaining({ employerId: '0', isActive: false }) }]);
+  expect(closures.map((e) => e.data)).toEqual([{ actorId: null, reason: 'employer_erased', job: expect.objectContaining({ employerId: employer.id, isActive: false }) }]);
+
+  // What a job seeker sees afterwards: the job, closed, under its company, its poster users' tombstone.
+  const page = await platform.gql(
+    'query($id: ID!) { job(id: $id) { title isActive company { name } employer { id username firstName lastName } } }',
+    { id: job },
+  );
+  expect(page.errors).toBeUndefined();
+  expect(page.data!.job).toEqual({
+    title: 'Goes with its poster',
+    isActive: false,
+    company: { name: 'Erased Employer Inc' },
+    employer: { id: employer.id, username: `erased~${employer.id}`, firstName: null, lastName: null },
+  });
 });

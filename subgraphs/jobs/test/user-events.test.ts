@@ -86,7 +86,7 @@ describe('users replica', () => {
 });
 
 describe('account erasure', () => {
-  it('removes memberships, closes and anonymises the jobs, publishes the closures and the reply, and applies a redelivery once', async () => {
+  it('removes memberships, closes the open jobs, publishes the closures and the reply, and applies a redelivery once', async () => {
     const leaving = await platform.employer();
     const colleague = await platform.employer();
     const otherOwner = await platform.employer();
@@ -106,7 +106,7 @@ describe('account erasure', () => {
       userId: leaving.id,
       service: 'jobs',
       completedAt: expect.any(String),
-      summary: { removedMemberships: 2, promotedOwners: 1, closedJobs: 2, anonymisedJobs: 3 },
+      summary: { removedMemberships: 2, promotedOwners: 1, closedJobs: 2 },
     });
 
     // Memberships: gone; the colleague owns the company now; the other company keeps its owner.
@@ -117,31 +117,30 @@ describe('account erasure', () => {
       { company_id: other, user_id: otherOwner.id, role: 'owner' },
     ]);
 
-    // Jobs: all three closed and naming no one; the colleague's job untouched.
+    // Jobs: all three closed, still naming their poster (users' tombstone once the saga ends); the colleague's job untouched.
     const jobs = await platform.jobs.db.query('SELECT id::text, is_active, employer_id::text FROM jobs WHERE id = ANY($1::bigint[]) ORDER BY id', [[open, closed, elsewhere, colleagues]]);
     expect(jobs.rows).toEqual([
-      { id: open, is_active: false, employer_id: '0' },
-      { id: closed, is_active: false, employer_id: '0' },
-      { id: elsewhere, is_active: false, employer_id: '0' },
+      { id: open, is_active: false, employer_id: leaving.id },
+      { id: closed, is_active: false, employer_id: leaving.id },
+      { id: elsewhere, is_active: false, employer_id: leaving.id },
       { id: colleagues, is_active: true, employer_id: colleague.id },
     ]);
 
-    // Events: a closure for each job it closed, an update for the one already closed, all anonymous.
+    // Events: a closure for each job it closed, made by no one; nothing for the one already closed.
     const published = await platform.jobs.published();
     const closures = published.filter((e) => e.type === 'jobs.job.closed.v1' && 'reason' in e.data && e.data.reason === 'employer_erased');
     expect(closures.map((e) => e.aggregateId).sort()).toEqual([open, elsewhere].sort());
     for (const closure of closures) {
-      expect(closure.data).toMatchObject({ actorId: null, job: { employerId: '0', isActive: false } });
+      expect(closure.data).toMatchObject({ actorId: null, job: { employerId: leaving.id, isActive: false } });
       expect(closure.traceparent.split('-')[1]).toBe(deleted.traceparent.split('-')[1]); // same trace as the saga
     }
-    const anonymised = published.filter((e) => e.type === 'jobs.job.updated.v1' && e.aggregateId === closed);
-    expect(anonymised.at(-1)!.data).toMatchObject({ actorId: null, job: { employerId: '0', isActive: false } });
+    expect(published.filter((e) => e.aggregateId === closed && e.type.startsWith('jobs.job.')).map((e) => e.type)).toEqual(['jobs.job.created.v1', 'jobs.job.closed.v1']);
 
     // The replica knows the user is gone (whichever consumer got there first), so the old token posts nothing.
     expect(await replicaRow(leaving.id)).toMatchObject({ username: null, is_active: false, deleted_at: expect.any(Date) });
     expect(errorCodeOf(await platform.gql(CREATE_JOB, { input: { companyId: other, title: 'After', description: 'x' } }, { token: leaving.accessToken }))).toBe('FORBIDDEN');
 
-    // A job seeker still finds the company's job, closed, with its company; the poster is no one.
+    // A job seeker still finds the company's job, closed, with its company.
     const page = await platform.gql('query($id: ID!) { job(id: $id) { id title isActive company { name } } }', { id: open });
     expect(page.data!.job).toEqual({ id: open, title: 'Open at Leaving', isActive: false, company: { name: 'Leaving Ltd' } });
 
@@ -168,8 +167,8 @@ describe('account erasure', () => {
       () => platform.jobs.published('jobs.user_erasure.completed.v1'),
       (found) => [solo.id, '987654321'].every((id) => found.some((e) => e.data.userId === id)),
     );
-    expect(replies.find((e) => e.data.userId === solo.id)!.data.summary).toEqual({ removedMemberships: 1, promotedOwners: 0, closedJobs: 1, anonymisedJobs: 1 });
-    expect(replies.find((e) => e.data.userId === '987654321')!.data.summary).toEqual({ removedMemberships: 0, promotedOwners: 0, closedJobs: 0, anonymisedJobs: 0 });
+    expect(replies.find((e) => e.data.userId === solo.id)!.data.summary).toEqual({ removedMemberships: 1, promotedOwners: 0, closedJobs: 1 });
+    expect(replies.find((e) => e.data.userId === '987654321')!.data.summary).toEqual({ removedMemberships: 0, promotedOwners: 0, closedJobs: 0 });
     expect(replies.find((e) => e.data.userId === '987654321')!.traceparent.split('-')[1]).toBe(stranger.traceparent.split('-')[1]);
     expect((await platform.jobs.db.query('SELECT count(*)::int AS n FROM company_members WHERE company_id = $1', [company])).rows[0]!.n).toBe(0);
     expect((await platform.gql('query($id: ID!) { company(id: $id) { name jobs(first: 5) { totalCount } } }', { id: company })).data!.company).toEqual({ name: 'Solo Ltd', jobs: { totalCount: 0 } });

@@ -18,7 +18,7 @@ const jobSnapshot = z.object({
   responsibilities: z.string().nullable(),
   companyId: bigintId,
   companyName: z.string().min(1).max(255),
-  employerId: bigintId.describe('The user who posted the job, or "0" once that account was erased (no user has id 0).'),
+  employerId: bigintId.describe('The user who posted the job. Kept when that account is erased: it then names the tombstone users keeps.'),
   jobType: z.enum(['full_time', 'part_time', 'contract', 'internship', 'freelance']),
   experienceLevel: z.enum(['entry', 'mid', 'senior', 'executive']),
   salaryMin: amount.nullable(),
@@ -79,7 +79,7 @@ export const jobsEvents = {
     consumers,
     aggregate: 'job',
     aggregateIdOf: byJob,
-    summary: "A job's fields, categories or skills changed, or an erased employer's closed job was anonymised (actorId null). Carries the whole job.",
+    summary: "A job's fields, categories or skills changed. Carries the whole job.",
     schema: jobChange,
   }),
   'jobs.job.closed.v1': defineEvent({
