@@ -1,4 +1,4 @@
-// npm run bench:jobs — the jobs figures of docs/benchmarks-jobs.md, on the 100,000-job data set:
+// npm run bench:jobs — the jobs figures of docs/benchmarks.md, on the 100,000-job data set:
 //  1. JobDetail (jobs + users) through the gateway, beside the jobs part of it sent straight to
 //     the jobs subgraph;
 //  2. Jobs(first: 20) with filters through the gateway, beside the same query straight to jobs.
