@@ -55,4 +55,4 @@ export {
   type DeadLetterReason,
 } from './dead-letter.js';
 export { deadLetterStream, defaultStreamLimits, ensureStreams, streamNameOf, streamOfSubject, type StreamLimits } from './streams.js';
-export { connectToNats } from './nats-connection.js';
+export { connectToNats, watchNatsConnection, type NatsConnectionWatch } from './nats-connection.js';

@@ -1,4 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Gauge, type Registry } from 'prom-client';
+import type { Logger } from '@jobplatform/config';
 
 /**
  * A NATS connection that never gives up reconnecting: a service outlives any nats-server restart,
@@ -15,4 +17,42 @@ export async function connectToNats(url: string, name: string): Promise<NatsConn
     pingInterval: 5_000,
     maxPingOut: 2,
   });
+}
+
+export type NatsConnectionWatch = {
+  /** Whether the connection is up; while it is not, events wait in the outbox. */
+  isConnected(): boolean;
+};
+
+/**
+ * Follows a connection's status: logs each loss and return, and, given the service's Prometheus
+ * registry, reports it as the gauge `event_backbone_connected` (1 up, 0 down). A service stays
+ * ready while NATS is away, so this gauge, not readiness, is what to alert on.
+ */
+export function watchNatsConnection(nats: NatsConnection, options: { logger: Logger; registry?: Registry }): NatsConnectionWatch {
+  const { logger } = options;
+  let connected = !nats.isClosed();
+  void (async () => {
+    for await (const status of nats.status()) {
+      if (status.type === 'disconnect') {
+        connected = false;
+        logger.warn('NATS disconnected: events wait in the outbox until it is back');
+      } else if (status.type === 'reconnect') {
+        connected = true;
+        logger.info('NATS reconnected');
+      }
+    }
+  })().catch((error: unknown) => logger.error({ err: error }, 'watching the NATS connection failed'));
+  const watch = { isConnected: () => connected && !nats.isClosed() };
+  if (options.registry) {
+    new Gauge({
+      name: 'event_backbone_connected',
+      help: '1 while the NATS connection is up; 0 while events wait in the outbox',
+      registers: [options.registry],
+      collect() {
+        this.set(watch.isConnected() ? 1 : 0);
+      },
+    });
+  }
+  return watch;
 }

@@ -5,10 +5,12 @@ import {
   startOutboxRelay,
   startReplicaConsumer,
   userReplicaTable,
+  watchNatsConnection,
   type EventConsumer,
   type OutboxRelay,
 } from '@jobplatform/events';
 import type { Logger } from '@jobplatform/config';
+import type { Registry } from 'prom-client';
 import type { JobsDb } from './db.js';
 import type { Prisma } from './generated/prisma/client.js';
 import { eraseUserFromJobs } from './user-erasure.js';
@@ -20,6 +22,8 @@ export type JobsEventsOptions = {
   db: JobsDb;
   logger: Logger;
   now: () => Date;
+  /** The service's Prometheus registry, for the connection gauge. */
+  registry?: Registry;
 };
 
 export type JobsEvents = {
@@ -47,6 +51,7 @@ const ERASURE_TRANSACTION_MS = 120_000;
 export async function startJobsEvents(options: JobsEventsOptions): Promise<JobsEvents> {
   const { db, logger } = options;
   const nats = await connectToNats(options.natsUrl, 'jobs');
+  watchNatsConnection(nats, { logger, ...(options.registry ? { registry: options.registry } : {}) });
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async () => {
     for (const part of started.reverse()) await part.stop();

@@ -4,7 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { createTokenVerifier, type TokenVerifier } from '@jobplatform/auth';
 import { createLogger, type Logger } from '@jobplatform/config';
-import { startGraphQLService, type RunningService } from '@jobplatform/service-runtime';
+import { createMetrics, startGraphQLService, type RunningService } from '@jobplatform/service-runtime';
 import { createCategoryService, type CategoryService } from './categories.js';
 import { createCompanyService, type CompanyService } from './companies.js';
 import { createLoaders, type JobsContext } from './context.js';
@@ -51,10 +51,11 @@ export async function startJobsService(env: JobsEnv, overrides: JobsServiceOverr
   });
   const { db } = domain;
   const now = overrides.now ?? (() => new Date());
+  const metrics = createMetrics('jobs');
   let events: JobsEvents | undefined;
   let service: RunningService;
   try {
-    events = await startJobsEvents({ natsUrl: env.NATS_URL, databaseUrl: env.JOBS_DATABASE_URL, db, logger, now });
+    events = await startJobsEvents({ natsUrl: env.NATS_URL, databaseUrl: env.JOBS_DATABASE_URL, db, logger, now, registry: metrics.registry });
     service = await startGraphQLService<JobsContext>({
       name: 'jobs',
       // The generated resolver types are stricter than @apollo/subgraph's resolver map.
@@ -65,10 +66,12 @@ export async function startJobsService(env: JobsEnv, overrides: JobsServiceOverr
       verifyToken: overrides.verifyToken ?? createTokenVerifier({ jwksUrl: env.JWKS_URL }),
       introspection: env.NODE_ENV !== 'production',
       extendContext: (base) => ({ ...base, ...domain, loaders: createLoaders(db, base.viewer?.userId) }),
-      // Not NATS: while it is away, changes still commit with their events to the outbox.
+      // Not NATS: while it is away, changes still commit with their events to the outbox
+      // (the gauge event_backbone_connected on /metrics tells).
       readiness: async () => {
         await db.$queryRaw`SELECT 1`;
       },
+      metrics,
     });
   } catch (error) {
     await events?.stop().catch(() => undefined);

@@ -1,5 +1,6 @@
 import type { Logger } from '@jobplatform/config';
-import { connectToNats, startEventConsumer, startOutboxRelay, type EventConsumer, type OutboxRelay } from '@jobplatform/events';
+import { connectToNats, startEventConsumer, startOutboxRelay, watchNatsConnection, type EventConsumer, type OutboxRelay } from '@jobplatform/events';
+import type { Registry } from 'prom-client';
 import type { AccountErasure, ErasurePolicy } from './account-erasure.js';
 import type { UsersDb } from './db.js';
 
@@ -12,13 +13,14 @@ export type UsersEventsOptions = {
   erasureCheckIntervalMs: number;
   erasurePolicy: ErasurePolicy;
   logger: Logger;
+  /** The service's Prometheus registry, for the connection gauge. */
+  registry: Registry;
 };
 
 export type UsersEvents = {
   nats: Awaited<ReturnType<typeof connectToNats>>;
   relay: OutboxRelay;
   erasureConsumer: EventConsumer;
-  /** Throws while the NATS connection is down (readiness). */
   /** Whether the NATS connection is up (events wait in the outbox while it is not). */
   isConnected(): boolean;
   /** Stops the erasure check and consumer, lets the relay finish its round, then drains NATS. */
@@ -34,18 +36,7 @@ export type UsersEvents = {
 export async function startUsersEvents(options: UsersEventsOptions): Promise<UsersEvents> {
   const { db, erasure, logger } = options;
   const nats = await connectToNats(options.natsUrl, 'users');
-  let connected = true;
-  void (async () => {
-    for await (const status of nats.status()) {
-      if (status.type === 'disconnect') {
-        connected = false;
-        logger.warn('NATS disconnected: events wait in the outbox until it is back');
-      } else if (status.type === 'reconnect') {
-        connected = true;
-        logger.info('NATS reconnected');
-      }
-    }
-  })().catch((error: unknown) => logger.error({ err: error }, 'watching the NATS connection failed'));
+  const connection = watchNatsConnection(nats, { logger, registry: options.registry });
 
   const relay = await startOutboxRelay({
     service: 'users',
@@ -80,9 +71,7 @@ export async function startUsersEvents(options: UsersEventsOptions): Promise<Use
     nats,
     relay,
     erasureConsumer,
-    isConnected() {
-      return connected && !nats.isClosed();
-    },
+    isConnected: connection.isConnected,
     stop() {
       stopped ??= (async () => {
         clearInterval(timer);

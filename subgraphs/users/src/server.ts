@@ -5,7 +5,6 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { createTokenVerifier } from '@jobplatform/auth';
 import { createLogger, type Logger } from '@jobplatform/config';
-import { Gauge } from 'prom-client';
 import { createMetrics, startGraphQLService, type RunningService } from '@jobplatform/service-runtime';
 import { createAccountErasure, type AccountErasure } from './account-erasure.js';
 import { createAccountService, type AccountService } from './accounts.js';
@@ -64,14 +63,7 @@ export async function startUsersService(env: UsersEnv, overrides: UsersServiceOv
     erasureCheckIntervalMs: env.USER_ERASURE_CHECK_INTERVAL_MS,
     erasurePolicy: { timeoutMs: env.USER_ERASURE_TIMEOUT_MS, maxAttempts: env.USER_ERASURE_MAX_ATTEMPTS },
     logger,
-  });
-  new Gauge({
-    name: 'event_backbone_connected',
-    help: '1 while the NATS connection is up; 0 while events wait in the outbox',
-    registers: [metrics.registry],
-    collect() {
-      this.set(backbone.isConnected() ? 1 : 0);
-    },
+    registry: metrics.registry,
   });
   const accounts = createAccountService({
     db,
