@@ -184,3 +184,10 @@ describe("a transaction's connection runs one statement at a time", () => {
     }
   });
 });
+
+it('reports its NATS connection on /metrics and stays ready without depending on it', async () => {
+  const base = platform.jobs.service.url.replace(/\/graphql$/, '');
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  expect(metrics).toMatch(/^event_backbone_connected\{service="jobs"\} 1$/m);
+  expect((await fetch(`${base}/readyz`)).status).toBe(200);
+});
