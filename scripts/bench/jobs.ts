@@ -10,16 +10,10 @@
 // It waits for the jobs relay to publish what the seed wrote before measuring, and prints the
 // plan of the Jobs count and the load average, since the machine may be shared.
 import { execSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import fs from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
 import { postGraphQL } from '@jobplatform/testing';
-import { repoRoot } from '../src/dev-stack-env.js';
 import { seedPlatform } from '../src/seed/seed-platform.js';
 import { loadGraphQL, machineDescription, markdownTable, startBenchStack, type LoadResult } from './bench-stack.js';
 
@@ -77,18 +71,7 @@ const CURRENT_INDEXES = `
 
 const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(', ');
 
-// The checked-in supergraph may not list jobs yet: compose users + jobs for this run.
-const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobs-bench-'));
-const sdl = (file: string) => parse(readFileSync(path.join(repoRoot, file), 'utf8'));
-const composed = composeServices([
-  { name: 'users', url: 'http://127.0.0.1:4001/graphql', typeDefs: sdl('subgraphs/users/src/schema.graphql') },
-  { name: 'jobs', url: 'http://127.0.0.1:4002/graphql', typeDefs: sdl('subgraphs/jobs/src/schema.graphql') },
-]);
-if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
-const supergraphPath = path.join(dir, 'supergraph.graphql');
-await fs.writeFile(supergraphPath, composed.supergraphSdl);
-
-const stack = await startBenchStack({ SUPERGRAPH_PATH: supergraphPath });
+const stack = await startBenchStack();
 try {
   console.log(`seeding ${jobCount} jobs…`);
   const summary = await seedPlatform({
@@ -164,5 +147,4 @@ try {
   console.log(markdownTable(results));
 } finally {
   await stack.stop();
-  await fs.rm(dir, { recursive: true, force: true });
 }

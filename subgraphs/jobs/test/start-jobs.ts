@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createLogger } from '@jobplatform/config';
@@ -106,18 +103,6 @@ export async function startJobsForTest(options: { jwksUrl: string; now?: () => D
   };
 }
 
-const sdlOf = (relative: string) => parse(readFileSync(new URL(relative, import.meta.url), 'utf8'));
-
-/** The supergraph of users and jobs, composed the way `npm run compose` does. */
-export function composeUsersAndJobs(urls: { users: string; jobs: string }): string {
-  const result = composeServices([
-    { name: 'users', url: urls.users, typeDefs: sdlOf('../../users/src/schema.graphql') },
-    { name: 'jobs', url: urls.jobs, typeDefs: sdlOf('../src/schema.graphql') },
-  ]);
-  if (result.errors) throw new Error(`composition failed:\n${result.errors.map((e) => e.message).join('\n')}`);
-  return result.supergraphSdl;
-}
-
 export type Account = { id: string; accessToken: string };
 
 export type PlatformUnderTest = {
@@ -161,10 +146,8 @@ export async function startPlatformForTest(options: { now?: () => Date; sharedNa
     GATEWAY_TRUSTED_PROXIES: 0,
     subgraphUrls: { users: users.service.url, jobs: jobs.service.url },
   };
-  const gateway = await startGateway(env, {
-    supergraphSdl: composeUsersAndJobs({ users: users.service.url, jobs: jobs.service.url }),
-    logger: createLogger('gateway', 'silent'),
-  });
+  // The checked-in supergraph (schema/supergraph.graphql), routed to the services under test.
+  const gateway = await startGateway(env, { logger: createLogger('gateway', 'silent') });
   const gql: Gql = (query, variables, opts) => postGraphQL(gateway.url, { query, ...(variables ? { variables } : {}) }, opts ?? {});
   const account = async (userType: 'EMPLOYER' | 'JOB_SEEKER') => {
     const { id, accessToken } = await registerAccount(users, { userType });
