@@ -1,5 +1,5 @@
 export { AppError, ErrorCode, formatGraphQLError, type ErrorCodeName, type FieldProblem } from './errors.js';
-export { validateInput } from './validate-input.js';
+export { httpUrlSchema, validateInput } from './validate-input.js';
 export { requireViewer, requireRole, type RequestContext } from './request-context.js';
 export { createMetrics, type ServiceMetrics } from './metrics.js';
 export { startGraphQLService, type GraphQLServiceOptions, type RunningService } from './graphql-service.js';

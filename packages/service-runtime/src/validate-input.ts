@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from './errors.js';
 
 /**
@@ -16,3 +16,16 @@ export function validateInput<T extends z.ZodType>(schema: T, value: unknown, ar
   const summary = fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ');
   throw new AppError('BAD_USER_INPUT', `Invalid input. ${summary}`, { fields });
 }
+
+/** An absolute http(s) URL of at most 255 characters (the seed's VARCHAR(255) URL columns). */
+export const httpUrlSchema = z
+  .string()
+  .trim()
+  .max(255, 'must be at most 255 characters')
+  .refine((value) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrlSchema } from '@jobplatform/service-runtime';
 
 /** Field rules for the jobs service's inputs. Enums arrive validated by GraphQL in upper case. */
 
@@ -16,18 +17,6 @@ const text = (max: number) => z.string().trim().max(max, `must be at most ${max.
 const requiredText = (max: number) => text(max).min(1, 'must not be empty');
 /** Optional text: blank becomes null, so "clear it" has one representation. */
 const optionalText = (max: number) => text(max).transform((v) => (v === '' ? null : v)).nullish();
-
-const urlSchema = z
-  .string()
-  .trim()
-  .max(255, 'must be at most 255 characters')
-  .refine((value) => {
-    try {
-      return ['http:', 'https:'].includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, 'must be an http(s) URL');
 
 /** ISO 4217 codes as the runtime's ICU knows them (about 300, historic codes included). */
 const iso4217 = new Set(Intl.supportedValuesOf('currency'));
@@ -69,8 +58,8 @@ export const companyInputSchema = (now: Date) =>
   z.object({
     name: requiredText(255),
     description: optionalText(10_000),
-    website: urlSchema.nullish(),
-    logo: urlSchema.nullish(),
+    website: httpUrlSchema.nullish(),
+    logo: httpUrlSchema.nullish(),
     industry: optionalText(100),
     size: z.enum(companySizes).transform(lower).nullish(),
     foundedYear: z.number().int('must be a whole year').min(1600, 'must be 1600 or later').max(now.getUTCFullYear(), 'must not be in the future').nullish(),

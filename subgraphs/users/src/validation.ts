@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrlSchema } from '@jobplatform/service-runtime';
 
 /** Field rules shared by registration and profile updates. */
 export const usernameSchema = z
@@ -34,18 +35,6 @@ export const dateOfBirthSchema = z
   .refine((value) => new Date(`${value}T00:00:00Z`) < new Date(), 'must be in the past')
   .refine((value) => Number(value.slice(0, 4)) >= 1900, 'must be after 1900');
 
-const urlSchema = z
-  .string()
-  .trim()
-  .max(255, 'must be at most 255 characters')
-  .refine((value) => {
-    try {
-      return ['http:', 'https:'].includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, 'must be an http(s) URL');
-
 export const registerInputSchema = z.object({
   username: usernameSchema,
   email: emailSchema,
@@ -61,7 +50,7 @@ export const updateProfileInputSchema = z
     lastName: nameSchema.nullish(),
     phoneNumber: phoneNumberSchema.nullish(),
     dateOfBirth: dateOfBirthSchema.nullish(),
-    profilePicture: urlSchema.nullish(),
+    profilePicture: httpUrlSchema.nullish(),
     bio: z.string().max(2000, 'must be at most 2,000 characters').nullish(),
   })
   .refine((input) => Object.keys(input).length > 0, 'give at least one field to change');
