@@ -11,7 +11,9 @@
 // plan of the Jobs count and the load average, since the machine may be shared.
 import { execSync } from 'node:child_process';
 import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { Kind, parse } from 'graphql';
 import pg from 'pg';
 import { postGraphQL } from '@jobplatform/testing';
 import { seedPlatform } from '../src/seed/seed-platform.js';
@@ -29,29 +31,19 @@ const jobCount = Number(values.jobs);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 
-const JOB_DETAIL = /* GraphQL */ `
-  query JobDetail($id: ID!) {
-    job(id: $id) {
-      id title description requirements responsibilities
-      jobType experienceLevel salaryMin salaryMax salaryCurrency
-      location isRemote isActive applicationDeadline createdAt
-      company { id name logo industry size location }
-      employer { id username firstName lastName }
-      categories { id name parent { id name } }
-      skills { isRequired skill { id name } }
-    }
-  }`;
+/** An operation of the project's jobs client operations, as written there. */
+function clientOperation(name: string): string {
+  const source = readFileSync(new URL('../../schema/operations/jobs.graphql', import.meta.url), 'utf8');
+  const definition = parse(source).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
+  if (!definition?.loc) throw new Error(`schema/operations/jobs.graphql has no operation ${name}`);
+  return source.slice(definition.loc.start, definition.loc.end);
+}
+
+const JOB_DETAIL = clientOperation('JobDetail');
 /** What the jobs subgraph can answer of JobDetail: the employer is only a key there. */
 const JOB_DETAIL_JOBS_PART = JOB_DETAIL.replace('employer { id username firstName lastName }', 'employer { id }');
-
-const JOBS = /* GraphQL */ `
-  query Jobs($filter: JobFilter, $first: Int, $after: String) {
-    jobs(filter: $filter, first: $first, after: $after) {
-      totalCount
-      edges { cursor node { id title location isRemote jobType company { name } } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }`;
+if (JOB_DETAIL_JOBS_PART === JOB_DETAIL) throw new Error('JobDetail no longer selects employer { id username firstName lastName }: update the benchmark');
+const JOBS = clientOperation('Jobs');
 const FILTER = { jobTypes: ['FULL_TIME', 'CONTRACT'], experienceLevels: ['MID', 'SENIOR'], salaryMin: 60000, salaryCurrency: 'EUR' };
 /** The SQL the jobs service sends for that filter's totalCount (Prisma's count), for EXPLAIN. */
 const FILTER_COUNT_SQL = `SELECT COUNT(*) FROM (SELECT id FROM jobs WHERE is_active = true AND job_type IN ('full_time', 'contract')
