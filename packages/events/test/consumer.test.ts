@@ -115,7 +115,7 @@ it('sends a payload that fails its contract to dead letter at once and goes on w
   for (let i = 3; i <= 20; i += 1) await publishEvent('users.user.updated.v1', updatedUser(i));
 
   await waitFor('19 effects', effects, (n) => n >= 19, 20_000);
-  expect(consumer.stats().deadLettered).toBe(2);
+  await waitFor('2 dead letters', async () => consumer.stats().deadLettered, (n) => n === 2, 5_000);
   expect(await effects()).toBe(19);
   expect(await countRows(h.db, `SELECT count(*) FROM "effects" WHERE "user_id" = '2'`)).toBe(0);
 

@@ -171,9 +171,13 @@ it('publishes a backlog of one aggregate in outbox order, across positions of di
   expect(usernames).toEqual(Array.from({ length: 120 }, (_, i) => `v${String(i + 1).padStart(3, '0')}`));
 }, 60_000);
 
-/** Whether a relay sleeps holding the idle lock, i.e. writers will NOTIFY it. */
+/**
+ * Whether a relay sleeps holding the idle lock, i.e. writers will NOTIFY it. Advisory locks are per
+ * database, and pg_locks shows the whole cluster, where other test files' relays sleep too.
+ */
 async function relayAsleep(): Promise<boolean> {
-  return (await countRows(h.db, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted AND objsubid = 1`)) === 1;
+  return (await countRows(h.db, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted AND objsubid = 1
+     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)) === 1;
 }
 
 // With a poll interval of a minute, every event below reaches JetStream only through the relay's
