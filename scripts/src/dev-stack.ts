@@ -44,7 +44,10 @@ async function waitForReady(url: string, child: ChildProcess, timeoutMs = 30_000
 
 function launch(service: PlatformService, env: NodeJS.ProcessEnv): ChildProcess {
   const log = prefixed(service.name);
-  const child = spawn(process.execPath, [path.join(repoRoot, service.entry)], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own, like PostgreSQL and NATS: Ctrl-C reaches only this launcher, which
+  // stops everything in order (a service hit by the terminal's SIGINT and then by our SIGTERM would
+  // take the second signal as "exit now" and skip its drain).
+  const child = spawn(process.execPath, [path.join(repoRoot, service.entry)], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   for (const stream of [child.stdout, child.stderr]) {
     let pending = '';
     stream.on('data', (chunk: Buffer) => {
@@ -89,6 +92,10 @@ async function main(): Promise<void> {
   const env = loadDevStackEnv();
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // Should this launcher die without shutting down, its services, being in groups of their own, go with it.
+  process.on('exit', () => {
+    for (const { process: child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const secrets = await loadDevSecrets(env.JOBPLATFORM_DATA_DIR);
 
   const needsEmbeddedPostgres = subgraphServices.some((s) => !env.passThrough[databaseUrlVariable(s)]);
@@ -98,12 +105,13 @@ async function main(): Promise<void> {
       dataDir: path.join(env.JOBPLATFORM_DATA_DIR, 'postgres'),
       port: env.EMBEDDED_POSTGRES_PORT,
       onLog: prefixed('postgres'),
+      ownProcessGroup: true,
     });
   }
   let natsUrl = env.NATS_URL;
   if (!natsUrl) {
     say(`starting nats-server (JetStream) on 127.0.0.1:${env.EMBEDDED_NATS_PORT}`);
-    nats = await startNatsServer({ port: env.EMBEDDED_NATS_PORT, storeDir: path.join(env.JOBPLATFORM_DATA_DIR, 'nats'), onLog: prefixed('nats') });
+    nats = await startNatsServer({ port: env.EMBEDDED_NATS_PORT, storeDir: path.join(env.JOBPLATFORM_DATA_DIR, 'nats'), onLog: prefixed('nats'), ownProcessGroup: true });
     natsUrl = nats.url;
   }
 

@@ -11,6 +11,11 @@ export type NatsServerOptions = {
   /** Monitoring port (/healthz, /varz); omit to disable. */
   monitorPort?: number;
   onLog?: (line: string) => void;
+  /**
+   * Run in a process group of its own, so that the terminal's Ctrl-C does not reach it and the
+   * caller stops it when its turn comes (the dev stack: services first, then NATS, then PostgreSQL).
+   */
+  ownProcessGroup?: boolean;
 };
 
 export type NatsServerHandle = {
@@ -56,7 +61,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   const launch = async () => {
     const args = ['-a', '127.0.0.1', '-p', String(options.port), '-js', '-sd', options.storeDir];
     if (options.monitorPort) args.push('-m', String(options.monitorPort));
-    const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup ?? false });
     child = proc;
     const forward = (chunk: Buffer) => chunk.toString('utf8').split('\n').filter(Boolean).forEach(log);
     proc.stdout?.on('data', forward);

@@ -16,6 +16,11 @@ export type EmbeddedPostgresOptions = {
   /** When false, the folder is deleted on stop (tests). */
   persistent?: boolean;
   onLog?: (line: string) => void;
+  /**
+   * Run in a process group of its own, so that the terminal's Ctrl-C does not reach it and the
+   * caller stops it when its turn comes (the dev stack: services first, then NATS, then PostgreSQL).
+   */
+  ownProcessGroup?: boolean;
 };
 
 export type EmbeddedPostgresHandle = {
@@ -138,11 +143,11 @@ async function stopLeftoverServer(dataDir: string, log: (line: string) => void):
   throw new Error(`PostgreSQL (pid ${pid}) still holds ${dataDir}; stop it and start again`);
 }
 
-async function launch(binaries: Binaries, dataDir: string, port: number, runAs: RunAs, log: (line: string) => void): Promise<ChildProcess> {
+async function launch(binaries: Binaries, dataDir: string, port: number, runAs: RunAs, log: (line: string) => void, detached: boolean): Promise<ChildProcess> {
   const child = spawn(
     binaries.postgres,
     ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
-    { ...runAs, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
+    { ...runAs, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, detached },
   );
   const forward = (chunk: Buffer) => chunk.toString('utf8').split('\n').filter(Boolean).forEach(log);
   child.stdout?.on('data', forward);
@@ -191,7 +196,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } else {
     await stopLeftoverServer(options.dataDir, log);
   }
-  const child = await launch(binaries, options.dataDir, options.port, runAs, log);
+  const child = await launch(binaries, options.dataDir, options.port, runAs, log, options.ownProcessGroup ?? false);
 
   const admin: pg.ClientConfig = { host: '127.0.0.1', port: options.port, user, password, database: 'postgres' };
   await waitUntilAcceptingQueries(admin);

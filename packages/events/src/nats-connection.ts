@@ -25,11 +25,11 @@ export type NatsConnectionWatch = {
 };
 
 /**
- * Follows a connection's status: logs each loss and return, and, given the service's Prometheus
- * registry, reports it as the gauge `event_backbone_connected` (1 up, 0 down). A service stays
+ * Follows a connection's status: logs each loss and return, and reports it on the service's
+ * Prometheus registry as the gauge `event_backbone_connected` (1 up, 0 down). A service stays
  * ready while NATS is away, so this gauge, not readiness, is what to alert on.
  */
-export function watchNatsConnection(nats: NatsConnection, options: { logger: Logger; registry?: Registry }): NatsConnectionWatch {
+export function watchNatsConnection(nats: NatsConnection, options: { logger: Logger; registry: Registry }): NatsConnectionWatch {
   const { logger } = options;
   let connected = !nats.isClosed();
   void (async () => {
@@ -44,15 +44,13 @@ export function watchNatsConnection(nats: NatsConnection, options: { logger: Log
     }
   })().catch((error: unknown) => logger.error({ err: error }, 'watching the NATS connection failed'));
   const watch = { isConnected: () => connected && !nats.isClosed() };
-  if (options.registry) {
-    new Gauge({
-      name: 'event_backbone_connected',
-      help: '1 while the NATS connection is up; 0 while events wait in the outbox',
-      registers: [options.registry],
-      collect() {
-        this.set(watch.isConnected() ? 1 : 0);
-      },
-    });
-  }
+  new Gauge({
+    name: 'event_backbone_connected',
+    help: '1 while the NATS connection is up; 0 while events wait in the outbox',
+    registers: [options.registry],
+    collect() {
+      this.set(watch.isConnected() ? 1 : 0);
+    },
+  });
   return watch;
 }

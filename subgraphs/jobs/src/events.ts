@@ -23,7 +23,7 @@ export type JobsEventsOptions = {
   logger: Logger;
   now: () => Date;
   /** The service's Prometheus registry, for the connection gauge. */
-  registry?: Registry;
+  registry: Registry;
 };
 
 export type JobsEvents = {
@@ -51,7 +51,7 @@ const ERASURE_TRANSACTION_MS = 120_000;
 export async function startJobsEvents(options: JobsEventsOptions): Promise<JobsEvents> {
   const { db, logger } = options;
   const nats = await connectToNats(options.natsUrl, 'jobs');
-  watchNatsConnection(nats, { logger, ...(options.registry ? { registry: options.registry } : {}) });
+  watchNatsConnection(nats, { logger, registry: options.registry });
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async () => {
     for (const part of started.reverse()) await part.stop();

@@ -115,9 +115,10 @@ export function createAccountErasure(deps: AccountErasureDeps) {
     logger.info({ userId: userId.toString(), services: saga.participants }, 'account erased: every participant completed');
   }
 
-  async function missingParticipants(tx: Tx, saga: SagaRow): Promise<string[]> {
-    const done = await tx.userErasureCompletion.findMany({ where: { userId: saga.user_id }, select: { service: true } });
-    return saga.participants.filter((service) => !done.some((row) => row.service === service));
+  /** The participants each saga still waits for, read in one statement. */
+  async function missingParticipants(tx: Tx, sagas: SagaRow[]): Promise<Map<bigint, string[]>> {
+    const done = await tx.userErasureCompletion.findMany({ where: { userId: { in: sagas.map((saga) => saga.user_id) } }, select: { userId: true, service: true } });
+    return new Map(sagas.map((saga) => [saga.user_id, saga.participants.filter((service) => !done.some((row) => row.userId === saga.user_id && row.service === service))]));
   }
 
   /** Records one participant's reply; the last reply erases the account. Safe to apply twice. */
@@ -135,7 +136,7 @@ export function createAccountErasure(deps: AccountErasureDeps) {
       data: [{ userId, service, completedAt: new Date(event.data.completedAt), eventId: event.id, summary: event.data.summary }],
       skipDuplicates: true,
     });
-    if ((await missingParticipants(tx, saga)).length === 0) await erase(tx, saga, traceparent);
+    if ((await missingParticipants(tx, [saga])).get(saga.user_id)!.length === 0) await erase(tx, saga, traceparent);
   }
 
   return {
@@ -176,10 +177,11 @@ export function createAccountErasure(deps: AccountErasureDeps) {
             SELECT "user_id", "status", "requested_at", "participants", "attempts" FROM "user_erasures"
              WHERE "status" = 'pending' AND "last_attempt_at" < ${cutoff}
              ORDER BY "last_attempt_at" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+          const missing = await missingParticipants(tx, overdue);
           let republished = 0;
           let stuck = 0;
           for (const saga of overdue) {
-            const waitingFor = await missingParticipants(tx, saga);
+            const waitingFor = missing.get(saga.user_id)!;
             const userId = saga.user_id;
             if (saga.attempts >= policy.maxAttempts) {
               const lastError = `no reply from ${waitingFor.join(', ')} after ${saga.attempts} publications of users.user.deleted.v1`;

@@ -21,8 +21,6 @@ export type UsersEvents = {
   nats: Awaited<ReturnType<typeof connectToNats>>;
   relay: OutboxRelay;
   erasureConsumer: EventConsumer;
-  /** Whether the NATS connection is up (events wait in the outbox while it is not). */
-  isConnected(): boolean;
   /** Stops the erasure check and consumer, lets the relay finish its round, then drains NATS. */
   stop(): Promise<void>;
 };
@@ -36,7 +34,7 @@ export type UsersEvents = {
 export async function startUsersEvents(options: UsersEventsOptions): Promise<UsersEvents> {
   const { db, erasure, logger } = options;
   const nats = await connectToNats(options.natsUrl, 'users');
-  const connection = watchNatsConnection(nats, { logger, registry: options.registry });
+  watchNatsConnection(nats, { logger, registry: options.registry });
 
   const relay = await startOutboxRelay({
     service: 'users',
@@ -71,7 +69,6 @@ export async function startUsersEvents(options: UsersEventsOptions): Promise<Use
     nats,
     relay,
     erasureConsumer,
-    isConnected: connection.isConnected,
     stop() {
       stopped ??= (async () => {
         clearInterval(timer);

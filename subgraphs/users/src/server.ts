@@ -90,7 +90,7 @@ export async function startUsersService(env: UsersEnv, overrides: UsersServiceOv
     verifyToken: createTokenVerifier({ jwks: signer.jwks }),
     introspection: env.NODE_ENV !== 'production',
     extendContext: (base) => ({ ...base, accounts, cipher, userById: createUserLoader(db) }),
-    // Serving does not need NATS: while it is down, events wait in the outbox (see the gauge below).
+    // Serving does not need NATS: while it is down, events wait in the outbox (event_backbone_connected on /metrics tells).
     readiness: async () => {
       await db.$queryRaw`SELECT 1`;
     },
