@@ -42,7 +42,12 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 
 function groupBy<T>(rows: T[], key: (row: T) => bigint): Map<bigint, T[]> {
   const groups = new Map<bigint, T[]>();
-  for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
   return groups;
 }
 
