@@ -1,5 +1,16 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import type { Logger } from '@jobplatform/config';
+import { ErrorCode } from './errors.js';
+
+/**
+ * The codes as the client receives them. By willSendResponse, formatError has already mapped each
+ * error into the response body; the raw errors still lack the code an AppError carries.
+ */
+function sentErrorCodes(response: GraphQLResponse): string[] {
+  const body = response.body;
+  const errors = body?.kind === 'single' ? body.singleResult.errors : body?.initialResult.errors;
+  return (errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : ErrorCode.INTERNAL_SERVER_ERROR));
+}
 
 /**
  * One JSON line per GraphQL operation: request id (shared with the gateway and every subgraph the
@@ -11,7 +22,8 @@ export function requestLoggingPlugin<TContext extends { requestId: string; viewe
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
-        async willSendResponse({ operationName, operation, errors }) {
+        async willSendResponse({ operationName, operation, response }) {
+          const errorCodes = sentErrorCodes(response);
           logger.info(
             {
               requestId: contextValue.requestId,
@@ -19,7 +31,7 @@ export function requestLoggingPlugin<TContext extends { requestId: string; viewe
               type: operation?.operation ?? null,
               userId: contextValue.viewer?.userId ?? null,
               durationMs: Math.round((performance.now() - started) * 10) / 10,
-              ...(errors?.length ? { errorCodes: errors.map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR') } : {}),
+              ...(errorCodes.length ? { errorCodes } : {}),
             },
             'graphql request',
           );
