@@ -1,7 +1,7 @@
 import http from 'node:http';
 import express, { type Express } from 'express';
 import type { Logger } from '@jobplatform/config';
-import type { ServiceMetrics } from './metrics.js';
+import { OTHER_LABEL, type ServiceMetrics } from './metrics.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
 export type HttpAppOptions = {
@@ -18,6 +18,16 @@ declare module 'express-serve-static-core' {
 }
 
 /**
+ * The route label: the pattern of the route that answered (`/healthz`) or the path a router was
+ * mounted on (`/graphql`), both set by code. A request that no route or mount answered (an unknown
+ * path, or a body a mount's parser refused) is `other`: the raw path is client input and would
+ * make a new time series per URL.
+ */
+function labelRoute(req: express.Request): string {
+  return req.route?.path ?? (req.baseUrl || OTHER_LABEL);
+}
+
+/**
  * Express app with what every service exposes besides GraphQL: a request id on every request
  * (echoed in the response), /healthz (the process is alive), /readyz (it can do its work) and
  * /metrics (Prometheus).
@@ -29,7 +39,7 @@ export function createHttpApp({ logger, metrics, readiness }: HttpAppOptions): E
     req.requestId = requestIdFrom(req.headers);
     res.setHeader(REQUEST_ID_HEADER, req.requestId);
     const stop = metrics.httpRequestDuration.startTimer({ method: req.method });
-    res.on('finish', () => stop({ route: req.route?.path ?? req.path, status: String(res.statusCode) }));
+    res.on('finish', () => stop({ route: labelRoute(req), status: String(res.statusCode) }));
     next();
   });
   app.get('/healthz', (_req, res) => {

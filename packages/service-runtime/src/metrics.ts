@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { Kind, parse } from 'graphql';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { ApolloServerPlugin } from '@apollo/server';
 
@@ -8,8 +10,52 @@ export type ServiceMetrics = {
   graphqlPlugin(): ApolloServerPlugin;
 };
 
+export type MetricsOptions = {
+  /**
+   * Operation names that get a label of their own; any other name is counted as `other`, so a
+   * client cannot grow the registry by sending made-up names. Defaults to the platform's own
+   * client operations in schema/operations/*.graphql.
+   */
+  knownOperations?: Iterable<string>;
+};
+
+/** The label for a value that is not one of the known ones (an unknown route or operation name). */
+export const OTHER_LABEL = 'other';
+
+/** The operation names defined in the .graphql files of a folder. */
+export function readOperationNames(dir: URL): Set<string> {
+  const names = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort()) {
+    for (const definition of parse(readFileSync(new URL(file, dir), 'utf8')).definitions) {
+      if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.add(definition.name.value);
+    }
+  }
+  return names;
+}
+
+// Relative to this module (src/ or dist/ alike), not to the working directory.
+const platformOperationsDir = new URL('../../../schema/operations/', import.meta.url);
+let platformOperations: ReadonlySet<string> | undefined;
+/** The platform's own client operations, read once per process. */
+const platformOperationNames = () => (platformOperations ??= readOperationNames(platformOperationsDir));
+
+// The gateway names each subgraph fetch `<operation>__<subgraph>__<n>` (Apollo's query planner).
+const subgraphFetchName = /^(.+)__[_A-Za-z0-9]+__\d+$/;
+
+/**
+ * The operation label: a known name (also when the gateway forwards it to a subgraph with its
+ * fetch suffix), `anonymous` for an unnamed operation, otherwise `other`. Never the client's text.
+ */
+export function labelOperation(name: string | null | undefined, known: ReadonlySet<string>): string {
+  if (!name) return 'anonymous';
+  if (known.has(name)) return name;
+  const forwarded = subgraphFetchName.exec(name)?.[1];
+  return forwarded !== undefined && known.has(forwarded) ? forwarded : OTHER_LABEL;
+}
+
 /** One Prometheus registry per process, labelled with the service name. */
-export function createMetrics(service: string): ServiceMetrics {
+export function createMetrics(service: string, options: MetricsOptions = {}): ServiceMetrics {
+  const knownOperations = options.knownOperations ? new Set(options.knownOperations) : platformOperationNames();
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
@@ -36,7 +82,7 @@ export function createMetrics(service: string): ServiceMetrics {
         return {
           async willSendResponse(ctx) {
             stop({
-              operation: ctx.operationName ?? 'anonymous',
+              operation: labelOperation(ctx.operationName, knownOperations),
               type: ctx.operation?.operation ?? 'unknown',
               result: ctx.errors?.length ? 'error' : 'ok',
             });
