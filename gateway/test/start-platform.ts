@@ -1,51 +1,44 @@
-import { startUsersForTest, type UsersUnderTest } from '../../subgraphs/users/test/start-users.js';
-import { startJobsForTest, type JobsUnderTest } from '../../subgraphs/jobs/test/start-jobs.js';
-import { createLogger, type Logger } from '@jobplatform/config';
-import { postGraphQL } from '@jobplatform/testing';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { Logger } from '@jobplatform/config';
+import { gatewayEnvFor as gatewayEnvWith, startPlatformForTest as startPlatform, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
 import type { GatewayEnv } from '../src/env.js';
-import { startGateway, type RunningGateway } from '../src/server.js';
 
-export type PlatformUnderTest = {
-  users: UsersUnderTest;
-  jobs: JobsUnderTest;
-  gateway: RunningGateway;
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: { token?: string; headers?: Record<string, string>; operationName?: string }): ReturnType<typeof postGraphQL<T>>;
-  close(): Promise<void>;
+/** A user event as users recorded it inside its transaction: tests read one-time tokens from it. */
+export type RecordedUserEvent = { type: string; userId: string; token?: string };
+
+export type PlatformUnderTest = Platform & {
+  users: SubgraphUnderTest & {
+    /** The users service's signing key, so tests can forge tokens with a valid signature. */
+    privateKey: KeyObject;
+    jwksUrl: string;
+    events: RecordedUserEvent[];
+  };
+  jobs: SubgraphUnderTest;
 };
 
-/** Gateway settings as in production, routing every subgraph of the supergraph to the one under test. */
-export function gatewayEnvFor(platform: Pick<PlatformUnderTest, 'users' | 'jobs'>, overrides: Partial<GatewayEnv> = {}): GatewayEnv {
-  return {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    GATEWAY_HOST: '127.0.0.1',
-    GATEWAY_PORT: 0,
-    JWKS_URL: platform.users.service.jwksUrl,
-    GATEWAY_BODY_LIMIT: '100kb',
-    GATEWAY_MAX_DEPTH: 12,
-    GATEWAY_MAX_ALIASES: 30,
-    GATEWAY_MAX_COST: 20_000,
-    GATEWAY_TRUSTED_PROXIES: 0,
-    subgraphUrls: { users: platform.users.service.url, jobs: platform.jobs.service.url },
-    ...overrides,
-  };
+/** Gateway settings as in production, routing every subgraph to the one under test. */
+export function gatewayEnvFor(platform: Pick<PlatformUnderTest, 'users' | 'services'>, overrides: Partial<GatewayEnv> = {}): GatewayEnv {
+  const urls = Object.fromEntries(Object.entries(platform.services).map(([name, service]) => [name, service.service.url]));
+  return gatewayEnvWith(platform.users.jwksUrl, urls, overrides);
 }
 
-/** Every subgraph of the checked-in supergraph, running for real behind the real gateway. */
+/** Every subgraph of the registry, running for real behind the real gateway. */
 export async function startPlatformForTest(options: { usersLogger?: Logger; gateway?: Partial<GatewayEnv> } = {}): Promise<PlatformUnderTest> {
-  const users = await startUsersForTest(options.usersLogger ? { logger: options.usersLogger } : {});
-  const jobs = await startJobsForTest({ jwksUrl: users.service.jwksUrl });
-  const gateway = await startGateway(gatewayEnvFor({ users, jobs }, options.gateway), { logger: createLogger('gateway', 'silent') });
-  return {
-    users,
-    jobs,
-    gateway,
-    gql: (query, variables, opts = {}) =>
-      postGraphQL(gateway.url, { query, ...(variables ? { variables } : {}), ...(opts.operationName ? { operationName: opts.operationName } : {}) }, opts),
-    async close() {
-      await gateway.close();
-      await jobs.close();
-      await users.close();
+  const events: RecordedUserEvent[] = [];
+  const eventObserver = {
+    async record(_tx: unknown, event: { type: string; userId?: bigint; user?: { id: bigint }; token?: string }) {
+      events.push({ type: event.type, userId: String(event.user?.id ?? event.userId), ...(event.token ? { token: event.token } : {}) });
     },
+  };
+  const platform = await startPlatform({
+    ...(options.usersLogger ? { loggers: { users: options.usersLogger } } : {}),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
+    overrides: { users: { eventObserver } },
+  });
+  const users = platform.service('users');
+  return {
+    ...platform,
+    users: { ...users, privateKey: createPrivateKey(users.env.own.JWT_PRIVATE_KEY), jwksUrl: users.service.url.replace(/\/graphql$/, '/.well-known/jwks.json'), events },
+    jobs: platform.service('jobs'),
   };
 }

@@ -1,4 +1,4 @@
-// Generates one subgraph's code: its Prisma client (prisma/<service>/schema.prisma) and its typed
+// Generates one subgraph's code: its Prisma client (prisma/<service>/*.prisma) and its typed
 // resolvers (GraphQL Code Generator over src/schema.graphql). Run from the subgraph's folder by
 // `npm run generate` (turbo). Plain JavaScript so that it runs before anything is built.
 import { spawnSync } from 'node:child_process';
@@ -25,7 +25,8 @@ function run(command, args) {
 }
 
 const prismaCli = path.join(root, 'node_modules', 'prisma', 'build', 'index.js');
-run(process.execPath, [prismaCli, 'generate', '--schema', path.join(root, 'prisma', service, 'schema.prisma')]);
+// The schema is the whole folder: schema.prisma and the shared files it includes as symlinks.
+run(process.execPath, [prismaCli, 'generate', '--schema', path.join(root, 'prisma', service)]);
 
 if (existsSync(path.join(subgraphDir, 'codegen.ts'))) {
   const codegenCli = path.join(root, 'node_modules', '@graphql-codegen', 'cli', 'esm', 'bin.js');

@@ -1,2 +1,2 @@
-export { applyMigrations, createMigration, diffMigrationsToSchema, readMigrations, serviceSchema, type ServiceSchema } from './migrations.js';
+export { applyMigrations, createMigration, diffMigrationsToSchema, readMigrations, readSchemaFiles, serviceSchema, type ServiceSchema } from './migrations.js';
 export { openSchemaEngine } from './schema-engine.js';

@@ -31,10 +31,11 @@ it('reports drift when schema.prisma has a change no migration carries', async (
   const db = await createTestDatabase();
   const dir = await fs.mkdtemp(path.join(prismaRoot, '..', 'node_modules', '.drift-'));
   try {
+    // The whole schema folder, shared files (symlinks) copied as plain files.
+    await fs.cp(path.join(prismaRoot, 'users'), dir, { recursive: true, dereference: true });
     const original = await fs.readFile(path.join(prismaRoot, 'users', 'schema.prisma'), 'utf8');
     await fs.writeFile(path.join(dir, 'schema.prisma'), original.replace('bio                   String?', 'bio String?\n  nickname String?'));
-    await fs.cp(path.join(prismaRoot, 'users', 'migrations'), path.join(dir, 'migrations'), { recursive: true });
-    const sql = await diffMigrationsToSchema(db.url, { schemaPath: path.join(dir, 'schema.prisma'), migrationsDir: path.join(dir, 'migrations') });
+    const sql = await diffMigrationsToSchema(db.url, { schemaDir: dir, migrationsDir: path.join(dir, 'migrations') });
     expect(sql).toMatch(/ADD COLUMN\s+"nickname"/);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

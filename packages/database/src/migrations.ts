@@ -6,15 +6,26 @@ import pg from 'pg';
 import type { MigrationList } from '@prisma/schema-engine-wasm';
 import { openSchemaEngine } from './schema-engine.js';
 
-/** Where one service keeps its Prisma schema and migrations: prisma/<service>/. */
+/**
+ * Where one service keeps its Prisma schema and migrations: prisma/<service>/. The schema is every
+ * .prisma file in that folder (Prisma's multi-file schema): the service's own schema.prisma and
+ * the shared files it includes as symlinks (packages/events/prisma/*.prisma).
+ */
 export type ServiceSchema = {
-  schemaPath: string;
+  schemaDir: string;
   migrationsDir: string;
 };
 
 export function serviceSchema(prismaRoot: string, service: string): ServiceSchema {
   const dir = path.join(prismaRoot, service);
-  return { schemaPath: path.join(dir, 'schema.prisma'), migrationsDir: path.join(dir, 'migrations') };
+  return { schemaDir: dir, migrationsDir: path.join(dir, 'migrations') };
+}
+
+/** The schema's files as [path, content], in name order (symlinked shared files are read through). */
+export async function readSchemaFiles(schemaDir: string): Promise<{ path: string; content: string }[]> {
+  const names = (await fs.readdir(schemaDir)).filter((name) => name.endsWith('.prisma')).sort();
+  if (names.length === 0) throw new Error(`${schemaDir} holds no .prisma file`);
+  return Promise.all(names.map(async (name) => ({ path: path.join(schemaDir, name), content: await fs.readFile(path.join(schemaDir, name), 'utf8') })));
 }
 
 const noFilters = { externalTables: [], externalEnums: [] };
@@ -44,7 +55,7 @@ export async function readMigrations(migrationsDir: string): Promise<MigrationLi
 
 /** Applies every migration not yet recorded in _prisma_migrations. Returns the names it applied. */
 export async function applyMigrations(databaseUrl: string, schema: ServiceSchema): Promise<string[]> {
-  const { engine, close } = await openSchemaEngine(databaseUrl, schema.schemaPath);
+  const { engine, close } = await openSchemaEngine(databaseUrl, await readSchemaFiles(schema.schemaDir));
   try {
     const migrationsList = await readMigrations(schema.migrationsDir);
     const result = await engine.applyMigrations({ migrationsList, filters: noFilters });
@@ -90,15 +101,14 @@ export async function diffMigrationsToSchema(databaseUrl: string, schema: Servic
 }
 
 async function diffInEmptyDatabase(databaseUrl: string, schema: ServiceSchema): Promise<string> {
-  const { engine, close } = await openSchemaEngine(databaseUrl, schema.schemaPath);
+  const { engine, close } = await openSchemaEngine(databaseUrl, await readSchemaFiles(schema.schemaDir));
   try {
     const migrationsList = await readMigrations(schema.migrationsDir);
     const hasMigrations = migrationsList.migrationDirectories.length > 0;
-    const datamodel = await fs.readFile(schema.schemaPath, 'utf8');
     const captured: string[] = [];
     const result = await engine.diff({
       from: hasMigrations ? { tag: 'migrations', ...migrationsList } : { tag: 'empty' },
-      to: { tag: 'schemaDatamodel', files: [{ path: schema.schemaPath, content: datamodel }] },
+      to: { tag: 'schemaDatamodel', files: await readSchemaFiles(schema.schemaDir) },
       script: true,
       exitCode: null,
       filters: noFilters,

@@ -114,12 +114,11 @@ function createEngineAdapter(databaseUrl: string) {
 }
 
 /** Opens the schema engine on a live database, with the Prisma schema it should compare against. */
-export async function openSchemaEngine(databaseUrl: string, schemaPath: string): Promise<{ engine: SchemaEngine; close(): Promise<void> }> {
+export async function openSchemaEngine(databaseUrl: string, schemaFiles: { path: string; content: string }[]): Promise<{ engine: SchemaEngine; close(): Promise<void> }> {
   bindings ??= loadBindings();
   const { SchemaEngine } = await bindings;
-  const datamodel = await fs.readFile(schemaPath, 'utf8');
   const { adapter, dispose } = createEngineAdapter(databaseUrl);
-  const engine = await SchemaEngine.new({ datamodels: [[schemaPath, datamodel]] }, () => undefined, adapter);
+  const engine = await SchemaEngine.new({ datamodels: schemaFiles.map((file) => [file.path, file.content]) }, () => undefined, adapter);
   return {
     engine,
     close: async () => {

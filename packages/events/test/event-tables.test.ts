@@ -23,7 +23,7 @@ it('the Prisma models and the SQL exports describe the same tables', async () =>
     await fs.writeFile(path.join(dir, 'migrations', 'migration_lock.toml'), 'provider = "postgresql"\n');
     await fs.writeFile(path.join(dir, 'migrations', '20250101000000_event_tables', 'migration.sql'), [eventTablesSql, userReplicaTableSql].join('\n'));
 
-    const drift = await diffMigrationsToSchema(db.url, { schemaPath: path.join(dir, 'schema.prisma'), migrationsDir: path.join(dir, 'migrations') });
+    const drift = await diffMigrationsToSchema(db.url, { schemaDir: dir, migrationsDir: path.join(dir, 'migrations') });
     expect(drift).toBe('');
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
@@ -43,7 +43,7 @@ it('the drift check notices when the SQL leaves something out', async () => {
       path.join(dir, 'migrations', '20250101000000_event_tables', 'migration.sql'),
       eventTablesSql.replace('CREATE INDEX "processed_events_processed_at_idx" ON "processed_events"("processed_at");', ''),
     );
-    const drift = await diffMigrationsToSchema(db.url, { schemaPath: path.join(dir, 'schema.prisma'), migrationsDir: path.join(dir, 'migrations') });
+    const drift = await diffMigrationsToSchema(db.url, { schemaDir: dir, migrationsDir: path.join(dir, 'migrations') });
     expect(drift).toMatch(/CREATE INDEX "processed_events_processed_at_idx"/);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

@@ -1,27 +1,9 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { findFreePort, startNatsServer, type NatsServerHandle } from '@jobplatform/embedded-infra';
 import { createTestDatabase, type TestDatabase } from '@jobplatform/testing';
 import { connectToNats, eventTablesSql, type EventInput } from '../src/index.js';
 
-/**
- * A nats-server of the test file's own: stream names are fixed by the contracts (USERS, ...), so
- * files running side by side must not share a server, and some tests kill it.
- */
-export async function startPrivateNats(): Promise<NatsServerHandle & { dispose(): Promise<void> }> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobplatform-events-nats-'));
-  const server = await startNatsServer({ port: await findFreePort(), storeDir: dir });
-  return {
-    ...server,
-    async dispose() {
-      await server.stop();
-      await fs.rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+export { startPrivateNats, waitFor } from '@jobplatform/testing';
 
 /** An empty database with the event tables and a table for handlers' effects. */
 export async function createEventDatabase(): Promise<TestDatabase & { pool: pg.Pool }> {
@@ -43,18 +25,6 @@ export async function createEventDatabase(): Promise<TestDatabase & { pool: pg.P
 
 export async function connectTestNats(url: string): Promise<NatsConnection> {
   return connectToNats(url, 'events-test');
-}
-
-/** Polls until check() holds, or fails with what it last saw. */
-export async function waitFor<T>(what: string, probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T;
-  for (;;) {
-    last = await probe();
-    if (check(last)) return last;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export async function countRows(db: TestDatabase, sql: string, values: unknown[] = []): Promise<number> {

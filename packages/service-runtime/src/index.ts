@@ -7,3 +7,22 @@ export { createHttpApp, installErrorHandler, listen, boundUrl, type HttpAppOptio
 export { requestIdFrom, clientIpFrom, REQUEST_ID_HEADER, CLIENT_IP_HEADER } from './request-id.js';
 export { onShutdownSignal } from './shutdown.js';
 export { requestLoggingPlugin } from './request-logging.js';
+export { createLifecycle, type Lifecycle, type LifecycleOptions } from './lifecycle.js';
+export { loadSubgraphEnv, type SubgraphEnv } from './subgraph-env.js';
+export {
+  createPrismaClient,
+  openSubgraphDomain,
+  runSubgraph,
+  startSubgraph,
+  type ConsumerSpec,
+  type DomainDeps,
+  type PartSpec,
+  type PrismaClientClass,
+  type PrismaLike,
+  type RunningSubgraph,
+  type StartSubgraphOptions,
+  type SubgraphDefinition,
+} from './subgraph.js';
+export { attachScalarParsing, scalarResolvers, scalarTypeDefs, type ScalarName } from './scalars.js';
+export { calendarDateSchema, isCalendarDate, toCalendarDate } from './calendar-dates.js';
+export { invalidField, invalidInput } from './field-errors.js';

@@ -1,4 +1,3 @@
-import { registerAccount } from '../../users/test/start-users.js';
 import { startPlatformForTest, waitFor, type PlatformUnderTest } from './start-jobs.js';
 
 // users and jobs on one nats-server, as deployed: registration reaches jobs' users replica, and
@@ -14,8 +13,8 @@ afterAll(async () => {
 });
 
 it('erases an employer across users and jobs: deleteMyAccount, jobs closes the jobs, users completes, the job page still shows', async () => {
-  const employer = await registerAccount(platform.users, { userType: 'EMPLOYER' });
-  const account = { id: employer.id, accessToken: employer.accessToken };
+  const employer = await platform.employer();
+  const account = employer;
   await waitFor(
     'users.user.registered.v1 to reach the replica',
     async () => (await platform.jobs.db.query('SELECT user_type, is_active FROM user_replicas WHERE id = $1', [employer.id])).rows[0],
@@ -24,7 +23,7 @@ it('erases an employer across users and jobs: deleteMyAccount, jobs closes the j
   const company = (await platform.ok('mutation { createCompany(input: { name: "Erased Employer Inc" }) { id } }', {}, account)).createCompany.id;
   const job = (await platform.ok('mutation($input: CreateJobInput!) { createJob(input: $input) { id } }', { input: { companyId: company, title: 'Goes with its poster', description: 'x' } }, account)).createJob.id;
 
-  expect((await platform.ok('mutation($p: String!) { deleteMyAccount(password: $p) }', { p: employer.input.password }, account)).deleteMyAccount).toBe(true);
+  expect((await platform.ok('mutation($p: String!) { deleteMyAccount(password: $p) }', { p: employer.password }, account)).deleteMyAccount).toBe(true);
 
   const saga = await waitFor(
     'users to record the saga as completed',

@@ -1,4 +1,3 @@
-import { createJobsDomain } from '../src/server.js';
 import { startPlatformForTest, type Account, type PlatformUnderTest } from './start-jobs.js';
 
 // Jobs(first: N) with company, employer, categories and skills must cost the same number of SQL
@@ -24,8 +23,8 @@ beforeAll(async () => {
   employer = await platform.employer();
   const admin = await platform.admin();
   // Data through the service's own rules, without HTTP: 60 jobs over 6 companies.
-  const domain = createJobsDomain(platform.jobs.db.url);
-  try {
+  const domain = platform.jobs.service.domain;
+  {
     const viewer = { userId: employer.id, role: 'employer' as const, tokenId: 't', sessionId: undefined };
     const adminViewer = { userId: admin.id, role: 'admin' as const, tokenId: 't', sessionId: undefined };
     const root = await domain.categories.create(adminViewer, { name: 'Root' });
@@ -42,8 +41,6 @@ beforeAll(async () => {
         });
       }
     }
-  } finally {
-    await domain.db.$disconnect();
   }
 });
 afterAll(async () => {

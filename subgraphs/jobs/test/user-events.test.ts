@@ -145,7 +145,7 @@ describe('account erasure', () => {
     expect(page.data!.job).toEqual({ id: open, title: 'Open at Leaving', isActive: false, company: { name: 'Leaving Ltd' } });
 
     // Redelivered after JetStream's duplicate window: acknowledged, not applied again.
-    const consumer = platform.jobs.service.events.consumers.userErasure;
+    const consumer = platform.jobs.service.consumers["user-erasure"]!;
     const before = consumer.stats();
     await platform.jobs.republish(deleted);
     await waitFor('the redelivery', async () => consumer.stats(), (stats) => stats.duplicates > before.duplicates);

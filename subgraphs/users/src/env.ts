@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { envSchemas, parseEnv } from '@jobplatform/config';
+import { devStackDatabaseUrl, envSchemas, parseEnv } from '@jobplatform/config';
 
-const schema = z
+/**
+ * users' own settings, beside the common ones every subgraph has (USERS_PORT, USERS_DATABASE_URL,
+ * NATS_URL, ...: packages/service-runtime/src/subgraph-env.ts).
+ */
+export const usersSettings = z
   .object({
     NODE_ENV: envSchemas.nodeEnv,
-    LOG_LEVEL: envSchemas.logLevel,
-    USERS_HOST: z.string().default('127.0.0.1'),
-    USERS_PORT: envSchemas.port(4001),
-    USERS_DATABASE_URL: envSchemas.postgresUrl,
     /** Ed25519 private key (PKCS#8 PEM) that signs access tokens. */
     JWT_PRIVATE_KEY: z.string().optional(),
     /** 32 bytes, base64: the AES-256-GCM key for phone numbers and dates of birth. */
@@ -21,8 +21,6 @@ const schema = z
     /** argon2id cost; the defaults follow OWASP's minimum (19 MiB, 2 passes). */
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
-    /** NATS with JetStream: the outbox relay publishes users' events, the erasure saga reads replies. */
-    NATS_URL: envSchemas.natsUrl,
     /** How often pending account erasures are checked for participants that have not replied. */
     USER_ERASURE_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(2 * 60 * 1000),
     /** A pending erasure with no progress for this long gets users.user.deleted.v1 published again. */
@@ -40,14 +38,10 @@ const schema = z
     }
   });
 
-export type UsersEnv = z.infer<typeof schema>;
-
-export function loadUsersEnv(source: NodeJS.ProcessEnv = process.env): UsersEnv {
-  return parseEnv(schema, source);
-}
+export type UsersSettings = z.infer<typeof usersSettings>;
 
 /** The local development database that `npm start` runs (see scripts/src/dev-stack.ts). */
-export const DEV_STACK_USERS_DATABASE_URL = 'postgresql://postgres:postgres@127.0.0.1:55432/users_db';
+const DEV_STACK_USERS_DATABASE_URL = devStackDatabaseUrl('users');
 
 const createAdminSchema = z.object({
   USERS_DATABASE_URL: envSchemas.postgresUrl.default(DEV_STACK_USERS_DATABASE_URL),

@@ -1,121 +1,131 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { parse } from 'graphql';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { createTokenVerifier } from '@jobplatform/auth';
-import { createLogger, type Logger } from '@jobplatform/config';
-import { createMetrics, startGraphQLService, type RunningService } from '@jobplatform/service-runtime';
+import { startSubgraph, type RunningSubgraph, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
 import { createAccountErasure, type AccountErasure } from './account-erasure.js';
 import { createAccountService, type AccountService } from './accounts.js';
 import { createUserLoader, type UsersContext } from './context.js';
-import { createUsersDb, type UsersDb } from './db.js';
-import type { UsersEnv } from './env.js';
+import { PrismaClient, type UsersDb } from './db.js';
+import { usersSettings, type UsersSettings } from './env.js';
 import { createErasureMetrics } from './erasure-metrics.js';
-import { startUsersEvents, type UsersEvents } from './events.js';
-import { createFieldCipher } from './field-encryption.js';
+import { createFieldCipher, type FieldCipher } from './field-encryption.js';
 import { defaultLoginThrottlePolicy, type LoginThrottlePolicy } from './login-throttle.js';
 import { createPasswordHasher } from './passwords.js';
 import { resolvers } from './resolvers/index.js';
-import { createAccessTokenSigner, loadSigningKey } from './signing-keys.js';
+import { createAccessTokenSigner, loadSigningKey, type AccessTokenSigner } from './signing-keys.js';
 import { combineSinks, createDevelopmentTokenLog, createUserEventOutbox, type UserEventSink } from './user-events.js';
 
-const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
-
-export type UsersServiceOverrides = {
-  logger?: Logger;
-  throttle?: LoginThrottlePolicy;
+export type UsersOverrides = {
+  throttle: LoginThrottlePolicy;
   /** Sees every event as it is recorded, inside its transaction, beside the outbox (tests). */
-  eventObserver?: UserEventSink;
+  eventObserver: UserEventSink;
 };
 
-export type UsersService = RunningService & { db: UsersDb; accounts: AccountService; erasure: AccountErasure; events: UsersEvents; jwksUrl: string };
+export type UsersDomain = { db: UsersDb; accounts: AccountService; erasure: AccountErasure; cipher: FieldCipher; signer: AccessTokenSigner };
+
+/**
+ * The users subgraph: accounts, sign-in, sessions, verification and reset tokens, and the
+ * account-erasure saga it coordinates. Its relay publishes USERS; the durable consumer
+ * users-user-erasure applies the participants' replies, and a timer publishes
+ * users.user.deleted.v1 again for erasures that went unanswered. Every replica runs all three.
+ */
+export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContext, UsersSettings, UsersOverrides> = {
+  name: 'users',
+  env: usersSettings,
+  typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
+  resolvers,
+  PrismaClient,
+  async createDomain({ db, env, logger, metrics, overrides }) {
+    const settings = env.own;
+    const signingKey = loadSigningKey(settings.JWT_PRIVATE_KEY);
+    if (signingKey.generated) logger.warn('JWT_PRIVATE_KEY is not set: using a throw-away signing key (tokens die with this process)');
+    if (!settings.FIELD_ENCRYPTION_KEY) logger.warn('FIELD_ENCRYPTION_KEY is not set: using a throw-away key (encrypted fields will not survive a restart)');
+    const signer = await createAccessTokenSigner(signingKey.privateKey);
+    const cipher = createFieldCipher(settings.FIELD_ENCRYPTION_KEY ? Buffer.from(settings.FIELD_ENCRYPTION_KEY, 'base64') : randomBytes(32));
+    const events = combineSinks(
+      createUserEventOutbox(),
+      ...(env.nodeEnv === 'development' ? [createDevelopmentTokenLog(logger)] : []),
+      ...(overrides.eventObserver ? [overrides.eventObserver] : []),
+    );
+    const erasure = createAccountErasure({ db, events, logger, metrics: createErasureMetrics(db, metrics.registry) });
+    const accounts = createAccountService({
+      db,
+      hasher: createPasswordHasher({ memoryKiB: settings.ARGON2_MEMORY_KIB, timeCost: settings.ARGON2_TIME_COST }),
+      signer,
+      cipher,
+      events,
+      erasure,
+      throttle: overrides.throttle ?? defaultLoginThrottlePolicy,
+      logger,
+    });
+    return { db, accounts, erasure, cipher, signer };
+  },
+  createContext: (base, { accounts, cipher, db }) => ({ ...base, accounts, cipher, userById: createUserLoader(db) }),
+  // users signs the tokens, so it verifies them with its own keys instead of fetching them over HTTP.
+  verifyToken: ({ signer }) => createTokenVerifier({ jwks: signer.jwks }),
+  routes(app, { signer }) {
+    app.get('/.well-known/jwks.json', (_req, res) => {
+      res.setHeader('cache-control', 'public, max-age=300');
+      res.json(signer.jwks);
+    });
+  },
+  events: {
+    // Published rows carry one-time tokens in clear: keep them no longer than the broker's duplicate window.
+    relay: { keepPublishedMs: 10 * 60 * 1000 },
+    consumers: ({ erasure }) => [
+      {
+        purpose: 'user-erasure',
+        // A batch of replies shares one transaction, and each completing reply erases an account:
+        // more than Prisma's default 5 s, well within the consumer's 30 s ack wait.
+        transaction: { maxWait: 10_000, timeout: 20_000 },
+        handlers: erasure.completionHandlers(),
+      },
+    ],
+  },
+  parts: ({ accounts, erasure }, { env, logger }) => [
+    {
+      name: 'overdue-erasure check',
+      async start() {
+        let check: Promise<unknown> | undefined;
+        const policy = { timeoutMs: env.own.USER_ERASURE_TIMEOUT_MS, maxAttempts: env.own.USER_ERASURE_MAX_ATTEMPTS };
+        const timer = setInterval(() => {
+          check ??= erasure
+            .republishOverdue(policy)
+            .catch((error: unknown) => logger.error({ err: error }, 'checking overdue account erasures failed'))
+            .finally(() => (check = undefined));
+        }, env.own.USER_ERASURE_CHECK_INTERVAL_MS);
+        timer.unref();
+        return {
+          async stop() {
+            clearInterval(timer);
+            await check;
+          },
+        };
+      },
+    },
+    {
+      name: 'bootstrap admin',
+      async start() {
+        const { BOOTSTRAP_ADMIN_EMAIL: email, BOOTSTRAP_ADMIN_PASSWORD: password, BOOTSTRAP_ADMIN_USERNAME: username } = env.own;
+        if (!email || !password) return;
+        const outcome = await accounts.ensureBootstrapAdmin({ username, email, password });
+        if (outcome === 'created') logger.info(`bootstrap admin ${email} created`);
+      },
+    },
+  ],
+  testEnv: () => ({
+    JWT_PRIVATE_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    FIELD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    // The cheapest argon2id the service accepts: tests check behaviour, not cost.
+    ARGON2_MEMORY_KIB: '8192',
+    ARGON2_TIME_COST: '1',
+  }),
+};
+
+export type UsersService = RunningSubgraph<UsersDb, UsersDomain>;
 
 /** Builds and starts the users subgraph; index.ts runs it, tests start it on port 0. */
-export async function startUsersService(env: UsersEnv, overrides: UsersServiceOverrides = {}): Promise<UsersService> {
-  const logger = overrides.logger ?? createLogger('users', env.LOG_LEVEL);
-  const signingKey = loadSigningKey(env.JWT_PRIVATE_KEY);
-  if (signingKey.generated) logger.warn('JWT_PRIVATE_KEY is not set: using a throw-away signing key (tokens die with this process)');
-  const encryptionKey = env.FIELD_ENCRYPTION_KEY ? Buffer.from(env.FIELD_ENCRYPTION_KEY, 'base64') : randomBytes(32);
-  if (!env.FIELD_ENCRYPTION_KEY) logger.warn('FIELD_ENCRYPTION_KEY is not set: using a throw-away key (encrypted fields will not survive a restart)');
-
-  const db = createUsersDb(env.USERS_DATABASE_URL);
-  const signer = await createAccessTokenSigner(signingKey.privateKey);
-  const cipher = createFieldCipher(encryptionKey);
-  const events = combineSinks(
-    createUserEventOutbox(),
-    ...(env.NODE_ENV === 'development' ? [createDevelopmentTokenLog(logger)] : []),
-    ...(overrides.eventObserver ? [overrides.eventObserver] : []),
-  );
-  const metrics = createMetrics('users');
-  const erasureMetrics = createErasureMetrics(db, metrics.registry);
-  const erasure = createAccountErasure({
-    db,
-    events,
-    logger,
-    metrics: erasureMetrics,
-  });
-  const backbone = await startUsersEvents({
-    natsUrl: env.NATS_URL,
-    databaseUrl: env.USERS_DATABASE_URL,
-    db,
-    erasure,
-    erasureCheckIntervalMs: env.USER_ERASURE_CHECK_INTERVAL_MS,
-    erasurePolicy: { timeoutMs: env.USER_ERASURE_TIMEOUT_MS, maxAttempts: env.USER_ERASURE_MAX_ATTEMPTS },
-    logger,
-    registry: metrics.registry,
-  });
-  const accounts = createAccountService({
-    db,
-    hasher: createPasswordHasher({ memoryKiB: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST }),
-    signer,
-    cipher,
-    events,
-    erasure,
-    throttle: overrides.throttle ?? defaultLoginThrottlePolicy,
-    logger,
-  });
-
-  const stopBackbone = async () => {
-    await backbone.stop();
-    await db.$disconnect();
-  };
-  const service = await startGraphQLService<UsersContext>({
-    name: 'users',
-    // The generated resolver types are stricter than @apollo/subgraph's resolver map.
-    schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }),
-    host: env.USERS_HOST,
-    port: env.USERS_PORT,
-    logger,
-    verifyToken: createTokenVerifier({ jwks: signer.jwks }),
-    introspection: env.NODE_ENV !== 'production',
-    extendContext: (base) => ({ ...base, accounts, cipher, userById: createUserLoader(db) }),
-    // Serving does not need NATS: while it is down, events wait in the outbox (event_backbone_connected on /metrics tells).
-    readiness: async () => {
-      await db.$queryRaw`SELECT 1`;
-    },
-    metrics,
-    routes: (app) => {
-      app.get('/.well-known/jwks.json', (_req, res) => {
-        res.setHeader('cache-control', 'public, max-age=300');
-        res.json(signer.jwks);
-      });
-    },
-  }).catch(async (error: unknown) => {
-    await stopBackbone();
-    throw error;
-  });
-
-  return {
-    ...service,
-    db,
-    accounts,
-    erasure,
-    events: backbone,
-    jwksUrl: service.url.replace(/\/graphql$/, '/.well-known/jwks.json'),
-    close: async () => {
-      await service.close();
-      await stopBackbone();
-    },
-  };
+export function startUsersService(env: SubgraphEnv<UsersSettings>, options: StartSubgraphOptions<UsersOverrides> = {}): Promise<UsersService> {
+  return startSubgraph(usersSubgraph, env, options);
 }

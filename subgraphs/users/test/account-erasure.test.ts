@@ -118,14 +118,14 @@ describe('the account-erasure saga', () => {
     await users.gql(DELETE, { password: account.input.password }, { token: account.accessToken });
     const reply = await replyAsJobs(users, account.id);
     await waitFor('the saga to complete', () => sagaOf(users, account.id), (saga) => saga?.status === 'completed');
-    const handledBefore = users.service.events.erasureConsumer.stats();
+    const handledBefore = users.service.consumers["user-erasure"]!.stats();
 
     // The same event again (a redelivery past the broker's duplicate window), then a second reply.
     await replyAsJobs(users, account.id, { envelope: reply, msgID: `${reply.id}-again` });
     await replyAsJobs(users, account.id);
     await waitFor(
       'both replies to be consumed',
-      async () => users.service.events.erasureConsumer.stats(),
+      async () => users.service.consumers["user-erasure"]!.stats(),
       (stats) => stats.duplicates === handledBefore.duplicates + 1 && stats.handled === handledBefore.handled + 1,
     );
     expect((await users.db.query('SELECT count(*)::int AS n FROM user_erasure_completions WHERE user_id = $1', [account.id])).rows[0]!.n).toBe(1);
@@ -201,7 +201,7 @@ describe('the account-erasure saga', () => {
 describe('an erasure nobody answers', () => {
   let users: UsersUnderTest;
   beforeAll(async () => {
-    users = await startUsersForTest({ env: { USER_ERASURE_CHECK_INTERVAL_MS: 100, USER_ERASURE_TIMEOUT_MS: 400, USER_ERASURE_MAX_ATTEMPTS: 3 } });
+    users = await startUsersForTest({ env: { USER_ERASURE_CHECK_INTERVAL_MS: '100', USER_ERASURE_TIMEOUT_MS: '400', USER_ERASURE_MAX_ATTEMPTS: '3' } });
   });
   afterAll(async () => {
     await users.close();

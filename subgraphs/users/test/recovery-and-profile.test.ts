@@ -167,7 +167,7 @@ describe('profile', () => {
     const anonymous = await users.gql(PUBLIC, { id: owner.id });
     expect(anonymous.data!.user).toMatchObject({ firstName: 'Pat', email: null, phoneNumber: null });
 
-    await users.service.accounts.createAdmin({ username: `admin_${owner.id}`, email: `admin-${owner.id}@example.com`, password: 'admin password 123' }, { clientIp: undefined, userAgent: 'test' });
+    await users.service.domain.accounts.createAdmin({ username: `admin_${owner.id}`, email: `admin-${owner.id}@example.com`, password: 'admin password 123' }, { clientIp: undefined, userAgent: 'test' });
     const admin = (await users.gql(LOGIN, { email: `admin-${owner.id}@example.com`, password: 'admin password 123' })).data!.login;
     expect(admin.user.userType).toBe('ADMIN');
     const asAdmin = await users.gql(PUBLIC, { id: owner.id }, { token: admin.accessToken });
@@ -198,8 +198,8 @@ describe('account deletion', () => {
 describe('bootstrap admin', () => {
   it('is created once and can sign in as an admin', async () => {
     const input = { username: 'bootstrap_admin', email: 'root@example.com', password: 'bootstrap password 1' };
-    expect(await users.service.accounts.ensureBootstrapAdmin(input)).toBe('created');
-    expect(await users.service.accounts.ensureBootstrapAdmin(input)).toBe('exists');
+    expect(await users.service.domain.accounts.ensureBootstrapAdmin(input)).toBe('created');
+    expect(await users.service.domain.accounts.ensureBootstrapAdmin(input)).toBe('exists');
     const login = await users.gql(LOGIN, { email: input.email, password: input.password });
     expect(login.data!.login.user.userType).toBe('ADMIN');
     const row = await users.db.query('SELECT is_staff, is_superuser FROM users WHERE email = $1', [input.email]);

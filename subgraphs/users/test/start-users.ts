@@ -1,28 +1,24 @@
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { createLogger, type Logger } from '@jobplatform/config';
-import { connectToNats, type EventEnvelope, type EventSubject } from '@jobplatform/events';
-import { createTestDatabase, postGraphQL, type TestDatabase } from '@jobplatform/testing';
-import type { UsersEnv } from '../src/env.js';
-import { startUsersService, type UsersService } from '../src/server.js';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { Logger } from '@jobplatform/config';
+import type { EventEnvelope, EventSubject } from '@jobplatform/events';
+import { readStream, startPrivateNats, startSubgraphForTest, type Gql, type PrivateNats, type SubgraphUnderTest } from '@jobplatform/testing';
+import { usersSubgraph, type UsersDomain, type UsersService } from '../src/server.js';
+import type { UsersDb } from '../src/db.js';
+import type { UsersSettings } from '../src/env.js';
 import type { UserEvent, UserEventSink } from '../src/user-events.js';
 import type { LoginThrottlePolicy } from '../src/login-throttle.js';
-// Stream and durable consumer names are fixed by the contracts (USERS, users-user-erasure), so each
-// test file runs its own nats-server: on a shared one, files side by side would consume each other's events.
-import { startPrivateNats } from '../../../packages/events/test/event-test-setup.js';
 
-export { waitFor } from '../../../packages/events/test/event-test-setup.js';
+export { waitFor } from '@jobplatform/testing';
 
 /** An event as the service recorded it, flattened for tests: who it is about, and the token a mail would carry. */
 export type RecordedUserEvent = { type: UserEvent['type']; userId: bigint; token?: string; expiresAt?: Date };
 
-export type UsersUnderTest = {
+export type UsersUnderTest = Omit<SubgraphUnderTest<UsersDb, UsersDomain, UsersSettings>, 'service'> & {
   service: UsersService;
-  db: TestDatabase;
   /** The signing key, so tests can forge expired or malformed tokens with a valid signature. */
   privateKey: KeyObject;
   /** The nats-server of this test file alone; tests stop and restart it. */
-  natsServer: Awaited<ReturnType<typeof startPrivateNats>>;
+  natsServer: PrivateNats;
   /**
    * Events the service recorded, in order, as they were written inside their transactions (what
    * notifications will turn into emails). streamEvents() shows what actually reached JetStream.
@@ -30,8 +26,7 @@ export type UsersUnderTest = {
   events: RecordedUserEvent[];
   /** Every message JetStream holds on a producer's stream, in stream order, optionally of one subject. */
   streamEvents<S extends EventSubject>(subject?: S, stream?: string): Promise<EventEnvelope<S>[]>;
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: { token?: string; headers?: Record<string, string> }): ReturnType<typeof postGraphQL<T>>;
-  close(): Promise<void>;
+  gql: Gql;
 };
 
 function flatten(event: UserEvent): RecordedUserEvent {
@@ -39,61 +34,30 @@ function flatten(event: UserEvent): RecordedUserEvent {
   return { type: event.type, userId: event.userId };
 }
 
-/** Starts the users subgraph on a free port over a fresh, migrated database and its own nats-server. */
-export async function startUsersForTest(
-  options: { throttle?: LoginThrottlePolicy; logger?: Logger; env?: Partial<UsersEnv> } = {},
-): Promise<UsersUnderTest> {
-  const [db, nats] = await Promise.all([createTestDatabase('users'), startPrivateNats()]);
-  const { privateKey } = generateKeyPairSync('ed25519');
+/** The users subgraph alone on a free port, over a fresh database, on a nats-server of its own. */
+export async function startUsersForTest(options: { throttle?: LoginThrottlePolicy; logger?: Logger; env?: NodeJS.ProcessEnv } = {}): Promise<UsersUnderTest> {
+  const natsServer = await startPrivateNats();
   const events: RecordedUserEvent[] = [];
-  const observer: UserEventSink = {
+  const eventObserver: UserEventSink = {
     async record(_tx, event) {
       events.push(flatten(event));
     },
   };
-  const service = await startUsersService(
-    {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      USERS_HOST: '127.0.0.1',
-      USERS_PORT: 0,
-      USERS_DATABASE_URL: db.url,
-      JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      FIELD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      BOOTSTRAP_ADMIN_USERNAME: 'admin',
-      // The cheapest argon2id the service accepts: tests check behaviour, not cost.
-      ARGON2_MEMORY_KIB: 8192,
-      ARGON2_TIME_COST: 1,
-      NATS_URL: nats.url,
-      USER_ERASURE_CHECK_INTERVAL_MS: 60_000,
-      USER_ERASURE_TIMEOUT_MS: 15 * 60_000,
-      USER_ERASURE_MAX_ATTEMPTS: 5,
-      ...options.env,
-    },
-    { eventObserver: observer, logger: options.logger ?? createLogger('users', 'silent'), ...(options.throttle ? { throttle: options.throttle } : {}) },
-  );
-  const reader = await connectToNats(nats.url, 'users-test-reader');
+  const users = await startSubgraphForTest(usersSubgraph, {
+    natsUrl: natsServer.url,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    overrides: { eventObserver, ...(options.throttle ? { throttle: options.throttle } : {}) },
+  });
   return {
-    service,
-    db,
-    privateKey,
-    natsServer: nats,
+    ...users,
+    privateKey: createPrivateKey(users.env.own.JWT_PRIVATE_KEY!),
+    natsServer,
     events,
-    async streamEvents<S extends EventSubject>(subject?: S, stream = 'USERS') {
-      const jsm = await jetstreamManager(reader);
-      const { state } = await jsm.streams.info(stream);
-      const envelopes: EventEnvelope<S>[] = [];
-      for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq += 1) {
-        const message = await jsm.streams.getMessage(stream, { seq });
-        if (message && (!subject || message.subject === subject)) envelopes.push(message.json<EventEnvelope<S>>());
-      }
-      return envelopes;
-    },
-    gql: (query, variables, opts) => postGraphQL(service.url, { query, ...(variables ? { variables } : {}) }, opts ?? {}),
+    streamEvents: (subject, stream = 'USERS') => readStream(users.nats, stream, subject),
     async close() {
-      await service.close();
-      await reader.drain();
-      await Promise.all([db.drop(), nats.dispose()]);
+      await users.close();
+      await natsServer.dispose();
     },
   };
 }
@@ -118,7 +82,7 @@ export const ME = /* GraphQL */ `
   query Me { me { id username email firstName lastName phoneNumber dateOfBirth profilePicture bio userType isVerified dateJoined lastLogin } }`;
 
 /** Registers through the API and returns the tokens and user id. */
-export async function registerAccount(users: UsersUnderTest, overrides: Parameters<typeof newAccount>[0] = {}) {
+export async function registerAccount(users: Pick<UsersUnderTest, 'gql'>, overrides: Parameters<typeof newAccount>[0] = {}) {
   const input = newAccount(overrides);
   const response = await users.gql(REGISTER, { input });
   if (!response.data?.register) throw new Error(`registration failed: ${JSON.stringify(response.errors)}`);

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 
-/** Services that produce or consume events. Each producer owns one stream (users -> USERS, subjects users.>). */
-export const serviceNames = ['users', 'jobs', 'applications', 'search', 'notifications', 'analytics'] as const;
-export type ServiceName = (typeof serviceNames)[number];
+import type { ServiceName } from '@jobplatform/config';
+
+/** Services that produce or consume events (the registry's names). Each producer owns one stream (users -> USERS, subjects users.>). */
+export { serviceNames, type ServiceName } from '@jobplatform/config';
 
 /**
  * What a subject carries and who is on either end of it. The schema is checked when the event is

@@ -1,16 +1,18 @@
 import { z } from 'zod';
-import { defineEvent, type EventContract, type ServiceName } from './define-event.js';
+import { erasureParticipants, type ErasureParticipant } from '@jobplatform/config';
+import { defineEvent, type EventContract } from './define-event.js';
 import { bigintId } from './users.js';
 
 /**
- * The services that hold data about a user and take part in the account-erasure saga. users starts
- * the saga with users.user.deleted.v1 and waits for one completion per participant. Each service
- * joins when it is built, by adding itself here: it gets its reply subject, and users waits for it
- * in every saga started from then on (a saga keeps the participants it started with). Only services
- * that exist and consume users.user.deleted.v1 may be listed, or every erasure waits forever.
+ * The services that hold data about a user and take part in the account-erasure saga: those whose
+ * registry entry says `erasure: 'participant'`. users starts the saga with users.user.deleted.v1
+ * and waits for one completion per participant. A service joins when it is built, through its
+ * registry entry: it gets its reply subject, and users waits for it in every saga started from
+ * then on (a saga keeps the participants it started with). Only services that exist and consume
+ * users.user.deleted.v1 may be participants, or every erasure waits forever.
  */
-export const userErasureParticipants = ['jobs'] as const satisfies readonly ServiceName[];
-export type UserErasureParticipant = (typeof userErasureParticipants)[number];
+export const userErasureParticipants = erasureParticipants;
+export type UserErasureParticipant = ErasureParticipant;
 export type UserErasureCompletedSubject = `${UserErasureParticipant}.user_erasure.completed.v1`;
 
 export function userErasureCompletedSubject<P extends UserErasureParticipant>(service: P): `${P}.user_erasure.completed.v1` {

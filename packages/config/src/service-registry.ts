@@ -1,0 +1,90 @@
+/**
+ * The service registry: every subgraph service of the platform, what it owns and how it joins the
+ * event backbone. This is the one place a service is declared. The dev stack (`npm start`), the
+ * migration command, the test platform, the gateway's defaults, the event contracts' erasure
+ * participants and the benchmarks read it; docker-compose.yml, docker/postgres-init.sql and
+ * schema/supergraph.config.json are checked against it by scripts/src/service-registry.test.ts.
+ *
+ * Adding a service: `npm run new:subgraph -- <name>` writes its entry here (see docs/adding-a-service.md).
+ * Removing one: delete its folders and its entry.
+ */
+
+/** The domain services the platform's design names; event contracts may name any of them as consumers. */
+export const serviceNames = ['users', 'jobs', 'applications', 'search', 'notifications', 'analytics'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+/** Shared Prisma files a service's schema folder includes (packages/events/prisma/<file>.prisma). */
+export type SharedPrismaFile = 'event-tables' | 'user-replica';
+
+export type ServiceDefinition = {
+  name: ServiceName;
+  /** Fixed default port: `npm start`, docker-compose and the supergraph's routing URLs use it. */
+  port: number;
+  /** The PostgreSQL database the service owns; no other service connects to it. */
+  database: string;
+  /** Producers whose streams this service reads (its own stream, <NAME>, it always writes). */
+  consumes: readonly ServiceName[];
+  /**
+   * Its part in account erasure: `coordinator` runs the saga (users); a `participant` consumes
+   * users.user.deleted.v1, deletes or anonymises what it holds and replies
+   * <service>.user_erasure.completed.v1.
+   */
+  erasure: 'coordinator' | 'participant' | 'none';
+  /** Shared Prisma files that prisma/<name>/ includes as symlinks. */
+  prismaIncludes: readonly SharedPrismaFile[];
+};
+
+/** In start order: users first, since every other service verifies tokens with its public keys. */
+export const serviceRegistry = [
+  { name: 'users', port: 4001, database: 'users_db', consumes: ['jobs'], erasure: 'coordinator', prismaIncludes: ['event-tables'] },
+  { name: 'jobs', port: 4002, database: 'jobs_db', consumes: ['users'], erasure: 'participant', prismaIncludes: ['event-tables', 'user-replica'] },
+] as const satisfies readonly ServiceDefinition[];
+
+export type RegisteredService = (typeof serviceRegistry)[number];
+export type RegisteredServiceName = RegisteredService['name'];
+
+/** The gateway is not a subgraph: it owns no database and publishes nothing. */
+export const gatewayDefinition = { name: 'gateway', port: 4000 } as const;
+
+/** The service that issues tokens and publishes the keys that verify them. */
+export const identityService = 'users' satisfies RegisteredServiceName;
+
+export function registeredService(name: string): ServiceDefinition {
+  const found = (serviceRegistry as readonly ServiceDefinition[]).find((service) => service.name === name);
+  if (!found) throw new Error(`"${name}" is not in the service registry (packages/config/src/service-registry.ts)`);
+  return found;
+}
+
+export function isRegisteredService(name: string): name is RegisteredServiceName {
+  return (serviceRegistry as readonly ServiceDefinition[]).some((service) => service.name === name);
+}
+
+type ParticipantOf<S> = S extends { erasure: 'participant'; name: infer N } ? N : never;
+export type ErasureParticipant = ParticipantOf<RegisteredService>;
+
+/** The services users waits for in an account-erasure saga. */
+export const erasureParticipants = serviceRegistry
+  .filter((service): service is Extract<RegisteredService, { erasure: 'participant' }> => service.erasure === 'participant')
+  .map((service) => service.name) as unknown as readonly [ErasureParticipant, ...ErasureParticipant[]];
+
+/** USERS_DATABASE_URL for users, and so on: the variable every tool reads a service's database from. */
+export const databaseUrlVariable = (service: string) => `${envPrefix(service)}_DATABASE_URL`;
+
+/** USERS for users: the prefix of a service's own settings (USERS_PORT, USERS_DATABASE_POOL_SIZE, ...). */
+export function envPrefix(service: string): string {
+  return service.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+/** The embedded PostgreSQL of `npm start` (scripts/src/dev-stack.ts): where the CLIs look by default. */
+export const devStackPostgres = { host: '127.0.0.1', port: 55432, user: 'postgres', password: 'postgres' } as const;
+
+export function devStackDatabaseUrl(service: string): string {
+  const { user, password, host, port } = devStackPostgres;
+  return `postgresql://${user}:${password}@${host}:${port}/${registeredService(service).database}`;
+}
+
+/** Where a service listens under `npm start`: the default of its <NAME>_SUBGRAPH_URL at the gateway. */
+export const defaultSubgraphUrl = (service: string) => `http://127.0.0.1:${registeredService(service).port}/graphql`;
+
+/** The identity service's public keys under `npm start`: the default JWKS_URL of every verifier. */
+export const defaultJwksUrl = `http://127.0.0.1:${registeredService(identityService).port}/.well-known/jwks.json`;

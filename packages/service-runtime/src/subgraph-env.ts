@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { defaultJwksUrl, envPrefix, envSchemas, parseEnv, registeredService } from '@jobplatform/config';
+
+/** The settings every subgraph has, named after the service: USERS_PORT, JOBS_DATABASE_URL, ... */
+export type SubgraphEnv<Own = Record<string, never>> = {
+  nodeEnv: 'development' | 'test' | 'production';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  host: string;
+  port: number;
+  databaseUrl: string;
+  /** Connections in this process's pool to the service's database. */
+  databasePoolSize: number;
+  natsUrl: string;
+  /** Where the identity service publishes the public keys that access tokens are verified with. */
+  jwksUrl: string;
+  /** How long a shutdown may take before the process exits anyway. */
+  shutdownDeadlineMs: number;
+  /** The service's own settings, from its definition's env schema. */
+  own: Own;
+};
+
+/**
+ * Reads a subgraph's settings once, at start: the common ones with the registry's defaults and
+ * the service's own schema. Throws an EnvError that lists every bad variable.
+ */
+export function loadSubgraphEnv<Own>(service: string, ownSchema: z.ZodType<Own> | undefined, source: NodeJS.ProcessEnv = process.env): SubgraphEnv<Own> {
+  const prefix = envPrefix(service);
+  const { port } = registeredService(service);
+  const common = z.object({
+    NODE_ENV: envSchemas.nodeEnv,
+    LOG_LEVEL: envSchemas.logLevel,
+    [`${prefix}_HOST`]: z.string().default('127.0.0.1'),
+    [`${prefix}_PORT`]: envSchemas.port(port),
+    [`${prefix}_DATABASE_URL`]: envSchemas.postgresUrl,
+    [`${prefix}_DATABASE_POOL_SIZE`]: z.coerce.number().int().min(1).max(200).default(20),
+    NATS_URL: envSchemas.natsUrl,
+    JWKS_URL: envSchemas.url.default(defaultJwksUrl),
+    SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(100).default(8_000),
+  });
+  const schema = ownSchema ? z.intersection(common, ownSchema) : common;
+  const parsed = parseEnv(schema, source) as Record<string, unknown>;
+  return {
+    nodeEnv: parsed.NODE_ENV as SubgraphEnv['nodeEnv'],
+    logLevel: parsed.LOG_LEVEL as SubgraphEnv['logLevel'],
+    host: parsed[`${prefix}_HOST`] as string,
+    port: parsed[`${prefix}_PORT`] as number,
+    databaseUrl: parsed[`${prefix}_DATABASE_URL`] as string,
+    databasePoolSize: parsed[`${prefix}_DATABASE_POOL_SIZE`] as number,
+    natsUrl: parsed.NATS_URL as string,
+    jwksUrl: parsed.JWKS_URL as string,
+    shutdownDeadlineMs: parsed.SHUTDOWN_DEADLINE_MS as number,
+    own: (ownSchema ? ownSchema.parse(source) : {}) as Own,
+  };
+}

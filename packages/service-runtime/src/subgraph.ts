@@ -1,0 +1,295 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { DocumentNode } from 'graphql';
+import type express from 'express';
+import type { z } from 'zod';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { createTokenVerifier, type TokenVerifier } from '@jobplatform/auth';
+import { createLogger, EnvError, registeredService, type Logger, type RegisteredServiceName } from '@jobplatform/config';
+import {
+  connectToNats,
+  ensureStreams,
+  startEventConsumer,
+  startOutboxRelay,
+  startReplicaConsumer,
+  watchNatsConnection,
+  type EventConsumer,
+  type EventHandlers,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+  type ReplicaTable,
+  type SqlClient,
+} from '@jobplatform/events';
+import { startGraphQLService, type RunningService } from './graphql-service.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
+import { createMetrics, type ServiceMetrics } from './metrics.js';
+import type { RequestContext } from './request-context.js';
+import { onShutdownSignal } from './shutdown.js';
+import { loadSubgraphEnv, type SubgraphEnv } from './subgraph-env.js';
+
+/** What the kit needs of a service's generated Prisma client. */
+export type PrismaLike = {
+  $disconnect(): Promise<void>;
+  $queryRawUnsafe(query: string): Promise<unknown>;
+  $transaction<R>(work: (tx: any) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
+  $on(event: 'query', listener: (event: { query: string; duration: number }) => void): void;
+};
+
+export type PrismaClientClass<Db extends PrismaLike> = new (options: { adapter: PrismaPg; log?: { emit: 'event'; level: 'query' }[] }) => Db;
+
+/** Everything a service's domain is built from. */
+export type DomainDeps<Db, Own, Overrides> = {
+  db: Db;
+  env: SubgraphEnv<Own>;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  now: () => Date;
+  overrides: Partial<Overrides>;
+};
+
+/** A durable consumer of the service, besides its replicas: <service>-<purpose>. */
+export type ConsumerSpec = {
+  purpose: string;
+  handlers: EventHandlers<any>;
+  /** Prisma's interactive-transaction limits for one batch; the defaults suit short handlers. */
+  transaction?: { maxWait?: number; timeout?: number };
+  ackWaitMs?: number;
+  concurrency?: number;
+  batchSize?: number;
+};
+
+/** A part of the service beyond the database, NATS and HTTP: a timer, a courier, a start-up task. */
+export type PartSpec = { name: string; start: () => Promise<{ stop?: () => unknown } | void> };
+
+/**
+ * One subgraph service, declared: its registry name, SDL and resolvers, Prisma client, domain,
+ * per-request context and event parts. startSubgraph runs it; the service folder holds nothing else
+ * of the plumbing.
+ */
+export type SubgraphDefinition<Db extends PrismaLike, Domain, Context extends RequestContext, Own = Record<string, never>, Overrides = Record<string, never>> = {
+  name: RegisteredServiceName;
+  /** The service's own settings beyond the common ones (see subgraph-env.ts). */
+  env?: z.ZodType<Own>;
+  typeDefs: DocumentNode;
+  /** The generated resolver types are stricter than @apollo/subgraph's resolver map. */
+  resolvers: unknown;
+  PrismaClient: PrismaClientClass<Db>;
+  /** The service's rules over its database: what the HTTP service, seeds, CLIs and tests share. */
+  createDomain(deps: DomainDeps<Db, Own, Overrides>): Domain | Promise<Domain>;
+  /** The per-request context: the base (viewer, request id, logger) plus the service's own state. */
+  createContext(base: RequestContext, domain: Domain): Context;
+  events?: {
+    /** Options for the outbox relay, which every service with an outbox runs. */
+    relay?: Partial<Pick<OutboxRelayOptions, 'keepPublishedMs' | 'batchSize' | 'pollIntervalMs'>>;
+    /** Local copies of other services' entities, each kept by a durable consumer (purpose: its name). */
+    replicas?: Record<string, ReplicaTable>;
+    consumers?: (domain: Domain, deps: DomainDeps<Db, Own, Overrides>) => ConsumerSpec[];
+  };
+  /** More parts, started after the event parts and before HTTP, stopped before them. */
+  parts?: (domain: Domain, deps: DomainDeps<Db, Own, Overrides>) => PartSpec[];
+  /** Defaults to the identity service's JWKS (JWKS_URL). */
+  verifyToken?: (domain: Domain) => TokenVerifier;
+  /** Extra HTTP routes beside /graphql (e.g. the JWKS document). */
+  routes?: (app: express.Express, domain: Domain) => void;
+  /** Settings a throw-away instance uses (tests, benchmarks): fresh keys, cheap password hashing. */
+  testEnv?: () => NodeJS.ProcessEnv;
+};
+
+export type StartSubgraphOptions<Overrides> = {
+  logger?: Logger;
+  now?: () => Date;
+  verifyToken?: TokenVerifier;
+  /** Sees every SQL statement the service's Prisma client sends (statement-count tests). */
+  onQuery?: (event: { query: string; duration: number }) => void;
+  /** Service-specific replacements (tests): passed to createDomain. */
+  overrides?: Partial<Overrides>;
+};
+
+export type RunningSubgraph<Db, Domain> = RunningService & {
+  name: string;
+  db: Db;
+  domain: Domain;
+  metrics: ServiceMetrics;
+  nats: NatsConnection;
+  relay: OutboxRelay;
+  /** Durable consumers by purpose (replicas included). */
+  consumers: Record<string, EventConsumer>;
+  /** Part names in start order. */
+  parts: readonly string[];
+  close(): Promise<void>;
+};
+
+type AnyDefinition<Db extends PrismaLike, Domain, Own, Overrides> = SubgraphDefinition<Db, Domain, any, Own, Overrides>;
+
+/** A Prisma client over the pg driver, with a pool of its own. */
+export function createPrismaClient<Db extends PrismaLike>(
+  PrismaClient: PrismaClientClass<Db>,
+  databaseUrl: string,
+  options: { poolSize?: number; onQuery?: StartSubgraphOptions<unknown>['onQuery'] } = {},
+): Db {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 20 });
+  if (!options.onQuery) return new PrismaClient({ adapter });
+  const db = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  db.$on('query', options.onQuery);
+  return db;
+}
+
+/**
+ * The domain alone, over its database, without HTTP or NATS: for seeds, CLIs and tests that
+ * exercise rules. Close it to end the pool.
+ */
+export async function openSubgraphDomain<Db extends PrismaLike, Domain, Own, Overrides>(
+  definition: AnyDefinition<Db, Domain, Own, Overrides>,
+  env: SubgraphEnv<Own>,
+  options: StartSubgraphOptions<Overrides> = {},
+): Promise<{ db: Db; domain: Domain; close(): Promise<void> }> {
+  const db = createPrismaClient(definition.PrismaClient, env.databaseUrl, { poolSize: env.databasePoolSize, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+  try {
+    const domain = await definition.createDomain(domainDeps(definition, db, env, options));
+    return { db, domain, close: () => db.$disconnect() };
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
+}
+
+function domainDeps<Db extends PrismaLike, Own, Overrides>(
+  definition: { name: string },
+  db: Db,
+  env: SubgraphEnv<Own>,
+  options: StartSubgraphOptions<Overrides>,
+  metrics: ServiceMetrics = createMetrics(definition.name),
+): DomainDeps<Db, Own, Overrides> {
+  return {
+    db,
+    env,
+    logger: options.logger ?? createLogger(definition.name, env.logLevel),
+    metrics,
+    now: options.now ?? (() => new Date()),
+    overrides: options.overrides ?? {},
+  };
+}
+
+/**
+ * Starts a subgraph: database pool, domain, NATS connection, its stream and the streams it reads,
+ * outbox relay, replicas and consumers, further parts, then HTTP (/graphql, /healthz, /readyz,
+ * /metrics). Parts start in that order; if one fails, those already started close in reverse and
+ * the error is rethrown. close() stops them in reverse once, however often it is called, within
+ * the shutdown deadline.
+ */
+export async function startSubgraph<Db extends PrismaLike, Domain, Own, Overrides>(
+  definition: AnyDefinition<Db, Domain, Own, Overrides>,
+  env: SubgraphEnv<Own>,
+  options: StartSubgraphOptions<Overrides> = {},
+): Promise<RunningSubgraph<Db, Domain>> {
+  const { name } = definition;
+  const metrics = createMetrics(name);
+  const logger = options.logger ?? createLogger(name, env.logLevel);
+  const lifecycle: Lifecycle = createLifecycle({ logger, closeDeadlineMs: env.shutdownDeadlineMs });
+  try {
+    const db = await lifecycle.start(
+      'database',
+      () => createPrismaClient(definition.PrismaClient, env.databaseUrl, { poolSize: env.databasePoolSize, ...(options.onQuery ? { onQuery: options.onQuery } : {}) }),
+      (client) => client.$disconnect(),
+    );
+    const deps = domainDeps(definition, db, env, { ...options, logger }, metrics);
+    const domain = await definition.createDomain(deps);
+
+    const nats = await lifecycle.start('nats', () => connectToNats(env.natsUrl, name), (connection) => connection.drain());
+    watchNatsConnection(nats, { logger, registry: metrics.registry });
+    // The stream it writes and those it reads, so that start order across services does not matter.
+    await ensureStreams(nats, [name, ...registeredService(name).consumes]);
+    const relay = await lifecycle.start(
+      'outbox relay',
+      () => startOutboxRelay({ service: name, databaseUrl: env.databaseUrl, nats, logger, ...definition.events?.relay }),
+      (started) => started.stop(),
+    );
+    const consumers: Record<string, EventConsumer> = {};
+    for (const [purpose, replica] of Object.entries(definition.events?.replicas ?? {})) {
+      consumers[purpose] = await lifecycle.start(
+        `consumer ${purpose}`,
+        () => startReplicaConsumer<SqlClient>({ nats, service: name, purpose, logger, transaction: (work) => db.$transaction(work), replica }),
+        (consumer) => consumer.stop(),
+      );
+    }
+    for (const spec of definition.events?.consumers?.(domain, deps) ?? []) {
+      consumers[spec.purpose] = await lifecycle.start(
+        `consumer ${spec.purpose}`,
+        () =>
+          startEventConsumer<SqlClient>({
+            nats,
+            service: name,
+            purpose: spec.purpose,
+            logger,
+            handlers: spec.handlers,
+            transaction: (work) => db.$transaction(work, spec.transaction),
+            ...(spec.ackWaitMs ? { ackWaitMs: spec.ackWaitMs } : {}),
+            ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
+            ...(spec.batchSize ? { batchSize: spec.batchSize } : {}),
+          }),
+        (consumer) => consumer.stop(),
+      );
+    }
+    for (const part of definition.parts?.(domain, deps) ?? []) {
+      await lifecycle.start(part.name, part.start, (started) => (started ? started.stop?.() : undefined));
+    }
+
+    const http = await lifecycle.start(
+      'http',
+      () =>
+        startGraphQLService<RequestContext>({
+          name,
+          schema: buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }),
+          host: env.host,
+          port: env.port,
+          logger,
+          verifyToken: options.verifyToken ?? definition.verifyToken?.(domain) ?? createTokenVerifier({ jwksUrl: env.jwksUrl }),
+          introspection: env.nodeEnv !== 'production',
+          extendContext: (base) => definition.createContext(base, domain),
+          // Serving needs the database, not NATS: while NATS is away, changes and their events still
+          // commit to the outbox (the gauge event_backbone_connected on /metrics tells).
+          readiness: async () => {
+            await db.$queryRawUnsafe('SELECT 1');
+          },
+          metrics,
+          ...(definition.routes ? { routes: (app: express.Express) => definition.routes!(app, domain) } : {}),
+        }),
+      (service) => service.close(),
+    );
+    return {
+      ...http,
+      name,
+      db,
+      domain,
+      metrics,
+      nats,
+      relay,
+      consumers,
+      parts: lifecycle.started,
+      close: () => lifecycle.close(),
+    };
+  } catch (error) {
+    await lifecycle.close();
+    throw error;
+  }
+}
+
+/**
+ * A service's index.ts: reads its settings, starts it, and shuts it down on SIGINT or SIGTERM
+ * within the shutdown deadline. Bad settings print the list of what is wrong and exit 1.
+ */
+export async function runSubgraph<Db extends PrismaLike, Domain, Own, Overrides>(
+  definition: AnyDefinition<Db, Domain, Own, Overrides>,
+  afterStart?: (service: RunningSubgraph<Db, Domain>) => Promise<void>,
+): Promise<void> {
+  try {
+    const env = loadSubgraphEnv(definition.name, definition.env);
+    const service = await startSubgraph(definition, env);
+    onShutdownSignal(service.close);
+    await afterStart?.(service);
+  } catch (error) {
+    console.error(error instanceof EnvError ? error.message : error);
+    process.exit(1);
+  }
+}

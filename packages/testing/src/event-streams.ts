@@ -1,0 +1,50 @@
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { createEnvelope, parseEnvelope, streamNameOf, type CreateEnvelopeOptions, type EventEnvelope, type EventInput, type EventSubject } from '@jobplatform/events';
+import type { ServiceName } from '@jobplatform/config';
+import type { TestDatabase } from './test-database.js';
+
+/**
+ * Every message a producer's stream holds, in stream order, optionally of one subject: what
+ * consumers get. A message that breaks its contract fails the test.
+ */
+export async function readStream<S extends EventSubject>(nats: NatsConnection, stream: string, subject?: S): Promise<EventEnvelope<S>[]> {
+  const jsm = await jetstreamManager(nats);
+  const { state } = await jsm.streams.info(stream);
+  const envelopes: EventEnvelope<S>[] = [];
+  for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq += 1) {
+    const message = await jsm.streams.getMessage(stream, { seq });
+    if (!message || (subject && message.subject !== subject)) continue;
+    const parsed = parseEnvelope(message.subject, message.data);
+    if (!parsed.ok) throw new Error(`${stream} holds a message that breaks its contract: ${parsed.reason}`);
+    envelopes.push(parsed.envelope as EventEnvelope<S>);
+  }
+  return envelopes;
+}
+
+/** Publishes an envelope to JetStream as a producer's relay would; msgID defaults to the event id. */
+export async function publishEnvelope(nats: NatsConnection, envelope: EventEnvelope, msgID = envelope.id): Promise<void> {
+  const headers = natsHeaders();
+  headers.set('traceparent', envelope.traceparent);
+  await jetstream(nats).publish(envelope.type, JSON.stringify(envelope), { msgID, headers });
+}
+
+/** Builds and publishes an event as `producer` would (tests of a consumer without that producer running). */
+export async function publishEvent<S extends EventSubject>(nats: NatsConnection, producer: ServiceName, subject: S, data: EventInput<S>, options: CreateEnvelopeOptions = {}): Promise<EventEnvelope<S>> {
+  const envelope = createEnvelope(producer, subject, data, options);
+  await publishEnvelope(nats, envelope);
+  return envelope;
+}
+
+/** Events a service committed to its outbox, in outbox order, optionally of one subject. */
+export async function readOutbox<S extends EventSubject>(db: TestDatabase, subject?: S): Promise<EventEnvelope<S>[]> {
+  const { rows } = await db.query<{ id: string; subject: string; source: string; occurred_at: Date; aggregate_id: string; traceparent: string; data: unknown }>(
+    `SELECT id, subject, source, occurred_at, aggregate_id, traceparent, data FROM event_outbox WHERE $1::text IS NULL OR subject = $1 ORDER BY position`,
+    [subject ?? null],
+  );
+  return rows.map(
+    (row) => ({ id: row.id, type: row.subject, source: row.source, occurredAt: row.occurred_at.toISOString(), aggregateId: row.aggregate_id, traceparent: row.traceparent, data: row.data }) as EventEnvelope<S>,
+  );
+}
+
+export { streamNameOf };

@@ -1,0 +1,163 @@
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createLogger, identityService, serviceRegistry, type Logger, type RegisteredServiceName } from '@jobplatform/config';
+import type { SubgraphDefinition } from '@jobplatform/service-runtime';
+import { startGateway, type RunningGateway } from '../../../gateway/src/server.js';
+import type { GatewayEnv } from '../../../gateway/src/env.js';
+import { postGraphQL } from './graphql-client.js';
+import { startPrivateNats, type PrivateNats } from './private-nats.js';
+import { startSubgraphForTest, type Gql, type SubgraphUnderTest } from './subgraph-under-test.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** A signed-in account of the platform under test. */
+export type Account = { id: string; accessToken: string; refreshToken: string; username: string; email: string; password: string };
+
+export type PlatformOptions = {
+  /** The subgraphs to run (the identity service always runs); every registered one by default. */
+  services?: RegisteredServiceName[];
+  /**
+   * Each service on a nats-server of its own, so that a test publishes another service's events
+   * itself; by default they share one, and events flow between them as in production.
+   */
+  isolatedNats?: boolean;
+  now?: () => Date;
+  gateway?: Partial<GatewayEnv>;
+  loggers?: Partial<Record<RegisteredServiceName, Logger>>;
+  /** Extra settings by service, as environment variables. */
+  env?: Partial<Record<RegisteredServiceName, NodeJS.ProcessEnv>>;
+  overrides?: Partial<Record<RegisteredServiceName, unknown>>;
+};
+
+export type PlatformUnderTest = {
+  services: Partial<Record<RegisteredServiceName, SubgraphUnderTest<any, any>>>;
+  /** One running service; fails the test when it was not started. */
+  service<D = any>(name: RegisteredServiceName): SubgraphUnderTest<any, D>;
+  gateway: RunningGateway;
+  /** Through the gateway, as a client sends it. */
+  gql: Gql;
+  /** gql as `account`, failing the test on any error; returns the data. */
+  ok(query: string, variables: Record<string, unknown>, account: Pick<Account, 'accessToken'>): Promise<Record<string, any>>;
+  /** Registers a new account through the gateway and returns it signed in. */
+  register(userType: 'JOB_SEEKER' | 'EMPLOYER', overrides?: Partial<{ username: string; email: string; password: string }>): Promise<Account>;
+  employer(): Promise<Account>;
+  jobSeeker(): Promise<Account>;
+  /** An admin, made through the identity service's own rules (registration never makes admins). */
+  admin(): Promise<Account>;
+  close(): Promise<void>;
+};
+
+/** The definition a service's src/server.ts exports as <name>Subgraph (jobsSubgraph). */
+export async function loadSubgraphDefinition(name: RegisteredServiceName): Promise<SubgraphDefinition<any, any, any, any, any>> {
+  const module = (await import(pathToFileURL(path.join(repoRoot, 'subgraphs', name, 'src', 'server.ts')).href)) as Record<string, unknown>;
+  const exportName = `${name.replace(/[-_](\w)/g, (_m, c: string) => c.toUpperCase())}Subgraph`;
+  const definition = module[exportName];
+  if (!definition) throw new Error(`subgraphs/${name}/src/server.ts does not export ${exportName}`);
+  return definition as SubgraphDefinition<any, any, any, any, any>;
+}
+
+/** Gateway settings as in production, routing each subgraph of the supergraph to the one under test. */
+export function gatewayEnvFor(jwksUrl: string, subgraphUrls: Record<string, string>, overrides: Partial<GatewayEnv> = {}): GatewayEnv {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    GATEWAY_HOST: '127.0.0.1',
+    GATEWAY_PORT: 0,
+    JWKS_URL: jwksUrl,
+    GATEWAY_BODY_LIMIT: '100kb',
+    GATEWAY_MAX_DEPTH: 12,
+    GATEWAY_MAX_ALIASES: 30,
+    GATEWAY_MAX_COST: 20_000,
+    GATEWAY_TRUSTED_PROXIES: 0,
+    subgraphUrls,
+    ...overrides,
+  };
+}
+
+const REGISTER = /* GraphQL */ `
+  mutation Register($input: RegisterInput!) {
+    register(input: $input) { accessToken refreshToken user { id username } }
+  }`;
+
+let accountCounter = 0;
+function uniqueTag(): string {
+  accountCounter += 1;
+  return `${Date.now().toString(36)}${accountCounter}`;
+}
+
+/**
+ * The platform for real: the registry's subgraphs (each on a fresh migrated database, with its
+ * event parts on NATS) behind the real gateway serving the checked-in supergraph. Services start
+ * in registry order, the identity service first, since the others verify tokens with its keys.
+ */
+export async function startPlatformForTest(options: PlatformOptions = {}): Promise<PlatformUnderTest> {
+  const wanted = new Set<RegisteredServiceName>([identityService, ...(options.services ?? serviceRegistry.map((s) => s.name))]);
+  const shared: PrivateNats | undefined = options.isolatedNats ? undefined : await startPrivateNats();
+  const services: Partial<Record<RegisteredServiceName, SubgraphUnderTest<any, any>>> = {};
+  let jwksUrl: string | undefined;
+  let gateway: RunningGateway | undefined;
+  const close = async () => {
+    await gateway?.close();
+    for (const name of Object.keys(services).reverse()) await services[name as RegisteredServiceName]!.close();
+    await shared?.dispose();
+  };
+  try {
+    for (const { name } of serviceRegistry) {
+      if (!wanted.has(name)) continue;
+      const definition = await loadSubgraphDefinition(name);
+      const started = await startSubgraphForTest(definition, {
+        ...(jwksUrl ? { jwksUrl } : {}),
+        ...(shared ? { natsUrl: shared.url } : {}),
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.loggers?.[name] ? { logger: options.loggers[name] } : {}),
+        ...(options.env?.[name] ? { env: options.env[name] } : {}),
+        ...(options.overrides?.[name] ? { overrides: options.overrides[name] as object } : {}),
+      });
+      services[name] = started;
+      if (name === identityService) jwksUrl = started.service.url.replace(/\/graphql$/, '/.well-known/jwks.json');
+    }
+    const subgraphUrls = Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.service.url]));
+    gateway = await startGateway(gatewayEnvFor(jwksUrl!, subgraphUrls, options.gateway), { logger: createLogger('gateway', 'silent') });
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+  const url = gateway.url;
+  const gql: Gql = (query, variables, opts = {}) =>
+    postGraphQL(url, { query, ...(variables ? { variables } : {}), ...(opts.operationName ? { operationName: opts.operationName } : {}) }, opts);
+  const register: PlatformUnderTest['register'] = async (userType, overrides = {}) => {
+    const tag = uniqueTag();
+    const input = { username: `user_${tag}`, email: `user_${tag}@example.com`, password: 'correct horse battery', userType, ...overrides };
+    const response = await gql(REGISTER, { input });
+    if (!response.data?.register) throw new Error(`registration failed: ${JSON.stringify(response.errors)}`);
+    const { accessToken, refreshToken, user } = response.data.register;
+    return { id: user.id, accessToken, refreshToken, username: input.username, email: input.email, password: input.password };
+  };
+  return {
+    services,
+    service(name) {
+      const found = services[name];
+      if (!found) throw new Error(`${name} is not running in this test platform`);
+      return found;
+    },
+    gateway,
+    gql,
+    async ok(query, variables, account) {
+      const response = await gql(query, variables, { token: account.accessToken });
+      if (response.errors) throw new Error(JSON.stringify(response.errors));
+      return response.data!;
+    },
+    register,
+    employer: () => register('EMPLOYER'),
+    jobSeeker: () => register('JOB_SEEKER'),
+    async admin() {
+      const tag = uniqueTag();
+      const input = { username: `admin_${tag}`, email: `admin_${tag}@example.com`, password: 'admin password 123' };
+      const accounts = services[identityService]!.service.domain.accounts;
+      const user = await accounts.createAdmin(input, { clientIp: undefined, userAgent: 'test' });
+      const signedIn = await accounts.login(input.email, input.password, { clientIp: '127.0.0.1', userAgent: 'test' });
+      return { id: user.id.toString(), accessToken: signedIn.accessToken, refreshToken: signedIn.refreshToken, ...input };
+    },
+    close,
+  };
+}
