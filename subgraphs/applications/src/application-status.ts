@@ -12,8 +12,8 @@ export const pipelineStatuses = ['PENDING', 'REVIEWING', 'SHORTLISTED', 'INTERVI
 export const finalStatuses = ['HIRED', 'REJECTED', 'WITHDRAWN'] as const satisfies readonly ApplicationStatus[];
 
 /**
- * Who asks for the change. `employer` is the job's employer side (the employer, members of its
- * company, admins acting for them); `system` is the platform itself, e.g. when the job closes.
+ * Who asks for the change. `employer` is the job's employer side (the employer and the members of
+ * its company); `system` is the platform itself, e.g. when the job closes.
  */
 export type StatusActor = 'applicant' | 'employer' | 'system';
 
