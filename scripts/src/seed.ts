@@ -1,6 +1,8 @@
 /**
  * npm run seed: a repeatable demo data set (fixed random seed) written through the services' own
  * rules, into the databases of `npm start` by default (USERS_DATABASE_URL, JOBS_DATABASE_URL, NATS_URL).
+ * It adds to what is there: the same seed again adds only what is missing, another seed adds a
+ * data set of its own (accounts employer1_s<seed>@seed.example, ...).
  *   --jobs N         jobs to post (default 2000; 100000 for the benchmarks)
  *   --companies N    companies, each with its own employer account (default 60)
  *   --seed N         random seed (default 20261124)
@@ -9,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { EnvError } from '@jobplatform/config';
 import { loadSeedEnv } from './seed/seed-env.js';
-import { seedPlatform } from './seed/seed-platform.js';
+import { DEFAULT_SEED, seedPlatform } from './seed/seed-platform.js';
 
 const positiveInt = (name: string, value: string, max: number) => {
   const n = Number(value);
@@ -25,26 +27,31 @@ try {
     options: {
       jobs: { type: 'string', default: '2000' },
       companies: { type: 'string', default: '60' },
-      seed: { type: 'string', default: '20261124' },
+      seed: { type: 'string', default: String(DEFAULT_SEED) },
       concurrency: { type: 'string', default: '8' },
     },
   });
   const env = loadSeedEnv();
+  const seed = positiveInt('seed', values.seed, 2 ** 31);
   const summary = await seedPlatform({
     usersDatabaseUrl: env.USERS_DATABASE_URL,
     jobsDatabaseUrl: env.JOBS_DATABASE_URL,
     natsUrl: env.NATS_URL,
     jobs: positiveInt('jobs', values.jobs, 1_000_000),
     companies: positiveInt('companies', values.companies, 10_000),
-    seed: positiveInt('seed', values.seed, 2 ** 31),
+    seed,
     concurrency: positiveInt('concurrency', values.concurrency, 64),
     logLevel: env.LOG_LEVEL,
     say: (line) => console.log(`  ${line}`),
   });
+  const { added } = summary;
   console.log(
-    `✔ seeded ${summary.companies} companies, ${summary.categories} categories, ${summary.skills} skills and ${summary.jobs} jobs in ${summary.seconds} s.\n` +
-      `  Employers sign in as employer1@seed.example … employer${summary.employers}@seed.example with the password "${summary.employerPassword}".`,
+    added.accounts + added.categories + added.companies + added.jobs === 0
+      ? `✔ the demo data of seed ${seed} is already there (${summary.companies} companies, ${summary.jobs} jobs): nothing added. Use another --seed to add a second data set.`
+      : `✔ seed ${seed}: added ${added.accounts} accounts, ${added.companies} companies, ${added.categories} categories and ${added.jobs} jobs in ${summary.seconds} s ` +
+          `(the data set: ${summary.companies} companies, ${summary.categories} categories, ${summary.jobs} jobs; ${summary.skills} skills in all).`,
   );
+  console.log(`  Employers sign in as ${summary.employerEmails[0]} … ${summary.employerEmails.at(-1)} with the password "${summary.employerPassword}".`);
 } catch (error) {
   console.error(error instanceof EnvError ? error.message : error);
   process.exit(1);

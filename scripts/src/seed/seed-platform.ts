@@ -1,6 +1,8 @@
 // Fills users_db and jobs_db with a repeatable demo data set, through each service's own write
 // paths: accounts are registered by the users service's account rules, companies, categories and
 // jobs go through the jobs service's rules (validation, ownership, events in the same transaction).
+// A data set is named by its random seed. Running a seed again adds only what it lacks (nothing,
+// after a complete run); another seed adds its own accounts and companies beside the first.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Viewer } from '@jobplatform/auth';
 import { createLogger } from '@jobplatform/config';
@@ -25,12 +27,48 @@ export type SeedOptions = {
   say?: (line: string) => void;
 };
 
-export type SeedSummary = { sampleJobId: string; employers: number; companies: number; categories: number; jobs: number; skills: number; employerPassword: string; seconds: number };
+export type SeedAdded = { accounts: number; categories: number; companies: number; jobs: number };
+
+export type SeedSummary = {
+  sampleJobId: string;
+  /** The data set's size, whether this run wrote it or found it. */
+  employers: number;
+  companies: number;
+  categories: number;
+  jobs: number;
+  skills: number;
+  /** What this run wrote: all zero when the seed's data set was complete already. */
+  added: SeedAdded;
+  /** The employers' sign-in emails, employer 1 first. */
+  employerEmails: string[];
+  employerPassword: string;
+  seconds: number;
+};
 
 /** Every seeded employer signs in with this password (employer1@seed.example, employer2@…). */
 export const SEED_EMPLOYER_PASSWORD = 'seed employer password';
 
-const SEED_ADMIN = { username: 'seed_admin', email: 'seed-admin@seed.example' };
+/** The seed of `npm run seed` and the benchmarks. Its accounts carry no suffix: employer1@seed.example. */
+export const DEFAULT_SEED = 20261124;
+
+type Account = { username: string; email: string };
+
+/** A seed's accounts, named apart from every other seed's so that data sets sit side by side. */
+export function seedAccounts(seed: number, employers: number): { admin: Account; employers: Account[] } {
+  const suffix = seed === DEFAULT_SEED ? '' : `_s${seed}`;
+  return {
+    admin: { username: `seed_admin${suffix}`, email: `seed-admin${suffix}@seed.example` },
+    employers: Array.from({ length: employers }, (_, i) => ({ username: `employer${i + 1}${suffix}`, email: `employer${i + 1}${suffix}@seed.example` })),
+  };
+}
+
+type Users = Awaited<ReturnType<typeof startUsersService>>;
+type Jobs = ReturnType<typeof createJobsDomain>;
+type Origin = { clientIp: undefined; userAgent: string };
+type LeafCategory = { id: string; name: string; rootId: string };
+type SeedCompany = { id: string; name: string; owner: Viewer; location: string };
+
+const asViewer = (userId: bigint, role: Viewer['role']): Viewer => ({ userId: userId.toString(), role, tokenId: 'seed', sessionId: undefined });
 
 async function inParallel<T>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -45,6 +83,111 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T, in
   );
 }
 
+/** The ids of those of the accounts that exist already, by email. */
+async function findAccounts(users: Users, accounts: Account[]): Promise<Map<string, bigint>> {
+  const rows = await users.db.user.findMany({ where: { email: { in: accounts.map((a) => a.email) } }, select: { id: true, email: true } });
+  return new Map(rows.map((row) => [row.email, row.id]));
+}
+
+/** The admin that builds the category tree and verifies companies. Its password is thrown away: it exists to act, not to sign in. */
+async function ensureAdmin(users: Users, admin: Account, origin: Origin): Promise<{ viewer: Viewer; added: number }> {
+  const found = (await findAccounts(users, [admin])).get(admin.email);
+  if (found !== undefined) return { viewer: asViewer(found, 'admin'), added: 0 };
+  const created = await users.accounts.createAdmin({ ...admin, password: randomBytes(18).toString('base64url') }, origin);
+  return { viewer: asViewer(created.id, 'admin'), added: 1 };
+}
+
+/** One employer per company, its owner; registered unless the email is taken already. */
+async function ensureEmployers(users: Users, accounts: Account[], firstNames: string[], origin: Origin): Promise<{ employers: Viewer[]; added: number }> {
+  const found = await findAccounts(users, accounts);
+  const employers: Viewer[] = [];
+  let added = 0;
+  await inParallel(accounts, 4, async (account, i) => {
+    const id = found.get(account.email);
+    if (id !== undefined) {
+      employers[i] = asViewer(id, 'employer');
+      return;
+    }
+    const signedIn = await users.accounts.register(
+      { ...account, password: SEED_EMPLOYER_PASSWORD, firstName: firstNames[i], lastName: `Employer${i + 1}`, userType: 'EMPLOYER' },
+      origin,
+    );
+    employers[i] = asViewer(signedIn.user.id, 'employer');
+    added += 1;
+  });
+  return { employers, added };
+}
+
+/** The vocabulary's category tree. Category names are unique platform-wide: one that exists is used as it is. */
+async function ensureCategoryTree(jobs: Jobs, admin: Viewer): Promise<{ leaves: LeafCategory[]; added: number }> {
+  const byName = new Map((await jobs.db.jobCategory.findMany({ select: { id: true, name: true } })).map((c) => [c.name.toLowerCase(), c.id.toString()]));
+  let added = 0;
+  const ensure = async (input: { name: string; description?: string; parentId?: string }) => {
+    const found = byName.get(input.name.toLowerCase());
+    if (found) return found;
+    const created = await jobs.categories.create(admin, input);
+    added += 1;
+    return created.id.toString();
+  };
+  const leaves: LeafCategory[] = [];
+  for (const root of categoryTree) {
+    const rootId = await ensure({ name: root.name, description: root.description });
+    for (const child of root.children) leaves.push({ id: await ensure({ name: child, parentId: rootId }), name: child, rootId });
+  }
+  return { leaves, added };
+}
+
+/**
+ * Company i is the one employer i owns. Each company's details are drawn whether it exists or not,
+ * so the random stream, and the jobs drawn after it, are the same on every run. A new company
+ * whose name another company already has is numbered ("Blue Labs 2").
+ */
+async function ensureCompanies(jobs: Jobs, random: Random, owners: Viewer[], admin: Viewer): Promise<{ companies: SeedCompany[]; added: number }> {
+  const ownerships = await jobs.db.companyMember.findMany({
+    where: { userId: { in: owners.map((owner) => BigInt(owner.userId)) }, role: 'owner' },
+    orderBy: { id: 'asc' },
+    select: { userId: true, company: { select: { id: true, name: true } } },
+  });
+  const owned = new Map<string, { id: bigint; name: string }>();
+  for (const { userId, company } of ownerships) if (!owned.has(userId.toString())) owned.set(userId.toString(), company);
+  const taken = new Set((await jobs.db.company.findMany({ select: { name: true } })).map((c) => c.name.toLowerCase()));
+
+  const companies: SeedCompany[] = [];
+  const usedNames = new Set<string>();
+  let added = 0;
+  for (const owner of owners) {
+    let drawn = `${random.pick(companyNameParts.first)} ${random.pick(companyNameParts.second)}`;
+    while (usedNames.has(drawn)) drawn = `${drawn} ${random.int(2, 99)}`;
+    usedNames.add(drawn);
+    const location = random.pick(locations);
+    const industry = random.pick(industries);
+    const size = random.pick(['STARTUP', 'SMALL', 'MEDIUM', 'LARGE']);
+    const foundedYear = random.int(1950, 2023);
+    const verify = random.chance(0.6);
+    const existing = owned.get(owner.userId);
+    if (existing) {
+      companies.push({ id: existing.id.toString(), name: existing.name, owner, location });
+      continue;
+    }
+    let name = drawn;
+    for (let n = 2; taken.has(name.toLowerCase()); n += 1) name = `${drawn} ${n}`;
+    taken.add(name.toLowerCase());
+    const company = await jobs.companies.create(owner, {
+      name,
+      description: `${name} builds things people rely on.`,
+      website: `https://${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.example`,
+      industry,
+      size,
+      foundedYear,
+      location,
+    });
+    if (verify) await jobs.companies.verify(admin, company.id.toString());
+    companies.push({ id: company.id.toString(), name, owner, location });
+    added += 1;
+  }
+  return { companies, added };
+}
+
 function jobDescription(random: Random, title: string, company: string): string {
   return [`${company} is hiring a ${title}.`, ...random.sample(descriptionSentences, random.int(2, 4))].join(' ');
 }
@@ -56,6 +199,68 @@ function salaryRange(random: Random, level: string, currency: string): { salaryM
   const min = Math.round((base + random.int(0, 20) * 1000) * scale);
   return { salaryMin: min, salaryMax: Math.round(min * (1.1 + random.next() * 0.4)) };
 }
+
+/** Every job's content is drawn before any is written, so concurrency never changes the data set. */
+function planJobs(random: Random, companies: SeedCompany[], leaves: LeafCategory[], count: number) {
+  const today = new Date();
+  return Array.from({ length: count }, () => {
+    const company = random.pick(companies);
+    const category = random.pick(leaves);
+    const title = random.pick(titlesByCategory[category.name] ?? ['Specialist']);
+    const experienceLevel = /Senior|Lead|Head/.test(title) ? 'SENIOR' : random.pick(['ENTRY', 'MID', 'MID', 'SENIOR', 'EXECUTIVE']);
+    const location = random.chance(0.7) ? company.location : random.pick(locations);
+    const salaryCurrency = currencyOf(location);
+    const deadlineDays = random.chance(0.6) ? random.int(7, 120) : undefined;
+    return {
+      viewer: company.owner,
+      close: random.chance(0.1),
+      input: {
+        companyId: company.id,
+        title,
+        description: jobDescription(random, title, company.name),
+        requirements: `${random.int(1, 8)}+ years of relevant experience.`,
+        responsibilities: random.pick(descriptionSentences),
+        jobType: random.pick(['FULL_TIME', 'FULL_TIME', 'FULL_TIME', 'PART_TIME', 'CONTRACT', 'INTERNSHIP', 'FREELANCE']),
+        experienceLevel,
+        ...salaryRange(random, experienceLevel, salaryCurrency),
+        salaryCurrency,
+        location,
+        isRemote: random.chance(0.3),
+        applicationDeadline: deadlineDays === undefined ? null : new Date(today.getTime() + deadlineDays * 86_400_000).toISOString().slice(0, 10),
+        categoryIds: random.chance(0.3) ? [category.id, category.rootId] : [category.id],
+        skills: random.sample(skills, random.int(2, 7)).map((name, i) => ({ name, isRequired: i < 2 })),
+      },
+    };
+  });
+}
+
+type JobPlan = ReturnType<typeof planJobs>[number];
+
+/**
+ * Writes the plans that the companies lack: a company holding k jobs is taken to hold its first k
+ * plans, so a run that stopped part-way is completed and a complete one is left as it is.
+ */
+async function writeMissingJobs(jobs: Jobs, plans: JobPlan[], concurrency: number, say: (line: string) => void): Promise<number> {
+  const companyIds = [...new Set(plans.map((plan) => BigInt(plan.input.companyId)))];
+  const counts = await jobs.db.job.groupBy({ by: ['companyId'], where: { companyId: { in: companyIds } }, _count: { _all: true } });
+  const present = new Map(counts.map((row) => [row.companyId.toString(), row._count._all]));
+  const missing = plans.filter((plan) => {
+    const left = present.get(plan.input.companyId) ?? 0;
+    present.set(plan.input.companyId, left - 1);
+    return left <= 0;
+  });
+  let written = 0;
+  await inParallel(missing, concurrency, async (plan) => {
+    const job = await jobs.postings.create(plan.viewer, plan.input);
+    if (plan.close) await jobs.postings.close(plan.viewer, job.id.toString());
+    written += 1;
+    if (written % 5000 === 0) say(`jobs: ${written} of ${missing.length}`);
+  });
+  return written;
+}
+
+/** ` (12 already there)`, or nothing when this run wrote them all. */
+const alreadyThere = (total: number, added: number) => (total > added ? ` (${total - added} already there)` : '');
 
 export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
   const started = performance.now();
@@ -78,107 +283,44 @@ export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
   // Every change also writes its event to jobs_db's outbox; the running jobs service publishes them.
   const jobs = createJobsDomain(options.jobsDatabaseUrl, { poolSize: options.concurrency + 2 });
   try {
-    if ((await jobs.db.company.count()) > 0) throw new Error('jobs_db already holds companies: seed an empty database (the data set is meant to be repeatable)');
-    const origin = { clientIp: undefined, userAgent: 'seed' };
+    const origin: Origin = { clientIp: undefined, userAgent: 'seed' };
+    const accounts = seedAccounts(options.seed, options.companies);
+    const admin = await ensureAdmin(users, accounts.admin, origin);
+    // Drawn in order before any account is written: registrations finish in any order.
+    const firstNames = accounts.employers.map(() => random.pick(['Ada', 'Lin', 'Sam', 'Noor', 'Kai', 'Mia', 'Omar', 'Eva']));
+    const { employers, added: addedEmployers } = await ensureEmployers(users, accounts.employers, firstNames, origin);
+    say(`users: ${employers.length} employers and ${accounts.admin.email}${alreadyThere(employers.length + 1, addedEmployers + admin.added)}`);
 
-    // Accounts: one admin for the category tree, one employer per company (the company's owner).
-    // The admin's password is thrown away: it exists to own the category tree, not to sign in.
-    const admin = await users.accounts.createAdmin({ ...SEED_ADMIN, password: randomBytes(18).toString('base64url') }, origin);
-    const adminViewer: Viewer = { userId: admin.id.toString(), role: 'admin', tokenId: 'seed', sessionId: undefined };
-    const employers: Viewer[] = [];
-    await inParallel(Array.from({ length: options.companies }, (_, i) => i), 4, async (i) => {
-      const signedIn = await users.accounts.register(
-        { username: `employer${i + 1}`, email: `employer${i + 1}@seed.example`, password: SEED_EMPLOYER_PASSWORD, firstName: random.pick(['Ada', 'Lin', 'Sam', 'Noor', 'Kai', 'Mia', 'Omar', 'Eva']), lastName: `Employer${i + 1}`, userType: 'EMPLOYER' },
-        origin,
-      );
-      employers[i] = { userId: signedIn.user.id.toString(), role: 'employer', tokenId: 'seed', sessionId: undefined };
-    });
-    say(`users: ${employers.length} employers and ${SEED_ADMIN.email}`);
+    const { leaves, added: addedCategories } = await ensureCategoryTree(jobs, admin.viewer);
+    const categories = categoryTree.length + leaves.length;
+    say(`categories: ${categoryTree.length} top-level, ${leaves.length} below them${alreadyThere(categories, addedCategories)}`);
 
-    const leafCategories: { id: string; name: string; rootId: string }[] = [];
-    for (const root of categoryTree) {
-      const created = await jobs.categories.create(adminViewer, { name: root.name, description: root.description });
-      for (const child of root.children) {
-        const leaf = await jobs.categories.create(adminViewer, { name: child, parentId: created.id.toString() });
-        leafCategories.push({ id: leaf.id.toString(), name: child, rootId: created.id.toString() });
-      }
-    }
-    say(`categories: ${categoryTree.length} top-level, ${leafCategories.length} below them`);
+    const { companies, added: addedCompanies } = await ensureCompanies(jobs, random, employers, admin.viewer);
+    say(`companies: ${companies.length}${alreadyThere(companies.length, addedCompanies)}`);
 
-    const companies: { id: string; name: string; owner: Viewer; location: string }[] = [];
-    const usedNames = new Set<string>();
-    for (let i = 0; i < options.companies; i += 1) {
-      let name = `${random.pick(companyNameParts.first)} ${random.pick(companyNameParts.second)}`;
-      while (usedNames.has(name)) name = `${name} ${random.int(2, 99)}`;
-      usedNames.add(name);
-      const location = random.pick(locations);
-      const owner = employers[i]!;
-      const company = await jobs.companies.create(owner, {
-        name,
-        description: `${name} builds things people rely on.`,
-        website: `https://${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.example`,
-        industry: random.pick(industries),
-        size: random.pick(['STARTUP', 'SMALL', 'MEDIUM', 'LARGE']),
-        foundedYear: random.int(1950, 2023),
-        location,
-      });
-      if (random.chance(0.6)) await jobs.companies.verify(adminViewer, company.id.toString());
-      companies.push({ id: company.id.toString(), name, owner, location });
-    }
-    say(`companies: ${companies.length}`);
-
-    // Every job's content is drawn before any is written, so concurrency never changes the data set.
-    const today = new Date();
-    const plans = Array.from({ length: options.jobs }, () => {
-      const company = random.pick(companies);
-      const category = random.pick(leafCategories);
-      const title = random.pick(titlesByCategory[category.name] ?? ['Specialist']);
-      const experienceLevel = /Senior|Lead|Head/.test(title) ? 'SENIOR' : random.pick(['ENTRY', 'MID', 'MID', 'SENIOR', 'EXECUTIVE']);
-      const location = random.chance(0.7) ? company.location : random.pick(locations);
-      const salaryCurrency = currencyOf(location);
-      const deadlineDays = random.chance(0.6) ? random.int(7, 120) : undefined;
-      return {
-        viewer: company.owner,
-        close: random.chance(0.1),
-        input: {
-          companyId: company.id,
-          title,
-          description: jobDescription(random, title, company.name),
-          requirements: `${random.int(1, 8)}+ years of relevant experience.`,
-          responsibilities: random.pick(descriptionSentences),
-          jobType: random.pick(['FULL_TIME', 'FULL_TIME', 'FULL_TIME', 'PART_TIME', 'CONTRACT', 'INTERNSHIP', 'FREELANCE']),
-          experienceLevel,
-          ...salaryRange(random, experienceLevel, salaryCurrency),
-          salaryCurrency,
-          location,
-          isRemote: random.chance(0.3),
-          applicationDeadline: deadlineDays === undefined ? null : new Date(today.getTime() + deadlineDays * 86_400_000).toISOString().slice(0, 10),
-          categoryIds: random.chance(0.3) ? [category.id, category.rootId] : [category.id],
-          skills: random.sample(skills, random.int(2, 7)).map((name, i) => ({ name, isRequired: i < 2 })),
-        },
-      };
-    });
-    let written = 0;
-    await inParallel(plans, options.concurrency, async (plan) => {
-      const job = await jobs.postings.create(plan.viewer, plan.input);
-      if (plan.close) await jobs.postings.close(plan.viewer, job.id.toString());
-      written += 1;
-      if (written % 5000 === 0) say(`jobs: ${written} of ${plans.length}`);
-    });
-    say(`jobs: ${written}`);
+    const plans = planJobs(random, companies, leaves, options.jobs);
+    const addedJobs = await writeMissingJobs(jobs, plans, options.concurrency, say);
+    say(`jobs: ${plans.length}${alreadyThere(plans.length, addedJobs)}`);
     // What autovacuum does within minutes of a bulk load, done now so that the first queries see the
     // steady state: fresh statistics for the planner, and a visibility map that lets counts read
     // only the index (an index-only scan visits every row whose page is not marked all-visible).
-    await jobs.db.$executeRaw`VACUUM (ANALYZE)`;
-    const middle = await jobs.db.job.findFirst({ orderBy: { id: 'asc' }, skip: Math.floor(written / 2), select: { id: true } });
+    if (addedJobs > 0) await jobs.db.$executeRaw`VACUUM (ANALYZE)`;
+    const middle = await jobs.db.job.findFirst({
+      where: { companyId: { in: companies.map((company) => BigInt(company.id)) } },
+      orderBy: { id: 'asc' },
+      skip: Math.floor(plans.length / 2),
+      select: { id: true },
+    });
 
     return {
       sampleJobId: middle?.id.toString() ?? '',
       employers: employers.length,
       companies: companies.length,
-      categories: categoryTree.length + leafCategories.length,
-      jobs: written,
+      categories,
+      jobs: plans.length,
       skills: await jobs.db.skill.count(),
+      added: { accounts: addedEmployers + admin.added, categories: addedCategories, companies: addedCompanies, jobs: addedJobs },
+      employerEmails: accounts.employers.map((account) => account.email),
       employerPassword: SEED_EMPLOYER_PASSWORD,
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };
