@@ -1,17 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import express from 'express';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { bearerToken, createTokenVerifier, TokenError, type TokenVerifier, type Viewer } from '@jobplatform/auth';
+import { createTokenVerifier } from '@jobplatform/auth';
 import { createLogger, type Logger } from '@jobplatform/config';
 import {
-  AppError,
   boundUrl,
   clientIpFrom,
   createHttpApp,
@@ -21,24 +18,16 @@ import {
   listen,
   requestLoggingPlugin,
 } from '@jobplatform/service-runtime';
-import type { GatewayContext } from './context.js';
-import type { GatewayEnv } from './env.js';
+import { createContextBuilder, type GatewayContext } from './context.js';
+import { socketLimitsOf, type GatewayEnv } from './env.js';
+import { createOperationExecutor } from './execute-operation.js';
 import { aliasLimitRule, assertCostWithinBudget, depthLimitRule } from './operation-limits.js';
 import { SubgraphDataSource, subgraphFetcher, subgraphsOf } from './subgraph-requests.js';
+import { serveGraphQLOverWebSocket } from './websocket.js';
 
 export const defaultSupergraphPath = new URL('../../schema/supergraph.graphql', import.meta.url);
 
 export type RunningGateway = { url: string; httpServer: http.Server; close(): Promise<void> };
-
-async function viewerFrom(verifyToken: TokenVerifier, token: string | undefined): Promise<Viewer | undefined> {
-  if (!token) return undefined;
-  try {
-    return await verifyToken(token);
-  } catch (error) {
-    const message = error instanceof TokenError ? error.message : 'The access token could not be verified';
-    throw new AppError('UNAUTHENTICATED', message).toGraphQLError();
-  }
-}
 
 /** Each subgraph answers a trivial query, or the gateway is not ready. */
 async function checkSubgraphs(subgraphs: { name: string; url: string }[]): Promise<void> {
@@ -67,6 +56,8 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   const subgraphs = subgraphsOf(supergraphSdl).map(({ name, url }) => ({ name, url: env.subgraphUrls[name] ?? url }));
   const routing = new Map(subgraphs.map((s) => [s.name, s.url]));
   const verifyToken = createTokenVerifier({ jwksUrl: env.JWKS_URL });
+  const buildContext = createContextBuilder(verifyToken, logger);
+  const formatError = formatGraphQLError(logger);
   const metrics = createMetrics('gateway');
 
   const app = createHttpApp({ logger, metrics, readiness: () => checkSubgraphs(subgraphs) });
@@ -98,7 +89,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     validationRules: [depthLimitRule(env.GATEWAY_MAX_DEPTH), aliasLimitRule(env.GATEWAY_MAX_ALIASES)],
-    formatError: formatGraphQLError(logger),
+    formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       metrics.graphqlPlugin() as ApolloServerPlugin<GatewayContext>,
@@ -112,42 +103,30 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     '/graphql',
     express.json({ limit: env.GATEWAY_BODY_LIMIT }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const accessToken = bearerToken(req.headers.authorization);
-        return {
+      context: ({ req }) =>
+        buildContext({
           requestId: req.requestId,
           clientIp: env.GATEWAY_TRUSTED_PROXIES > 0 ? req.ip : clientIpFrom({}, req.socket.remoteAddress),
-          userAgent: req.headers['user-agent']?.slice(0, 255),
-          viewer: await viewerFrom(verifyToken, accessToken),
-          accessToken,
-          logger: logger.child({ requestId: req.requestId }),
-        };
-      },
+          userAgent: req.headers['user-agent'],
+          authorization: req.headers.authorization,
+        }),
     }),
   );
   installErrorHandler(app, logger);
 
-  // graphql-ws on the same path. connection_init must carry { authorization: "Bearer <token>" }.
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<{ authorization?: string }, { viewer?: Viewer }>(
-    {
-      schema: () => {
-        if (!apiSchema) throw new GraphQLError('The gateway is still loading its schema');
-        return apiSchema;
-      },
-      onConnect: async (ctx) => {
-        const token = bearerToken(ctx.connectionParams?.authorization);
-        if (!token) return false;
-        try {
-          ctx.extra.viewer = await verifyToken(token);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-    },
-    wsServer,
-  );
+  // graphql-ws on the same path, executing through the same ApolloServer as POST /graphql.
+  const webSocket = serveGraphQLOverWebSocket({
+    httpServer,
+    path: '/graphql',
+    ...socketLimitsOf(env),
+    trustedProxies: env.GATEWAY_TRUSTED_PROXIES,
+    verifyToken,
+    buildContext,
+    execute: createOperationExecutor(apollo),
+    schema: () => apiSchema,
+    formatError,
+    logger,
+  });
 
   const url = boundUrl(httpServer, env.GATEWAY_HOST, '/graphql');
   logger.info({ url, subgraphs }, 'gateway ready');
@@ -155,7 +134,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     url,
     httpServer,
     close: async () => {
-      await wsCleanup.dispose();
+      await webSocket.close();
       await apollo.stop();
     },
   };

@@ -69,8 +69,8 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
   const urls: Record<string, string> = {};
   for (const service of subgraphServices) {
     await postgres.ensureDatabase(service.database!);
-    env[databaseUrlVariable(service)] = postgres.urlFor(service.database!);
-    await applyMigrations(env[databaseUrlVariable(service)]!, serviceSchema(path.join(repoRoot, 'prisma'), service.name));
+    env[databaseUrlVariable(service.name)] = postgres.urlFor(service.database!);
+    await applyMigrations(env[databaseUrlVariable(service.name)]!, serviceSchema(path.join(repoRoot, 'prisma'), service.name));
     env[`${service.name.toUpperCase()}_PORT`] = String(ports.get(service.name));
     env[`${service.name.toUpperCase()}_SUBGRAPH_URL`] = `http://127.0.0.1:${ports.get(service.name)}/graphql`;
     urls[service.name] = env[`${service.name.toUpperCase()}_SUBGRAPH_URL`]!;

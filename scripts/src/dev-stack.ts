@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   });
   const secrets = await loadDevSecrets(env.JOBPLATFORM_DATA_DIR);
 
-  const needsEmbeddedPostgres = subgraphServices.some((s) => !env.passThrough[databaseUrlVariable(s)]);
+  const needsEmbeddedPostgres = subgraphServices.some((s) => !env.passThrough[databaseUrlVariable(s.name)]);
   if (needsEmbeddedPostgres) {
     say(`starting embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_POSTGRES_PORT}`);
     postgres = await startEmbeddedPostgres({
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   };
 
   for (const service of subgraphServices) {
-    const variable = databaseUrlVariable(service);
+    const variable = databaseUrlVariable(service.name);
     if (!serviceEnv[variable]) {
       await postgres!.ensureDatabase(service.database!);
       serviceEnv[variable] = postgres!.urlFor(service.database!);

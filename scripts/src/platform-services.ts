@@ -1,6 +1,8 @@
+import { databaseUrlVariable, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
+
 /**
- * The services the platform runs, in start order. Adding a subgraph is one line here (and one in
- * schema/ for composition). Ports are the fixed defaults that docker-compose.yml uses too.
+ * The processes `npm start` and the benchmarks run, in start order, from the service registry
+ * (packages/config/src/service-registry.ts): every subgraph, then the gateway.
  */
 export type PlatformService = {
   name: string;
@@ -11,12 +13,8 @@ export type PlatformService = {
   entry: string;
 };
 
-export const subgraphServices: PlatformService[] = [
-  { name: 'users', port: 4001, database: 'users_db', entry: 'subgraphs/users/dist/index.js' },
-  { name: 'jobs', port: 4002, database: 'jobs_db', entry: 'subgraphs/jobs/dist/index.js' },
-];
+export const subgraphServices: PlatformService[] = serviceRegistry.map(({ name, port, database }) => ({ name, port, database, entry: `subgraphs/${name}/dist/index.js` }));
 
-export const gatewayService: PlatformService = { name: 'gateway', port: 4000, entry: 'gateway/dist/index.js' };
+export const gatewayService: PlatformService = { ...gatewayDefinition, entry: 'gateway/dist/index.js' };
 
-/** USERS_DATABASE_URL for users, and so on. */
-export const databaseUrlVariable = (service: PlatformService) => `${service.name.toUpperCase()}_DATABASE_URL`;
+export { databaseUrlVariable };

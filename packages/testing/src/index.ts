@@ -1,5 +1,4 @@
 export { createTestDatabase, type TestDatabase } from './test-database.js';
-export { testNatsUrl } from './test-env.js';
 export { errorCodeOf, postGraphQL, type GraphQLResponse } from './graphql-client.js';
 export { startPrivateNats, type PrivateNats } from './private-nats.js';
 export { waitFor } from './wait-for.js';

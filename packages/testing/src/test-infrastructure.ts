@@ -1,18 +1,20 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { findFreePort, startEmbeddedPostgres, startNatsServer, type EmbeddedPostgresHandle, type NatsServerHandle } from '../../embedded-infra/src/index.js';
+import { findFreePort, findNatsServer, natsInstallHint, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../embedded-infra/src/index.js';
 import { TEST_ENV } from './test-env.js';
 
-type Infra = { postgres?: EmbeddedPostgresHandle; nats?: NatsServerHandle; dir: string };
+type Infra = { postgres?: EmbeddedPostgresHandle; dir: string };
 const holder = globalThis as typeof globalThis & { __jobplatformTestInfra?: Infra };
 
 /**
- * Jest global setup: one real PostgreSQL cluster and one real nats-server for the whole run, in a
- * temporary folder. Test files create their own databases on the cluster. JOBPLATFORM_TEST_POSTGRES_URL
- * and JOBPLATFORM_TEST_NATS_URL may point at servers that are already running instead.
+ * Jest global setup: one real PostgreSQL cluster for the whole run, in a temporary folder; test
+ * files create their own databases on it (JOBPLATFORM_TEST_POSTGRES_URL may point at a server that
+ * is already running instead). NATS is per test file: stream and consumer names are fixed, so each
+ * file starts a nats-server of its own (startPrivateNats); this only checks that one can start.
  */
 export async function startTestInfrastructure(): Promise<void> {
+  if (!findNatsServer()) throw new Error(`The tests need nats-server. ${natsInstallHint()}`);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobplatform-test-'));
   await fs.chmod(dir, 0o755);
   const infra: Infra = { dir };
@@ -22,16 +24,12 @@ export async function startTestInfrastructure(): Promise<void> {
     infra.postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), port, persistent: false });
     process.env[TEST_ENV.postgresAdminUrl] = infra.postgres.urlFor('postgres');
   }
-  if (!process.env[TEST_ENV.natsUrl]) {
-    infra.nats = await startNatsServer({ port: await findFreePort(), storeDir: path.join(dir, 'nats') });
-    process.env[TEST_ENV.natsUrl] = infra.nats.url;
-  }
 }
 
 
 export async function stopTestInfrastructure(): Promise<void> {
   const infra = holder.__jobplatformTestInfra;
   if (!infra) return;
-  await Promise.allSettled([infra.postgres?.stop(), infra.nats?.stop()]);
+  await infra.postgres?.stop().catch(() => undefined);
   await fs.rm(infra.dir, { recursive: true, force: true });
 }

@@ -1,0 +1,70 @@
+import { createLogger } from '@jobplatform/config';
+import { createTestDatabase, loadSubgraphDefinition, startPrivateNats, type PrivateNats, type TestDatabase } from '@jobplatform/testing';
+import { loadSubgraphEnv, startSubgraph, type SubgraphDefinition } from '../src/index.js';
+
+// The kit's start and stop, on a real service definition (jobs), PostgreSQL and NATS.
+
+let db: TestDatabase;
+let nats: PrivateNats;
+let jobs: SubgraphDefinition<any, any, any>;
+
+beforeAll(async () => {
+  [db, nats, jobs] = await Promise.all([createTestDatabase('jobs'), startPrivateNats(), loadSubgraphDefinition('jobs')]);
+});
+afterAll(async () => {
+  await Promise.all([db.drop(), nats.dispose()]);
+});
+
+const env = () => loadSubgraphEnv('jobs', undefined, { NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_PORT: '0', JOBS_DATABASE_URL: db.url, NATS_URL: nats.url, JOBS_DATABASE_POOL_SIZE: '3' });
+const logger = createLogger('jobs', 'silent');
+
+/** Connections to the test database other than this query's own: the service's pool and the relay's listener. */
+async function serviceConnections(): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  return rows[0]!.n;
+}
+
+async function waitForNoConnections(): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  let n = await serviceConnections();
+  // The test database's own pool keeps up to two idle connections.
+  while (n > 2 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    n = await serviceConnections();
+  }
+  return n;
+}
+
+it('starts the parts in order, and a failing part rolls back what had started', async () => {
+  const stopped: string[] = [];
+  const failing: SubgraphDefinition<any, any, any> = {
+    ...jobs,
+    parts: () => [
+      { name: 'first extra part', start: async () => ({ stop: () => void stopped.push('first extra part') }) },
+      {
+        name: 'broken part',
+        start: async () => {
+          throw new Error('cannot start');
+        },
+      },
+    ],
+  };
+  const before = await serviceConnections();
+  await expect(startSubgraph(failing, env(), { logger })).rejects.toThrow('cannot start');
+  expect(stopped).toEqual(['first extra part']);
+  // The pool, the relay's LISTEN connection and the consumers are gone with it.
+  expect(await waitForNoConnections()).toBeLessThanOrEqual(before);
+});
+
+it('serves, then closes once however often close() is called', async () => {
+  const service = await startSubgraph(jobs, env(), { logger });
+  expect(service.parts).toEqual(['database', 'nats', 'outbox relay', 'consumer users-replica', 'consumer user-erasure', 'http']);
+  const ready = await fetch(service.url.replace(/\/graphql$/, '/readyz'));
+  expect(ready.status).toBe(200);
+
+  await Promise.all([service.close(), service.close()]);
+  await service.close();
+  await expect(fetch(service.url.replace(/\/graphql$/, '/healthz'))).rejects.toThrow();
+  expect(service.nats.isClosed()).toBe(true);
+  expect(await waitForNoConnections()).toBeLessThanOrEqual(2);
+});

@@ -1,0 +1,62 @@
+import { existsSync, readFileSync, readlinkSync, lstatSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { databaseUrlVariable, defaultSubgraphUrl, envPrefix, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
+import { loadSubgraphDefinition } from '@jobplatform/testing';
+
+// The service registry (packages/config/src/service-registry.ts) is the one place a service is
+// declared. What cannot be derived from it at run time is checked against it here.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
+
+type ComposeService = { environment?: Record<string, string | number>; command?: string[]; depends_on?: Record<string, unknown> };
+const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
+
+describe.each(serviceRegistry.map((s) => [s.name, s] as const))('%s', (name, service) => {
+  const prefix = envPrefix(name);
+
+  it('is composed into the supergraph at its registry port', () => {
+    const config = JSON.parse(read('schema/supergraph.config.json')) as { subgraphs: Record<string, { routing_url: string; schema: { file: string } }> };
+    expect(config.subgraphs[name]).toEqual({ routing_url: defaultSubgraphUrl(name), schema: { file: `../subgraphs/${name}/src/schema.graphql` } });
+  });
+
+  it('has its database in docker/postgres-init.sql', () => {
+    expect(read('docker/postgres-init.sql')).toMatch(new RegExp(`^CREATE DATABASE ${service.database};$`, 'm'));
+  });
+
+  it('runs in docker-compose.yml on its port and database, migrated first, routed by the gateway', () => {
+    const entry = compose.services[name];
+    expect(entry?.command).toEqual(['node', `subgraphs/${name}/dist/index.js`]);
+    expect(entry?.environment?.[`${prefix}_PORT`]).toBe(service.port);
+    expect(String(entry?.environment?.[databaseUrlVariable(name)])).toMatch(new RegExp(`@postgres:5432/${service.database}$`));
+    expect(String(compose.services.migrate?.environment?.[databaseUrlVariable(name)])).toMatch(new RegExp(`@postgres:5432/${service.database}$`));
+    expect(compose.services.gateway?.environment?.[`${prefix}_SUBGRAPH_URL`]).toBe(`http://${name}:${service.port}/graphql`);
+    expect(Object.keys(compose.services.gateway?.depends_on ?? {})).toContain(name);
+  });
+
+  it('includes the shared Prisma files its entry lists, as links to the events package', () => {
+    for (const file of ['event-tables', 'user-replica'] as const) {
+      const link = path.join(root, 'prisma', name, `${file}.prisma`);
+      if ((service.prismaIncludes as readonly string[]).includes(file)) {
+        expect(lstatSync(link).isSymbolicLink()).toBe(true);
+        expect(readlinkSync(link)).toBe(`../../packages/events/prisma/${file}.prisma`);
+      } else {
+        expect(existsSync(link)).toBe(false);
+      }
+    }
+  });
+
+  it('exports its definition from src/server.ts under its registry name', async () => {
+    expect((await loadSubgraphDefinition(name)).name).toBe(name);
+  });
+});
+
+it('lists no service in docker-compose.yml or the supergraph that the registry does not know', () => {
+  const known = new Set<string>([...serviceRegistry.map((s) => s.name), gatewayDefinition.name, 'postgres', 'nats', 'migrate']);
+  expect(Object.keys(compose.services).filter((name) => !known.has(name))).toEqual([]);
+  const config = JSON.parse(read('schema/supergraph.config.json')) as { subgraphs: Record<string, unknown> };
+  expect(Object.keys(config.subgraphs).sort()).toEqual(serviceRegistry.map((s) => s.name).sort());
+  expect(compose.services.gateway?.environment?.GATEWAY_PORT).toBe(gatewayDefinition.port);
+});
