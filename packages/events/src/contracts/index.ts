@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { EventContract } from './define-event.js';
+import { applicationsEvents } from './applications.js';
 import { jobsEvents } from './jobs.js';
 import { userErasureEvents } from './user-erasure.js';
 import { usersEvents } from './users.js';
@@ -17,6 +18,7 @@ export {
 export const eventContracts = {
   ...usersEvents,
   ...jobsEvents,
+  ...applicationsEvents,
   ...userErasureEvents,
 };
 
