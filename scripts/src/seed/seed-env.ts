@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { envSchemas, parseEnv } from '@jobplatform/config';
-import { DEV_STACK_USERS_DATABASE_URL } from '../../../subgraphs/users/src/env.js';
-import { DEV_STACK_JOBS_DATABASE_URL } from '../../../subgraphs/jobs/src/env.js';
+import { devStackDatabaseUrl, envSchemas, parseEnv } from '@jobplatform/config';
 
 const schema = z.object({
   /** Defaults to the databases of `npm start`'s embedded PostgreSQL. */
-  USERS_DATABASE_URL: envSchemas.postgresUrl.default(DEV_STACK_USERS_DATABASE_URL),
-  JOBS_DATABASE_URL: envSchemas.postgresUrl.default(DEV_STACK_JOBS_DATABASE_URL),
+  USERS_DATABASE_URL: envSchemas.postgresUrl.default(devStackDatabaseUrl('users')),
+  JOBS_DATABASE_URL: envSchemas.postgresUrl.default(devStackDatabaseUrl('jobs')),
   /** The users service the seed runs in-process publishes its events here (npm start's nats-server by default). */
   NATS_URL: envSchemas.natsUrl,
   LOG_LEVEL: envSchemas.logLevel.default('warn'),

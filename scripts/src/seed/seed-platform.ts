@@ -6,9 +6,9 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Viewer } from '@jobplatform/auth';
 import { createLogger } from '@jobplatform/config';
-import { startUsersService } from '../../../subgraphs/users/src/server.js';
-import { loadUsersEnv } from '../../../subgraphs/users/src/env.js';
-import { createJobsDomain } from '../../../subgraphs/jobs/src/server.js';
+import { loadSubgraphEnv } from '@jobplatform/service-runtime';
+import { startUsersService, usersSubgraph, type UsersDomain } from '../../../subgraphs/users/src/server.js';
+import { jobsSubgraph, openJobsDomain, type JobsDomain } from '../../../subgraphs/jobs/src/server.js';
 import { createRandom, type Random } from './random.js';
 import { categoryTree, companyNameParts, currencyOf, descriptionSentences, industries, locations, skills, titlesByCategory } from './vocabulary.js';
 
@@ -62,8 +62,8 @@ export function seedAccounts(seed: number, employers: number): { admin: Account;
   };
 }
 
-type Users = Awaited<ReturnType<typeof startUsersService>>;
-type Jobs = ReturnType<typeof createJobsDomain>;
+type Users = Pick<UsersDomain, 'db' | 'accounts'>;
+type Jobs = JobsDomain;
 type Origin = { clientIp: undefined; userAgent: string };
 type LeafCategory = { id: string; name: string; rootId: string };
 type SeedCompany = { id: string; name: string; owner: Viewer; location: string };
@@ -259,8 +259,8 @@ async function writeMissingJobs(jobs: Jobs, plans: JobPlan[], concurrency: numbe
   return written;
 }
 
-/** ` (12 already there)`, or nothing when this run wrote them all. */
-const alreadyThere = (total: number, added: number) => (total > added ? ` (${total - added} already there)` : '');
+/** `, 12 already there`, `, all already there`, or nothing when this run wrote them all. */
+const alreadyThere = (total: number, added: number) => (added === 0 ? ', all already there' : total > added ? `, ${total - added} already there` : '');
 
 export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
   const started = performance.now();
@@ -269,7 +269,7 @@ export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
   const logger = createLogger('seed', options.logLevel as never);
 
   const users = await startUsersService(
-    loadUsersEnv({
+    loadSubgraphEnv('users', usersSubgraph.env, {
       NODE_ENV: 'test',
       LOG_LEVEL: options.logLevel,
       USERS_PORT: '0',
@@ -281,14 +281,24 @@ export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
     { logger },
   );
   // Every change also writes its event to jobs_db's outbox; the running jobs service publishes them.
-  const jobs = createJobsDomain(options.jobsDatabaseUrl, { poolSize: options.concurrency + 2 });
+  const jobsEnv = loadSubgraphEnv('jobs', jobsSubgraph.env, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: options.logLevel,
+    JOBS_DATABASE_URL: options.jobsDatabaseUrl,
+    JOBS_DATABASE_POOL_SIZE: String(options.concurrency + 2),
+  });
+  const openedJobs = await openJobsDomain(jobsEnv, { logger }).catch(async (error: unknown) => {
+    await users.close();
+    throw error;
+  });
+  const jobs = openedJobs.domain;
   try {
     const origin: Origin = { clientIp: undefined, userAgent: 'seed' };
     const accounts = seedAccounts(options.seed, options.companies);
-    const admin = await ensureAdmin(users, accounts.admin, origin);
+    const admin = await ensureAdmin(users.domain, accounts.admin, origin);
     // Drawn in order before any account is written: registrations finish in any order.
     const firstNames = accounts.employers.map(() => random.pick(['Ada', 'Lin', 'Sam', 'Noor', 'Kai', 'Mia', 'Omar', 'Eva']));
-    const { employers, added: addedEmployers } = await ensureEmployers(users, accounts.employers, firstNames, origin);
+    const { employers, added: addedEmployers } = await ensureEmployers(users.domain, accounts.employers, firstNames, origin);
     say(`users: ${employers.length} employers and ${accounts.admin.email}${alreadyThere(employers.length + 1, addedEmployers + admin.added)}`);
 
     const { leaves, added: addedCategories } = await ensureCategoryTree(jobs, admin.viewer);
@@ -325,7 +335,7 @@ export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };
   } finally {
-    await jobs.db.$disconnect();
+    await openedJobs.close();
     await users.close();
   }
 }
