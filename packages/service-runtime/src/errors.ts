@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from '@jobplatform/config';
+import { fieldProblemsOfVariableError } from './variable-errors.js';
 
 /** The codes a client may see in `extensions.code`. */
 export const ErrorCode = {
@@ -62,8 +63,9 @@ const passThroughCodes = new Set([
 
 /**
  * Apollo's formatError hook. AppErrors keep their code and message. Errors from graphql-js
- * about the request keep theirs. Anything else (a bug, SQL, a network failure) is logged in full
- * and reaches the client only as INTERNAL_SERVER_ERROR with no detail.
+ * about the request keep theirs; a refused variable is BAD_USER_INPUT with the field it names in
+ * `fields`, as the services' own input errors are. Anything else (a bug, SQL, a network failure) is
+ * logged in full and reaches the client only as INTERNAL_SERVER_ERROR with no detail.
  */
 export function formatGraphQLError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -76,10 +78,10 @@ export function formatGraphQLError(logger: Logger) {
     const isRequestError = !(original instanceof Error) || original instanceof GraphQLError;
     if (typeof code === 'string' && passThroughCodes.has(code) && isRequestError) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      return { ...formatted, extensions: code === ErrorCode.BAD_USER_INPUT ? withVariableFields(extensions, formatted.message) : extensions };
     }
     if (isRequestError && code === undefined && original instanceof GraphQLError && !original.originalError) {
-      return { ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+      return { ...formatted, extensions: withVariableFields({ code: ErrorCode.BAD_USER_INPUT }, formatted.message) };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error while resolving');
     return {
@@ -89,6 +91,12 @@ export function formatGraphQLError(logger: Logger) {
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
+}
+
+function withVariableFields(extensions: Record<string, unknown>, message: string): Record<string, unknown> {
+  if (extensions.fields) return extensions;
+  const fields = fieldProblemsOfVariableError(message);
+  return fields ? { ...extensions, fields } : extensions;
 }
 
 function stripHttp(extensions: Record<string, unknown>): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from './errors.js';
+import { invalidInput } from './field-errors.js';
 
 /**
  * Parses a mutation's arguments with a zod schema. A failure becomes one BAD_USER_INPUT error that
@@ -13,8 +13,7 @@ export function validateInput<T extends z.ZodType>(schema: T, value: unknown, ar
     field: [...(argumentName ? [argumentName] : []), ...issue.path.map(String)].join('.'),
     message: issue.message,
   }));
-  const summary = fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ');
-  throw new AppError('BAD_USER_INPUT', `Invalid input. ${summary}`, { fields });
+  throw invalidInput(fields);
 }
 
 /** An absolute http(s) URL of at most 255 characters (the seed's VARCHAR(255) URL columns). */
