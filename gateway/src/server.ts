@@ -9,6 +9,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { createTokenVerifier } from '@jobplatform/auth';
 import { createLogger, type Logger } from '@jobplatform/config';
 import {
+  attachScalarParsing,
   boundUrl,
   clientIpFrom,
   createHttpApp,
@@ -70,6 +71,9 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    // The supergraph names DateTime and Date without implementing them: parse them as the subgraphs
+    // do, so that a malformed date fails validation here instead of in a subgraph's fetch.
+    attachScalarParsing(schema);
     apiSchema = schema;
   });
 

@@ -1,4 +1,4 @@
-import { AppError, validateInput } from '@jobplatform/service-runtime';
+import { AppError, toCalendarDate, validateInput } from '@jobplatform/service-runtime';
 import type { Viewer } from '@jobplatform/auth';
 import { Prisma } from './generated/prisma/client.js';
 import type { JobRow, JobsDb } from './db.js';
@@ -8,7 +8,7 @@ import { actingViewer } from './acting-account.js';
 import { jobsOutbox, loadJobSnapshot } from './job-events.js';
 import { ensureSkills } from './job-skills.js';
 import { afterCursor, decodeCursor, newestFirst, pageSize, toPage, type JobPage } from './job-pages.js';
-import { createJobInputSchema, jobFilterSchema, parseId, todayUtc, updateJobInputSchema, type SkillInput } from './validation.js';
+import { createJobInputSchema, jobFilterSchema, parseId, updateJobInputSchema, type SkillInput } from './validation.js';
 
 export type JobPostingDeps = { db: JobsDb; now?: () => Date };
 
@@ -63,7 +63,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
   return {
     async create(viewer: Viewer, rawInput: unknown): Promise<JobRow> {
       assertEmployerOrAdmin(viewer);
-      const input = validateInput(createJobInputSchema(todayUtc(now())), rawInput, 'input');
+      const input = validateInput(createJobInputSchema(toCalendarDate(now())), rawInput, 'input');
       return db.$transaction(async (tx) => {
         const actor = await actingViewer(tx, viewer);
         assertEmployerOrAdmin(actor);
@@ -98,7 +98,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
     },
 
     async update(viewer: Viewer, id: string, rawInput: unknown): Promise<JobRow> {
-      const input = validateInput(updateJobInputSchema(todayUtc(now())), rawInput, 'input');
+      const input = validateInput(updateJobInputSchema(toCalendarDate(now())), rawInput, 'input');
       return db.$transaction(async (tx) => {
         const current = await lockOwnJob(tx, viewer, id);
         const salaryMin = input.salaryMin !== undefined ? input.salaryMin : current.salaryMin?.toNumber() ?? null;

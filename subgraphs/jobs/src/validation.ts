@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrlSchema } from '@jobplatform/service-runtime';
+import { calendarDateSchema, httpUrlSchema } from '@jobplatform/service-runtime';
 
 /** Field rules for the jobs service's inputs. Enums arrive validated by GraphQL in upper case. */
 
@@ -34,19 +34,9 @@ export const moneySchema = z
   .max(99_999_999.99, 'must be at most 99,999,999.99')
   .refine((v) => Math.abs(Math.round(v * 100) - v * 100) < 1e-6, 'must have at most two decimals');
 
-export const todayUtc = (now: Date) => now.toISOString().slice(0, 10);
-
-/** A calendar date as YYYY-MM-DD that is today (UTC) or later. */
+/** A day that is today (UTC, YYYY-MM-DD) or later, as the YYYY-MM-DD string. */
 export const deadlineSchema = (today: string) =>
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-    .refine((value) => {
-      const date = new Date(`${value}T00:00:00Z`);
-      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-    }, 'is not a real calendar date')
-    .refine((value) => value >= today, 'must not be in the past')
-    .refine((value) => value <= '9999-12-31', 'is too far in the future');
+  calendarDateSchema.refine((day) => day >= today, 'must not be in the past').refine((day) => day <= '9999-12-31', 'is too far in the future');
 
 const lower = <T extends string>(value: T) => value.toLowerCase() as Lowercase<T>;
 

@@ -168,6 +168,25 @@ describe('CreateJob', () => {
     const response = await op('CreateJob', { input: jobInput({ jobType: 'VOLUNTEER' }) }, employer);
     expect(errorCodeOf(response)).toBe('BAD_USER_INPUT');
   });
+
+  it('refuses an impossible deadline at the gateway, while validating the operation, with a message that names the field', async () => {
+    const response = await op('CreateJob', { input: jobInput({ applicationDeadline: '2099-02-30' }) }, employer);
+    expect(response.data ?? null).toBeNull();
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        message: 'Variable "$input" got invalid value "2099-02-30" at "input.applicationDeadline"; Date cannot represent an invalid date-string 2099-02-30.',
+        extensions: { code: 'BAD_USER_INPUT', fields: [{ field: 'input.applicationDeadline', message: 'Date cannot represent an invalid date-string 2099-02-30.' }] },
+      }),
+    ]);
+  });
+
+  it('returns createdAt, updatedAt and applicationDeadline as the same strings as before the scalars', async () => {
+    const created = (await ok('CreateJob', { input: jobInput({ applicationDeadline: '2099-06-30' }) }, employer)).createJob;
+    expect(created.applicationDeadline).toBe('2099-06-30');
+    // created_at is TIMESTAMP(3) in UTC without a zone; toISOString wrote it as this before.
+    const row = (await platform.jobs.db.query(`SELECT to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS iso FROM jobs WHERE id = $1`, [created.id])).rows[0]!;
+    expect(created.createdAt).toBe(row.iso);
+  });
 });
 
 describe('UpdateJob, CloseJob and deleteJob', () => {

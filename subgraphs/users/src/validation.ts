@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrlSchema } from '@jobplatform/service-runtime';
+import { calendarDateSchema, httpUrlSchema } from '@jobplatform/service-runtime';
 
 /** Field rules shared by registration and profile updates. */
 export const usernameSchema = z
@@ -25,15 +25,10 @@ export const phoneNumberSchema = z
   .transform((v) => v.replace(/[\s()-]/g, ''))
   .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550123'));
 
-export const dateOfBirthSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((value) => {
-    const date = new Date(`${value}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-  }, 'is not a real calendar date')
-  .refine((value) => new Date(`${value}T00:00:00Z`) < new Date(), 'must be in the past')
-  .refine((value) => Number(value.slice(0, 4)) >= 1900, 'must be after 1900');
+/** A day, as the YYYY-MM-DD string that is stored (encrypted). */
+export const dateOfBirthSchema = calendarDateSchema
+  .refine((day) => new Date(`${day}T00:00:00Z`) < new Date(), 'must be in the past')
+  .refine((day) => day >= '1900-01-01', 'must be after 1900');
 
 export const registerInputSchema = z.object({
   username: usernameSchema,

@@ -91,7 +91,14 @@ describe('login', () => {
     const response = await users.gql(LOGIN, { email: input.email.toUpperCase(), password: input.password });
     expect(response.data!.login.user).toEqual({ id, username: input.username, userType: 'JOB_SEEKER' });
     const me = await users.gql(ME, {}, { token: response.data!.login.accessToken });
-    expect(me.data!.me.lastLogin).not.toBeNull();
+    // DateTime fields: the same strings as toISOString wrote before the scalars (TIMESTAMP(3) columns hold UTC).
+    const row = (
+      await users.db.query(
+        `SELECT to_char(last_login, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_login, to_char(date_joined, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS date_joined FROM users WHERE id = $1`,
+        [id],
+      )
+    ).rows[0]!;
+    expect(me.data!.me).toMatchObject({ lastLogin: row.last_login, dateJoined: row.date_joined });
     const audit = await users.db.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'login_succeeded' AND user_id = $1", [id]);
     expect(audit.rows[0]!.n).toBe(1);
   });

@@ -9,8 +9,6 @@ export const Company: CompanyResolvers = {
   },
   id: (company) => company.id.toString(),
   size: (company) => (company.size ? (company.size.toUpperCase() as CompanySize) : null),
-  createdAt: (company) => company.createdAt.toISOString(),
-  updatedAt: (company) => company.updatedAt.toISOString(),
   jobs: async (company, { first, after, isActive }, ctx) => {
     const size = pageSize(first);
     const cursor = decodeCursor(after);

@@ -3,5 +3,5 @@ import type { CompanyMemberResolvers, CompanyMemberRole } from '../generated/gra
 export const CompanyMember: CompanyMemberResolvers = {
   user: (member) => ({ id: member.userId.toString() }),
   role: (member) => member.role.toUpperCase() as CompanyMemberRole,
-  joinedAt: (member) => member.createdAt.toISOString(),
+  joinedAt: (member) => member.createdAt,
 };

@@ -18,9 +18,6 @@ export const Job: JobResolvers = {
   experienceLevel: (job) => job.experienceLevel.toUpperCase() as ExperienceLevel,
   salaryMin: (job) => job.salaryMin?.toNumber() ?? null,
   salaryMax: (job) => job.salaryMax?.toNumber() ?? null,
-  applicationDeadline: (job) => job.applicationDeadline?.toISOString().slice(0, 10) ?? null,
-  createdAt: (job) => job.createdAt.toISOString(),
-  updatedAt: (job) => job.updatedAt.toISOString(),
   categories: (job, _args, ctx) => ctx.loaders.categoriesByJobId.load(job.id),
   skills: (job, _args, ctx) => ctx.loaders.skillsByJobId.load(job.id),
 };

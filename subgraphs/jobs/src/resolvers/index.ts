@@ -1,3 +1,4 @@
+import { scalarResolvers } from '@jobplatform/service-runtime';
 import type { Resolvers } from '../generated/graphql.js';
 import { Company } from './Company.js';
 import { CompanyMember } from './CompanyMember.js';
@@ -9,4 +10,4 @@ import { Query } from './Query.js';
 import { Skill } from './Skill.js';
 import { User } from './User.js';
 
-export const resolvers: Resolvers = { Query, Mutation, Company, CompanyMember, Job, JobCategory, JobConnection, Skill, User };
+export const resolvers: Resolvers = { ...scalarResolvers, Query, Mutation, Company, CompanyMember, Job, JobCategory, JobConnection, Skill, User };

@@ -25,9 +25,8 @@ export const User: UserResolvers = {
   },
   id: (user) => user.id.toString(),
   userType: (user) => user.userType.toUpperCase() as UserType,
-  dateJoined: (user) => user.dateJoined.toISOString(),
   email: privateField((user) => user.email),
-  lastLogin: privateField((user) => user.lastLogin?.toISOString() ?? null),
+  lastLogin: privateField((user) => user.lastLogin),
   phoneNumber: privateField((user, ctx) => (user.phoneNumberEncrypted ? ctx.cipher.decrypt(user.phoneNumberEncrypted) : null)),
   dateOfBirth: privateField((user, ctx) => (user.dateOfBirthEncrypted ? ctx.cipher.decrypt(user.dateOfBirthEncrypted) : null)),
 };

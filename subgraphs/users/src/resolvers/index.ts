@@ -1,6 +1,7 @@
+import { scalarResolvers } from '@jobplatform/service-runtime';
 import type { Resolvers } from '../generated/graphql.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { User } from './User.js';
 
-export const resolvers: Resolvers = { Query, Mutation, User };
+export const resolvers: Resolvers = { ...scalarResolvers, Query, Mutation, User };
