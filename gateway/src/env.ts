@@ -16,9 +16,21 @@ const schema = z.object({
   GATEWAY_MAX_COST: z.coerce.number().int().min(1).default(20_000),
   /** Honour X-Forwarded-For from this many proxies in front of the gateway (0: none). */
   GATEWAY_TRUSTED_PROXIES: z.coerce.number().int().min(0).default(0),
+  /** Largest WebSocket message in bytes; a larger one closes the socket (1009) before it is read. */
+  GATEWAY_WS_MAX_PAYLOAD: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Open WebSocket connections per client address (an IPv6 /64 counts as one address). */
+  GATEWAY_WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(20),
 });
 
-export type GatewayEnv = z.infer<typeof schema> & {
+type ParsedEnv = z.infer<typeof schema>;
+const socketDefaults = schema.pick({ GATEWAY_WS_MAX_PAYLOAD: true, GATEWAY_WS_MAX_CONNECTIONS_PER_IP: true }).parse({});
+type SocketSettings = keyof typeof socketDefaults;
+
+/**
+ * The socket settings are optional here because callers also build a GatewayEnv in code (the
+ * test platforms do); socketLimitsOf fills in the defaults that loadGatewayEnv would.
+ */
+export type GatewayEnv = Omit<ParsedEnv, SocketSettings> & Partial<Pick<ParsedEnv, SocketSettings>> & {
   /** Routing URL overrides by subgraph name, from <NAME>_SUBGRAPH_URL (e.g. USERS_SUBGRAPH_URL). */
   subgraphUrls: Record<string, string>;
 };
@@ -33,4 +45,11 @@ export function loadGatewayEnv(source: NodeJS.ProcessEnv = process.env): Gateway
     subgraphUrls[match[1]!.toLowerCase()] = value;
   }
   return { ...env, subgraphUrls };
+}
+
+export function socketLimitsOf(env: GatewayEnv): { maxPayload: number; maxConnectionsPerAddress: number } {
+  return {
+    maxPayload: env.GATEWAY_WS_MAX_PAYLOAD ?? socketDefaults.GATEWAY_WS_MAX_PAYLOAD,
+    maxConnectionsPerAddress: env.GATEWAY_WS_MAX_CONNECTIONS_PER_IP ?? socketDefaults.GATEWAY_WS_MAX_CONNECTIONS_PER_IP,
+  };
 }
