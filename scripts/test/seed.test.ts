@@ -1,26 +1,18 @@
 // npm run seed on a platform that already holds data: the same seed adds nothing, another seed
 // adds its own data set beside, and a run that stopped part-way is completed.
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { findFreePort, startNatsServer, type NatsServerHandle } from '@jobplatform/embedded-infra';
-import { createTestDatabase, type TestDatabase } from '@jobplatform/testing';
+import { createTestDatabase, startPrivateNats, type PrivateNats, type TestDatabase } from '@jobplatform/testing';
 import { DEFAULT_SEED, seedAccounts, seedPlatform, type SeedOptions } from '../src/seed/seed-platform.js';
 
 let usersDb: TestDatabase;
 let jobsDb: TestDatabase;
-let nats: NatsServerHandle;
-let natsDir: string;
+let nats: PrivateNats;
 
 beforeAll(async () => {
-  // A nats-server of this file's own: the users service's stream names are fixed.
-  natsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobplatform-seed-nats-'));
-  [usersDb, jobsDb, nats] = await Promise.all([createTestDatabase('users'), createTestDatabase('jobs'), findFreePort().then((port) => startNatsServer({ port, storeDir: natsDir }))]);
+  [usersDb, jobsDb, nats] = await Promise.all([createTestDatabase('users'), createTestDatabase('jobs'), startPrivateNats()]);
 });
 
 afterAll(async () => {
-  await Promise.all([usersDb?.drop(), jobsDb?.drop(), nats?.stop()]);
-  await fs.rm(natsDir, { recursive: true, force: true });
+  await Promise.all([usersDb?.drop(), jobsDb?.drop(), nats?.dispose()]);
 });
 
 const seed = (options: Pick<SeedOptions, 'seed' | 'companies' | 'jobs'>) =>
