@@ -1,4 +1,4 @@
-import { checkApplicantMayApply, checkJobAcceptsApplications, parseId, todayUtc, validateApplyInput, type JobOpening } from './application-input.js';
+import { checkApplicantMayApply, checkJobAcceptsApplications, parseId, validateApplyInput, type JobOpening } from './application-input.js';
 
 const now = new Date('2026-05-10T15:00:00Z');
 const openJob: JobOpening = { isActive: true, applicationDeadline: null };
@@ -100,7 +100,8 @@ describe('helpers', () => {
     for (const bad of ['', '-1', '1.5', '1e3', '9'.repeat(19), 42]) expect(parseId(bad)).toBeUndefined();
   });
 
-  it('reads the UTC day', () => {
-    expect(todayUtc(new Date('2026-05-10T23:30:00-05:00'))).toBe('2026-05-11');
+  it('takes days in UTC: late evening west of Greenwich is already the next day', () => {
+    const lateInChicago = new Date('2026-05-09T23:30:00-05:00');
+    expect(checkJobAcceptsApplications({ isActive: true, applicationDeadline: '2026-05-09' }, lateInChicago)).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FieldProblem } from '@jobplatform/service-runtime';
+import { calendarDateSchema, toCalendarDate, type FieldProblem } from '@jobplatform/service-runtime';
 
 /** Rules for applying to a job: who may apply, to which job, and what an application may hold. */
 
@@ -40,11 +40,6 @@ export type ApplicantAccount = {
 
 export type ApplyRefusal = { errorCode: 'FORBIDDEN'; message: string };
 
-/** The day of `now` in UTC as YYYY-MM-DD: deadlines and availability dates are UTC calendar days. */
-export function todayUtc(now: Date): string {
-  return now.toISOString().slice(0, 10);
-}
-
 /** A GraphQL ID that can be a BIGINT primary key, or undefined. */
 export function parseId(id: unknown): bigint | undefined {
   return typeof id === 'string' && /^\d{1,18}$/.test(id) ? BigInt(id) : undefined;
@@ -52,20 +47,6 @@ export function parseId(id: unknown): bigint | undefined {
 
 /** Characters as a reader counts them (code points), not UTF-16 units: an emoji is one. */
 export const characterCount = (text: string) => [...text].length;
-
-const isRealDate = (value: string) => {
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-};
-
-/** YYYY-MM-DD, given as such or as a Date made by the Date scalar (midnight UTC). */
-export const calendarDateSchema = z.preprocess(
-  (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString().slice(0, 10) : value),
-  z
-    .string({ error: 'must be a date as YYYY-MM-DD' })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date as YYYY-MM-DD', abort: true })
-    .refine(isRealDate, { error: 'is not a real calendar date', abort: true }),
-);
 
 const applyInputSchema = (today: string) =>
   z.object({
@@ -106,7 +87,7 @@ export function checkJobAcceptsApplications(job: JobOpening | null | undefined, 
   const field = 'input.jobId';
   if (!job || job.deletedAt) return [{ field, message: 'is not an existing job' }];
   if (!job.isActive) return [{ field, message: 'is closed to applications' }];
-  if (job.applicationDeadline !== null && job.applicationDeadline < todayUtc(now)) {
+  if (job.applicationDeadline !== null && job.applicationDeadline < toCalendarDate(now)) {
     return [{ field, message: `stopped taking applications after its deadline, ${job.applicationDeadline}` }];
   }
   return [];
@@ -121,7 +102,7 @@ export function validateApplyInput(
   input: unknown,
   context: { now: Date; job: JobOpening | null | undefined },
 ): { ok: true; values: ApplicationValues } | { ok: false; fields: FieldProblem[] } {
-  const parsed = applyInputSchema(todayUtc(context.now)).safeParse(input);
+  const parsed = applyInputSchema(toCalendarDate(context.now)).safeParse(input);
   const fields: FieldProblem[] = parsed.success
     ? []
     : parsed.error.issues.map((issue) => ({ field: ['input', ...issue.path.map(String)].join('.'), message: issue.message }));

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
-import { Kind, NoUnusedFragmentsRule, parse, Source, specifiedRules, validate, type DefinitionNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, NoUnusedFragmentsRule, parse, print, Source, specifiedRules, validate, type DefinitionNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { scalarTypeDefs } from '@jobplatform/service-runtime';
 
 /**
  * The applications SDL composed with the subgraphs that exist today, and the client operations it is
@@ -45,6 +46,11 @@ describe('applications subgraph schema', () => {
 
   it('composes with the users and jobs subgraphs', () => {
     expect(result.errors?.map((error) => error.message)).toBeUndefined();
+  });
+
+  it('declares the shared scalars word for word as service-runtime prints them', () => {
+    const scalars = parse(sdlOf('applications')).definitions.filter((definition) => definition.kind === Kind.SCALAR_TYPE_DEFINITION);
+    expect(scalars.map((scalar) => print(scalar))).toEqual([scalarTypeDefs.DateTime, scalarTypeDefs.Date]);
   });
 
   it('keeps every operation of the project validating', () => {
