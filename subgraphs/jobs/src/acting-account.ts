@@ -1,4 +1,4 @@
-import { AppError } from '@jobplatform/service-runtime';
+import { AppError, invalidField } from '@jobplatform/service-runtime';
 import { isRole, type Viewer } from '@jobplatform/auth';
 import type { Prisma } from './generated/prisma/client.js';
 
@@ -52,8 +52,5 @@ export async function actingViewer(tx: Tx, viewer: Viewer): Promise<Viewer> {
  */
 export async function assertMayJoin(tx: Tx, userId: bigint, field: string): Promise<void> {
   const account = await replicaAccount(tx, userId);
-  if (account && !mayAct(account)) {
-    const message = 'is a deactivated or deleted account';
-    throw new AppError('BAD_USER_INPUT', `Invalid input. ${field}: ${message}`, { fields: [{ field, message }] });
-  }
+  if (account && !mayAct(account)) throw invalidField(field, 'is a deactivated or deleted account');
 }

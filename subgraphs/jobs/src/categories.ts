@@ -1,18 +1,16 @@
-import { AppError, validateInput } from '@jobplatform/service-runtime';
+import { AppError, assertRole, invalidField, parseId, rethrowPrismaError, validateInput } from '@jobplatform/service-runtime';
 import type { Viewer } from '@jobplatform/auth';
-import { Prisma } from './generated/prisma/client.js';
+import type { Prisma } from './generated/prisma/client.js';
 import type { JobCategoryRow, JobsDb } from './db.js';
-import { idSchema, jobCategoryInputSchema } from './validation.js';
+import { jobCategoryInputSchema } from './validation.js';
 import { actingViewer } from './acting-account.js';
-
-const categoryField = (field: string, message: string) => new AppError('BAD_USER_INPUT', `Invalid input. ${field}: ${message}`, { fields: [{ field, message }] });
 
 /** Serialises every change to the tree, so two moves cannot together close a loop. */
 const lockTree = (tx: Prisma.TransactionClient) => tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('job_categories_tree'))`;
 
-function assertAdmin(viewer: Viewer): void {
-  if (viewer.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can change job categories');
-}
+const assertAdmin = (viewer: Viewer) => assertRole(viewer, 'admin', 'Only admins can change job categories');
+
+const nameTaken = () => new AppError('CONFLICT', 'A category with that name already exists', { fields: [{ field: 'input.name', message: 'is already taken' }] });
 
 /** Whether `candidate` is `categoryId` or lies below it. */
 async function isSelfOrDescendant(tx: Prisma.TransactionClient, categoryId: bigint, candidate: bigint): Promise<boolean> {
@@ -26,25 +24,21 @@ async function isSelfOrDescendant(tx: Prisma.TransactionClient, categoryId: bigi
   return rows[0]?.found === true;
 }
 
+/** A concurrent create or rename that took the name first: the unique index on lower(name) decided. */
 function mapUniqueName(error: unknown): never {
-  const isDuplicate =
-    (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') ||
-    (error instanceof Error && /job_categories_name(_lower)?_key/.test(error.message));
-  if (isDuplicate) {
-    throw new AppError('CONFLICT', 'A category with that name already exists', { fields: [{ field: 'input.name', message: 'is already taken' }] });
-  }
-  throw error;
+  if (error instanceof Error && /job_categories_name(_lower)?_key/.test(error.message)) throw nameTaken();
+  return rethrowPrismaError(error, { conflict: nameTaken() });
 }
 
 /** The category tree: admin-only changes, names unique regardless of case, never a cycle. */
 export function createCategoryService(db: JobsDb) {
   async function assertParentExists(tx: Prisma.TransactionClient, parentId: bigint): Promise<void> {
-    if (!(await tx.jobCategory.findUnique({ where: { id: parentId }, select: { id: true } }))) throw categoryField('input.parentId', 'is not an existing category');
+    if (!(await tx.jobCategory.findUnique({ where: { id: parentId }, select: { id: true } }))) throw invalidField('input.parentId', 'is not an existing category');
   }
 
   async function assertNameFree(tx: Prisma.TransactionClient, name: string, exceptId?: bigint): Promise<void> {
     const taken = await tx.jobCategory.findFirst({ where: { name: { equals: name, mode: 'insensitive' }, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { id: true } });
-    if (taken) throw new AppError('CONFLICT', 'A category with that name already exists', { fields: [{ field: 'input.name', message: 'is already taken' }] });
+    if (taken) throw nameTaken();
   }
 
   return {
@@ -64,9 +58,8 @@ export function createCategoryService(db: JobsDb) {
 
     async update(viewer: Viewer, id: string, rawInput: unknown): Promise<JobCategoryRow> {
       assertAdmin(viewer);
-      const parsedId = idSchema.safeParse(id);
-      if (!parsedId.success) throw new AppError('NOT_FOUND', 'There is no job category with that id');
-      const categoryId = parsedId.data;
+      const categoryId = parseId(id);
+      if (categoryId === undefined) throw new AppError('NOT_FOUND', 'There is no job category with that id');
       const input = validateInput(jobCategoryInputSchema, rawInput, 'input');
       return db
         .$transaction(async (tx) => {
@@ -77,7 +70,7 @@ export function createCategoryService(db: JobsDb) {
           if (input.parentId) {
             await assertParentExists(tx, input.parentId);
             if (await isSelfOrDescendant(tx, categoryId, input.parentId)) {
-              throw categoryField('input.parentId', 'is this category or one below it, which would form a cycle');
+              throw invalidField('input.parentId', 'is this category or one below it, which would form a cycle');
             }
           }
           const data: Prisma.JobCategoryUncheckedUpdateInput = { name: input.name };

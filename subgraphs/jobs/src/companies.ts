@@ -1,10 +1,10 @@
-import { AppError, validateInput } from '@jobplatform/service-runtime';
-import type { Viewer } from '@jobplatform/auth';
-import { Prisma } from './generated/prisma/client.js';
+import { AppError, assertRole, parseId, requireAdminOrMember, requireId, validateInput } from '@jobplatform/service-runtime';
+import type { Role, Viewer } from '@jobplatform/auth';
+import type { Prisma } from './generated/prisma/client.js';
 import type { CompanyMemberRow, CompanyRow, JobsDb } from './db.js';
 import { actingViewer, assertMayJoin, lockAccount } from './acting-account.js';
 import { jobsOutbox, toCompanySnapshot } from './job-events.js';
-import { companyInputSchema, idSchema } from './validation.js';
+import { companyInputSchema } from './validation.js';
 
 export type CompanyDeps = { db: JobsDb; now?: () => Date };
 
@@ -13,15 +13,9 @@ export type MemberRole = 'owner' | 'member';
 const companyNotFound = () => new AppError('NOT_FOUND', 'There is no company with that id');
 
 /** Employers act for companies they are members of; admins act for any company. */
-export function assertEmployerOrAdmin(viewer: Viewer): void {
-  if (viewer.role !== 'employer' && viewer.role !== 'admin') {
-    throw new AppError('FORBIDDEN', 'Only employer and admin accounts can do this');
-  }
-}
+export const companyActorRoles: readonly Role[] = ['employer', 'admin'];
 
-const assertMayVerify = (viewer: Viewer) => {
-  if (viewer.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can verify companies');
-};
+const assertMayVerify = (viewer: Viewer) => assertRole(viewer, 'admin', 'Only admins can verify companies');
 
 export async function membershipOf(db: Prisma.TransactionClient | JobsDb, companyId: bigint, userId: string): Promise<MemberRole | undefined> {
   const row = await db.companyMember.findUnique({ where: { companyId_userId: { companyId, userId: BigInt(userId) } }, select: { role: true } });
@@ -39,28 +33,27 @@ export function createCompanyService(deps: CompanyDeps) {
     if (rows.length === 0) throw companyNotFound();
   }
 
-  async function assertMayEdit(tx: Prisma.TransactionClient, companyId: bigint, viewer: Viewer): Promise<void> {
-    if (viewer.role === 'admin') return;
-    if (!(await membershipOf(tx, companyId, viewer.userId))) throw new AppError('FORBIDDEN', 'Only members of this company and admins can change it');
-  }
+  const assertMayEdit = (tx: Prisma.TransactionClient, companyId: bigint, viewer: Viewer) =>
+    requireAdminOrMember(viewer, () => membershipOf(tx, companyId, viewer.userId), { message: 'Only members of this company and admins can change it' });
 
-  async function assertMayManageMembers(tx: Prisma.TransactionClient, companyId: bigint, viewer: Viewer): Promise<void> {
-    if (viewer.role === 'admin') return;
-    if ((await membershipOf(tx, companyId, viewer.userId)) !== 'owner') throw new AppError('FORBIDDEN', "Only the company's owners and admins can change its members");
-  }
+  const assertMayManageMembers = (tx: Prisma.TransactionClient, companyId: bigint, viewer: Viewer) =>
+    requireAdminOrMember(viewer, () => membershipOf(tx, companyId, viewer.userId), {
+      roles: ['owner'],
+      message: "Only the company's owners and admins can change its members",
+    });
 
   const parseCompanyId = (id: string) => {
-    const parsed = idSchema.safeParse(id);
-    if (!parsed.success) throw companyNotFound();
-    return parsed.data;
+    const companyId = parseId(id);
+    if (companyId === undefined) throw companyNotFound();
+    return companyId;
   };
 
   return {
     async create(viewer: Viewer, rawInput: unknown): Promise<CompanyRow> {
-      assertEmployerOrAdmin(viewer);
+      assertRole(viewer, companyActorRoles);
       const input = validateInput(companyInputSchema(now()), rawInput, 'input');
       return db.$transaction(async (tx) => {
-        assertEmployerOrAdmin(await actingViewer(tx, viewer));
+        assertRole(await actingViewer(tx, viewer), companyActorRoles);
         const company = await tx.company.create({
           data: {
             name: input.name,
@@ -114,19 +107,18 @@ export function createCompanyService(deps: CompanyDeps) {
     /** Adds a member or changes a member's role; a company always keeps at least one owner. */
     async addMember(viewer: Viewer, rawCompanyId: string, rawUserId: string, role: MemberRole): Promise<CompanyMemberRow> {
       const companyId = parseCompanyId(rawCompanyId);
-      const userId = idSchema.safeParse(rawUserId);
-      if (!userId.success) throw new AppError('BAD_USER_INPUT', 'Invalid input. userId: is not a valid id', { fields: [{ field: 'userId', message: 'is not a valid id' }] });
+      const userId = requireId(rawUserId, 'userId');
       return db.$transaction(async (tx) => {
         const actor = await actingViewer(tx, viewer);
-        await lockAccount(tx, userId.data, 'shared'); // before the company's lock, as erasure takes them
+        await lockAccount(tx, userId, 'shared'); // before the company's lock, as erasure takes them
         await lockCompany(tx, companyId);
         await assertMayManageMembers(tx, companyId, actor);
-        await assertMayJoin(tx, userId.data, 'userId');
-        const existing = await tx.companyMember.findUnique({ where: { companyId_userId: { companyId, userId: userId.data } } });
-        if (existing?.role === 'owner' && role !== 'owner') await assertAnotherOwner(tx, companyId, userId.data);
+        await assertMayJoin(tx, userId, 'userId');
+        const existing = await tx.companyMember.findUnique({ where: { companyId_userId: { companyId, userId } } });
+        if (existing?.role === 'owner' && role !== 'owner') await assertAnotherOwner(tx, companyId, userId);
         return tx.companyMember.upsert({
-          where: { companyId_userId: { companyId, userId: userId.data } },
-          create: { companyId, userId: userId.data, role },
+          where: { companyId_userId: { companyId, userId } },
+          create: { companyId, userId, role },
           update: { role },
         });
       });
@@ -135,15 +127,15 @@ export function createCompanyService(deps: CompanyDeps) {
     /** Owners remove anyone, anyone may leave; the last owner stays. */
     async removeMember(viewer: Viewer, rawCompanyId: string, rawUserId: string): Promise<boolean> {
       const companyId = parseCompanyId(rawCompanyId);
-      const userId = idSchema.safeParse(rawUserId);
-      if (!userId.success) return false;
+      const userId = parseId(rawUserId);
+      if (userId === undefined) return false;
       return db.$transaction(async (tx) => {
         const actor = await actingViewer(tx, viewer);
         await lockCompany(tx, companyId);
-        if (userId.data.toString() !== actor.userId) await assertMayManageMembers(tx, companyId, actor);
-        const existing = await tx.companyMember.findUnique({ where: { companyId_userId: { companyId, userId: userId.data } } });
+        if (userId.toString() !== actor.userId) await assertMayManageMembers(tx, companyId, actor);
+        const existing = await tx.companyMember.findUnique({ where: { companyId_userId: { companyId, userId } } });
         if (!existing) return false;
-        if (existing.role === 'owner') await assertAnotherOwner(tx, companyId, userId.data);
+        if (existing.role === 'owner') await assertAnotherOwner(tx, companyId, userId);
         await tx.companyMember.delete({ where: { id: existing.id } });
         return true;
       });

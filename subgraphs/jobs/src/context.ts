@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { RequestContext } from '@jobplatform/service-runtime';
+import { createByIdLoader, type RequestContext } from '@jobplatform/service-runtime';
 import type { CategoryService } from './categories.js';
 import type { CompanyService, MemberRole } from './companies.js';
 import type { CompanyMemberRow, CompanyRow, JobCategoryRow, JobRow, JobsDb } from './db.js';
@@ -53,11 +53,7 @@ function groupBy<T>(rows: T[], key: (row: T) => bigint): Map<bigint, T[]> {
 
 /** Per-request loaders: every entity reference and list field batches into one query per kind. */
 export function createLoaders(db: JobsDb, viewerUserId: string | undefined): JobsLoaders {
-  const jobById = new DataLoader<bigint, JobRow | null, string>(async (ids) => {
-    const rows = await db.job.findMany({ where: { id: { in: [...ids] } } });
-    const found = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => found.get(id) ?? null);
-  }, byKey);
+  const jobById = createByIdLoader((ids) => db.job.findMany({ where: { id: { in: ids } } }));
   const primeJob = (job: JobRow) => void jobById.prime(job.id, job);
 
   const categoryTree = once(async (): Promise<CategoryTree> => {
@@ -71,11 +67,7 @@ export function createLoaders(db: JobsDb, viewerUserId: string | undefined): Job
 
   return {
     jobById,
-    companyById: new DataLoader<bigint, CompanyRow | null, string>(async (ids) => {
-      const rows = await db.company.findMany({ where: { id: { in: [...ids] } } });
-      const found = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => found.get(id) ?? null);
-    }, byKey),
+    companyById: createByIdLoader((ids) => db.company.findMany({ where: { id: { in: ids } } })),
     categoriesByJobId: new DataLoader<bigint, JobCategoryRow[], string>(async (jobIds) => {
       // Links only: the categories themselves come from the per-request tree, which parents need anyway.
       const [links, tree] = await Promise.all([db.jobCategoryJob.findMany({ where: { jobId: { in: [...jobIds] } }, select: { jobId: true, categoryId: true } }), categoryTree()]);

@@ -1,52 +1,29 @@
 import DataLoader from 'dataloader';
-import { AppError } from '@jobplatform/service-runtime';
+import { decodeCursor, encodeCursor, parseId, toConnection, type Connection, type Edge } from '@jobplatform/service-runtime';
 import { Prisma } from './generated/prisma/client.js';
 import type { JobRow, JobsDb } from './db.js';
 
 /** A user as the jobs service knows it: the key that the users service resolves. */
 export type UserReference = { id: string };
 
-export type JobPageEdge = { cursor: string; node: JobRow };
+export type JobPageEdge = Edge<JobRow>;
 
 /** One page of a job list; the total is counted only when a client asks for it. */
-export type JobPage = {
-  edges: JobPageEdge[];
-  hasNextPage: boolean;
-  totalCount: () => Promise<number>;
-};
+export type JobPage = Connection<JobRow>;
 
 /** Where a page starts: just after the job with this (created_at, id). Lists are newest first. */
 export type JobCursor = { createdAt: Date; id: bigint };
 
-export const MAX_PAGE_SIZE = 100;
+const encodeJobCursor = (job: JobCursor) => encodeCursor([job.createdAt.toISOString(), job.id.toString()]);
 
-export function encodeCursor(job: Pick<JobRow, 'createdAt' | 'id'>): string {
-  return Buffer.from(JSON.stringify([job.createdAt.toISOString(), job.id.toString()])).toString('base64url');
-}
-
-/** Parses an `after` argument; anything but a cursor this service issued is BAD_USER_INPUT. */
-export function decodeCursor(after: string | null | undefined, field = 'after'): JobCursor | undefined {
-  if (after === null || after === undefined) return undefined;
-  const invalid = () => new AppError('BAD_USER_INPUT', `Invalid input. ${field}: is not a cursor from this list`, { fields: [{ field, message: 'is not a cursor from this list' }] });
-  if (after.length > 200) throw invalid();
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'string' || !/^\d{1,18}$/.test(parsed[1])) throw invalid();
-    const createdAt = new Date(parsed[0]);
-    if (Number.isNaN(createdAt.getTime())) throw invalid();
-    return { createdAt, id: BigInt(parsed[1]) };
-  } catch {
-    throw invalid();
-  }
-}
-
-/** Validates `first`: 1 to MAX_PAGE_SIZE. */
-export function pageSize(first: number | null | undefined, field = 'first'): number {
-  const size = first ?? 20;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
-    throw new AppError('BAD_USER_INPUT', `Invalid input. ${field}: must be from 1 to ${MAX_PAGE_SIZE}`, { fields: [{ field, message: `must be from 1 to ${MAX_PAGE_SIZE}` }] });
-  }
-  return size;
+/** Parses an `after` argument; anything but a cursor of a job list is BAD_USER_INPUT. */
+export function decodeJobCursor(after: string | null | undefined): JobCursor | undefined {
+  return decodeCursor(after, (values) => {
+    if (values.length !== 2) return undefined;
+    const createdAt = new Date(values[0]!);
+    const id = parseId(values[1]!);
+    return Number.isNaN(createdAt.getTime()) || id === undefined ? undefined : { createdAt, id };
+  });
 }
 
 /** Prisma condition for "strictly after the cursor" in newest-first order. */
@@ -58,9 +35,8 @@ export function afterCursor(cursor: JobCursor | undefined): Prisma.JobWhereInput
 export const newestFirst: Prisma.JobOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
 
 /** Builds a page from up to size + 1 rows (the extra row only says that more follow). */
-export function toPage(rows: JobRow[], size: number, totalCount: () => Promise<number>): JobPage {
-  const nodes = rows.slice(0, size);
-  return { edges: nodes.map((node) => ({ cursor: encodeCursor(node), node })), hasNextPage: rows.length > size, totalCount };
+export function toJobPage(rows: JobRow[], size: number, totalCount: () => Promise<number>): JobPage {
+  return toConnection(rows, size, encodeJobCursor, totalCount);
 }
 
 /** The jobs a list field shows for one owner (a company or an employer). */
@@ -83,7 +59,7 @@ export function createOwnedPageLoader(db: JobsDb, owner: JobOwner, primeJob: (jo
     async (keys) => {
       const groups = new Map<string, OwnedPageKey[]>();
       for (const key of keys) {
-        const shape = `${key.size}|${key.cursor ? encodeCursor(key.cursor) : ''}|${key.isActive}`;
+        const shape = `${key.size}|${key.cursor ? encodeJobCursor(key.cursor) : ''}|${key.isActive}`;
         groups.set(shape, [...(groups.get(shape) ?? []), key]);
       }
       const idsByKey = new Map<OwnedPageKey, bigint[]>();
@@ -112,7 +88,7 @@ export function createOwnedPageLoader(db: JobsDb, owner: JobOwner, primeJob: (jo
       jobs.forEach(primeJob);
       return keys.map((key) => (idsByKey.get(key) ?? []).map((id) => jobById.get(id)).filter((job): job is JobRow => job !== undefined));
     },
-    { cacheKeyFn: (key) => `${key.ownerId}|${key.size}|${key.cursor ? encodeCursor(key.cursor) : ''}|${key.isActive}` },
+    { cacheKeyFn: (key) => `${key.ownerId}|${key.size}|${key.cursor ? encodeJobCursor(key.cursor) : ''}|${key.isActive}` },
   );
 }
 

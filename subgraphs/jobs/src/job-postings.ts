@@ -1,19 +1,18 @@
-import { AppError, toCalendarDate, validateInput } from '@jobplatform/service-runtime';
+import { AppError, assertRole, invalidField, pageSize, parseId, requireAdminOrMember, toCalendarDate, validateInput } from '@jobplatform/service-runtime';
 import type { Viewer } from '@jobplatform/auth';
 import { Prisma } from './generated/prisma/client.js';
 import type { JobRow, JobsDb } from './db.js';
-import { assertEmployerOrAdmin, membershipOf } from './companies.js';
+import { companyActorRoles, membershipOf } from './companies.js';
 import { categorySubtree } from './categories.js';
 import { actingViewer } from './acting-account.js';
 import { jobsOutbox, loadJobSnapshot } from './job-events.js';
 import { ensureSkills } from './job-skills.js';
-import { afterCursor, decodeCursor, newestFirst, pageSize, toPage, type JobPage } from './job-pages.js';
-import { createJobInputSchema, jobFilterSchema, parseId, updateJobInputSchema, type SkillInput } from './validation.js';
+import { afterCursor, decodeJobCursor, newestFirst, toJobPage, type JobPage } from './job-pages.js';
+import { createJobInputSchema, jobFilterSchema, updateJobInputSchema, type SkillInput } from './validation.js';
 
 export type JobPostingDeps = { db: JobsDb; now?: () => Date };
 
 const jobNotFound = () => new AppError('NOT_FOUND', 'There is no job with that id');
-const badField = (field: string, message: string) => new AppError('BAD_USER_INPUT', `Invalid input. ${field}: ${message}`, { fields: [{ field, message }] });
 
 const dateColumn = (value: string | null | undefined) => (value === null || value === undefined ? value : new Date(`${value}T00:00:00Z`));
 const decimalColumn = (value: number | null | undefined) => (value === null || value === undefined ? value : new Prisma.Decimal(value.toFixed(2)));
@@ -26,7 +25,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
   async function assertCategoriesExist(tx: Prisma.TransactionClient, ids: bigint[]): Promise<void> {
     if (ids.length === 0) return;
     const found = await tx.jobCategory.count({ where: { id: { in: ids } } });
-    if (found !== ids.length) throw badField('input.categoryIds', 'names a category that does not exist');
+    if (found !== ids.length) throw invalidField('input.categoryIds', 'names a category that does not exist');
   }
 
   async function replaceLinks(tx: Prisma.TransactionClient, jobId: bigint, categoryIds: bigint[] | undefined, skills: SkillInput[] | undefined): Promise<void> {
@@ -52,27 +51,22 @@ export function createJobPostingService(deps: JobPostingDeps) {
     const locked = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM jobs WHERE id = ${jobId} FOR UPDATE`;
     if (locked.length === 0) throw jobNotFound();
     const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
-    if (viewer.role === 'admin') return job;
-    const isPoster = job.employerId.toString() === viewer.userId;
-    if (!isPoster || !(await membershipOf(tx, job.companyId, viewer.userId))) {
-      throw new AppError('FORBIDDEN', 'Only the employer who posted this job and admins can change it');
-    }
+    // Another member of the company may not change the job: only the poster's membership counts.
+    const posterMembership = async () => (job.employerId.toString() === viewer.userId ? membershipOf(tx, job.companyId, viewer.userId) : undefined);
+    await requireAdminOrMember(viewer, posterMembership, { message: 'Only the employer who posted this job and admins can change it' });
     return job;
   }
 
   return {
     async create(viewer: Viewer, rawInput: unknown): Promise<JobRow> {
-      assertEmployerOrAdmin(viewer);
+      assertRole(viewer, companyActorRoles);
       const input = validateInput(createJobInputSchema(toCalendarDate(now())), rawInput, 'input');
       return db.$transaction(async (tx) => {
-        const actor = await actingViewer(tx, viewer);
-        assertEmployerOrAdmin(actor);
+        const actor = assertRole(await actingViewer(tx, viewer), companyActorRoles);
         // FOR SHARE: the company cannot be deleted, nor the membership checked against a stale row, until this commits.
         const company = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM companies WHERE id = ${input.companyId} FOR SHARE`;
-        if (company.length === 0) throw badField('input.companyId', 'is not an existing company');
-        if (actor.role !== 'admin' && !(await membershipOf(tx, input.companyId, actor.userId))) {
-          throw new AppError('FORBIDDEN', 'Only members of the company can post jobs under it');
-        }
+        if (company.length === 0) throw invalidField('input.companyId', 'is not an existing company');
+        await requireAdminOrMember(actor, () => membershipOf(tx, input.companyId, actor.userId), { message: 'Only members of the company can post jobs under it' });
         const job = await tx.job.create({
           data: {
             companyId: input.companyId,
@@ -104,7 +98,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
         const salaryMin = input.salaryMin !== undefined ? input.salaryMin : current.salaryMin?.toNumber() ?? null;
         const salaryMax = input.salaryMax !== undefined ? input.salaryMax : current.salaryMax?.toNumber() ?? null;
         if (salaryMin !== null && salaryMax !== null && salaryMin > salaryMax) {
-          throw badField(input.salaryMax !== undefined ? 'input.salaryMax' : 'input.salaryMin', 'must not be below salaryMin');
+          throw invalidField(input.salaryMax !== undefined ? 'input.salaryMax' : 'input.salaryMin', 'must not be below salaryMin');
         }
         const { categoryIds, skills, salaryMin: _min, salaryMax: _max, applicationDeadline, ...fields } = input;
         const data: Prisma.JobUncheckedUpdateInput = { ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
@@ -143,7 +137,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
     /** `jobs(filter, first, after)`: newest first, keyset pagination, total counted on demand. */
     async list(rawFilter: unknown, first: number | null | undefined, after: string | null | undefined): Promise<JobPage> {
       const size = pageSize(first);
-      const cursor = decodeCursor(after);
+      const cursor = decodeJobCursor(after);
       const filter = validateInput(jobFilterSchema, rawFilter ?? {}, 'filter');
       const where: Prisma.JobWhereInput[] = [];
       const isActive = filter.isActive === undefined ? true : filter.isActive;
@@ -166,7 +160,7 @@ export function createJobPostingService(deps: JobPostingDeps) {
       if (filter.skillId) where.push({ skills: { some: { skillId: filter.skillId } } });
       const matching: Prisma.JobWhereInput = { AND: where };
       const rows = await db.job.findMany({ where: { AND: [...where, afterCursor(cursor)] }, orderBy: newestFirst, take: size + 1 });
-      return toPage(rows, size, () => db.job.count({ where: matching }));
+      return toJobPage(rows, size, () => db.job.count({ where: matching }));
     },
   };
 }

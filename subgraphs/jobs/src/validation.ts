@@ -1,17 +1,7 @@
 import { z } from 'zod';
-import { calendarDateSchema, httpUrlSchema } from '@jobplatform/service-runtime';
+import { calendarDateSchema, httpUrlSchema, idSchema } from '@jobplatform/service-runtime';
 
 /** Field rules for the jobs service's inputs. Enums arrive validated by GraphQL in upper case. */
-
-export const idSchema = z
-  .string()
-  .regex(/^\d{1,18}$/, 'is not a valid id')
-  .transform((id) => BigInt(id));
-
-/** Parses a GraphQL ID into a primary key, or undefined when it cannot be one. */
-export function parseId(id: string): bigint | undefined {
-  return /^\d{1,18}$/.test(id) ? BigInt(id) : undefined;
-}
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max.toLocaleString('en-US')} characters`);
 const requiredText = (max: number) => text(max).min(1, 'must not be empty');

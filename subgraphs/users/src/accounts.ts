@@ -1,7 +1,7 @@
-import { AppError, validateInput } from '@jobplatform/service-runtime';
+import { AppError, invalidField, rethrowPrismaError, validateInput } from '@jobplatform/service-runtime';
 import type { Role } from '@jobplatform/auth';
 import type { Logger } from '@jobplatform/config';
-import { Prisma } from './generated/prisma/client.js';
+import type { Prisma } from './generated/prisma/client.js';
 import type { UsersDb, UserRow } from './db.js';
 import type { AccountErasure } from './account-erasure.js';
 import { recordAudit, type RequestOrigin } from './audit.js';
@@ -117,10 +117,7 @@ export function createAccountService(deps: AccountDeps) {
       });
     } catch (error) {
       // Two registrations raced past the availability check; the unique indexes decided.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw new AppError('CONFLICT', 'That username or email is already taken');
-      }
-      throw error;
+      rethrowPrismaError(error, { conflict: 'That username or email is already taken' });
     }
   }
 
@@ -187,7 +184,7 @@ export function createAccountService(deps: AccountDeps) {
 
     async requestPasswordReset(rawEmail: string, origin: RequestOrigin): Promise<boolean> {
       const parsed = emailSchema.safeParse(rawEmail);
-      if (!parsed.success) throw new AppError('BAD_USER_INPUT', 'Invalid input. email: must be a valid email address', { fields: [{ field: 'email', message: 'must be a valid email address' }] });
+      if (!parsed.success) throw invalidField('email', 'must be a valid email address');
       const at = now();
       const user = await db.user.findUnique({ where: { email: parsed.data } });
       if (!user || !user.isActive) return true; // same answer either way: no account enumeration
@@ -225,11 +222,11 @@ export function createAccountService(deps: AccountDeps) {
       if (!user || !user.isActive) throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
       if (!(await hasher.verify(user.password, currentPassword))) {
         await recordAudit(db, 'login_failed', origin, { userId, subject: user.email, metadata: { during: 'change_password' } });
-        throw new AppError('BAD_USER_INPUT', 'Invalid input. currentPassword: is incorrect', { fields: [{ field: 'currentPassword', message: 'is incorrect' }] });
+        throw invalidField('currentPassword', 'is incorrect');
       }
       assertPasswordPolicy(newPassword, user, 'newPassword');
       if (await hasher.verify(user.password, newPassword)) {
-        throw new AppError('BAD_USER_INPUT', 'Invalid input. newPassword: must differ from the current password', { fields: [{ field: 'newPassword', message: 'must differ from the current password' }] });
+        throw invalidField('newPassword', 'must differ from the current password');
       }
       const passwordHash = await hasher.hash(newPassword);
       const at = now();
@@ -251,10 +248,9 @@ export function createAccountService(deps: AccountDeps) {
       if (input.phoneNumber !== undefined) data.phoneNumberEncrypted = input.phoneNumber ? cipher.encrypt(input.phoneNumber) : null;
       if (input.dateOfBirth !== undefined) data.dateOfBirthEncrypted = input.dateOfBirth ? cipher.encrypt(input.dateOfBirth) : null;
       return db.$transaction(async (tx) => {
-        const updated = await tx.user.update({ where: { id: userId, isActive: true }, data }).catch((error: unknown) => {
-          if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
-          throw error;
-        });
+        const updated = await tx.user
+          .update({ where: { id: userId, isActive: true }, data })
+          .catch((error: unknown) => rethrowPrismaError(error, { notFound: new AppError('UNAUTHENTICATED', 'The account no longer exists') }));
         await recordAudit(tx, 'profile_updated', origin, { userId, metadata: { fields: Object.keys(input) } });
         await events.record(tx, { type: 'updated', user: updated });
         return updated;
@@ -271,7 +267,7 @@ export function createAccountService(deps: AccountDeps) {
       if (!user || !user.isActive) throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
       if (!(await hasher.verify(user.password, password))) {
         await recordAudit(db, 'login_failed', origin, { userId, subject: user.email, metadata: { during: 'delete_account' } });
-        throw new AppError('BAD_USER_INPUT', 'Invalid input. password: is incorrect', { fields: [{ field: 'password', message: 'is incorrect' }] });
+        throw invalidField('password', 'is incorrect');
       }
       const at = now();
       await db.$transaction(async (tx) => {

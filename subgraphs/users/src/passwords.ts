@@ -1,5 +1,5 @@
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
-import { AppError } from '@jobplatform/service-runtime';
+import { invalidInput } from '@jobplatform/service-runtime';
 
 /** Algorithm.Argon2id; the package exports a const enum, which isolated modules cannot read. */
 const ARGON2ID = 2 as Algorithm;
@@ -37,9 +37,5 @@ export function assertPasswordPolicy(password: string, account: { username: stri
   const lowered = password.toLowerCase();
   if (lowered === account.username.toLowerCase()) problems.push('must not be the username');
   if (lowered === account.email.toLowerCase()) problems.push('must not be the email address');
-  if (problems.length > 0) {
-    throw new AppError('BAD_USER_INPUT', `Invalid input. ${field}: ${problems.join(', ')}`, {
-      fields: problems.map((message) => ({ field, message })),
-    });
-  }
+  if (problems.length > 0) throw invalidInput(problems.map((message) => ({ field, message })));
 }

@@ -1,6 +1,6 @@
+import { isAdminOrMember, pageSize, parseId } from '@jobplatform/service-runtime';
 import type { CompanyResolvers, CompanySize } from '../generated/graphql.js';
-import { decodeCursor, pageSize, toPage } from '../job-pages.js';
-import { parseId } from '../validation.js';
+import { decodeJobCursor, toJobPage } from '../job-pages.js';
 
 export const Company: CompanyResolvers = {
   __resolveReference: async (reference, ctx) => {
@@ -11,15 +11,14 @@ export const Company: CompanyResolvers = {
   size: (company) => (company.size ? (company.size.toUpperCase() as CompanySize) : null),
   jobs: async (company, { first, after, isActive }, ctx) => {
     const size = pageSize(first);
-    const cursor = decodeCursor(after);
+    const cursor = decodeJobCursor(after);
     const active = isActive === undefined ? true : isActive;
     const rows = await ctx.loaders.companyJobs.load({ ownerId: company.id, size, cursor, isActive: active });
-    return toPage(rows, size, () => ctx.loaders.companyJobCount.load({ ownerId: company.id, isActive: active }));
+    return toJobPage(rows, size, () => ctx.loaders.companyJobCount.load({ ownerId: company.id, isActive: active }));
   },
   members: async (company, _args, ctx) => {
-    if (!ctx.viewer) return null;
-    if (ctx.viewer.role !== 'admin' && !(await ctx.loaders.viewerMemberships()).has(company.id)) return null;
-    return ctx.loaders.membersByCompanyId.load(company.id);
+    const seesMembers = await isAdminOrMember(ctx.viewer, async () => (await ctx.loaders.viewerMemberships()).get(company.id));
+    return seesMembers ? ctx.loaders.membersByCompanyId.load(company.id) : null;
   },
   viewerIsMember: async (company, _args, ctx) => (await ctx.loaders.viewerMemberships()).has(company.id),
 };

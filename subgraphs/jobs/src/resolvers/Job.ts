@@ -1,5 +1,5 @@
+import { parseId } from '@jobplatform/service-runtime';
 import type { ExperienceLevel, JobResolvers, JobType } from '../generated/graphql.js';
-import { parseId } from '../validation.js';
 
 export const Job: JobResolvers = {
   __resolveReference: async (reference, ctx) => {

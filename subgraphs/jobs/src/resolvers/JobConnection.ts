@@ -1,7 +1,6 @@
 import type { JobConnectionResolvers } from '../generated/graphql.js';
 
+/** edges and pageInfo are the page's own; the total is counted only when asked for. */
 export const JobConnection: JobConnectionResolvers = {
   totalCount: (page) => page.totalCount(),
-  edges: (page) => page.edges,
-  pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null }),
 };

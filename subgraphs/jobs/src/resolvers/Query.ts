@@ -1,8 +1,7 @@
+import { pageSize, parseId, validateInput } from '@jobplatform/service-runtime';
 import type { QueryResolvers } from '../generated/graphql.js';
 import { searchSkills } from '../job-skills.js';
-import { validateInput } from '@jobplatform/service-runtime';
-import { skillSearchSchema, parseId } from '../validation.js';
-import { pageSize } from '../job-pages.js';
+import { skillSearchSchema } from '../validation.js';
 
 export const Query: QueryResolvers = {
   job: async (_parent, { id }, ctx) => {

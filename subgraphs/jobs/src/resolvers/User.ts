@@ -1,18 +1,17 @@
+import { isSelfOrAdmin, pageSize, parseId } from '@jobplatform/service-runtime';
 import type { UserResolvers } from '../generated/graphql.js';
-import { decodeCursor, pageSize, toPage } from '../job-pages.js';
-import { parseId } from '../validation.js';
+import { decodeJobCursor, toJobPage } from '../job-pages.js';
 
 export const User: UserResolvers = {
   __resolveReference: (reference) => ({ id: String(reference.id) }),
   /** The user and admins see every posting; anyone else sees the open ones (see the SDL). */
   postedJobs: async (user, { first, after }, ctx) => {
     const size = pageSize(first);
-    const cursor = decodeCursor(after);
+    const cursor = decodeJobCursor(after);
     const employerId = parseId(user.id);
-    if (employerId === undefined) return toPage([], size, async () => 0);
-    const seesAll = ctx.viewer !== undefined && (ctx.viewer.userId === user.id || ctx.viewer.role === 'admin');
-    const isActive = seesAll ? null : true;
+    if (employerId === undefined) return toJobPage([], size, async () => 0);
+    const isActive = isSelfOrAdmin(ctx.viewer, user.id) ? null : true;
     const rows = await ctx.loaders.postedJobs.load({ ownerId: employerId, size, cursor, isActive });
-    return toPage(rows, size, () => ctx.loaders.postedJobCount.load({ ownerId: employerId, isActive }));
+    return toJobPage(rows, size, () => ctx.loaders.postedJobCount.load({ ownerId: employerId, isActive }));
   },
 };

@@ -7,10 +7,10 @@
 // dead letters: npm run dead-letters -- list --subject 'deadletter.<service>.>').
 import { parseArgs } from 'node:util';
 import { createLogger } from '@jobplatform/config';
+import { parseId } from '@jobplatform/service-runtime';
 import { createAccountErasure, type ErasureReport, type ErasureStatus } from '../account-erasure.js';
 import { createUsersDb } from '../db.js';
 import { loadErasuresCliEnv } from '../env.js';
-import { parseUserId } from '../context.js';
 import { createUserEventOutbox } from '../user-events.js';
 import { runCommand } from './run-command.js';
 
@@ -62,7 +62,7 @@ async function main(): Promise<number> {
       return 0;
     }
     if (command === 'retry' && rest.length === 1) {
-      const userId = parseUserId(rest[0]!);
+      const userId = parseId(rest[0]!);
       if (userId === undefined) {
         console.error(`not a user id: ${rest[0]}`);
         return 2;

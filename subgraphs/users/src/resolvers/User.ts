@@ -1,12 +1,12 @@
+import { isSelfOrAdmin, parseId } from '@jobplatform/service-runtime';
 import type { UserResolvers, UserType } from '../generated/graphql.js';
 import type { UsersContext } from '../context.js';
 import type { UserRow } from '../db.js';
-import { formerAccountView, parseUserId } from '../context.js';
+import { formerAccountView } from '../context.js';
 
 /** Private fields are shown to the account's owner and to admins; everyone else gets null. */
 function canSeePrivate(user: UserRow, ctx: UsersContext): boolean {
-  if (ctx.signedInAs === user.id) return true;
-  return ctx.viewer !== undefined && (ctx.viewer.userId === user.id.toString() || ctx.viewer.role === 'admin');
+  return ctx.signedInAs === user.id || isSelfOrAdmin(ctx.viewer, user.id);
 }
 
 const privateField =
@@ -16,7 +16,7 @@ const privateField =
 
 export const User: UserResolvers = {
   __resolveReference: async (reference, ctx) => {
-    const id = parseUserId(String(reference.id));
+    const id = parseId(String(reference.id));
     // Other services keep referring to accounts that were deactivated or erased (a closed job's
     // employer, an old application's applicant): those resolve, with a blank public profile.
     if (id === undefined) return null;
