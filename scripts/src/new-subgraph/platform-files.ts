@@ -1,0 +1,89 @@
+// Text edits to the files that deploy and compose the platform, for one new service. Each edit
+// adds lines and changes nothing else, so comments, anchors and layout survive; the caller parses
+// the result to check it says what was meant (see generate.ts).
+import type { ServiceNames } from './service-names.js';
+import { composeServiceBlock } from './templates.js';
+
+/** docker/postgres-init.sql with `CREATE DATABASE <database>;` after the last such line, unless it is there. */
+export function addInitDatabase(sql: string, database: string): string {
+  const statement = `CREATE DATABASE ${database};`;
+  const lines = sql.split('\n');
+  if (lines.includes(statement)) return sql;
+  const last = lines.findLastIndex((line) => /^CREATE DATABASE \w+;$/.test(line));
+  if (last < 0) return `${sql.replace(/\n*$/, '\n')}${statement}\n`;
+  lines.splice(last + 1, 0, statement);
+  return lines.join('\n');
+}
+
+/**
+ * schema/supergraph.config.json with the service after the last subgraph, written as the others are
+ * (one line each).
+ */
+export function addSupergraphEntry(json: string, names: ServiceNames, port: number): string {
+  const lines = json.split('\n');
+  const open = lines.findIndex((line) => /^\s*"subgraphs"\s*:\s*\{\s*$/.test(line));
+  if (open < 0) throw new Error('schema/supergraph.config.json: expected a line `"subgraphs": {`');
+  const indent = /^\s*/.exec(lines[open]!)![0];
+  const close = lines.findIndex((line, i) => i > open && (line === `${indent}}` || line === `${indent}},`));
+  if (close < 0) throw new Error('schema/supergraph.config.json: the "subgraphs" object does not close on a line of its own');
+  const entry = `${indent}  "${names.name}": { "routing_url": "http://127.0.0.1:${port}/graphql", "schema": { "file": "../subgraphs/${names.name}/src/schema.graphql" } }`;
+  const lastEntry = lines.slice(0, close).findLastIndex((line, i) => i > open && line.trim() !== '');
+  if (lastEntry > open && !lines[lastEntry]!.trimEnd().endsWith(',')) lines[lastEntry] = `${lines[lastEntry]!.trimEnd()},`;
+  lines.splice(close, 0, entry);
+  return lines.join('\n');
+}
+
+/** The lines [start, end) of the block under `lines[header]`: those indented deeper, trailing blank lines left out. */
+function blockEnd(lines: string[], header: number): number {
+  const depth = indentOf(lines[header]!);
+  let end = header + 1;
+  let lastContent = header;
+  for (; end < lines.length; end += 1) {
+    const line = lines[end]!;
+    if (line.trim() === '') continue;
+    if (indentOf(line) <= depth) break;
+    lastContent = end;
+  }
+  return lastContent + 1;
+}
+
+const indentOf = (line: string) => /^ */.exec(line)![0].length;
+
+/** The line of `key:` at exactly `depth` spaces within [from, to). */
+function findKey(lines: string[], key: string, depth: number, from: number, to: number, file = 'docker-compose.yml'): number {
+  const pattern = `${' '.repeat(depth)}${key}:`;
+  for (let i = from; i < to; i += 1) {
+    if (lines[i] === pattern || lines[i]!.startsWith(`${pattern} `)) return i;
+  }
+  throw new Error(`${file}: no \`${key}:\` at ${depth} spaces where it was expected; add the service by hand (see docs/adding-a-service.md)`);
+}
+
+/** Inserts `entry` after the last line of the block under header, indented as the block's first entry. */
+function appendToBlock(lines: string[], header: number, entry: string[]): void {
+  const end = blockEnd(lines, header);
+  const first = lines.slice(header + 1, end).find((line) => line.trim() !== '');
+  const depth = first === undefined ? indentOf(lines[header]!) + 2 : indentOf(first);
+  lines.splice(end, 0, ...entry.map((line) => `${' '.repeat(depth)}${line}`));
+}
+
+/**
+ * docker-compose.yml with the service added: its own block before the gateway's, its database URL
+ * in the migrate job's environment, and at the gateway its <NAME>_SUBGRAPH_URL and depends_on.
+ */
+export function addComposeService(yaml: string, names: ServiceNames, port: number): string {
+  const lines = yaml.split('\n');
+  const services = findKey(lines, 'services', 0, 0, lines.length);
+  const servicesEnd = blockEnd(lines, services);
+  const databaseUrl = `postgresql://postgres:\${POSTGRES_PASSWORD}@postgres:5432/${names.database}`;
+
+  // From the bottom up, so that the line numbers found first stay right.
+  const gateway = findKey(lines, 'gateway', 2, services + 1, servicesEnd);
+  const gatewayEnd = blockEnd(lines, gateway);
+  appendToBlock(lines, findKey(lines, 'depends_on', 4, gateway + 1, gatewayEnd), [`${names.name}:`, '  condition: service_healthy']);
+  appendToBlock(lines, findKey(lines, 'environment', 4, gateway + 1, gatewayEnd), [`${names.env}_SUBGRAPH_URL: http://${names.name}:${port}/graphql`]);
+  lines.splice(gateway, 0, ...composeServiceBlock(names, port, databaseUrl), '');
+
+  const migrate = findKey(lines, 'migrate', 2, services + 1, gateway);
+  appendToBlock(lines, findKey(lines, 'environment', 4, migrate + 1, blockEnd(lines, migrate)), [`${names.env}_DATABASE_URL: ${databaseUrl}`]);
+  return lines.join('\n');
+}

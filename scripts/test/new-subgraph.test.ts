@@ -1,0 +1,172 @@
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { generateSubgraph, NewSubgraphRefused, type NewSubgraphOptions } from '../src/new-subgraph/generate.js';
+import { formatRegistryEntry, readRegistrySource, registryFile } from '../src/new-subgraph/registry-source.js';
+import { composeSupergraph } from '../src/schema/compose-supergraph.js';
+import { displayPath, loadSupergraphConfig } from '../src/schema/supergraph-config.js';
+import { lintSubgraphSdls } from '../src/schema-check/sdl-lint.js';
+
+// npm run new:subgraph against a copy of the files it reads and edits, without npm install: what it
+// writes must satisfy what scripts/src/service-registry.test.ts checks of every registered service.
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const editedFiles = [registryFile, 'schema/supergraph.config.json', 'docker/postgres-init.sql', 'docker-compose.yml'];
+
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+/** A checkout with what the generator reads: the edited files, the shared Prisma files and every composed SDL. */
+function copyOfRepository(): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'new-subgraph-test-'));
+  roots.push(root);
+  const sdls = loadSupergraphConfig().subgraphs.map((subgraph) => path.relative(repoRoot, subgraph.sdlPath));
+  for (const file of [...editedFiles, ...sdls, 'packages/events/prisma/event-tables.prisma', 'packages/events/prisma/user-replica.prisma']) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    cpSync(path.join(repoRoot, file), path.join(root, file));
+  }
+  return root;
+}
+
+const read = (root: string, file: string) => readFileSync(path.join(root, file), 'utf8');
+
+/** Every file below root with its content (links as their targets), to see that nothing changed. */
+function snapshot(root: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files[path.relative(root, full)] = entry.isSymbolicLink() ? `-> ${readlinkSync(full)}` : readFileSync(full, 'utf8');
+    }
+  };
+  walk(root);
+  return files;
+}
+
+/** The lines of `after` that are not in `before`, when after is before with lines added and none changed. */
+function addedLines(before: string, after: string): string[] {
+  const added: string[] = [];
+  const old = before.split('\n');
+  let i = 0;
+  for (const line of after.split('\n')) {
+    if (i < old.length && line === old[i]) i += 1;
+    else added.push(line);
+  }
+  expect(i).toBe(old.length);
+  return added;
+}
+
+const generate = (root: string, options: Omit<NewSubgraphOptions, 'root'>) => generateSubgraph({ root, install: false, migrate: false, ...options });
+
+describe('a service with --erasure', () => {
+  let root: string;
+  let before: Record<string, string>;
+  let port: number;
+
+  beforeAll(async () => {
+    root = copyOfRepository();
+    before = snapshot(root);
+    const registry = readRegistrySource(path.join(root, registryFile));
+    port = Math.max(registry.gatewayPort, ...registry.services.map((s) => s.port)) + 1;
+    await generate(root, { name: 'reviews', erasure: true, migrate: true });
+  });
+
+  it('is registered on the next free port as an erasure participant, the rest of the registry as it was', () => {
+    const registry = readRegistrySource(path.join(root, registryFile));
+    expect(registry.services.at(-1)).toEqual({ name: 'reviews', port });
+    expect(registry.serviceNames).toContain('reviews');
+    const entry = formatRegistryEntry({ name: 'reviews', port, database: 'reviews_db', consumes: ['users'], erasure: 'participant', prismaIncludes: ['event-tables'] });
+    const original = before[registryFile]!;
+    const edited = registry.text.replace(`  ${entry},\n`, '');
+    expect(edited).not.toBe(registry.text);
+    expect(original.includes("'reviews'") ? edited : edited.replace(", 'reviews'] as const", '] as const')).toBe(original);
+  });
+
+  it('is in docker-compose.yml as the registry test wants it, every other line kept', () => {
+    const text = read(root, 'docker-compose.yml');
+    expect(addedLines(before['docker-compose.yml']!, text).length).toBeGreaterThan(20);
+    type Service = { command?: string[]; environment?: Record<string, unknown>; depends_on?: Record<string, unknown> };
+    const services = (parseYaml(text, { merge: true }) as { services: Record<string, Service> }).services;
+    expect(services.reviews?.command).toEqual(['node', 'subgraphs/reviews/dist/index.js']);
+    expect(services.reviews?.environment).toMatchObject({ NATS_URL: 'nats://nats:4222', REVIEWS_PORT: port, REVIEWS_HOST: '0.0.0.0' });
+    expect(String(services.reviews?.environment?.REVIEWS_DATABASE_URL)).toMatch(/@postgres:5432\/reviews_db$/);
+    expect(String(services.migrate?.environment?.REVIEWS_DATABASE_URL)).toMatch(/@postgres:5432\/reviews_db$/);
+    expect(services.gateway?.environment?.REVIEWS_SUBGRAPH_URL).toBe(`http://reviews:${port}/graphql`);
+    expect(services.gateway?.depends_on?.reviews).toEqual({ condition: 'service_healthy' });
+  });
+
+  it('is in the supergraph config and the database init script, and composes with the others', () => {
+    expect(addedLines(before['docker/postgres-init.sql']!, read(root, 'docker/postgres-init.sql'))).toEqual(['CREATE DATABASE reviews_db;']);
+    const config = JSON.parse(read(root, 'schema/supergraph.config.json')) as { subgraphs: Record<string, unknown> };
+    expect(config.subgraphs.reviews).toEqual({ routing_url: `http://127.0.0.1:${port}/graphql`, schema: { file: '../subgraphs/reviews/src/schema.graphql' } });
+    const outcome = composeSupergraph({ configPath: path.join(root, 'schema/supergraph.config.json'), root });
+    expect(outcome.ok && outcome.supergraphSdl).toContain('reviewsItems: [ReviewsItem!]! @join__field(graph: REVIEWS)');
+  });
+
+  it('has an SDL that passes the schema lint (a description on every type and field)', async () => {
+    const sdl = path.join(root, 'subgraphs/reviews/src/schema.graphql');
+    expect(await lintSubgraphSdls([sdl], root, (file) => displayPath(file, root))).toEqual([]);
+  });
+
+  it('has its folders: code, tests, erasure part, Prisma schema with the shared event tables, first migration', () => {
+    for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'codegen.ts', 'src/index.ts', 'src/context.ts', 'src/db.ts', 'src/items.ts', 'src/events.ts', 'src/user-erasure.ts']) {
+      expect(existsSync(path.join(root, 'subgraphs/reviews', file))).toBe(true);
+    }
+    expect(readdirSync(path.join(root, 'subgraphs/reviews/src/resolvers')).sort()).toEqual(['Mutation.ts', 'Query.ts', 'ReviewsItem.ts', 'User.ts', 'index.ts']);
+    expect(JSON.parse(read(root, 'subgraphs/reviews/package.json')).name).toBe('@jobplatform/reviews-subgraph');
+    const server = read(root, 'subgraphs/reviews/src/server.ts');
+    expect(server).toContain("export const reviewsSubgraph: SubgraphDefinition<ReviewsDb, ReviewsDomain, ReviewsContext> = {\n  name: 'reviews',");
+    expect(server).toContain("'users.user.deleted.v1': async");
+    expect(read(root, 'subgraphs/reviews/test/reviews.test.ts')).toContain("startPlatformForTest({ services: [...erasureParticipants, 'reviews'] })");
+
+    expect(read(root, 'prisma/reviews/schema.prisma')).toContain('output       = "../../subgraphs/reviews/src/generated/prisma"');
+    expect(lstatSync(path.join(root, 'prisma/reviews/event-tables.prisma')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(path.join(root, 'prisma/reviews/event-tables.prisma'))).toBe('../../packages/events/prisma/event-tables.prisma');
+    expect(existsSync(path.join(root, 'prisma/reviews/user-replica.prisma'))).toBe(false);
+    const [migration] = readdirSync(path.join(root, 'prisma/reviews/migrations')).filter((name) => name.endsWith('_create_reviews'));
+    const sql = read(root, `prisma/reviews/migrations/${migration}/migration.sql`);
+    expect(sql).toContain('CREATE TABLE "reviews_items"');
+    expect(sql).toContain('CREATE TABLE "event_outbox"');
+  });
+});
+
+it('writes a users replica with --user-replica, and no erasure part without --erasure', async () => {
+  const root = copyOfRepository();
+  await generate(root, { name: 'alerts', port: 4700, userReplica: true });
+  expect(readRegistrySource(path.join(root, registryFile)).text).toContain(
+    formatRegistryEntry({ name: 'alerts', port: 4700, database: 'alerts_db', consumes: ['users'], erasure: 'none', prismaIncludes: ['event-tables', 'user-replica'] }),
+  );
+  expect(readlinkSync(path.join(root, 'prisma/alerts/user-replica.prisma'))).toBe('../../packages/events/prisma/user-replica.prisma');
+  expect(existsSync(path.join(root, 'subgraphs/alerts/src/user-erasure.ts'))).toBe(false);
+  const server = read(root, 'subgraphs/alerts/src/server.ts');
+  expect(server).toContain("replicas: { 'users-replica': userReplicaTable }");
+  expect(server).not.toContain('users.user.deleted.v1');
+  expect(read(root, 'subgraphs/alerts/test/alerts.test.ts')).toContain("startPlatformForTest({ services: ['alerts'] })");
+});
+
+it('refuses a bad name, a registered one, a taken or impossible port and an existing folder, writing nothing', async () => {
+  const root = copyOfRepository();
+  mkdirSync(path.join(root, 'subgraphs/leftover'), { recursive: true });
+  const before = snapshot(root);
+  const refusals: [Omit<NewSubgraphOptions, 'root'>, RegExp][] = [
+    [{ name: 'Reviews' }, /lowercase letters/],
+    [{ name: '2reviews' }, /starting with a letter/],
+    [{ name: 're--views' }, /single dashes/],
+    [{ name: 'gateway' }, /not a subgraph/],
+    [{ name: 'users' }, /already in the service registry/],
+    [{ name: 'reviews', port: 4001 }, /taken by the users service/],
+    [{ name: 'reviews', port: 4000 }, /taken by the gateway/],
+    [{ name: 'reviews', port: 80 }, /1024 to 65535/],
+    [{ name: 'leftover' }, /subgraphs\/leftover already exists/],
+  ];
+  for (const [options, message] of refusals) {
+    await expect(generate(root, options)).rejects.toThrow(NewSubgraphRefused);
+    await expect(generate(root, options)).rejects.toThrow(message);
+  }
+  expect(snapshot(root)).toEqual(before);
+});
