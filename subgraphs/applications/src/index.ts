@@ -1,0 +1,4 @@
+import { runSubgraph } from '@jobplatform/service-runtime';
+import { applicationsSubgraph } from './server.js';
+
+await runSubgraph(applicationsSubgraph);

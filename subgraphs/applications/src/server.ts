@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import { userReplicaTable } from '@jobplatform/events';
+import {
+  openSubgraphDomain,
+  startSubgraph,
+  type RunningSubgraph,
+  type StartSubgraphOptions,
+  type SubgraphDefinition,
+  type SubgraphEnv,
+} from '@jobplatform/service-runtime';
+import type { StatusChangeHook } from './application-events.js';
+import { createApplicationService, type ApplicationService } from './applications.js';
+import { recordPosterMembership } from './company-members.js';
+import { createLoaders, type ApplicationsContext } from './context.js';
+import type { ApplicationsDb } from './db.js';
+import { PrismaClient } from './generated/prisma/client.js';
+import { rejectApplicationsOfClosedJob } from './job-closure.js';
+import { applicantContactTable, jobReplicaTable } from './replicas.js';
+import { resolvers } from './resolvers/index.js';
+
+/** The applications rules without the HTTP server: what the service, seeds and tests share. */
+export type ApplicationsDomain = {
+  db: ApplicationsDb;
+  applications: ApplicationService;
+  /** Run in the transaction of every status change (other parts of the domain register theirs). */
+  statusChangeHooks: StatusChangeHook[];
+};
+
+/**
+ * Closing a job with thousands of applications rejects them all, with an event each, in one
+ * transaction: more time than Prisma's 5 s default, and JetStream must not redeliver meanwhile.
+ */
+const BULK_TRANSACTION_MS = 120_000;
+
+/**
+ * The applications subgraph: applications to jobs and their status history (with attachments and
+ * interviews). Every change also writes its event to applications_db's outbox in the same
+ * transaction; the relay publishes them (APPLICATIONS). Consumers, one set per replica of the service:
+ * - applications-users-replica keeps user_replicas (who may apply) from users.user.*;
+ * - applications-jobs-replica keeps job_replicas (open, deadline, employer, company) from jobs.job.*;
+ * - applications-applicant-contacts keeps job seekers' email and names from users.user.*;
+ * - applications-company-members keeps company_member_replicas (the employer side of each company);
+ * - applications-job-closure rejects the applications still open when their job closes.
+ */
+export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, ApplicationsDomain, ApplicationsContext> = {
+  name: 'applications',
+  typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
+  resolvers,
+  PrismaClient,
+  createDomain: ({ db, now }) => {
+    const statusChangeHooks: StatusChangeHook[] = [];
+    return { db, statusChangeHooks, applications: createApplicationService({ db, now, statusChangeHooks }) };
+  },
+  createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db, base.viewer) }),
+  events: {
+    replicas: { 'users-replica': userReplicaTable, 'jobs-replica': jobReplicaTable, 'applicant-contacts': applicantContactTable },
+    consumers: (domain, { logger, now }) => [
+      {
+        purpose: 'company-members',
+        handlers: {
+          'jobs.job.created.v1': async (event, tx) => recordPosterMembership(tx, event),
+        },
+      },
+      {
+        purpose: 'job-closure',
+        transaction: { timeout: BULK_TRANSACTION_MS, maxWait: 10_000 },
+        ackWaitMs: BULK_TRANSACTION_MS + 30_000,
+        handlers: {
+          'jobs.job.closed.v1': async (event, tx, context) => {
+            const summary = await rejectApplicationsOfClosedJob(tx, event, { now: now(), traceparent: context.traceparent, hooks: domain.statusChangeHooks });
+            if (summary.rejectedApplications > 0) logger.info({ jobId: event.data.job.id, ...summary }, 'job closed: its open applications rejected');
+          },
+          'jobs.job.deleted.v1': async (event, tx, context) => {
+            const summary = await rejectApplicationsOfClosedJob(tx, event, { now: now(), traceparent: context.traceparent, hooks: domain.statusChangeHooks });
+            if (summary.rejectedApplications > 0) logger.info({ jobId: event.data.job.id, ...summary }, 'job deleted: its open applications rejected');
+          },
+        },
+      },
+    ],
+  },
+};
+
+export type ApplicationsService = RunningSubgraph<ApplicationsDb, ApplicationsDomain>;
+
+/** Builds and starts the applications subgraph; index.ts runs it, tests start it on port 0. */
+export function startApplicationsService(env: SubgraphEnv, options: StartSubgraphOptions<never> = {}): Promise<ApplicationsService> {
+  return startSubgraph(applicationsSubgraph, env, options);
+}
+
+/** The applications domain over its database, without HTTP or NATS (seed, statement-count tests). */
+export function openApplicationsDomain(env: SubgraphEnv, options: StartSubgraphOptions<never> = {}) {
+  return openSubgraphDomain(applicationsSubgraph, env, options);
+}

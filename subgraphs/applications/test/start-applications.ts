@@ -1,0 +1,69 @@
+import { startPlatformForTest as startPlatform, waitFor, type Account, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
+import type { ApplicationsDb } from '../src/db.js';
+import type { ApplicationsDomain } from '../src/server.js';
+
+export { errorCodeOf, waitFor, type Account } from '@jobplatform/testing';
+
+export type PlatformUnderTest = Platform & {
+  users: SubgraphUnderTest;
+  jobs: SubgraphUnderTest;
+  applications: SubgraphUnderTest<ApplicationsDb, ApplicationsDomain>;
+  /** A job seeker whose registration has reached the applications service's users replica. */
+  applicant(): Promise<Account>;
+  /** An employer with a company of their own, known to applications' users replica. */
+  employerWithCompany(name?: string): Promise<{ employer: Account; companyId: string }>;
+  /** Posts a job through the gateway and waits until applications' jobs replica and members replica know it. */
+  postJob(employer: Account, companyId: string, input?: Record<string, unknown>): Promise<string>;
+  /** Applies through the gateway and returns the application's id. */
+  apply(applicant: Account, jobId: string, input?: Record<string, unknown>): Promise<string>;
+};
+
+const CREATE_COMPANY = 'mutation($name: String!) { createCompany(input: { name: $name }) { id } }';
+const CREATE_JOB = 'mutation($input: CreateJobInput!) { createJob(input: $input) { id } }';
+const APPLY = 'mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { id } }';
+
+let companies = 0;
+
+/** users, jobs and applications on one nats-server behind the real gateway, as deployed. */
+export async function startPlatformForTest(options: { now?: () => Date } = {}): Promise<PlatformUnderTest> {
+  const platform = await startPlatform({ services: ['users', 'jobs', 'applications'], ...(options.now ? { now: options.now } : {}) });
+  const applications = platform.service<ApplicationsDomain>('applications') as SubgraphUnderTest<ApplicationsDb, ApplicationsDomain>;
+  const replicated = async (account: Account) => {
+    await waitFor(
+      'the registration to reach the applications users replica',
+      async () => (await applications.db.query('SELECT 1 FROM user_replicas WHERE id = $1', [account.id])).rowCount,
+      (count) => count === 1,
+    );
+    return account;
+  };
+  return {
+    ...platform,
+    users: platform.service('users'),
+    jobs: platform.service('jobs'),
+    applications,
+    applicant: async () => replicated(await platform.jobSeeker()),
+    async employerWithCompany(name) {
+      const employer = await replicated(await platform.employer());
+      companies += 1;
+      const companyId = (await platform.ok(CREATE_COMPANY, { name: name ?? `Company ${companies} ${Date.now()}` }, employer)).createCompany.id as string;
+      return { employer, companyId };
+    },
+    async postJob(employer, companyId, input = {}) {
+      const jobId = (await platform.ok(CREATE_JOB, { input: { companyId, title: 'Engineer', description: 'Build things.', ...input } }, employer)).createJob.id as string;
+      await waitFor(
+        'the job to reach the applications jobs replica',
+        async () => (await applications.db.query('SELECT 1 FROM job_replicas WHERE id = $1', [jobId])).rowCount,
+        (count) => count === 1,
+      );
+      await waitFor(
+        'the poster to reach the company members replica',
+        async () => (await applications.db.query('SELECT 1 FROM company_member_replicas WHERE company_id = $1 AND user_id = $2 AND is_member', [companyId, employer.id])).rowCount,
+        (count) => count === 1,
+      );
+      return jobId;
+    },
+    async apply(applicant, jobId, input = {}) {
+      return (await platform.ok(APPLY, { input: { jobId, ...input } }, applicant)).applyToJob.id as string;
+    },
+  };
+}
