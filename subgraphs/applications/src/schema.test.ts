@@ -54,7 +54,7 @@ describe('applications subgraph schema', () => {
   });
 
   it('keeps every operation of the project validating', () => {
-    const files = ['jobs.graphql', 'users.graphql'].map((name) => `${projectOperationsDir}${name}`).filter(existsSync);
+    const files = ['jobs.graphql', 'users.graphql', 'applications.graphql'].map((name) => `${projectOperationsDir}${name}`).filter(existsSync);
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       for (const [name, document] of operationsOf(file)) expect({ name, problems: problemsOf(apiSchema!, document) }).toEqual({ name, problems: [] });
