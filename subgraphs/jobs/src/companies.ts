@@ -67,7 +67,10 @@ export function createCompanyService(deps: CompanyDeps) {
           },
         });
         await tx.companyMember.create({ data: { companyId: company.id, userId: BigInt(viewer.userId), role: 'owner' } });
-        await jobsOutbox.record(tx, 'jobs.company.created.v1', { actorId: viewer.userId, company: toCompanySnapshot(company) });
+        await jobsOutbox.recordMany(tx, [
+          { subject: 'jobs.company.created.v1', data: { actorId: viewer.userId, company: toCompanySnapshot(company) } },
+          { subject: 'jobs.company.member_added.v1', data: { companyId: company.id.toString(), userId: viewer.userId, role: 'owner', actorId: viewer.userId } },
+        ]);
         return company;
       });
     },
@@ -104,7 +107,7 @@ export function createCompanyService(deps: CompanyDeps) {
       });
     },
 
-    /** Adds a member or changes a member's role; a company always keeps at least one owner. */
+    /** Adds a member or changes a member's role; a company always keeps at least one owner. Giving a member the role they have changes nothing. */
     async addMember(viewer: Viewer, rawCompanyId: string, rawUserId: string, role: MemberRole): Promise<CompanyMemberRow> {
       const companyId = parseCompanyId(rawCompanyId);
       const userId = requireId(rawUserId, 'userId');
@@ -115,12 +118,17 @@ export function createCompanyService(deps: CompanyDeps) {
         await assertMayManageMembers(tx, companyId, actor);
         await assertMayJoin(tx, userId, 'userId');
         const existing = await tx.companyMember.findUnique({ where: { companyId_userId: { companyId, userId } } });
-        if (existing?.role === 'owner' && role !== 'owner') await assertAnotherOwner(tx, companyId, userId);
-        return tx.companyMember.upsert({
-          where: { companyId_userId: { companyId, userId } },
-          create: { companyId, userId, role },
-          update: { role },
-        });
+        if (existing?.role === role) return existing;
+        const change = { companyId: companyId.toString(), userId: userId.toString(), role, actorId: viewer.userId };
+        if (!existing) {
+          const member = await tx.companyMember.create({ data: { companyId, userId, role } });
+          await jobsOutbox.record(tx, 'jobs.company.member_added.v1', change);
+          return member;
+        }
+        if (existing.role === 'owner') await assertAnotherOwner(tx, companyId, userId);
+        const member = await tx.companyMember.update({ where: { id: existing.id }, data: { role } });
+        await jobsOutbox.record(tx, 'jobs.company.member_updated.v1', { ...change, previousRole: existing.role as MemberRole });
+        return member;
       });
     },
 
@@ -137,6 +145,13 @@ export function createCompanyService(deps: CompanyDeps) {
         if (!existing) return false;
         if (existing.role === 'owner') await assertAnotherOwner(tx, companyId, userId);
         await tx.companyMember.delete({ where: { id: existing.id } });
+        await jobsOutbox.record(tx, 'jobs.company.member_removed.v1', {
+          companyId: companyId.toString(),
+          userId: userId.toString(),
+          role: existing.role as MemberRole,
+          actorId: viewer.userId,
+          reason: userId.toString() === viewer.userId ? 'left' : 'removed',
+        });
         return true;
       });
     },

@@ -1,6 +1,7 @@
 import { upsertReplicaRow, userErasureCompletedSubject, userReplicaMapping, userReplicaTable, type EventEnvelope, type OutboxEvent } from '@jobplatform/events';
 import type { Prisma } from './generated/prisma/client.js';
 import { lockAccount } from './acting-account.js';
+import type { MemberRole } from './companies.js';
 import { jobsOutbox, loadJobSnapshots } from './job-events.js';
 
 type Tx = Prisma.TransactionClient;
@@ -25,6 +26,8 @@ const EVENTS_PER_STATEMENT = 500;
  *    as them even if the users-replica consumer is behind;
  * 2. removes their company memberships; a company that loses its last owner gets its
  *    longest-standing remaining member as owner, keeping the rule that a company with members has one;
+ *    writes jobs.company.member_removed.v1 (reason user_erased) for each membership and
+ *    jobs.company.member_updated.v1 for each promotion, both without an actor;
  * 3. closes the open jobs they posted: nobody is left to read their applications. The jobs stay,
  *    under their company, and keep employer_id: it then names the tombstone that users keeps of
  *    an erased account (handle erased~<id>, no profile), so the job page still resolves its
@@ -44,7 +47,7 @@ export async function eraseUserFromJobs(
   const replicaChange = userReplicaMapping['users.user.deleted.v1']!(event);
   if (replicaChange) await upsertReplicaRow(tx, userReplicaTable, { ...replicaChange, version: replicaChange.version ?? Date.parse(event.occurredAt) });
 
-  const { removedMemberships, promotedOwners } = await removeMemberships(tx, userId);
+  const { removedMemberships, promotedOwners } = await removeMemberships(tx, userId, options.traceparent);
 
   // In id order, like every other multi-row lock here, so two erasures never deadlock.
   const open = await tx.$queryRaw<{ id: bigint }[]>`
@@ -69,21 +72,32 @@ export async function eraseUserFromJobs(
   return summary;
 }
 
-async function removeMemberships(tx: Tx, userId: bigint): Promise<{ removedMemberships: number; promotedOwners: number }> {
+async function removeMemberships(tx: Tx, userId: bigint, traceparent: string): Promise<{ removedMemberships: number; promotedOwners: number }> {
   const memberships = await tx.companyMember.findMany({ where: { userId }, select: { companyId: true, role: true }, orderBy: { companyId: 'asc' } });
   if (memberships.length === 0) return { removedMemberships: 0, promotedOwners: 0 };
   // Company rows first, as addMember and removeMember lock them, so the owner check below holds.
   const companyIds = memberships.map((m) => m.companyId);
   await tx.$queryRaw`SELECT id FROM companies WHERE id = ANY(${companyIds}::bigint[]) ORDER BY id FOR UPDATE`;
   const { count } = await tx.companyMember.deleteMany({ where: { userId } });
+  const events: OutboxEvent[] = memberships.map(({ companyId, role }) => ({
+    subject: 'jobs.company.member_removed.v1',
+    data: { companyId: companyId.toString(), userId: userId.toString(), role: role as MemberRole, actorId: null, reason: 'user_erased' },
+    traceparent,
+  }));
 
   let promotedOwners = 0;
   for (const { companyId } of memberships.filter((m) => m.role === 'owner')) {
     if ((await tx.companyMember.count({ where: { companyId, role: 'owner' } })) > 0) continue;
-    const successor = await tx.companyMember.findFirst({ where: { companyId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } });
+    const successor = await tx.companyMember.findFirst({ where: { companyId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true, userId: true, role: true } });
     if (!successor) continue; // no members left: the company stays, and only admins act for it
     await tx.companyMember.update({ where: { id: successor.id }, data: { role: 'owner' } });
+    events.push({
+      subject: 'jobs.company.member_updated.v1',
+      data: { companyId: companyId.toString(), userId: successor.userId.toString(), role: 'owner', previousRole: successor.role as MemberRole, actorId: null },
+      traceparent,
+    });
     promotedOwners += 1;
   }
+  for (let start = 0; start < events.length; start += EVENTS_PER_STATEMENT) await jobsOutbox.recordMany(tx, events.slice(start, start + EVENTS_PER_STATEMENT));
   return { removedMemberships: count, promotedOwners };
 }

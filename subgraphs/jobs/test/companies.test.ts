@@ -1,5 +1,5 @@
 import { errorCodeOf } from '@jobplatform/testing';
-import { startPlatformForTest, type Account, type PlatformUnderTest } from './start-jobs.js';
+import { startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from './start-jobs.js';
 
 let platform: PlatformUnderTest;
 let owner: Account;
@@ -141,5 +141,66 @@ describe('company members', () => {
     await platform.gql(ADD, { c: id, u: member.id, r: 'OWNER' }, as(owner));
     expect((await platform.gql(REMOVE, { c: id, u: owner.id }, as(owner))).data!.removeCompanyMember).toBe(true);
     expect((await platform.gql('{ myCompanies { id } }', {}, as(member))).data!.myCompanies).toEqual([{ id }]);
+  });
+});
+
+describe('membership events', () => {
+  /** The membership events of one company in outbox order, as [subject, data]. */
+  const membershipEvents = async (companyId: string) =>
+    (await platform.jobs.outbox()).filter((e) => e.type.startsWith('jobs.company.member_') && e.aggregateId === companyId).map((e) => [e.type, e.data]);
+
+  it('records the creator as owner right after company.created, in the same transaction', async () => {
+    const id = await createCompany(owner, { name: 'Globex' });
+    const ofCompany = (await platform.jobs.outbox()).filter((e) => e.aggregateId === id);
+    expect(ofCompany.map((e) => e.type)).toEqual(['jobs.company.created.v1', 'jobs.company.member_added.v1']);
+    expect(ofCompany[1]!.data).toEqual({ companyId: id, userId: owner.id, role: 'owner', actorId: owner.id });
+  });
+
+  it('records every add, role change and removal, and nothing for a change that changes nothing or is refused', async () => {
+    const id = await createCompany(owner, { name: 'Soylent' });
+    const member = await platform.employer();
+    const leaver = await platform.employer();
+    await platform.ok(ADD, { c: id, u: member.id }, owner);
+    await platform.ok(ADD, { c: id, u: member.id, r: 'MEMBER' }, owner); // already a member: nothing changes
+    await platform.ok(ADD, { c: id, u: leaver.id, r: 'MEMBER' }, admin);
+    await platform.ok(ADD, { c: id, u: member.id, r: 'OWNER' }, owner);
+    await platform.ok(ADD, { c: id, u: owner.id, r: 'MEMBER' }, member);
+    expect(errorCodeOf(await platform.gql(ADD, { c: id, u: outsider.id }, as(leaver)))).toBe('FORBIDDEN');
+    expect(errorCodeOf(await platform.gql(REMOVE, { c: id, u: member.id }, as(member)))).toBe('CONFLICT'); // the last owner stays
+    expect((await platform.gql(REMOVE, { c: id, u: outsider.id }, as(member))).data!.removeCompanyMember).toBe(false);
+    await platform.ok(REMOVE, { c: id, u: leaver.id }, leaver);
+    await platform.ok(REMOVE, { c: id, u: owner.id }, member);
+
+    expect(await membershipEvents(id)).toEqual([
+      ['jobs.company.member_added.v1', { companyId: id, userId: owner.id, role: 'owner', actorId: owner.id }],
+      ['jobs.company.member_added.v1', { companyId: id, userId: member.id, role: 'member', actorId: owner.id }],
+      ['jobs.company.member_added.v1', { companyId: id, userId: leaver.id, role: 'member', actorId: admin.id }],
+      ['jobs.company.member_updated.v1', { companyId: id, userId: member.id, role: 'owner', previousRole: 'member', actorId: owner.id }],
+      ['jobs.company.member_updated.v1', { companyId: id, userId: owner.id, role: 'member', previousRole: 'owner', actorId: member.id }],
+      ['jobs.company.member_removed.v1', { companyId: id, userId: leaver.id, role: 'member', actorId: leaver.id, reason: 'left' }],
+      ['jobs.company.member_removed.v1', { companyId: id, userId: owner.id, role: 'member', actorId: member.id, reason: 'removed' }],
+    ]);
+    const members = await platform.jobs.db.query('SELECT user_id::text, role FROM company_members WHERE company_id = $1', [id]);
+    expect(members.rows).toEqual([{ user_id: member.id, role: 'owner' }]);
+  });
+
+  it('reach JetStream once each, in the order they were committed, under the company', async () => {
+    const id = await createCompany(owner, { name: 'Tyrell' });
+    const member = await platform.employer();
+    await platform.ok(ADD, { c: id, u: member.id }, owner);
+    await platform.ok(REMOVE, { c: id, u: member.id }, owner);
+    const committed = (await platform.jobs.outbox()).filter((e) => e.aggregateId === id);
+    const published = await waitFor(
+      "the company's events on JetStream",
+      async () => (await platform.jobs.published()).filter((e) => e.aggregateId === id),
+      (found) => found.length >= committed.length,
+    );
+    expect(published.map((e) => e.id)).toEqual(committed.map((e) => e.id));
+    expect(published.map((e) => e.type)).toEqual([
+      'jobs.company.created.v1',
+      'jobs.company.member_added.v1',
+      'jobs.company.member_added.v1',
+      'jobs.company.member_removed.v1',
+    ]);
   });
 });

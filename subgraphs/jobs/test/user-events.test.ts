@@ -136,6 +136,15 @@ describe('account erasure', () => {
     }
     expect(published.filter((e) => e.aggregateId === closed && e.type.startsWith('jobs.job.')).map((e) => e.type)).toEqual(['jobs.job.created.v1', 'jobs.job.closed.v1']);
 
+    // Membership events: each removal, then the promotion that keeps Leaving Ltd owned, made by no one, in the saga's trace.
+    const sagaTrace = deleted.traceparent.split('-')[1];
+    const membership = published.filter((e) => e.type.startsWith('jobs.company.member_') && e.traceparent.split('-')[1] === sagaTrace);
+    expect(membership.map((e) => [e.type, e.aggregateId, e.data])).toEqual([
+      ['jobs.company.member_removed.v1', own, { companyId: own, userId: leaving.id, role: 'owner', actorId: null, reason: 'user_erased' }],
+      ['jobs.company.member_removed.v1', other, { companyId: other, userId: leaving.id, role: 'member', actorId: null, reason: 'user_erased' }],
+      ['jobs.company.member_updated.v1', own, { companyId: own, userId: colleague.id, role: 'owner', previousRole: 'member', actorId: null }],
+    ]);
+
     // The replica knows the user is gone (whichever consumer got there first), so the old token posts nothing.
     expect(await replicaRow(leaving.id)).toMatchObject({ username: null, is_active: false, deleted_at: expect.any(Date) });
     expect(errorCodeOf(await platform.gql(CREATE_JOB, { input: { companyId: other, title: 'After', description: 'x' } }, { token: leaving.accessToken }))).toBe('FORBIDDEN');
@@ -171,6 +180,10 @@ describe('account erasure', () => {
     expect(replies.find((e) => e.data.userId === '987654321')!.data.summary).toEqual({ removedMemberships: 0, promotedOwners: 0, closedJobs: 0 });
     expect(replies.find((e) => e.data.userId === '987654321')!.traceparent.split('-')[1]).toBe(stranger.traceparent.split('-')[1]);
     expect((await platform.jobs.db.query('SELECT count(*)::int AS n FROM company_members WHERE company_id = $1', [company])).rows[0]!.n).toBe(0);
+    expect((await platform.jobs.outbox('jobs.company.member_removed.v1')).filter((e) => e.aggregateId === company).map((e) => e.data)).toEqual([
+      { companyId: company, userId: solo.id, role: 'owner', actorId: null, reason: 'user_erased' },
+    ]);
+    expect((await platform.jobs.outbox('jobs.company.member_updated.v1')).filter((e) => e.aggregateId === company)).toEqual([]);
     expect((await platform.gql('query($id: ID!) { company(id: $id) { name jobs(first: 5) { totalCount } } }', { id: company })).data!.company).toEqual({ name: 'Solo Ltd', jobs: { totalCount: 0 } });
     expect((await platform.jobs.db.query('SELECT is_active FROM jobs WHERE id = $1', [job])).rows[0]!.is_active).toBe(false);
     // An admin can still act for it.

@@ -56,14 +56,40 @@ const actorId = bigintId.nullable().describe('Who made the change: a user id, or
 const jobChange = z.object({ actorId, job: jobSnapshot });
 const companyChange = z.object({ actorId, company: companySnapshot });
 
+const memberRole = z.enum(['owner', 'member']);
+/** One person's membership of one company; who acts for the company is the set of these. */
+const membership = z.object({ companyId: bigintId, userId: bigintId });
+
+const memberRemoved = membership
+  .extend({
+    role: memberRole.describe('The role the user held until the removal.'),
+    actorId,
+    reason: z
+      .enum(['removed', 'left', 'user_erased'])
+      .describe("removed: by an owner or an admin; left: the user removed themselves; user_erased: the account-erasure saga removed it (actorId null)."),
+  })
+  .refine((data) => (data.reason === 'user_erased') === (data.actorId === null), { path: ['actorId'], message: 'is null exactly when reason is user_erased' })
+  .refine((data) => data.reason === 'user_erased' || (data.reason === 'left') === (data.actorId === data.userId), {
+    path: ['reason'],
+    message: 'is left exactly when the actor is the user',
+  });
+
 const byJob = (data: { job: { id: string } }) => data.job.id;
 const byCompany = (data: { company: { id: string } }) => data.company.id;
+const byMembershipCompany = (data: { companyId: string }) => data.companyId;
 const consumers = ['search', 'applications', 'analytics'] as const satisfies readonly ServiceName[];
+const membershipConsumers = ['applications', 'analytics'] as const satisfies readonly ServiceName[];
 
 /**
- * Every event carries the whole job or company after the change (not a diff), so a consumer's copy
- * converges from any one of them. A company's new name reaches copies of its jobs only through
- * jobs.company.updated.v1: consumers that show companyName apply it to their job copies themselves.
+ * Every job and company event carries the whole job or company after the change (not a diff), so a
+ * consumer's copy converges from any one of them. A company's new name reaches copies of its jobs
+ * only through jobs.company.updated.v1: consumers that show companyName apply it to their job copies
+ * themselves.
+ *
+ * Membership events carry one membership each, with the company as their aggregate: the events of
+ * one company (its creation, then every member added, changed or removed) stay in the order they
+ * were committed, so a copy of who acts for a company that applies them in order, or keeps the
+ * newest per (companyId, userId), ends as jobs' company_members.
  */
 export const jobsEvents = {
   'jobs.job.created.v1': defineEvent({
@@ -115,5 +141,32 @@ export const jobsEvents = {
     aggregateIdOf: byCompany,
     summary: "A company's fields or verification changed. Carries the whole company; copies of its jobs take companyName from it.",
     schema: companyChange,
+  }),
+  'jobs.company.member_added.v1': defineEvent({
+    producer: 'jobs',
+    consumers: membershipConsumers,
+    aggregate: 'company',
+    aggregateIdOf: byMembershipCompany,
+    summary: "A user became a member of a company: its creator as owner (right after jobs.company.created.v1), or someone an owner or an admin added.",
+    schema: membership.extend({ role: memberRole, actorId: bigintId.describe('Who added the member (the creator, for a new company).') }),
+  }),
+  'jobs.company.member_updated.v1': defineEvent({
+    producer: 'jobs',
+    consumers: membershipConsumers,
+    aggregate: 'company',
+    aggregateIdOf: byMembershipCompany,
+    summary:
+      "A member's role changed: by an owner or an admin, or by the account-erasure saga, which makes the longest-standing remaining member owner of a company that lost its last owner (actorId null).",
+    schema: membership
+      .extend({ role: memberRole.describe('The role from now on.'), previousRole: memberRole, actorId })
+      .refine((data) => data.role !== data.previousRole, { path: ['role'], message: 'differs from previousRole' }),
+  }),
+  'jobs.company.member_removed.v1': defineEvent({
+    producer: 'jobs',
+    consumers: membershipConsumers,
+    aggregate: 'company',
+    aggregateIdOf: byMembershipCompany,
+    summary: 'A user stopped being a member of a company: removed by an owner or an admin, left, or removed by the account-erasure saga.',
+    schema: memberRemoved,
   }),
 };
