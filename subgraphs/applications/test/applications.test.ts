@@ -363,3 +363,30 @@ describe('when a job closes', () => {
     expect((await platform.ok(APPLICATION, { id: withdrawn }, c)).application.status).toBe('WITHDRAWN');
   });
 });
+
+describe('company members', () => {
+  it('a member of the company sees and moves its applications while a member, and no longer once removed', async () => {
+    const job = await platform.postJob(employer, companyId, { title: 'Team hire' });
+    const applicant = await platform.applicant();
+    const application = await platform.apply(applicant, job);
+    const colleague = await platform.employer();
+    await platform.ok('mutation($c: ID!, $u: ID!) { addCompanyMember(companyId: $c, userId: $u) { role } }', { c: companyId, u: colleague.id }, employer);
+    const membership = (isMember: boolean) =>
+      waitFor(
+        'the membership change to reach the company members replica',
+        async () => (await platform.applications.db.query('SELECT is_member FROM company_member_replicas WHERE company_id = $1 AND user_id = $2', [companyId, colleague.id])).rows[0]?.is_member,
+        (value) => value === isMember,
+      );
+    await membership(true);
+
+    expect((await platform.ok(JOB_APPLICATIONS, { jobId: job }, colleague)).job.applications.totalCount).toBe(1);
+    const moved = await okOp('UpdateApplicationStatus', { id: application, status: 'REVIEWING' }, colleague);
+    expect(moved.updateApplicationStatus.statusHistory.at(-1)).toMatchObject({ status: 'REVIEWING', changedBy: { id: colleague.id } });
+
+    await platform.ok('mutation($c: ID!, $u: ID!) { removeCompanyMember(companyId: $c, userId: $u) }', { c: companyId, u: colleague.id }, employer);
+    await membership(false);
+    expect((await platform.ok(JOB_APPLICATIONS, { jobId: job }, colleague)).job.applications).toBeNull();
+    expect((await platform.ok(APPLICATION, { id: application }, colleague)).application).toBeNull();
+    expect(errorCodeOf(await op('UpdateApplicationStatus', { id: application, status: 'SHORTLISTED' }, colleague))).toBe('NOT_FOUND');
+  });
+});
