@@ -52,6 +52,7 @@ const asTimestamp = (date: Date) => date.toISOString().replace('Z', '');
 /**
  * Pages of jobs for many owners at once (Company.jobs over a list of companies, User.postedJobs
  * over a list of users): one lateral query per distinct page shape, then one query for the rows.
+ * Deleted jobs are in no page and no count (the owner indexes hold only the others).
  */
 export function createOwnedPageLoader(db: JobsDb, owner: JobOwner, primeJob: (job: JobRow) => void): DataLoader<OwnedPageKey, JobRow[], string> {
   const column = ownerColumns[owner];
@@ -71,7 +72,7 @@ export function createOwnedPageLoader(db: JobsDb, owner: JobOwner, primeJob: (jo
           FROM unnest(${ownerIds}::bigint[]) AS o(owner_id)
           CROSS JOIN LATERAL (
             SELECT id, created_at FROM jobs
-            WHERE ${column} = o.owner_id
+            WHERE ${column} = o.owner_id AND deleted_at IS NULL
               AND (${isActive}::boolean IS NULL OR is_active = ${isActive}::boolean)
               AND (${cursor ? asTimestamp(cursor.createdAt) : null}::timestamp(3) IS NULL
                    OR (created_at, id) < (${cursor ? asTimestamp(cursor.createdAt) : null}::timestamp(3), ${cursor?.id ?? null}::bigint))
@@ -102,7 +103,7 @@ export function createOwnedCountLoader(db: JobsDb, owner: JobOwner): DataLoader<
         const ownerIds = [...new Set(keys.filter((k) => k.isActive === isActive).map((k) => k.ownerId))];
         const rows = await db.$queryRaw<{ owner_id: bigint; n: number }[]>`
           SELECT ${column} AS owner_id, count(*)::int AS n FROM jobs
-          WHERE ${column} = ANY(${ownerIds}::bigint[]) AND (${isActive}::boolean IS NULL OR is_active = ${isActive}::boolean)
+          WHERE ${column} = ANY(${ownerIds}::bigint[]) AND deleted_at IS NULL AND (${isActive}::boolean IS NULL OR is_active = ${isActive}::boolean)
           GROUP BY 1`;
         for (const row of rows) counts.set(`${BigInt(row.owner_id)}|${isActive}`, Number(row.n));
       }

@@ -43,12 +43,15 @@ export function createJobPostingService(deps: JobPostingDeps) {
     }
   }
 
-  /** Loads and locks a job the viewer may change: its employer (still a company member) or an admin. */
+  /**
+   * Loads and locks a job the viewer may change: its employer (still a company member) or an admin.
+   * A deleted job is NOT_FOUND, also when its deletion commits while this waits for the lock.
+   */
   async function lockOwnJob(tx: Prisma.TransactionClient, tokenViewer: Viewer, id: string): Promise<JobRow> {
     const jobId = parseId(id);
     if (jobId === undefined) throw jobNotFound();
     const viewer = await actingViewer(tx, tokenViewer);
-    const locked = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM jobs WHERE id = ${jobId} FOR UPDATE`;
+    const locked = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM jobs WHERE id = ${jobId} AND deleted_at IS NULL FOR UPDATE`;
     if (locked.length === 0) throw jobNotFound();
     const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
     // Another member of the company may not change the job: only the poster's membership counts.
@@ -124,12 +127,17 @@ export function createJobPostingService(deps: JobPostingDeps) {
       });
     },
 
+    /**
+     * Soft delete: the job is closed and marked deleted, and keeps its row and links, so that other
+     * services' references to it (an application's job) still resolve; it leaves every list and
+     * job(id), and can be changed no more. One event, jobs.job.deleted.v1, also when it was open.
+     */
     async delete(viewer: Viewer, id: string): Promise<string> {
       return db.$transaction(async (tx) => {
         const current = await lockOwnJob(tx, viewer, id);
-        const last = await loadJobSnapshot(tx, current.id);
-        await tx.job.delete({ where: { id: current.id } });
-        await jobsOutbox.record(tx, 'jobs.job.deleted.v1', { actorId: viewer.userId, job: { ...last, isActive: false } });
+        const at = now();
+        await tx.job.update({ where: { id: current.id }, data: { isActive: false, deletedAt: at, updatedAt: at } });
+        await jobsOutbox.record(tx, 'jobs.job.deleted.v1', { actorId: viewer.userId, job: await loadJobSnapshot(tx, current.id) });
         return current.id.toString();
       });
     },
@@ -139,7 +147,8 @@ export function createJobPostingService(deps: JobPostingDeps) {
       const size = pageSize(first);
       const cursor = decodeJobCursor(after);
       const filter = validateInput(jobFilterSchema, rawFilter ?? {}, 'filter');
-      const where: Prisma.JobWhereInput[] = [];
+      // deleted_at IS NULL in every list: the partial indexes that serve them hold no other jobs.
+      const where: Prisma.JobWhereInput[] = [{ deletedAt: null }];
       const isActive = filter.isActive === undefined ? true : filter.isActive;
       if (isActive !== null) where.push({ isActive });
       if (filter.jobTypes?.length) where.push({ jobType: { in: filter.jobTypes } });

@@ -191,6 +191,8 @@ describe('CreateJob', () => {
 
 describe('UpdateJob, CloseJob and deleteJob', () => {
   let jobId: string;
+  const deleteJob = (id: string, account: Account) => platform.gql('mutation($id: ID!) { deleteJob(id: $id) }', { id }, { token: account.accessToken });
+  const deleted = async (id: string, account: Account) => expect((await deleteJob(id, account)).data).toEqual({ deleteJob: id });
   beforeEach(async () => {
     jobId = (await ok('CreateJob', { input: jobInput() }, employer)).createJob.id;
   });
@@ -223,8 +225,7 @@ describe('UpdateJob, CloseJob and deleteJob', () => {
       expect(errorCodeOf(await op('UpdateJob', { id: jobId, input: { title: 'Hijacked' } }, account))).toBe(code);
       expect(errorCodeOf(await op('CloseJob', { id: jobId }, account))).toBe(code);
     }
-    const deleteResponse = await platform.gql('mutation($id: ID!) { deleteJob(id: $id) }', { id: jobId }, { token: otherEmployer.accessToken });
-    expect(errorCodeOf(deleteResponse)).toBe('FORBIDDEN');
+    expect(errorCodeOf(await deleteJob(jobId, otherEmployer))).toBe('FORBIDDEN');
     const row = await platform.jobs.db.query('SELECT title, is_active FROM jobs WHERE id = $1', [jobId]);
     expect(row.rows[0]).toEqual({ title: 'Backend engineer', is_active: true });
   });
@@ -250,13 +251,70 @@ describe('UpdateJob, CloseJob and deleteJob', () => {
     expect((await ok('CloseJob', { id: another }, admin)).closeJob.isActive).toBe(false);
   });
 
-  it('deletes a job with its links and records job.deleted', async () => {
+  it('deletes a job softly: closed and marked, links kept, job.deleted recorded once', async () => {
     await ok('UpdateJob', { id: jobId, input: { skills: [{ name: 'Elixir' }] } }, employer);
-    const response = await platform.gql('mutation($id: ID!) { deleteJob(id: $id) }', { id: jobId }, { token: employer.accessToken });
-    expect(response.data).toEqual({ deleteJob: jobId });
-    expect((await platform.jobs.db.query('SELECT count(*)::int AS n FROM job_skills_jobs WHERE job_id = $1', [jobId])).rows[0]!.n).toBe(0);
-    expect((await platform.jobs.outbox('jobs.job.deleted.v1')).find((e) => e.data.job.id === jobId)?.data.job).toMatchObject({ id: jobId, isActive: false, skills: [expect.objectContaining({ name: 'Elixir' })] });
-    expect((await ok('JobDetail', { id: jobId })).job).toBeNull();
+    await deleted(jobId, employer);
+    const row = (await platform.jobs.db.query('SELECT is_active, deleted_at, updated_at FROM jobs WHERE id = $1', [jobId])).rows[0]!;
+    expect(row).toEqual({ is_active: false, deleted_at: expect.any(Date), updated_at: row.deleted_at });
+    expect((await platform.jobs.db.query('SELECT count(*)::int AS n FROM job_skills_jobs WHERE job_id = $1', [jobId])).rows[0]!.n).toBe(1);
+    expect((await platform.jobs.outbox('jobs.job.deleted.v1')).filter((e) => e.data.job.id === jobId).map((e) => e.data)).toEqual([
+      { actorId: employer.id, job: expect.objectContaining({ id: jobId, isActive: false, skills: [expect.objectContaining({ name: 'Elixir' })] }) },
+    ]);
+    // Deleting an open job closes it with no jobs.job.closed.v1 of its own: job.deleted says both.
+    expect((await platform.jobs.outbox('jobs.job.closed.v1')).filter((e) => e.data.job.id === jobId)).toEqual([]);
+  });
+
+  it('hides a deleted job from job(id) for everyone, and from every list, its poster and admins included', async () => {
+    const { id: listCompany } = (await ok('CreateCompany', { input: { name: 'Deleting Co' } }, employer)).createCompany;
+    const kept = (await ok('CreateJob', { input: jobInput({ companyId: listCompany, title: 'Kept' }) }, employer)).createJob.id;
+    const gone = (await ok('CreateJob', { input: jobInput({ companyId: listCompany, title: 'Gone' }) }, employer)).createJob.id;
+    const closedThenGone = (await ok('CreateJob', { input: jobInput({ companyId: listCompany, title: 'Closed, then gone' }) }, employer)).createJob.id;
+    await ok('CloseJob', { id: closedThenGone }, employer);
+    const postedBefore = (await ok('MyPostedJobs', { first: 100 }, employer)).me.postedJobs.totalCount;
+    await deleted(gone, employer);
+    await deleted(closedThenGone, admin);
+
+    for (const account of [undefined, employer, admin]) {
+      expect((await ok('JobDetail', { id: gone }, account)).job).toBeNull();
+      for (const isActive of [true, false, null]) {
+        const page = (await ok('Jobs', { filter: { companyId: listCompany, isActive }, first: 10 }, account)).jobs;
+        expect(page.edges.map((e: any) => e.node.id)).toEqual(isActive === false ? [] : [kept]);
+        expect(page.totalCount).toBe(isActive === false ? 0 : 1);
+      }
+      const company = await platform.gql('query($id: ID!) { company(id: $id) { jobs(first: 10, isActive: null) { totalCount edges { node { id } } } } }', { id: listCompany }, account ? { token: account.accessToken } : {});
+      expect(company.data!.company.jobs).toEqual({ totalCount: 1, edges: [{ node: { id: kept } }] });
+    }
+    const posted = (await ok('MyPostedJobs', { first: 100 }, employer)).me.postedJobs;
+    expect(posted.totalCount).toBe(postedBefore - 2);
+    expect(posted.edges.map((e: any) => e.node.id)).not.toContain(gone);
+    expect(posted.edges.map((e: any) => e.node.id)).not.toContain(closedThenGone);
+  });
+
+  it('still resolves a deleted job as an entity reference, so an application keeps showing its job', async () => {
+    await deleted(jobId, employer);
+    const references = await platform.jobs.gql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Job { id title isActive company { name } employer { id } skills { skill { name } } } } }', {
+      r: [{ __typename: 'Job', id: jobId }],
+    });
+    expect(references.errors).toBeUndefined();
+    expect(references.data!._entities).toEqual([{ id: jobId, title: 'Backend engineer', isActive: false, company: { name: 'Acme' }, employer: { id: employer.id }, skills: [] }]);
+  });
+
+  it('answers NOT_FOUND to every change of a deleted job, and records nothing more', async () => {
+    await deleted(jobId, employer);
+    const before = (await platform.jobs.outbox()).length;
+    for (const account of [employer, admin]) {
+      expect(errorCodeOf(await op('UpdateJob', { id: jobId, input: { title: 'Revived' } }, account))).toBe('NOT_FOUND');
+      expect(errorCodeOf(await op('CloseJob', { id: jobId }, account))).toBe('NOT_FOUND');
+      expect(errorCodeOf(await deleteJob(jobId, account))).toBe('NOT_FOUND');
+    }
+    expect((await platform.jobs.outbox()).length).toBe(before);
+    expect((await platform.jobs.db.query('SELECT title FROM jobs WHERE id = $1', [jobId])).rows[0]!.title).toBe('Backend engineer');
+  });
+
+  it('lets one of two concurrent deletions win; the other finds no job', async () => {
+    const results = await Promise.all([deleteJob(jobId, employer), deleteJob(jobId, admin)]);
+    expect(results.map((r) => (r.errors ? errorCodeOf(r) : r.data!.deleteJob)).sort()).toEqual([jobId, 'NOT_FOUND'].sort());
+    expect((await platform.jobs.outbox('jobs.job.deleted.v1')).filter((e) => e.data.job.id === jobId)).toHaveLength(1);
   });
 });
 

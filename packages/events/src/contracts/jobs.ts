@@ -123,7 +123,8 @@ export const jobsEvents = {
     consumers,
     aggregate: 'job',
     aggregateIdOf: byJob,
-    summary: 'A job was deleted with its category and skill links; the snapshot is its last state (isActive false).',
+    summary:
+      "A job was deleted: closed for good and gone from every list and job(id), while references to it (an application's job) still resolve. The snapshot is its last state (isActive false), categories and skills included. Deleting an open job writes no jobs.job.closed.v1: this event is its closing too.",
     schema: jobChange,
   }),
   'jobs.company.created.v1': defineEvent({

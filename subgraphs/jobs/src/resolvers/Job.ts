@@ -2,6 +2,7 @@ import { parseId } from '@jobplatform/service-runtime';
 import type { ExperienceLevel, JobResolvers, JobType } from '../generated/graphql.js';
 
 export const Job: JobResolvers = {
+  /** Deleted jobs too: other services keep referring to them (an application's job shows its title). */
   __resolveReference: async (reference, ctx) => {
     const id = parseId(String(reference.id));
     return id === undefined ? null : ctx.loaders.jobById.load(id);

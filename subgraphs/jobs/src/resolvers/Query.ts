@@ -4,9 +4,11 @@ import { searchSkills } from '../job-skills.js';
 import { skillSearchSchema } from '../validation.js';
 
 export const Query: QueryResolvers = {
+  /** A deleted job is null here; only entity references (Job.__resolveReference) still reach it. */
   job: async (_parent, { id }, ctx) => {
     const jobId = parseId(id);
-    return jobId === undefined ? null : ctx.loaders.jobById.load(jobId);
+    const job = jobId === undefined ? null : await ctx.loaders.jobById.load(jobId);
+    return job && job.deletedAt === null ? job : null;
   },
   jobs: (_parent, { filter, first, after }, ctx) => ctx.postings.list(filter, first, after),
   company: async (_parent, { id }, ctx) => {
