@@ -18,6 +18,7 @@ import { PrismaClient } from './generated/prisma/client.js';
 import { rejectApplicationsOfClosedJob } from './job-closure.js';
 import { applicantContactTable, jobReplicaTable } from './replicas.js';
 import { resolvers } from './resolvers/index.js';
+import { deleteStoredFilesAfterCommit, eraseUserFromApplications, type StoredFileDeleter } from './user-erasure.js';
 
 /** The applications rules without the HTTP server: what the service, seeds and tests share. */
 export type ApplicationsDomain = {
@@ -41,7 +42,8 @@ const BULK_TRANSACTION_MS = 120_000;
  * - applications-jobs-replica keeps job_replicas (open, deadline, employer, company) from jobs.job.*;
  * - applications-applicant-contacts keeps job seekers' email and names from users.user.*;
  * - applications-company-members keeps company_member_replicas (the employer side of each company);
- * - applications-job-closure rejects the applications still open when their job closes.
+ * - applications-job-closure rejects the applications still open when their job closes;
+ * - applications-user-erasure is applications' part of the account-erasure saga (user-erasure.ts).
  */
 export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, ApplicationsDomain, ApplicationsContext> = {
   name: 'applications',
@@ -72,6 +74,20 @@ export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, Applicatio
           'jobs.job.deleted.v1': async (event, tx, context) => {
             const summary = await rejectApplicationsOfClosedJob(tx, event, { now: now(), traceparent: context.traceparent, hooks: domain.statusChangeHooks });
             if (summary.rejectedApplications > 0) logger.info({ jobId: event.data.job.id, ...summary }, 'job deleted: its open applications rejected');
+          },
+        },
+      },
+      {
+        purpose: 'user-erasure',
+        transaction: { timeout: BULK_TRANSACTION_MS, maxWait: 10_000 },
+        ackWaitMs: BULK_TRANSACTION_MS + 30_000,
+        handlers: {
+          'users.user.deleted.v1': async (event, tx, context) => {
+            const { summary, storageKeys } = await eraseUserFromApplications(tx, event, { traceparent: context.traceparent, now: now() });
+            logger.info({ userId: event.data.userId, ...summary }, 'user erasure: applications part applied, committing with its batch');
+            // The attachments part of the domain deletes the bytes, once the rows are gone for good.
+            const attachments = (domain as { attachments?: { deleteStoredFiles?: StoredFileDeleter } }).attachments;
+            deleteStoredFilesAfterCommit(domain.db, storageKeys, attachments?.deleteStoredFiles?.bind(attachments), { logger, timeoutMs: BULK_TRANSACTION_MS });
           },
         },
       },

@@ -1,12 +1,14 @@
+import { userErasureParticipants } from '@jobplatform/events';
 import { startPlatformForTest, waitFor, type PlatformUnderTest } from './start-jobs.js';
 
-// users and jobs on one nats-server, as deployed: registration reaches jobs' users replica, and
-// deleteMyAccount runs the whole account-erasure saga through jobs and back to users.
+// users, jobs and every other participant of the account-erasure saga on one nats-server, as
+// deployed: registration reaches jobs' users replica, and deleteMyAccount runs the whole saga
+// through the participants and back to users.
 
 let platform: PlatformUnderTest;
 
 beforeAll(async () => {
-  platform = await startPlatformForTest({ sharedNats: true });
+  platform = await startPlatformForTest({ sharedNats: true, services: [...userErasureParticipants] });
 });
 afterAll(async () => {
   await platform.close();

@@ -1,3 +1,4 @@
+import type { RegisteredServiceName } from '@jobplatform/config';
 import type { CreateEnvelopeOptions, EventEnvelope, EventInput, EventSubject } from '@jobplatform/events';
 import { publishEnvelope, publishEvent, startPlatformForTest as startPlatform, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
 import type { JobsDb } from '../src/db.js';
@@ -18,10 +19,12 @@ export type PlatformUnderTest = Platform & { users: SubgraphUnderTest; jobs: Job
 /**
  * users and jobs behind the real gateway. By default each has a nats-server of its own, so tests
  * here publish users' events themselves; with `sharedNats` they share one and jobs receives users'
- * real events (registrations reach the replica, deleteMyAccount starts the saga).
+ * real events (registrations reach the replica, deleteMyAccount starts the saga). `services` adds
+ * others, such as every participant of the account-erasure saga.
  */
-export async function startPlatformForTest(options: { now?: () => Date; sharedNats?: boolean } = {}): Promise<PlatformUnderTest> {
-  const platform = await startPlatform({ services: ['users', 'jobs'], isolatedNats: !options.sharedNats, ...(options.now ? { now: options.now } : {}) });
+export async function startPlatformForTest(options: { now?: () => Date; sharedNats?: boolean; services?: RegisteredServiceName[] } = {}): Promise<PlatformUnderTest> {
+  const services: RegisteredServiceName[] = ['users', 'jobs', ...(options.services ?? [])];
+  const platform = await startPlatform({ services, isolatedNats: !options.sharedNats, ...(options.now ? { now: options.now } : {}) });
   const jobs = platform.service<JobsDomain>('jobs') as SubgraphUnderTest<JobsDb, JobsDomain>;
   return {
     ...platform,

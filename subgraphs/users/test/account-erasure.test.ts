@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { connectToNats, createEnvelope, type EventEnvelope } from '@jobplatform/events';
+import { connectToNats, createEnvelope, userErasureCompletedSubject, userErasureParticipants, type EventEnvelope, type UserErasureParticipant } from '@jobplatform/events';
 import { errorCodeOf } from '@jobplatform/testing';
 import { createAccountErasure } from '../src/account-erasure.js';
 import { createUserEventOutbox } from '../src/user-events.js';
@@ -15,12 +15,12 @@ const UPDATE = 'mutation U($input: UpdateProfileInput!) { updateProfile(input: $
 const REQUEST_RESET = 'mutation Q($email: String!) { requestPasswordReset(email: $email) }';
 const silentLogger = { info: () => undefined, warn: () => undefined, error: () => undefined } as never;
 
-/** What jobs does when it has erased what it held: its reply, published as its relay would. */
-async function replyAsJobs(users: UsersUnderTest, userId: string, options: { envelope?: EventEnvelope; msgID?: string } = {}) {
+/** What a participant does when it has erased what it held: its reply, published as its relay would. */
+async function replyAs(service: UserErasureParticipant, users: UsersUnderTest, userId: string, options: { envelope?: EventEnvelope; msgID?: string } = {}) {
   const envelope =
     options.envelope ??
-    createEnvelope('jobs', 'jobs.user_erasure.completed.v1', { userId, service: 'jobs', completedAt: new Date().toISOString(), summary: { deletedCompanies: 1 } });
-  const nc = await connectToNats(users.natsServer.url, 'jobs-test-participant');
+    createEnvelope(service, userErasureCompletedSubject(service), { userId, service, completedAt: new Date().toISOString(), summary: { deletedCompanies: 1 } });
+  const nc = await connectToNats(users.natsServer.url, `${service}-test-participant`);
   try {
     const headers = natsHeaders();
     headers.set('traceparent', envelope.traceparent);
@@ -29,6 +29,13 @@ async function replyAsJobs(users: UsersUnderTest, userId: string, options: { env
     await nc.drain();
   }
   return envelope;
+}
+
+const replyAsJobs = (users: UsersUnderTest, userId: string, options: { envelope?: EventEnvelope; msgID?: string } = {}) => replyAs('jobs', users, userId, options);
+
+/** Every participant but jobs replies, as they would once they have erased what they held. */
+async function replyAsOtherParticipants(users: UsersUnderTest, userId: string) {
+  for (const service of userErasureParticipants.filter((participant) => participant !== 'jobs')) await replyAs(service, users, userId);
 }
 
 const sagaOf = async (users: UsersUnderTest, userId: string) =>
@@ -56,16 +63,17 @@ describe('the account-erasure saga', () => {
     const deleted = await users.gql(DELETE, { password: account.input.password }, { token: account.accessToken });
     expect(deleted.data!.deleteMyAccount).toBe(true);
 
-    // From now on the account is unusable, and the saga waits for jobs.
+    // From now on the account is unusable, and the saga waits for every participant.
     expect(errorCodeOf(await users.gql(LOGIN, { email: account.input.email, password: account.input.password }))).toBe('UNAUTHENTICATED');
     expect(errorCodeOf(await users.gql(REFRESH, { refreshToken: account.refreshToken }))).toBe('UNAUTHENTICATED');
     expect(errorCodeOf(await users.gql(UPDATE, { input: { bio: 'still here?' } }, { token: account.accessToken }))).toBe('UNAUTHENTICATED');
     const pending = await sagaOf(users, account.id);
-    expect(pending).toMatchObject({ status: 'pending', attempts: 1, participants: ['jobs'], completed_at: null });
+    expect(pending).toMatchObject({ status: 'pending', attempts: 1, participants: [...userErasureParticipants], completed_at: null });
     const [deletedEvent, ...more] = await waitFor('users.user.deleted.v1', () => streamOf(users, account.id, 'users.user.deleted.v1'), (list) => list.length > 0);
     expect(more).toHaveLength(0);
     expect(deletedEvent!.data).toEqual({ userId: account.id, requestedAt: (pending!.requested_at as Date).toISOString() });
 
+    await replyAsOtherParticipants(users, account.id);
     const reply = await replyAsJobs(users, account.id);
     const completed = await waitFor('the saga to complete', () => sagaOf(users, account.id), (saga) => saga?.status === 'completed');
     expect(completed!.completed_at).not.toBeNull();
@@ -76,7 +84,7 @@ describe('the account-erasure saga', () => {
       userId: account.id,
       requestedAt: deletedEvent!.data.requestedAt,
       completedAt: (completed!.completed_at as Date).toISOString(),
-      services: ['jobs'],
+      services: [...userErasureParticipants],
     });
     // The erased event continues the trace of the reply that completed the saga.
     expect(erased!.traceparent.split('-')[1]).toBe(reply.traceparent.split('-')[1]);
@@ -109,13 +117,14 @@ describe('the account-erasure saga', () => {
     const references = await users.gql('query R($r: [_Any!]!) { _entities(representations: $r) { ... on User { id username firstName lastName bio email } } }', { r: [{ __typename: 'User', id: account.id }] });
     expect(references.data!._entities).toEqual([{ id: account.id, username: `erased~${account.id}`, firstName: null, lastName: null, bio: null, email: null }]);
     expect((await users.gql('query P($id: ID!) { user(id: $id) { id } }', { id: account.id })).data!.user).toBeNull();
-    const completion = await users.db.query('SELECT service, event_id, summary FROM user_erasure_completions WHERE user_id = $1', [account.id]);
+    const completion = await users.db.query("SELECT service, event_id, summary FROM user_erasure_completions WHERE user_id = $1 AND service = 'jobs'", [account.id]);
     expect(completion.rows).toEqual([{ service: 'jobs', event_id: reply.id, summary: { deletedCompanies: 1 } }]);
   });
 
   it('applies a repeated reply once', async () => {
     const account = await registerAccount(users);
     await users.gql(DELETE, { password: account.input.password }, { token: account.accessToken });
+    await replyAsOtherParticipants(users, account.id);
     const reply = await replyAsJobs(users, account.id);
     await waitFor('the saga to complete', () => sagaOf(users, account.id), (saga) => saga?.status === 'completed');
     const handledBefore = users.service.consumers["user-erasure"]!.stats();
@@ -128,7 +137,7 @@ describe('the account-erasure saga', () => {
       async () => users.service.consumers["user-erasure"]!.stats(),
       (stats) => stats.duplicates === handledBefore.duplicates + 1 && stats.handled === handledBefore.handled + 1,
     );
-    expect((await users.db.query('SELECT count(*)::int AS n FROM user_erasure_completions WHERE user_id = $1', [account.id])).rows[0]!.n).toBe(1);
+    expect((await users.db.query("SELECT count(*)::int AS n FROM user_erasure_completions WHERE user_id = $1 AND service = 'jobs'", [account.id])).rows[0]!.n).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 300)); // give a second erased event every chance to appear
     expect(await streamOf(users, account.id, 'users.user.erased.v1')).toHaveLength(1);
     expect((await users.db.query("SELECT count(*)::int AS n FROM audit_events WHERE user_id = $1 AND action = 'account_erased'", [account.id])).rows[0]!.n).toBe(1);
@@ -166,6 +175,7 @@ describe('the account-erasure saga', () => {
     expect(errorCodeOf(mixed)).toBe('CONFLICT');
     expect(mixed.errors![0]!.message).toMatch(/already taken/);
 
+    await replyAsOtherParticipants(users, account.id);
     await replyAsJobs(users, account.id);
     await waitFor('the saga to complete', () => sagaOf(users, account.id), (saga) => saga?.status === 'completed');
     const reborn = await registerAccount(users, { email: account.input.email, username: account.input.username });
@@ -212,7 +222,7 @@ describe('an erasure nobody answers', () => {
     await users.gql(DELETE, { password: account.input.password }, { token: account.accessToken });
 
     const stuck = await waitFor('the saga to be stuck', () => sagaOf(users, account.id), (saga) => saga?.status === 'stuck', 30_000);
-    expect(stuck).toMatchObject({ attempts: 3, last_error: 'no reply from jobs after 3 publications of users.user.deleted.v1' });
+    expect(stuck).toMatchObject({ attempts: 3, last_error: `no reply from ${userErasureParticipants.join(', ')} after 3 publications of users.user.deleted.v1` });
     const published = await waitFor('three deletions on JetStream', () => streamOf(users, account.id, 'users.user.deleted.v1'), (list) => list.length === 3);
     expect(new Set(published.map((event) => event.id)).size).toBe(3);
     expect(new Set(published.map((event) => event.data.requestedAt))).toEqual(new Set([(stuck!.requested_at as Date).toISOString()]));
@@ -228,8 +238,9 @@ describe('an erasure nobody answers', () => {
     expect(sample('user_erasure_republished_total')).toBe(2);
     expect(sample('user_erasure_oldest_pending_seconds')).toBeGreaterThan(0);
 
+    await replyAsOtherParticipants(users, account.id);
     await replyAsJobs(users, account.id);
-    await waitFor('the late reply to complete the saga', () => sagaOf(users, account.id), (saga) => saga?.status === 'completed');
+    await waitFor('the late replies to complete the saga', () => sagaOf(users, account.id), (saga) => saga?.status === 'completed');
     expect((await users.db.query('SELECT email FROM users WHERE id = $1', [account.id])).rows[0]!.email).toBe(`erased~${account.id}@erased.invalid`);
   });
 
@@ -251,7 +262,7 @@ describe('an erasure nobody answers', () => {
       });
     const [listed, table, unknownUser] = await Promise.all([erasures('list', '--json'), erasures('list'), erasures('retry', '999999')]);
     expect(listed.status).toBe(0);
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ userId: account.id, status: 'stuck', attempts: 3, waitingFor: ['jobs'] })]);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ userId: account.id, status: 'stuck', attempts: 3, waitingFor: [...userErasureParticipants] })]);
     expect(table.stdout).toMatch(new RegExp(`^${account.id}\\s+stuck\\s+`, 'm'));
     expect(unknownUser).toMatchObject({ status: 1, stderr: expect.stringContaining('NOT_FOUND') });
 
