@@ -30,4 +30,16 @@ export { assertRole, isAdmin, isAdminOrMember, isSelfOrAdmin, requireAdminOrMemb
 export { idSchema, parseId, requireId } from './ids.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decodeCursor, encodeCursor, pageSize, toConnection, type Connection, type Edge, type PageInfo } from './connections.js';
 export { PrismaErrorCode, prismaErrorCode, rethrowPrismaError, type PrismaErrorOutcomes } from './prisma-errors.js';
-export { createByIdLoader } from './by-id-loader.js';
+export { bigintKeys, createByIdLoader, createGroupedLoader, groupBy, once } from './by-id-loader.js';
+export {
+  aliasLimitRule,
+  assertCostWithinBudget,
+  defaultOperationLimits,
+  depthLimitRule,
+  operationCost,
+  operationCostPlugin,
+  operationLimitRules,
+  type OperationLimits,
+} from './operation-limits.js';
+export { HOP_MAX_AGE_MS, HOP_SIGNATURE_HEADER, hopHeadersOf, hopSecretSchema, signHop, verifyHop, type HopRequest, type HopVerdict } from './gateway-hop.js';
+export type { GatewayHopPolicy } from './graphql-service.js';

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { createByIdLoader, type RequestContext } from '@jobplatform/service-runtime';
+import { bigintKeys, createByIdLoader, createGroupedLoader, once, type RequestContext } from '@jobplatform/service-runtime';
 import { createOwnedCountLoader, createOwnedPageLoader, type OwnedCountKey, type OwnedPageKey } from './application-pages.js';
 import type { ApplicationRow, ApplicationStatusHistoryRow, ApplicationsDb, JobReplicaRow } from './db.js';
 import type { ApplicationsDomain } from './server.js';
@@ -27,24 +27,6 @@ export type ApplicationsLoaders = {
 
 export type ApplicationsContext = RequestContext & ApplicationsDomain & { loaders: ApplicationsLoaders };
 
-const byKey = { cacheKeyFn: (id: bigint) => id.toString(), maxBatchSize: 500 };
-
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => (pending ??= load());
-}
-
-function groupBy<T>(rows: T[], key: (row: T) => bigint): Map<bigint, T[]> {
-  const groups = new Map<bigint, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const group = groups.get(k);
-    if (group) group.push(row);
-    else groups.set(k, [row]);
-  }
-  return groups;
-}
-
 /** The companies `userId` acts for now, per the company members replica. */
 export async function loadViewerStanding(db: Pick<ApplicationsDb, 'companyMemberReplica'>, viewer: { userId: string; role: ViewerStanding['role'] }): Promise<ViewerStanding> {
   const rows = await db.companyMemberReplica.findMany({ where: { userId: BigInt(viewer.userId), isMember: true }, select: { companyId: true } });
@@ -57,11 +39,10 @@ export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer
   const primeApplication = (application: ApplicationRow) => void applicationById.prime(application.id, application);
   return {
     applicationById,
-    historyByApplicationId: new DataLoader<bigint, ApplicationStatusHistoryRow[], string>(async (ids) => {
-      const rows = await db.applicationStatusHistory.findMany({ where: { applicationId: { in: [...ids] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-      const groups = groupBy(rows, (row) => row.applicationId);
-      return ids.map((id) => groups.get(id) ?? []);
-    }, byKey),
+    historyByApplicationId: createGroupedLoader(
+      (ids) => db.applicationStatusHistory.findMany({ where: { applicationId: { in: ids } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      (row) => row.applicationId,
+    ),
     jobById: createByIdLoader((ids) => db.jobReplica.findMany({ where: { id: { in: ids } } })),
     jobApplications: createOwnedPageLoader(db, 'job', primeApplication),
     jobApplicationCount: createOwnedCountLoader(db, 'job'),
@@ -73,12 +54,11 @@ export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer
       rows.forEach(primeApplication);
       const byJob = new Map(rows.map((row) => [row.jobId, row]));
       return jobIds.map((id) => byJob.get(id) ?? null);
-    }, byKey),
-    applicantContactById: new DataLoader<bigint, ApplicantContactRow | null, string>(async (ids) => {
-      const rows = await db.applicantContact.findMany({ where: { userId: { in: [...ids] } }, select: { userId: true, email: true, firstName: true, lastName: true } });
-      const byId = new Map(rows.map((row) => [row.userId, row]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }, byKey),
+    }, bigintKeys),
+    applicantContactById: createByIdLoader(
+      (ids) => db.applicantContact.findMany({ where: { userId: { in: ids } }, select: { userId: true, email: true, firstName: true, lastName: true } }),
+      (row) => row.userId,
+    ),
     viewerStanding: once(async () => (viewer ? loadViewerStanding(db, viewer) : undefined)),
   };
 }

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { createByIdLoader, type RequestContext } from '@jobplatform/service-runtime';
+import { bigintKeys, createByIdLoader, createGroupedLoader, groupBy, once, type RequestContext } from '@jobplatform/service-runtime';
 import type { CategoryService } from './categories.js';
 import type { CompanyService, MemberRole } from './companies.js';
 import type { CompanyMemberRow, CompanyRow, JobCategoryRow, JobRow, JobsDb } from './db.js';
@@ -33,24 +33,6 @@ export type JobsContext = RequestContext & {
   loaders: JobsLoaders;
 };
 
-const byKey = { cacheKeyFn: (id: bigint) => id.toString(), maxBatchSize: 500 };
-
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => (pending ??= load());
-}
-
-function groupBy<T>(rows: T[], key: (row: T) => bigint): Map<bigint, T[]> {
-  const groups = new Map<bigint, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const group = groups.get(k);
-    if (group) group.push(row);
-    else groups.set(k, [row]);
-  }
-  return groups;
-}
-
 /** Per-request loaders: every entity reference and list field batches into one query per kind. */
 export function createLoaders(db: JobsDb, viewerUserId: string | undefined): JobsLoaders {
   const jobById = createByIdLoader((ids) => db.job.findMany({ where: { id: { in: ids } } }));
@@ -78,22 +60,19 @@ export function createLoaders(db: JobsDb, viewerUserId: string | undefined): Job
           .filter((category): category is JobCategoryRow => category !== undefined)
           .sort((a, b) => a.name.localeCompare(b.name)),
       );
-    }, byKey),
-    skillsByJobId: new DataLoader<bigint, JobSkillModel[], string>(async (jobIds) => {
-      const rows = await db.$queryRaw<{ job_id: bigint; is_required: boolean; id: bigint; name: string; created_at: Date }[]>`
+    }, bigintKeys),
+    skillsByJobId: createGroupedLoader(
+      (jobIds) => db.$queryRaw<{ job_id: bigint; is_required: boolean; id: bigint; name: string; created_at: Date }[]>`
         SELECT l.job_id, l.is_required, s.id, s.name, s.created_at
         FROM job_skills_jobs l JOIN job_skills s ON s.id = l.skill_id
-        WHERE l.job_id = ANY(${[...jobIds]}::bigint[])`;
-      const groups = groupBy(rows, (row) => BigInt(row.job_id));
-      return jobIds.map((id) =>
-        sortJobSkills((groups.get(id) ?? []).map((row) => ({ isRequired: row.is_required, skill: { id: BigInt(row.id), name: row.name, createdAt: row.created_at } }))),
-      );
-    }, byKey),
-    membersByCompanyId: new DataLoader<bigint, CompanyMemberRow[], string>(async (companyIds) => {
-      const rows = await db.companyMember.findMany({ where: { companyId: { in: [...companyIds] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-      const groups = groupBy(rows, (row) => row.companyId);
-      return companyIds.map((id) => groups.get(id) ?? []);
-    }, byKey),
+        WHERE l.job_id = ANY(${jobIds}::bigint[])`,
+      (row) => BigInt(row.job_id),
+      (rows): JobSkillModel[] => sortJobSkills(rows.map((row) => ({ isRequired: row.is_required, skill: { id: BigInt(row.id), name: row.name, createdAt: row.created_at } }))),
+    ),
+    membersByCompanyId: createGroupedLoader(
+      (companyIds) => db.companyMember.findMany({ where: { companyId: { in: companyIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      (row) => row.companyId,
+    ),
     companyJobs: createOwnedPageLoader(db, 'company', primeJob),
     companyJobCount: createOwnedCountLoader(db, 'company'),
     postedJobs: createOwnedPageLoader(db, 'employer', primeJob),
