@@ -362,6 +362,22 @@ describe('when a job closes', () => {
     expect(seen.application.job).toMatchObject({ id: job, title: 'Closing' });
     expect((await platform.ok(APPLICATION, { id: withdrawn }, c)).application.status).toBe('WITHDRAWN');
   });
+
+  it('rejects them when the job is deleted too, and the application keeps its job', async () => {
+    const job = await platform.postJob(employer, companyId, { title: 'Deleted later' });
+    const applicant = await platform.applicant();
+    const application = await platform.apply(applicant, job);
+    await platform.ok('mutation($id: ID!) { deleteJob(id: $id) }', { id: job }, employer);
+    const seen = await waitFor(
+      'the rejection after the deletion',
+      async () => (await platform.ok(APPLICATION, { id: application }, applicant)).application,
+      (found) => found.status === 'REJECTED',
+    );
+    expect(seen.job).toEqual({ id: job, title: 'Deleted later', employer: { id: employer.id, username: employer.username }, company: { name: 'Hooli' } });
+    expect((await platform.applications.db.query('SELECT deleted_at IS NOT NULL AS deleted, is_active FROM job_replicas WHERE id = $1', [job])).rows).toEqual([{ deleted: true, is_active: false }]);
+    const refused = await op('ApplyToJob', { input: { jobId: job } }, otherSeeker);
+    expect(refused.errors![0]!.extensions!.fields).toEqual([{ field: 'input.jobId', message: 'is not an existing job' }]);
+  });
 });
 
 describe('company members', () => {
