@@ -73,18 +73,18 @@ describe('a service with --erasure', () => {
     before = snapshot(root);
     const registry = readRegistrySource(path.join(root, registryFile));
     port = Math.max(registry.gatewayPort, ...registry.services.map((s) => s.port)) + 1;
-    await generate(root, { name: 'reviews', erasure: true, migrate: true });
+    await generate(root, { name: 'wishlists', erasure: true, migrate: true });
   });
 
   it('is registered on the next free port as an erasure participant, the rest of the registry as it was', () => {
     const registry = readRegistrySource(path.join(root, registryFile));
-    expect(registry.services.at(-1)).toEqual({ name: 'reviews', port });
-    expect(registry.serviceNames).toContain('reviews');
-    const entry = formatRegistryEntry({ name: 'reviews', port, database: 'reviews_db', consumes: ['users'], erasure: 'participant', prismaIncludes: ['event-tables'] });
+    expect(registry.services.at(-1)).toEqual({ name: 'wishlists', port });
+    expect(registry.serviceNames).toContain('wishlists');
+    const entry = formatRegistryEntry({ name: 'wishlists', port, database: 'wishlists_db', consumes: ['users'], erasure: 'participant', prismaIncludes: ['event-tables'] });
     const original = before[registryFile]!;
     const edited = registry.text.replace(`  ${entry},\n`, '');
     expect(edited).not.toBe(registry.text);
-    expect(original.includes("'reviews'") ? edited : edited.replace(", 'reviews'] as const", '] as const')).toBe(original);
+    expect(original.includes("'wishlists'") ? edited : edited.replace(", 'wishlists'] as const", '] as const')).toBe(original);
   });
 
   it('is in docker-compose.yml as the registry test wants it, every other line kept', () => {
@@ -92,61 +92,61 @@ describe('a service with --erasure', () => {
     expect(addedLines(before['docker-compose.yml']!, text).length).toBeGreaterThan(20);
     type Service = { command?: string[]; environment?: Record<string, unknown>; depends_on?: Record<string, unknown> };
     const services = (parseYaml(text, { merge: true }) as { services: Record<string, Service> }).services;
-    expect(services.reviews?.command).toEqual(['node', 'subgraphs/reviews/dist/index.js']);
-    expect(services.reviews?.environment).toMatchObject({ NATS_URL: 'nats://nats:4222', REVIEWS_PORT: port, REVIEWS_HOST: '0.0.0.0' });
-    expect(String(services.reviews?.environment?.REVIEWS_DATABASE_URL)).toMatch(/@postgres:5432\/reviews_db$/);
-    expect(String(services.migrate?.environment?.REVIEWS_DATABASE_URL)).toMatch(/@postgres:5432\/reviews_db$/);
-    expect(services.gateway?.environment?.REVIEWS_SUBGRAPH_URL).toBe(`http://reviews:${port}/graphql`);
-    expect(services.gateway?.depends_on?.reviews).toEqual({ condition: 'service_healthy' });
+    expect(services.wishlists?.command).toEqual(['node', 'subgraphs/wishlists/dist/index.js']);
+    expect(services.wishlists?.environment).toMatchObject({ NATS_URL: 'nats://nats:4222', WISHLISTS_PORT: port, WISHLISTS_HOST: '0.0.0.0' });
+    expect(String(services.wishlists?.environment?.WISHLISTS_DATABASE_URL)).toMatch(/@postgres:5432\/wishlists_db$/);
+    expect(String(services.migrate?.environment?.WISHLISTS_DATABASE_URL)).toMatch(/@postgres:5432\/wishlists_db$/);
+    expect(services.gateway?.environment?.WISHLISTS_SUBGRAPH_URL).toBe(`http://wishlists:${port}/graphql`);
+    expect(services.gateway?.depends_on?.wishlists).toEqual({ condition: 'service_healthy' });
   });
 
   it('is in the supergraph config and the database init script, and composes with the others', () => {
-    expect(addedLines(before['docker/postgres-init.sql']!, read(root, 'docker/postgres-init.sql'))).toEqual(['CREATE DATABASE reviews_db;']);
+    expect(addedLines(before['docker/postgres-init.sql']!, read(root, 'docker/postgres-init.sql'))).toEqual(['CREATE DATABASE wishlists_db;']);
     const config = JSON.parse(read(root, 'schema/supergraph.config.json')) as { subgraphs: Record<string, unknown> };
-    expect(config.subgraphs.reviews).toEqual({ routing_url: `http://127.0.0.1:${port}/graphql`, schema: { file: '../subgraphs/reviews/src/schema.graphql' } });
+    expect(config.subgraphs.wishlists).toEqual({ routing_url: `http://127.0.0.1:${port}/graphql`, schema: { file: '../subgraphs/wishlists/src/schema.graphql' } });
     const outcome = composeSupergraph({ configPath: path.join(root, 'schema/supergraph.config.json'), root });
-    expect(outcome.ok && outcome.supergraphSdl).toContain('reviewsItems: [ReviewsItem!]! @join__field(graph: REVIEWS)');
+    expect(outcome.ok && outcome.supergraphSdl).toContain('wishlistsItems: [WishlistsItem!]! @join__field(graph: WISHLISTS)');
   });
 
   it('has an SDL that passes the schema lint (a description on every type and field)', async () => {
-    const sdl = path.join(root, 'subgraphs/reviews/src/schema.graphql');
+    const sdl = path.join(root, 'subgraphs/wishlists/src/schema.graphql');
     expect(await lintSubgraphSdls([sdl], root, (file) => displayPath(file, root))).toEqual([]);
   });
 
   it('has its folders: code, tests, erasure part, Prisma schema with the shared event tables, first migration', () => {
     for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'codegen.ts', 'src/index.ts', 'src/context.ts', 'src/db.ts', 'src/items.ts', 'src/events.ts', 'src/user-erasure.ts']) {
-      expect(existsSync(path.join(root, 'subgraphs/reviews', file))).toBe(true);
+      expect(existsSync(path.join(root, 'subgraphs/wishlists', file))).toBe(true);
     }
-    expect(readdirSync(path.join(root, 'subgraphs/reviews/src/resolvers')).sort()).toEqual(['Mutation.ts', 'Query.ts', 'ReviewsItem.ts', 'User.ts', 'index.ts']);
-    expect(JSON.parse(read(root, 'subgraphs/reviews/package.json')).name).toBe('@jobplatform/reviews-subgraph');
-    const server = read(root, 'subgraphs/reviews/src/server.ts');
-    expect(server).toContain("export const reviewsSubgraph: SubgraphDefinition<ReviewsDb, ReviewsDomain, ReviewsContext> = {\n  name: 'reviews',");
+    expect(readdirSync(path.join(root, 'subgraphs/wishlists/src/resolvers')).sort()).toEqual(['Mutation.ts', 'Query.ts', 'User.ts', 'WishlistsItem.ts', 'index.ts']);
+    expect(JSON.parse(read(root, 'subgraphs/wishlists/package.json')).name).toBe('@jobplatform/wishlists-subgraph');
+    const server = read(root, 'subgraphs/wishlists/src/server.ts');
+    expect(server).toContain("export const wishlistsSubgraph: SubgraphDefinition<WishlistsDb, WishlistsDomain, WishlistsContext> = {\n  name: 'wishlists',");
     expect(server).toContain("'users.user.deleted.v1': async");
-    expect(read(root, 'subgraphs/reviews/test/reviews.test.ts')).toContain("startPlatformForTest({ services: [...erasureParticipants, 'reviews'] })");
+    expect(read(root, 'subgraphs/wishlists/test/wishlists.test.ts')).toContain("startPlatformForTest({ services: [...erasureParticipants, 'wishlists'] })");
 
-    expect(read(root, 'prisma/reviews/schema.prisma')).toContain('output       = "../../subgraphs/reviews/src/generated/prisma"');
-    expect(lstatSync(path.join(root, 'prisma/reviews/event-tables.prisma')).isSymbolicLink()).toBe(true);
-    expect(readlinkSync(path.join(root, 'prisma/reviews/event-tables.prisma'))).toBe('../../packages/events/prisma/event-tables.prisma');
-    expect(existsSync(path.join(root, 'prisma/reviews/user-replica.prisma'))).toBe(false);
-    const [migration] = readdirSync(path.join(root, 'prisma/reviews/migrations')).filter((name) => name.endsWith('_create_reviews'));
-    const sql = read(root, `prisma/reviews/migrations/${migration}/migration.sql`);
-    expect(sql).toContain('CREATE TABLE "reviews_items"');
+    expect(read(root, 'prisma/wishlists/schema.prisma')).toContain('output       = "../../subgraphs/wishlists/src/generated/prisma"');
+    expect(lstatSync(path.join(root, 'prisma/wishlists/event-tables.prisma')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(path.join(root, 'prisma/wishlists/event-tables.prisma'))).toBe('../../packages/events/prisma/event-tables.prisma');
+    expect(existsSync(path.join(root, 'prisma/wishlists/user-replica.prisma'))).toBe(false);
+    const [migration] = readdirSync(path.join(root, 'prisma/wishlists/migrations')).filter((name) => name.endsWith('_create_wishlists'));
+    const sql = read(root, `prisma/wishlists/migrations/${migration}/migration.sql`);
+    expect(sql).toContain('CREATE TABLE "wishlists_items"');
     expect(sql).toContain('CREATE TABLE "event_outbox"');
   });
 });
 
 it('writes a users replica with --user-replica, and no erasure part without --erasure', async () => {
   const root = copyOfRepository();
-  await generate(root, { name: 'alerts', port: 4700, userReplica: true });
+  await generate(root, { name: 'bookmarks', port: 4700, userReplica: true });
   expect(readRegistrySource(path.join(root, registryFile)).text).toContain(
-    formatRegistryEntry({ name: 'alerts', port: 4700, database: 'alerts_db', consumes: ['users'], erasure: 'none', prismaIncludes: ['event-tables', 'user-replica'] }),
+    formatRegistryEntry({ name: 'bookmarks', port: 4700, database: 'bookmarks_db', consumes: ['users'], erasure: 'none', prismaIncludes: ['event-tables', 'user-replica'] }),
   );
-  expect(readlinkSync(path.join(root, 'prisma/alerts/user-replica.prisma'))).toBe('../../packages/events/prisma/user-replica.prisma');
-  expect(existsSync(path.join(root, 'subgraphs/alerts/src/user-erasure.ts'))).toBe(false);
-  const server = read(root, 'subgraphs/alerts/src/server.ts');
+  expect(readlinkSync(path.join(root, 'prisma/bookmarks/user-replica.prisma'))).toBe('../../packages/events/prisma/user-replica.prisma');
+  expect(existsSync(path.join(root, 'subgraphs/bookmarks/src/user-erasure.ts'))).toBe(false);
+  const server = read(root, 'subgraphs/bookmarks/src/server.ts');
   expect(server).toContain("replicas: { 'users-replica': userReplicaTable }");
   expect(server).not.toContain('users.user.deleted.v1');
-  expect(read(root, 'subgraphs/alerts/test/alerts.test.ts')).toContain("startPlatformForTest({ services: ['alerts'] })");
+  expect(read(root, 'subgraphs/bookmarks/test/bookmarks.test.ts')).toContain("startPlatformForTest({ services: ['bookmarks'] })");
 });
 
 it('refuses a bad name, a registered one, a taken or impossible port and an existing folder, writing nothing', async () => {
@@ -154,14 +154,14 @@ it('refuses a bad name, a registered one, a taken or impossible port and an exis
   mkdirSync(path.join(root, 'subgraphs/leftover'), { recursive: true });
   const before = snapshot(root);
   const refusals: [Omit<NewSubgraphOptions, 'root'>, RegExp][] = [
-    [{ name: 'Reviews' }, /lowercase letters/],
-    [{ name: '2reviews' }, /starting with a letter/],
+    [{ name: 'Wishlists' }, /lowercase letters/],
+    [{ name: '2wishlists' }, /starting with a letter/],
     [{ name: 're--views' }, /single dashes/],
     [{ name: 'gateway' }, /not a subgraph/],
     [{ name: 'users' }, /already in the service registry/],
-    [{ name: 'reviews', port: 4001 }, /taken by the users service/],
-    [{ name: 'reviews', port: 4000 }, /taken by the gateway/],
-    [{ name: 'reviews', port: 80 }, /1024 to 65535/],
+    [{ name: 'wishlists', port: 4001 }, /taken by the users service/],
+    [{ name: 'wishlists', port: 4000 }, /taken by the gateway/],
+    [{ name: 'wishlists', port: 80 }, /1024 to 65535/],
     [{ name: 'leftover' }, /subgraphs\/leftover already exists/],
   ];
   for (const [options, message] of refusals) {

@@ -142,8 +142,8 @@ await runSubgraph(${n.camel}Subgraph);
 
 function serverTs({ names: n, erasure, userReplica }: TemplateOptions): string {
   const consumers: string[] = [];
-  if (userReplica) consumers.push(` * - ${n.name}-users-replica keeps user_replicas from users.user.registered/updated/deleted.v1;`);
-  if (erasure) consumers.push(` * - ${n.name}-user-erasure is ${n.name}'s part of the account-erasure saga (user-erasure.ts).`);
+  if (userReplica) consumers.push(` * - ${n.name}-users-replica keeps user_replicas from users.user.registered/updated/deleted.v1`);
+  if (erasure) consumers.push(` * - ${n.name}-user-erasure is ${n.name}'s part of the account-erasure saga (user-erasure.ts)`);
   const events: string[] = [];
   if (userReplica) events.push(`    replicas: { 'users-replica': userReplicaTable },`);
   if (erasure) {
@@ -178,7 +178,7 @@ export type ${n.pascal}Domain = { db: ${n.pascal}Db; items: ItemService };
 
 /**
  * The ${n.name} subgraph. A change that others need to hear of also writes its event to ${n.database}'s
- * outbox in the same transaction; the relay publishes them (${n.env}).${consumers.length > 0 ? `\n * Consumers, one set per replica of the service:\n${consumers.join('\n')}` : ''}
+ * outbox in the same transaction; the relay publishes them (${n.env}).${consumers.length > 0 ? `\n * Consumers, one set per replica of the service:\n${consumers.join(';\n')}.` : ''}
  */
 export const ${n.camel}Subgraph: SubgraphDefinition<${n.pascal}Db, ${n.pascal}Domain, ${n.pascal}Context> = {
   name: '${n.name}',
@@ -217,11 +217,12 @@ export type ${n.pascal}Context = RequestContext & ${n.pascal}Domain & { loaders:
 export function createLoaders(db: ${n.pascal}Db): ${n.pascal}Loaders {
   return {
     itemById: createByIdLoader((ids) => db.${n.item.delegate}.findMany({ where: { id: { in: ids } } })),
+    // Every item of each owner: a list that can grow long takes first/after instead (service-runtime's connections).
     itemsByOwnerId: new DataLoader<bigint, ${row}[], string>(
       async (ownerIds) => {
         const rows = await db.${n.item.delegate}.findMany({ where: { ownerId: { in: [...ownerIds] } }, orderBy: { id: 'desc' } });
-        const byOwner = new Map<bigint, ${row}[]>();
-        for (const row of rows) byOwner.set(row.ownerId, [...(byOwner.get(row.ownerId) ?? []), row]);
+        const byOwner = new Map<bigint, ${row}[]>(ownerIds.map((id) => [id, []]));
+        for (const row of rows) byOwner.get(row.ownerId)?.push(row);
         return ownerIds.map((id) => byOwner.get(id) ?? []);
       },
       { cacheKeyFn: (id) => id.toString() },
