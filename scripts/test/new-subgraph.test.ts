@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { generateSubgraph, NewSubgraphRefused, type NewSubgraphOptions } from '../src/new-subgraph/generate.js';
+import { addComposeService } from '../src/new-subgraph/platform-files.js';
 import { formatRegistryEntry, readRegistrySource, registryFile } from '../src/new-subgraph/registry-source.js';
+import { namesOf } from '../src/new-subgraph/service-names.js';
 import { composeSupergraph } from '../src/schema/compose-supergraph.js';
 import { displayPath, loadSupergraphConfig } from '../src/schema/supergraph-config.js';
 import { lintSubgraphSdls } from '../src/schema-check/sdl-lint.js';
@@ -98,6 +100,10 @@ describe('a service with --erasure', () => {
     expect(String(services.migrate?.environment?.WISHLISTS_DATABASE_URL)).toMatch(/@postgres:5432\/wishlists_db$/);
     expect(services.gateway?.environment?.WISHLISTS_SUBGRAPH_URL).toBe(`http://wishlists:${port}/graphql`);
     expect(services.gateway?.depends_on?.wishlists).toEqual({ condition: 'service_healthy' });
+    if (before['docker-compose.yml']!.includes('USERS_NATS_PASSWORD:')) {
+      expect(String(services.wishlists?.environment?.WISHLISTS_NATS_PASSWORD)).toMatch(/^\$\{WISHLISTS_NATS_PASSWORD:\?/);
+      expect(String(services.nats?.environment?.WISHLISTS_NATS_PASSWORD)).toMatch(/^\$\{WISHLISTS_NATS_PASSWORD:\?/);
+    }
   });
 
   it('is in the supergraph config and the database init script, and composes with the others', () => {
@@ -169,4 +175,39 @@ it('refuses a bad name, a registered one, a taken or impossible port and an exis
     await expect(generate(root, options)).rejects.toThrow(message);
   }
   expect(snapshot(root)).toEqual(before);
+});
+
+it('gives the service a NATS password of its own, at the service and at nats, where the others have one', () => {
+  const compose = [
+    'x-service: &service',
+    '  image: jobplatform',
+    '  environment: &service-env',
+    '    NATS_URL: nats://nats:4222',
+    '',
+    'services:',
+    '  nats:',
+    '    image: nats',
+    '    environment:',
+    '      USERS_NATS_PASSWORD: ${USERS_NATS_PASSWORD:?make one}',
+    '',
+    '  migrate:',
+    '    environment:',
+    '      USERS_DATABASE_URL: postgresql://postgres:${POSTGRES_PASSWORD}@postgres:5432/users_db',
+    '',
+    '  users:',
+    '    environment:',
+    '      USERS_NATS_PASSWORD: ${USERS_NATS_PASSWORD:?make one}',
+    '',
+    '  gateway:',
+    '    environment:',
+    '      USERS_SUBGRAPH_URL: http://users:4001/graphql',
+    '    depends_on:',
+    '      users:',
+    '        condition: service_healthy',
+    '',
+  ].join('\n');
+  const services = (parseYaml(addComposeService(compose, namesOf('wishlists'), 4100), { merge: true }) as { services: Record<string, { environment?: Record<string, unknown> }> }).services;
+  expect(services.nats?.environment).toEqual({ USERS_NATS_PASSWORD: '${USERS_NATS_PASSWORD:?make one}', WISHLISTS_NATS_PASSWORD: '${WISHLISTS_NATS_PASSWORD:?make one}' });
+  expect(services.wishlists?.environment?.WISHLISTS_NATS_PASSWORD).toBe('${WISHLISTS_NATS_PASSWORD:?make one}');
+  expect(services.users?.environment).toEqual({ USERS_NATS_PASSWORD: '${USERS_NATS_PASSWORD:?make one}' });
 });

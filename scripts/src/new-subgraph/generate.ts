@@ -10,7 +10,7 @@ import { createMigrationOffline } from '../migrate-create.js';
 import { composeSupergraph } from '../schema/compose-supergraph.js';
 import { loadSupergraphConfig } from '../schema/supergraph-config.js';
 import { formatProblem } from '../schema/source-location.js';
-import { addComposeService, addInitDatabase, addSupergraphEntry } from './platform-files.js';
+import { addComposeService, addInitDatabase, addSupergraphEntry, composeNatsPassword } from './platform-files.js';
 import { addRegistryEntry, readRegistrySource, registryFile, type RegistryEntry } from './registry-source.js';
 import { nameProblem, namesOf, type ServiceNames } from './service-names.js';
 import { npmDependencies, serviceFiles } from './templates.js';
@@ -121,6 +121,9 @@ function checkCompose(text: string, names: ServiceNames, port: number): void {
     String(services.migrate?.environment?.[`${names.env}_DATABASE_URL`]).endsWith(`/${names.database}`) ? '' : `the migrate job's ${names.env}_DATABASE_URL`,
     services.gateway?.environment?.[`${names.env}_SUBGRAPH_URL`] === `http://${names.name}:${port}/graphql` ? '' : `the gateway's ${names.env}_SUBGRAPH_URL`,
     names.name in (services.gateway?.depends_on ?? {}) ? '' : "the gateway's depends_on",
+    ...(composeNatsPassword(text, names) === undefined
+      ? []
+      : [services[names.name]?.environment?.[`${names.env}_NATS_PASSWORD`] && services.nats?.environment?.[`${names.env}_NATS_PASSWORD`] ? '' : `its ${names.env}_NATS_PASSWORD at the service and at nats`]),
   ].filter(Boolean);
   if (problems.length > 0) throw new Error(`docker-compose.yml: the edit did not produce ${problems.join(', ')}; add them by hand`);
 }
@@ -207,6 +210,12 @@ export async function generateSubgraph(options: NewSubgraphOptions): Promise<New
     throw error;
   }
 
+  // docker-compose's nats-server gets a user per registered service, written from the registry.
+  const natsConfigScript = 'scripts/src/docker-nats-config.ts';
+  if (existsSync(path.join(root, natsConfigScript))) {
+    run(root, process.execPath, ['--conditions=development', '--import', 'tsx', natsConfigScript], log);
+    edited.push('docker/nats-server.conf');
+  }
   if (install) {
     run(root, 'npm', ['install', '--no-audit', '--no-fund'], log);
     run(root, 'npx', ['turbo', 'run', 'generate', `--filter=@jobplatform/${names.name}-subgraph`, '--output-logs=errors-only'], log);

@@ -67,23 +67,39 @@ function appendToBlock(lines: string[], header: number, entry: string[]): void {
 }
 
 /**
+ * `<NAME>_NATS_PASSWORD: ...` for the service when the file gives every service a NATS password of
+ * its own: another service's line with its prefix replaced. Undefined when services share none.
+ */
+export function composeNatsPassword(yaml: string, names: ServiceNames): string | undefined {
+  const match = /^ {6}([A-Z][A-Z0-9_]*)_NATS_PASSWORD: (.*)$/m.exec(yaml);
+  return match ? `${names.env}_NATS_PASSWORD: ${match[2]!.replaceAll(`${match[1]}_NATS_PASSWORD`, `${names.env}_NATS_PASSWORD`)}` : undefined;
+}
+
+/**
  * docker-compose.yml with the service added: its own block before the gateway's, its database URL
- * in the migrate job's environment, and at the gateway its <NAME>_SUBGRAPH_URL and depends_on.
+ * in the migrate job's environment, at the gateway its <NAME>_SUBGRAPH_URL and depends_on, and,
+ * where services connect to NATS each with a password of their own, its password at nats too.
  */
 export function addComposeService(yaml: string, names: ServiceNames, port: number): string {
   const lines = yaml.split('\n');
   const services = findKey(lines, 'services', 0, 0, lines.length);
   const servicesEnd = blockEnd(lines, services);
   const databaseUrl = `postgresql://postgres:\${POSTGRES_PASSWORD}@postgres:5432/${names.database}`;
+  const natsPassword = composeNatsPassword(yaml, names);
 
   // From the bottom up, so that the line numbers found first stay right.
   const gateway = findKey(lines, 'gateway', 2, services + 1, servicesEnd);
   const gatewayEnd = blockEnd(lines, gateway);
   appendToBlock(lines, findKey(lines, 'depends_on', 4, gateway + 1, gatewayEnd), [`${names.name}:`, '  condition: service_healthy']);
   appendToBlock(lines, findKey(lines, 'environment', 4, gateway + 1, gatewayEnd), [`${names.env}_SUBGRAPH_URL: http://${names.name}:${port}/graphql`]);
-  lines.splice(gateway, 0, ...composeServiceBlock(names, port, databaseUrl), '');
+  lines.splice(gateway, 0, ...composeServiceBlock(names, port, [`${names.env}_DATABASE_URL: ${databaseUrl}`, ...(natsPassword ? [natsPassword] : [])]), '');
 
   const migrate = findKey(lines, 'migrate', 2, services + 1, gateway);
   appendToBlock(lines, findKey(lines, 'environment', 4, migrate + 1, blockEnd(lines, migrate)), [`${names.env}_DATABASE_URL: ${databaseUrl}`]);
+
+  if (natsPassword) {
+    const nats = findKey(lines, 'nats', 2, services + 1, migrate);
+    appendToBlock(lines, findKey(lines, 'environment', 4, nats + 1, blockEnd(lines, nats)), [natsPassword]);
+  }
   return lines.join('\n');
 }

@@ -458,8 +458,8 @@ model ${n.item.type} {
 `;
 }
 
-/** The service's block in docker-compose.yml, at the indentation of the others (two spaces). */
-export function composeServiceBlock(n: ServiceNames, port: number, databaseUrl: string): string[] {
+/** The service's block in docker-compose.yml, at the indentation of the others (two spaces); `settings` as `NAME: value`. */
+export function composeServiceBlock(n: ServiceNames, port: number, settings: string[]): string[] {
   return `  ${n.name}:
     <<: *service
     command: ["node", "subgraphs/${n.name}/dist/index.js"]
@@ -467,7 +467,7 @@ export function composeServiceBlock(n: ServiceNames, port: number, databaseUrl: 
       <<: *service-env
       ${n.env}_HOST: 0.0.0.0
       ${n.env}_PORT: ${port}
-      ${n.env}_DATABASE_URL: ${databaseUrl}
+${settings.map((line) => `      ${line}`).join('\n')}
     depends_on:
       migrate:
         condition: service_completed_successfully
