@@ -29,6 +29,8 @@ function userState(user: UserRow) {
     userId: user.id.toString(),
     username: user.username,
     email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
     // users_user_type_check guarantees one of these; the contract checks it again.
     userType: user.userType as UserType,
     isActive: user.isActive,

@@ -41,6 +41,8 @@ describe('events on JetStream', () => {
         userId: account.id,
         username: account.input.username,
         email: account.input.email,
+        firstName: null,
+        lastName: null,
         userType: 'employer',
         isActive: true,
         isVerified: false,
@@ -96,10 +98,28 @@ describe('events on JetStream', () => {
       userId: account.id,
       username: account.input.username,
       email: account.input.email,
+      firstName: 'Ada',
+      lastName: null,
       userType: 'job_seeker',
       isActive: true,
       isVerified: false,
     });
+  });
+
+  it('carries the names wherever it carries the email: at registration, and after each change, a cleared one as null', async () => {
+    const input = { ...newAccount(), firstName: 'Grace', lastName: 'Hopper' };
+    const registered = await users.gql(REGISTER, { input });
+    expect(registered.errors).toBeUndefined();
+    const { accessToken, user } = registered.data!.register;
+    await users.gql('mutation U($input: UpdateProfileInput!) { updateProfile(input: $input) { id } }', { input: { firstName: 'Amazing Grace', lastName: null } }, { token: accessToken });
+    const events = await waitFor('the update', () => eventsOf(user.id), (list) => list.some((e) => e.type === 'users.user.updated.v1'));
+    const states = events.filter((e) => e.type === 'users.user.registered.v1' || e.type === 'users.user.updated.v1').map((e) => [e.type, e.data]);
+    expect(states).toEqual([
+      ['users.user.registered.v1', expect.objectContaining({ email: input.email, firstName: 'Grace', lastName: 'Hopper' })],
+      ['users.user.updated.v1', expect.objectContaining({ email: input.email, firstName: 'Amazing Grace', lastName: null })],
+    ]);
+    // The mails carry what a mail needs, no more.
+    expect(events.find((e) => e.type === 'users.user.verification_requested.v1')!.data).not.toHaveProperty('firstName');
   });
 });
 

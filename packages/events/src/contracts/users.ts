@@ -6,10 +6,23 @@ export const bigintId = z.string().regex(/^\d{1,19}$/, 'a decimal BIGINT id');
 const isoTimestamp = z.iso.datetime({ offset: true });
 const userType = z.enum(['job_seeker', 'employer', 'admin']);
 
+/**
+ * A name as users stores it (VARCHAR(150)), null when the account has none. Added to v1 after its
+ * first events: an event written without it reads as null.
+ */
+const personName = z.string().max(150).nullable().default(null);
+
+/**
+ * The replicated state of an account. Email and names travel so that applications can show the
+ * employer side of an application who applied (its applicant_contacts copy); users itself still
+ * shows the email to the owner and admins only.
+ */
 const userState = z.object({
   userId: bigintId,
   username: z.string().min(1).max(150),
   email: z.email().max(254),
+  firstName: personName,
+  lastName: personName,
   userType,
   isActive: z.boolean(),
   isVerified: z.boolean(),
