@@ -10,6 +10,11 @@ export type NatsServerOptions = {
   storeDir: string;
   /** Monitoring port (/healthz, /varz); omit to disable. */
   monitorPort?: number;
+  /**
+   * A configuration file's text (users and permissions: natsServerConfig in @jobplatform/events),
+   * written beside the store with mode 0600. The port, address and store given here override it.
+   */
+  config?: string;
   onLog?: (line: string) => void;
   /**
    * Run in a process group of its own, so that the terminal's Ctrl-C does not reach it and the
@@ -55,11 +60,16 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   const binary = findNatsServer();
   if (!binary) throw new Error(natsInstallHint());
   await fs.mkdir(options.storeDir, { recursive: true });
+  const configFile = path.join(options.storeDir, 'nats-server.conf');
+  if (options.config !== undefined) {
+    await fs.writeFile(configFile, options.config, { mode: 0o600 });
+    await fs.chmod(configFile, 0o600); // an existing file keeps its mode otherwise
+  }
   const log = options.onLog ?? (() => undefined);
   let child: ChildProcess | undefined;
 
   const launch = async () => {
-    const args = ['-a', '127.0.0.1', '-p', String(options.port), '-js', '-sd', options.storeDir];
+    const args = [...(options.config !== undefined ? ['-c', configFile] : []), '-a', '127.0.0.1', '-p', String(options.port), '-js', '-sd', options.storeDir];
     if (options.monitorPort) args.push('-m', String(options.monitorPort));
     const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup ?? false });
     child = proc;

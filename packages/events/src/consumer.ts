@@ -14,10 +14,10 @@ import type pg from 'pg';
 import type { Logger } from '@jobplatform/config';
 import { eventContracts, type EventSubject } from './contracts/index.js';
 import { parseEnvelope, type EventEnvelope } from './envelope.js';
-import { publishDeadLetter } from './dead-letter.js';
+import { publishDeadLetter, type DeadLetterReason } from './dead-letter.js';
 import { aggregateHeader } from './relay.js';
 import { queryRows, runPgTransaction, type SqlClient } from './sql-client.js';
-import { ensureStreams, streamOfSubject } from './streams.js';
+import { streamExists, streamOfSubject } from './streams.js';
 import { createChildTraceparent } from './trace-context.js';
 
 /** A handler threw inside a batch's transaction; `certain` when no earlier handler can have caused it. */
@@ -76,6 +76,16 @@ export type EventConsumerOptions<Tx extends SqlClient> = {
   backoff?: { initialMs: number; maxMs: number };
   /** How long JetStream waits for an ack before it redelivers; longer than the slowest handler. */
   ackWaitMs?: number;
+  /**
+   * How far an event's occurredAt may lie ahead of this consumer's clock (2 minutes): clocks differ
+   * a little between machines, and an event from further ahead is dead-lettered, not applied (it
+   * would pin a replica row against every later change). Replay it once the cause is understood.
+   */
+  maxClockSkewMs?: number;
+  /** The consumer's clock; the service's own `now` in tests that move time. */
+  now?: () => Date;
+  /** How often to look for a producer's stream that does not exist yet. */
+  streamPollMs?: number;
   logger?: Logger;
 };
 
@@ -121,7 +131,10 @@ async function ensureDurable(nats: NatsConnection, stream: string, config: Parti
  * - Pull consumers with explicit acks, one per producing stream of the subjects handled; replicas
  *   of the service share them.
  * - Every message is checked against its contract first. One that fails goes to dead letter at
- *   once and is acknowledged: it never blocks the messages behind it.
+ *   once and is acknowledged: it never blocks the messages behind it. So does one whose occurredAt
+ *   lies further ahead of this consumer's clock than maxClockSkewMs.
+ * - It never creates a producer's stream: one that does not exist yet is attached to once its
+ *   producer has created it (start() returns meanwhile).
  * - The handler and the processed_events row commit in one transaction; an event seen before is
  *   acknowledged without calling the handler. Messages that arrive together share a transaction;
  *   if one fails, each is retried alone, so a handler may run more than once before its commit:
@@ -138,6 +151,9 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
   const maxDeliveries = options.maxDeliveries ?? 5;
   const backoff = options.backoff ?? { initialMs: 1_000, maxMs: 60_000 };
   const ackWaitMs = options.ackWaitMs ?? 30_000;
+  const maxClockSkewMs = options.maxClockSkewMs ?? 2 * 60_000;
+  const now = options.now ?? (() => new Date());
+  const streamPollMs = options.streamPollMs ?? 1_000;
   const handlers = options.handlers as Record<string, EventHandler<EventSubject, Tx> | undefined>;
   const subjects = Object.keys(handlers).filter((subject) => handlers[subject]) as EventSubject[];
   if (subjects.length === 0) throw new Error(`${durable}: no handlers`);
@@ -150,28 +166,7 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
     entry.subjects.push(subject);
     byStream.set(stream, entry);
   }
-  // The consumer may start before the producer ever did: create its streams too (idempotent).
-  await ensureStreams(nats, [...byStream.values()].map((entry) => entry.producer));
-
-  const js = jetstream(nats);
-  const subscriptions: ConsumerMessages[] = [];
-  for (const [stream, entry] of byStream) {
-    await ensureDurable(nats, stream, {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: filterSubjectOf(entry.subjects),
-      ack_wait: nanos(ackWaitMs),
-      // Retries are counted here, not by the server: a server-side limit would silently stop
-      // delivering a message whose last attempt died with the process.
-      max_deliver: -1,
-      max_ack_pending: Math.max(1_000, concurrency * batchSize * 2),
-    });
-    const consumer = await js.consumers.get(stream, durable);
-    subscriptions.push(await consumer.consume({ max_messages: Math.max(concurrency * batchSize, 64) }));
-  }
-
-  const deadLetter = async (message: JsMsg, reason: 'malformed' | 'exhausted', error: string) => {
+  const deadLetter = async (message: JsMsg, reason: DeadLetterReason, error: string) => {
     await publishDeadLetter(nats, message, { service, purpose, consumer: durable, reason, error });
     stats.deadLettered += 1;
     message.ack();
@@ -181,6 +176,16 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
   const retryDelay = (deliveries: number) => Math.min(backoff.initialMs * 2 ** Math.max(0, deliveries - 1), backoff.maxMs);
 
   type Valid = { message: JsMsg; event: EventEnvelope; handler: EventHandler<EventSubject, Tx>; context: HandlerContext };
+
+  /** An event dated further ahead than clocks differ: dead-lettered with the reason, never applied. */
+  const futureDated = (event: EventEnvelope): { reason: 'future-dated'; error: string } | undefined => {
+    const ahead = Date.parse(event.occurredAt) - now().getTime();
+    if (ahead <= maxClockSkewMs) return undefined;
+    return {
+      reason: 'future-dated',
+      error: `occurredAt ${event.occurredAt} is ${Math.round(ahead / 1000)} s ahead of this consumer's clock (at most ${Math.round(maxClockSkewMs / 1000)} s allowed)`,
+    };
+  };
 
   const fail = async (message: JsMsg, error: unknown) => {
     stats.failures += 1;
@@ -271,8 +276,9 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
         continue;
       }
       const parsed = parseEnvelope(message.subject, message.data);
-      if (!parsed.ok) {
-        await deadLetter(message, 'malformed', parsed.reason).catch((error: Error) => {
+      const refusal = parsed.ok ? futureDated(parsed.envelope) : { reason: 'malformed' as const, error: parsed.reason };
+      if (!parsed.ok || refusal) {
+        await deadLetter(message, refusal!.reason, refusal!.error).catch((error: Error) => {
           log?.error({ err: error, consumer: durable }, 'cannot publish dead letter; retrying the message');
           message.nak(retryDelay(message.info.deliveryCount));
         });
@@ -368,9 +374,60 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
       enqueue(message);
     }
   };
-  const pumps = subscriptions.map((messages) =>
-    pump(messages).catch((error: Error) => log?.error({ err: error, consumer: durable }, 'event consumer stopped on an error')),
-  );
+  const js = jetstream(nats);
+  const subscriptions: ConsumerMessages[] = [];
+  const pumps: Promise<void>[] = [];
+  const attach = async (stream: string, entry: { subjects: string[] }) => {
+    await ensureDurable(nats, stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: filterSubjectOf(entry.subjects),
+      ack_wait: nanos(ackWaitMs),
+      // Retries are counted here, not by the server: a server-side limit would silently stop
+      // delivering a message whose last attempt died with the process.
+      max_deliver: -1,
+      max_ack_pending: Math.max(1_000, concurrency * batchSize * 2),
+    });
+    const consumer = await js.consumers.get(stream, durable);
+    const messages = await consumer.consume({ max_messages: Math.max(concurrency * batchSize, 64) });
+    subscriptions.push(messages);
+    pumps.push(pump(messages).catch((error: Error) => log?.error({ err: error, consumer: durable }, 'event consumer stopped on an error')));
+  };
+
+  // Only a stream's producer creates it (a consumer's NATS identity may not), yet start order across
+  // services does not matter: a stream that is not there yet is attached to once its producer has
+  // created it, and its durable consumer then starts from the stream's first message.
+  let signalStopping: () => void = () => undefined;
+  const stoppingSignal = new Promise<void>((resolve) => (signalStopping = resolve));
+  const attachWhenCreated = async (stream: string, entry: { producer: string; subjects: string[] }) => {
+    log?.info({ consumer: durable, stream }, `waiting for stream ${stream}: its producer, ${entry.producer}, creates it when it starts`);
+    while (!stopping) {
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, streamPollMs).unref()), stoppingSignal]);
+      if (stopping) return;
+      try {
+        if (!(await streamExists(nats, stream))) continue;
+        await attach(stream, entry);
+        log?.info({ consumer: durable, stream }, `stream ${stream} is there: consuming`);
+        return;
+      } catch (error) {
+        log?.error({ err: error, consumer: durable, stream }, `cannot consume stream ${stream} yet; trying again`);
+      }
+    }
+  };
+  const waits: Promise<void>[] = [];
+  try {
+    for (const [stream, entry] of byStream) {
+      if (await streamExists(nats, stream)) await attach(stream, entry);
+      else waits.push(attachWhenCreated(stream, entry));
+    }
+  } catch (error) {
+    stopping = true;
+    signalStopping();
+    await Promise.all(waits);
+    await Promise.all(subscriptions.map((messages) => messages.close().catch(() => undefined)));
+    throw error;
+  }
 
   let stopped: Promise<void> | undefined;
   return {
@@ -378,6 +435,8 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        signalStopping();
+        await Promise.all(waits);
         await Promise.all(subscriptions.map((messages) => messages.close().catch(() => undefined)));
         signalSpace();
         await Promise.all(pumps);

@@ -14,8 +14,12 @@ export const deadLetterHeaders = {
   failedAt: 'Dead-Letter-Failed-At',
 } as const;
 
-/** `malformed`: failed its envelope or contract, so retrying cannot help. `exhausted`: the handler kept failing. */
-export type DeadLetterReason = 'malformed' | 'exhausted';
+/**
+ * `malformed`: failed its envelope or contract, so retrying cannot help. `exhausted`: the handler
+ * kept failing. `future-dated`: its occurredAt lay further ahead of the consumer's clock than clocks
+ * differ, so it was not applied.
+ */
+export type DeadLetterReason = 'malformed' | 'exhausted' | 'future-dated';
 
 export type DeadLetter = {
   /** Sequence in the DEADLETTER stream: what replay and discard take. */

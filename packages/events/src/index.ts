@@ -54,5 +54,18 @@ export {
   type DeadLetter,
   type DeadLetterReason,
 } from './dead-letter.js';
-export { deadLetterStream, defaultStreamLimits, ensureStreams, streamNameOf, streamOfSubject, type StreamLimits } from './streams.js';
-export { connectToNats, watchNatsConnection, type NatsConnectionWatch } from './nats-connection.js';
+export { deadLetterStream, defaultStreamLimits, ensureStreams, streamExists, streamNameOf, streamOfSubject, type StreamLimits } from './streams.js';
+export { connectToNats, natsUrlWithCredentials, splitNatsUrl, watchNatsConnection, type NatsConnectionWatch, type NatsIdentity } from './nats-connection.js';
+export {
+  natsAdminPasswordVariable,
+  natsAdminUser,
+  natsInboxPrefixOf,
+  natsPasswordVariable,
+  natsPermissionsOf,
+  natsServerConfig,
+  natsUserOf,
+  type NatsConfigPassword,
+  type NatsCredentials,
+  type NatsPermissions,
+  type NatsServerConfigOptions,
+} from './nats-identities.js';

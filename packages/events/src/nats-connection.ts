@@ -2,14 +2,52 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@jobplatform/config';
 
+export type NatsIdentity = {
+  /** The user and password to connect as; by default those in the URL (nats://user:password@host:port), if any. */
+  user?: string;
+  password?: string;
+  /** Where replies arrive; a service's permissions allow only its own (natsInboxPrefixOf). */
+  inboxPrefix?: string;
+};
+
+/** Splits nats://user:password@host:port into the server address and the credentials it carries. */
+export function splitNatsUrl(url: string): { server: string; user?: string; password?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { server: url };
+  }
+  if (!parsed.username) return { server: url };
+  const user = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { server: parsed.toString().replace(/\/$/, ''), user, ...(password ? { password } : {}) };
+}
+
+/** nats://user:password@host:port: a server address with the credentials to connect with. */
+export function natsUrlWithCredentials(url: string, user: string, password: string): string {
+  const parsed = new URL(splitNatsUrl(url).server);
+  parsed.username = encodeURIComponent(user);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString().replace(/\/$/, '');
+}
+
 /**
  * A NATS connection that never gives up reconnecting: a service outlives any nats-server restart,
  * and the outbox keeps events safe meanwhile. The client's default stops after ten attempts.
+ * Credentials given in `identity` take the place of any in the URL.
  */
-export async function connectToNats(url: string, name: string): Promise<NatsConnection> {
+export async function connectToNats(url: string, name: string, identity: NatsIdentity = {}): Promise<NatsConnection> {
+  const { server, ...inUrl } = splitNatsUrl(url);
+  const user = identity.user ?? inUrl.user;
+  const password = identity.user ? identity.password : inUrl.password;
   return connect({
-    servers: url,
+    servers: server,
     name,
+    ...(user ? { user, pass: password ?? '' } : {}),
+    ...(identity.inboxPrefix ? { inboxPrefix: identity.inboxPrefix } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     reconnectJitter: 100,

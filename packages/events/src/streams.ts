@@ -43,16 +43,16 @@ function streamConfig(name: string, subjects: string[], limits: StreamLimits): S
   } as StreamConfig;
 }
 
+export const isStreamMissing = (error: unknown) => error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound;
+
 /**
- * Creates the stream, or brings an existing one to this configuration. Safe when several
- * replicas start at once: whoever loses the race to create it updates instead.
+ * Creates the stream, or (with `update`) brings an existing one to this configuration. Safe when
+ * several replicas start at once: whoever loses the race to create it compares and updates instead.
  */
-async function ensureStream(jsm: JetStreamManager, config: StreamConfig): Promise<void> {
-  const isMissing = (error: unknown) => error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound;
+async function ensureStream(jsm: JetStreamManager, config: StreamConfig, update: boolean): Promise<void> {
   const { name, retention: _r, storage: _s, ...mutable } = config;
-  try {
-    const info = await jsm.streams.info(name);
-    const current = info.config;
+  const bringUpToDate = async () => {
+    const current = (await jsm.streams.info(name)).config;
     const same =
       current.max_age === config.max_age &&
       current.max_bytes === config.max_bytes &&
@@ -60,24 +60,28 @@ async function ensureStream(jsm: JetStreamManager, config: StreamConfig): Promis
       current.num_replicas === config.num_replicas &&
       current.discard === config.discard &&
       JSON.stringify([...current.subjects].sort()) === JSON.stringify([...config.subjects].sort());
-    if (!same) await jsm.streams.update(name, mutable);
+    if (!same && update) await jsm.streams.update(name, mutable);
+  };
+  try {
+    await bringUpToDate();
   } catch (error) {
-    if (!isMissing(error)) throw error;
+    if (!isStreamMissing(error)) throw error;
     try {
       await jsm.streams.add(config);
     } catch (addError) {
       // Created meanwhile by another replica.
-      await jsm.streams.info(name).catch(() => {
+      await bringUpToDate().catch(() => {
         throw addError;
       });
-      await jsm.streams.update(name, mutable);
     }
   }
 }
 
 /**
- * Creates or updates the streams of the given producing services (the service's own at start, and
- * those it consumes from, so that start order does not matter) and the dead-letter stream.
+ * Creates or updates the streams of the given producing services, and creates the dead-letter stream
+ * if it is missing (an existing one keeps its limits: they are the admin's to change). A service
+ * ensures only its own stream: its NATS identity may not create the streams of others, and a
+ * consumer waits for its producer's stream instead (startEventConsumer).
  */
 export async function ensureStreams(
   nats: NatsConnection,
@@ -86,7 +90,19 @@ export async function ensureStreams(
 ): Promise<void> {
   const jsm = await jetstreamManager(nats);
   for (const service of new Set(services)) {
-    await ensureStream(jsm, streamConfig(streamNameOf(service), [`${service}.>`], { ...defaultStreamLimits, ...limits }));
+    await ensureStream(jsm, streamConfig(streamNameOf(service), [`${service}.>`], { ...defaultStreamLimits, ...limits }), true);
   }
-  await ensureStream(jsm, streamConfig(deadLetterStream, [`${deadLetterSubjectPrefix}.>`], { ...defaultDeadLetterLimits, replicas: limits.replicas ?? 1 }));
+  await ensureStream(jsm, streamConfig(deadLetterStream, [`${deadLetterSubjectPrefix}.>`], { ...defaultDeadLetterLimits, replicas: limits.replicas ?? 1 }), false);
+}
+
+/** Whether the stream exists; other failures (no permission, no JetStream) are thrown. */
+export async function streamExists(nats: NatsConnection, stream: string): Promise<boolean> {
+  const jsm = await jetstreamManager(nats);
+  try {
+    await jsm.streams.info(stream);
+    return true;
+  } catch (error) {
+    if (isStreamMissing(error)) return false;
+    throw error;
+  }
 }

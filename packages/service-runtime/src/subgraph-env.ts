@@ -11,6 +11,8 @@ export type SubgraphEnv<Own = Record<string, never>> = {
   /** Connections in this process's pool to the service's database. */
   databasePoolSize: number;
   natsUrl: string;
+  /** The service's password on NATS (<NAME>_NATS_PASSWORD); it connects as the user named after it. */
+  natsPassword: string | undefined;
   /** Where the identity service publishes the public keys that access tokens are verified with. */
   jwksUrl: string;
   /** How long a shutdown may take before the process exits anyway. */
@@ -34,10 +36,17 @@ export function loadSubgraphEnv<Own>(service: string, ownSchema: z.ZodType<Own> 
     [`${prefix}_DATABASE_URL`]: envSchemas.postgresUrl,
     [`${prefix}_DATABASE_POOL_SIZE`]: z.coerce.number().int().min(1).max(200).default(20),
     NATS_URL: envSchemas.natsUrl,
+    [`${prefix}_NATS_PASSWORD`]: z.string().min(1).optional(),
     JWKS_URL: envSchemas.url.default(defaultJwksUrl),
     SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(100).default(8_000),
   });
-  const schema = ownSchema ? z.intersection(common, ownSchema) : common;
+  const natsPassword = `${prefix}_NATS_PASSWORD`;
+  const schema = (ownSchema ? z.intersection(common, ownSchema) : common).superRefine((env, ctx) => {
+    const settings = env as Record<string, unknown>;
+    if (settings.NODE_ENV === 'production' && !settings[natsPassword]) {
+      ctx.addIssue({ code: 'custom', path: [natsPassword], message: `is required in production: the service connects to NATS as "${service}" with it` });
+    }
+  });
   const parsed = parseEnv(schema, source) as Record<string, unknown>;
   return {
     nodeEnv: parsed.NODE_ENV as SubgraphEnv['nodeEnv'],
@@ -47,6 +56,7 @@ export function loadSubgraphEnv<Own>(service: string, ownSchema: z.ZodType<Own> 
     databaseUrl: parsed[`${prefix}_DATABASE_URL`] as string,
     databasePoolSize: parsed[`${prefix}_DATABASE_POOL_SIZE`] as number,
     natsUrl: parsed.NATS_URL as string,
+    natsPassword: parsed[natsPassword] as string | undefined,
     jwksUrl: parsed.JWKS_URL as string,
     shutdownDeadlineMs: parsed.SHUTDOWN_DEADLINE_MS as number,
     own: (ownSchema ? ownSchema.parse(source) : {}) as Own,

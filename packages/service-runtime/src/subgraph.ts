@@ -6,10 +6,12 @@ import type express from 'express';
 import type { z } from 'zod';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createTokenVerifier, type TokenVerifier } from '@jobplatform/auth';
-import { createLogger, EnvError, registeredService, type Logger, type RegisteredServiceName } from '@jobplatform/config';
+import { createLogger, EnvError, type Logger, type RegisteredServiceName } from '@jobplatform/config';
 import {
   connectToNats,
   ensureStreams,
+  natsInboxPrefixOf,
+  natsUserOf,
   startEventConsumer,
   startOutboxRelay,
   startReplicaConsumer,
@@ -196,10 +198,12 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
     const deps = domainDeps(definition, db, env, { ...options, logger }, metrics);
     const domain = await definition.createDomain(deps);
 
-    const nats = await lifecycle.start('nats', () => connectToNats(env.natsUrl, name), (connection) => connection.drain());
+    // Its own identity: it may publish only its own subjects and read only the streams it consumes.
+    const identity = { ...(env.natsPassword ? { user: natsUserOf(name), password: env.natsPassword } : {}), inboxPrefix: natsInboxPrefixOf(name) };
+    const nats = await lifecycle.start('nats', () => connectToNats(env.natsUrl, name, identity), (connection) => connection.drain());
     watchNatsConnection(nats, { logger, registry: metrics.registry });
-    // The stream it writes and those it reads, so that start order across services does not matter.
-    await ensureStreams(nats, [name, ...registeredService(name).consumes]);
+    // The stream it writes. Those it reads are their producers' to create: its consumers wait for them.
+    await ensureStreams(nats, [name]);
     const relay = await lifecycle.start(
       'outbox relay',
       () => startOutboxRelay({ service: name, databaseUrl: env.databaseUrl, nats, logger, ...definition.events?.relay }),
@@ -209,7 +213,7 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
     for (const [purpose, replica] of Object.entries(definition.events?.replicas ?? {})) {
       consumers[purpose] = await lifecycle.start(
         `consumer ${purpose}`,
-        () => startReplicaConsumer<SqlClient>({ nats, service: name, purpose, logger, transaction: (work) => db.$transaction(work), replica }),
+        () => startReplicaConsumer<SqlClient>({ nats, service: name, purpose, logger, now: deps.now, transaction: (work) => db.$transaction(work), replica }),
         (consumer) => consumer.stop(),
       );
     }
@@ -222,6 +226,7 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
             service: name,
             purpose: spec.purpose,
             logger,
+            now: deps.now,
             handlers: spec.handlers,
             transaction: (work) => db.$transaction(work, spec.transaction),
             ...(spec.ackWaitMs ? { ackWaitMs: spec.ackWaitMs } : {}),

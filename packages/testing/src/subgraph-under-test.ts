@@ -5,7 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { TokenVerifier } from '@jobplatform/auth';
 import { readOutbox, readStream } from './event-streams.js';
 import { postGraphQL } from './graphql-client.js';
-import { startPrivateNats } from './private-nats.js';
+import { natsEnvFor, startPrivateNats } from './private-nats.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export type Gql = <T = Record<string, any>>(
@@ -66,7 +66,8 @@ export async function startSubgraphForTest<Db extends PrismaLike, Domain, Own, O
     [`${prefix}_PORT`]: '0',
     [`${prefix}_DATABASE_URL`]: db.url,
     [`${prefix}_DATABASE_POOL_SIZE`]: '10',
-    NATS_URL: natsUrl,
+    // Its own NATS identity; the test's own connection (`nats`) is the admin's.
+    ...natsEnvFor(natsUrl, definition.name),
     ...(options.jwksUrl ? { JWKS_URL: options.jwksUrl } : {}),
     ...definition.testEnv?.(),
     ...options.env,

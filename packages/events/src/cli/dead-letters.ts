@@ -7,7 +7,8 @@
 //
 // Run from the repository root with
 //   node --conditions=development --import tsx packages/events/src/cli/dead-letters.ts list
-// NATS_URL (default nats://127.0.0.1:4222) or --nats-url names the server.
+// NATS_URL (default nats://127.0.0.1:4222) or --nats-url names the server. The command connects as
+// the admin identity: NATS_ADMIN_PASSWORD, or the development key `npm start` made.
 //
 // Replay publishes the event again on its original subject. Consumers that applied it already skip
 // it by its id, so only the consumer that gave up applies it: fix the cause (deploy the handler fix,
@@ -16,7 +17,8 @@ import { parseArgs } from 'node:util';
 import { EnvError } from '@jobplatform/config';
 import { discardDeadLetters, listDeadLetters, replayDeadLetters, type DeadLetter } from '../dead-letter.js';
 import { connectToNats } from '../nats-connection.js';
-import { readDeadLetterEnv } from './env.js';
+import { natsAdminUser } from '../nats-identities.js';
+import { adminPasswordOf, readDeadLetterEnv } from './env.js';
 
 const usage = `usage: dead-letters <list|show|replay|discard> [sequence...] [--all] [--subject deadletter.<service>.>] [--limit N] [--json] [--nats-url URL]`;
 
@@ -45,8 +47,9 @@ async function main(): Promise<number> {
     console.error(usage);
     return 2;
   }
-  const natsUrl = values['nats-url'] ?? readDeadLetterEnv().NATS_URL;
-  const nats = await connectToNats(natsUrl, 'dead-letters-cli');
+  const env = readDeadLetterEnv();
+  const password = adminPasswordOf(env);
+  const nats = await connectToNats(values['nats-url'] ?? env.NATS_URL, 'dead-letters-cli', password ? { user: natsAdminUser, password } : {});
   try {
     const subject = values.subject;
     const selected = async () =>
