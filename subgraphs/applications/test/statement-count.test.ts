@@ -32,18 +32,20 @@ beforeAll(async () => {
   const jobs = [];
   for (let j = 0; j < 6; j += 1) jobs.push(await platform.postJob(employer, companyId, { title: `Job ${j}` }));
   jobId = jobs[0]!;
-  const seekers = await Promise.all(Array.from({ length: 60 }, () => platform.jobSeeker()));
+  // Ten registrations at a time: the users service's test pool is small.
+  const seekers: Account[] = [];
+  for (let batch = 0; batch < 6; batch += 1) seekers.push(...(await Promise.all(Array.from({ length: 10 }, () => platform.jobSeeker()))));
   await waitFor(
     'the registrations to reach the users replica',
     async () => Number((await platform.applications.db.query("SELECT count(*)::int AS n FROM user_replicas WHERE user_type = 'job_seeker'")).rows[0]!.n),
     (n) => n >= seekers.length,
   );
-  // Through the service's own rules, without HTTP: 60 applications to the first job, 10 to each other.
+  // Through the service's own rules, without HTTP: 60 applications to the first job, 3 to each other.
   const { applications } = platform.applications.service.domain;
   const asViewer = (account: Account) => ({ userId: account.id, role: 'job_seeker' as const, tokenId: 't', sessionId: undefined });
   for (const seeker of seekers) await applications.apply(asViewer(seeker), { jobId });
-  for (const job of jobs.slice(1)) for (const seeker of seekers.slice(0, 10)) await applications.apply(asViewer(seeker), { jobId: job });
-});
+  for (const job of jobs.slice(1)) for (const seeker of seekers.slice(0, 3)) await applications.apply(asViewer(seeker), { jobId: job });
+}, 180_000);
 afterAll(async () => {
   await platform.close();
 });
