@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Prints the secrets a production-mode deployment needs, as .env lines:
 //   node scripts/generate-secrets.mjs > .env      (docker compose reads .env)
+//   node scripts/generate-secrets.mjs --nats >> .env   (only the NATS passwords, for an .env made before them)
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const lines = [
@@ -12,4 +14,8 @@ const lines = [
   `BOOTSTRAP_ADMIN_EMAIL=admin@example.com`,
   `BOOTSTRAP_ADMIN_PASSWORD=${randomBytes(12).toString('base64url')}`,
 ];
-console.log(lines.join('\n'));
+// One NATS password per identity that docker/nats-server.conf names ($USERS_NATS_PASSWORD, ..., $NATS_ADMIN_PASSWORD).
+// Letters and digits, a letter first: nats-server reads a variable's value as a configuration token.
+const natsConfig = readFileSync(new URL('../docker/nats-server.conf', import.meta.url), 'utf8');
+const natsLines = [...new Set(natsConfig.match(/(?<=\$)[A-Z0-9_]+_PASSWORD\b/g) ?? [])].map((name) => `${name}=n${randomBytes(20).toString('hex')}`);
+console.log((process.argv.includes('--nats') ? natsLines : [...lines, ...natsLines]).join('\n'));

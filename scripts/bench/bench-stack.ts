@@ -7,13 +7,17 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { applyMigrations, serviceSchema } from '@jobplatform/database';
 import { findFreePort, startEmbeddedPostgres, startNatsServer } from '@jobplatform/embedded-infra';
+import { serviceRegistry } from '@jobplatform/config';
+import { natsPasswordVariable, natsServerConfig, natsUrlWithCredentials } from '@jobplatform/events';
 import { repoRoot } from '../src/dev-stack-env.js';
 import { databaseUrlVariable, gatewayService, subgraphServices, type PlatformService } from '../src/platform-services.js';
-import { loadDevSecrets } from '../src/dev-keys.js';
+import { loadDevNatsPasswords, loadDevSecrets } from '../src/dev-keys.js';
 
 export type BenchStack = {
   urls: Record<string, string>;
   env: NodeJS.ProcessEnv;
+  /** NATS_URL with a service's credentials, for a service run inside the benchmark (the seed's users). */
+  natsUrlOf(service: string): string;
   stop(): Promise<void>;
 };
 
@@ -34,7 +38,10 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobplatform-bench-'));
   await fs.chmod(dir, 0o755);
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), port: await findFreePort(), persistent: false });
-  const nats = await startNatsServer({ port: await findFreePort(), storeDir: path.join(dir, 'nats') });
+  // Each service on its own NATS identity, as in production; passwords made afresh for the run.
+  const natsPasswords = await loadDevNatsPasswords(dir, serviceRegistry.map((service) => service.name));
+  const natsConfig = natsServerConfig({ services: serviceRegistry, passwords: natsPasswords.services, adminPassword: natsPasswords.admin });
+  const nats = await startNatsServer({ port: await findFreePort(), storeDir: path.join(dir, 'nats'), config: natsConfig });
   const children: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(
@@ -60,6 +67,7 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     NATS_URL: nats.url,
+    ...Object.fromEntries(serviceRegistry.map((service) => [natsPasswordVariable(service.name), natsPasswords.services[service.name]])),
     JWT_PRIVATE_KEY: secrets.jwtPrivateKey,
     FIELD_ENCRYPTION_KEY: secrets.fieldEncryptionKey,
     JWKS_URL: `http://127.0.0.1:${usersPort}/.well-known/jwks.json`,
@@ -89,7 +97,7 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
     await stop();
     throw error;
   }
-  return { urls, env, stop };
+  return { urls, env, natsUrlOf: (service) => natsUrlWithCredentials(nats.url, service, natsPasswords.services[service]!), stop };
 }
 
 export type LoadResult = { label: string; requestsPerSecond: number; p50: number; p99: number; errors: number };

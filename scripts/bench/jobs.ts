@@ -69,7 +69,7 @@ try {
   const summary = await seedPlatform({
     usersDatabaseUrl: stack.env.USERS_DATABASE_URL!,
     jobsDatabaseUrl: stack.env.JOBS_DATABASE_URL!,
-    natsUrl: stack.env.NATS_URL!,
+    natsUrl: stack.natsUrlOf('users'),
     jobs: jobCount,
     companies: 60,
     seed: 20261124,

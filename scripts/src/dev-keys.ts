@@ -29,3 +29,19 @@ export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
     adminPassword: await readOrCreate(path.join(dir, 'admin-password'), () => randomBytes(12).toString('base64url')),
   };
 }
+
+export type DevNatsPasswords = { admin: string; services: Record<string, string> };
+
+/**
+ * Development NATS passwords, kept beside the other keys: one per service (its identity on the
+ * event backbone) and one for the admin identity the tools use (npm run dead-letters).
+ */
+export async function loadDevNatsPasswords(dataDir: string, services: readonly string[]): Promise<DevNatsPasswords> {
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o755 }); // traversable, as in loadDevSecrets
+  const dir = path.join(dataDir, 'keys');
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const create = () => randomBytes(18).toString('base64url');
+  const passwords: Record<string, string> = {};
+  for (const service of services) passwords[service] = await readOrCreate(path.join(dir, `nats-${service}.password`), create);
+  return { admin: await readOrCreate(path.join(dir, 'nats-admin.password'), create), services: passwords };
+}

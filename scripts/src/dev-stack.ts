@@ -3,10 +3,11 @@
 // subgraph and the gateway start. Ctrl-C or SIGTERM stops everything, PostgreSQL last and cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { EnvError } from '@jobplatform/config';
+import { EnvError, serviceRegistry } from '@jobplatform/config';
 import { applyMigrations, serviceSchema } from '@jobplatform/database';
 import { startEmbeddedPostgres, startNatsServer, type EmbeddedPostgresHandle, type NatsServerHandle } from '@jobplatform/embedded-infra';
-import { loadDevSecrets } from './dev-keys.js';
+import { natsAdminPasswordVariable, natsPasswordVariable, natsServerConfig } from '@jobplatform/events';
+import { loadDevNatsPasswords, loadDevSecrets } from './dev-keys.js';
 import { loadDevStackEnv, repoRoot } from './dev-stack-env.js';
 import { databaseUrlVariable, gatewayService, subgraphServices, type PlatformService } from './platform-services.js';
 
@@ -108,10 +109,18 @@ async function main(): Promise<void> {
       ownProcessGroup: true,
     });
   }
+  // Each service connects to NATS as itself (<NAME>_NATS_PASSWORD, by default a development key).
+  const devNatsPasswords = await loadDevNatsPasswords(env.JOBPLATFORM_DATA_DIR, serviceRegistry.map((service) => service.name));
+  const natsPasswordOf = (service: string) => env.passThrough[natsPasswordVariable(service)] ?? devNatsPasswords.services[service]!;
   let natsUrl = env.NATS_URL;
   if (!natsUrl) {
     say(`starting nats-server (JetStream) on 127.0.0.1:${env.EMBEDDED_NATS_PORT}`);
-    nats = await startNatsServer({ port: env.EMBEDDED_NATS_PORT, storeDir: path.join(env.JOBPLATFORM_DATA_DIR, 'nats'), onLog: prefixed('nats'), ownProcessGroup: true });
+    const config = natsServerConfig({
+      services: serviceRegistry,
+      passwords: Object.fromEntries(serviceRegistry.map((service) => [service.name, natsPasswordOf(service.name)])),
+      adminPassword: env.passThrough[natsAdminPasswordVariable] ?? devNatsPasswords.admin,
+    });
+    nats = await startNatsServer({ port: env.EMBEDDED_NATS_PORT, storeDir: path.join(env.JOBPLATFORM_DATA_DIR, 'nats'), config, onLog: prefixed('nats'), ownProcessGroup: true });
     natsUrl = nats.url;
   }
 
@@ -139,7 +148,7 @@ async function main(): Promise<void> {
 
   // Subgraphs start side by side; the gateway needs them all.
   await Promise.all(
-    subgraphServices.map((service) => waitForReady(`http://127.0.0.1:${service.port}/readyz`, launch(service, serviceEnv)).catch((error: Error) => {
+    subgraphServices.map((service) => waitForReady(`http://127.0.0.1:${service.port}/readyz`, launch(service, { ...serviceEnv, [natsPasswordVariable(service.name)]: natsPasswordOf(service.name) })).catch((error: Error) => {
       throw new Error(`${service.name} ${error.message}`);
     })),
   );
@@ -150,6 +159,7 @@ async function main(): Promise<void> {
   say(`ready in ${seconds} s`);
   say(`GraphQL gateway:  http://127.0.0.1:${gatewayService.port}/graphql   (WebSocket subscriptions on the same path)`);
   if (!env.BOOTSTRAP_ADMIN_PASSWORD) say(`admin sign-in:    ${env.BOOTSTRAP_ADMIN_EMAIL} / ${secrets.adminPassword}`);
+  if (nats) say(`NATS admin:       user admin, password in ${path.join(env.JOBPLATFORM_DATA_DIR, 'keys', 'nats-admin.password')} (npm run dead-letters reads it)`);
   say('press Ctrl-C to stop');
 }
 

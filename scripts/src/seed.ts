@@ -8,8 +8,12 @@
  *   --seed N         random seed (default 20261124)
  *   --concurrency N  jobs written side by side (default 8)
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnvError } from '@jobplatform/config';
+import { natsUrlWithCredentials } from '@jobplatform/events';
+import { loadDevNatsPasswords } from './dev-keys.js';
+import { repoRoot } from './dev-stack-env.js';
 import { loadSeedEnv } from './seed/seed-env.js';
 import { DEFAULT_SEED, seedPlatform } from './seed/seed-platform.js';
 
@@ -36,7 +40,8 @@ try {
   const summary = await seedPlatform({
     usersDatabaseUrl: env.USERS_DATABASE_URL,
     jobsDatabaseUrl: env.JOBS_DATABASE_URL,
-    natsUrl: env.NATS_URL,
+    // The users service runs in this process: it connects to NATS as users.
+    natsUrl: natsUrlWithCredentials(env.NATS_URL, 'users', env.USERS_NATS_PASSWORD ?? (await loadDevNatsPasswords(env.JOBPLATFORM_DATA_DIR ?? path.join(repoRoot, '.data'), ['users'])).services.users!),
     jobs: positiveInt('jobs', values.jobs, 1_000_000),
     companies: positiveInt('companies', values.companies, 10_000),
     seed,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { databaseUrlVariable, defaultSubgraphUrl, envPrefix, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
 import { loadSubgraphDefinition } from '@jobplatform/testing';
+import { dockerNatsConfig, dockerNatsConfigFile } from './docker-nats-config.js';
 
 // The service registry (packages/config/src/service-registry.ts) is the one place a service is
 // declared. What cannot be derived from it at run time is checked against it here.
@@ -36,6 +37,13 @@ describe.each(serviceRegistry.map((s) => [s.name, s] as const))('%s', (name, ser
     expect(Object.keys(compose.services.gateway?.depends_on ?? {})).toContain(name);
   });
 
+  it('connects to NATS in docker-compose.yml with a password of its own, which nats-server holds too', () => {
+    const variable = `${prefix}_NATS_PASSWORD`;
+    const required = new RegExp(`^\\$\\{${variable}:\\?`);
+    expect(String(compose.services[name]?.environment?.[variable])).toMatch(required);
+    expect(String(compose.services.nats?.environment?.[variable])).toMatch(required);
+  });
+
   it('includes the shared Prisma files its entry lists, as links to the events package', () => {
     for (const file of ['event-tables', 'user-replica'] as const) {
       const link = path.join(root, 'prisma', name, `${file}.prisma`);
@@ -51,6 +59,22 @@ describe.each(serviceRegistry.map((s) => [s.name, s] as const))('%s', (name, ser
   it('exports its definition from src/server.ts under its registry name', async () => {
     expect((await loadSubgraphDefinition(name)).name).toBe(name);
   });
+});
+
+it('runs nats-server in docker-compose.yml with the users and permissions the registry makes, its monitoring port unpublished', () => {
+  // To write docker/nats-server.conf again: node --conditions=development --import tsx scripts/src/docker-nats-config.ts
+  expect(read(dockerNatsConfigFile)).toBe(dockerNatsConfig());
+  const nats = compose.services.nats as ComposeService & { volumes?: string[]; ports?: unknown };
+  expect(nats.command).toEqual(['-c', '/etc/nats/nats-server.conf']);
+  expect(nats.volumes).toContain(`./${dockerNatsConfigFile}:/etc/nats/nats-server.conf:ro`);
+  expect(nats.ports).toBeUndefined();
+  expect(String(nats.environment?.NATS_ADMIN_PASSWORD)).toMatch(/^\$\{NATS_ADMIN_PASSWORD:\?/);
+  // No service holds another's NATS password.
+  for (const [service, entry] of Object.entries(compose.services)) {
+    if (service === 'nats') continue;
+    const held = Object.keys(entry.environment ?? {}).filter((variable) => variable.endsWith('_NATS_PASSWORD'));
+    expect({ service, held }).toEqual({ service, held: held.filter((variable) => variable === `${envPrefix(service)}_NATS_PASSWORD`) });
+  }
 });
 
 it('lists no service in docker-compose.yml or the supergraph that the registry does not know', () => {

@@ -7,6 +7,10 @@ const schema = z.object({
   JOBS_DATABASE_URL: envSchemas.postgresUrl.default(devStackDatabaseUrl('jobs')),
   /** The users service the seed runs in-process publishes its events here (npm start's nats-server by default). */
   NATS_URL: envSchemas.natsUrl,
+  /** The users service's NATS password; by default npm start's development key. */
+  USERS_NATS_PASSWORD: z.string().min(1).optional(),
+  /** Where npm start keeps its development keys. */
+  JOBPLATFORM_DATA_DIR: z.string().optional(),
   LOG_LEVEL: envSchemas.logLevel.default('warn'),
 });
 
