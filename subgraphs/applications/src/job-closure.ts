@@ -1,14 +1,14 @@
 import { upsertReplicaRow, type EventEnvelope, type OutboxEvent } from '@jobplatform/events';
 import { applicationsOutbox, loadJobParties, partiesOf, type StatusChangeHook } from './application-events.js';
-import { statusFromColumn } from './application-status.js';
+import { statusColumn, statusFromColumn } from './application-status.js';
 import type { ApplicationRow, Tx } from './db.js';
 import { jobReplicaChange, jobReplicaTable } from './replicas.js';
 
 /** The history note of an application rejected because its job closed; the applicant reads it. */
 export const JOB_CLOSED_NOTE = 'The job was closed, so this application will not be considered further.';
 
-/** Events are written in slices, so that one INSERT stays well below PostgreSQL's parameter limit. */
-const EVENTS_PER_STATEMENT = 500;
+/** Applications are rejected in slices of this many, so that one statement stays well below PostgreSQL's parameter limit. */
+const ROWS_PER_STATEMENT = 500;
 
 export type JobClosureSummary = { rejectedApplications: number };
 
@@ -39,21 +39,23 @@ export async function rejectApplicationsOfClosedJob(
   const open = await tx.$queryRaw<{ id: bigint; status: string }[]>`
     SELECT id, status FROM applications WHERE job_id = ${jobId} AND is_active ORDER BY id FOR UPDATE`;
   if (open.length === 0) return { rejectedApplications: 0 };
-  const ids = open.map((row) => row.id);
   const fromStatus = new Map(open.map((row) => [row.id, statusFromColumn(row.status)]));
-  await tx.application.updateMany({ where: { id: { in: ids } }, data: { status: 'rejected', isActive: false, updatedAt: options.now } });
-  await tx.applicationStatusHistory.createMany({
-    data: ids.map((applicationId) => ({ applicationId, status: 'rejected', notes: JOB_CLOSED_NOTE, changedBy: null, actorKind: 'system', createdAt: options.now })),
-  });
-  const rejected: ApplicationRow[] = await tx.application.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
   const parties = await loadJobParties(tx, jobId);
-  for (let start = 0; start < rejected.length; start += EVENTS_PER_STATEMENT) {
-    const events = rejected.slice(start, start + EVENTS_PER_STATEMENT).map(
+  const rejected: ApplicationRow[] = [];
+  // In slices, so that no statement comes near PostgreSQL's parameter limit for a job with many applications.
+  for (let start = 0; start < open.length; start += ROWS_PER_STATEMENT) {
+    const ids = open.slice(start, start + ROWS_PER_STATEMENT).map((row) => row.id);
+    await tx.application.updateMany({ where: { id: { in: ids } }, data: { status: 'rejected', isActive: false, updatedAt: options.now } });
+    await tx.applicationStatusHistory.createMany({
+      data: ids.map((applicationId) => ({ applicationId, status: 'rejected', notes: JOB_CLOSED_NOTE, changedBy: null, actorKind: 'system', createdAt: options.now })),
+    });
+    const slice = await tx.application.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
+    const events = slice.map(
       (application): OutboxEvent => ({
         subject: 'applications.application.status_changed.v1',
         data: {
           ...partiesOf(application, parties),
-          fromStatus: fromStatus.get(application.id)!.toLowerCase() as Lowercase<ReturnType<typeof statusFromColumn>>,
+          fromStatus: statusColumn(fromStatus.get(application.id)!),
           toStatus: 'rejected',
           isActive: false,
           actorKind: 'system',
@@ -64,6 +66,7 @@ export async function rejectApplicationsOfClosedJob(
       }),
     );
     await applicationsOutbox.recordMany(tx, events);
+    rejected.push(...slice);
   }
   for (const application of rejected) {
     for (const hook of options.hooks ?? []) {

@@ -42,10 +42,9 @@ export async function eraseUserFromApplications(tx: Tx, event: EventEnvelope<'us
   await upsertReplicaRow(tx, applicantContactTable, { ...erasedApplicantContact(event), version });
 
   // In id order, like every other multi-row lock here, so that concurrent writers never deadlock.
-  const own = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM applications WHERE applicant_id = ${userId} ORDER BY id FOR UPDATE`;
-  const ids = own.map((row) => row.id);
-  const attachments = ids.length > 0 ? await tx.applicationAttachment.findMany({ where: { applicationId: { in: ids } }, select: { storageKey: true } }) : [];
-  const { count: deletedApplications } = ids.length > 0 ? await tx.application.deleteMany({ where: { id: { in: ids } } }) : { count: 0 };
+  await tx.$executeRaw`SELECT id FROM applications WHERE applicant_id = ${userId} ORDER BY id FOR UPDATE`;
+  const attachments = await tx.applicationAttachment.findMany({ where: { application: { applicantId: userId } }, select: { storageKey: true } });
+  const { count: deletedApplications } = await tx.application.deleteMany({ where: { applicantId: userId } });
   const { count: anonymisedHistoryEntries } = await tx.applicationStatusHistory.updateMany({ where: { changedBy: userId }, data: { changedBy: null } });
 
   const summary: UserErasureSummary = { deletedApplications, deletedAttachments: attachments.length, anonymisedHistoryEntries };
