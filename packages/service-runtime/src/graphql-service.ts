@@ -8,11 +8,30 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '@jobplatform/config';
 import { bearerToken, TokenError, type TokenVerifier } from '@jobplatform/auth';
 import { AppError, formatGraphQLError } from './errors.js';
+import { HOP_SIGNATURE_HEADER, hopHeadersOf, verifyHop, type HopVerdict } from './gateway-hop.js';
 import { boundUrl, createHttpApp, installErrorHandler, listen } from './http-app.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
+import { defaultOperationLimits, operationCostPlugin, operationLimitRules, type OperationLimits } from './operation-limits.js';
 import { requestLoggingPlugin } from './request-logging.js';
-import { clientIpFrom } from './request-id.js';
+import { REQUEST_ID_HEADER, clientIpFrom, requestIdFrom } from './request-id.js';
 import type { RequestContext } from './request-context.js';
+
+/** Who may call the service, and whose forwarded headers it believes. */
+export type GatewayHopPolicy = {
+  /** The secret the gateway signs its calls with; without one, no call counts as signed. */
+  secret: string | undefined;
+  /** Refuse every call the gateway did not sign (production). */
+  requireSigned: boolean;
+};
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The body as received, which the gateway's signature covers. */
+    rawBody?: Buffer;
+    /** Whether the gateway signed this call (only then are its forwarded headers believed). */
+    signedByGateway?: boolean;
+  }
+}
 
 export type GraphQLServiceOptions<TContext extends RequestContext> = {
   name: string;
@@ -27,12 +46,58 @@ export type GraphQLServiceOptions<TContext extends RequestContext> = {
   introspection?: boolean;
   /** Largest accepted request body, e.g. "100kb". */
   bodyLimit?: string;
+  gatewayHop: GatewayHopPolicy;
+  /** Depth, alias and cost limits, the same rules as the gateway's; the platform's defaults if unset. */
+  limits?: OperationLimits;
   plugins?: ApolloServerPlugin<TContext>[];
   /** The process's Prometheus registry, when the service registers metrics of its own on it. */
   metrics?: ServiceMetrics;
   /** Extra routes mounted before /graphql (e.g. the JWKS document). */
   routes?: (app: express.Express) => void;
 };
+
+const hopProblems: Record<Exclude<HopVerdict, { signed: true }>['problem'], string> = {
+  missing: 'the call is not signed',
+  malformed: 'the signature is malformed',
+  mismatch: 'the signature does not match the call',
+  stale: 'the signature has expired',
+};
+
+/**
+ * Checks the gateway's signature on a /graphql call. A signed call keeps the request id the gateway
+ * forwarded; any other gets an id of its own. A badly signed call is refused everywhere; an unsigned
+ * one only where signatures are required.
+ */
+function gatewayHopCheck(policy: GatewayHopPolicy, logger: Logger): express.RequestHandler {
+  return (req, res, next) => {
+    const verdict: HopVerdict = policy.secret
+      ? verifyHop(policy.secret, req.header(HOP_SIGNATURE_HEADER), {
+          method: req.method,
+          path: req.originalUrl,
+          ...hopHeadersOf(req.headers),
+          body: req.rawBody ?? Buffer.alloc(0),
+        })
+      : { signed: false, problem: 'missing' };
+    req.signedByGateway = verdict.signed;
+    if (!verdict.signed) {
+      req.requestId = requestIdFrom({});
+      res.setHeader(REQUEST_ID_HEADER, req.requestId);
+      if (verdict.problem !== 'missing' || policy.requireSigned) {
+        logger.warn({ requestId: req.requestId, problem: verdict.problem, remoteAddress: req.socket.remoteAddress }, 'refused a call the gateway did not sign');
+        res.status(401).json({
+          errors: [
+            {
+              message: `This service answers calls from the gateway only: ${hopProblems[verdict.problem]}. Send requests to the gateway.`,
+              extensions: { code: 'UNAUTHENTICATED', reason: 'GATEWAY_SIGNATURE' },
+            },
+          ],
+        });
+        return;
+      }
+    }
+    next();
+  };
+}
 
 export type RunningService = {
   url: string;
@@ -45,6 +110,10 @@ export async function startGraphQLService<TContext extends RequestContext>(
   options: GraphQLServiceOptions<TContext>,
 ): Promise<RunningService> {
   const host = options.host ?? '127.0.0.1';
+  if (options.gatewayHop.requireSigned && !options.gatewayHop.secret) {
+    throw new Error(`${options.name}: signed gateway calls are required, but no GATEWAY_HOP_SECRET is set`);
+  }
+  const limits = options.limits ?? defaultOperationLimits;
   const metrics = options.metrics ?? createMetrics(options.name);
   const app = createHttpApp({ logger: options.logger, metrics, ...(options.readiness ? { readiness: options.readiness } : {}) });
   options.routes?.(app);
@@ -55,6 +124,7 @@ export async function startGraphQLService<TContext extends RequestContext>(
     introspection: options.introspection ?? false,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    validationRules: operationLimitRules(limits),
     formatError: formatGraphQLError(options.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -62,6 +132,7 @@ export async function startGraphQLService<TContext extends RequestContext>(
       ApolloServerPluginInlineTraceDisabled(),
       metrics.graphqlPlugin() as ApolloServerPlugin<TContext>,
       requestLoggingPlugin<TContext>(options.logger),
+      operationCostPlugin<TContext>(limits.maxCost),
       ...(options.plugins ?? []),
     ],
   });
@@ -69,7 +140,13 @@ export async function startGraphQLService<TContext extends RequestContext>(
 
   app.use(
     '/graphql',
-    express.json({ limit: options.bodyLimit ?? '100kb' }),
+    express.json({
+      limit: options.bodyLimit ?? '100kb',
+      verify: (req, _res, body) => {
+        (req as express.Request).rawBody = body;
+      },
+    }),
+    gatewayHopCheck(options.gatewayHop, options.logger),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const accessToken = bearerToken(req.headers.authorization);
@@ -84,7 +161,8 @@ export async function startGraphQLService<TContext extends RequestContext>(
         }
         const base: RequestContext = {
           requestId: req.requestId,
-          clientIp: clientIpFrom(req.headers, req.socket.remoteAddress),
+          // The address the gateway forwards, from a signed call only; otherwise whoever connected.
+          clientIp: clientIpFrom(req.signedByGateway ? req.headers : {}, req.socket.remoteAddress),
           userAgent: req.headers['user-agent']?.slice(0, 255),
           viewer,
           accessToken,

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { defaultJwksUrl, envPrefix, envSchemas, parseEnv, registeredService } from '@jobplatform/config';
+import { hopSecretSchema } from './gateway-hop.js';
+import { defaultOperationLimits, type OperationLimits } from './operation-limits.js';
 
 /** The settings every subgraph has, named after the service: USERS_PORT, JOBS_DATABASE_URL, ... */
 export type SubgraphEnv<Own = Record<string, never>> = {
@@ -17,6 +19,14 @@ export type SubgraphEnv<Own = Record<string, never>> = {
   jwksUrl: string;
   /** How long a shutdown may take before the process exits anyway. */
   shutdownDeadlineMs: number;
+  /**
+   * The secret the gateway signs its calls with (required in production, where unsigned calls are
+   * refused; elsewhere an unsigned call is served, but its forwarded client address and request id
+   * are ignored).
+   */
+  gatewayHopSecret: string | undefined;
+  /** Depth, alias and cost limits on every operation the service serves. */
+  operationLimits: OperationLimits;
   /** The service's own settings, from its definition's env schema. */
   own: Own;
 };
@@ -39,6 +49,14 @@ export function loadSubgraphEnv<Own>(service: string, ownSchema: z.ZodType<Own> 
     [`${prefix}_NATS_PASSWORD`]: z.string().min(1).optional(),
     JWKS_URL: envSchemas.url.default(defaultJwksUrl),
     SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(100).default(8_000),
+    GATEWAY_HOP_SECRET: hopSecretSchema.optional(),
+    SUBGRAPH_MAX_DEPTH: z.coerce.number().int().min(1).default(defaultOperationLimits.maxDepth),
+    SUBGRAPH_MAX_ALIASES: z.coerce.number().int().min(0).default(defaultOperationLimits.maxAliases),
+    SUBGRAPH_MAX_COST: z.coerce.number().int().min(1).default(defaultOperationLimits.maxCost),
+  }).superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.GATEWAY_HOP_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['GATEWAY_HOP_SECRET'], message: 'is required in production: the secret the gateway signs its calls with' });
+    }
   });
   const natsPassword = `${prefix}_NATS_PASSWORD`;
   const schema = (ownSchema ? z.intersection(common, ownSchema) : common).superRefine((env, ctx) => {
@@ -59,6 +77,12 @@ export function loadSubgraphEnv<Own>(service: string, ownSchema: z.ZodType<Own> 
     natsPassword: parsed[natsPassword] as string | undefined,
     jwksUrl: parsed.JWKS_URL as string,
     shutdownDeadlineMs: parsed.SHUTDOWN_DEADLINE_MS as number,
+    gatewayHopSecret: parsed.GATEWAY_HOP_SECRET as string | undefined,
+    operationLimits: {
+      maxDepth: parsed.SUBGRAPH_MAX_DEPTH as number,
+      maxAliases: parsed.SUBGRAPH_MAX_ALIASES as number,
+      maxCost: parsed.SUBGRAPH_MAX_COST as number,
+    },
     own: (ownSchema ? ownSchema.parse(source) : {}) as Own,
   };
 }

@@ -251,6 +251,8 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
           logger,
           verifyToken: options.verifyToken ?? definition.verifyToken?.(domain) ?? createTokenVerifier({ jwksUrl: env.jwksUrl }),
           introspection: env.nodeEnv !== 'production',
+          gatewayHop: { secret: env.gatewayHopSecret, requireSigned: env.nodeEnv === 'production' },
+          limits: env.operationLimits,
           extendContext: (base) => definition.createContext(base, domain),
           // Serving needs the database, not NATS: while NATS is away, changes and their events still
           // commit to the outbox (the gauge event_backbone_connected on /metrics tells).

@@ -6,7 +6,7 @@ import { startGateway, type RunningGateway } from '../../../gateway/src/server.j
 import type { GatewayEnv } from '../../../gateway/src/env.js';
 import { postGraphQL } from './graphql-client.js';
 import { startPrivateNats, type PrivateNats } from './private-nats.js';
-import { startSubgraphForTest, type Gql, type SubgraphUnderTest } from './subgraph-under-test.js';
+import { startSubgraphForTest, testHopSecret, type Gql, type SubgraphUnderTest } from './subgraph-under-test.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -69,6 +69,7 @@ export function gatewayEnvFor(jwksUrl: string, subgraphUrls: Record<string, stri
     GATEWAY_MAX_ALIASES: 30,
     GATEWAY_MAX_COST: 20_000,
     GATEWAY_TRUSTED_PROXIES: 0,
+    GATEWAY_HOP_SECRET: testHopSecret,
     subgraphUrls,
     ...overrides,
   };

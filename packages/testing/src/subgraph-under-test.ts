@@ -1,6 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { createLogger, envPrefix, type Logger } from '@jobplatform/config';
 import { connectToNats, streamNameOf, type EventEnvelope, type EventSubject } from '@jobplatform/events';
-import { loadSubgraphEnv, startSubgraph, type SubgraphEnv, type PrismaLike, type RunningSubgraph, type StartSubgraphOptions, type SubgraphDefinition } from '@jobplatform/service-runtime';
+import {
+  HOP_SIGNATURE_HEADER,
+  hopHeadersOf,
+  loadSubgraphEnv,
+  signHop,
+  startSubgraph,
+  type SubgraphEnv,
+  type PrismaLike,
+  type RunningSubgraph,
+  type StartSubgraphOptions,
+  type SubgraphDefinition,
+} from '@jobplatform/service-runtime';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { TokenVerifier } from '@jobplatform/auth';
 import { readOutbox, readStream } from './event-streams.js';
@@ -29,10 +41,27 @@ export type SubgraphUnderTest<Db = unknown, Domain = unknown, Own = any> = {
   outbox<S extends EventSubject>(subject?: S): Promise<EventEnvelope<S>[]>;
   /** Every message the service's own stream holds, in stream order: what consumers get. */
   published<S extends EventSubject>(subject?: S): Promise<EventEnvelope<S>[]>;
-  /** Straight to the subgraph, bypassing the gateway. */
+  /**
+   * Straight to the subgraph, bypassing the gateway but signed as the gateway signs its calls, so
+   * the subgraph believes the headers given (x-client-ip, x-request-id) as it would the gateway's.
+   */
   gql: Gql;
   close(): Promise<void>;
 };
+
+/**
+ * The gateway's hop secret in this test process: test subgraphs and test gateways share it, as a
+ * platform's do. Made afresh for each run.
+ */
+export const testHopSecret = randomBytes(32).toString('base64');
+
+/** The headers a request would carry if the gateway sent it: the given ones plus the hop signature. */
+function signedAsGateway(secret: string | undefined, url: string, body: string, headers: Record<string, string>): Record<string, string> {
+  if (!secret) return headers;
+  const lowerCased = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+  const { pathname, search } = new URL(url);
+  return { ...headers, [HOP_SIGNATURE_HEADER]: signHop(secret, { method: 'POST', path: `${pathname}${search}`, ...hopHeadersOf(lowerCased), body }) };
+}
 
 export type SubgraphTestOptions<Overrides> = {
   /** The identity service's key set; services that verify tokens need it. */
@@ -68,6 +97,7 @@ export async function startSubgraphForTest<Db extends PrismaLike, Domain, Own, O
     [`${prefix}_DATABASE_POOL_SIZE`]: '10',
     // Its own NATS identity; the test's own connection (`nats`) is the admin's.
     ...natsEnvFor(natsUrl, definition.name),
+    GATEWAY_HOP_SECRET: testHopSecret,
     ...(options.jwksUrl ? { JWKS_URL: options.jwksUrl } : {}),
     ...definition.testEnv?.(),
     ...options.env,
@@ -97,8 +127,11 @@ export async function startSubgraphForTest<Db extends PrismaLike, Domain, Own, O
     statements,
     outbox: (subject) => readOutbox(db, subject),
     published: (subject) => readStream(nats, streamNameOf(definition.name), subject),
-    gql: (query, variables, opts = {}) =>
-      postGraphQL(service.url, { query, ...(variables ? { variables } : {}), ...(opts.operationName ? { operationName: opts.operationName } : {}) }, opts),
+    gql: (query, variables, opts = {}) => {
+      const body = { query, ...(variables ? { variables } : {}), ...(opts.operationName ? { operationName: opts.operationName } : {}) };
+      const headers = { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...opts.headers };
+      return postGraphQL(service.url, body, { headers: signedAsGateway(env.gatewayHopSecret, service.url, JSON.stringify(body), headers) });
+    },
     async close() {
       await service.close();
       await nats.drain();

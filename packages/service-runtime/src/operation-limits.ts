@@ -1,3 +1,4 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
   getNamedType,
@@ -18,11 +19,21 @@ import {
   type ValueNode,
 } from 'graphql';
 
+/**
+ * The platform's operation limits. The gateway checks every client operation against them, and each
+ * subgraph checks every call it serves, so that a call that reaches a subgraph without passing the
+ * gateway cannot run what the gateway would refuse. A subgraph's share of a planned operation stays
+ * within them: its fetches are parts of the client's operation, no deeper and with no more aliases.
+ */
 export type OperationLimits = { maxDepth: number; maxAliases: number; maxCost: number };
+
+export const defaultOperationLimits: OperationLimits = { maxDepth: 12, maxAliases: 30, maxCost: 20_000 };
 
 /** Page size assumed for a list whose size the operation does not state. */
 const DEFAULT_LIST_SIZE = 10;
 const PAGE_SIZE_ARGUMENTS = new Set(['first', 'last', 'limit']);
+/** `_entities(representations: [...])`: a subgraph resolves one entity per representation. */
+const ENTITY_LIST_ARGUMENT = 'representations';
 
 function limitError(limit: 'depth' | 'aliases' | 'cost', actual: number, max: number, node?: OperationDefinitionNode): GraphQLError {
   const what = { depth: 'nesting depth', aliases: 'number of aliases', cost: 'estimated cost' }[limit];
@@ -107,8 +118,9 @@ export function aliasLimitRule(maxAliases: number) {
 
 function pageSize(field: FieldNode, variables: Record<string, unknown>): number | undefined {
   for (const argument of field.arguments ?? []) {
-    if (!PAGE_SIZE_ARGUMENTS.has(argument.name.value)) continue;
     const value = valueOf(argument.value, variables);
+    if (argument.name.value === ENTITY_LIST_ARGUMENT && Array.isArray(value)) return value.length;
+    if (!PAGE_SIZE_ARGUMENTS.has(argument.name.value)) continue;
     if (typeof value === 'number' && value >= 0) return value;
   }
   return undefined;
@@ -117,6 +129,7 @@ function pageSize(field: FieldNode, variables: Record<string, unknown>): number 
 function valueOf(node: ValueNode, variables: Record<string, unknown>): unknown {
   if (node.kind === Kind.INT) return Number(node.value);
   if (node.kind === Kind.VARIABLE) return variables[node.name.value];
+  if (node.kind === Kind.LIST) return node.values;
   return undefined;
 }
 
@@ -127,8 +140,9 @@ function fieldDefinition(parent: GraphQLNamedType | undefined, name: string): Gr
 
 /**
  * Estimated cost: one per field, times the number of items each enclosing list may return. A list
- * takes its size from a first/last/limit argument; a list without one (such as a connection's
- * edges) inherits the page size of the paginated field above it, or counts as DEFAULT_LIST_SIZE.
+ * takes its size from a first/last/limit argument (a subgraph's `_entities` from the number of
+ * representations it is sent); a list without one (such as a connection's edges) inherits the page
+ * size of the paginated field above it, or counts as DEFAULT_LIST_SIZE.
  */
 function estimateCost(
   selectionSet: SelectionSetNode,
@@ -194,4 +208,25 @@ export function assertCostWithinBudget(
   }
   const cost = operationCost(schema, operation, fragments, variables);
   if (cost > maxCost) throw limitError('cost', cost, maxCost, operation);
+}
+
+/** The validation rules for depth and aliases, for an ApolloServer's validationRules. */
+export function operationLimitRules(limits: Pick<OperationLimits, 'maxDepth' | 'maxAliases'>) {
+  return [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)];
+}
+
+/**
+ * Refuses an operation over the cost budget once its operation and variables are known (cost needs
+ * both, so it cannot be a validation rule), before anything is executed.
+ */
+export function operationCostPlugin<TContext extends object>(maxCost: number): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, request, schema }) {
+          if (operation) assertCostWithinBudget(schema, document, operation, request.variables ?? {}, maxCost);
+        },
+      };
+    },
+  };
 }

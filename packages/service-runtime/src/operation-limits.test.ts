@@ -41,6 +41,22 @@ describe('operation cost', () => {
       assertCostWithinBudget(schema, parse(nested), parse(nested).definitions[0] as OperationDefinitionNode, {}, 1000),
     ).toThrow(/estimated cost is \d+, above the limit of 1000/);
   });
+
+  it("sizes a subgraph's _entities by the representations it is sent", () => {
+    const entities = buildSchema(`
+      scalar _Any
+      union _Entity = Job
+      type Query { _entities(representations: [_Any!]!): [_Entity]! }
+      type Job { id: ID! title: String! }
+    `);
+    const cost = (source: string, variables: Record<string, unknown> = {}) =>
+      operationCost(entities, parse(source).definitions[0] as OperationDefinitionNode, new Map(), variables);
+    const query = 'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Job { title } } }';
+    const many = Array.from({ length: 500 }, (_, i) => ({ __typename: 'Job', id: String(i) }));
+    expect(cost(query, { representations: many })).toBe(1 + 500 * 1);
+    expect(cost(query, { representations: many.slice(0, 2) })).toBe(1 + 2 * 1);
+    expect(cost('{ _entities(representations: [{ __typename: "Job", id: "1" }]) { ... on Job { title } } }')).toBe(1 + 1);
+  });
 });
 
 describe('depth and alias rules', () => {
