@@ -42,7 +42,7 @@ async function replicaAccount(tx: Tx, userId: bigint): Promise<(ApplicantAccount
  * being erased. An account the replica does not know yet acts on its token: replication lag must not
  * lock out someone who just registered.
  */
-async function assertAccountMayAct(tx: Tx, viewer: Viewer): Promise<void> {
+export async function assertAccountMayAct(tx: Tx, viewer: Viewer): Promise<void> {
   await lockAccount(tx, BigInt(viewer.userId), 'shared');
   const account = await replicaAccount(tx, BigInt(viewer.userId));
   if (account && !account.isActive) throw new AppError('FORBIDDEN', 'This account is deactivated or being deleted.');
@@ -64,36 +64,36 @@ async function lockJobForShare(tx: Tx, jobId: bigint): Promise<JobReplicaRow | n
 const toOpening = (job: JobReplicaRow | null) =>
   job ? { isActive: job.isActive, applicationDeadline: job.applicationDeadline ? toCalendarDate(job.applicationDeadline) : null, deletedAt: job.deletedAt } : null;
 
+/**
+ * Loads and locks an application, and decides `action` for the viewer against the jobs and company
+ * members replicas: NOT_FOUND for anyone who may not see it, FORBIDDEN for one who sees it but may
+ * not do this. Attachments and interviews lock their application through it too.
+ */
+export async function lockApplicationForAction(tx: Tx, viewer: Viewer, id: string, action: ApplicationAction) {
+  const applicationId = requireId(id, 'id');
+  const locked = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM applications WHERE id = ${applicationId} FOR UPDATE`;
+  if (locked.length === 0) throw applicationNotFound();
+  const application = await tx.application.findUniqueOrThrow({ where: { id: applicationId } });
+  const job = await tx.jobReplica.findUniqueOrThrow({ where: { id: application.jobId } });
+  const standing = await loadViewerStanding(tx, viewer);
+  const decision = authorizeApplicationAction(
+    standing,
+    { applicantId: application.applicantId.toString(), employerId: job.employerId.toString(), companyId: job.companyId.toString() },
+    action,
+  );
+  if (!decision.ok) throw new AppError(decision.errorCode, decision.message);
+  return { application, job, relation: decision.relation };
+}
+
 /** The rules of applying and of the hiring pipeline, over applications_db. Resolvers call these. */
 export function createApplicationService(deps: ApplicationServiceDeps) {
   const { db, now } = deps;
   const hooks = deps.statusChangeHooks ?? [];
 
-  /**
-   * Loads and locks an application, and decides `action` for the viewer against the jobs and
-   * company members replicas: NOT_FOUND for anyone who may not see it, FORBIDDEN for one who sees
-   * it but may not do this.
-   */
-  async function lockForAction(tx: Tx, viewer: Viewer, id: string, action: ApplicationAction) {
-    const applicationId = requireId(id, 'id');
-    const locked = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM applications WHERE id = ${applicationId} FOR UPDATE`;
-    if (locked.length === 0) throw applicationNotFound();
-    const application = await tx.application.findUniqueOrThrow({ where: { id: applicationId } });
-    const job = await tx.jobReplica.findUniqueOrThrow({ where: { id: application.jobId } });
-    const standing = await loadViewerStanding(tx, viewer);
-    const decision = authorizeApplicationAction(
-      standing,
-      { applicantId: application.applicantId.toString(), employerId: job.employerId.toString(), companyId: job.companyId.toString() },
-      action,
-    );
-    if (!decision.ok) throw new AppError(decision.errorCode, decision.message);
-    return { application, job, relation: decision.relation };
-  }
-
   async function changeStatus(viewer: Viewer, id: string, to: ApplicationStatus, action: 'withdraw' | 'change_status', notes: string | null): Promise<ApplicationRow> {
     return db.$transaction(async (tx) => {
       await assertAccountMayAct(tx, viewer);
-      const { application } = await lockForAction(tx, viewer, id, action);
+      const { application } = await lockApplicationForAction(tx, viewer, id, action);
       const actor = action === 'withdraw' ? 'applicant' : 'employer';
       const decision = decideStatusTransition(statusFromColumn(application.status), to, actor);
       if (!decision.ok) throw new AppError(decision.errorCode, decision.message);

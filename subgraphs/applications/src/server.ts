@@ -1,4 +1,7 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parse } from 'graphql';
 import { userReplicaTable } from '@jobplatform/events';
 import {
@@ -11,19 +14,26 @@ import {
 } from '@jobplatform/service-runtime';
 import type { StatusChangeHook } from './application-events.js';
 import { createApplicationService, type ApplicationService } from './applications.js';
+import { attachmentSettings, openBlobStore, uploadSigningSecret, type AttachmentSettings } from './attachment-settings.js';
+import { createAttachmentService, type AttachmentService } from './attachments.js';
 import { companyMemberHandlers } from './company-members.js';
 import { createLoaders, type ApplicationsContext } from './context.js';
 import type { ApplicationsDb } from './db.js';
 import { PrismaClient } from './generated/prisma/client.js';
+import { createInterviewService, type InterviewService } from './interviews.js';
 import { rejectApplicationsOfClosedJob } from './job-closure.js';
 import { applicantContactTable, jobReplicaTable } from './replicas.js';
 import { resolvers } from './resolvers/index.js';
+import { createUploadTokens } from './upload-tokens.js';
+import { mountUploadRoutes } from './upload-route.js';
 import { deleteStoredFilesAfterCommit, eraseUserFromApplications, type StoredFileDeleter } from './user-erasure.js';
 
 /** The applications rules without the HTTP server: what the service, seeds and tests share. */
 export type ApplicationsDomain = {
   db: ApplicationsDb;
   applications: ApplicationService;
+  attachments: AttachmentService;
+  interviews: InterviewService;
   /** Run in the transaction of every status change (other parts of the domain register theirs). */
   statusChangeHooks: StatusChangeHook[];
 };
@@ -45,16 +55,29 @@ const BULK_TRANSACTION_MS = 120_000;
  * - applications-job-closure rejects the applications still open when their job closes;
  * - applications-user-erasure is applications' part of the account-erasure saga (user-erasure.ts).
  */
-export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, ApplicationsDomain, ApplicationsContext> = {
+export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, ApplicationsDomain, ApplicationsContext, AttachmentSettings> = {
   name: 'applications',
+  env: attachmentSettings,
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: ({ db, now }) => {
+  createDomain: ({ db, env, logger, now }) => {
     const statusChangeHooks: StatusChangeHook[] = [];
-    return { db, statusChangeHooks, applications: createApplicationService({ db, now, statusChangeHooks }) };
+    const interviews = createInterviewService({ db, now, statusChangeHooks });
+    statusChangeHooks.push(interviews.statusChangeHook);
+    const attachments = createAttachmentService({
+      db,
+      store: openBlobStore(env.own),
+      tokens: createUploadTokens(uploadSigningSecret(env.own, logger)),
+      publicOrigin: env.own.PUBLIC_ORIGIN,
+      now,
+      logger,
+    });
+    return { db, statusChangeHooks, applications: createApplicationService({ db, now, statusChangeHooks }), attachments, interviews };
   },
   createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db, base.viewer) }),
+  // Local storage's upload and download URLs, which the gateway's /uploads proxy passes on.
+  routes: (app, { attachments }) => mountUploadRoutes(app, attachments),
   events: {
     replicas: { 'users-replica': userReplicaTable, 'jobs-replica': jobReplicaTable, 'applicant-contacts': applicantContactTable },
     consumers: (domain, { logger, now }) => [
@@ -93,16 +116,45 @@ export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, Applicatio
       },
     ],
   },
+  parts: ({ attachments }, { env, logger }) => [
+    {
+      name: 'expired upload cleanup',
+      async start() {
+        let sweep: Promise<unknown> | undefined;
+        const timer = setInterval(() => {
+          sweep ??= attachments
+            .removeExpiredUploads()
+            .then((removed) => {
+              if (removed.announcements + removed.leftovers > 0) logger.info(removed, 'expired uploads removed');
+            })
+            .catch((error: unknown) => logger.error({ err: error }, 'removing expired uploads failed'))
+            .finally(() => (sweep = undefined));
+        }, env.own.APPLICATIONS_UPLOAD_CLEANUP_INTERVAL_MS);
+        timer.unref();
+        return {
+          async stop() {
+            clearInterval(timer);
+            await sweep;
+          },
+        };
+      },
+    },
+  ],
+  testEnv: () => ({
+    APPLICATIONS_UPLOAD_SIGNING_SECRET: randomBytes(32).toString('base64url'),
+    // A directory of its own per instance, so that tests never see each other's bytes.
+    APPLICATIONS_BLOB_DIR: path.join(tmpdir(), 'jobplatform-test-attachments', randomUUID()),
+  }),
 };
 
 export type ApplicationsService = RunningSubgraph<ApplicationsDb, ApplicationsDomain>;
 
 /** Builds and starts the applications subgraph; index.ts runs it, tests start it on port 0. */
-export function startApplicationsService(env: SubgraphEnv, options: StartSubgraphOptions<never> = {}): Promise<ApplicationsService> {
+export function startApplicationsService(env: SubgraphEnv<AttachmentSettings>, options: StartSubgraphOptions<never> = {}): Promise<ApplicationsService> {
   return startSubgraph(applicationsSubgraph, env, options);
 }
 
 /** The applications domain over its database, without HTTP or NATS (seed, statement-count tests). */
-export function openApplicationsDomain(env: SubgraphEnv, options: StartSubgraphOptions<never> = {}) {
+export function openApplicationsDomain(env: SubgraphEnv<AttachmentSettings>, options: StartSubgraphOptions<never> = {}) {
   return openSubgraphDomain(applicationsSubgraph, env, options);
 }

@@ -1,4 +1,4 @@
-import { startPlatformForTest as startPlatform, waitFor, type Account, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
+import { startPlatformForTest as startPlatform, waitFor, type Account, type PlatformOptions, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
 import type { ApplicationsDb } from '../src/db.js';
 import type { ApplicationsDomain } from '../src/server.js';
 
@@ -24,9 +24,9 @@ const APPLY = 'mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { 
 
 let companies = 0;
 
-/** users, jobs and applications on one nats-server behind the real gateway, as deployed. */
-export async function startPlatformForTest(options: { now?: () => Date } = {}): Promise<PlatformUnderTest> {
-  const platform = await startPlatform({ services: ['users', 'jobs', 'applications'], ...(options.now ? { now: options.now } : {}) });
+/** users, jobs and applications on one nats-server behind the real gateway, as deployed (`env`, `gateway`: settings beyond the test defaults). */
+export async function startPlatformForTest(options: Pick<PlatformOptions, 'now' | 'env' | 'gateway'> = {}): Promise<PlatformUnderTest> {
+  const platform = await startPlatform({ ...options, services: ['users', 'jobs', 'applications'] });
   const applications = platform.service<ApplicationsDomain>('applications') as SubgraphUnderTest<ApplicationsDb, ApplicationsDomain>;
   const replicated = async (account: Account) => {
     await waitFor(
