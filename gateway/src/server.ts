@@ -17,13 +17,14 @@ import {
   formatGraphQLError,
   installErrorHandler,
   listen,
+  operationCostPlugin,
+  operationLimitRules,
   requestLoggingPlugin,
 } from '@jobplatform/service-runtime';
 import { createContextBuilder, type GatewayContext } from './context.js';
-import { socketLimitsOf, type GatewayEnv } from './env.js';
+import { socketLimitsOf, subgraphCallsOf, type GatewayEnv } from './env.js';
 import { createOperationExecutor } from './execute-operation.js';
-import { aliasLimitRule, assertCostWithinBudget, depthLimitRule } from './operation-limits.js';
-import { SubgraphDataSource, subgraphFetcher, subgraphsOf } from './subgraph-requests.js';
+import { createSubgraphFetcher, SubgraphDataSource, subgraphsOf, type SubgraphFetcher } from './subgraph-requests.js';
 import { mountUploadProxy } from './upload-proxy.js';
 import { serveGraphQLOverWebSocket } from './websocket.js';
 
@@ -31,17 +32,17 @@ export const defaultSupergraphPath = new URL('../../schema/supergraph.graphql', 
 
 export type RunningGateway = { url: string; httpServer: http.Server; close(): Promise<void> };
 
-/** Each subgraph answers a trivial query, or the gateway is not ready. */
-async function checkSubgraphs(subgraphs: { name: string; url: string }[]): Promise<void> {
+/** Each subgraph answers a trivial query (signed, as every call of the gateway), or the gateway is not ready. */
+async function checkSubgraphs(subgraphs: { name: string; url: string }[], fetcher: SubgraphFetcher): Promise<void> {
   const failures: string[] = [];
   await Promise.all(
     subgraphs.map(async ({ name, url }) => {
       try {
-        const response = await fetch(url, {
+        const response = await fetcher(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ query: '{ __typename }' }),
-          signal: AbortSignal.timeout(2000),
+          signal: AbortSignal.timeout(2000) as never,
         });
         if (!response.ok) failures.push(`${name} answered ${response.status}`);
       } catch {
@@ -61,15 +62,17 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   const buildContext = createContextBuilder(verifyToken, logger);
   const formatError = formatGraphQLError(logger);
   const metrics = createMetrics('gateway');
+  const calls = subgraphCallsOf(env);
+  const fetcher = createSubgraphFetcher(calls);
 
-  const app = createHttpApp({ logger, metrics, readiness: () => checkSubgraphs(subgraphs) });
+  const app = createHttpApp({ logger, metrics, readiness: () => checkSubgraphs(subgraphs, fetcher) });
   app.set('trust proxy', env.GATEWAY_TRUSTED_PROXIES);
   mountUploadProxy(app, { subgraphUrl: routing.get('applications'), logger });
   const httpServer = await listen(app, env.GATEWAY_PORT, env.GATEWAY_HOST);
 
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: routing.get(name) ?? url, fetcher: subgraphFetcher as never }),
+    buildService: ({ name, url }) => new SubgraphDataSource({ url: routing.get(name) ?? url, fetcher: fetcher as never }),
   });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
@@ -79,28 +82,18 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     apiSchema = schema;
   });
 
-  const limitsPlugin: ApolloServerPlugin<GatewayContext> = {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, operation, request, schema }) {
-          if (operation) assertCostWithinBudget(schema, document, operation, request.variables ?? {}, env.GATEWAY_MAX_COST);
-        },
-      };
-    },
-  };
-
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: env.NODE_ENV !== 'production',
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: [depthLimitRule(env.GATEWAY_MAX_DEPTH), aliasLimitRule(env.GATEWAY_MAX_ALIASES)],
+    validationRules: operationLimitRules({ maxDepth: env.GATEWAY_MAX_DEPTH, maxAliases: env.GATEWAY_MAX_ALIASES }),
     formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       metrics.graphqlPlugin() as ApolloServerPlugin<GatewayContext>,
       requestLoggingPlugin<GatewayContext>(logger),
-      limitsPlugin,
+      operationCostPlugin<GatewayContext>(env.GATEWAY_MAX_COST),
     ],
   });
   await apollo.start();
@@ -142,6 +135,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     close: async () => {
       await webSocket.close();
       await apollo.stop();
+      fetcher.close();
     },
   };
 }
