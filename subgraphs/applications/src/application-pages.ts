@@ -5,8 +5,12 @@ import type { ApplicationRow, ApplicationsDb } from './db.js';
 
 /** A job as this service knows it in the graph: the key that the jobs service resolves. */
 export type JobReference = { id: string };
-/** A user as this service knows it in the graph: the key that the users service resolves. */
-export type UserReference = { id: string };
+/**
+ * A user as this service knows it in the graph: the key that the users service resolves, and the
+ * application it was reached through when it is an applicant (Application.applicant provides the
+ * applicant's contact details, to those who may see them on that application).
+ */
+export type UserReference = { id: string; reachedThrough?: ApplicationRow };
 
 export type ApplicationPageEdge = Edge<ApplicationRow>;
 

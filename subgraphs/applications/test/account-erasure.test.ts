@@ -11,7 +11,7 @@ const APPLICATION = /* GraphQL */ `
 
 beforeAll(async () => {
   platform = await startPlatformForTest();
-});
+}, 120_000);
 afterAll(async () => {
   await platform.close();
 });

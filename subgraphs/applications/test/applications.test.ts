@@ -51,7 +51,7 @@ beforeAll(async () => {
   jobId = await platform.postJob(employer, companyId, { title: 'Backend engineer', applicationDeadline: '2099-12-31' });
   [seeker, otherSeeker, admin] = await Promise.all([platform.applicant(), platform.applicant(), platform.admin()]);
   ({ employer: otherEmployer } = await platform.employerWithCompany('Pied Piper'));
-});
+}, 120_000);
 afterAll(async () => {
   await platform.close();
 });

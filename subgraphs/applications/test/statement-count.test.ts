@@ -14,7 +14,7 @@ const JOB_APPLICATIONS = /* GraphQL */ `
       id title
       applications(first: $first) {
         totalCount
-        edges { node { id status expectedSalary createdAt applicant { id username } statusHistory { status changedBy { id } } } }
+        edges { node { id status expectedSalary createdAt applicant { id username email firstName lastName } statusHistory { status changedBy { id } } } }
         pageInfo { hasNextPage endCursor }
       }
     }
@@ -61,8 +61,9 @@ it('JobApplications(first: 50) costs as many statements as first: 2', async () =
   const small = await statementsFor(JOB_APPLICATIONS, { jobId, first: 2 });
   const large = await statementsFor(JOB_APPLICATIONS, { jobId, first: 50 });
   expect(large).toBe(small);
-  // The viewer's memberships, the job's replica row, the page, its rows, the count, the histories.
-  expect(large).toBe(6);
+  // The viewer's memberships, the job's replica row, the page, its rows, the count, the histories,
+  // the applicants' contact details.
+  expect(large).toBe(7);
 });
 
 it('applications of every posted job are batched too', async () => {

@@ -10,7 +10,7 @@ export const Application: ApplicationResolvers = {
   },
   id: (application) => application.id.toString(),
   job: (application) => ({ id: application.jobId.toString() }),
-  applicant: (application) => ({ id: application.applicantId.toString() }),
+  applicant: (application) => ({ id: application.applicantId.toString(), reachedThrough: application }),
   status: (application) => statusFromColumn(application.status),
   expectedSalary: (application) => application.expectedSalary?.toNumber() ?? null,
   availabilityDate: (application) => (application.availabilityDate ? toCalendarDate(application.availabilityDate) : null),

@@ -1,11 +1,29 @@
 import { pageSize, parseId } from '@jobplatform/service-runtime';
 import type { UserResolvers } from '../generated/graphql.js';
-import { decodeApplicationCursor, toApplicationPage } from '../application-pages.js';
+import { viewerMay } from '../application-access.js';
+import { decodeApplicationCursor, toApplicationPage, type UserReference } from '../application-pages.js';
 import { statusColumn } from '../application-status.js';
+import type { ApplicationsContext } from '../context.js';
 import { mayListUserApplications } from '../visibility.js';
+
+/**
+ * The applicant's contact details from the applicant contacts replica, when the user was reached
+ * through an application whose applicant's contact details the viewer may see (the applicant, the
+ * job's employer side, admins); null otherwise. An erased applicant's row holds nothing.
+ */
+async function applicantContact(user: UserReference, ctx: ApplicationsContext) {
+  const application = user.reachedThrough;
+  if (!application || application.applicantId.toString() !== user.id) return null;
+  if (!(await viewerMay(ctx, application, 'view_applicant_contact'))) return null;
+  const contact = await ctx.loaders.applicantContactById.load(application.applicantId);
+  return contact && contact.email !== '' ? contact : null;
+}
 
 export const User: UserResolvers = {
   __resolveReference: (reference) => ({ id: String(reference.id) }),
+  email: async (user, _args, ctx) => (await applicantContact(user, ctx))?.email ?? null,
+  firstName: async (user, _args, ctx) => (await applicantContact(user, ctx))?.firstName ?? null,
+  lastName: async (user, _args, ctx) => (await applicantContact(user, ctx))?.lastName ?? null,
   /** The user themselves and admins; null for everyone else (see the SDL). */
   applications: async (user, { status, first, after }, ctx) => {
     const size = pageSize(first);
