@@ -18,6 +18,7 @@ export default {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@jobplatform/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@jobplatform/mail/catcher$': '<rootDir>/packages/mail/src/catcher.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/{packages,subgraphs,gateway,scripts}/**/*.test.ts'],

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readlinkSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { databaseUrlVariable, defaultSubgraphUrl, envPrefix, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
+import { databaseUrlVariable, defaultSubgraphUrl, envPrefix, gatewayDefinition, serviceRegistry, sharedPrismaFiles } from '@jobplatform/config';
 import { loadSubgraphDefinition } from '@jobplatform/testing';
 import { dockerNatsConfig, dockerNatsConfigFile } from './docker-nats-config.js';
 
@@ -44,12 +44,13 @@ describe.each(serviceRegistry.map((s) => [s.name, s] as const))('%s', (name, ser
     expect(String(compose.services.nats?.environment?.[variable])).toMatch(required);
   });
 
-  it('includes the shared Prisma files its entry lists, as links to the events package', () => {
-    for (const file of ['event-tables', 'user-replica'] as const) {
+  it('includes the shared Prisma files its entry lists, as links to the packages that own them', () => {
+    for (const [file, target] of Object.entries(sharedPrismaFiles)) {
       const link = path.join(root, 'prisma', name, `${file}.prisma`);
       if ((service.prismaIncludes as readonly string[]).includes(file)) {
+        expect(existsSync(path.join(root, target))).toBe(true);
         expect(lstatSync(link).isSymbolicLink()).toBe(true);
-        expect(readlinkSync(link)).toBe(`../../packages/events/prisma/${file}.prisma`);
+        expect(readlinkSync(link)).toBe(`../../${target}`);
       } else {
         expect(existsSync(link)).toBe(false);
       }

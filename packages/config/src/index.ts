@@ -14,6 +14,7 @@ export {
   registeredService,
   serviceNames,
   serviceRegistry,
+  sharedPrismaFiles,
   type ErasureParticipant,
   type RegisteredService,
   type RegisteredServiceName,

@@ -13,8 +13,17 @@
 export const serviceNames = ['users', 'jobs', 'applications', 'search', 'notifications', 'analytics'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
-/** Shared Prisma files a service's schema folder includes (packages/events/prisma/<file>.prisma). */
-export type SharedPrismaFile = 'event-tables' | 'user-replica';
+/**
+ * Shared Prisma files a service's schema folder includes, each a symlink prisma/<name>/<file>.prisma
+ * to the package that owns the tables: the event outbox and processed events, the users replica,
+ * the outbound-mail send queue.
+ */
+export const sharedPrismaFiles = {
+  'event-tables': 'packages/events/prisma/event-tables.prisma',
+  'user-replica': 'packages/events/prisma/user-replica.prisma',
+  'outbound-mail': 'packages/mail/prisma/outbound-mail.prisma',
+} as const;
+export type SharedPrismaFile = keyof typeof sharedPrismaFiles;
 
 export type ServiceDefinition = {
   name: ServiceName;

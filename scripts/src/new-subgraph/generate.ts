@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { devStackPostgres, type SharedPrismaFile } from '@jobplatform/config';
+import { devStackPostgres, sharedPrismaFiles, type SharedPrismaFile } from '@jobplatform/config';
 import { loadGatewayEnv } from '../../../gateway/src/env.js';
 import { repoRoot } from '../dev-stack-env.js';
 import { createMigrationOffline } from '../migrate-create.js';
@@ -186,7 +186,7 @@ export async function generateSubgraph(options: NewSubgraphOptions): Promise<New
     }
     for (const shared of prismaIncludes) {
       const link = `prisma/${names.name}/${shared}.prisma`;
-      symlinkSync(`../../packages/events/prisma/${shared}.prisma`, path.join(root, link));
+      symlinkSync(`../../${sharedPrismaFiles[shared]}`, path.join(root, link));
       written.push(link);
     }
     for (const [file, text] of Object.entries(edits)) {
