@@ -72,7 +72,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
 
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: routing.get(name) ?? url, fetcher: fetcher as never }),
+    buildService: ({ name, url }) => new SubgraphDataSource({ name, timeoutMs: calls.timeoutMs, logger }, { url: routing.get(name) ?? url, fetcher }),
   });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createLogger } from '@jobplatform/config';
 import { HOP_MAX_AGE_MS, HOP_SIGNATURE_HEADER, signHop, type HopRequest } from '@jobplatform/service-runtime';
 import { errorCodeOf, gatewayEnvFor, postGraphQL, startPlatformForTest, type PlatformUnderTest } from '@jobplatform/testing';
-import { startGateway } from '../src/server.js';
+import { defaultSupergraphPath, startGateway } from '../src/server.js';
+import { subgraphsOf } from '../src/subgraph-requests.js';
 
 // Only the gateway talks to subgraphs: it signs each call, and a subgraph believes the forwarded
 // headers of a signed call only; in production it serves nothing else.
@@ -63,7 +65,8 @@ describe('in production', () => {
   it('signs its readiness checks, so a gateway with another secret is not ready', async () => {
     const jobsUrl = platform.service('jobs').service.url;
     // Every subgraph of the supergraph answers: the ones this test does not run are routed to jobs.
-    const urls = { ...Object.fromEntries(Object.entries(platform.services).map(([name, s]) => [name, s.service.url])), applications: jobsUrl };
+    const supergraph = subgraphsOf(readFileSync(defaultSupergraphPath, 'utf8'));
+    const urls = Object.fromEntries(supergraph.map(({ name }) => [name, platform.services[name as 'users' | 'jobs']?.service.url ?? jobsUrl]));
     const jwksUrl = platform.service('users').service.url.replace(/\/graphql$/, '/.well-known/jwks.json');
     for (const [hopSecret, expected] of [
       [secret, { status: 'ready' }],
@@ -73,6 +76,12 @@ describe('in production', () => {
       try {
         const readyz = await fetch(gateway.url.replace(/\/graphql$/, '/readyz'));
         expect(await readyz.json()).toEqual(expected);
+        if (hopSecret === secret) continue;
+        // Its clients learn that a service failed, not how the platform is set up.
+        const answer = await postGraphQL(gateway.url, { query: '{ jobs(first: 1) { totalCount } }' });
+        expect(answer.errors).toEqual([
+          { message: expect.stringMatching(/^The jobs service refused the call/), path: ['jobs'], extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'jobs' } },
+        ]);
       } finally {
         await gateway.close();
       }
