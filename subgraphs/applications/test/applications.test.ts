@@ -200,6 +200,37 @@ describe('seeing applications', () => {
     }
   });
 
+  it("the contract's Application, MyApplications and JobApplications run whole for the two sides", async () => {
+    const application = (await okOp('Application', { id: applicationId }, employer)).application;
+    expect(application).toMatchObject({
+      id: applicationId,
+      status: 'PENDING',
+      coverLetter: 'I build backends.',
+      expectedSalary: 85000.5,
+      availabilityDate: '2099-01-15',
+      isActive: true,
+      job: { id: jobId, title: 'Backend engineer', employer: { id: employer.id }, company: { name: 'Hooli' } },
+      applicant: { id: seeker.id, username: seeker.username, email: seeker.email },
+      attachments: [],
+      interviews: [],
+      statusHistory: [{ status: 'PENDING', changedBy: { id: seeker.id } }],
+    });
+    expect((await okOp('Application', { id: applicationId }, seeker)).application).toEqual(application);
+    expect((await op('Application', { id: applicationId }, otherEmployer)).data!.application).toBeNull();
+
+    const mine = (await okOp('MyApplications', { first: 10 }, seeker)).me.applications;
+    expect(mine).toMatchObject({ totalCount: 1, edges: [{ node: { id: applicationId, status: 'PENDING', job: { id: jobId, title: 'Backend engineer', company: { name: 'Hooli' } }, interviews: [] } }] });
+    expect((await okOp('MyApplications', { status: 'HIRED' }, seeker)).me.applications).toEqual({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+
+    const listed = (await okOp('JobApplications', { jobId, first: 10 }, employer)).job;
+    expect(listed).toMatchObject({
+      id: jobId,
+      title: 'Backend engineer',
+      applications: { totalCount: 1, edges: [{ node: { id: applicationId, applicant: { id: seeker.id, email: seeker.email }, attachments: [] } }], pageInfo: { hasNextPage: false } },
+    });
+    expect((await okOp('JobApplications', { jobId }, otherEmployer)).job.applications).toBeNull();
+  });
+
   it('MyPostedJobsApplications: the employer sees the applications of each posted job', async () => {
     const { me } = await okOp('MyPostedJobsApplications', { first: 10 }, employer);
     const posted = me.postedJobs.edges.find((edge: { node: { id: string } }) => edge.node.id === jobId).node;
