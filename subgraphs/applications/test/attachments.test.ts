@@ -9,6 +9,9 @@ import { UPLOAD_GRACE_MS } from '../src/attachments.js';
 import { APPLICATIONS_OPERATIONS } from './operations.js';
 import { errorCodeOf, startPlatformForTest, type Account, type PlatformUnderTest } from './start-applications.js';
 
+/** Three services, their databases and the accounts and jobs of the tests: slow on a busy machine. */
+const PLATFORM_START_MS = 180_000;
+
 // Attachments through the gateway, with users, jobs and applications on one nats-server: the
 // contract's CreateAttachmentUpload, the bytes PUT to the returned URL on the public origin (the
 // gateway's /uploads proxy), the signed download link of Application.attachments, the checks of
@@ -121,7 +124,7 @@ function describeUploads(storage: 'local' | 's3') {
     [seeker, otherSeeker, admin] = await Promise.all([platform.applicant(), platform.applicant(), platform.admin()]);
     ({ employer: otherEmployer } = await platform.employerWithCompany('Globex'));
     applicationId = await platform.apply(seeker, jobId);
-  });
+  }, PLATFORM_START_MS);
   afterAll(async () => {
     await platform?.close();
     await s3?.close();

@@ -1,6 +1,9 @@
 import { APPLICATIONS_OPERATIONS } from './operations.js';
 import { errorCodeOf, startPlatformForTest, type Account, type PlatformUnderTest } from './start-applications.js';
 
+/** Three services, their databases and the accounts and jobs of the tests: slow on a busy machine. */
+const PLATFORM_START_MS = 180_000;
+
 // Interviews through the gateway, with users, jobs and applications on one nats-server: the
 // contract's Schedule/Reschedule/Cancel/CompleteInterview, who may (the job's employer side only),
 // the input rules, the application moving to INTERVIEWING with its history entry, and each change's
@@ -45,7 +48,7 @@ beforeAll(async () => {
   jobId = await platform.postJob(employer, companyId, { title: 'Researcher' });
   [seeker, admin] = await Promise.all([platform.applicant(), platform.admin()]);
   ({ employer: otherEmployer } = await platform.employerWithCompany('Aperture'));
-});
+}, PLATFORM_START_MS);
 afterAll(async () => {
   await platform.close();
 });
