@@ -17,6 +17,7 @@ import {
   formatGraphQLError,
   installErrorHandler,
   listen,
+  NotReadyError,
   operationCostPlugin,
   operationLimitRules,
   requestLoggingPlugin,
@@ -32,9 +33,12 @@ export const defaultSupergraphPath = new URL('../../schema/supergraph.graphql', 
 
 export type RunningGateway = { url: string; httpServer: http.Server; close(): Promise<void> };
 
-/** Each subgraph answers a trivial query (signed, as every call of the gateway), or the gateway is not ready. */
-async function checkSubgraphs(subgraphs: { name: string; url: string }[], fetcher: SubgraphFetcher): Promise<void> {
-  const failures: string[] = [];
+/**
+ * Each subgraph answers a trivial query (signed, as every call of the gateway), or the gateway is
+ * not ready. /readyz lists every subgraph with its state either way.
+ */
+async function checkSubgraphs(subgraphs: { name: string; url: string }[], fetcher: SubgraphFetcher): Promise<{ subgraphs: Record<string, string> }> {
+  const states: Record<string, string> = {};
   await Promise.all(
     subgraphs.map(async ({ name, url }) => {
       try {
@@ -44,13 +48,16 @@ async function checkSubgraphs(subgraphs: { name: string; url: string }[], fetche
           body: JSON.stringify({ query: '{ __typename }' }),
           signal: AbortSignal.timeout(2000) as never,
         });
-        if (!response.ok) failures.push(`${name} answered ${response.status}`);
+        states[name] = response.ok ? 'ready' : `answered ${response.status}`;
       } catch {
-        failures.push(`${name} is unreachable`);
+        states[name] = 'unreachable';
       }
     }),
   );
-  if (failures.length > 0) throw new Error(failures.join('; '));
+  const ordered = Object.fromEntries(subgraphs.map(({ name }) => [name, states[name]!]));
+  const failures = Object.entries(ordered).filter(([, state]) => state !== 'ready');
+  if (failures.length > 0) throw new NotReadyError(failures.map(([name, state]) => `${name} ${state === 'unreachable' ? 'is unreachable' : state}`).join('; '), { subgraphs: ordered });
+  return { subgraphs: ordered };
 }
 
 export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: string; logger?: Logger } = {}): Promise<RunningGateway> {

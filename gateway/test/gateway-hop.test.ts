@@ -69,8 +69,8 @@ describe('in production', () => {
     const urls = Object.fromEntries(supergraph.map(({ name }) => [name, platform.services[name as 'users' | 'jobs']?.service.url ?? jobsUrl]));
     const jwksUrl = platform.service('users').service.url.replace(/\/graphql$/, '/.well-known/jwks.json');
     for (const [hopSecret, expected] of [
-      [secret, { status: 'ready' }],
-      ['a different secret, at least thirty-two bytes long', { status: 'unavailable', reason: expect.stringContaining('users answered 401') }],
+      [secret, { status: 'ready', subgraphs: expect.objectContaining({ users: 'ready', jobs: 'ready' }) }],
+      ['a different secret, at least thirty-two bytes long', { status: 'unavailable', reason: expect.stringContaining('users answered 401'), subgraphs: expect.objectContaining({ users: 'answered 401' }) }],
     ] as const) {
       const gateway = await startGateway(gatewayEnvFor(jwksUrl, urls, { NODE_ENV: 'production', GATEWAY_HOP_SECRET: hopSecret }), { logger: createLogger('gateway', 'silent') });
       try {

@@ -120,6 +120,8 @@ describe('observability', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
+    // Every subgraph of the supergraph, by name, with its state.
+    expect(await ready.json()).toEqual({ status: 'ready', subgraphs: Object.fromEntries(Object.keys(platform.services).map((name) => [name, 'ready'])) });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/graphql_operation_duration_seconds_count\{[^}]*operation="Me"/);
     expect(metrics).toMatch(/http_request_duration_seconds/);

@@ -32,6 +32,6 @@ it('reports not ready, naming the subgraph, when a subgraph is down', async () =
   await platform.users.service.close();
   const response = await fetch(readyz);
   expect(response.status).toBe(503);
-  expect(await response.json()).toEqual({ status: 'unavailable', reason: 'users is unreachable' });
+  expect(await response.json()).toEqual({ status: 'unavailable', reason: 'users is unreachable', subgraphs: expect.objectContaining({ users: 'unreachable', jobs: 'ready' }) });
   expect((await fetch(readyz.replace('/readyz', '/healthz'))).status).toBe(200);
 });

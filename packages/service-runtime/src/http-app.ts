@@ -7,9 +7,24 @@ import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 export type HttpAppOptions = {
   logger: Logger;
   metrics: ServiceMetrics;
-  /** Throws when the service cannot serve (a dependency is down); /readyz then answers 503. */
-  readiness?: () => Promise<void>;
+  /**
+   * Throws when the service cannot serve (a dependency is down); /readyz then answers 503. What it
+   * returns, or the `details` of a NotReadyError it throws, is shown beside the status.
+   */
+  readiness?: () => Promise<void | ReadinessDetails>;
 };
+
+export type ReadinessDetails = Record<string, unknown>;
+
+/** A readiness failure that says what is not ready, part by part. */
+export class NotReadyError extends Error {
+  constructor(
+    message: string,
+    readonly details: ReadinessDetails,
+  ) {
+    super(message);
+  }
+}
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -47,11 +62,15 @@ export function createHttpApp({ logger, metrics, readiness }: HttpAppOptions): E
   });
   app.get('/readyz', async (_req, res) => {
     try {
-      await readiness?.();
-      res.json({ status: 'ready' });
+      const details = await readiness?.();
+      res.json({ status: 'ready', ...details });
     } catch (error) {
       logger.warn({ err: error }, 'readiness check failed');
-      res.status(503).json({ status: 'unavailable', reason: error instanceof Error ? error.message : 'not ready' });
+      res.status(503).json({
+        status: 'unavailable',
+        reason: error instanceof Error ? error.message : 'not ready',
+        ...(error instanceof NotReadyError ? error.details : {}),
+      });
     }
   });
   app.get('/metrics', async (_req, res) => {
