@@ -1,6 +1,8 @@
 // `npm start`: the whole platform on one machine. Embedded PostgreSQL and nats-server run as child
 // processes (unless *_DATABASE_URL / NATS_URL point elsewhere), migrations are applied, then every
-// subgraph and the gateway start. Ctrl-C or SIGTERM stops everything, PostgreSQL last and cleanly.
+// subgraph and the gateway start. Once all are up, a service that crashes is reported and restarted
+// with backoff while the others keep serving. Ctrl-C or SIGTERM stops everything, PostgreSQL last
+// and cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { EnvError, serviceRegistry } from '@jobplatform/config';
@@ -23,15 +25,35 @@ function prefixed(label: string): (line: string) => void {
 }
 
 const say = prefixed('platform');
-const children: { name: string; process: ChildProcess }[] = [];
+
+/** A service process under watch: the process of the moment, and its crash record. */
+type Supervised = {
+  service: PlatformService;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  process: ChildProcess;
+  startedAt: number;
+  /** Crashes since the service last stayed up for RESTART_RESET_AFTER_MS. */
+  crashes: number;
+  restartTimer?: NodeJS.Timeout;
+};
+
+/** Restart delays double from 1 s up to 30 s; a service that stays up a minute starts again from 1 s. */
+const RESTART_FIRST_DELAY_MS = 1_000;
+const RESTART_MAX_DELAY_MS = 30_000;
+const RESTART_RESET_AFTER_MS = 60_000;
+
+const supervised: Supervised[] = [];
 let postgres: EmbeddedPostgresHandle | undefined;
 let nats: NatsServerHandle | undefined;
 let stopping = false;
+/** Until every service has come up once, a service that exits fails the start instead of restarting. */
+let supervising = false;
 
 async function waitForReady(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode} before becoming ready`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${child.signalCode ?? `code ${child.exitCode}`}) before becoming ready`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
       if (response.ok) return;
@@ -43,36 +65,65 @@ async function waitForReady(url: string, child: ChildProcess, timeoutMs = 30_000
   throw new Error(`not ready after ${timeoutMs} ms (${url})`);
 }
 
-function launch(service: PlatformService, env: NodeJS.ProcessEnv): ChildProcess {
-  const log = prefixed(service.name);
+function spawnService(entry: Supervised): void {
   // A process group of its own, like PostgreSQL and NATS: Ctrl-C reaches only this launcher, which
   // stops everything in order (a service hit by the terminal's SIGINT and then by our SIGTERM would
   // take the second signal as "exit now" and skip its drain).
-  const child = spawn(process.execPath, [path.join(repoRoot, service.entry)], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [path.join(repoRoot, entry.service.entry)], { cwd: repoRoot, env: entry.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   for (const stream of [child.stdout, child.stderr]) {
     let pending = '';
     stream.on('data', (chunk: Buffer) => {
       const lines = (pending + chunk.toString('utf8')).split('\n');
       pending = lines.pop() ?? '';
-      lines.forEach(log);
+      lines.forEach(entry.log);
     });
   }
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      say(`${service.name} stopped unexpectedly (${signal ?? `code ${code}`}); shutting the platform down`);
-      void shutdown(1);
-    }
-  });
-  children.push({ name: service.name, process: child });
-  return child;
+  child.on('exit', (code, signal) => onServiceExit(entry, signal ?? `code ${code}`));
+  entry.process = child;
+  entry.startedAt = Date.now();
+}
+
+function onServiceExit(entry: Supervised, how: string): void {
+  if (stopping) return;
+  const name = entry.service.name;
+  if (!supervising) {
+    say(`${name} stopped unexpectedly (${how}) while the platform was starting; shutting the platform down`);
+    void shutdown(1);
+    return;
+  }
+  const upForMs = Date.now() - entry.startedAt;
+  entry.crashes = upForMs >= RESTART_RESET_AFTER_MS ? 1 : entry.crashes + 1;
+  const delayMs = Math.min(RESTART_FIRST_DELAY_MS * 2 ** (entry.crashes - 1), RESTART_MAX_DELAY_MS);
+  const repeated = entry.crashes > 1 ? `, crash ${entry.crashes} in a row` : '';
+  say(`${name} crashed (${how}) after ${(upForMs / 1000).toFixed(1)} s up${repeated}; restarting it in ${delayMs / 1000} s, the other services keep running`);
+  entry.restartTimer = setTimeout(() => {
+    entry.restartTimer = undefined;
+    if (stopping) return;
+    spawnService(entry);
+    say(`${name} restarted`);
+    waitForReady(readyUrlOf(entry.service), entry.process).then(
+      () => say(`${name} is ready again`),
+      () => undefined, // it exited again: its exit handler reports that and schedules the next try
+    );
+  }, delayMs);
+}
+
+const readyUrlOf = (service: PlatformService) => `http://127.0.0.1:${service.port}/readyz`;
+
+function launch(service: PlatformService, env: NodeJS.ProcessEnv): ChildProcess {
+  const entry = { service, env, log: prefixed(service.name), crashes: 0 } as Supervised;
+  spawnService(entry);
+  supervised.push(entry);
+  return entry.process;
 }
 
 async function shutdown(exitCode: number): Promise<never> {
   if (stopping) return new Promise(() => undefined);
   stopping = true;
   say('stopping…');
+  for (const entry of supervised) clearTimeout(entry.restartTimer);
   // The gateway first, then subgraphs, then NATS, then PostgreSQL.
-  for (const { process: child } of [...children].reverse()) {
+  for (const { process: child } of [...supervised].reverse()) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -95,7 +146,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
   // Should this launcher die without shutting down, its services, being in groups of their own, go with it.
   process.on('exit', () => {
-    for (const { process: child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const { process: child } of supervised) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const secrets = await loadDevSecrets(env.JOBPLATFORM_DATA_DIR);
 
@@ -149,12 +200,13 @@ async function main(): Promise<void> {
 
   // Subgraphs start side by side; the gateway needs them all.
   await Promise.all(
-    subgraphServices.map((service) => waitForReady(`http://127.0.0.1:${service.port}/readyz`, launch(service, { ...serviceEnv, [natsPasswordVariable(service.name)]: natsPasswordOf(service.name) })).catch((error: Error) => {
+    subgraphServices.map((service) => waitForReady(readyUrlOf(service), launch(service, { ...serviceEnv, [natsPasswordVariable(service.name)]: natsPasswordOf(service.name) })).catch((error: Error) => {
       throw new Error(`${service.name} ${error.message}`);
     })),
   );
   const gateway = launch(gatewayService, serviceEnv);
-  await waitForReady(`http://127.0.0.1:${gatewayService.port}/readyz`, gateway);
+  await waitForReady(readyUrlOf(gatewayService), gateway);
+  supervising = true;
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   say(`ready in ${seconds} s`);
