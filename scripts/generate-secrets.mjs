@@ -11,6 +11,7 @@ const lines = [
   `JWT_PRIVATE_KEY="${pem.trim().replace(/\n/g, '\\n')}"`,
   `FIELD_ENCRYPTION_KEY=${randomBytes(32).toString('base64')}`,
   `GATEWAY_HOP_SECRET=${randomBytes(32).toString('base64url')}`,
+  `APPLICATIONS_UPLOAD_SIGNING_SECRET=${randomBytes(32).toString('base64url')}`,
   `POSTGRES_PASSWORD=${randomBytes(18).toString('base64url')}`,
   `BOOTSTRAP_ADMIN_EMAIL=admin@example.com`,
   `BOOTSTRAP_ADMIN_PASSWORD=${randomBytes(12).toString('base64url')}`,

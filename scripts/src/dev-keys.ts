@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
-export type DevSecrets = { jwtPrivateKey: string; fieldEncryptionKey: string; adminPassword: string; gatewayHopSecret: string };
+export type DevSecrets = { jwtPrivateKey: string; fieldEncryptionKey: string; adminPassword: string; gatewayHopSecret: string; uploadSigningSecret: string };
 
 async function readOrCreate(file: string, create: () => string): Promise<string> {
   if (existsSync(file)) return (await fs.readFile(file, 'utf8')).trim();
@@ -28,6 +28,7 @@ export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
     fieldEncryptionKey: await readOrCreate(path.join(dir, 'field-encryption.key'), () => randomBytes(32).toString('base64')),
     adminPassword: await readOrCreate(path.join(dir, 'admin-password'), () => randomBytes(12).toString('base64url')),
     gatewayHopSecret: await readOrCreate(path.join(dir, 'gateway-hop-secret'), () => randomBytes(32).toString('base64')),
+    uploadSigningSecret: await readOrCreate(path.join(dir, 'upload-signing-secret'), () => randomBytes(32).toString('base64url')),
   };
 }
 

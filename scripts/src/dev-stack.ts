@@ -183,6 +183,7 @@ async function main(): Promise<void> {
     JWT_PRIVATE_KEY: env.passThrough.JWT_PRIVATE_KEY ?? secrets.jwtPrivateKey,
     FIELD_ENCRYPTION_KEY: env.passThrough.FIELD_ENCRYPTION_KEY ?? secrets.fieldEncryptionKey,
     GATEWAY_HOP_SECRET: env.passThrough.GATEWAY_HOP_SECRET ?? secrets.gatewayHopSecret,
+    APPLICATIONS_UPLOAD_SIGNING_SECRET: env.passThrough.APPLICATIONS_UPLOAD_SIGNING_SECRET ?? secrets.uploadSigningSecret,
     BOOTSTRAP_ADMIN_EMAIL: env.BOOTSTRAP_ADMIN_EMAIL,
     BOOTSTRAP_ADMIN_PASSWORD: env.BOOTSTRAP_ADMIN_PASSWORD ?? secrets.adminPassword,
     JWKS_URL: env.passThrough.JWKS_URL ?? `http://127.0.0.1:${subgraphServices[0]!.port}/.well-known/jwks.json`,
