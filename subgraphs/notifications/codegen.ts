@@ -4,7 +4,11 @@ import { createSubgraphCodegenConfig } from '@jobplatform/service-runtime/codege
 export default createSubgraphCodegenConfig({
   contextType: '../context.js#NotificationsContext',
   mappers: {
-    NotificationsItem: '../db.js#NotificationsItemRow',
-    User: '../items.js#UserReference',
+    Notification: '../db.js#NotificationRow',
+    NotificationConnection: '../notification-pages.js#NotificationPage',
+    NotificationEdge: '../notification-pages.js#NotificationPageEdge',
+    NotificationTemplate: '../db.js#NotificationTemplateRow',
+    NotificationPreference: '../preferences.js#ChannelPreference',
+    User: '../notification-pages.js#UserReference',
   },
 });

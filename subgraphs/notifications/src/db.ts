@@ -1,4 +1,9 @@
-import type { PrismaClient } from './generated/prisma/client.js';
+import type { Prisma, PrismaClient } from './generated/prisma/client.js';
 
 export type NotificationsDb = InstanceType<typeof PrismaClient>;
-export type { NotificationsItem as NotificationsItemRow } from './generated/prisma/client.js';
+export type Tx = Prisma.TransactionClient;
+export type {
+  Notification as NotificationRow,
+  NotificationTemplate as NotificationTemplateRow,
+  UserNotificationPreference as UserNotificationPreferenceRow,
+} from './generated/prisma/client.js';

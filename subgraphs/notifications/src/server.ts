@@ -1,43 +1,90 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { userReplicaTable } from '@jobplatform/events';
+import { userReplicaTable, type EventEnvelope, type EventHandlers } from '@jobplatform/events';
 import type { SubgraphDefinition } from '@jobplatform/service-runtime';
+import { planApplicationNotification } from './application-notifications.js';
 import { createLoaders, type NotificationsContext } from './context.js';
-import type { NotificationsDb } from './db.js';
+import type { NotificationsDb, Tx } from './db.js';
 import { PrismaClient } from './generated/prisma/client.js';
-import { createItemService, type ItemService } from './items.js';
+import { createInbox, type Inbox } from './inbox.js';
+import { createNotificationDelivery, type NotificationDelivery } from './notification-delivery.js';
+import { createTemplateAdmin, ensureDefaultTemplates, type TemplateAdmin } from './notification-templates.js';
+import { createPreferences, type Preferences } from './preferences.js';
+import { companyReplicaTable, jobReplicaTable, recipientContactTable } from './replicas.js';
 import { resolvers } from './resolvers/index.js';
+import { createTemplateCache } from './template-language.js';
 import { eraseUserFromNotifications } from './user-erasure.js';
 
 /** The notifications rules without the HTTP server: what the service, scripts and tests share. */
-export type NotificationsDomain = { db: NotificationsDb; items: ItemService };
+export type NotificationsDomain = {
+  db: NotificationsDb;
+  inbox: Inbox;
+  preferences: Preferences;
+  templates: TemplateAdmin;
+  delivery: NotificationDelivery;
+};
+
+const applicationSubjects = [
+  'applications.application.submitted.v1',
+  'applications.application.status_changed.v1',
+  'applications.interview.scheduled.v1',
+  'applications.interview.rescheduled.v1',
+  'applications.interview.cancelled.v1',
+  'applications.interview.completed.v1',
+] as const;
 
 /**
- * The notifications subgraph. A change that others need to hear of also writes its event to notifications_db's
- * outbox in the same transaction; the relay publishes them (NOTIFICATIONS).
- * Consumers, one set per replica of the service:
- * - notifications-users-replica keeps user_replicas from users.user.registered/updated/deleted.v1;
- * - notifications-user-erasure is notifications's part of the account-erasure saga (user-erasure.ts).
+ * The notifications subgraph: each user's notifications (an in-app inbox, and email), their
+ * preferences per channel, and the templates notifications are written with. Notifications are
+ * made from other services' events; each in-app one is announced on notifications_db's outbox
+ * (notifications.notification.created.v1), which the relay publishes (NOTIFICATIONS). Consumers,
+ * one set per replica of the service:
+ * - notifications-users-replica keeps user_replicas (usernames; who is active or erased) from users.user.*;
+ * - notifications-recipient-contacts keeps recipient_contacts (email, verified) from users.user.*;
+ * - notifications-jobs-replica and notifications-companies-replica keep job titles and company names from jobs.*;
+ * - notifications-application-notifications makes notifications from applications.application.* and applications.interview.*;
+ * - notifications-user-erasure is notifications' part of the account-erasure saga (user-erasure.ts).
  */
 export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, NotificationsDomain, NotificationsContext> = {
   name: 'notifications',
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: ({ db, now }) => ({ db, items: createItemService({ db, now }) }),
+  createDomain: async ({ db, now, logger, metrics }) => {
+    await ensureDefaultTemplates(db, now());
+    return {
+      db,
+      inbox: createInbox({ db, now }),
+      preferences: createPreferences({ db, now }),
+      templates: createTemplateAdmin({ db, now }),
+      delivery: createNotificationDelivery({ now, logger, registry: metrics.registry, templates: createTemplateCache() }),
+    };
+  },
   createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db) }),
   events: {
-    replicas: { 'users-replica': userReplicaTable },
-    consumers: (_domain, { logger, now }) => [
-      {
-        purpose: 'user-erasure',
-        handlers: {
-          'users.user.deleted.v1': async (event, tx, context) => {
-            const summary = await eraseUserFromNotifications(tx, event, { traceparent: context.traceparent, now: now() });
-            logger.info({ userId: event.data.userId, ...summary }, 'user erasure: notifications part applied, committing with its batch');
+    replicas: { 'users-replica': userReplicaTable, 'recipient-contacts': recipientContactTable, 'jobs-replica': jobReplicaTable, 'companies-replica': companyReplicaTable },
+    consumers: (domain, { logger, now }) => {
+      const makeNotification = async (event: EventEnvelope<(typeof applicationSubjects)[number]>, tx: Tx, context: { traceparent: string }) => {
+        const planned = planApplicationNotification(event);
+        if (!planned) return;
+        const made = await domain.delivery.deliver(tx, planned, { traceparent: context.traceparent });
+        logger.debug({ eventId: event.id, notificationEvent: planned.event, ...made }, 'notifications made');
+      };
+      return [
+        {
+          purpose: 'application-notifications',
+          handlers: Object.fromEntries(applicationSubjects.map((subject) => [subject, makeNotification])) as EventHandlers<Tx>,
+        },
+        {
+          purpose: 'user-erasure',
+          handlers: {
+            'users.user.deleted.v1': async (event, tx, context) => {
+              const summary = await eraseUserFromNotifications(tx, event, { traceparent: context.traceparent, now: now() });
+              logger.info({ userId: event.data.userId, ...summary }, 'user erasure: notifications part applied, committing with its batch');
+            },
           },
         },
-      },
-    ],
+      ];
+    },
   },
 };

@@ -1,56 +1,308 @@
-import { errorCodeOf, startPlatformForTest, waitFor, type PlatformUnderTest } from '@jobplatform/testing';
-import { erasureParticipants } from '@jobplatform/config';
+import { errorCodeOf, NOTIFICATIONS_OPERATIONS, startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from './start-notifications.js';
 
-// users and notifications behind the real gateway, each on its own migrated database, sharing one nats-server.
+// Notifications through the gateway, with users, jobs, applications and notifications on one
+// nats-server: applications' events make them, the project's own operations
+// (schema/operations/notifications.graphql) read and change them, and only their recipient sees them.
 
 let platform: PlatformUnderTest;
+let employer: Account;
+let member: Account;
+let companyId: string;
+let jobId: string;
+let seeker: Account;
+let applicationId: string;
+let admin: Account;
 
-const ADD = 'mutation AddNotificationsItem($title: String!) { addNotificationsItem(title: $title) { id title owner { id username } } }';
+const SECONDS = 20_000;
+const UPDATE_STATUS = 'mutation($id: ID!, $status: ApplicationStatus!) { updateApplicationStatus(id: $id, status: $status) { status } }';
+const SCHEDULE = 'mutation($input: ScheduleInterviewInput!) { scheduleInterview(input: $input) { id } }';
+const WITHDRAW = 'mutation($id: ID!) { withdrawApplication(id: $id) { status } }';
+const THEIR_NOTIFICATIONS = 'query($id: ID!) { user(id: $id) { id notifications { totalCount } notificationPreferences { isEnabled } } }';
+
+const myNotifications = (account: Account, variables: Record<string, unknown> = {}) => platform.op('MyNotifications', variables, account).then((data) => data.me.notifications);
+const gqlOp = (operationName: string, variables: Record<string, unknown>, account?: Account) =>
+  platform.gql(NOTIFICATIONS_OPERATIONS, variables, { operationName, ...(account ? { token: account.accessToken } : {}) });
+
+/** Waits until `account` has `count` notifications through MyNotifications (page and count alike), and returns the page. */
+const inboxOf = (account: Account, count: number, what: string) =>
+  waitFor(`${what} in ${account.username}'s notifications`, () => myNotifications(account), (page) => page.totalCount >= count && page.edges.length >= Math.min(count, 20), SECONDS);
 
 beforeAll(async () => {
-  // Every participant runs: users erases the account once each of them has replied.
-  platform = await startPlatformForTest({ services: [...erasureParticipants, 'notifications'] });
-});
+  platform = await startPlatformForTest();
+  ({ employer, companyId } = await platform.employerWithCompany('Hooli'));
+  [member, seeker, admin] = await Promise.all([platform.seeker(), platform.seeker(), platform.admin()]);
+  await platform.addMember(employer, companyId, member);
+  jobId = await platform.postJob(employer, companyId, 'Backend engineer');
+}, 300_000);
 afterAll(async () => {
   await platform?.close();
 });
 
-it('adds an item and shows it on the owner through the gateway, to them alone', async () => {
-  const owner = await platform.jobSeeker();
-  const added = (await platform.ok(ADD, { title: '  First  ' }, owner)).addNotificationsItem;
-  expect(added).toEqual({ id: expect.any(String), title: 'First', owner: { id: owner.id, username: owner.username } });
+describe('a new application', () => {
+  it("shows in the employer's and the company members' notifications within seconds of ApplyToJob, and in nobody else's", async () => {
+    const started = Date.now();
+    applicationId = await platform.apply(seeker, jobId);
+    const page = await inboxOf(employer, 1, 'the new application');
+    expect(Date.now() - started).toBeLessThan(SECONDS);
+    expect(page).toEqual({
+      totalCount: 1,
+      unreadCount: 1,
+      edges: [
+        {
+          cursor: expect.any(String),
+          node: {
+            id: expect.any(String),
+            title: 'New application: Backend engineer',
+            message: `${seeker.username} applied to Backend engineer at ${(await companyName())}.`,
+            notificationType: 'IN_APP',
+            status: 'SENT',
+            metadata: { applicationId, jobId },
+            createdAt: expect.any(String),
+            sentAt: expect.any(String),
+            readAt: null,
+          },
+        },
+      ],
+      pageInfo: { hasNextPage: false, endCursor: expect.any(String) },
+    });
+    expect((await inboxOf(member, 1, 'the new application')).edges[0].node.title).toBe('New application: Backend engineer');
+    expect((await myNotifications(seeker)).totalCount).toBe(0);
+  });
 
-  const mine = await platform.ok('query Mine { me { id notificationsItems { id title } } }', {}, owner);
-  expect(mine.me).toEqual({ id: owner.id, notificationsItems: [{ id: added.id, title: 'First' }] });
-  expect((await platform.ok('query One($id: ID!) { notificationsItem(id: $id) { title } }', { id: added.id }, owner)).notificationsItem).toEqual({ title: 'First' });
-
-  const other = await platform.jobSeeker();
-  const seen = await platform.ok('query Theirs($user: ID!, $item: ID!) { user(id: $user) { notificationsItems { id } } notificationsItem(id: $item) { id } }', { user: owner.id, item: added.id }, other);
-  expect(seen).toEqual({ user: { notificationsItems: [] }, notificationsItem: null });
+  it('is announced by notifications.notification.created.v1 with ids only, once per in-app notification', async () => {
+    const rows = (
+      await platform.notifications.db.query(`SELECT id::text AS "notificationId", user_id::text AS "recipientId", notification_type AS "notificationType" FROM notifications ORDER BY id`)
+    ).rows;
+    expect(rows.map((row) => row.recipientId).sort()).toEqual([employer.id, member.id].sort());
+    const events = await waitFor(
+      'notifications.notification.created.v1 on JetStream',
+      () => platform.notifications.published('notifications.notification.created.v1'),
+      (found) => found.length >= rows.length,
+      SECONDS,
+    );
+    expect(events.map((event) => event.data).sort((a, b) => a.notificationId.localeCompare(b.notificationId))).toEqual(rows);
+  });
 });
 
-it('refuses an anonymous add and an empty title', async () => {
-  expect(errorCodeOf(await platform.gql(ADD, { title: 'x' }))).toBe('UNAUTHENTICATED');
-  const account = await platform.jobSeeker();
-  const empty = await platform.gql(ADD, { title: '   ' }, { token: account.accessToken });
-  expect(errorCodeOf(empty)).toBe('BAD_USER_INPUT');
-  expect(empty.errors![0]!.extensions!.fields).toEqual([{ field: 'title', message: 'must not be empty' }]);
+async function companyName(): Promise<string> {
+  return (await platform.notifications.db.query('SELECT name FROM company_replicas WHERE id = $1', [companyId])).rows[0]!.name;
+}
+
+describe('the applicant', () => {
+  it("sees a status change in MyNotifications, and an interview's time", async () => {
+    await platform.ok(UPDATE_STATUS, { id: applicationId, status: 'SHORTLISTED' }, employer);
+    const page = await inboxOf(seeker, 1, 'the status change');
+    expect(page.edges[0].node).toMatchObject({
+      title: 'Application update: Backend engineer',
+      message: `Your application to Backend engineer at ${await companyName()} has been shortlisted.`,
+      notificationType: 'IN_APP',
+      status: 'SENT',
+      metadata: { applicationId, jobId, status: 'SHORTLISTED' },
+    });
+
+    await platform.ok(SCHEDULE, { input: { applicationId, interviewType: 'VIDEO', scheduledAt: '2099-05-11T09:30:00Z', durationMinutes: 45 } }, member);
+    // The interview and the move to INTERVIEWING it causes.
+    const after = await inboxOf(seeker, 3, 'the interview');
+    const titles = after.edges.map((edge: { node: { title: string } }) => edge.node.title);
+    expect(titles).toEqual(expect.arrayContaining(['Interview scheduled: Backend engineer', 'Application update: Backend engineer']));
+    const interview = after.edges.find((edge: { node: { title: string } }) => edge.node.title.startsWith('Interview')).node;
+    expect(interview.message).toBe(`${await companyName()} scheduled a video interview for Backend engineer on Monday 11 May 2099 at 09:30 UTC (45 minutes).`);
+    expect(interview.metadata).toEqual({ applicationId, jobId, interviewId: expect.any(String) });
+    // The employer side made these changes: it hears nothing of them.
+    expect((await myNotifications(employer)).totalCount).toBe(1);
+  });
+
+  it("withdrawing tells the employer side", async () => {
+    const other = await platform.seeker();
+    const otherApplication = await platform.apply(other, jobId);
+    await inboxOf(employer, 2, 'the second application');
+    await platform.ok(WITHDRAW, { id: otherApplication }, other);
+    const page = await inboxOf(employer, 3, 'the withdrawal');
+    expect(page.edges[0].node).toMatchObject({ title: 'Application withdrawn: Backend engineer', metadata: { applicationId: otherApplication, jobId } });
+    expect(page.edges[0].node.message).toBe(`${other.username} withdrew their application to Backend engineer at ${await companyName()}.`);
+    expect((await myNotifications(other)).totalCount).toBe(0);
+  });
 });
 
-it('takes part in account erasure: deleteMyAccount deletes what notifications holds, and users records its reply', async () => {
-  expect(erasureParticipants).toContain('notifications');
-  const account = await platform.jobSeeker();
-  await platform.ok(ADD, { title: 'Goes with its owner' }, account);
+describe('reading notifications', () => {
+  it('pages newest first, with unreadOnly and a channel', async () => {
+    const all = await myNotifications(employer);
+    const first = await myNotifications(employer, { first: 1 });
+    expect(first.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([all.edges[0].node.id]);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const second = await myNotifications(employer, { first: 2, after: first.pageInfo.endCursor });
+    expect(second.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(all.edges.slice(1, 3).map((e: { node: { id: string } }) => e.node.id));
+    expect((await myNotifications(employer, { unreadOnly: true })).totalCount).toBe(all.unreadCount);
+    const emailOnly = await platform.ok('{ me { notifications(notificationType: EMAIL) { totalCount unreadCount } } }', {}, employer);
+    expect(emailOnly.me.notifications).toEqual({ totalCount: 0, unreadCount: all.unreadCount });
+    expect(errorCodeOf(await gqlOp('MyNotifications', { after: 'not-a-cursor' }, employer))).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(await gqlOp('MyNotifications', { first: 101 }, employer))).toBe('BAD_USER_INPUT');
+  });
 
-  expect((await platform.ok('mutation($p: String!) { deleteMyAccount(password: $p) }', { p: account.password }, account)).deleteMyAccount).toBe(true);
+  it('marks one read (once), and the unread count follows', async () => {
+    const before = await myNotifications(employer);
+    const target = before.edges.at(-1).node;
+    const read = (await platform.op('MarkNotificationRead', { id: target.id }, employer)).markNotificationRead;
+    expect(read).toEqual({ id: target.id, status: 'READ', readAt: expect.any(String) });
+    const again = (await platform.op('MarkNotificationRead', { id: target.id }, employer)).markNotificationRead;
+    expect(again).toEqual(read);
+    const after = await myNotifications(employer);
+    expect(after.unreadCount).toBe(before.unreadCount - 1);
+    expect(after.totalCount).toBe(before.totalCount);
+    expect((await myNotifications(employer, { unreadOnly: true })).edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(target.id);
+  });
 
-  const erasures = platform.service('users').service.domain.erasure;
-  const erased = await waitFor(
-    'users to record the account erasure as completed',
-    async () => ((await erasures.list(['completed'])) as { userId: string; completions: { service: string; summary: unknown }[] }[]).find((e) => e.userId === account.id),
-    (found) => found !== undefined,
-  );
-  expect(erased!.completions.find((c) => c.service === 'notifications')?.summary).toEqual({ deletedItems: 1 });
-  const left = await platform.service('notifications').db.query('SELECT count(*)::int AS n FROM notifications_items WHERE owner_id = $1', [account.id]);
-  expect(left.rows[0]!.n).toBe(0);
+  it("refuses someone else's notification as NOT_FOUND, and changes nothing", async () => {
+    const theirs = (await myNotifications(member)).edges[0].node;
+    for (const id of [theirs.id, '999999999', 'abc']) {
+      const response = await gqlOp('MarkNotificationRead', { id }, employer);
+      expect(errorCodeOf(response)).toBe('NOT_FOUND');
+    }
+    expect((await myNotifications(member)).edges[0].node).toMatchObject({ id: theirs.id, status: 'SENT', readAt: null });
+    expect(errorCodeOf(await gqlOp('MarkNotificationRead', { id: theirs.id }))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await gqlOp('MarkAllNotificationsRead', {}))).toBe('UNAUTHENTICATED');
+  });
+
+  it('marks all read and returns how many', async () => {
+    const before = await myNotifications(employer);
+    expect(before.unreadCount).toBeGreaterThan(0);
+    expect((await platform.op('MarkAllNotificationsRead', {}, employer)).markAllNotificationsRead).toBe(before.unreadCount);
+    expect((await platform.op('MarkAllNotificationsRead', {}, employer)).markAllNotificationsRead).toBe(0);
+    const after = await myNotifications(employer);
+    expect(after.unreadCount).toBe(0);
+    expect(after.edges.every((e: { node: { status: string; readAt: string | null } }) => e.node.status === 'READ' && e.node.readAt !== null)).toBe(true);
+    // The member's own stay unread.
+    expect((await myNotifications(member)).unreadCount).toBeGreaterThan(0);
+  });
+
+  it("shows a user's notifications and preferences to that user alone, not to other users or admins", async () => {
+    for (const viewer of [member, admin]) {
+      expect((await platform.ok(THEIR_NOTIFICATIONS, { id: employer.id }, viewer)).user).toEqual({ id: employer.id, notifications: null, notificationPreferences: null });
+    }
+    expect((await platform.ok(THEIR_NOTIFICATIONS, { id: employer.id }, employer)).user.notifications.totalCount).toBeGreaterThan(0);
+  });
+});
+
+describe('preferences', () => {
+  it('lists every channel, enabled until turned off', async () => {
+    const { me } = await platform.op('MyNotificationPreferences', {}, member);
+    expect(me).toEqual({
+      id: member.id,
+      notificationPreferences: [
+        { notificationType: 'EMAIL', isEnabled: true },
+        { notificationType: 'PUSH', isEnabled: true },
+        { notificationType: 'SMS', isEnabled: true },
+        { notificationType: 'IN_APP', isEnabled: true },
+      ],
+    });
+  });
+
+  it('makes no in-app notification for a user who turned IN_APP off, and makes them again once on', async () => {
+    const off = await platform.op('UpdateNotificationPreference', { notificationType: 'IN_APP', isEnabled: false }, member);
+    expect(off.updateNotificationPreference).toEqual({ notificationType: 'IN_APP', isEnabled: false });
+    expect((await platform.op('MyNotificationPreferences', {}, member)).me.notificationPreferences).toContainEqual({ notificationType: 'IN_APP', isEnabled: false });
+    const memberBefore = (await myNotifications(member)).totalCount;
+    const employerBefore = (await myNotifications(employer)).totalCount;
+
+    await platform.apply(await platform.seeker(), jobId);
+    await inboxOf(employer, employerBefore + 1, 'the application');
+    // The employer's row and the member's would be made in the same transaction.
+    expect((await myNotifications(member)).totalCount).toBe(memberBefore);
+
+    await platform.op('UpdateNotificationPreference', { notificationType: 'IN_APP', isEnabled: true }, member);
+    await platform.apply(await platform.seeker(), jobId);
+    await inboxOf(member, memberBefore + 1, 'the application after IN_APP is on again');
+  });
+
+  it('refuses an unknown channel as a validation error and an anonymous change', async () => {
+    const unknown = await gqlOp('UpdateNotificationPreference', { notificationType: 'PIGEON', isEnabled: false }, member);
+    expect(unknown.errors?.[0]?.extensions?.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED/);
+    expect(errorCodeOf(await gqlOp('UpdateNotificationPreference', { notificationType: 'EMAIL', isEnabled: false }))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('templates', () => {
+  const submittedInApp = { event: 'APPLICATION_SUBMITTED', notificationType: 'IN_APP' };
+
+  it('lists a template for every event and delivered channel, to admins only', async () => {
+    const { notificationTemplates } = await platform.op('NotificationTemplates', {}, admin);
+    expect(notificationTemplates).toHaveLength(14);
+    expect(notificationTemplates.map((t: { name: string }) => t.name)).toContain('application_submitted.in_app');
+    expect(notificationTemplates.find((t: { name: string }) => t.name === 'interview_scheduled.email')).toMatchObject({
+      notificationType: 'EMAIL',
+      isActive: true,
+      subject: 'Interview for {{ job_title }} at {{ company_name }}',
+    });
+    expect(errorCodeOf(await gqlOp('NotificationTemplates', {}, employer))).toBe('FORBIDDEN');
+    expect(errorCodeOf(await gqlOp('NotificationTemplates', {}))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await gqlOp('UpsertNotificationTemplate', { input: { ...submittedInApp, subject: 'x', body: 'y' } }, employer))).toBe('FORBIDDEN');
+  });
+
+  it('refuses a template that does not compile or uses a variable the event does not offer, naming the problem, and keeps the old one', async () => {
+    const broken = await gqlOp('UpsertNotificationTemplate', { input: { ...submittedInApp, subject: '{{ job_title', body: 'From {{ applicant_email }}' } }, admin);
+    expect(errorCodeOf(broken)).toBe('BAD_USER_INPUT');
+    expect(broken.errors![0]!.extensions!.fields).toEqual([
+      { field: 'input.subject', message: expect.stringMatching(/^does not compile: /) },
+      { field: 'input.body', message: expect.stringMatching(/^uses "applicant_email", which application_submitted does not offer \(it offers recipient_name, .*applicant_name\)$/) },
+    ]);
+    expect(broken.errors![0]!.message).toMatch(/input\.body: uses "applicant_email"/);
+    const push = await gqlOp('UpsertNotificationTemplate', { input: { event: 'APPLICATION_SUBMITTED', notificationType: 'PUSH', subject: 'x', body: 'y' } }, admin);
+    expect(push.errors![0]!.extensions!.fields).toEqual([{ field: 'input.notificationType', message: 'must be IN_APP or EMAIL: nothing is delivered through PUSH yet' }]);
+    const { notificationTemplates } = await platform.op('NotificationTemplates', {}, admin);
+    expect(notificationTemplates.find((t: { name: string }) => t.name === 'application_submitted.in_app').subject).toBe('New application: {{ job_title }}');
+  });
+
+  it('renders new notifications with a template an admin stored, and none while it is not active', async () => {
+    const stored = await platform.op(
+      'UpsertNotificationTemplate',
+      { input: { ...submittedInApp, subject: '{{ job_title | upcase }}: {{ applicant_name }}', body: '{% if company_name %}{{ company_name }} has a new applicant.{% endif %}' } },
+      admin,
+    );
+    expect(stored.upsertNotificationTemplate).toMatchObject({ name: 'application_submitted.in_app', notificationType: 'IN_APP', isActive: true });
+    const applicant = await platform.seeker();
+    const before = (await myNotifications(employer)).totalCount;
+    await platform.apply(applicant, jobId);
+    const page = await inboxOf(employer, before + 1, 'the application');
+    expect(page.edges[0].node).toMatchObject({ title: `BACKEND ENGINEER: ${applicant.username}`, message: `${await companyName()} has a new applicant.` });
+
+    await platform.op('UpsertNotificationTemplate', { input: { ...submittedInApp, subject: 'x', body: 'y', isActive: false } }, admin);
+    const memberBefore = (await myNotifications(member)).totalCount;
+    const job2 = await platform.postJob(employer, companyId, 'Frontend engineer');
+    const last = await platform.seeker();
+    await platform.apply(last, job2);
+    // The withdrawal template is still active: withdrawing makes one, the inactive submission none.
+    const lastApplication = (await platform.applications.db.query('SELECT id::text FROM applications WHERE applicant_id = $1', [last.id])).rows[0]!.id;
+    await platform.ok(WITHDRAW, { id: lastApplication }, last);
+    const memberPage = await inboxOf(member, memberBefore + 1, 'the withdrawal');
+    expect(memberPage.totalCount).toBe(memberBefore + 1);
+    expect(memberPage.edges[0].node.title).toBe('Application withdrawn: Frontend engineer');
+
+    const defaults = await platform.op('UpsertNotificationTemplate', { input: { ...submittedInApp, subject: 'New application: {{ job_title }}', body: '{{ applicant_name }} applied to {{ job_title }} at {{ company_name }}.' } }, admin);
+    expect(defaults.upsertNotificationTemplate.isActive).toBe(true);
+  });
+});
+
+describe('account erasure', () => {
+  it("deletes the user's notifications and preferences, and users records notifications' reply", async () => {
+    const { employer: leaving, companyId: theirCompany } = await platform.employerWithCompany('Initech');
+    const theirJob = await platform.postJob(leaving, theirCompany, 'Data engineer');
+    await platform.apply(await platform.seeker(), theirJob);
+    await inboxOf(leaving, 1, 'the application');
+    await platform.op('UpdateNotificationPreference', { notificationType: 'SMS', isEnabled: false }, leaving);
+
+    const deleted = await platform.ok('mutation($p: String!) { deleteMyAccount(password: $p) }', { p: leaving.password }, leaving);
+    expect(deleted.deleteMyAccount).toBe(true);
+    const erasures = platform.service('users').service.domain.erasure;
+    const erased = await waitFor(
+      'users to record the account erasure as completed',
+      async () => ((await erasures.list(['completed'])) as { userId: string; completions: { service: string; summary: unknown }[] }[]).find((e) => e.userId === leaving.id),
+      (found) => found !== undefined,
+      60_000,
+    );
+    expect(erased!.completions.find((c) => c.service === 'notifications')?.summary).toEqual({ deletedNotifications: 1, deletedPreferences: 1, deletedMail: 0 });
+    const db = platform.notifications.db;
+    expect((await db.query('SELECT count(*)::int AS n FROM notifications WHERE user_id = $1', [leaving.id])).rows[0]!.n).toBe(0);
+    expect((await db.query('SELECT count(*)::int AS n FROM user_notification_preferences WHERE user_id = $1', [leaving.id])).rows[0]!.n).toBe(0);
+    expect((await db.query('SELECT email FROM recipient_contacts WHERE user_id = $1', [leaving.id])).rows).toEqual([{ email: '' }]);
+  });
 });

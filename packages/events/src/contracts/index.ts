@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { EventContract } from './define-event.js';
 import { applicationsEvents } from './applications.js';
 import { jobsEvents } from './jobs.js';
+import { notificationsEvents } from './notifications.js';
 import { userErasureEvents } from './user-erasure.js';
 import { usersEvents } from './users.js';
 
@@ -19,6 +20,7 @@ export const eventContracts = {
   ...usersEvents,
   ...jobsEvents,
   ...applicationsEvents,
+  ...notificationsEvents,
   ...userErasureEvents,
 };
 

@@ -77,7 +77,7 @@ const memberRemoved = membership
 const byJob = (data: { job: { id: string } }) => data.job.id;
 const byCompany = (data: { company: { id: string } }) => data.company.id;
 const byMembershipCompany = (data: { companyId: string }) => data.companyId;
-const consumers = ['search', 'applications', 'analytics'] as const satisfies readonly ServiceName[];
+const consumers = ['search', 'applications', 'notifications', 'analytics'] as const satisfies readonly ServiceName[];
 const membershipConsumers = ['applications', 'analytics'] as const satisfies readonly ServiceName[];
 
 /**

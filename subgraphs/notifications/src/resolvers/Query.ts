@@ -1,10 +1,6 @@
-import { parseId } from '@jobplatform/service-runtime';
+import { requireViewer } from '@jobplatform/service-runtime';
 import type { QueryResolvers } from '../generated/graphql.js';
 
 export const Query: QueryResolvers = {
-  notificationsItem: async (_parent, { id }, ctx) => {
-    const itemId = parseId(id);
-    const item = itemId === undefined ? null : await ctx.loaders.itemById.load(itemId);
-    return item && ctx.items.maySee(ctx.viewer, item) ? item : null;
-  },
+  notificationTemplates: (_parent, _args, ctx) => ctx.templates.list(requireViewer(ctx)),
 };

@@ -1,11 +1,22 @@
-import { parseId } from '@jobplatform/service-runtime';
+import { pageSize, parseId } from '@jobplatform/service-runtime';
 import type { UserResolvers } from '../generated/graphql.js';
+import { isRecipient } from '../inbox.js';
+import { storedValueOf } from '../notification-events.js';
+import { decodeNotificationCursor } from '../notification-pages.js';
 
 export const User: UserResolvers = {
   __resolveReference: (reference) => ({ id: String(reference.id) }),
-  notificationsItems: async (user, _args, ctx) => {
-    const ownerId = parseId(user.id);
-    if (ownerId === undefined || !ctx.items.maySee(ctx.viewer, { ownerId })) return [];
-    return ctx.loaders.itemsByOwnerId.load(ownerId);
+  /** The user alone; null for everyone else, admins included (see the SDL). */
+  notifications: async (user, { unreadOnly, notificationType, first, after }, ctx) => {
+    const size = pageSize(first);
+    const cursor = decodeNotificationCursor(after);
+    const userId = parseId(user.id);
+    if (userId === undefined || !isRecipient(ctx.viewer, userId)) return null;
+    return ctx.inbox.page(userId, { unreadOnly: unreadOnly ?? false, channel: notificationType ? storedValueOf(notificationType) : null }, size, cursor);
+  },
+  notificationPreferences: async (user, _args, ctx) => {
+    const userId = parseId(user.id);
+    if (userId === undefined || !isRecipient(ctx.viewer, userId)) return null;
+    return ctx.preferences.of(userId);
   },
 };

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { startPlatformForTest as startPlatform, waitFor, type Account, type PlatformOptions, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
+import type { NotificationsDb } from '../src/db.js';
+import type { NotificationsDomain } from '../src/server.js';
+
+export { errorCodeOf, waitFor, type Account } from '@jobplatform/testing';
+
+/** The project's own notifications client operations, as clients send them: pass the operation's name as operationName. */
+export const NOTIFICATIONS_OPERATIONS = readFileSync(new URL('../../../schema/operations/notifications.graphql', import.meta.url), 'utf8');
+
+export type PlatformUnderTest = Platform & {
+  applications: SubgraphUnderTest;
+  notifications: SubgraphUnderTest<NotificationsDb, NotificationsDomain>;
+  /** A job seeker known to the applications and notifications users replicas. */
+  seeker(): Promise<Account>;
+  /** An employer with a company of their own, known to both users replicas. */
+  employerWithCompany(name: string): Promise<{ employer: Account; companyId: string }>;
+  /** Adds a member to a company, through the gateway, and waits until applications acts on it. */
+  addMember(owner: Account, companyId: string, member: Account): Promise<void>;
+  /** Posts a job through the gateway and waits until applications and notifications know it. */
+  postJob(employer: Account, companyId: string, title: string): Promise<string>;
+  /** Applies through the gateway and returns the application's id. */
+  apply(applicant: Account, jobId: string): Promise<string>;
+  /** Runs a notifications operation by name through the gateway as `account`, failing on any error. */
+  op(operationName: string, variables: Record<string, unknown>, account: Account): Promise<Record<string, any>>;
+};
+
+const CREATE_COMPANY = 'mutation($name: String!) { createCompany(input: { name: $name }) { id } }';
+const ADD_MEMBER = 'mutation($companyId: ID!, $userId: ID!) { addCompanyMember(companyId: $companyId, userId: $userId) { role } }';
+const CREATE_JOB = 'mutation($input: CreateJobInput!) { createJob(input: $input) { id } }';
+const APPLY = 'mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { id } }';
+
+const present = (count: number | null) => count === 1;
+
+/** users, jobs, applications and notifications on one nats-server behind the real gateway, as deployed. */
+export async function startPlatformForTest(options: Pick<PlatformOptions, 'env' | 'overrides'> = {}): Promise<PlatformUnderTest> {
+  const platform = await startPlatform({ ...options, services: ['users', 'jobs', 'applications', 'notifications'] });
+  const applications = platform.service('applications');
+  const notifications = platform.service<NotificationsDomain>('notifications') as SubgraphUnderTest<NotificationsDb, NotificationsDomain>;
+  const inBoth = async (what: string, applicationsSql: string, notificationsSql: string, params: unknown[]) => {
+    await waitFor(`${what} to reach applications`, async () => (await applications.db.query(applicationsSql, params)).rowCount, present, 60_000);
+    await waitFor(`${what} to reach notifications`, async () => (await notifications.db.query(notificationsSql, params)).rowCount, present, 60_000);
+  };
+  const replicated = async (account: Account) => {
+    await inBoth('the registration', 'SELECT 1 FROM user_replicas WHERE id = $1', 'SELECT 1 FROM user_replicas WHERE id = $1', [account.id]);
+    return account;
+  };
+  return {
+    ...platform,
+    applications,
+    notifications,
+    seeker: async () => replicated(await platform.jobSeeker()),
+    async employerWithCompany(name) {
+      const employer = await replicated(await platform.employer());
+      const companyId = (await platform.ok(CREATE_COMPANY, { name: `${name} ${Date.now()}` }, employer)).createCompany.id as string;
+      return { employer, companyId };
+    },
+    async addMember(owner, companyId, member) {
+      await platform.ok(ADD_MEMBER, { companyId, userId: member.id }, owner);
+      await waitFor(
+        'the member to reach applications',
+        async () => (await applications.db.query('SELECT 1 FROM company_member_replicas WHERE company_id = $1 AND user_id = $2 AND is_member', [companyId, member.id])).rowCount,
+        present,
+        60_000,
+      );
+    },
+    async postJob(employer, companyId, title) {
+      const jobId = (await platform.ok(CREATE_JOB, { input: { companyId, title, description: 'Build things.' } }, employer)).createJob.id as string;
+      await inBoth('the job', 'SELECT 1 FROM job_replicas WHERE id = $1', 'SELECT 1 FROM job_replicas WHERE id = $1', [jobId]);
+      await waitFor('the company to reach notifications', async () => (await notifications.db.query('SELECT 1 FROM company_replicas WHERE id = $1', [companyId])).rowCount, present, 60_000);
+      await waitFor(
+        'the poster to reach the company members replica',
+        async () => (await applications.db.query('SELECT 1 FROM company_member_replicas WHERE company_id = $1 AND user_id = $2 AND is_member', [companyId, employer.id])).rowCount,
+        present,
+        60_000,
+      );
+      return jobId;
+    },
+    async apply(applicant, jobId) {
+      return (await platform.ok(APPLY, { input: { jobId } }, applicant)).applyToJob.id as string;
+    },
+    async op(operationName, variables, account) {
+      const response = await platform.gql(NOTIFICATIONS_OPERATIONS, variables, { operationName, token: account.accessToken });
+      if (response.errors) throw new Error(`${operationName}: ${JSON.stringify(response.errors)}`);
+      return response.data!;
+    },
+  };
+}
