@@ -68,8 +68,11 @@ export function createSubgraphFetcher({ hopSecret, timeoutMs }: SubgraphCalls): 
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
-/** Why a call failed, in words for the client, and whether the subgraph's own errors say more. */
-type Failure = { problem: string; subgraphErrors?: GraphQLFormattedError[] };
+/**
+ * Why a call failed, in words for the client; whether the subgraph's own errors say more; whether
+ * it is something other than a subgraph being down or slow (then the log keeps the whole error).
+ */
+type Failure = { problem: string; subgraphErrors?: GraphQLFormattedError[]; unexpected?: true };
 
 function isGraphQLErrorList(value: unknown): value is GraphQLFormattedError[] {
   return Array.isArray(value) && value.length > 0 && value.every((e) => typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string');
@@ -90,7 +93,7 @@ function failureOf(error: unknown, timeoutMs: number, logger: Logger | undefined
     // The subgraph refused the operation itself (an expired token, a limit): its errors say why.
     return { problem: `answered HTTP ${response.status}`, subgraphErrors: errors };
   }
-  return { problem: 'sent an answer that could not be read' };
+  return { problem: 'sent an answer that could not be read', unexpected: true };
 }
 
 /**
@@ -143,7 +146,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       const { name, timeoutMs } = this.subgraph;
       const logger = ('requestId' in options.context ? (options.context as GatewayContext).logger : undefined) ?? this.subgraph.logger;
       const failure = failureOf(error, timeoutMs, logger, name);
-      logger.warn({ service: name, problem: failure.problem, err: error }, `call to the ${name} subgraph failed`);
+      logger.warn({ service: name, problem: failure.problem, ...(failure.unexpected ? { err: error } : {}) }, `call to the ${name} subgraph failed`);
       if (failure.subgraphErrors) return { errors: failure.subgraphErrors };
       const missing: GraphQLFormattedError = {
         message: `The ${name} service ${failure.problem}; the fields it serves are missing here. Try again shortly.`,
