@@ -1,8 +1,10 @@
+import { userErasureParticipants } from '@jobplatform/events';
 import { startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from './start-applications.js';
 
-// users, jobs and applications on one nats-server: deleteMyAccount runs the account-erasure saga
-// through jobs and applications and back to users. An erased applicant's applications go with
-// everything on them; an erased employer's history entries keep their status and lose the person.
+// users, jobs, applications and the saga's other participants on one nats-server: deleteMyAccount
+// runs the account-erasure saga through them and back to users. An erased applicant's applications
+// go with everything on them; an erased employer's history entries keep their status and lose the
+// person.
 
 let platform: PlatformUnderTest;
 
@@ -10,7 +12,8 @@ const APPLICATION = /* GraphQL */ `
   query($id: ID!) { application(id: $id) { id status statusHistory { status notes changedBy { id } } } }`;
 
 beforeAll(async () => {
-  platform = await startPlatformForTest();
+  // Every participant, or the saga waits for the missing ones.
+  platform = await startPlatformForTest({ services: [...userErasureParticipants] });
 }, 120_000);
 afterAll(async () => {
   await platform.close();
@@ -44,7 +47,7 @@ it('erases an applicant: their applications go with their history and attachment
   );
 
   await deleteAccount(seeker);
-  expect(await sagaOf(seeker.id)).toEqual({ status: 'completed', participants: ['jobs', 'applications'] });
+  expect(await sagaOf(seeker.id)).toEqual({ status: 'completed', participants: [...userErasureParticipants] });
   expect(await replyOf(seeker.id)).toEqual({ deletedApplications: 2, deletedAttachments: 1, anonymisedHistoryEntries: 0 });
 
   const db = platform.applications.db;

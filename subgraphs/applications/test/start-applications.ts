@@ -24,9 +24,13 @@ const APPLY = 'mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { 
 
 let companies = 0;
 
-/** users, jobs and applications on one nats-server behind the real gateway, as deployed (`env`, `gateway`: settings beyond the test defaults). */
-export async function startPlatformForTest(options: Pick<PlatformOptions, 'now' | 'env' | 'gateway'> = {}): Promise<PlatformUnderTest> {
-  const platform = await startPlatform({ ...options, services: ['users', 'jobs', 'applications'] });
+/**
+ * users, jobs and applications on one nats-server behind the real gateway, as deployed (`env`,
+ * `gateway`: settings beyond the test defaults; `services`: others to run too, such as every
+ * participant of the account-erasure saga).
+ */
+export async function startPlatformForTest(options: Pick<PlatformOptions, 'now' | 'env' | 'gateway' | 'services'> = {}): Promise<PlatformUnderTest> {
+  const platform = await startPlatform({ ...options, services: ['users', 'jobs', 'applications', ...(options.services ?? [])] });
   const applications = platform.service<ApplicationsDomain>('applications') as SubgraphUnderTest<ApplicationsDb, ApplicationsDomain>;
   const replicated = async (account: Account) => {
     await waitFor(
