@@ -5,12 +5,13 @@
 // after a complete run); another seed adds its own accounts and companies beside the first.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Viewer } from '@jobplatform/auth';
-import { createLogger } from '@jobplatform/config';
+import { createLogger, type Logger } from '@jobplatform/config';
 import { loadSubgraphEnv } from '@jobplatform/service-runtime';
-import { startUsersService, usersSubgraph, type UsersDomain } from '../../../subgraphs/users/src/server.js';
+import { startUsersService, usersSubgraph, type UsersDomain, type UsersService } from '../../../subgraphs/users/src/server.js';
 import { jobsSubgraph, openJobsDomain, type JobsDomain } from '../../../subgraphs/jobs/src/server.js';
 import { createRandom, type Random } from './random.js';
-import { categoryTree, companyNameParts, currencyOf, descriptionSentences, industries, locations, skills, titlesByCategory } from './vocabulary.js';
+import { openSeedApplications, seedDemoApplications, type DemoApplicationsSummary } from './seed-applications.js';
+import { categoryTree, companyNameParts, currencyOf, descriptionSentences, firstNames, industries, lastNames, locations, skills, titlesByCategory } from './vocabulary.js';
 
 export type SeedOptions = {
   usersDatabaseUrl: string;
@@ -25,6 +26,28 @@ export type SeedOptions = {
   logLevel: string;
   /** Progress lines; silent when undefined. */
   say?: (line: string) => void;
+  /**
+   * Job seekers who apply to the data set's jobs through the applications service's rules, into
+   * this database. The running applications service must be copying jobs' and users' events into it.
+   */
+  applications?: ApplicationsSeedOptions;
+};
+
+export type ApplicationsSeedOptions = {
+  applicationsDatabaseUrl: string;
+  seekers: number;
+  /** How long to wait for applications_db's copies of the jobs and accounts the seed uses (default 120 s). */
+  replicaTimeoutMs?: number;
+  /** The applications service's own settings where they differ from its defaults: where attachment bytes go (APPLICATIONS_BLOB_DIR, APPLICATIONS_S3_*, PUBLIC_ORIGIN). */
+  settings?: NodeJS.ProcessEnv;
+};
+
+export type ApplicationsSeedSummary = DemoApplicationsSummary & {
+  seekers: number;
+  added: DemoApplicationsSummary['added'] & { seekers: number };
+  /** The seekers' sign-in emails, seeker 1 first. */
+  seekerEmails: string[];
+  seekerPassword: string;
 };
 
 export type SeedAdded = { accounts: number; categories: number; companies: number; jobs: number };
@@ -42,16 +65,21 @@ export type SeedSummary = {
   /** The employers' sign-in emails, employer 1 first. */
   employerEmails: string[];
   employerPassword: string;
+  /** Present when the seed was asked for applications. */
+  applications?: ApplicationsSeedSummary;
   seconds: number;
 };
 
 /** Every seeded employer signs in with this password (employer1@seed.example, employer2@…). */
 export const SEED_EMPLOYER_PASSWORD = 'seed employer password';
 
+/** Every seeded job seeker signs in with this password (seeker1@seed.example, seeker2@…). */
+export const SEED_SEEKER_PASSWORD = 'seed seeker password';
+
 /** The seed of `npm run seed` and the benchmarks. Its accounts carry no suffix: employer1@seed.example. */
 export const DEFAULT_SEED = 20261124;
 
-type Account = { username: string; email: string };
+export type Account = { username: string; email: string };
 
 /** A seed's accounts, named apart from every other seed's so that data sets sit side by side. */
 export function seedAccounts(seed: number, employers: number): { admin: Account; employers: Account[] } {
@@ -62,15 +90,27 @@ export function seedAccounts(seed: number, employers: number): { admin: Account;
   };
 }
 
-type Users = Pick<UsersDomain, 'db' | 'accounts'>;
+export type SeedUsers = Pick<UsersDomain, 'db' | 'accounts'>;
+/** A seed's job seekers, named apart from every other seed's as its employers are. */
+export function seekerAccounts(seed: number, seekers: number): Account[] {
+  const suffix = seed === DEFAULT_SEED ? '' : `_s${seed}`;
+  return Array.from({ length: seekers }, (_, i) => ({ username: `seeker${i + 1}${suffix}`, email: `seeker${i + 1}${suffix}@seed.example` }));
+}
+
+type Users = SeedUsers;
 type Jobs = JobsDomain;
-type Origin = { clientIp: undefined; userAgent: string };
+export type SeedOrigin = { clientIp: undefined; userAgent: string };
+type Origin = SeedOrigin;
 type LeafCategory = { id: string; name: string; rootId: string };
 type SeedCompany = { id: string; name: string; owner: Viewer; location: string };
 
-const asViewer = (userId: bigint, role: Viewer['role']): Viewer => ({ userId: userId.toString(), role, tokenId: 'seed', sessionId: undefined });
+/** How the seed acts as a user: through the services' rules, with the rights of that user. */
+export const asViewer = (userId: bigint, role: Viewer['role']): Viewer => ({ userId: userId.toString(), role, tokenId: 'seed', sessionId: undefined });
 
-async function inParallel<T>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export const seedOrigin: SeedOrigin = { clientIp: undefined, userAgent: 'seed' };
+
+/** Runs `work` over the items, at most `concurrency` at a time. */
+export async function inParallel<T>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
@@ -81,6 +121,24 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T, in
       }
     }),
   );
+}
+
+/** Prisma's error for a transaction that ran past its timeout; it was rolled back. */
+const isExpiredTransaction = (error: unknown) => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2028';
+
+/**
+ * Runs a write again when its transaction expired before committing (Prisma's 5 s limit), which a
+ * machine busy with other work causes now and then; the rolled-back write is simply made again.
+ */
+export async function retryExpiredTransaction<T>(write: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isExpiredTransaction(error) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
 }
 
 /** The ids of those of the accounts that exist already, by email. */
@@ -97,25 +155,52 @@ async function ensureAdmin(users: Users, admin: Account, origin: Origin): Promis
   return { viewer: asViewer(created.id, 'admin'), added: 1 };
 }
 
-/** One employer per company, its owner; registered unless the email is taken already. */
-async function ensureEmployers(users: Users, accounts: Account[], firstNames: string[], origin: Origin): Promise<{ employers: Viewer[]; added: number }> {
+export type AccountProfile = { userType: 'EMPLOYER' | 'JOB_SEEKER'; password: string; firstName?: string; lastName?: string };
+
+/**
+ * Registers, through the users service's account rules, those of the accounts whose email is not
+ * taken yet; returns every account as a viewer, in the order given.
+ */
+export async function ensureAccounts(
+  users: Users,
+  accounts: Account[],
+  profileOf: (index: number) => AccountProfile,
+  options: { concurrency: number; origin?: Origin; say?: (line: string) => void },
+): Promise<{ viewers: Viewer[]; added: number }> {
   const found = await findAccounts(users, accounts);
-  const employers: Viewer[] = [];
+  const viewers: Viewer[] = [];
   let added = 0;
-  await inParallel(accounts, 4, async (account, i) => {
+  await inParallel(accounts, options.concurrency, async (account, i) => {
+    const profile = profileOf(i);
+    const role = profile.userType === 'EMPLOYER' ? 'employer' : 'job_seeker';
     const id = found.get(account.email);
     if (id !== undefined) {
-      employers[i] = asViewer(id, 'employer');
+      viewers[i] = asViewer(id, role);
       return;
     }
-    const signedIn = await users.accounts.register(
-      { ...account, password: SEED_EMPLOYER_PASSWORD, firstName: firstNames[i], lastName: `Employer${i + 1}`, userType: 'EMPLOYER' },
-      origin,
-    );
-    employers[i] = asViewer(signedIn.user.id, 'employer');
+    // Registering commits the account, then signs it in: if only the sign-in expired, the account is there.
+    let attempts = 0;
+    const userId = await retryExpiredTransaction(async () => {
+      attempts += 1;
+      const known = attempts > 1 ? (await findAccounts(users, [account])).get(account.email) : undefined;
+      return known ?? (await users.accounts.register({ ...account, ...profile }, options.origin ?? seedOrigin)).user.id;
+    });
+    viewers[i] = asViewer(userId, role);
     added += 1;
+    if (added % 2000 === 0) options.say?.(`accounts: ${added} registered`);
   });
-  return { employers, added };
+  return { viewers, added };
+}
+
+/** One employer per company, its owner; registered unless the email is taken already. */
+async function ensureEmployers(users: Users, accounts: Account[], firstNames: string[], origin: Origin): Promise<{ employers: Viewer[]; added: number }> {
+  const { viewers, added } = await ensureAccounts(
+    users,
+    accounts,
+    (i) => ({ password: SEED_EMPLOYER_PASSWORD, firstName: firstNames[i], lastName: `Employer${i + 1}`, userType: 'EMPLOYER' }),
+    { concurrency: 4, origin },
+  );
+  return { employers: viewers, added };
 }
 
 /** The vocabulary's category tree. Category names are unique platform-wide: one that exists is used as it is. */
@@ -251,12 +336,101 @@ async function writeMissingJobs(jobs: Jobs, plans: JobPlan[], concurrency: numbe
   });
   let written = 0;
   await inParallel(missing, concurrency, async (plan) => {
-    const job = await jobs.postings.create(plan.viewer, plan.input);
-    if (plan.close) await jobs.postings.close(plan.viewer, job.id.toString());
+    const job = await retryExpiredTransaction(() => jobs.postings.create(plan.viewer, plan.input));
+    if (plan.close) await retryExpiredTransaction(() => jobs.postings.close(plan.viewer, job.id.toString()));
     written += 1;
     if (written % 5000 === 0) say(`jobs: ${written} of ${missing.length}`);
   });
   return written;
+}
+
+/**
+ * The users service in this process, on port 0 over the given database: the seed registers accounts
+ * through its rules, and its relay publishes their events. `env` adds settings (e.g. a cheaper
+ * ARGON2_* for accounts that only a benchmark signs in to).
+ */
+export function startSeedUsers(
+  options: { usersDatabaseUrl: string; natsUrl: string; logLevel: string; env?: NodeJS.ProcessEnv },
+  logger = createLogger('seed', options.logLevel as never),
+): Promise<UsersService> {
+  return startUsersService(
+    loadSubgraphEnv('users', usersSubgraph.env, {
+      NODE_ENV: 'test',
+      LOG_LEVEL: options.logLevel,
+      USERS_PORT: '0',
+      USERS_DATABASE_URL: options.usersDatabaseUrl,
+      NATS_URL: options.natsUrl,
+      JWT_PRIVATE_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      FIELD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      ...options.env,
+    }),
+    { logger },
+  );
+}
+
+/**
+ * The seed's job seekers, registered unless there already, apply to the data set's jobs, attach
+ * files, and their applications move along the pipeline, with interviews (seed-applications.ts).
+ * Names are drawn before anything is written, so the random stream does not depend on what was there.
+ */
+async function addApplications(
+  users: Users,
+  jobs: Jobs,
+  companies: SeedCompany[],
+  random: Random,
+  options: SeedOptions & { applications: ApplicationsSeedOptions },
+  logger: Logger,
+  say: (line: string) => void,
+): Promise<ApplicationsSeedSummary> {
+  const accounts = seekerAccounts(options.seed, options.applications.seekers);
+  const names = accounts.map(() => ({ firstName: random.pick(firstNames), lastName: random.pick(lastNames) }));
+  const { viewers, added: addedSeekers } = await ensureAccounts(
+    users,
+    accounts,
+    (i) => ({ userType: 'JOB_SEEKER', password: SEED_SEEKER_PASSWORD, ...names[i] }),
+    { concurrency: 4 },
+  );
+  say(`users: ${viewers.length} job seekers${alreadyThere(viewers.length, addedSeekers)}`);
+
+  const dataSetJobs = await jobs.db.job.findMany({
+    where: { companyId: { in: companies.map((company) => BigInt(company.id)) } },
+    orderBy: { id: 'asc' },
+    select: { id: true, companyId: true, employerId: true, isActive: true, title: true },
+  });
+  const opened = await openSeedApplications(
+    {
+      applicationsDatabaseUrl: options.applications.applicationsDatabaseUrl,
+      logLevel: options.logLevel,
+      poolSize: options.concurrency + 2,
+      ...(options.applications.settings ? { settings: options.applications.settings } : {}),
+    },
+    logger,
+  );
+  try {
+    const summary = await seedDemoApplications(opened, {
+      seekers: viewers.map((viewer, i) => ({ viewer, name: `${names[i]!.firstName} ${names[i]!.lastName}` })),
+      jobs: dataSetJobs,
+      random,
+      concurrency: options.concurrency,
+      replicaTimeoutMs: options.applications.replicaTimeoutMs ?? 120_000,
+      say,
+    });
+    const { added } = summary;
+    say(
+      `applications: ${summary.applications}${alreadyThere(summary.applications, added.applications)}; ` +
+        `made ${added.statusChanges} status changes, ${added.interviews} interviews and ${added.attachments} attachments` +
+        `${summary.skipped > 0 ? `; ${summary.skipped} skipped, their jobs no longer take applications` : ''}`,
+    );
+    return {
+      ...summary,
+      seekers: viewers.length,
+      added: { ...added, seekers: addedSeekers },
+      seekerEmails: accounts.map((account) => account.email),
+      seekerPassword: SEED_SEEKER_PASSWORD,
+    };
+  } finally {
+    await opened.close();
+  }
 }
 
 /** `, 12 already there`, `, all already there`, or nothing when this run wrote them all. */
@@ -268,18 +442,7 @@ export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
   const random = createRandom(options.seed);
   const logger = createLogger('seed', options.logLevel as never);
 
-  const users = await startUsersService(
-    loadSubgraphEnv('users', usersSubgraph.env, {
-      NODE_ENV: 'test',
-      LOG_LEVEL: options.logLevel,
-      USERS_PORT: '0',
-      USERS_DATABASE_URL: options.usersDatabaseUrl,
-      NATS_URL: options.natsUrl,
-      JWT_PRIVATE_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      FIELD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    }),
-    { logger },
-  );
+  const users = await startSeedUsers({ usersDatabaseUrl: options.usersDatabaseUrl, natsUrl: options.natsUrl, logLevel: options.logLevel }, logger);
   // Every change also writes its event to jobs_db's outbox; the running jobs service publishes them.
   const jobsEnv = loadSubgraphEnv('jobs', jobsSubgraph.env, {
     NODE_ENV: 'test',
@@ -322,6 +485,10 @@ export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
       select: { id: true },
     });
 
+    const applications = options.applications
+      ? await addApplications(users.domain, jobs, companies, random, { ...options, applications: options.applications }, logger, say)
+      : undefined;
+
     return {
       sampleJobId: middle?.id.toString() ?? '',
       employers: employers.length,
@@ -332,6 +499,7 @@ export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
       added: { accounts: addedEmployers + admin.added, categories: addedCategories, companies: addedCompanies, jobs: addedJobs },
       employerEmails: accounts.employers.map((account) => account.email),
       employerPassword: SEED_EMPLOYER_PASSWORD,
+      ...(applications ? { applications } : {}),
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };
   } finally {

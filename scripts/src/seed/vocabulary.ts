@@ -104,3 +104,26 @@ export const descriptionSentences = [
   'Expect a mix of new projects and improving what already runs.',
   'We are growing quickly and you will help shape how we work.',
 ];
+
+export const firstNames = ['Ada', 'Lin', 'Sam', 'Noor', 'Kai', 'Mia', 'Omar', 'Eva', 'Jonas', 'Priya', 'Lucas', 'Amara', 'Mateo', 'Yuki', 'Elif', 'Tomasz', 'Ines', 'Ravi', 'Hana', 'Leo'];
+
+export const lastNames = ['Novak', 'Garcia', 'Schmidt', 'Rossi', 'Dubois', 'Silva', 'Kowalski', 'Jansen', 'Larsen', 'Okafor', 'Tanaka', 'Patel', 'Murphy', 'Nielsen', 'Costa', 'Weber', 'Haddad', 'Kim', 'Moreau', 'Berg'];
+
+export const coverLetterSentences = [
+  'I have followed your work for a while and would love to contribute.',
+  'In my last role I owned a similar area end to end.',
+  'I enjoy working closely with customers and turning feedback into improvements.',
+  'I am looking for a team that cares about doing things well.',
+  'My background fits the requirements listed, and I learn quickly where it does not.',
+  'I can share references and examples of my work on request.',
+];
+
+/** What an employer writes when moving an application along, by the status it moves to. */
+export const statusNotes: Record<string, string[]> = {
+  REVIEWING: ['Looks promising, reading the details.', 'Forwarded to the hiring manager.'],
+  SHORTLISTED: ['Strong background, shortlisted.', 'Good match for the team.'],
+  INTERVIEWING: ['Invited to interview.'],
+  OFFERED: ['Offer sent.', 'Great interviews, making an offer.'],
+  HIRED: ['Offer accepted. Welcome aboard!'],
+  REJECTED: ['Thank you for applying; we went with other candidates.', 'Not the right fit for this role.'],
+};
