@@ -1,3 +1,7 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { userErasureParticipants } from '@jobplatform/events';
 import { startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from './start-applications.js';
 
@@ -7,16 +11,51 @@ import { startPlatformForTest, waitFor, type Account, type PlatformUnderTest } f
 // person.
 
 let platform: PlatformUnderTest;
+let blobDirectory: string;
+
+const pdf = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The attachment bytes the local blob store holds for an application. */
+async function storedFilesOf(applicationId: string): Promise<string[]> {
+  const entries = await readdir(path.join(blobDirectory, 'attachments', applicationId), { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+}
+
+/** Attaches a small PDF to an application through the contract's CreateAttachmentUpload and its upload URL. */
+async function attachPdf(applicant: Account, applicationId: string): Promise<void> {
+  const { createAttachmentUpload } = await platform.ok(
+    'mutation($input: CreateAttachmentUploadInput!) { createAttachmentUpload(input: $input) { uploadUrl } }',
+    { input: { applicationId, fileName: 'cv.pdf', fileType: 'PDF', fileSize: pdf.length } },
+    applicant,
+  );
+  const response = await fetch(createAttachmentUpload.uploadUrl, { method: 'PUT', headers: { 'content-type': 'application/pdf' }, body: pdf });
+  expect(response.status).toBeLessThan(300);
+}
 
 const APPLICATION = /* GraphQL */ `
   query($id: ID!) { application(id: $id) { id status statusHistory { status notes changedBy { id } } } }`;
 
 beforeAll(async () => {
-  // Every participant, or the saga waits for the missing ones.
-  platform = await startPlatformForTest({ services: [...userErasureParticipants] });
+  blobDirectory = await mkdtemp(path.join(tmpdir(), 'erasure-test-attachments-'));
+  const port = await freePort();
+  // Every participant, or the saga waits for the missing ones; uploads through the gateway's origin.
+  platform = await startPlatformForTest({
+    services: [...userErasureParticipants],
+    gateway: { GATEWAY_PORT: port },
+    env: { applications: { PUBLIC_ORIGIN: `http://127.0.0.1:${port}`, APPLICATIONS_BLOB_DIR: blobDirectory } },
+  });
 }, 120_000);
 afterAll(async () => {
-  await platform.close();
+  await platform?.close();
+  await rm(blobDirectory, { recursive: true, force: true });
 });
 
 const sagaOf = async (userId: string) =>
@@ -41,10 +80,8 @@ it('erases an applicant: their applications go with their history and attachment
   const erased = [await platform.apply(seeker, first, { coverLetter: 'Mine' }), await platform.apply(seeker, second)];
   const kept = await platform.apply(other, first);
   await platform.ok('mutation($id: ID!) { updateApplicationStatus(id: $id, status: REVIEWING, notes: "Looks good") { id } }', { id: erased[0] }, employer);
-  await platform.applications.db.query(
-    "INSERT INTO application_attachments (application_id, file_name, file_type, file_size, storage_key, upload_expires_at) VALUES ($1, 'cv.pdf', 'application/pdf', 10, 'erasure-test/cv', now())",
-    [erased[0]],
-  );
+  await attachPdf(seeker, erased[0]!);
+  expect(await storedFilesOf(erased[0]!)).toHaveLength(1);
 
   await deleteAccount(seeker);
   expect(await sagaOf(seeker.id)).toEqual({ status: 'completed', participants: [...userErasureParticipants] });
@@ -56,6 +93,8 @@ it('erases an applicant: their applications go with their history and attachment
     expect((await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE application_id = ANY($1::bigint[])`, [erased])).rows[0]!.n).toBe(0);
   }
   expect((await db.query('SELECT email, first_name, last_name FROM applicant_contacts WHERE user_id = $1', [seeker.id])).rows).toEqual([{ email: '', first_name: null, last_name: null }]);
+  // The bytes go once the erasure has committed.
+  await waitFor('the attachment bytes to be deleted', () => storedFilesOf(erased[0]!), (files) => files.length === 0);
   // Another applicant's application to the same job is untouched.
   expect((await platform.ok(APPLICATION, { id: kept }, other)).application).toMatchObject({ id: kept, status: 'PENDING' });
   expect((await platform.ok(APPLICATION, { id: erased[0] }, employer)).application).toBeNull();
