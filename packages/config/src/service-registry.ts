@@ -48,7 +48,7 @@ export const serviceRegistry = [
   { name: 'users', port: 4001, database: 'users_db', consumes: ['jobs'], erasure: 'coordinator', prismaIncludes: ['event-tables'] },
   { name: 'jobs', port: 4002, database: 'jobs_db', consumes: ['users'], erasure: 'participant', prismaIncludes: ['event-tables', 'user-replica'] },
   { name: 'applications', port: 4003, database: 'applications_db', consumes: ['users', 'jobs'], erasure: 'participant', prismaIncludes: ['event-tables', 'user-replica'] },
-  { name: 'notifications', port: 4005, database: 'notifications_db', consumes: ['users', 'jobs', 'applications'], erasure: 'participant', prismaIncludes: ['event-tables', 'user-replica'] },
+  { name: 'notifications', port: 4005, database: 'notifications_db', consumes: ['users', 'jobs', 'applications'], erasure: 'participant', prismaIncludes: ['event-tables', 'user-replica', 'outbound-mail'] },
 ] as const satisfies readonly ServiceDefinition[];
 
 export type RegisteredService = (typeof serviceRegistry)[number];

@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { userReplicaTable, type EventEnvelope, type EventHandlers } from '@jobplatform/events';
+import { courierPart, deleteMailOf, enqueueMail } from '@jobplatform/mail';
 import type { SubgraphDefinition } from '@jobplatform/service-runtime';
 import { planApplicationNotification } from './application-notifications.js';
 import { createLoaders, type NotificationsContext } from './context.js';
 import type { NotificationsDb, Tx } from './db.js';
+import { notificationsSettings, type NotificationsSettings } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { createInbox, type Inbox } from './inbox.js';
-import { createNotificationDelivery, type NotificationDelivery } from './notification-delivery.js';
+import { mailOutcomesPart } from './mail-outcomes.js';
+import { createNotificationDelivery, type EmailQueue, type NotificationDelivery } from './notification-delivery.js';
 import { createTemplateAdmin, ensureDefaultTemplates, type TemplateAdmin } from './notification-templates.js';
 import { createPreferences, type Preferences } from './preferences.js';
 import { companyReplicaTable, jobReplicaTable, recipientContactTable } from './replicas.js';
@@ -24,6 +27,10 @@ export type NotificationsDomain = {
   delivery: NotificationDelivery;
 };
 
+/** An email row's mail, queued in notifications_db's outbound_mail in the transaction that makes the row. */
+const queueEmail: EmailQueue = async (tx, email) =>
+  (await enqueueMail(tx, { kind: email.row.event, to: email.to, subject: email.subject, text: email.text, userId: email.row.userId })).id;
+
 const applicationSubjects = [
   'applications.application.submitted.v1',
   'applications.application.status_changed.v1',
@@ -37,16 +44,19 @@ const applicationSubjects = [
  * The notifications subgraph: each user's notifications (an in-app inbox, and email), their
  * preferences per channel, and the templates notifications are written with. Notifications are
  * made from other services' events; each in-app one is announced on notifications_db's outbox
- * (notifications.notification.created.v1), which the relay publishes (NOTIFICATIONS). Consumers,
- * one set per replica of the service:
+ * (notifications.notification.created.v1), which the relay publishes (NOTIFICATIONS); each email
+ * one is queued in notifications_db's outbound_mail, which its mail courier sends over SMTP, and the
+ * mail outcomes part copies sent or failed onto the notification. Consumers, one set per replica of
+ * the service:
  * - notifications-users-replica keeps user_replicas (usernames; who is active or erased) from users.user.*;
  * - notifications-recipient-contacts keeps recipient_contacts (email, verified) from users.user.*;
  * - notifications-jobs-replica and notifications-companies-replica keep job titles and company names from jobs.*;
  * - notifications-application-notifications makes notifications from applications.application.* and applications.interview.*;
  * - notifications-user-erasure is notifications' part of the account-erasure saga (user-erasure.ts).
  */
-export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, NotificationsDomain, NotificationsContext> = {
+export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, NotificationsDomain, NotificationsContext, NotificationsSettings> = {
   name: 'notifications',
+  env: notificationsSettings,
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
@@ -57,7 +67,7 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
       inbox: createInbox({ db, now }),
       preferences: createPreferences({ db, now }),
       templates: createTemplateAdmin({ db, now }),
-      delivery: createNotificationDelivery({ now, logger, registry: metrics.registry, templates: createTemplateCache() }),
+      delivery: createNotificationDelivery({ now, logger, registry: metrics.registry, templates: createTemplateCache(), queueEmail }),
     };
   },
   createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db) }),
@@ -79,7 +89,7 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
           purpose: 'user-erasure',
           handlers: {
             'users.user.deleted.v1': async (event, tx, context) => {
-              const summary = await eraseUserFromNotifications(tx, event, { traceparent: context.traceparent, now: now() });
+              const summary = await eraseUserFromNotifications(tx, event, { traceparent: context.traceparent, now: now(), eraseMail: deleteMailOf });
               logger.info({ userId: event.data.userId, ...summary }, 'user erasure: notifications part applied, committing with its batch');
             },
           },
@@ -87,4 +97,12 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
       ];
     },
   },
+  parts: ({ db }, { env, logger, metrics }) => [
+    courierPart({ databaseUrl: env.databaseUrl, settings: env.own, logger, registry: metrics.registry }),
+    mailOutcomesPart(db, { intervalMs: env.own.MAIL_POLL_INTERVAL_MS, logger }),
+  ],
+  testEnv: () => ({
+    // Mail goes out, and its outcome reaches the notification, within a tenth of a second (with SMTP_URL set, as mail tests do).
+    MAIL_POLL_INTERVAL_MS: '50',
+  }),
 };

@@ -282,12 +282,73 @@ describe('templates', () => {
   });
 });
 
+describe('email', () => {
+  const EMAILS = '{ me { notifications(notificationType: EMAIL) { totalCount edges { node { id title message status sentAt readAt metadata } } } } }';
+  const emailsOf = async (account: Account) => (await platform.ok(EMAILS, {}, account)).me.notifications;
+
+  it('mails a verified address over SMTP: PENDING until the mail server takes it, then SENT; an unverified address gets no email', async () => {
+    const { employer: mailed, companyId: theirCompany } = await platform.employerWithCompany('Globex');
+    await platform.verify(mailed);
+    const unverified = await platform.seeker();
+    await platform.addMember(mailed, theirCompany, unverified);
+    const theirJob = await platform.postJob(mailed, theirCompany, 'Site reliability engineer');
+    const applicant = await platform.seeker();
+    const application = await platform.apply(applicant, theirJob);
+
+    const sent = await waitFor('the email notification to be sent', () => emailsOf(mailed), (page) => page.edges[0]?.node.status === 'SENT', SECONDS);
+    expect(sent.edges[0].node).toEqual({
+      id: expect.any(String),
+      title: 'New application for Site reliability engineer',
+      message: expect.stringContaining(`Hello ${mailed.username},\n\n${applicant.username} applied to Site reliability engineer at Globex`),
+      status: 'SENT',
+      sentAt: expect.any(String),
+      readAt: null,
+      metadata: { applicationId: application, jobId: theirJob },
+    });
+    const mail = await platform.catcher.waitForMail((m) => m.to.includes(mailed.email) && m.subject === 'New application for Site reliability engineer', { description: 'the new-application mail' });
+    expect(mail.text).toContain(`${applicant.username} applied to Site reliability engineer at Globex`);
+    // The in-app row beside it; the email row is no unread notification.
+    const all = await platform.op('MyNotifications', {}, mailed);
+    expect(all.me.notifications.edges.map((e: { node: { notificationType: string } }) => e.node.notificationType).sort()).toEqual(['EMAIL', 'IN_APP']);
+    expect(all.me.notifications.unreadCount).toBe(1);
+    // Marking an email read leaves its delivery status.
+    const marked = (await platform.op('MarkNotificationRead', { id: sent.edges[0].node.id }, mailed)).markNotificationRead;
+    expect(marked).toEqual({ id: sent.edges[0].node.id, status: 'SENT', readAt: null });
+
+    await inboxOf(unverified, 1, 'the new application');
+    expect((await emailsOf(unverified)).totalCount).toBe(0);
+  });
+
+  it('sends no email to a user who turned EMAIL off', async () => {
+    const { employer: quiet, companyId: theirCompany } = await platform.employerWithCompany('Umbrella');
+    await platform.verify(quiet);
+    await platform.op('UpdateNotificationPreference', { notificationType: 'EMAIL', isEnabled: false }, quiet);
+    const theirJob = await platform.postJob(quiet, theirCompany, 'Chemist');
+    await platform.apply(await platform.seeker(), theirJob);
+    await inboxOf(quiet, 1, 'the in-app notification');
+    expect((await emailsOf(quiet)).totalCount).toBe(0);
+  });
+
+  it('marks the email FAILED when the mail server refuses the address for good', async () => {
+    const bouncing = await platform.register('EMPLOYER', { email: `bounce_${Date.now()}@example.com` });
+    await waitFor('the registration to reach applications', async () => (await platform.applications.db.query('SELECT 1 FROM user_replicas WHERE id = $1', [bouncing.id])).rowCount, (n) => n === 1, 60_000);
+    await platform.verify(bouncing);
+    const company = (await platform.ok('mutation($name: String!) { createCompany(input: { name: $name }) { id } }', { name: `Bounce ${Date.now()}` }, bouncing)).createCompany.id as string;
+    const theirJob = await platform.postJob(bouncing, company, 'Postmaster');
+    await platform.apply(await platform.seeker(), theirJob);
+    const failed = await waitFor('the email notification to fail', () => emailsOf(bouncing), (page) => page.edges[0]?.node.status === 'FAILED', SECONDS);
+    expect(failed.edges[0].node).toMatchObject({ status: 'FAILED', sentAt: null });
+  });
+});
+
 describe('account erasure', () => {
   it("deletes the user's notifications and preferences, and users records notifications' reply", async () => {
     const { employer: leaving, companyId: theirCompany } = await platform.employerWithCompany('Initech');
+    await platform.verify(leaving);
     const theirJob = await platform.postJob(leaving, theirCompany, 'Data engineer');
     await platform.apply(await platform.seeker(), theirJob);
-    await inboxOf(leaving, 1, 'the application');
+    await inboxOf(leaving, 2, 'the application, in the app and by email');
+    await waitFor('the mail to be sent', async () => (await platform.notifications.db.query("SELECT status FROM outbound_mail WHERE user_id = $1", [leaving.id])).rows, (rows) => rows[0]?.status === 'sent', SECONDS);
     await platform.op('UpdateNotificationPreference', { notificationType: 'SMS', isEnabled: false }, leaving);
 
     const deleted = await platform.ok('mutation($p: String!) { deleteMyAccount(password: $p) }', { p: leaving.password }, leaving);
@@ -299,10 +360,11 @@ describe('account erasure', () => {
       (found) => found !== undefined,
       60_000,
     );
-    expect(erased!.completions.find((c) => c.service === 'notifications')?.summary).toEqual({ deletedNotifications: 1, deletedPreferences: 1, deletedMail: 0 });
+    expect(erased!.completions.find((c) => c.service === 'notifications')?.summary).toEqual({ deletedNotifications: 2, deletedPreferences: 1, deletedMail: 1 });
     const db = platform.notifications.db;
     expect((await db.query('SELECT count(*)::int AS n FROM notifications WHERE user_id = $1', [leaving.id])).rows[0]!.n).toBe(0);
     expect((await db.query('SELECT count(*)::int AS n FROM user_notification_preferences WHERE user_id = $1', [leaving.id])).rows[0]!.n).toBe(0);
-    expect((await db.query('SELECT email FROM recipient_contacts WHERE user_id = $1', [leaving.id])).rows).toEqual([{ email: '' }]);
+    expect((await db.query('SELECT count(*)::int AS n FROM outbound_mail WHERE user_id = $1', [leaving.id])).rows[0]!.n).toBe(0);
+    expect((await db.query('SELECT email, is_verified FROM recipient_contacts WHERE user_id = $1', [leaving.id])).rows).toEqual([{ email: '', is_verified: false }]);
   });
 });

@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { startPlatformForTest as startPlatform, waitFor, type Account, type PlatformOptions, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startMailCatcher, type MailCatcher } from '@jobplatform/mail/catcher';
+import { startPlatformForTest as startPlatform, waitFor, type Account, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
 import type { NotificationsDb } from '../src/db.js';
 import type { NotificationsDomain } from '../src/server.js';
 
@@ -9,6 +13,8 @@ export { errorCodeOf, waitFor, type Account } from '@jobplatform/testing';
 export const NOTIFICATIONS_OPERATIONS = readFileSync(new URL('../../../schema/operations/notifications.graphql', import.meta.url), 'utf8');
 
 export type PlatformUnderTest = Platform & {
+  /** Where notifications sends mail (real SMTP); it refuses recipients whose address starts with "bounce". */
+  catcher: MailCatcher;
   applications: SubgraphUnderTest;
   notifications: SubgraphUnderTest<NotificationsDb, NotificationsDomain>;
   /** A job seeker known to the applications and notifications users replicas. */
@@ -21,6 +27,8 @@ export type PlatformUnderTest = Platform & {
   postJob(employer: Account, companyId: string, title: string): Promise<string>;
   /** Applies through the gateway and returns the application's id. */
   apply(applicant: Account, jobId: string): Promise<string>;
+  /** Marks the account's address verified in notifications' copy, as users' event for a verified address would. */
+  verify(account: Account): Promise<Account>;
   /** Runs a notifications operation by name through the gateway as `account`, failing on any error. */
   op(operationName: string, variables: Record<string, unknown>, account: Account): Promise<Record<string, any>>;
 };
@@ -32,9 +40,33 @@ const APPLY = 'mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { 
 
 const present = (count: number | null) => count === 1;
 
-/** users, jobs, applications and notifications on one nats-server behind the real gateway, as deployed. */
-export async function startPlatformForTest(options: Pick<PlatformOptions, 'env' | 'overrides'> = {}): Promise<PlatformUnderTest> {
-  const platform = await startPlatform({ ...options, services: ['users', 'jobs', 'applications', 'notifications'] });
+/** A mail catcher in a folder of its own, removed when it stops. */
+async function startTestMailCatcher(): Promise<MailCatcher> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobplatform-notifications-mail-'));
+  const catcher = await startMailCatcher({ dir, refuseRecipient: (address) => address.startsWith('bounce') });
+  return {
+    ...catcher,
+    async stop() {
+      await catcher.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * users, jobs, applications and notifications on one nats-server behind the real gateway, as
+ * deployed, with notifications sending mail over SMTP to the test's catcher.
+ */
+export async function startPlatformForTest(): Promise<PlatformUnderTest> {
+  const catcher = await startTestMailCatcher();
+  const mail = { SMTP_URL: catcher.url, MAIL_RETRY_BASE_MS: '50', MAIL_RETRY_MAX_MS: '200' };
+  let platform: Platform;
+  try {
+    platform = await startPlatform({ services: ['users', 'jobs', 'applications', 'notifications'], env: { notifications: mail } });
+  } catch (error) {
+    await catcher.stop();
+    throw error;
+  }
   const applications = platform.service('applications');
   const notifications = platform.service<NotificationsDomain>('notifications') as SubgraphUnderTest<NotificationsDb, NotificationsDomain>;
   const inBoth = async (what: string, applicationsSql: string, notificationsSql: string, params: unknown[]) => {
@@ -47,6 +79,11 @@ export async function startPlatformForTest(options: Pick<PlatformOptions, 'env' 
   };
   return {
     ...platform,
+    catcher,
+    async close() {
+      await platform.close();
+      await catcher.stop();
+    },
     applications,
     notifications,
     seeker: async () => replicated(await platform.jobSeeker()),
@@ -78,6 +115,12 @@ export async function startPlatformForTest(options: Pick<PlatformOptions, 'env' 
     },
     async apply(applicant, jobId) {
       return (await platform.ok(APPLY, { input: { jobId } }, applicant)).applyToJob.id as string;
+    },
+    async verify(account) {
+      // What users.user.updated.v1 with isVerified true does to notifications' copy of the account's address.
+      await waitFor('the address to reach notifications', async () => (await notifications.db.query('SELECT 1 FROM recipient_contacts WHERE user_id = $1', [account.id])).rowCount, present, 60_000);
+      await notifications.db.query('UPDATE recipient_contacts SET is_verified = true WHERE user_id = $1', [account.id]);
+      return account;
     },
     async op(operationName, variables, account) {
       const response = await platform.gql(NOTIFICATIONS_OPERATIONS, variables, { operationName, token: account.accessToken });
