@@ -6,7 +6,7 @@ import { loadSubgraphEnv, startSubgraph, type SubgraphDefinition } from '../src/
 
 let db: TestDatabase;
 let nats: PrivateNats;
-let jobs: SubgraphDefinition<any, any, any>;
+let jobs: SubgraphDefinition<any, any, any, any, any>;
 
 beforeAll(async () => {
   [db, nats, jobs] = await Promise.all([createTestDatabase('jobs'), startPrivateNats(), loadSubgraphDefinition('jobs')]);
@@ -37,7 +37,7 @@ async function waitForNoConnections(): Promise<number> {
 
 it('starts the parts in order, and a failing part rolls back what had started', async () => {
   const stopped: string[] = [];
-  const failing: SubgraphDefinition<any, any, any> = {
+  const failing: SubgraphDefinition<any, any, any, any, any> = {
     ...jobs,
     parts: () => [
       { name: 'first extra part', start: async () => ({ stop: () => void stopped.push('first extra part') }) },
