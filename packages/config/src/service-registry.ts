@@ -45,7 +45,7 @@ export type ServiceDefinition = {
 
 /** In start order: users first, since every other service verifies tokens with its public keys. */
 export const serviceRegistry = [
-  { name: 'users', port: 4001, database: 'users_db', consumes: ['jobs'], erasure: 'coordinator', prismaIncludes: ['event-tables'] },
+  { name: 'users', port: 4001, database: 'users_db', consumes: ['jobs'], erasure: 'coordinator', prismaIncludes: ['event-tables', 'outbound-mail'] },
   { name: 'jobs', port: 4002, database: 'jobs_db', consumes: ['users'], erasure: 'participant', prismaIncludes: ['event-tables', 'user-replica'] },
   { name: 'applications', port: 4003, database: 'applications_db', consumes: ['users', 'jobs'], erasure: 'participant', prismaIncludes: ['event-tables', 'user-replica'] },
   { name: 'notifications', port: 4005, database: 'notifications_db', consumes: ['users', 'jobs', 'applications'], erasure: 'participant', prismaIncludes: ['event-tables', 'user-replica', 'outbound-mail'] },

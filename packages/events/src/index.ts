@@ -54,6 +54,7 @@ export {
   type DeadLetter,
   type DeadLetterReason,
 } from './dead-letter.js';
+export { purgeRetiredSubjects, retiredSubjects, type RetiredSubject, type RetiredSubjectsPurge } from './retired-subjects.js';
 export { deadLetterStream, defaultStreamLimits, ensureStreams, streamExists, streamNameOf, streamOfSubject, type StreamLimits } from './streams.js';
 export { connectToNats, natsUrlWithCredentials, splitNatsUrl, watchNatsConnection, type NatsConnectionWatch, type NatsIdentity } from './nats-connection.js';
 export {

@@ -13,13 +13,35 @@ export async function readStream<S extends EventSubject>(nats: NatsConnection, s
   const { state } = await jsm.streams.info(stream);
   const envelopes: EventEnvelope<S>[] = [];
   for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq += 1) {
-    const message = await jsm.streams.getMessage(stream, { seq });
+    // A message deleted from the middle of the stream leaves a gap.
+    const message = await jsm.streams.getMessage(stream, { seq }).catch(() => undefined);
     if (!message || (subject && message.subject !== subject)) continue;
     const parsed = parseEnvelope(message.subject, message.data);
     if (!parsed.ok) throw new Error(`${stream} holds a message that breaks its contract: ${parsed.reason}`);
     envelopes.push(parsed.envelope as EventEnvelope<S>);
   }
   return envelopes;
+}
+
+/** A message as a stream stores it, undecoded: what anyone allowed to read the stream can see. */
+export type StoredMessage = { seq: number; subject: string; data: string; headers: Record<string, string[]> };
+
+/**
+ * Every message a stream holds, raw, in stream order: for checks that must see what is on the bus
+ * whatever its contract says (no secret anywhere, dead letters included).
+ */
+export async function readStreamMessages(nats: NatsConnection, stream: string): Promise<StoredMessage[]> {
+  const jsm = await jetstreamManager(nats);
+  const { state } = await jsm.streams.info(stream);
+  const messages: StoredMessage[] = [];
+  for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq += 1) {
+    const message = await jsm.streams.getMessage(stream, { seq }).catch(() => undefined);
+    if (!message) continue;
+    const headers: Record<string, string[]> = {};
+    for (const [key, values] of message.header ?? []) headers[key] = [...values];
+    messages.push({ seq, subject: message.subject, data: Buffer.from(message.data).toString('utf8'), headers });
+  }
+  return messages;
 }
 
 /** Publishes an envelope to JetStream as a producer's relay would; msgID defaults to the event id. */

@@ -2,6 +2,6 @@ export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { errorCodeOf, postGraphQL, type GraphQLResponse } from './graphql-client.js';
 export { startPrivateNats, type PrivateNats } from './private-nats.js';
 export { waitFor } from './wait-for.js';
-export { publishEnvelope, publishEvent, readOutbox, readStream } from './event-streams.js';
+export { publishEnvelope, publishEvent, readOutbox, readStream, readStreamMessages, type StoredMessage } from './event-streams.js';
 export { startSubgraphForTest, type Gql, type SubgraphTestOptions, type SubgraphUnderTest } from './subgraph-under-test.js';
 export { gatewayEnvFor, loadSubgraphDefinition, startPlatformForTest, type Account, type PlatformOptions, type PlatformUnderTest } from './platform-under-test.js';

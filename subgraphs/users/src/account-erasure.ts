@@ -7,6 +7,7 @@ import {
   type EventHandlers,
   type UserErasureCompletedSubject,
 } from '@jobplatform/events';
+import { deleteMailOf } from '@jobplatform/mail';
 import { AppError } from '@jobplatform/service-runtime';
 import { Prisma } from './generated/prisma/client.js';
 import type { UsersDb } from './db.js';
@@ -104,6 +105,8 @@ export function createAccountErasure(deps: AccountErasureDeps) {
     });
     await tx.userVerificationToken.deleteMany({ where: { userId } });
     await tx.userSession.deleteMany({ where: { userId } });
+    // Its mail, sent or still queued: addresses and links.
+    await deleteMailOf(tx, userId);
     // The audit trail keeps that something happened to this id, and when; nothing else.
     const anonymous = { subject: null, ipAddress: null, userAgent: null, metadata: Prisma.DbNull };
     await tx.auditEvent.updateMany({ where: { userId }, data: anonymous });

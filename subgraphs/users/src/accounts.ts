@@ -4,6 +4,7 @@ import type { Logger } from '@jobplatform/config';
 import type { Prisma } from './generated/prisma/client.js';
 import type { UsersDb, UserRow } from './db.js';
 import type { AccountErasure } from './account-erasure.js';
+import type { AccountMailer } from './account-mails.js';
 import { recordAudit, type RequestOrigin } from './audit.js';
 import type { FieldCipher } from './field-encryption.js';
 import { assertLoginAllowed, type LoginThrottlePolicy } from './login-throttle.js';
@@ -20,6 +21,8 @@ export type AccountDeps = {
   signer: AccessTokenSigner;
   cipher: FieldCipher;
   events: UserEventSink;
+  /** Queues the verification and reset mails, which users' courier sends. */
+  mailer: AccountMailer;
   erasure: Pick<AccountErasure, 'start'>;
   throttle: LoginThrottlePolicy;
   logger: Logger;
@@ -30,6 +33,9 @@ export type SignedIn = { accessToken: string; refreshToken: string; user: UserRo
 
 /** At most this many reset emails per account per hour, so the endpoint cannot be used to spam. */
 const MAX_RESET_REQUESTS_PER_HOUR = 3;
+/** At most this many verification emails per account per hour, the one sent at registration included. */
+const MAX_VERIFICATION_REQUESTS_PER_HOUR = 3;
+const HOUR_MS = 60 * 60 * 1000;
 
 const invalidCredentials = () => new AppError('UNAUTHENTICATED', 'The email or password is incorrect');
 
@@ -44,13 +50,14 @@ export function createAccountService(deps: AccountDeps) {
     return { accessToken, refreshToken: session.refreshToken };
   }
 
+  /** Issues a one-time token and queues the mail that carries it, the only place the token goes. */
   async function issueOneTimeToken(tx: Prisma.TransactionClient, user: UserRow, tokenType: 'email_verification' | 'password_reset', at: Date) {
     const { token, hash } = createSecretToken();
     const expiresAt = new Date(at.getTime() + (tokenType === 'email_verification' ? EMAIL_VERIFICATION_TTL_MS : PASSWORD_RESET_TTL_MS));
     // Only the newest token of a kind stays usable.
     await tx.userVerificationToken.updateMany({ where: { userId: user.id, tokenType, usedAt: null }, data: { usedAt: at } });
     await tx.userVerificationToken.create({ data: { userId: user.id, token: hash, tokenType, expiresAt } });
-    await events.record(tx, { type: tokenType === 'email_verification' ? 'verification_requested' : 'password_reset_requested', user, token, expiresAt });
+    await deps.mailer.queue(tx, tokenType, user, token);
   }
 
   /** Marks a one-time token used and returns its user; the conditional update makes it single-use under races. */
@@ -198,6 +205,33 @@ export function createAccountService(deps: AccountDeps) {
       await db.$transaction(async (tx) => {
         await issueOneTimeToken(tx, user, 'password_reset', at);
         await recordAudit(tx, 'password_reset_requested', origin, { userId: user.id, subject: user.email });
+      });
+      return true;
+    },
+
+    /**
+     * Sends a new verification mail to the signed-in account (the last one expired or got lost);
+     * its token replaces the earlier ones. At most three an hour, counted under the account's row
+     * lock so that parallel requests cannot pass the limit together.
+     */
+    async requestEmailVerification(userId: bigint, origin: RequestOrigin): Promise<boolean> {
+      const at = now();
+      await db.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT 1 FROM users WHERE id = ${userId} FOR UPDATE`;
+        const user = await tx.user.findUnique({ where: { id: userId } });
+        if (!user || !user.isActive || user.deletionRequestedAt) throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
+        if (user.isVerified) throw new AppError('CONFLICT', 'The email address is already verified');
+        const recent = await tx.userVerificationToken.findMany({
+          where: { userId, tokenType: 'email_verification', createdAt: { gt: new Date(at.getTime() - HOUR_MS) } },
+          select: { createdAt: true },
+          orderBy: { createdAt: 'asc' },
+        });
+        if (recent.length >= MAX_VERIFICATION_REQUESTS_PER_HOUR) {
+          const retryAfterSeconds = Math.max(1, Math.ceil((recent[0]!.createdAt.getTime() + HOUR_MS - at.getTime()) / 1000));
+          throw new AppError('TOO_MANY_REQUESTS', `At most ${MAX_VERIFICATION_REQUESTS_PER_HOUR} verification emails an hour; try again later`, { retryAfterSeconds });
+        }
+        await issueOneTimeToken(tx, user, 'email_verification', at);
+        await recordAudit(tx, 'email_verification_requested', origin, { userId });
       });
       return true;
     },

@@ -8,6 +8,7 @@ export type AuditAction =
   | 'login_throttled'
   | 'refresh_token_reused'
   | 'logout'
+  | 'email_verification_requested'
   | 'email_verified'
   | 'password_changed'
   | 'password_reset_requested'

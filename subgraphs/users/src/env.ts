@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import { devStackDatabaseUrl, envSchemas, parseEnv } from '@jobplatform/config';
+import { checkMailSettings, mailSettings } from '@jobplatform/mail';
+
+/** The web client: the links in verification and reset mails lead to its pages. */
+const webAppUrl = z.string().url().default('http://localhost:3000');
 
 /**
  * users' own settings, beside the common ones every subgraph has (USERS_PORT, USERS_DATABASE_URL,
- * NATS_URL, ...: packages/service-runtime/src/subgraph-env.ts).
+ * NATS_URL, ...: packages/service-runtime/src/subgraph-env.ts), and the mail settings every sending
+ * service reads (SMTP_URL, MAIL_FROM, MAIL_*: packages/mail/src/settings.ts).
  */
 export const usersSettings = z
   .object({
+    ...mailSettings.shape,
+    WEB_APP_URL: webAppUrl,
     NODE_ENV: envSchemas.nodeEnv,
     /** Ed25519 private key (PKCS#8 PEM) that signs access tokens. */
     JWT_PRIVATE_KEY: z.string().optional(),
@@ -33,6 +40,7 @@ export const usersSettings = z
       if (!env.JWT_PRIVATE_KEY) ctx.addIssue({ code: 'custom', path: ['JWT_PRIVATE_KEY'], message: 'is required in production' });
       if (!env.FIELD_ENCRYPTION_KEY) ctx.addIssue({ code: 'custom', path: ['FIELD_ENCRYPTION_KEY'], message: 'is required in production' });
     }
+    checkMailSettings(env, ctx);
     if (Boolean(env.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(env.BOOTSTRAP_ADMIN_PASSWORD)) {
       ctx.addIssue({ code: 'custom', path: ['BOOTSTRAP_ADMIN_PASSWORD'], message: 'set both BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD, or neither' });
     }
@@ -46,6 +54,8 @@ const DEV_STACK_USERS_DATABASE_URL = devStackDatabaseUrl('users');
 const createAdminSchema = z.object({
   USERS_DATABASE_URL: envSchemas.postgresUrl.default(DEV_STACK_USERS_DATABASE_URL),
   ADMIN_PASSWORD: z.string().optional(),
+  /** The new admin's verification mail waits in users_db's send queue; its link leads here. */
+  WEB_APP_URL: webAppUrl,
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19456),
   ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
 });

@@ -2,8 +2,10 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { createTokenVerifier } from '@jobplatform/auth';
+import { courierPart } from '@jobplatform/mail';
 import { startSubgraph, type RunningSubgraph, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
 import { createAccountErasure, type AccountErasure } from './account-erasure.js';
+import { createAccountMailer } from './account-mails.js';
 import { createAccountService, type AccountService } from './accounts.js';
 import { createUserLoader, type UsersContext } from './context.js';
 import { PrismaClient, type UsersDb } from './db.js';
@@ -14,12 +16,10 @@ import { defaultLoginThrottlePolicy, type LoginThrottlePolicy } from './login-th
 import { createPasswordHasher } from './passwords.js';
 import { resolvers } from './resolvers/index.js';
 import { createAccessTokenSigner, loadSigningKey, type AccessTokenSigner } from './signing-keys.js';
-import { combineSinks, createDevelopmentTokenLog, createUserEventOutbox, type UserEventSink } from './user-events.js';
+import { createUserEventOutbox } from './user-events.js';
 
 export type UsersOverrides = {
   throttle: LoginThrottlePolicy;
-  /** Sees every event as it is recorded, inside its transaction, beside the outbox (tests). */
-  eventObserver: UserEventSink;
 };
 
 export type UsersDomain = { db: UsersDb; accounts: AccountService; erasure: AccountErasure; cipher: FieldCipher; signer: AccessTokenSigner };
@@ -28,7 +28,9 @@ export type UsersDomain = { db: UsersDb; accounts: AccountService; erasure: Acco
  * The users subgraph: accounts, sign-in, sessions, verification and reset tokens, and the
  * account-erasure saga it coordinates. Its relay publishes USERS; the durable consumer
  * users-user-erasure applies the participants' replies, and a timer publishes
- * users.user.deleted.v1 again for erasures that went unanswered. Every replica runs all three.
+ * users.user.deleted.v1 again for erasures that went unanswered. Its mail courier sends the
+ * verification and reset mails queued in users_db, so their tokens never leave the service but in
+ * the mail. Every replica runs all four.
  */
 export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContext, UsersSettings, UsersOverrides> = {
   name: 'users',
@@ -43,11 +45,7 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContex
     if (!settings.FIELD_ENCRYPTION_KEY) logger.warn('FIELD_ENCRYPTION_KEY is not set: using a throw-away key (encrypted fields will not survive a restart)');
     const signer = await createAccessTokenSigner(signingKey.privateKey);
     const cipher = createFieldCipher(settings.FIELD_ENCRYPTION_KEY ? Buffer.from(settings.FIELD_ENCRYPTION_KEY, 'base64') : randomBytes(32));
-    const events = combineSinks(
-      createUserEventOutbox(),
-      ...(env.nodeEnv === 'development' ? [createDevelopmentTokenLog(logger)] : []),
-      ...(overrides.eventObserver ? [overrides.eventObserver] : []),
-    );
+    const events = createUserEventOutbox();
     const erasure = createAccountErasure({ db, events, logger, metrics: createErasureMetrics(db, metrics.registry) });
     const accounts = createAccountService({
       db,
@@ -55,6 +53,7 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContex
       signer,
       cipher,
       events,
+      mailer: createAccountMailer({ webAppUrl: settings.WEB_APP_URL, events }),
       erasure,
       throttle: overrides.throttle ?? defaultLoginThrottlePolicy,
       logger,
@@ -71,8 +70,6 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContex
     });
   },
   events: {
-    // Published rows carry one-time tokens in clear: keep them no longer than the broker's duplicate window.
-    relay: { keepPublishedMs: 10 * 60 * 1000 },
     consumers: ({ erasure }) => [
       {
         purpose: 'user-erasure',
@@ -83,7 +80,8 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContex
       },
     ],
   },
-  parts: ({ accounts, erasure }, { env, logger }) => [
+  parts: ({ accounts, erasure }, { env, logger, metrics }) => [
+    courierPart({ databaseUrl: env.databaseUrl, settings: env.own, logger, registry: metrics.registry }),
     {
       name: 'overdue-erasure check',
       async start() {
@@ -120,6 +118,8 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContex
     // The cheapest argon2id the service accepts: tests check behaviour, not cost.
     ARGON2_MEMORY_KIB: '8192',
     ARGON2_TIME_COST: '1',
+    // Mail goes out within a tenth of a second of its commit (with SMTP_URL set, as mail tests do).
+    MAIL_POLL_INTERVAL_MS: '50',
   }),
 };
 

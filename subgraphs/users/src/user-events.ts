@@ -1,13 +1,12 @@
-import type { Logger } from '@jobplatform/config';
 import { createOutbox } from '@jobplatform/events';
+import type { AccountMailKind } from './account-mails.js';
 import type { Prisma, User as UserRow } from './generated/prisma/client.js';
 
-/** What the users service tells the rest of the platform. Tokens travel only here, never in the API. */
+/** What the users service tells the rest of the platform. No secret ever: one-time tokens leave users only inside its own mails. */
 export type UserEvent =
   | { type: 'registered'; user: UserRow }
   | { type: 'updated'; user: UserRow }
-  | { type: 'verification_requested'; user: UserRow; token: string; expiresAt: Date }
-  | { type: 'password_reset_requested'; user: UserRow; token: string; expiresAt: Date }
+  | { type: 'mail_requested'; userId: bigint; kind: AccountMailKind; requestId: string }
   | { type: 'deleted'; userId: bigint; requestedAt: Date }
   | { type: 'erased'; userId: bigint; requestedAt: Date; completedAt: Date; services: readonly string[] };
 
@@ -38,10 +37,6 @@ function userState(user: UserRow) {
   };
 }
 
-function oneTimeTokenMail(event: { user: UserRow; token: string; expiresAt: Date }) {
-  return { userId: event.user.id.toString(), email: event.user.email, username: event.user.username, token: event.token, expiresAt: event.expiresAt.toISOString() };
-}
-
 /**
  * The transactional outbox of the users service: each event is a row in event_outbox, committed
  * with the change it describes, and published to JetStream by the relay (see events.ts).
@@ -57,11 +52,8 @@ export function createUserEventOutbox(): UserEventSink {
         case 'updated':
           await outbox.record(tx, 'users.user.updated.v1', userState(event.user), options);
           return;
-        case 'verification_requested':
-          await outbox.record(tx, 'users.user.verification_requested.v1', oneTimeTokenMail(event), options);
-          return;
-        case 'password_reset_requested':
-          await outbox.record(tx, 'users.user.password_reset_requested.v1', oneTimeTokenMail(event), options);
+        case 'mail_requested':
+          await outbox.record(tx, 'users.user.mail_requested.v1', { userId: event.userId.toString(), kind: event.kind, requestId: event.requestId }, options);
           return;
         case 'deleted':
           await outbox.record(tx, 'users.user.deleted.v1', { userId: event.userId.toString(), requestedAt: event.requestedAt.toISOString() }, options);
@@ -75,28 +67,6 @@ export function createUserEventOutbox(): UserEventSink {
           );
           return;
       }
-    },
-  };
-}
-
-/**
- * In development, the one-time tokens that an email would carry are logged by the users service
- * so that a developer can verify an account or reset a password by hand.
- */
-export function createDevelopmentTokenLog(logger: Logger): UserEventSink {
-  return {
-    async record(_tx, event) {
-      if (event.type === 'verification_requested' || event.type === 'password_reset_requested') {
-        logger.info({ userId: event.user.id.toString(), email: event.user.email, oneTimeToken: event.token, expiresAt: event.expiresAt }, `development only: ${event.type} token`);
-      }
-    },
-  };
-}
-
-export function combineSinks(...sinks: UserEventSink[]): UserEventSink {
-  return {
-    async record(tx, event, options) {
-      for (const sink of sinks) await sink.record(tx, event, options);
     },
   };
 }

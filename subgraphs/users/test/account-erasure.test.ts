@@ -106,7 +106,7 @@ describe('the account-erasure saga', () => {
     expect(row.erased_at).not.toBeNull();
     expect(JSON.stringify(row)).not.toContain(account.input.email);
     expect(JSON.stringify(row)).not.toContain(account.input.username);
-    for (const table of ['user_verification_tokens', 'user_sessions']) {
+    for (const table of ['user_verification_tokens', 'user_sessions', 'outbound_mail']) {
       expect((await users.db.query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [account.id])).rows[0]!.n).toBe(0);
     }
     const audit = await users.db.query("SELECT action, subject, ip_address, user_agent, metadata FROM audit_events WHERE user_id = $1 OR subject = $2 ORDER BY id", [account.id, account.input.email]);

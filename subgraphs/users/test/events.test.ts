@@ -27,10 +27,10 @@ async function settledStream() {
 const eventsOf = async (userId: string) => (await settledStream()).filter((event) => event.aggregateId === userId);
 
 describe('events on JetStream', () => {
-  it('registration publishes exactly one users.user.registered.v1 with the account, and the verification mail', async () => {
+  it('registration publishes exactly one users.user.registered.v1 with the account, and that a verification mail was queued', async () => {
     const account = await registerAccount(users, { userType: 'EMPLOYER' });
     const events = await waitFor('the registration events', () => eventsOf(account.id), (list) => list.length >= 2);
-    expect(events.map((event) => event.type)).toEqual(['users.user.registered.v1', 'users.user.verification_requested.v1']);
+    expect(events.map((event) => event.type)).toEqual(['users.user.registered.v1', 'users.user.mail_requested.v1']);
     const [registered, verification] = events;
     const row = (await users.db.query('SELECT date_joined FROM users WHERE id = $1', [account.id])).rows[0]!;
     expect(registered).toMatchObject({
@@ -50,10 +50,13 @@ describe('events on JetStream', () => {
       },
     });
     expect(registered!.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
-    expect(verification!.data).toMatchObject({ userId: account.id, email: account.input.email, username: account.input.username });
+    // Who, which kind, which queued mail: no address, no token.
+    const queued = await users.db.query('SELECT id FROM outbound_mail WHERE user_id = $1', [account.id]);
+    expect(verification!.data).toEqual({ userId: account.id, kind: 'email_verification', requestId: queued.rows[0]!.id });
 
-    // The token in the event is the one the mail will carry: it verifies the account.
-    const token = (verification!.data as { token: string }).token;
+    // The token travels in the mail alone, and verifies the account.
+    const { token } = await users.accountMail(account.input.email, 'email_verification');
+    expect(JSON.stringify(events)).not.toContain(token);
     expect((await users.gql(VERIFY, { token })).data!.verifyEmail).toEqual({ id: account.id, isVerified: true });
     const updated = await waitFor('the verification update', () => eventsOf(account.id), (list) => list.length === 3);
     expect(updated[2]).toMatchObject({ type: 'users.user.updated.v1', data: { userId: account.id, isVerified: true, email: account.input.email, userType: 'employer' } });
@@ -73,20 +76,22 @@ describe('events on JetStream', () => {
     expect(await settledStream()).toHaveLength(before.length);
   });
 
-  it('a password reset request publishes the token, and that token resets the password', async () => {
+  it('a password reset request publishes only that a reset mail was queued; the token in the mail resets the password', async () => {
     const account = await registerAccount(users);
     expect((await users.gql(REQUEST_RESET, { email: account.input.email })).data!.requestPasswordReset).toBe(true);
-    const events = await waitFor('the reset mail', () => eventsOf(account.id), (list) => list.some((e) => e.type === 'users.user.password_reset_requested.v1'));
-    const reset = events.filter((e) => e.type === 'users.user.password_reset_requested.v1');
+    const isReset = (e: { type: string; data: unknown }) => e.type === 'users.user.mail_requested.v1' && (e.data as { kind: string }).kind === 'password_reset';
+    const events = await waitFor('the reset mail event', () => eventsOf(account.id), (list) => list.some(isReset));
+    const reset = events.filter(isReset);
     expect(reset).toHaveLength(1);
-    const data = reset[0]!.data as { token: string; expiresAt: string; email: string; username: string };
-    expect(data).toMatchObject({ email: account.input.email, username: account.input.username });
-    expect(Date.parse(data.expiresAt) - Date.now()).toBeGreaterThan(55 * 60 * 1000);
+    expect(Object.keys(reset[0]!.data).sort()).toEqual(['kind', 'requestId', 'userId']);
+    const { token } = await users.accountMail(account.input.email, 'password_reset');
+    expect(JSON.stringify(events)).not.toContain(token);
     // Stored hashed only: the clear token is nowhere in the tokens table.
-    const stored = await users.db.query('SELECT count(*)::int AS n FROM user_verification_tokens WHERE token = $1', [data.token]);
-    expect(stored.rows[0]!.n).toBe(0);
+    expect((await users.db.query('SELECT count(*)::int AS n FROM user_verification_tokens WHERE token = $1', [token])).rows[0]!.n).toBe(0);
+    const stored = await users.db.query("SELECT expires_at FROM user_verification_tokens WHERE user_id = $1 AND token_type = 'password_reset'", [account.id]);
+    expect((stored.rows[0]!.expires_at as Date).getTime() - Date.now()).toBeGreaterThan(55 * 60 * 1000);
 
-    expect((await users.gql(RESET, { token: data.token, newPassword: 'a new passphrase 42' })).data!.resetPassword).toBe(true);
+    expect((await users.gql(RESET, { token, newPassword: 'a new passphrase 42' })).data!.resetPassword).toBe(true);
     expect((await users.gql(LOGIN, { email: account.input.email, password: 'a new passphrase 42' })).errors).toBeUndefined();
   });
 
@@ -118,8 +123,8 @@ describe('events on JetStream', () => {
       ['users.user.registered.v1', expect.objectContaining({ email: input.email, firstName: 'Grace', lastName: 'Hopper' })],
       ['users.user.updated.v1', expect.objectContaining({ email: input.email, firstName: 'Amazing Grace', lastName: null })],
     ]);
-    // The mails carry what a mail needs, no more.
-    expect(events.find((e) => e.type === 'users.user.verification_requested.v1')!.data).not.toHaveProperty('firstName');
+    // Only the account's replicated state carries its names and email; that a mail was queued, not.
+    expect(events.find((e) => e.type === 'users.user.mail_requested.v1')!.data).toEqual({ userId: user.id, kind: 'email_verification', requestId: expect.any(String) });
   });
 });
 
@@ -139,6 +144,6 @@ describe('NATS outage', () => {
     await users.natsServer.restart();
     await waitFor('the connection gauge to return', connectedGauge, (value) => value === '1');
     const events = await waitFor('the events of the outage', () => eventsOf(account.id), (list) => list.length === 2);
-    expect(events.map((e) => e.type)).toEqual(['users.user.registered.v1', 'users.user.verification_requested.v1']);
+    expect(events.map((e) => e.type)).toEqual(['users.user.registered.v1', 'users.user.mail_requested.v1']);
   });
 });

@@ -1,17 +1,50 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Logger } from '@jobplatform/config';
 import type { EventEnvelope, EventSubject } from '@jobplatform/events';
+import { startMailCatcher, type CaughtMail, type MailCatcher } from '@jobplatform/mail/catcher';
 import { readStream, startPrivateNats, startSubgraphForTest, type Gql, type PrivateNats, type SubgraphUnderTest } from '@jobplatform/testing';
+import type { AccountMailKind } from '../src/account-mails.js';
 import { usersSubgraph, type UsersDomain, type UsersService } from '../src/server.js';
 import type { UsersDb } from '../src/db.js';
 import type { UsersSettings } from '../src/env.js';
-import type { UserEvent, UserEventSink } from '../src/user-events.js';
 import type { LoginThrottlePolicy } from '../src/login-throttle.js';
 
 export { waitFor } from '@jobplatform/testing';
 
-/** An event as the service recorded it, flattened for tests: who it is about, and the token a mail would carry. */
-export type RecordedUserEvent = { type: UserEvent['type']; userId: bigint; token?: string; expiresAt?: Date };
+const subjects: Record<AccountMailKind, string> = { email_verification: 'Confirm your email address', password_reset: 'Reset your password' };
+
+/** The one-time token of a verification or reset mail, as the link in it carries it. */
+export function tokenInMail(mail: CaughtMail): string {
+  const token = /[?&]token=([A-Za-z0-9_-]{43})\b/.exec(mail.text)?.[1];
+  if (!token) throw new Error(`mail #${mail.number} (${mail.subject}) has no token link`);
+  return token;
+}
+
+/**
+ * Waits for the nth (by default the first) mail of a kind to an address, as the users service
+ * sent it over SMTP to the test's catcher, and returns it with its token.
+ */
+export async function accountMail(catcher: MailCatcher, to: string, kind: AccountMailKind, nth = 1): Promise<{ mail: CaughtMail; token: string }> {
+  let seen = 0;
+  const mail = await catcher.waitForMail((m) => m.to.includes(to) && m.subject === subjects[kind] && ++seen === nth, { description: `${kind} mail #${nth} to ${to}` });
+  return { mail, token: tokenInMail(mail) };
+}
+
+/** A mail catcher in a folder of its own, removed when it stops. */
+export async function startTestMailCatcher(): Promise<MailCatcher> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobplatform-users-mail-'));
+  const catcher = await startMailCatcher({ dir });
+  return {
+    ...catcher,
+    async stop() {
+      await catcher.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 export type UsersUnderTest = Omit<SubgraphUnderTest<UsersDb, UsersDomain, UsersSettings>, 'service'> & {
   service: UsersService;
@@ -19,45 +52,40 @@ export type UsersUnderTest = Omit<SubgraphUnderTest<UsersDb, UsersDomain, UsersS
   privateKey: KeyObject;
   /** The nats-server of this test file alone; tests stop and restart it. */
   natsServer: PrivateNats;
-  /**
-   * Events the service recorded, in order, as they were written inside their transactions (what
-   * notifications will turn into emails). streamEvents() shows what actually reached JetStream.
-   */
-  events: RecordedUserEvent[];
+  /** The SMTP server the service sends its mail to (SMTP_URL), unless the test gave its own. */
+  mail: MailCatcher | undefined;
+  /** The nth verification or reset mail to an address, with its token. */
+  accountMail(to: string, kind: AccountMailKind, nth?: number): Promise<{ mail: CaughtMail; token: string }>;
   /** Every message JetStream holds on a producer's stream, in stream order, optionally of one subject. */
   streamEvents<S extends EventSubject>(subject?: S, stream?: string): Promise<EventEnvelope<S>[]>;
   gql: Gql;
 };
 
-function flatten(event: UserEvent): RecordedUserEvent {
-  if ('user' in event) return { type: event.type, userId: event.user.id, ...('token' in event ? { token: event.token, expiresAt: event.expiresAt } : {}) };
-  return { type: event.type, userId: event.userId };
-}
-
-/** The users subgraph alone on a free port, over a fresh database, on a nats-server of its own. */
+/**
+ * The users subgraph alone on a free port, over a fresh database, on a nats-server of its own,
+ * sending its mail over SMTP to a catcher of its own (unless env sets SMTP_URL).
+ */
 export async function startUsersForTest(options: { throttle?: LoginThrottlePolicy; logger?: Logger; env?: NodeJS.ProcessEnv } = {}): Promise<UsersUnderTest> {
-  const natsServer = await startPrivateNats();
-  const events: RecordedUserEvent[] = [];
-  const eventObserver: UserEventSink = {
-    async record(_tx, event) {
-      events.push(flatten(event));
-    },
-  };
+  const [natsServer, mail] = await Promise.all([startPrivateNats(), options.env?.SMTP_URL ? undefined : startTestMailCatcher()]);
   const users = await startSubgraphForTest(usersSubgraph, {
     natsUrl: natsServer.url,
     ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.env ? { env: options.env } : {}),
-    overrides: { eventObserver, ...(options.throttle ? { throttle: options.throttle } : {}) },
+    env: { ...(mail ? { SMTP_URL: mail.url } : {}), ...options.env },
+    ...(options.throttle ? { overrides: { throttle: options.throttle } } : {}),
   });
   return {
     ...users,
     privateKey: createPrivateKey(users.env.own.JWT_PRIVATE_KEY!),
     natsServer,
-    events,
+    mail,
+    accountMail(to, kind, nth) {
+      if (!mail) throw new Error('this users instance sends its mail elsewhere (SMTP_URL was given)');
+      return accountMail(mail, to, kind, nth);
+    },
     streamEvents: (subject, stream = 'USERS') => readStream(users.nats, stream, subject),
     async close() {
       await users.close();
-      await natsServer.dispose();
+      await Promise.all([natsServer.dispose(), mail?.stop()]);
     },
   };
 }

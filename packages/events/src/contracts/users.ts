@@ -29,15 +29,15 @@ const userState = z.object({
 });
 
 /**
- * One-time token mails. The raw token travels only in this event (never in the API, never stored
- * in clear), so notifications can build the link; the stream's retention bounds how long it lives.
+ * That users queued a mail to an account, and nothing more: users renders and sends its own
+ * verification and reset mails (their links hold one-time tokens, which never leave users except
+ * inside the mail), so the event carries neither the address nor the link.
  */
-const oneTimeTokenMail = z.object({
+const mailRequested = z.object({
   userId: bigintId,
-  email: z.email().max(254),
-  username: z.string().min(1).max(150),
-  token: z.string().min(16).max(255),
-  expiresAt: isoTimestamp,
+  kind: z.enum(['email_verification', 'password_reset']),
+  /** The queued mail's id in users' send queue (a ULID). */
+  requestId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'a ULID'),
 });
 
 const byUserId = (data: { userId: string }) => data.userId;
@@ -59,21 +59,13 @@ export const usersEvents = {
     summary: "An account's replicated fields changed (profile, type, verification, activation). Carries the full replicated state, not a diff.",
     schema: userState,
   }),
-  'users.user.verification_requested.v1': defineEvent({
+  'users.user.mail_requested.v1': defineEvent({
     producer: 'users',
     consumers: ['notifications'],
     aggregate: 'user',
     aggregateIdOf: byUserId,
-    summary: 'Send the email-verification mail with this one-time token.',
-    schema: oneTimeTokenMail,
-  }),
-  'users.user.password_reset_requested.v1': defineEvent({
-    producer: 'users',
-    consumers: ['notifications'],
-    aggregate: 'user',
-    aggregateIdOf: byUserId,
-    summary: 'Send the password-reset mail with this one-time token.',
-    schema: oneTimeTokenMail,
+    summary: 'users queued an account mail (email verification, password reset), which it sends itself. No address, no link: only who, which kind and the queued mail\'s id.',
+    schema: mailRequested,
   }),
   'users.user.deleted.v1': defineEvent({
     producer: 'users',

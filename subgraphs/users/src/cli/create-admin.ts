@@ -5,6 +5,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@jobplatform/config';
+import { createAccountMailer } from '../account-mails.js';
 import { createAccountService } from '../accounts.js';
 import { createUsersDb } from '../db.js';
 import { loadCreateAdminEnv } from '../env.js';
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
   const password = env.ADMIN_PASSWORD ?? (await readPasswordFromStdin());
   const db = createUsersDb(env.USERS_DATABASE_URL);
   const logger = createLogger('create-admin', 'warn');
+  const events = createUserEventOutbox();
   try {
     const accounts = createAccountService({
       db,
@@ -42,8 +44,10 @@ async function main(): Promise<number> {
       // Creating an account issues no access token; these only satisfy the service's shape.
       signer: await createAccessTokenSigner(generateKeyPairSync('ed25519').privateKey),
       cipher: createFieldCipher(randomBytes(32)),
-      // The registration event waits in the outbox until the users service's relay publishes it.
-      events: createUserEventOutbox(),
+      // The registration event waits in the outbox until the users service's relay publishes it,
+      // and the verification mail in the send queue until its courier sends it.
+      events,
+      mailer: createAccountMailer({ webAppUrl: env.WEB_APP_URL, events }),
       erasure: { start: () => Promise.reject(new Error('create-admin deletes no account')) },
       throttle: defaultLoginThrottlePolicy,
       logger,

@@ -18,6 +18,7 @@ export const Mutation: MutationResolvers = {
   refreshToken: (_p, { refreshToken }, ctx) => ctx.accounts.refresh(refreshToken, origin(ctx)),
   logout: (_p, { refreshToken }, ctx) => ctx.accounts.logout(refreshToken, origin(ctx)),
   verifyEmail: (_p, { token }, ctx) => ctx.accounts.verifyEmail(token, origin(ctx)),
+  requestEmailVerification: (_p, _a, ctx) => ctx.accounts.requestEmailVerification(BigInt(requireViewer(ctx).userId), origin(ctx)),
   requestPasswordReset: (_p, { email }, ctx) => ctx.accounts.requestPasswordReset(email, origin(ctx)),
   resetPassword: (_p, { token, newPassword }, ctx) => ctx.accounts.resetPassword(token, newPassword, origin(ctx)),
   changePassword: (_p, { currentPassword, newPassword }, ctx) => {
