@@ -330,10 +330,9 @@ describe('email', () => {
   });
 
   it('marks the email FAILED when the mail server refuses the address for good', async () => {
-    const bouncing = await platform.register('EMPLOYER', { email: `bounce_${Date.now()}@example.com` });
-    await waitFor('the registration to reach applications', async () => (await platform.applications.db.query('SELECT 1 FROM user_replicas WHERE id = $1', [bouncing.id])).rowCount, (n) => n === 1, 60_000);
+    const { employer: bouncing, companyId: company } = await platform.employerWithCompany('Initrode');
     await platform.verify(bouncing);
-    const company = (await platform.ok('mutation($name: String!) { createCompany(input: { name: $name }) { id } }', { name: `Bounce ${Date.now()}` }, bouncing)).createCompany.id as string;
+    platform.refuseMailTo(bouncing.email);
     const theirJob = await platform.postJob(bouncing, company, 'Postmaster');
     await platform.apply(await platform.seeker(), theirJob);
     const failed = await waitFor('the email notification to fail', () => emailsOf(bouncing), (page) => page.edges[0]?.node.status === 'FAILED', SECONDS);

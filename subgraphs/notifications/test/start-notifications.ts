@@ -13,8 +13,10 @@ export { errorCodeOf, waitFor, type Account } from '@jobplatform/testing';
 export const NOTIFICATIONS_OPERATIONS = readFileSync(new URL('../../../schema/operations/notifications.graphql', import.meta.url), 'utf8');
 
 export type PlatformUnderTest = Platform & {
-  /** Where notifications sends mail (real SMTP); it refuses recipients whose address starts with "bounce". */
+  /** Where users and notifications send mail (real SMTP). */
   catcher: MailCatcher;
+  /** From now on the catcher refuses mail to this address for good, as a server refuses an unknown mailbox. */
+  refuseMailTo(address: string): void;
   applications: SubgraphUnderTest;
   notifications: SubgraphUnderTest<NotificationsDb, NotificationsDomain>;
   /** A job seeker known to the applications and notifications users replicas. */
@@ -27,7 +29,7 @@ export type PlatformUnderTest = Platform & {
   postJob(employer: Account, companyId: string, title: string): Promise<string>;
   /** Applies through the gateway and returns the application's id. */
   apply(applicant: Account, jobId: string): Promise<string>;
-  /** Marks the account's address verified in notifications' copy, as users' event for a verified address would. */
+  /** Verifies the account's address with the link in users' verification mail, and waits until notifications knows it verified. */
   verify(account: Account): Promise<Account>;
   /** Runs a notifications operation by name through the gateway as `account`, failing on any error. */
   op(operationName: string, variables: Record<string, unknown>, account: Account): Promise<Record<string, any>>;
@@ -36,14 +38,15 @@ export type PlatformUnderTest = Platform & {
 const CREATE_COMPANY = 'mutation($name: String!) { createCompany(input: { name: $name }) { id } }';
 const ADD_MEMBER = 'mutation($companyId: ID!, $userId: ID!) { addCompanyMember(companyId: $companyId, userId: $userId) { role } }';
 const CREATE_JOB = 'mutation($input: CreateJobInput!) { createJob(input: $input) { id } }';
+const VERIFY_EMAIL = 'mutation($token: String!) { verifyEmail(token: $token) { isVerified } }';
 const APPLY = 'mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { id } }';
 
 const present = (count: number | null) => count === 1;
 
 /** A mail catcher in a folder of its own, removed when it stops. */
-async function startTestMailCatcher(): Promise<MailCatcher> {
+async function startTestMailCatcher(refused: Set<string>): Promise<MailCatcher> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobplatform-notifications-mail-'));
-  const catcher = await startMailCatcher({ dir, refuseRecipient: (address) => address.startsWith('bounce') });
+  const catcher = await startMailCatcher({ dir, refuseRecipient: (address) => refused.has(address) });
   return {
     ...catcher,
     async stop() {
@@ -55,14 +58,15 @@ async function startTestMailCatcher(): Promise<MailCatcher> {
 
 /**
  * users, jobs, applications and notifications on one nats-server behind the real gateway, as
- * deployed, with notifications sending mail over SMTP to the test's catcher.
+ * deployed, with users and notifications sending mail over SMTP to the test's catcher.
  */
 export async function startPlatformForTest(): Promise<PlatformUnderTest> {
-  const catcher = await startTestMailCatcher();
+  const refused = new Set<string>();
+  const catcher = await startTestMailCatcher(refused);
   const mail = { SMTP_URL: catcher.url, MAIL_RETRY_BASE_MS: '50', MAIL_RETRY_MAX_MS: '200' };
   let platform: Platform;
   try {
-    platform = await startPlatform({ services: ['users', 'jobs', 'applications', 'notifications'], env: { notifications: mail } });
+    platform = await startPlatform({ services: ['users', 'jobs', 'applications', 'notifications'], env: { users: mail, notifications: mail } });
   } catch (error) {
     await catcher.stop();
     throw error;
@@ -80,6 +84,7 @@ export async function startPlatformForTest(): Promise<PlatformUnderTest> {
   return {
     ...platform,
     catcher,
+    refuseMailTo: (address) => void refused.add(address),
     async close() {
       await platform.close();
       await catcher.stop();
@@ -117,9 +122,16 @@ export async function startPlatformForTest(): Promise<PlatformUnderTest> {
       return (await platform.ok(APPLY, { input: { jobId } }, applicant)).applyToJob.id as string;
     },
     async verify(account) {
-      // What users.user.updated.v1 with isVerified true does to notifications' copy of the account's address.
-      await waitFor('the address to reach notifications', async () => (await notifications.db.query('SELECT 1 FROM recipient_contacts WHERE user_id = $1', [account.id])).rowCount, present, 60_000);
-      await notifications.db.query('UPDATE recipient_contacts SET is_verified = true WHERE user_id = $1', [account.id]);
+      const mail = await catcher.waitForMail((m) => m.to.includes(account.email) && m.subject === 'Confirm your email address', { description: `the verification mail to ${account.email}` });
+      const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
+      if (!token) throw new Error(`the verification mail to ${account.email} has no link with a token`);
+      await platform.ok(VERIFY_EMAIL, { token }, account);
+      await waitFor(
+        'the verified address to reach notifications',
+        async () => (await notifications.db.query('SELECT 1 FROM recipient_contacts WHERE user_id = $1 AND is_verified', [account.id])).rowCount,
+        present,
+        60_000,
+      );
       return account;
     },
     async op(operationName, variables, account) {
