@@ -1,8 +1,7 @@
 import { parseId } from '@jobplatform/service-runtime';
-import type { NotificationResolvers } from '../generated/graphql.js';
+import type { NotificationEvent, NotificationResolvers, NotificationStatus, NotificationType } from '../generated/graphql.js';
 import { isRecipient } from '../inbox.js';
 import { apiValueOf } from '../notification-events.js';
-import type { NotificationStatus, NotificationEvent, NotificationType } from '../generated/graphql.js';
 
 export const Notification: NotificationResolvers = {
   /** Its recipient alone (the gateway resolves notificationReceived as the subscriber); null for anyone else. */
