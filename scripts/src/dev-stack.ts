@@ -1,6 +1,7 @@
 // `npm start`: the whole platform on one machine. Embedded PostgreSQL and nats-server run as child
-// processes (unless *_DATABASE_URL / NATS_URL point elsewhere), migrations are applied, then every
-// subgraph and the gateway start. Once all are up, a service that crashes is reported and restarted
+// processes (unless *_DATABASE_URL / NATS_URL point elsewhere), and a mail catcher in this process
+// takes every mail the services send (unless SMTP_URL names a server); migrations are applied
+// (databases, and the streams' purge of retired subjects), then every subgraph and the gateway start. Once all are up, a service that crashes is reported and restarted
 // with backoff while the others keep serving. Ctrl-C or SIGTERM stops everything, PostgreSQL last
 // and cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,7 +9,8 @@ import path from 'node:path';
 import { EnvError, serviceRegistry } from '@jobplatform/config';
 import { applyMigrations, serviceSchema } from '@jobplatform/database';
 import { startEmbeddedPostgres, startNatsServer, type EmbeddedPostgresHandle, type NatsServerHandle } from '@jobplatform/embedded-infra';
-import { natsAdminPasswordVariable, natsPasswordVariable, natsServerConfig } from '@jobplatform/events';
+import { connectToNats, natsAdminPasswordVariable, natsAdminUser, natsPasswordVariable, natsServerConfig, purgeRetiredSubjects } from '@jobplatform/events';
+import { mailCatcherDir, startMailCatcher, type MailCatcher } from '@jobplatform/mail/catcher';
 import { loadDevNatsPasswords, loadDevSecrets } from './dev-keys.js';
 import { loadDevStackEnv, repoRoot } from './dev-stack-env.js';
 import { databaseUrlVariable, gatewayService, subgraphServices, type PlatformService } from './platform-services.js';
@@ -46,6 +48,7 @@ const RESTART_RESET_AFTER_MS = 60_000;
 const supervised: Supervised[] = [];
 let postgres: EmbeddedPostgresHandle | undefined;
 let nats: NatsServerHandle | undefined;
+let mailCatcher: MailCatcher | undefined;
 let stopping = false;
 /** Until every service has come up once, a service that exits fails the start instead of restarting. */
 let supervising = false;
@@ -134,10 +137,31 @@ async function shutdown(exitCode: number): Promise<never> {
       child.kill('SIGTERM');
     });
   }
+  await mailCatcher?.stop();
   await nats?.stop();
   await postgres?.stop();
   say('stopped');
   process.exit(exitCode);
+}
+
+/**
+ * The streams' data migration: messages of retired subjects (users' old verification and reset
+ * events, with tokens) are erased. Needs the admin identity; a server of one's own (NATS_URL)
+ * without NATS_ADMIN_PASSWORD is left as it is, with a warning.
+ */
+async function purgeRetiredMessages(natsUrl: string, adminPassword: string | undefined): Promise<void> {
+  try {
+    const admin = await connectToNats(natsUrl, 'dev-stack-migrate', adminPassword ? { user: natsAdminUser, password: adminPassword } : {});
+    try {
+      const { removed, deadLetters } = await purgeRetiredSubjects(admin);
+      const total = Object.values(removed).reduce((sum, n) => sum + n, 0) + deadLetters;
+      if (total > 0) say(`streams: erased ${total} message(s) of retired subjects`);
+    } finally {
+      await admin.close();
+    }
+  } catch (error) {
+    say(`streams: could not purge retired subjects as the NATS admin (${error instanceof Error ? error.message : String(error)}); run npm run migrate with NATS_URL and NATS_ADMIN_PASSWORD`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -174,12 +198,21 @@ async function main(): Promise<void> {
     nats = await startNatsServer({ port: env.EMBEDDED_NATS_PORT, storeDir: path.join(env.JOBPLATFORM_DATA_DIR, 'nats'), config, onLog: prefixed('nats'), ownProcessGroup: true });
     natsUrl = nats.url;
   }
+  await purgeRetiredMessages(natsUrl, env.passThrough[natsAdminPasswordVariable] ?? devNatsPasswords.admin);
+
+  let smtpUrl = env.passThrough.SMTP_URL;
+  if (!smtpUrl) {
+    mailCatcher = await startMailCatcher({ dir: mailCatcherDir(env.JOBPLATFORM_DATA_DIR), port: env.MAIL_CATCHER_PORT });
+    smtpUrl = mailCatcher.url;
+    say(`mail catcher on ${smtpUrl}`);
+  }
 
   const serviceEnv: NodeJS.ProcessEnv = {
     ...env.passThrough,
     NODE_ENV: env.passThrough.NODE_ENV ?? 'development',
     LOG_LEVEL: env.LOG_LEVEL,
     NATS_URL: natsUrl,
+    SMTP_URL: smtpUrl,
     JWT_PRIVATE_KEY: env.passThrough.JWT_PRIVATE_KEY ?? secrets.jwtPrivateKey,
     FIELD_ENCRYPTION_KEY: env.passThrough.FIELD_ENCRYPTION_KEY ?? secrets.fieldEncryptionKey,
     GATEWAY_HOP_SECRET: env.passThrough.GATEWAY_HOP_SECRET ?? secrets.gatewayHopSecret,
@@ -214,6 +247,8 @@ async function main(): Promise<void> {
   say(`GraphQL gateway:  http://127.0.0.1:${gatewayService.port}/graphql   (WebSocket subscriptions on the same path)`);
   if (!env.BOOTSTRAP_ADMIN_PASSWORD) say(`admin sign-in:    ${env.BOOTSTRAP_ADMIN_EMAIL} / ${secrets.adminPassword}`);
   if (nats) say(`NATS admin:       user admin, password in ${path.join(env.JOBPLATFORM_DATA_DIR, 'keys', 'nats-admin.password')} (npm run dead-letters reads it)`);
+  if (mailCatcher) say(`mail:             nothing leaves this machine: the catcher keeps every mail in ${mailCatcher.dir} (npm run mail -- list, npm run mail -- show N)`);
+  else say(`mail:             sent through SMTP_URL (${smtpUrl.replace(/\/\/[^@/]*@/, '//')})`);
   say('press Ctrl-C to stop');
 }
 

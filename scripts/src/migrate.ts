@@ -1,10 +1,13 @@
 // npm run migrate: applies the checked-in migrations of every service whose <NAME>_DATABASE_URL
-// is set (docker-compose runs this once before the services start; `npm start` does it itself).
+// is set, then, when NATS_URL is set, erases the messages of retired subjects from the streams (as
+// the admin identity, NATS_ADMIN_PASSWORD). docker-compose runs this once before the services
+// start; `npm start` does both itself.
 import path from 'node:path';
 import { applyMigrations, serviceSchema } from '@jobplatform/database';
+import { connectToNats, natsAdminUser, purgeRetiredSubjects } from '@jobplatform/events';
 import { repoRoot } from './dev-stack-env.js';
 import { databaseUrlVariable, subgraphServices } from './platform-services.js';
-import { loadMigrateEnv } from './migrate-env.js';
+import { loadMigrateEnv, loadMigrateNatsEnv } from './migrate-env.js';
 
 const env = loadMigrateEnv(subgraphServices.map((s) => databaseUrlVariable(s.name)));
 let configured = 0;
@@ -15,7 +18,18 @@ for (const service of subgraphServices) {
   const applied = await applyMigrations(url, serviceSchema(path.join(repoRoot, 'prisma'), service.name));
   console.log(`${service.name}: ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'up to date'}`);
 }
-if (configured === 0) {
-  console.error(`Set at least one of ${subgraphServices.map((s) => databaseUrlVariable(s.name)).join(', ')}`);
+const natsEnv = loadMigrateNatsEnv();
+if (natsEnv.NATS_URL) {
+  const admin = await connectToNats(natsEnv.NATS_URL, 'migrate', natsEnv.NATS_ADMIN_PASSWORD ? { user: natsAdminUser, password: natsEnv.NATS_ADMIN_PASSWORD } : {});
+  try {
+    const { removed, deadLetters } = await purgeRetiredSubjects(admin);
+    const erased = Object.entries(removed).filter(([, n]) => n > 0).map(([subject, n]) => `${n} ${subject}`);
+    console.log(`streams: ${erased.length + deadLetters > 0 ? `erased ${[...erased, `${deadLetters} dead letter(s)`].join(', ')}` : 'no retired subjects left'}`);
+  } finally {
+    await admin.close();
+  }
+}
+if (configured === 0 && !natsEnv.NATS_URL) {
+  console.error(`Set at least one of ${subgraphServices.map((s) => databaseUrlVariable(s.name)).join(', ')}, or NATS_URL`);
   process.exit(1);
 }

@@ -79,7 +79,7 @@ it('runs nats-server in docker-compose.yml with the users and permissions the re
 });
 
 it('lists no service in docker-compose.yml or the supergraph that the registry does not know', () => {
-  const known = new Set<string>([...serviceRegistry.map((s) => s.name), gatewayDefinition.name, 'postgres', 'nats', 'migrate']);
+  const known = new Set<string>([...serviceRegistry.map((s) => s.name), gatewayDefinition.name, 'postgres', 'nats', 'migrate', 'mail']);
   expect(Object.keys(compose.services).filter((name) => !known.has(name))).toEqual([]);
   const config = JSON.parse(read('schema/supergraph.config.json')) as { subgraphs: Record<string, unknown> };
   expect(Object.keys(config.subgraphs).sort()).toEqual(serviceRegistry.map((s) => s.name).sort());
