@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createLogger } from '@jobplatform/config';
+import type { MailCatcher } from '@jobplatform/mail/catcher';
 import { HOP_MAX_AGE_MS, HOP_SIGNATURE_HEADER, signHop, type HopRequest } from '@jobplatform/service-runtime';
 import { errorCodeOf, gatewayEnvFor, postGraphQL, startPlatformForTest, type PlatformUnderTest } from '@jobplatform/testing';
 import { defaultSupergraphPath, startGateway } from '../src/server.js';
 import { subgraphsOf } from '../src/subgraph-requests.js';
+import { startTestMailCatcher } from '../../subgraphs/users/test/start-users.js';
 
 // Only the gateway talks to subgraphs: it signs each call, and a subgraph believes the forwarded
 // headers of a signed call only; in production it serves nothing else.
@@ -41,17 +43,21 @@ async function expectRefused(response: Awaited<ReturnType<typeof postGraphQL>>, 
 
 describe('in production', () => {
   let platform: PlatformUnderTest;
+  let mail: MailCatcher;
   let secret: string;
   beforeAll(async () => {
+    // users will not start in production without an SMTP server for its mail.
+    mail = await startTestMailCatcher();
     platform = await startPlatformForTest({
       services: ['users', 'jobs'],
-      env: { users: { NODE_ENV: 'production' }, jobs: { NODE_ENV: 'production' } },
+      env: { users: { NODE_ENV: 'production', SMTP_URL: mail.url }, jobs: { NODE_ENV: 'production' } },
       gateway: { NODE_ENV: 'production' },
     });
     secret = platform.service('jobs').env.gatewayHopSecret!;
   });
   afterAll(async () => {
     await platform.close();
+    await mail.stop();
   });
 
   it('serves the gateway, which signs every call', async () => {

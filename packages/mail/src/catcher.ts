@@ -47,16 +47,21 @@ export const mailCatcherDir = (dataDir: string) => path.join(dataDir, 'mail');
 /** The catcher's port under `npm start` (MAIL_CATCHER_PORT). */
 export const defaultMailCatcherPort = 2525;
 
+async function readIndex(dir: string): Promise<CaughtMailSummary[]> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(dir, indexFile), 'utf8')) as CaughtMailSummary[];
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
 /** The catcher's folder, for reading (it need not exist yet). */
 export function openMailStore(dir: string): MailStore {
-  const list = async (): Promise<CaughtMailSummary[]> => {
-    try {
-      return JSON.parse(await fs.readFile(path.join(dir, indexFile), 'utf8')) as CaughtMailSummary[];
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-  };
+  return storeOver(dir, () => readIndex(dir));
+}
+
+function storeOver(dir: string, list: () => Promise<CaughtMailSummary[]>): MailStore {
   return {
     dir,
     list,
@@ -94,12 +99,28 @@ export type MailCatcher = MailStore & {
 export async function startMailCatcher(options: MailCatcherOptions): Promise<MailCatcher> {
   const { dir } = options;
   await fs.mkdir(dir, { recursive: true });
-  const store = openMailStore(dir);
+  const index = await readIndex(dir);
+  // The running catcher answers from its own index; the file follows within a moment.
+  const store = storeOver(dir, async () => [...index]);
   const arrivals = new EventEmitter();
   // One message is written at a time, so the index and the numbers stay in step.
   let writing: Promise<unknown> = Promise.resolve();
 
-  const index = await store.list();
+  // index.json is written again at most every 100 ms, not once per message: under a burst of
+  // mail (a seed, a benchmark) rewriting it each time would cost the square of the count.
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+  const flushIndex = () => {
+    flushTimer = undefined;
+    const snapshot = `${JSON.stringify(index, null, 2)}\n`;
+    flushing = flushing.then(async () => {
+      const next = path.join(dir, `${indexFile}.${process.pid}.tmp`);
+      await fs.writeFile(next, snapshot);
+      await fs.rename(next, path.join(dir, indexFile));
+    });
+    return flushing;
+  };
+
   const keep = (raw: Buffer, envelope: { from: string; to: string[] }) => {
     const done = writing.then(async () => {
       const number = (index.at(-1)?.number ?? 0) + 1;
@@ -107,10 +128,8 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Mai
       const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
       const summary: CaughtMailSummary = { number, file, receivedAt: new Date().toISOString(), from: envelope.from, to: envelope.to, subject: parsed.subject ?? '', size: raw.length };
       await fs.writeFile(path.join(dir, file), raw);
-      const next = path.join(dir, `${indexFile}.${process.pid}.tmp`);
-      await fs.writeFile(next, `${JSON.stringify([...index, summary], null, 2)}\n`);
-      await fs.rename(next, path.join(dir, indexFile));
       index.push(summary);
+      flushTimer ??= setTimeout(() => void flushIndex().catch(() => undefined), 100);
       arrivals.emit('mail', number);
     });
     writing = done.catch(() => undefined);
@@ -202,6 +221,11 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Mai
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await writing;
+      if (flushTimer) {
+        clearTimeout(flushTimer);
+        await flushIndex();
+      }
+      await flushing;
     },
   };
 }

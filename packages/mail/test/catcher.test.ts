@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTransport } from 'nodemailer';
 import { mailCatcherDir, openMailStore, startMailCatcher } from '../src/catcher.js';
-import { temporaryDir } from './mail-test-setup.js';
+import { temporaryDir, waitFor } from './mail-test-setup.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -56,6 +56,8 @@ it('waits for a mail that has not come yet, and times out naming what it waited 
     await send(catcher.url, { to: 'a@example.com', subject: 'Sooner', text: '1' });
     await send(catcher.url, { to: 'a@example.com', subject: 'Later', text: '2' });
     expect((await waiting).number).toBe(2);
+    // Readers of the folder (npm run mail) see it too, a moment later.
+    await waitFor('index.json to list both', () => openMailStore(data.dir).list(), (list) => list.length === 2);
     await expect(catcher.waitForMail((m) => m.subject === 'Never', { timeoutMs: 200, description: 'mail that never comes' })).rejects.toThrow(/mail that never comes within 200 ms/);
   } finally {
     await catcher.stop();
