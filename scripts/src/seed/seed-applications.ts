@@ -266,7 +266,10 @@ export async function moveApplications(domain: SeedApplicationsDomain, moves: Pl
     for (const step of stepsLeft(path, application.status)) {
       const index = path.indexOf(step);
       if (step === 'INTERVIEWING' && interview) {
-        interviews += await holdInterviews(domain, employer, application.id, interview);
+        // Awaited first: `interviews += await …` reads the total before the await and loses the
+        // interviews other applications booked meanwhile.
+        const booked = await holdInterviews(domain, employer, application.id, interview);
+        interviews += booked;
         application.status = 'interviewing';
       } else {
         const row = await retryExpiredTransaction(() =>
