@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EnvError, envSchemas, parseEnv } from '@jobplatform/config';
+import { defaultJwksUrl, EnvError, envSchemas, parseEnv } from '@jobplatform/config';
 import { defaultOperationLimits, hopSecretSchema } from '@jobplatform/service-runtime';
 
 const fields = z.object({
@@ -8,7 +8,7 @@ const fields = z.object({
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: envSchemas.port(4000),
   /** Where the users service publishes its public signing keys. */
-  JWKS_URL: envSchemas.url.default('http://127.0.0.1:4001/.well-known/jwks.json'),
+  JWKS_URL: envSchemas.url.default(defaultJwksUrl),
   SUPERGRAPH_PATH: z.string().optional(),
   /** Largest accepted request body. */
   GATEWAY_BODY_LIMIT: z.string().default('100kb'),

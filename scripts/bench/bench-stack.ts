@@ -1,11 +1,15 @@
 // Shared by the benchmarks: a throw-away platform (embedded PostgreSQL + services as separate
 // processes, like production), a load runner, and machine facts for the report.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
+import { envPrefix } from '@jobplatform/config';
 import { applyMigrations, serviceSchema } from '@jobplatform/database';
+import { startMailCatcher } from '@jobplatform/mail/catcher';
 import { findFreePort, startEmbeddedPostgres, startNatsServer } from '@jobplatform/embedded-infra';
 import { serviceRegistry } from '@jobplatform/config';
 import { natsPasswordVariable, natsServerConfig, natsUrlWithCredentials } from '@jobplatform/events';
@@ -21,16 +25,48 @@ export type BenchStack = {
   stop(): Promise<void>;
 };
 
-async function waitForReady(url: string): Promise<void> {
-  for (let i = 0; i < 300; i += 1) {
+/**
+ * Builds what the benchmarks start (dist/ of every service and package), as `npm start` does:
+ * turbo rebuilds only what changed since the last build.
+ */
+export function buildServices(): void {
+  console.log('building (npx turbo run build)…');
+  const result = spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: repoRoot, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`the build failed (npx turbo run build exited with ${result.status ?? result.signal}); fix it, or build otherwise and pass --no-build`);
+}
+
+/** Waits until a service's relay has published everything in its outbox (what a seed wrote), saying how much is left. */
+export async function waitForOutbox(databaseUrl: string, service: string): Promise<void> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    for (;;) {
+      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM event_outbox WHERE published_at IS NULL');
+      if (rows[0]!.n === 0) return;
+      console.log(`  waiting for the ${service} relay: ${rows[0]!.n} events to publish`);
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    }
+  } finally {
+    await db.end();
+  }
+}
+
+/** Waits up to two minutes (a busy machine starts slowly) for a service's /readyz, or until it exits. */
+async function waitForReady(name: string, url: string, child: ChildProcess): Promise<void> {
+  const until = Date.now() + 120_000;
+  let last = 'no answer';
+  while (Date.now() < until) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it was ready; its log is above`);
     try {
-      if ((await fetch(url)).ok) return;
+      const response = await fetch(url);
+      if (response.ok) return;
+      last = `${response.status} ${(await response.text()).slice(0, 300)}`;
     } catch {
       // starting
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${url} never became ready`);
+  throw new Error(`${name} was not ready within two minutes (${url}: ${last})`);
 }
 
 /** Starts every built service (npm run build first) on free ports over fresh databases. */
@@ -42,6 +78,8 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
   const natsPasswords = await loadDevNatsPasswords(dir, serviceRegistry.map((service) => service.name));
   const natsConfig = natsServerConfig({ services: serviceRegistry, passwords: natsPasswords.services, adminPassword: natsPasswords.admin });
   const nats = await startNatsServer({ port: await findFreePort(), storeDir: path.join(dir, 'nats'), config: natsConfig });
+  // Production sends mail (users' verification mail, notifications' emails) to an SMTP server.
+  const mail = await startMailCatcher({ dir: path.join(dir, 'mail') });
   const children: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(
@@ -55,6 +93,7 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
       ),
     );
     await nats.stop();
+    await mail.stop();
     await postgres.stop();
     await fs.rm(dir, { recursive: true, force: true });
   };
@@ -72,6 +111,12 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
     FIELD_ENCRYPTION_KEY: secrets.fieldEncryptionKey,
     JWKS_URL: `http://127.0.0.1:${usersPort}/.well-known/jwks.json`,
     GATEWAY_PORT: String(ports.get('gateway')),
+    // Settings production refuses to start without: the secret the gateway signs its calls to
+    // subgraphs with, and the key of applications' upload and download links (local storage).
+    GATEWAY_HOP_SECRET: randomBytes(32).toString('base64'),
+    APPLICATIONS_UPLOAD_SIGNING_SECRET: randomBytes(32).toString('base64url'),
+    APPLICATIONS_BLOB_DIR: path.join(dir, 'attachments'),
+    SMTP_URL: mail.url,
     ...extraEnv,
   };
   const urls: Record<string, string> = {};
@@ -79,16 +124,16 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
     await postgres.ensureDatabase(service.database!);
     env[databaseUrlVariable(service.name)] = postgres.urlFor(service.database!);
     await applyMigrations(env[databaseUrlVariable(service.name)]!, serviceSchema(path.join(repoRoot, 'prisma'), service.name));
-    env[`${service.name.toUpperCase()}_PORT`] = String(ports.get(service.name));
-    env[`${service.name.toUpperCase()}_SUBGRAPH_URL`] = `http://127.0.0.1:${ports.get(service.name)}/graphql`;
-    urls[service.name] = env[`${service.name.toUpperCase()}_SUBGRAPH_URL`]!;
+    env[`${envPrefix(service.name)}_PORT`] = String(ports.get(service.name));
+    env[`${envPrefix(service.name)}_SUBGRAPH_URL`] = `http://127.0.0.1:${ports.get(service.name)}/graphql`;
+    urls[service.name] = env[`${envPrefix(service.name)}_SUBGRAPH_URL`]!;
   }
   urls.gateway = `http://127.0.0.1:${ports.get('gateway')}/graphql`;
 
   const launch = (service: PlatformService) => {
     const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, service.entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(child);
-    return waitForReady(`http://127.0.0.1:${ports.get(service.name)}/readyz`);
+    return waitForReady(service.name, `http://127.0.0.1:${ports.get(service.name)}/readyz`, child);
   };
   try {
     await Promise.all(subgraphServices.map(launch));

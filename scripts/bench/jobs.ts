@@ -16,8 +16,8 @@ import { parseArgs } from 'node:util';
 import { Kind, parse } from 'graphql';
 import pg from 'pg';
 import { postGraphQL } from '@jobplatform/testing';
-import { seedPlatform } from '../src/seed/seed-platform.js';
 import { loadGraphQL, machineDescription, markdownTable, startBenchStack, type LoadResult } from './bench-stack.js';
+import { seedBenchJobs } from './seed-jobs.js';
 
 const { values } = parseArgs({
   options: {
@@ -65,28 +65,9 @@ const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(', ');
 
 const stack = await startBenchStack();
 try {
-  console.log(`seeding ${jobCount} jobs…`);
-  const summary = await seedPlatform({
-    usersDatabaseUrl: stack.env.USERS_DATABASE_URL!,
-    jobsDatabaseUrl: stack.env.JOBS_DATABASE_URL!,
-    natsUrl: stack.natsUrlOf('users'),
-    jobs: jobCount,
-    companies: 60,
-    seed: 20261124,
-    concurrency: 8,
-    logLevel: 'warn',
-    say: (line) => console.log(`  ${line}`),
-  });
-  console.log(`seeded in ${summary.seconds} s`);
+  const summary = await seedBenchJobs(stack, jobCount);
   const jobsDb = new pg.Client({ connectionString: stack.env.JOBS_DATABASE_URL! });
   await jobsDb.connect();
-  // The seed wrote an event per change; the jobs relay publishes them meanwhile. Measure after.
-  for (;;) {
-    const { rows } = await jobsDb.query<{ n: number }>('SELECT count(*)::int AS n FROM event_outbox WHERE published_at IS NULL');
-    if (rows[0]!.n === 0) break;
-    console.log(`  waiting for the jobs relay: ${rows[0]!.n} events to publish`);
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
-  }
   const explainCount = async () => (await jobsDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${FILTER_COUNT_SQL}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
   const detail = { query: JOB_DETAIL, variables: { id: summary.sampleJobId } };
   const detailDirect = { query: JOB_DETAIL_JOBS_PART, variables: { id: summary.sampleJobId } };

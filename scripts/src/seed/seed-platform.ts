@@ -419,7 +419,7 @@ async function addApplications(
     say(
       `applications: ${summary.applications}${alreadyThere(summary.applications, added.applications)}; ` +
         `made ${added.statusChanges} status changes, ${added.interviews} interviews and ${added.attachments} attachments` +
-        `${summary.skipped > 0 ? `; ${summary.skipped} skipped, their jobs no longer take applications` : ''}`,
+        `${summary.skipped > 0 ? `; ${summary.skipped} planned applications skipped: their jobs are closed or past their deadline` : ''}`,
     );
     return {
       ...summary,

@@ -1,0 +1,363 @@
+// npm run bench:applications — the applications figures of docs/benchmarks.md: through the gateway,
+// in one run, interleaved rounds,
+//  - JobApplications(first: 20) with totalCount, for a job with 10,000 applications, as its employer;
+//  - MyApplications(first: 20), for a job seeker with 500 applications, as that seeker;
+//  - JobDetail, as bench:jobs sends it (one job, signed out);
+// and the ratios of the two lists to JobDetail (target: each at least 0.8).
+// Data: the jobs benchmark's data set (2,000 jobs here), then job seekers registered through the
+// users service and applications made through the applications service's own rules, once
+// applications_db has the jobs, accounts and company members from jobs' and users' events.
+// It builds first (npx turbo run build, cached) unless --no-build. Options: --seconds N (per
+// measurement, default 10), --rounds N (default 2), --connections N (default 50), --jobs N
+// (default 2000), --applications N (to the one job, default 10000), --seeker-applications N
+// (default 500), --max-load X (before each measurement, wait up to 15 minutes for the 1-minute load
+// average to fall to X: the machines are shared), --profile-requests N (default 100).
+// It also profiles each operation: N requests one after another, and per process the CPU time
+// (process_cpu_seconds_total of /metrics), the subgraph calls (graphql_operation_duration_seconds)
+// and, per database, the SQL statements (committed transactions: reads are autocommit) per request.
+import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { Kind, parse } from 'graphql';
+import pg from 'pg';
+import { createLogger, databaseUrlVariable, serviceRegistry } from '@jobplatform/config';
+import { postGraphQL } from '@jobplatform/testing';
+import { openSeedApplications, submitApplications, waitForApplicationsReplicas, type PlannedApplication } from '../src/seed/seed-applications.js';
+import { ensureAccounts, SEED_EMPLOYER_PASSWORD, startSeedUsers } from '../src/seed/seed-platform.js';
+import { buildServices, loadGraphQL, machineDescription, markdownTable, startBenchStack, waitForOutbox, type LoadResult } from './bench-stack.js';
+import { seedBenchJobs } from './seed-jobs.js';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '50' },
+    jobs: { type: 'string', default: '2000' },
+    applications: { type: 'string', default: '10000' },
+    'seeker-applications': { type: 'string', default: '500' },
+    'max-load': { type: 'string' },
+    'profile-requests': { type: 'string', default: '100' },
+    'no-build': { type: 'boolean', default: false },
+  },
+});
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+const jobCount = Number(values.jobs);
+const jobApplicationCount = Number(values.applications);
+const seekerApplicationCount = Number(values['seeker-applications']);
+const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
+const profileRequests = Number(values['profile-requests']);
+const command = `npm run bench:applications -- ${process.argv.slice(2).join(' ')}`.trim();
+
+/** An operation of the project's client operations, as written there. */
+function clientOperation(file: 'jobs' | 'applications', name: string): string {
+  const source = readFileSync(new URL(`../../schema/operations/${file}.graphql`, import.meta.url), 'utf8');
+  const definition = parse(source).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
+  if (!definition?.loc) throw new Error(`schema/operations/${file}.graphql has no operation ${name}`);
+  return source.slice(definition.loc.start, definition.loc.end);
+}
+
+const JOB_DETAIL = clientOperation('jobs', 'JobDetail');
+const JOB_APPLICATIONS = clientOperation('applications', 'JobApplications');
+const MY_APPLICATIONS = clientOperation('applications', 'MyApplications');
+const LOGIN = 'mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }';
+const BENCH_PASSWORD = 'bench seeker password';
+
+/** What the applications service sends for a page of Job.applications and its totalCount (application-pages.ts), for EXPLAIN. */
+const pageSql = (jobId: string) => `
+  SELECT o.owner_id, a.id FROM unnest('{${jobId}}'::bigint[]) AS o(owner_id)
+  CROSS JOIN LATERAL (
+    SELECT id FROM applications
+    WHERE job_id = o.owner_id AND (NULL::varchar IS NULL OR status = NULL::varchar)
+      AND (NULL::timestamptz IS NULL OR (created_at, id) < (NULL::timestamptz, NULL::bigint))
+    ORDER BY created_at DESC, id DESC LIMIT 21) AS a`;
+const countSql = (column: 'job_id' | 'applicant_id', ownerId: string) => `
+  SELECT ${column} AS owner_id, count(*)::int AS n FROM applications
+  WHERE ${column} = ANY('{${ownerId}}'::bigint[]) AND (NULL::varchar IS NULL OR status = NULL::varchar) GROUP BY 1`;
+
+/** Waits until the users copy of every service that keeps one holds `users` accounts. */
+async function waitForUserCopies(env: NodeJS.ProcessEnv, users: number): Promise<void> {
+  for (const service of serviceRegistry.filter((s) => (s.prismaIncludes as readonly string[]).includes('user-replica'))) {
+    const db = new pg.Client({ connectionString: env[databaseUrlVariable(service.name)]! });
+    await db.connect();
+    try {
+      for (;;) {
+        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM user_replicas');
+        if (rows[0]!.n >= users) break;
+        console.log(`  waiting for ${service.name}'s copy of the users: ${users - rows[0]!.n} to go`);
+        await new Promise((resolve) => setTimeout(resolve, 5_000));
+      }
+    } finally {
+      await db.end();
+    }
+  }
+}
+
+/** One process's counters from its /metrics: CPU seconds, GraphQL operations served and their seconds. */
+async function readCounters(metricsUrl: string): Promise<{ cpu: number; operations: number; operationSeconds: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  const total = (metric: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return { cpu: total('process_cpu_seconds_total'), operations: total('graphql_operation_duration_seconds_count'), operationSeconds: total('graphql_operation_duration_seconds_sum') };
+}
+
+type ProfileRow = { operation: string; process: string; calls: number; cpuMs: number; servedMs: number; statements: number | undefined };
+
+/**
+ * Sends `requests` of one operation one after another through the gateway and returns, per process,
+ * what each request cost: subgraph calls, CPU time, time serving GraphQL, and SQL statements in its
+ * database (transactions committed: every read outside a transaction is one). PostgreSQL's
+ * statistics reach pg_stat_database within a second of a transaction's end, hence the pause.
+ */
+async function profileOperation(
+  label: string,
+  gatewayUrl: string,
+  body: { query: string; variables?: Record<string, unknown> },
+  token: string | undefined,
+  processes: { name: string; url: string; db?: pg.Client }[],
+  requests: number,
+): Promise<{ rows: ProfileRow[]; msPerRequest: number }> {
+  const read = () =>
+    Promise.all(
+      processes.map(async (service) => ({
+        ...(await readCounters(service.url.replace(/\/graphql$/, '/metrics'))),
+        transactions: service.db ? Number((await service.db.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n) : 0,
+      })),
+    );
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 1_500));
+  await pause();
+  const before = await read();
+  const started = performance.now();
+  for (let i = 0; i < requests; i += 1) {
+    const response = await postGraphQL(gatewayUrl, body, token ? { token } : {});
+    if (response.errors) throw new Error(`${label}: ${JSON.stringify(response.errors)}`);
+  }
+  const msPerRequest = (performance.now() - started) / requests;
+  await pause();
+  const after = await read();
+  return {
+    msPerRequest,
+    rows: processes.map((service, i) => ({
+      operation: label,
+      process: service.name,
+      calls: (after[i]!.operations - before[i]!.operations) / requests,
+      cpuMs: ((after[i]!.cpu - before[i]!.cpu) * 1000) / requests,
+      servedMs: ((after[i]!.operationSeconds - before[i]!.operationSeconds) * 1000) / requests,
+      // Less the reading itself: one transaction per read.
+      statements: service.db ? (after[i]!.transactions - before[i]!.transactions - 1) / requests : undefined,
+    })),
+  };
+}
+
+/** Waits, up to 15 minutes, until the 1-minute load average is at most `limit`. */
+async function waitForQuiet(limit: number | undefined): Promise<void> {
+  if (limit === undefined) return;
+  const until = Date.now() + 15 * 60_000;
+  let said = 0;
+  while (os.loadavg()[0]! > limit && Date.now() < until) {
+    if (Date.now() - said > 30_000) {
+      console.log(`  waiting for the load average to fall to ${limit}: ${loadAverage()}`);
+      said = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+}
+
+const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(', ');
+const say = (line: string) => console.log(`  ${line}`);
+
+if (!values['no-build']) buildServices();
+const stack = await startBenchStack();
+// Stopped from outside (kill, or Ctrl-C to this process alone): stop the services and PostgreSQL too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+try {
+  const summary = await seedBenchJobs(stack, jobCount);
+  const jobsDb = new pg.Client({ connectionString: stack.env.JOBS_DATABASE_URL! });
+  const usersDb = new pg.Client({ connectionString: stack.env.USERS_DATABASE_URL! });
+  const applicationsDb = new pg.Client({ connectionString: stack.env.APPLICATIONS_DATABASE_URL! });
+  await Promise.all([jobsDb.connect(), usersDb.connect(), applicationsDb.connect()]);
+  // The stack stops PostgreSQL when the benchmark ends, early or not: that is not an error of its own.
+  for (const client of [jobsDb, usersDb, applicationsDb]) client.on('error', () => undefined);
+
+  // The job with many applications and the seeker's jobs: open ones whose deadline is not near.
+  const { rows: openJobs } = await jobsDb.query<{ id: string; company_id: string; employer_id: string }>(
+    `SELECT id::text, company_id::text, employer_id::text FROM jobs
+     WHERE is_active AND (application_deadline IS NULL OR application_deadline > current_date + 2)
+     ORDER BY id LIMIT $1`,
+    [seekerApplicationCount + 1],
+  );
+  if (openJobs.length < seekerApplicationCount + 1) throw new Error(`only ${openJobs.length} open jobs; use more --jobs`);
+  const [bigJob, ...seekerJobs] = openJobs as [(typeof openJobs)[number], ...typeof openJobs];
+  const { rows: employerRows } = await usersDb.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [bigJob.employer_id]);
+  const employerEmail = employerRows[0]!.email;
+
+  // Accounts: the seeker with many applications first, then one seeker per application to the job.
+  const logger = createLogger('bench', 'warn');
+  const seekerCount = jobApplicationCount + 1;
+  console.log(`registering ${seekerCount} job seekers…`);
+  let started = performance.now();
+  const users = await startSeedUsers(
+    // Cheapest argon2id the users service accepts: these accounts sign in once, if ever.
+    { usersDatabaseUrl: stack.env.USERS_DATABASE_URL!, natsUrl: stack.natsUrlOf('users'), logLevel: 'warn', env: { ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1' } },
+    logger,
+  );
+  const accounts = Array.from({ length: seekerCount }, (_, i) => ({ username: `bench_seeker${i}`, email: `bench-seeker${i}@bench.example` }));
+  const { viewers: seekers } = await ensureAccounts(
+    users.domain,
+    accounts,
+    (i) => ({ userType: 'JOB_SEEKER', password: BENCH_PASSWORD, firstName: `Seeker${i}`, lastName: 'Bench' }),
+    { concurrency: 8, say },
+  ).finally(() => users.close());
+  console.log(`registered in ${Math.round((performance.now() - started) / 1000)} s`);
+  const [heavySeeker, ...jobSeekers] = seekers as [(typeof seekers)[number], ...typeof seekers];
+
+  const opened = await openSeedApplications({ applicationsDatabaseUrl: stack.env.APPLICATIONS_DATABASE_URL!, logLevel: 'warn', poolSize: 10 }, logger);
+  try {
+    console.log('waiting for applications_db to copy the jobs, accounts and company members from their events…');
+    started = performance.now();
+    await waitForApplicationsReplicas(
+      opened.domain.db,
+      {
+        jobs: openJobs.map((job) => ({ id: BigInt(job.id), isActive: true })),
+        seekers: seekers.map((seeker) => BigInt(seeker.userId)),
+        members: [{ companyId: BigInt(bigJob.company_id), userId: BigInt(bigJob.employer_id) }],
+      },
+      { timeoutMs: 15 * 60_000, say },
+    );
+    console.log(`copies complete after ${Math.round((performance.now() - started) / 1000)} s`);
+
+    console.log(`applying: ${jobApplicationCount} to job ${bigJob.id}, ${seekerApplicationCount} by one seeker…`);
+    started = performance.now();
+    const plans: PlannedApplication[] = [
+      ...jobSeekers.map((seeker, i) => ({ seeker, jobId: BigInt(bigJob.id), coverLetter: 'I would like to join your team.', expectedSalary: 40_000 + (i % 60) * 1000 })),
+      ...seekerJobs.map((job) => ({ seeker: heavySeeker, jobId: BigInt(job.id), coverLetter: 'I would like to join your team.' })),
+    ];
+    const submitted = await submitApplications(opened.domain, plans, { concurrency: 8, existing: new Map(), say });
+    if (submitted.added !== plans.length) throw new Error(`${plans.length - submitted.added} applications were refused`);
+    console.log(`applied in ${Math.round((performance.now() - started) / 1000)} s (through applyToJob's rules: one transaction with its history row and event each)`);
+  } finally {
+    await opened.close();
+  }
+  // Measure once the relays have published what the seeding wrote, every service's users copy has
+  // caught up with the accounts (its consumer would otherwise still be working), on fresh statistics.
+  await waitForOutbox(stack.env.USERS_DATABASE_URL!, 'users');
+  await waitForOutbox(stack.env.APPLICATIONS_DATABASE_URL!, 'applications');
+  await waitForUserCopies(stack.env, Number((await usersDb.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0]!.n));
+  await applicationsDb.query('VACUUM (ANALYZE)');
+
+  const signIn = async (email: string, password: string) => {
+    const response = await postGraphQL(stack.urls.gateway!, { query: LOGIN, variables: { email, password } });
+    if (response.errors) throw new Error(`login ${email}: ${JSON.stringify(response.errors)}`);
+    return response.data!.login.accessToken as string;
+  };
+  const signInBoth = async () => ({ employer: await signIn(employerEmail, SEED_EMPLOYER_PASSWORD), seeker: await signIn(accounts[0]!.email, BENCH_PASSWORD) });
+
+  const detail = { query: JOB_DETAIL, variables: { id: summary.sampleJobId } };
+  const jobApplications = { query: JOB_APPLICATIONS, variables: { jobId: bigJob.id, first: 20 } };
+  const myApplications = { query: MY_APPLICATIONS, variables: { first: 20 } };
+
+  // Sanity: every operation answers without errors, with the counts seeded.
+  let tokens = await signInBoth();
+  const checked = {
+    detail: await postGraphQL(stack.urls.gateway!, detail),
+    jobApplications: await postGraphQL(stack.urls.gateway!, jobApplications, { headers: { authorization: `Bearer ${tokens.employer}` } }),
+    myApplications: await postGraphQL(stack.urls.gateway!, myApplications, { headers: { authorization: `Bearer ${tokens.seeker}` } }),
+  };
+  for (const [name, response] of Object.entries(checked)) if (response.errors) throw new Error(`${name}: ${JSON.stringify(response.errors)}`);
+  const jobTotal = checked.jobApplications.data!.job.applications.totalCount as number;
+  const seekerTotal = checked.myApplications.data!.me.applications.totalCount as number;
+  if (jobTotal !== jobApplicationCount || seekerTotal !== seekerApplicationCount) throw new Error(`totalCount ${jobTotal} and ${seekerTotal}, expected ${jobApplicationCount} and ${seekerApplicationCount}`);
+  if (checked.jobApplications.data!.job.applications.edges.length !== 20 || checked.myApplications.data!.me.applications.edges.length !== 20) throw new Error('a page is not 20 long');
+
+  const explain = async (sql: string) => (await applicationsDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
+  const explained = {
+    'Job.applications page (first: 20)': await explain(pageSql(bigJob.id)),
+    'Job.applications totalCount': await explain(countSql('job_id', bigJob.id)),
+    'User.applications totalCount': await explain(countSql('applicant_id', heavySeeker.userId)),
+  };
+
+  const operations = [
+    { label: 'JobDetail', body: detail, token: () => undefined },
+    { label: `JobApplications(first: 20), ${jobApplicationCount.toLocaleString('en-US')} applications`, body: jobApplications, token: () => tokens.employer },
+    { label: `MyApplications(first: 20), ${seekerApplicationCount.toLocaleString('en-US')} applications`, body: myApplications, token: () => tokens.seeker },
+  ];
+  for (const operation of operations) {
+    const token = operation.token();
+    await loadGraphQL('warm-up', stack.urls.gateway!, operation.body, { connections: 10, seconds: 2, ...(token ? { token } : {}) });
+  }
+
+  // Where each request's cost goes, on a machine as quiet as it gets.
+  const processes = [
+    { name: 'gateway', url: stack.urls.gateway! },
+    { name: 'users', url: stack.urls.users!, db: usersDb },
+    { name: 'jobs', url: stack.urls.jobs!, db: jobsDb },
+    { name: 'applications', url: stack.urls.applications!, db: applicationsDb },
+  ];
+  const profile: ProfileRow[] = [];
+  const sequential: string[] = [];
+  for (const operation of operations) {
+    await waitForQuiet(maxLoad);
+    const profiled = await profileOperation(operation.label.replace(/,.*/, ''), stack.urls.gateway!, operation.body, operation.token(), processes, profileRequests);
+    profile.push(...profiled.rows);
+    sequential.push(`${operation.label.replace(/,.*/, '')} ${profiled.msPerRequest.toFixed(1)} ms`);
+  }
+
+  const results: LoadResult[] = [];
+  const loads: string[] = [];
+  console.log(`load average before measuring: ${loadAverage()}`);
+  for (let round = 1; round <= rounds; round += 1) {
+    tokens = await signInBoth(); // access tokens live 15 minutes
+    // Each round starts with a different operation, so that none always follows the same one.
+    for (let k = 0; k < operations.length; k += 1) {
+      const operation = operations[(k + round - 1) % operations.length]!;
+      const token = operation.token();
+      await waitForQuiet(maxLoad);
+      loads.push(os.loadavg()[0]!.toFixed(2));
+      results.push(await loadGraphQL(`${operation.label}, round ${round}`, stack.urls.gateway!, operation.body, { connections, seconds, ...(token ? { token } : {}) }));
+    }
+  }
+  console.log(`load average after measuring: ${loadAverage()}`);
+  await Promise.all([jobsDb.end(), usersDb.end(), applicationsDb.end()]);
+
+  const mean = (prefix: string, pick: (r: LoadResult) => number) => {
+    const picked = results.filter((r) => r.label.startsWith(prefix)).map(pick);
+    return picked.reduce((a, b) => a + b, 0) / picked.length;
+  };
+  const detailRate = mean('JobDetail', (r) => r.requestsPerSecond);
+  const ratioRows = ['JobApplications', 'MyApplications'].map((prefix) => {
+    const ratio = mean(prefix, (r) => r.requestsPerSecond) / detailRate;
+    return `| ${prefix} / JobDetail | ${Math.round(mean(prefix, (r) => r.requestsPerSecond))} / ${Math.round(detailRate)} | ×${ratio.toFixed(2)} | ${ratio >= 0.8 ? 'met' : 'missed'} |`;
+  });
+
+  for (const [name, plan] of Object.entries(explained)) console.log(`\n${name}:\n${plan}`);
+  console.log(`\nCommand: ${command}`);
+  console.log(`Machine: ${machineDescription()}`);
+  console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}`);
+  console.log(execSync('free -g', { encoding: 'utf8' }));
+  console.log(`Data: ${summary.jobs} jobs of ${summary.companies} companies; job ${bigJob.id} has ${jobTotal} applications, seeker ${heavySeeker.userId} has ${seekerTotal}; JobDetail asks for job ${summary.sampleJobId}. ${connections} connections, ${seconds} s per measurement.\n`);
+  console.log(
+    markdownTable(results)
+      .split('\n')
+      .map((line, i) => (i === 0 ? `${line} load avg (1 min) at start |` : i === 1 ? `${line}---:|` : `${line} ${loads[i - 2]} |`))
+      .join('\n'),
+  );
+  console.log(`\nPer request, ${profileRequests} requests one after another through the gateway (${sequential.join(', ')}):\n`);
+  console.log(
+    [
+      '| operation | process | subgraph calls | CPU ms | serving GraphQL ms | SQL statements |',
+      '|---|---|---:|---:|---:|---:|',
+      ...profile.map((row) => `| ${row.operation} | ${row.process} | ${row.process === 'gateway' ? '' : row.calls.toFixed(1)} | ${row.cpuMs.toFixed(1)} | ${row.servedMs.toFixed(1)} | ${row.statements === undefined ? '' : row.statements.toFixed(1)} |`),
+    ].join('\n'),
+  );
+  console.log(['', '| ratio of mean req/s | req/s | ratio | target ≥ 0.8 |', '|---|---:|---:|---|', ...ratioRows].join('\n'));
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await stack.stop();
+}
