@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Logger } from '@jobplatform/config';
 import type { MailCatcher } from '@jobplatform/mail/catcher';
-import { gatewayEnvFor as gatewayEnvWith, startPlatformForTest as startPlatform, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
+import { gatewayEnvFor as gatewayEnvWith, gatewayNatsEnv, startPlatformForTest as startPlatform, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
 import { startTestMailCatcher } from '../../subgraphs/users/test/start-users.js';
 import type { GatewayEnv } from '../src/env.js';
 
@@ -17,9 +17,9 @@ export type PlatformUnderTest = Platform & {
 };
 
 /** Gateway settings as in production, routing every subgraph to the one under test. */
-export function gatewayEnvFor(platform: Pick<PlatformUnderTest, 'users' | 'services'>, overrides: Partial<GatewayEnv> = {}): GatewayEnv {
+export function gatewayEnvFor(platform: Pick<PlatformUnderTest, 'users' | 'services' | 'nats'>, overrides: Partial<GatewayEnv> = {}): GatewayEnv {
   const urls = Object.fromEntries(Object.entries(platform.services).map(([name, service]) => [name, service.service.url]));
-  return gatewayEnvWith(platform.users.jwksUrl, urls, overrides);
+  return gatewayEnvWith(platform.users.jwksUrl, urls, { ...gatewayNatsEnv(platform.nats), ...overrides });
 }
 
 /** Every subgraph of the registry, running for real behind the real gateway, users' mail going to a catcher. */

@@ -6,7 +6,7 @@
 // and cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { EnvError, serviceRegistry } from '@jobplatform/config';
+import { EnvError, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
 import { applyMigrations, serviceSchema } from '@jobplatform/database';
 import { startEmbeddedPostgres, startNatsServer, type EmbeddedPostgresHandle, type NatsServerHandle } from '@jobplatform/embedded-infra';
 import { connectToNats, natsAdminPasswordVariable, natsAdminUser, natsPasswordVariable, natsServerConfig, purgeRetiredSubjects } from '@jobplatform/events';
@@ -184,15 +184,16 @@ async function main(): Promise<void> {
       ownProcessGroup: true,
     });
   }
-  // Each service connects to NATS as itself (<NAME>_NATS_PASSWORD, by default a development key).
-  const devNatsPasswords = await loadDevNatsPasswords(env.JOBPLATFORM_DATA_DIR, serviceRegistry.map((service) => service.name));
+  // Each service, and the gateway, connects to NATS as itself (<NAME>_NATS_PASSWORD, by default a development key).
+  const devNatsPasswords = await loadDevNatsPasswords(env.JOBPLATFORM_DATA_DIR, [...serviceRegistry.map((service) => service.name), gatewayDefinition.name]);
   const natsPasswordOf = (service: string) => env.passThrough[natsPasswordVariable(service)] ?? devNatsPasswords.services[service]!;
   let natsUrl = env.NATS_URL;
   if (!natsUrl) {
     say(`starting nats-server (JetStream) on 127.0.0.1:${env.EMBEDDED_NATS_PORT}`);
     const config = natsServerConfig({
       services: serviceRegistry,
-      passwords: Object.fromEntries(serviceRegistry.map((service) => [service.name, natsPasswordOf(service.name)])),
+      listeners: [gatewayDefinition],
+      passwords: Object.fromEntries([...serviceRegistry, gatewayDefinition].map((service) => [service.name, natsPasswordOf(service.name)])),
       adminPassword: env.passThrough[natsAdminPasswordVariable] ?? devNatsPasswords.admin,
     });
     nats = await startNatsServer({ port: env.EMBEDDED_NATS_PORT, storeDir: path.join(env.JOBPLATFORM_DATA_DIR, 'nats'), config, onLog: prefixed('nats'), ownProcessGroup: true });
@@ -238,7 +239,7 @@ async function main(): Promise<void> {
       throw new Error(`${service.name} ${error.message}`);
     })),
   );
-  const gateway = launch(gatewayService, serviceEnv);
+  const gateway = launch(gatewayService, { ...serviceEnv, [natsPasswordVariable(gatewayDefinition.name)]: natsPasswordOf(gatewayDefinition.name) });
   await waitForReady(readyUrlOf(gatewayService), gateway);
   supervising = true;
 

@@ -1,7 +1,8 @@
 // docker/nats-server.conf, the configuration of docker-compose's nats-server, generated from the
-// service registry: one user per service with its permissions, an admin, no anonymous access.
+// service registry: one user per service with its permissions, the gateway (subscribe-only), an
+// admin, no anonymous access.
 // Passwords are not in the file: nats-server reads them from its environment at start
-// ($USERS_NATS_PASSWORD, ..., $NATS_ADMIN_PASSWORD; scripts/generate-secrets.mjs makes them).
+// ($USERS_NATS_PASSWORD, ..., $GATEWAY_NATS_PASSWORD, $NATS_ADMIN_PASSWORD; scripts/generate-secrets.mjs makes them).
 //
 //   node --conditions=development --import tsx scripts/src/docker-nats-config.ts   # write it again
 //
@@ -9,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serviceRegistry } from '@jobplatform/config';
+import { gatewayDefinition, serviceRegistry } from '@jobplatform/config';
 import { natsAdminPasswordVariable, natsPasswordVariable, natsServerConfig } from '@jobplatform/events';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -19,7 +20,8 @@ export const dockerNatsConfigFile = 'docker/nats-server.conf';
 export function dockerNatsConfig(): string {
   return natsServerConfig({
     services: serviceRegistry,
-    passwords: Object.fromEntries(serviceRegistry.map((service) => [service.name, { env: natsPasswordVariable(service.name) }])),
+    listeners: [gatewayDefinition],
+    passwords: Object.fromEntries([...serviceRegistry, gatewayDefinition].map((service) => [service.name, { env: natsPasswordVariable(service.name) }])),
     adminPassword: { env: natsAdminPasswordVariable },
     port: 4222,
     storeDir: '/data',

@@ -78,6 +78,21 @@ it('runs nats-server in docker-compose.yml with the users and permissions the re
   }
 });
 
+it('runs the gateway in docker-compose.yml with a NATS password of its own, which nats-server holds too', () => {
+  const required = /^\$\{GATEWAY_NATS_PASSWORD:\?/;
+  expect(String(compose.services.gateway?.environment?.GATEWAY_NATS_PASSWORD)).toMatch(required);
+  expect(String(compose.services.nats?.environment?.GATEWAY_NATS_PASSWORD)).toMatch(required);
+  expect(Object.keys(compose.services.gateway?.depends_on ?? {})).toContain('nats');
+});
+
+it('lets the gateway subscribe to its subjects on NATS and nothing else: no publishing, no JetStream', () => {
+  const gatewayUser = /\{\n\s+user: "gateway", password: \$GATEWAY_NATS_PASSWORD\n[\s\S]*?\n {4}\}/.exec(read(dockerNatsConfigFile))?.[0];
+  expect(gatewayUser).toBeDefined();
+  expect(gatewayUser).toContain('publish: { deny: [\n          ">"\n        ] }');
+  const allowed = [...gatewayUser!.matchAll(/^\s+"([^"]+)",?$/gm)].map((match) => match[1]).filter((subject) => subject !== '>');
+  expect(allowed).toEqual([...gatewayDefinition.natsSubscribes]);
+});
+
 it('lists no service in docker-compose.yml or the supergraph that the registry does not know', () => {
   const known = new Set<string>([...serviceRegistry.map((s) => s.name), gatewayDefinition.name, 'postgres', 'nats', 'migrate', 'mail']);
   expect(Object.keys(compose.services).filter((name) => !known.has(name))).toEqual([]);

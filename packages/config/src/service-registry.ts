@@ -55,8 +55,16 @@ export const serviceRegistry = [
 export type RegisteredService = (typeof serviceRegistry)[number];
 export type RegisteredServiceName = RegisteredService['name'];
 
-/** The gateway is not a subgraph: it owns no database and publishes nothing. */
-export const gatewayDefinition = { name: 'gateway', port: 4000 } as const;
+/**
+ * The gateway is not a subgraph: it owns no database and publishes nothing. On NATS it only listens
+ * to the subjects its subscriptions deliver (core subscriptions, no durable consumer: every replica
+ * receives each event as it passes, and one that restarts replays nothing).
+ */
+export const gatewayDefinition = {
+  name: 'gateway',
+  port: 4000,
+  natsSubscribes: ['applications.application.submitted.v1', 'applications.application.status_changed.v1', 'notifications.notification.created.v1'],
+} as const;
 
 /** The service that issues tokens and publishes the keys that verify them. */
 export const identityService = 'users' satisfies RegisteredServiceName;

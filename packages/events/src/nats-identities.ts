@@ -74,9 +74,19 @@ export function natsPermissionsOf(service: { name: string; consumes: readonly st
   return { publish, subscribe: [`${natsInboxPrefixOf(service.name)}.>`] };
 }
 
+/** An identity that only listens: core subscriptions to the given subjects, no JetStream, no publishing. */
+export type NatsListener = { name: string; natsSubscribes: readonly string[] };
+
+/** What a listener (the gateway) may do: subscribe to its subjects, and nothing else. */
+export function natsListenerPermissionsOf(listener: NatsListener): NatsPermissions {
+  return { publish: [], subscribe: [...listener.natsSubscribes] };
+}
+
 export type NatsServerConfigOptions = {
   /** The registry's services: their users and permissions. */
   services: readonly { name: string; consumes: readonly string[] }[];
+  /** Identities that only listen (the gateway); their passwords are in `passwords` too. */
+  listeners?: readonly NatsListener[];
   /** Each service's password, by service name. */
   passwords: Readonly<Record<string, NatsConfigPassword>>;
   adminPassword: NatsConfigPassword;
@@ -95,7 +105,8 @@ const list = (subjects: readonly string[], indent: string) => `[\n${subjects.map
 
 /**
  * A nats-server configuration file: JetStream on, one user per service with the permissions of
- * natsPermissionsOf, an admin user, no anonymous access, and no monitoring port unless asked for.
+ * natsPermissionsOf, one per listener that may subscribe to its subjects and publish nothing, an
+ * admin user, no anonymous access, and no monitoring port unless asked for.
  */
 export function natsServerConfig(options: NatsServerConfigOptions): string {
   const lines: string[] = ['# nats-server configuration generated from the service registry (packages/config/src/service-registry.ts)', '# by natsServerConfig in packages/events/src/nats-identities.ts.'];
@@ -115,6 +126,21 @@ export function natsServerConfig(options: NatsServerConfigOptions): string {
         `      permissions: {`,
         `        publish: { allow: ${list(publish, '        ')} }`,
         `        subscribe: { allow: ${list(subscribe, '        ')} }`,
+        `      }`,
+        `    }`,
+      ].join('\n'),
+    );
+  }
+  for (const listener of options.listeners ?? []) {
+    const password = options.passwords[listener.name];
+    if (password === undefined) throw new Error(`natsServerConfig: no password for ${listener.name}`);
+    users.push(
+      [
+        `    {`,
+        `      user: ${quote(natsUserOf(listener.name))}, password: ${passwordValue(password)}`,
+        `      permissions: {`,
+        `        publish: { deny: ${list(['>'], '        ')} }`,
+        `        subscribe: { allow: ${list(natsListenerPermissionsOf(listener).subscribe, '        ')} }`,
         `      }`,
         `    }`,
       ].join('\n'),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createLogger, identityService, serviceRegistry, type Logger, type RegisteredServiceName } from '@jobplatform/config';
+import { createLogger, gatewayDefinition, identityService, serviceRegistry, type Logger, type RegisteredServiceName } from '@jobplatform/config';
 import type { SubgraphDefinition } from '@jobplatform/service-runtime';
 import { startGateway, type RunningGateway } from '../../../gateway/src/server.js';
 import type { GatewayEnv } from '../../../gateway/src/env.js';
@@ -31,6 +31,8 @@ export type PlatformOptions = {
 
 export type PlatformUnderTest = {
   services: Partial<Record<RegisteredServiceName, SubgraphUnderTest<any, any>>>;
+  /** The nats-server the services share (and the gateway's subscriptions listen to); none with isolatedNats. */
+  nats: PrivateNats | undefined;
   /** One running service; fails the test when it was not started. */
   service<D = any>(name: RegisteredServiceName): SubgraphUnderTest<any, D>;
   gateway: RunningGateway;
@@ -73,6 +75,11 @@ export function gatewayEnvFor(jwksUrl: string, subgraphUrls: Record<string, stri
     subgraphUrls,
     ...overrides,
   };
+}
+
+/** The gateway on a private server: its address and the gateway's own (subscribe-only) identity. */
+export function gatewayNatsEnv(nats: PrivateNats | undefined): Partial<GatewayEnv> {
+  return nats ? { NATS_URL: nats.address, GATEWAY_NATS_PASSWORD: nats.passwords[gatewayDefinition.name]! } : {};
 }
 
 const REGISTER = /* GraphQL */ `
@@ -118,7 +125,7 @@ export async function startPlatformForTest(options: PlatformOptions = {}): Promi
       if (name === identityService) jwksUrl = started.service.url.replace(/\/graphql$/, '/.well-known/jwks.json');
     }
     const subgraphUrls = Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.service.url]));
-    gateway = await startGateway(gatewayEnvFor(jwksUrl!, subgraphUrls, options.gateway), { logger: createLogger('gateway', 'silent') });
+    gateway = await startGateway(gatewayEnvFor(jwksUrl!, subgraphUrls, { ...gatewayNatsEnv(shared), ...options.gateway }), { logger: createLogger('gateway', 'silent') });
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
@@ -136,6 +143,7 @@ export async function startPlatformForTest(options: PlatformOptions = {}): Promi
   };
   return {
     services,
+    nats: shared,
     service(name) {
       const found = services[name];
       if (!found) throw new Error(`${name} is not running in this test platform`);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { serviceRegistry } from '@jobplatform/config';
+import { gatewayDefinition, serviceRegistry } from '@jobplatform/config';
 import { findFreePort, startNatsServer, type NatsServerHandle } from '@jobplatform/embedded-infra';
 import { connectToNats, ensureStreams, natsAdminUser, natsPasswordVariable, natsServerConfig } from '@jobplatform/events';
 
@@ -16,7 +16,7 @@ export type PrivateNats = NatsServerHandle & {
   /** The server's address without credentials: what an unauthenticated client would try. */
   address: string;
   adminPassword: string;
-  /** Each registered service's password on this server, made at random. */
+  /** Each registered service's password on this server, and the gateway's, made at random. */
   passwords: Readonly<Record<string, string>>;
   dispose(): Promise<void>;
 };
@@ -29,15 +29,15 @@ const randomPassword = () => randomBytes(18).toString('base64url');
  * A nats-server of the test file's own: stream and durable consumer names are fixed by the
  * contracts (USERS, jobs-users-replica, ...), so files running side by side must not share a
  * server, and some tests stop and restart it. It is configured as the platform's is, from the
- * service registry: one identity per service with random passwords, an admin, no anonymous
- * access. The registry's streams are there from the start, as its producers would create them,
+ * service registry: one identity per service and one for the gateway, with random passwords, an
+ * admin, no anonymous access. The registry's streams are there from the start, as its producers would create them,
  * so that a test can publish as a producer that is not running.
  */
 export async function startPrivateNats(): Promise<PrivateNats> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobplatform-nats-'));
   const adminPassword = randomPassword();
-  const passwords = Object.fromEntries(serviceRegistry.map((service) => [service.name, randomPassword()]));
-  const config = natsServerConfig({ services: serviceRegistry, passwords, adminPassword });
+  const passwords = Object.fromEntries([...serviceRegistry, gatewayDefinition].map((service) => [service.name, randomPassword()]));
+  const config = natsServerConfig({ services: serviceRegistry, listeners: [gatewayDefinition], passwords, adminPassword });
   const server = await startNatsServer({ port: await findFreePort(), storeDir: dir, config });
   const address = server.url;
   const url = address.replace('nats://', `nats://${natsAdminUser}:${adminPassword}@`);
