@@ -9,6 +9,8 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { envPrefix } from '@jobplatform/config';
 import { applyMigrations, serviceSchema } from '@jobplatform/database';
+import { HOP_MAX_AGE_MS } from '@jobplatform/service-runtime';
+import { postGraphQL, signedAsGateway } from '@jobplatform/testing';
 import { startMailCatcher } from '@jobplatform/mail/catcher';
 import { findFreePort, startEmbeddedPostgres, startNatsServer } from '@jobplatform/embedded-infra';
 import { serviceRegistry } from '@jobplatform/config';
@@ -22,6 +24,8 @@ export type BenchStack = {
   env: NodeJS.ProcessEnv;
   /** NATS_URL with a service's credentials, for a service run inside the benchmark (the seed's users). */
   natsUrlOf(service: string): string;
+  /** GATEWAY_HOP_SECRET: signs calls made straight to a subgraph (loadGraphQL's hopSecret, postDirect). */
+  hopSecret: string;
   stop(): Promise<void>;
 };
 
@@ -142,26 +146,36 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
     await stop();
     throw error;
   }
-  return { urls, env, natsUrlOf: (service) => natsUrlWithCredentials(nats.url, service, natsPasswords.services[service]!), stop };
+  return { urls, env, hopSecret: env.GATEWAY_HOP_SECRET!, natsUrlOf: (service) => natsUrlWithCredentials(nats.url, service, natsPasswords.services[service]!), stop };
+}
+
+/** One request straight to a subgraph, signed as the gateway would sign it. */
+export function postDirect(stack: BenchStack, url: string, body: { query: string; variables?: Record<string, unknown> }, token?: string) {
+  const headers = signedAsGateway(stack.hopSecret, url, JSON.stringify(body), token ? { authorization: `Bearer ${token}` } : {});
+  return postGraphQL(url, body, { headers });
 }
 
 export type LoadResult = { label: string; requestsPerSecond: number; p50: number; p99: number; errors: number };
 
-/** POSTs one GraphQL operation as fast as `connections` clients can for `seconds`. */
+/**
+ * POSTs one GraphQL operation as fast as `connections` clients can for `seconds`. `hopSecret` signs
+ * the requests as the gateway signs its calls, for measuring a subgraph directly: production
+ * subgraphs refuse unsigned calls. One signature serves the whole measurement, so it must end
+ * before the signature expires.
+ */
 export async function loadGraphQL(
   label: string,
   url: string,
   body: { query: string; variables?: Record<string, unknown> },
-  options: { connections: number; seconds: number; token?: string },
+  options: { connections: number; seconds: number; token?: string; hopSecret?: string },
 ): Promise<LoadResult> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: options.connections,
-    duration: options.seconds,
-    headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
-    body: JSON.stringify(body),
+  const text = JSON.stringify(body);
+  if (options.hopSecret && options.seconds * 1000 > HOP_MAX_AGE_MS - 10_000) throw new Error(`a signed measurement must be shorter than ${(HOP_MAX_AGE_MS - 10_000) / 1000} s`);
+  const headers = signedAsGateway(options.hopSecret, url, text, {
+    'content-type': 'application/json',
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
   });
+  const result = await autocannon({ url, method: 'POST', connections: options.connections, duration: options.seconds, headers, body: text });
   return {
     label,
     requestsPerSecond: Math.round(result.requests.average),

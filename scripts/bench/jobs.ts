@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { Kind, parse } from 'graphql';
 import pg from 'pg';
 import { postGraphQL } from '@jobplatform/testing';
-import { loadGraphQL, machineDescription, markdownTable, startBenchStack, type LoadResult } from './bench-stack.js';
+import { loadGraphQL, machineDescription, markdownTable, postDirect, startBenchStack, type LoadResult } from './bench-stack.js';
 import { seedBenchJobs } from './seed-jobs.js';
 
 const { values } = parseArgs({
@@ -73,15 +73,18 @@ try {
   const detailDirect = { query: JOB_DETAIL_JOBS_PART, variables: { id: summary.sampleJobId } };
   const list = { query: JOBS, variables: { filter: FILTER, first: 20 } };
 
+  // Calls straight to jobs are signed as the gateway signs its own: production refuses others.
+  const post = (url: string, body: { query: string; variables?: Record<string, unknown> }) => (url === stack.urls.gateway ? postGraphQL(url, body) : postDirect(stack, url, body));
+  const signing = (url: string) => (url === stack.urls.gateway ? {} : { hopSecret: stack.hopSecret });
   // Sanity: both paths answer without errors, and the filter matches something.
   for (const [url, body] of [[stack.urls.gateway!, detail], [stack.urls.jobs!, detailDirect], [stack.urls.gateway!, list], [stack.urls.jobs!, list]] as const) {
-    const response = await postGraphQL(url, body);
+    const response = await post(url, body);
     if (response.errors) throw new Error(`${url}: ${JSON.stringify(response.errors)}`);
   }
-  const matching = (await postGraphQL(stack.urls.jobs!, list)).data!.jobs.totalCount;
+  const matching = (await post(stack.urls.jobs!, list)).data!.jobs.totalCount;
 
   for (const [url, body] of [[stack.urls.gateway!, detail], [stack.urls.jobs!, detailDirect], [stack.urls.gateway!, list], [stack.urls.jobs!, list]] as const) {
-    await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2 });
+    await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2, ...signing(url) });
   }
   const results: LoadResult[] = [];
   const plans = new Map<string, string>();
@@ -89,9 +92,9 @@ try {
     await jobsDb.query(which === 'previous' ? PREVIOUS_INDEXES : CURRENT_INDEXES);
     await jobsDb.query('VACUUM (ANALYZE) jobs');
     plans.set(which, await explainCount());
-    for (const [url, body] of [[stack.urls.gateway!, list], [stack.urls.jobs!, list]] as const) await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2 });
+    for (const [url, body] of [[stack.urls.gateway!, list], [stack.urls.jobs!, list]] as const) await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2, ...signing(url) });
   };
-  const measured = (label: string, url: string, body: Parameters<typeof loadGraphQL>[2]) => loadGraphQL(label, url, body, { connections: 50, seconds }).then((result) => results.push(result));
+  const measured = (label: string, url: string, body: Parameters<typeof loadGraphQL>[2]) => loadGraphQL(label, url, body, { connections: 50, seconds, ...signing(url) }).then((result) => results.push(result));
   console.log(`load average before measuring: ${loadAverage()}`);
   // Rounds alternate between the index sets, so that both see the same machine noise.
   for (let round = 1; round <= rounds; round += 1) {

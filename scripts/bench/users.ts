@@ -25,11 +25,12 @@ try {
 
   // Warm both paths (JIT, JWKS cache, connection pools) before measuring.
   await loadGraphQL('warm-up', stack.urls.gateway!, ME, { connections: 10, seconds: 2, token });
-  await loadGraphQL('warm-up', stack.urls.users!, ME, { connections: 10, seconds: 2, token });
+  // Straight to users, signed as the gateway signs its calls: production refuses unsigned ones.
+  await loadGraphQL('warm-up', stack.urls.users!, ME, { connections: 10, seconds: 2, token, hopSecret: stack.hopSecret });
 
   const meResults: LoadResult[] = [];
   for (let round = 1; round <= rounds; round += 1) {
-    meResults.push(await loadGraphQL(`Me direct to users, round ${round}`, stack.urls.users!, ME, { connections: 50, seconds, token }));
+    meResults.push(await loadGraphQL(`Me direct to users, round ${round}`, stack.urls.users!, ME, { connections: 50, seconds, token, hopSecret: stack.hopSecret }));
     meResults.push(await loadGraphQL(`Me through gateway, round ${round}`, stack.urls.gateway!, ME, { connections: 50, seconds, token }));
   }
   const mean = (label: string, pick: (r: LoadResult) => number) => {

@@ -56,7 +56,7 @@ export type SubgraphUnderTest<Db = unknown, Domain = unknown, Own = any> = {
 export const testHopSecret = randomBytes(32).toString('base64');
 
 /** The headers a request would carry if the gateway sent it: the given ones plus the hop signature. */
-function signedAsGateway(secret: string | undefined, url: string, body: string, headers: Record<string, string>): Record<string, string> {
+export function signedAsGateway(secret: string | undefined, url: string, body: string, headers: Record<string, string>): Record<string, string> {
   if (!secret) return headers;
   const lowerCased = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
   const { pathname, search } = new URL(url);
