@@ -4,10 +4,12 @@ import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { createTokenVerifier } from '@jobplatform/auth';
-import { createLogger, type Logger } from '@jobplatform/config';
+import { createLogger, gatewayDefinition, type Logger } from '@jobplatform/config';
+import { connectToNats, natsUserOf, watchNatsConnection } from '@jobplatform/events';
 import {
   attachScalarParsing,
   boundUrl,
@@ -23,10 +25,12 @@ import {
   requestLoggingPlugin,
 } from '@jobplatform/service-runtime';
 import { createContextBuilder, type GatewayContext } from './context.js';
-import { socketLimitsOf, subgraphCallsOf, type GatewayEnv } from './env.js';
+import { ideEnabledIn, liveUpdatesOf, socketLimitsOf, subgraphCallsOf, type GatewayEnv } from './env.js';
 import { createOperationExecutor } from './execute-operation.js';
+import { mountGraphQLIde } from './graphql-ide.js';
 import { createSubgraphFetcher, SubgraphDataSource, subgraphsOf, type SubgraphFetcher } from './subgraph-requests.js';
 import { mountUploadProxy } from './upload-proxy.js';
+import { startLiveUpdates, type LiveUpdates } from './subscriptions/index.js';
 import { serveGraphQLOverWebSocket } from './websocket.js';
 
 export const defaultSupergraphPath = new URL('../../schema/supergraph.graphql', import.meta.url);
@@ -75,6 +79,11 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   const app = createHttpApp({ logger, metrics, readiness: () => checkSubgraphs(subgraphs, fetcher) });
   app.set('trust proxy', env.GATEWAY_TRUSTED_PROXIES);
   mountUploadProxy(app, { subgraphUrl: routing.get('applications'), logger });
+  if (ideEnabledIn(env)) mountGraphQLIde(app, '/graphql');
+  const live = liveUpdatesOf(env);
+  // Before listening: a gateway that cannot reach the event backbone does not start (as the subgraphs).
+  const nats = live ? await connectToNats(live.natsUrl, 'gateway', { user: natsUserOf(gatewayDefinition.name), ...(live.natsPassword ? { password: live.natsPassword } : {}) }) : undefined;
+  if (nats) watchNatsConnection(nats, { logger, registry: metrics.registry });
   const httpServer = await listen(app, env.GATEWAY_PORT, env.GATEWAY_HOST);
 
   const gateway = new ApolloGateway({
@@ -97,6 +106,8 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     validationRules: operationLimitRules({ maxDepth: env.GATEWAY_MAX_DEPTH, maxAliases: env.GATEWAY_MAX_ALIASES }),
     formatError,
     plugins: [
+      // GET /graphql in a browser is GraphiQL from the gateway itself (graphql-ide.ts), never a CDN page.
+      ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       metrics.graphqlPlugin() as ApolloServerPlugin<GatewayContext>,
       requestLoggingPlugin<GatewayContext>(logger),
@@ -120,7 +131,21 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   );
   installErrorHandler(app, logger);
 
-  // graphql-ws on the same path, executing through the same ApolloServer as POST /graphql.
+  // graphql-ws on the same path, executing through the same ApolloServer as POST /graphql; each
+  // subscription event's selection too.
+  const execute = createOperationExecutor(apollo);
+  let liveUpdates: LiveUpdates | undefined;
+  if (nats && live) {
+    liveUpdates = await startLiveUpdates({
+      nats,
+      execute,
+      limits: { maxDepth: env.GATEWAY_MAX_DEPTH, maxAliases: env.GATEWAY_MAX_ALIASES, maxCost: env.GATEWAY_MAX_COST },
+      maxSubscriptionsPerConnection: live.maxSubscriptionsPerConnection,
+      maxQueuedEvents: live.maxQueuedEvents,
+      logger,
+      registry: metrics.registry,
+    });
+  }
   const webSocket = serveGraphQLOverWebSocket({
     httpServer,
     path: '/graphql',
@@ -128,7 +153,8 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     trustedProxies: env.GATEWAY_TRUSTED_PROXIES,
     verifyToken,
     buildContext,
-    execute: createOperationExecutor(apollo),
+    execute,
+    ...(liveUpdates ? { subscribe: liveUpdates.subscribe } : {}),
     schema: () => apiSchema,
     formatError,
     logger,
@@ -141,6 +167,8 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     httpServer,
     close: async () => {
       await webSocket.close();
+      await liveUpdates?.close();
+      await nats?.close();
       await apollo.stop();
       fetcher.close();
     },

@@ -3,7 +3,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
 import {
   GraphQLError,
   getOperationAST,
@@ -23,13 +23,24 @@ import type { OperationExecutor, OperationRequest } from './execute-operation.js
 
 /**
  * Close codes of the gateway's socket. 4401 and 4403 are graphql-ws's Unauthorized and Forbidden;
- * 1009 is sent by ws itself for a message over the size limit, before any of it is parsed.
+ * 4429 (graphql-ws's "too many", which its client does not retry) refuses a user's connection over
+ * the per-user cap; 1009 is sent by ws itself for a message over the size limit, before any of it is
+ * parsed; 1013 (Try Again Later) closes a connection that does not take its events fast enough.
  */
 export const SocketCloseCode = {
   TokenExpired: CloseCode.Unauthorized,
   Forbidden: CloseCode.Forbidden,
+  TooManyConnections: CloseCode.TooManyInitialisationRequests,
   MessageTooBig: 1009,
+  TooSlow: 1013,
 } as const;
+
+/** The socket an operation arrived on: one object per connection, for as long as it is open. */
+export type SocketConnection = {
+  close(code: number, reason: string): void;
+  /** A fresh context of the connection's caller (token checked again), for each event of a subscription. */
+  buildContext(): Promise<GatewayContext>;
+};
 
 /** One operation received over the socket, parsed, with the context of the caller who sent it. */
 export type SocketOperation = {
@@ -38,6 +49,7 @@ export type SocketOperation = {
   operation: OperationDefinitionNode;
   schema: GraphQLSchema;
   context: GatewayContext;
+  connection: SocketConnection;
 };
 
 /**
@@ -61,6 +73,8 @@ export type WebSocketOptions = {
   path: string;
   maxPayload: number;
   maxConnectionsPerAddress: number;
+  /** Open sockets per signed-in user, counted once connection_init has verified their token. */
+  maxConnectionsPerUser: number;
   trustedProxies: number;
   verifyToken: TokenVerifier;
   buildContext: ContextBuilder;
@@ -75,6 +89,8 @@ type ConnectionState = {
   /** The connection_init authorization, when it carried a verified token. */
   authorization: string;
   stopExpiryTimer: () => void;
+  releaseUserSlot: () => void;
+  connection: SocketConnection;
 };
 
 /** What graphql-ws carries from onSubscribe to the execute/subscribe overrides. */
@@ -111,12 +127,11 @@ function expiryOf(token: string): number | undefined {
   }
 }
 
-/** Counts open sockets per client address (IPv6 per /64); acquire answers undefined at the cap. */
+/** Counts open sockets per key (a client address, a user); acquire answers undefined at the cap. */
 function createConnectionLimiter(max: number) {
   const open = new Map<string, number>();
   return {
-    acquire(address: string | undefined): (() => void) | undefined {
-      const key = address ? addressKeyOf(address) : 'unknown';
+    acquire(key: string): (() => void) | undefined {
       const count = open.get(key) ?? 0;
       if (count >= max) return undefined;
       open.set(key, count + 1);
@@ -152,7 +167,8 @@ function acceptUpgrades(options: WebSocketOptions, wsServer: WebSocketServer): (
       refuseUpgrade(socket, 404, 'Not found');
       return;
     }
-    const release = limiter.acquire(clientAddressOf(request, options.trustedProxies));
+    const address = clientAddressOf(request, options.trustedProxies);
+    const release = limiter.acquire(address ? addressKeyOf(address) : 'unknown');
     if (!release) {
       refuseUpgrade(socket, 429, 'Too many WebSocket connections from this address');
       return;
@@ -202,6 +218,18 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
   const subscribe = options.subscribe ?? refuseSubscriptions;
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const stopAcceptingUpgrades = acceptUpgrades(options, wsServer);
+  const userConnections = createConnectionLimiter(options.maxConnectionsPerUser);
+  const connectionOf = (extra: Extra & Partial<ConnectionState>): SocketConnection =>
+    (extra.connection ??= {
+      close: (code, reason) => extra.socket.close(code, reason),
+      buildContext: () =>
+        options.buildContext({
+          requestId: randomUUID(),
+          clientIp: clientAddressOf(extra.request, options.trustedProxies),
+          userAgent: extra.request.headers['user-agent'],
+          authorization: extra.authorization,
+        }),
+    });
 
   const graphqlWs = useServer<Record<string, unknown>, ConnectionState>(
     {
@@ -217,19 +245,24 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
         };
         const token = typeof authorization === 'string' ? bearerToken(authorization) : undefined;
         if (!token) return refuse(SocketCloseCode.Forbidden, 'authorization must be "Bearer <access token>"');
+        let userId: string;
         try {
-          await options.verifyToken(token);
+          userId = (await options.verifyToken(token)).userId;
         } catch (error) {
           if (error instanceof TokenError && error.reason === 'expired') return refuse(SocketCloseCode.TokenExpired, error.message);
           return refuse(SocketCloseCode.Forbidden, error instanceof TokenError ? error.message : 'The access token could not be verified');
         }
         if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+        const releaseUserSlot = userConnections.acquire(userId);
+        if (!releaseUserSlot) return refuse(SocketCloseCode.TooManyConnections, `Too many open connections for this account (at most ${options.maxConnectionsPerUser})`);
+        ctx.extra.releaseUserSlot = releaseUserSlot;
         ctx.extra.authorization = authorization as string;
         ctx.extra.stopExpiryTimer = closeAtExpiry(ctx.extra.socket, token);
         return true;
       },
       onClose: (ctx) => {
         ctx.extra.stopExpiryTimer?.();
+        ctx.extra.releaseUserSlot?.();
       },
       onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const request: OperationRequest = {
@@ -242,19 +275,15 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
         if (parsed instanceof GraphQLError) return [parsed];
         const schema = options.schema();
         if (!schema) return [new GraphQLError('The gateway is still loading its schema', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
+        const connection = connectionOf(ctx.extra);
         let context: GatewayContext;
         try {
-          context = await options.buildContext({
-            requestId: randomUUID(),
-            clientIp: clientAddressOf(ctx.extra.request, options.trustedProxies),
-            userAgent: ctx.extra.request.headers['user-agent'],
-            authorization: ctx.extra.authorization,
-          });
+          context = await connection.buildContext();
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        const prepared: PreparedOperation = { request, ...parsed, schema, context };
+        const prepared: PreparedOperation = { request, ...parsed, schema, context, connection };
         if (parsed.operation.operation === 'subscription') {
           const stream = await subscribe(prepared);
           if (!(Symbol.asyncIterator in stream)) return stream;

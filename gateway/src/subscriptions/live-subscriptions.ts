@@ -1,0 +1,175 @@
+import {
+  getArgumentValues,
+  getVariableValues,
+  GraphQLError,
+  specifiedRules,
+  validate,
+  type FormattedExecutionResult,
+} from 'graphql';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Logger } from '@jobplatform/config';
+import type { EventEnvelope } from '@jobplatform/events';
+import { AppError, assertCostWithinBudget, operationLimitRules, type OperationLimits } from '@jobplatform/service-runtime';
+import type { OperationExecutor } from '../execute-operation.js';
+import { SocketCloseCode, type SocketConnection, type SocketOperation, type SubscriptionSource } from '../websocket.js';
+import { createDeliveryBudget, createResultStream, type DeliveryBudget } from './delivery-queue.js';
+import type { EventFanout } from './event-fanout.js';
+import { liveFields, type LiveField } from './live-fields.js';
+import { buildLookupQuery, rootFieldOf, type LookupQuery } from './lookup-query.js';
+
+export type LiveSubscriptionsOptions = {
+  fanout: EventFanout;
+  /** The executor behind POST /graphql: each event's selection is resolved through it, as the subscriber. */
+  execute: OperationExecutor;
+  limits: OperationLimits;
+  maxSubscriptionsPerConnection: number;
+  /** Events accepted for one connection and not yet written to it (createDeliveryBudget). */
+  maxQueuedEvents: number;
+  logger: Logger;
+  registry?: Registry;
+};
+
+/** What happened to one event for one subscription; a bounded set, for the metric's label. */
+type EventOutcome = 'delivered' | 'not_visible' | 'failed' | 'overflow';
+
+type ConnectionLoad = { subscriptions: number; budget: DeliveryBudget };
+
+/** A subscription that passed every check: what to listen to and how to resolve each event. */
+type PreparedSubscription = { fieldName: string; live: LiveField; args: Record<string, unknown>; lookup: LookupQuery };
+
+function createLiveMetrics(registry: Registry | undefined) {
+  const registers = registry ? [registry] : [];
+  const fields = Object.keys(liveFields);
+  const events = new Counter({
+    name: 'gateway_subscription_events_total',
+    help: 'Events matched to a subscription, by Subscription field and outcome (delivered, not_visible: the subscriber may not see it, failed, overflow: the connection was closed as too slow)',
+    labelNames: ['field', 'outcome'],
+    registers,
+  });
+  const active = new Gauge({ name: 'gateway_active_subscriptions', help: 'Open subscriptions, by Subscription field', labelNames: ['field'], registers });
+  for (const field of fields) active.set({ field }, 0);
+  return {
+    count: (field: string, outcome: EventOutcome) => events.inc({ field, outcome }),
+    opened: (field: string) => active.inc({ field }),
+    closed: (field: string) => active.dec({ field }),
+  };
+}
+
+/**
+ * Checks a subscription as ApolloServer checks a query (validation with the gateway's depth and
+ * alias rules, variables, cost), finds the live field it subscribes to and prepares the query that
+ * will read each event's entity.
+ */
+function prepareSubscription({ request, document, operation, schema }: SocketOperation, limits: OperationLimits): PreparedSubscription | readonly GraphQLError[] {
+  const invalid = validate(schema, document, [...specifiedRules, ...operationLimitRules(limits)]);
+  if (invalid.length > 0) return invalid.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? [], extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 20 });
+  if (coerced.errors) return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? [], extensions: { code: 'BAD_USER_INPUT' } }));
+  try {
+    assertCostWithinBudget(schema, document, operation, coerced.coerced, limits.maxCost);
+  } catch (error) {
+    if (error instanceof GraphQLError) return [error];
+    throw error;
+  }
+  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === 'FragmentDefinition' ? [[d.name.value, d] as const] : [])));
+  const root = rootFieldOf(operation.selectionSet, fragments)!;
+  const fieldName = root.name.value;
+  const live = liveFields[fieldName];
+  const fieldDefinition = schema.getSubscriptionType()?.getFields()[fieldName];
+  if (!live || !fieldDefinition) return [new GraphQLError(`Subscription.${fieldName} is not served by this gateway`, { nodes: [root], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })];
+  return {
+    fieldName,
+    live,
+    args: getArgumentValues(fieldDefinition, root, coerced.coerced),
+    lookup: buildLookupQuery(document, operation, coerced.coerced, live.lookup),
+  };
+}
+
+/**
+ * Serves the Subscription fields of liveFields from NATS events. Each subscription listens for its
+ * user's events of its subject (the producer's audience), keeps those its arguments match, and
+ * resolves the client's selection for each through the OperationExecutor with a fresh context of
+ * the connection (the token checked again): every subgraph authorizes it as that user, and an event
+ * whose entity comes back null (not theirs to see) is dropped. Events of one subscription are
+ * resolved and delivered in the order they arrived.
+ */
+export function createLiveSubscriptions(options: LiveSubscriptionsOptions): SubscriptionSource {
+  const { fanout, execute, logger } = options;
+  const metrics = createLiveMetrics(options.registry);
+  const loads = new WeakMap<SocketConnection, ConnectionLoad>();
+  const loadOf = (connection: SocketConnection) => {
+    let load = loads.get(connection);
+    if (!load) loads.set(connection, (load = { subscriptions: 0, budget: createDeliveryBudget(options.maxQueuedEvents) }));
+    return load;
+  };
+
+  /** The subscription's result for one event, or undefined when the subscriber may not see it. */
+  async function resolveEvent(connection: SocketConnection, prepared: PreparedSubscription, envelope: EventEnvelope): Promise<FormattedExecutionResult | undefined> {
+    const { lookup, live, fieldName } = prepared;
+    let result: FormattedExecutionResult;
+    try {
+      const context = await connection.buildContext();
+      result = await execute({ query: lookup.query, operationName: lookup.operationName, variables: { ...lookup.variables, [lookup.idVariable]: live.lookup.idOf(envelope.data) } }, context);
+    } catch (error) {
+      // An expired token: the socket is being closed with 4401 at the same moment.
+      metrics.count(fieldName, 'failed');
+      logger.debug({ err: error, field: fieldName, eventId: envelope.id }, 'subscription event not resolved');
+      return undefined;
+    }
+    const entity = result.data?.[lookup.responseKey];
+    if (entity === null || entity === undefined) {
+      metrics.count(fieldName, result.errors ? 'failed' : 'not_visible');
+      if (result.errors) logger.warn({ field: fieldName, eventId: envelope.id, errors: result.errors.map((e) => e.extensions?.code ?? e.message) }, 'subscription event dropped: its entity could not be read');
+      return undefined;
+    }
+    metrics.count(fieldName, 'delivered');
+    return result;
+  }
+
+  function streamEvents(connection: SocketConnection, load: ConnectionLoad, prepared: PreparedSubscription, userId: string): AsyncIterable<FormattedExecutionResult> {
+    const { live, args, fieldName } = prepared;
+    let resolving = Promise.resolve();
+    const stream = createResultStream<FormattedExecutionResult>({
+      onTaken: () => load.budget.give(),
+      onEnd: (untaken) => {
+        stopListening();
+        load.subscriptions -= 1;
+        metrics.closed(fieldName);
+        for (let i = 0; i < untaken.length; i += 1) load.budget.give();
+      },
+    });
+    const stopListening = fanout.listen(live.subject, userId, (envelope) => {
+      if (stream.ended || !live.matches(envelope.data, args)) return;
+      if (!load.budget.take()) {
+        metrics.count(fieldName, 'overflow');
+        connection.close(SocketCloseCode.TooSlow, 'Too many undelivered events: reconnect and read the current state');
+        return;
+      }
+      resolving = resolving
+        .then(async () => {
+          const result = stream.ended ? undefined : await resolveEvent(connection, prepared, envelope);
+          if (result && !stream.ended) stream.push(result);
+          else load.budget.give();
+        })
+        .catch((error: unknown) => {
+          load.budget.give();
+          logger.error({ err: error, field: fieldName }, 'subscription event failed');
+        });
+    });
+    metrics.opened(fieldName);
+    return stream;
+  }
+
+  return async (operation) => {
+    const prepared = prepareSubscription(operation, options.limits);
+    if (Array.isArray(prepared)) return prepared;
+    const viewer = operation.context.viewer;
+    if (!viewer) return [new AppError('UNAUTHENTICATED', 'Sign in to subscribe: send { authorization: "Bearer <access token>" } in connection_init').toGraphQLError()];
+    const load = loadOf(operation.connection);
+    if (load.subscriptions >= options.maxSubscriptionsPerConnection) {
+      return [new AppError('TOO_MANY_REQUESTS', `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection: complete one first`).toGraphQLError()];
+    }
+    load.subscriptions += 1;
+    return streamEvents(operation.connection, load, prepared as PreparedSubscription, viewer.userId);
+  };
+}
