@@ -1,0 +1,265 @@
+// npm run bench:notifications — the notifications figures of docs/benchmarks.md, on the benchmark
+// stack (every service as its own production process, embedded PostgreSQL, nats-server):
+//  1. latency: applications events published to JetStream at --latency-rate events/s (default 200)
+//     for --seconds, as the applications relay publishes them (status changes to applicants the
+//     platform has not heard of: one in-app notification each); per event, from the publish to
+//     the in-app row committed in notifications_db (seen by a poller every 10 ms: each figure is
+//     late by at most that, never early), p50/p95/p99/max;
+//  2. sustained: --sustained-rate events/s (default 1000) for --seconds, all to one signed-in user
+//     (this also fills the inbox that phase 3 reads); every second, events published, rows
+//     committed and the backlog between them; whether the backlog grew in the second half; how
+//     long the rest took to drain after the publisher stopped;
+//  3. reading: MyNotifications(first: 20) with totalCount and unreadCount for that user (by
+//     default 10,000 notifications), straight to the notifications subgraph (the `_entities`
+//     call the gateway makes), against Me straight to users, interleaved rounds in one run
+//     (target: at least 0.8× Me's req/s); also MyNotifications through the gateway, for reference.
+// It builds first (npx turbo run build, cached) unless --no-build. Options: --seconds N (phases 1
+// and 2, default 20), --latency-rate N, --sustained-rate N, --inbox N (notifications the reader
+// has; the sustained phase makes seconds × rate of them, the rest are published before phase 3),
+// --load-seconds N (per measurement in phase 3, default 10), --rounds N (default 2),
+// --connections N (default 50).
+import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { Kind, parse } from 'graphql';
+import pg from 'pg';
+import { connectToNats, createEnvelope, natsInboxPrefixOf, type EventEnvelope } from '@jobplatform/events';
+import { postGraphQL, publishEnvelope } from '@jobplatform/testing';
+import { buildServices, loadGraphQL, machineDescription, markdownTable, postDirect, startBenchStack, type LoadResult } from './bench-stack.js';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    'latency-rate': { type: 'string', default: '200' },
+    'sustained-rate': { type: 'string', default: '1000' },
+    inbox: { type: 'string', default: '10000' },
+    'load-seconds': { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '50' },
+    'no-build': { type: 'boolean', default: false },
+  },
+});
+const seconds = Number(values.seconds);
+const latencyRate = Number(values['latency-rate']);
+const sustainedRate = Number(values['sustained-rate']);
+const inboxSize = Number(values.inbox);
+const loadSeconds = Number(values['load-seconds']);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+const command = `npm run bench:notifications -- ${process.argv.slice(2).join(' ')}`.trim();
+
+/** An operation of the project's client operations, as written there. */
+function clientOperation(file: string, name: string): string {
+  const source = readFileSync(new URL(`../../schema/operations/${file}.graphql`, import.meta.url), 'utf8');
+  const definition = parse(source).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
+  if (!definition?.loc) throw new Error(`schema/operations/${file}.graphql has no operation ${name}`);
+  return source.slice(definition.loc.start, definition.loc.end);
+}
+
+const MY_NOTIFICATIONS = clientOperation('notifications', 'MyNotifications');
+/** The selection MyNotifications asks of notifications, as the gateway sends it there: User.notifications by entity. */
+const NOTIFICATIONS_PART = `query MyNotificationsPart($representations: [_Any!]!, $first: Int) {
+  _entities(representations: $representations) {
+    ... on User {
+      notifications(first: $first) {
+        totalCount
+        unreadCount
+        edges { cursor node { id title message notificationType status metadata createdAt sentAt readAt } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}`;
+const ME = 'query Me { me { id username email firstName lastName userType isVerified dateJoined } }';
+const REGISTER = 'mutation Register($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }';
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A status change of an application (reviewing → shortlisted), as the applications relay would publish it. */
+function statusChange(sequence: number, applicantId: string): EventEnvelope<'applications.application.status_changed.v1'> {
+  return createEnvelope('applications', 'applications.application.status_changed.v1', {
+    applicationId: String(1_000_000 + sequence),
+    jobId: String(1 + (sequence % 500)),
+    applicantId,
+    employerId: '900000001',
+    companyId: '900000001',
+    companyMemberIds: [],
+    fromStatus: 'reviewing',
+    toStatus: 'shortlisted',
+    isActive: true,
+    actorKind: 'employer',
+    changedBy: '900000001',
+    reason: null,
+  });
+}
+
+/**
+ * Publishes `rate` events a second for `seconds`, in 20 ms ticks, without waiting for one publish
+ * to be acknowledged before the next is sent (as a relay with several events ready does). Calls
+ * `published` with each event and when its publish was sent.
+ */
+async function publishAtRate(
+  nats: Awaited<ReturnType<typeof connectToNats>>,
+  rate: number,
+  seconds: number,
+  next: (sequence: number) => EventEnvelope,
+  published: (envelope: EventEnvelope, sentAt: number) => void,
+): Promise<{ sent: number; seconds: number }> {
+  const started = performance.now();
+  const total = Math.round(rate * seconds);
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+    for (; sent < due; sent += 1) {
+      const envelope = next(sent);
+      const sentAt = Date.now();
+      const publish = publishEnvelope(nats, envelope).then(() => published(envelope, sentAt));
+      inFlight.add(publish);
+      void publish.finally(() => inFlight.delete(publish));
+    }
+    await sleep(20);
+  }
+  await Promise.all(inFlight);
+  return { sent, seconds: (performance.now() - started) / 1000 };
+}
+
+if (!values['no-build']) buildServices();
+const stack = await startBenchStack();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+const db = new pg.Client({ connectionString: stack.env.NOTIFICATIONS_DATABASE_URL! });
+await db.connect();
+db.on('error', () => undefined);
+const nats = await connectToNats(stack.natsUrlOf('applications'), 'bench-notifications', { inboxPrefix: natsInboxPrefixOf('applications') });
+try {
+  // The reader: a job seeker signed up through the gateway, whose account notifications hears of from users' events.
+  const registered = await postGraphQL(stack.urls.gateway!, {
+    query: REGISTER,
+    variables: { input: { username: 'bench_reader', email: 'reader@bench.example', password: 'benchmark password 1', userType: 'JOB_SEEKER' } },
+  });
+  if (registered.errors) throw new Error(`register: ${JSON.stringify(registered.errors)}`);
+  const readerId = registered.data!.register.user.id as string;
+  const signIn = async () =>
+    (await postGraphQL(stack.urls.gateway!, { query: 'mutation L($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', variables: { e: 'reader@bench.example', p: 'benchmark password 1' } })).data!.login
+      .accessToken as string;
+
+  // 1. Latency at a steady rate, each event to an applicant nobody has heard of (no mail: in-app only).
+  console.log(`latency: ${latencyRate} events/s for ${seconds} s…`);
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling || sentAt.size > 0) {
+      const waiting = [...sentAt.keys()];
+      if (waiting.length > 0) {
+        const { rows } = await db.query<{ source_event_id: string }>(`SELECT source_event_id FROM notifications WHERE notification_type = 'in_app' AND source_event_id = ANY($1::char(26)[])`, [waiting]);
+        const seen = Date.now();
+        for (const row of rows) {
+          latencies.push(seen - sentAt.get(row.source_event_id)!);
+          sentAt.delete(row.source_event_id);
+        }
+      }
+      await sleep(10);
+    }
+  })();
+  const latencyRun = await publishAtRate(nats, latencyRate, seconds, (i) => statusChange(i, String(800_000_000 + i)), (envelope, at) => sentAt.set(envelope.id, at));
+  polling = false;
+  await Promise.race([poller, sleep(60_000).then(() => Promise.reject(new Error(`${sentAt.size} events made no notification within 60 s`)))]);
+  latencies.sort((a, b) => a - b);
+
+  // 2. Sustained: everything to the reader, counted each second.
+  console.log(`sustained: ${sustainedRate} events/s for ${seconds} s…`);
+  const countReader = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND notification_type = 'in_app'`, [readerId])).rows[0]!.n);
+  const base = await countReader();
+  let publishedCount = 0;
+  const samples: { second: number; published: number; committed: number }[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    const started = performance.now();
+    for (let second = 1; sampling; second += 1) {
+      await sleep(Math.max(0, started + second * 1000 - performance.now()));
+      samples.push({ second, published: publishedCount, committed: (await countReader()) - base });
+    }
+  })();
+  const sustainedRun = await publishAtRate(nats, sustainedRate, seconds, (i) => statusChange(10_000_000 + i, readerId), () => (publishedCount += 1));
+  const stoppedAt = performance.now();
+  while ((await countReader()) - base < sustainedRun.sent) {
+    if (performance.now() - stoppedAt > 300_000) throw new Error('the backlog did not drain within 5 minutes');
+    await sleep(50);
+  }
+  const drainMs = performance.now() - stoppedAt;
+  sampling = false;
+  await sampler;
+  const backlogAt = (second: number) => {
+    const sample = samples.find((s) => s.second === second);
+    return sample ? sample.published - sample.committed : NaN;
+  };
+  const half = Math.floor(seconds / 2);
+
+  // The rest of the inbox, as fast as it goes.
+  const missing = inboxSize - (await countReader());
+  if (missing > 0) {
+    console.log(`filling the reader's inbox: ${missing} more…`);
+    await publishAtRate(nats, 2000, missing / 2000, (i) => statusChange(20_000_000 + i, readerId), () => undefined);
+    while ((await countReader()) < inboxSize) await sleep(200);
+  }
+  await db.query('VACUUM (ANALYZE) notifications');
+
+  // 3. Reading, straight to each subgraph as the gateway calls it, and through the gateway.
+  let token = await signIn();
+  const part = { query: NOTIFICATIONS_PART, variables: { representations: [{ __typename: 'User', id: readerId }], first: 20 } };
+  const me = { query: ME };
+  const mine = { query: MY_NOTIFICATIONS, variables: { first: 20 } };
+  const checked = await postDirect(stack, stack.urls.notifications!, part, token);
+  if (checked.errors) throw new Error(`notifications: ${JSON.stringify(checked.errors)}`);
+  const inbox = checked.data!._entities[0].notifications;
+  if (inbox.totalCount < inboxSize || inbox.edges.length !== 20) throw new Error(`the inbox has ${inbox.totalCount} notifications and a page of ${inbox.edges.length}`);
+  const meChecked = await postDirect(stack, stack.urls.users!, me, token);
+  if (meChecked.errors || meChecked.data!.me.id !== readerId) throw new Error(`me: ${JSON.stringify(meChecked.errors ?? meChecked.data)}`);
+  const measurements = [
+    { label: 'Me direct to users', url: stack.urls.users!, body: me, direct: true },
+    { label: `MyNotifications(first: 20) direct to notifications, ${inbox.totalCount.toLocaleString('en-US')} notifications`, url: stack.urls.notifications!, body: part, direct: true },
+    { label: 'MyNotifications(first: 20) through gateway', url: stack.urls.gateway!, body: mine, direct: false },
+  ];
+  for (const m of measurements) await loadGraphQL('warm-up', m.url, m.body, { connections: 10, seconds: 2, token, ...(m.direct ? { hopSecret: stack.hopSecret } : {}) });
+  const results: LoadResult[] = [];
+  console.log(`reading: load average before measuring ${os.loadavg().map((n) => n.toFixed(2)).join(', ')}`);
+  for (let round = 1; round <= rounds; round += 1) {
+    token = await signIn();
+    for (let k = 0; k < measurements.length; k += 1) {
+      const m = measurements[(k + round - 1) % measurements.length]!;
+      results.push(await loadGraphQL(`${m.label}, round ${round}`, m.url, m.body, { connections, seconds: loadSeconds, token, ...(m.direct ? { hopSecret: stack.hopSecret } : {}) }));
+    }
+  }
+  const mean = (prefix: string) => {
+    const picked = results.filter((r) => r.label.startsWith(prefix)).map((r) => r.requestsPerSecond);
+    return picked.reduce((a, b) => a + b, 0) / picked.length;
+  };
+  const ratio = mean('MyNotifications(first: 20) direct') / mean('Me direct');
+
+  console.log(`\nCommand: ${command}`);
+  console.log(`Machine: ${machineDescription()}`);
+  console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; load average after: ${os.loadavg().map((n) => n.toFixed(2)).join(', ')}`);
+  console.log(execSync('free -g', { encoding: 'utf8' }));
+  console.log(`1. Event published → in-app row committed, ${latencyRun.sent} events at ${latencyRate}/s (achieved ${(latencyRun.sent / latencyRun.seconds).toFixed(0)}/s):`);
+  console.log('| p50 ms | p95 ms | p99 ms | max ms | target p99 |');
+  console.log('|---:|---:|---:|---:|---|');
+  const p99 = percentile(latencies, 99);
+  console.log(`| ${percentile(latencies, 50)} | ${percentile(latencies, 95)} | ${p99} | ${latencies.at(-1)} | ≤ 500 ms: ${p99 <= 500 ? 'met' : 'missed'} |`);
+  console.log(`\n2. Sustained ${sustainedRate} events/s for ${seconds} s (achieved ${(sustainedRun.sent / sustainedRun.seconds).toFixed(0)}/s): backlog (published − committed) each second:`);
+  console.log(samples.filter((s) => s.second <= seconds).map((s) => `${s.second}s: ${s.published - s.committed}`).join(', '));
+  const grew = backlogAt(seconds) > backlogAt(half) + sustainedRate / 2;
+  console.log(`backlog at ${half} s: ${backlogAt(half)}, at ${seconds} s: ${backlogAt(seconds)} (${grew ? 'growing' : 'not growing'}); the rest drained ${Math.round(drainMs)} ms after the publisher stopped`);
+  console.log(`\n3. Reading, ${connections} connections, ${loadSeconds} s per measurement:\n`);
+  console.log(markdownTable(results));
+  console.log(`\nMyNotifications direct / Me direct: ${Math.round(mean('MyNotifications(first: 20) direct'))} / ${Math.round(mean('Me direct'))} req/s = ×${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'missed'})`);
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await nats.close();
+  await db.end();
+  await stack.stop();
+}
