@@ -1,6 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
 import { createClient, type Client, type SubscribePayload } from 'graphql-ws';
 import { Kind, parse, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
@@ -10,6 +9,7 @@ import { gatewayEnvFor, gatewayNatsEnv, publishEvent, waitFor, type Account } fr
 import { startPlatformForTest, type PlatformUnderTest } from '../../subgraphs/notifications/test/start-notifications.js';
 import { startGateway, type RunningGateway } from '../src/server.js';
 import type { GatewayEnv } from '../src/env.js';
+import { mintAccessToken } from './access-tokens.js';
 
 // The project's own subscription operations (schema/operations/subscriptions.graphql), as clients send them.
 const OPERATIONS = readFileSync(new URL('../../schema/operations/subscriptions.graphql', import.meta.url), 'utf8');
@@ -319,15 +319,7 @@ describe('limits', () => {
     const applicant = await platform.seeker();
     const applicationId = await platform.apply(applicant, jobA);
     const usersKey = createPrivateKey(platform.service('users').env.own.JWT_PRIVATE_KEY as string);
-    const shortLived = await new SignJWT({ role: 'job_seeker' })
-      .setProtectedHeader({ alg: 'EdDSA' })
-      .setSubject(applicant.id)
-      .setIssuer('jobplatform-users')
-      .setAudience('jobplatform')
-      .setJti(`subscriptions-${Date.now()}`)
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
-      .sign(usersKey);
+    const shortLived = await mintAccessToken(usersKey, applicant.id, Math.floor(Date.now() / 1000) + 2);
     let closedWith: Closed | undefined;
     const expiring = subscribe(connectAs({ accessToken: shortLived }, { onClosed: (event) => (closedWith = event) }), operation('OnApplicationStatusChanged', { applicationId }));
     await waitFor('the socket to close at expiry', async () => closedWith, Boolean, 10_000);

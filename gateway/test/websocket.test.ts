@@ -1,5 +1,4 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
 import { createClient, type Client, type SubscribePayload } from 'graphql-ws';
 import type { FormattedExecutionResult } from 'graphql';
@@ -7,6 +6,7 @@ import { createLogger } from '@jobplatform/config';
 import { registerAccount } from '../../subgraphs/users/test/start-users.js';
 import { startGateway, type RunningGateway } from '../src/server.js';
 import type { GatewayEnv } from '../src/env.js';
+import { mintAccessToken } from './access-tokens.js';
 import { gatewayEnvFor, startPlatformForTest, type PlatformUnderTest } from './start-platform.js';
 
 const ME = 'query Me { me { id username email userType } }';
@@ -67,17 +67,7 @@ function run(client: Client, payload: SubscribePayload): Promise<Outcome> {
   });
 }
 
-function mintToken(userId: string, expiresAt: number, key: KeyObject = platform.users.privateKey): Promise<string> {
-  return new SignJWT({ role: 'job_seeker' })
-    .setProtectedHeader({ alg: 'EdDSA' })
-    .setSubject(userId)
-    .setIssuer('jobplatform-users')
-    .setAudience('jobplatform')
-    .setJti(`ws-test-${Date.now()}`)
-    .setIssuedAt()
-    .setExpirationTime(expiresAt)
-    .sign(key);
-}
+const mintToken = (userId: string, expiresAt: number, key: KeyObject = platform.users.privateKey) => mintAccessToken(key, userId, expiresAt);
 
 const closeOf = (outcome: Outcome) => {
   const event = outcome.error as { code?: number; reason?: string } | undefined;

@@ -103,6 +103,19 @@ const quote = (value: string) => JSON.stringify(value);
 const passwordValue = (password: NatsConfigPassword) => (typeof password === 'string' ? quote(password) : `$${password.env}`);
 const list = (subjects: readonly string[], indent: string) => `[\n${subjects.map((subject) => `${indent}  ${quote(subject)}`).join(',\n')}\n${indent}]`;
 
+/** One user of the configuration: its publish rule (allow or deny list) and the subjects it may subscribe to. */
+function userEntry(name: string, password: NatsConfigPassword, publishRule: string, subscribe: readonly string[]): string {
+  return [
+    `    {`,
+    `      user: ${quote(natsUserOf(name))}, password: ${passwordValue(password)}`,
+    `      permissions: {`,
+    `        publish: { ${publishRule} }`,
+    `        subscribe: { allow: ${list(subscribe, '        ')} }`,
+    `      }`,
+    `    }`,
+  ].join('\n');
+}
+
 /**
  * A nats-server configuration file: JetStream on, one user per service with the permissions of
  * natsPermissionsOf, one per listener that may subscribe to its subjects and publish nothing, an
@@ -119,32 +132,13 @@ export function natsServerConfig(options: NatsServerConfigOptions): string {
     const password = options.passwords[service.name];
     if (password === undefined) throw new Error(`natsServerConfig: no password for ${service.name}`);
     const { publish, subscribe } = natsPermissionsOf(service);
-    users.push(
-      [
-        `    {`,
-        `      user: ${quote(natsUserOf(service.name))}, password: ${passwordValue(password)}`,
-        `      permissions: {`,
-        `        publish: { allow: ${list(publish, '        ')} }`,
-        `        subscribe: { allow: ${list(subscribe, '        ')} }`,
-        `      }`,
-        `    }`,
-      ].join('\n'),
-    );
+    users.push(userEntry(service.name, password, `allow: ${list(publish, '        ')}`, subscribe));
   }
   for (const listener of options.listeners ?? []) {
     const password = options.passwords[listener.name];
     if (password === undefined) throw new Error(`natsServerConfig: no password for ${listener.name}`);
-    users.push(
-      [
-        `    {`,
-        `      user: ${quote(natsUserOf(listener.name))}, password: ${passwordValue(password)}`,
-        `      permissions: {`,
-        `        publish: { deny: ${list(['>'], '        ')} }`,
-        `        subscribe: { allow: ${list(natsListenerPermissionsOf(listener).subscribe, '        ')} }`,
-        `      }`,
-        `    }`,
-      ].join('\n'),
-    );
+    // An empty allow list would not restrict publishing: deny everything instead.
+    users.push(userEntry(listener.name, password, `deny: ${list(['>'], '        ')}`, natsListenerPermissionsOf(listener).subscribe));
   }
   lines.push(`authorization {\n  users: [\n${users.join('\n')}\n  ]\n}`);
   return `${lines.join('\n')}\n`;
