@@ -4,7 +4,18 @@ import { createSubgraphCodegenConfig } from '@jobplatform/service-runtime/codege
 export default createSubgraphCodegenConfig({
   contextType: '../context.js#SearchContext',
   mappers: {
-    SearchItem: '../db.js#SearchItemRow',
-    User: '../items.js#UserReference',
+    Job: '../job-search.js#JobHit',
+    JobSearchEdge: '../job-search.js#JobHit',
+    JobSearchConnection: '../search-service.js#JobSearchResult',
+    JobSearchFacets: '../job-search.js#FacetCounts',
+    Company: '../search-pages.js#CompanyReference',
+    CompanySearchConnection: '../search-pages.js#CompanyPage',
+    CompanySearchEdge: '../search-pages.js#CompanyPageEdge',
+    SearchHistoryConnection: '../search-pages.js#SearchHistoryPage',
+    SearchHistoryEdge: '../search-pages.js#SearchHistoryPageEdge',
+    SearchHistoryEntry: '../db.js#SearchHistoryRow',
+    SavedSearch: '../db.js#SavedSearchRow',
+    PopularSearch: '../search-service.js#PopularSearchRow',
+    User: '../search-pages.js#UserReference',
   },
 });

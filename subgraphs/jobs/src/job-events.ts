@@ -20,7 +20,7 @@ export const jobsOutbox = createOutbox({ source: 'jobs' });
 
 const isoDate = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : null);
 
-type JobRelations = { companyName: string; categories: { id: bigint; name: string }[]; skills: { id: bigint; name: string; isRequired: boolean }[] };
+type JobRelations = { companyName: string; categories: { id: bigint; name: string; parentId: bigint | null }[]; skills: { id: bigint; name: string; isRequired: boolean }[] };
 
 function toJobSnapshot(job: JobRow, relations: JobRelations): JobSnapshot {
   return {
@@ -42,7 +42,7 @@ function toJobSnapshot(job: JobRow, relations: JobRelations): JobSnapshot {
     isRemote: job.isRemote,
     isActive: job.isActive,
     applicationDeadline: isoDate(job.applicationDeadline),
-    categories: relations.categories.map((c) => ({ id: c.id.toString(), name: c.name })).sort((a, b) => a.name.localeCompare(b.name)),
+    categories: relations.categories.map((c) => ({ id: c.id.toString(), name: c.name, parentId: c.parentId?.toString() ?? null })).sort((a, b) => a.name.localeCompare(b.name)),
     skills: relations.skills.map((s) => ({ id: s.id.toString(), name: s.name, isRequired: s.isRequired })).sort((a, b) => a.name.localeCompare(b.name)),
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),
@@ -60,7 +60,7 @@ export async function loadJobSnapshots(tx: Prisma.TransactionClient, ids: bigint
   const jobs = await tx.job.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
   if (jobs.length === 0) return [];
   const companies = await tx.company.findMany({ where: { id: { in: [...new Set(jobs.map((job) => job.companyId))] } }, select: { id: true, name: true } });
-  const categoryLinks = await tx.jobCategoryJob.findMany({ where: { jobId: { in: ids } }, select: { jobId: true, category: { select: { id: true, name: true } } } });
+  const categoryLinks = await tx.jobCategoryJob.findMany({ where: { jobId: { in: ids } }, select: { jobId: true, category: { select: { id: true, name: true, parentId: true } } } });
   const skillLinks = await tx.jobSkillJob.findMany({ where: { jobId: { in: ids } }, select: { jobId: true, isRequired: true, skill: { select: { id: true, name: true } } } });
   const companyName = new Map(companies.map((company) => [company.id, company.name]));
   const ofJob = <T extends { jobId: bigint }>(links: T[], jobId: bigint) => links.filter((link) => link.jobId === jobId);

@@ -90,7 +90,7 @@ it('publishes exactly one jobs.job.created.v1 for createJob through the gateway,
       isRemote: true,
       isActive: true,
       applicationDeadline: '2099-06-30',
-      categories: [{ id: category, name: 'Operations' }],
+      categories: [{ id: category, name: 'Operations', parentId: null }],
       skills: [
         { id: expect.any(String), name: 'Go', isRequired: false },
         { id: expect.any(String), name: 'Terraform', isRequired: true },

@@ -1,40 +1,79 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
+import type { EventHandlers } from '@jobplatform/events';
 import type { SubgraphDefinition } from '@jobplatform/service-runtime';
-import { createLoaders, type SearchContext } from './context.js';
-import type { SearchDb } from './db.js';
+import type { SearchContext } from './context.js';
+import type { SearchDb, Tx } from './db.js';
+import { searchSettings, type SearchSettings } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
-import { createItemService, type ItemService } from './items.js';
+import { indexCompany, indexJob, type CompanyEvent, type JobEvent } from './job-index.js';
 import { resolvers } from './resolvers/index.js';
+import { digestSchedulerPart } from './saved-search-digests.js';
+import { createSavedSearches, matchSavedSearches, type SavedSearches } from './saved-searches.js';
+import { createSearchService, type SearchService } from './search-service.js';
 import { eraseUserFromSearch } from './user-erasure.js';
 
 /** The search rules without the HTTP server: what the service, scripts and tests share. */
-export type SearchDomain = { db: SearchDb; items: ItemService };
+export type SearchDomain = { db: SearchDb; search: SearchService; savedSearches: SavedSearches };
 
 /**
- * The search subgraph. A change that others need to hear of also writes its event to search_db's
- * outbox in the same transaction; the relay publishes them (SEARCH).
- * Consumers, one set per replica of the service:
+ * The search subgraph: the read model of jobs and companies for discovery (CQRS: jobs is the write
+ * model), search history and analytics, saved searches and their alerts. Consumers, one set per
+ * replica of the service:
+ * - search-job-index keeps search_indexes from jobs.job.* and jobs.company.*, and matches each new
+ *   job against the saved searches (INSTANT alerts written to the outbox in the same transaction);
  * - search-user-erasure is search's part of the account-erasure saga (user-erasure.ts).
+ * The outbox relay publishes search.search.performed.v1 and search.saved_search.matched.v1 (SEARCH);
+ * the digest scheduler sends DAILY and WEEKLY alerts.
  */
-export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchContext> = {
+export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchContext, SearchSettings> = {
   name: 'search',
+  env: searchSettings,
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: ({ db, now }) => ({ db, items: createItemService({ db, now }) }),
-  createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db) }),
+  createDomain: ({ db, now, env }) => ({
+    db,
+    search: createSearchService({ db, now, popularMinUsers: env.own.SEARCH_POPULAR_MIN_USERS }),
+    savedSearches: createSavedSearches({ db, now }),
+  }),
+  createContext: (base, domain) => ({ ...base, ...domain }),
   events: {
-    consumers: (_domain, { logger, now }) => [
-      {
-        purpose: 'user-erasure',
-        handlers: {
-          'users.user.deleted.v1': async (event, tx, context) => {
-            const summary = await eraseUserFromSearch(tx, event, { traceparent: context.traceparent, now: now() });
-            logger.info({ userId: event.data.userId, ...summary }, 'user erasure: search part applied, committing with its batch');
+    consumers: (_domain, { logger, now }) => {
+      const onJob = async (event: JobEvent, tx: Tx, context: { traceparent: string }) => {
+        const indexed = await indexJob(tx, event.data.job, { version: Date.parse(event.occurredAt), deleted: event.type === 'jobs.job.deleted.v1' });
+        if (event.type === 'jobs.job.created.v1' && indexed.applied && indexed.active) {
+          const matched = await matchSavedSearches(tx, event.data.job.id, { now: now(), traceparent: context.traceparent });
+          if (matched.matched > 0) logger.debug({ jobId: event.data.job.id, ...matched }, 'new job matched saved searches');
+        }
+      };
+      const onCompany = async (event: CompanyEvent, tx: Tx) => {
+        await indexCompany(tx, event.data.company, { version: Date.parse(event.occurredAt) });
+      };
+      return [
+        {
+          purpose: 'job-index',
+          handlers: {
+            'jobs.job.created.v1': onJob,
+            'jobs.job.updated.v1': onJob,
+            'jobs.job.closed.v1': onJob,
+            'jobs.job.deleted.v1': onJob,
+            'jobs.company.created.v1': onCompany,
+            'jobs.company.updated.v1': onCompany,
+          } as EventHandlers<Tx>,
+        },
+        {
+          purpose: 'user-erasure',
+          handlers: {
+            'users.user.deleted.v1': async (event, tx, context) => {
+              const summary = await eraseUserFromSearch(tx, event, { traceparent: context.traceparent, now: now() });
+              logger.info({ userId: event.data.userId, ...summary }, 'user erasure: search part applied, committing with its batch');
+            },
           },
         },
-      },
-    ],
+      ];
+    },
   },
+  parts: ({ db }, { env, logger, now }) => [digestSchedulerPart(db, { intervalMs: env.own.SEARCH_DIGEST_INTERVAL_MS, now, logger })],
+  testEnv: () => ({ SEARCH_DIGEST_INTERVAL_MS: '100' }),
 };

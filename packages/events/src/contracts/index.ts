@@ -3,6 +3,7 @@ import type { EventContract } from './define-event.js';
 import { applicationsEvents } from './applications.js';
 import { jobsEvents } from './jobs.js';
 import { notificationsEvents } from './notifications.js';
+import { searchEvents } from './search.js';
 import { userErasureEvents } from './user-erasure.js';
 import { usersEvents } from './users.js';
 
@@ -21,6 +22,7 @@ export const eventContracts = {
   ...jobsEvents,
   ...applicationsEvents,
   ...notificationsEvents,
+  ...searchEvents,
   ...userErasureEvents,
 };
 

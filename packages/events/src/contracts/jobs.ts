@@ -30,7 +30,16 @@ const jobSnapshot = z.object({
   isActive: z.boolean(),
   /** No applications after this day; null for no deadline. */
   applicationDeadline: z.iso.date().nullable(),
-  categories: z.array(z.object({ id: bigintId, name: z.string() })),
+  categories: z.array(
+    z.object({
+      id: bigintId,
+      name: z.string(),
+      parentId: bigintId
+        .nullable()
+        .optional()
+        .describe('The category this one is part of (null for a top-level one), so that a copy can find the jobs of a category and its sub-categories. Absent in events written before it was added.'),
+    }),
+  ),
   skills: z.array(z.object({ id: bigintId, name: z.string(), isRequired: z.boolean() })),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,

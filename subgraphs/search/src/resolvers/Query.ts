@@ -1,10 +1,13 @@
-import { parseId } from '@jobplatform/service-runtime';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { QueryResolvers } from '../generated/graphql.js';
 
+/** Whether the operation asks for the field `name` of the result (facets cost a statement of their own). */
+const selects = (info: GraphQLResolveInfo, name: string) =>
+  info.fieldNodes.some((node) => node.selectionSet?.selections.some((selection) => selection.kind !== 'Field' || selection.name.value === name));
+
 export const Query: QueryResolvers = {
-  searchItem: async (_parent, { id }, ctx) => {
-    const itemId = parseId(id);
-    const item = itemId === undefined ? null : await ctx.loaders.itemById.load(itemId);
-    return item && ctx.items.maySee(ctx.viewer, item) ? item : null;
-  },
+  searchJobs: (_parent, args, ctx, info) => ctx.search.searchJobs(ctx.viewer, args, { withFacets: selects(info, 'facets') }),
+  searchCompanies: (_parent, args, ctx) => ctx.search.searchCompanies(ctx.viewer, args),
+  searchSuggestions: (_parent, args, ctx) => ctx.search.suggestions(args),
+  popularSearches: (_parent, args, ctx) => ctx.search.popular(args),
 };

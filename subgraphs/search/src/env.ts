@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+/**
+ * search's own settings, beside the common ones every subgraph has (SEARCH_PORT,
+ * SEARCH_DATABASE_URL, NATS_URL, ...: packages/service-runtime/src/subgraph-env.ts).
+ */
+export const searchSettings = z.object({
+  /** A query is a popular search once this many different signed-in users searched it; fewer, and it could be one person's private search. */
+  SEARCH_POPULAR_MIN_USERS: z.coerce.number().int().min(2).max(1000).default(3),
+  /** How often the saved-search digest scheduler looks for a DAILY or WEEKLY period that has ended. */
+  SEARCH_DIGEST_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
+});
+
+export type SearchSettings = z.infer<typeof searchSettings>;

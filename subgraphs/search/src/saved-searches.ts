@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import type { Viewer } from '@jobplatform/auth';
+import { AppError, parseId, requireId, validateInput } from '@jobplatform/service-runtime';
+import type { SavedSearchRow, SearchDb, Tx } from './db.js';
+import { searchOutbox } from './events.js';
+import { filterAsGiven, jobSearchFilterSchema, normaliseQuery, parseJobFilter } from './search-input.js';
+
+/** How many saved searches one user may keep. */
+export const MAX_SAVED_SEARCHES_PER_USER = 50;
+
+export type AlertFrequency = 'INSTANT' | 'DAILY' | 'WEEKLY' | 'NEVER';
+
+const saveSearchSchema = z.object({
+  name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  query: z.string().nullish(),
+  filters: jobSearchFilterSchema.nullish(),
+  alertFrequency: z.enum(['INSTANT', 'DAILY', 'WEEKLY', 'NEVER']).nullish(),
+});
+
+export type SaveSearchInput = { name: string; query?: string | null; filters?: Record<string, unknown> | null; alertFrequency?: AlertFrequency | null };
+
+/**
+ * The positive lexemes of a compiled query: a job can match only if its document holds at least one
+ * of them (a negated word never makes a match), so the GIN index on query_lexemes finds the
+ * candidates for a new job. Lexemes are the quoted words of the tsquery's text, quotes doubled inside.
+ */
+const positiveLexemesSql = (tsquery: string) =>
+  `coalesce((SELECT array_agg(DISTINCT replace(m[2], '''''', '''')) FROM regexp_matches((${tsquery})::text, '(!?)''((?:[^'']|'''')*)''', 'g') AS m WHERE m[1] = ''), '{}')`;
+
+/**
+ * Saved searches: kept compiled (the query as a tsquery and its positive lexemes, the filters as
+ * columns), so that a new job is tested only against those that share a word with it or have no
+ * words at all; INSTANT matches are announced in the transaction that indexed the job, DAILY and
+ * WEEKLY ones wait for the digest scheduler (saved-search-digests.ts).
+ */
+export function createSavedSearches({ db, now }: { db: SearchDb; now: () => Date }) {
+  return {
+    async save(viewer: Viewer, input: SaveSearchInput): Promise<SavedSearchRow> {
+      const parsed = validateInput(saveSearchSchema, input, 'input');
+      const query = normaliseQuery(parsed.query, 'input.query');
+      const filter = parseJobFilter(input.filters, 'input.filters');
+      const userId = BigInt(viewer.userId);
+      return db.$transaction(async (tx) => {
+        // One user's saves one after another, so two at once cannot pass the limit together.
+        await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('saved_searches'), hashtext($1))`, viewer.userId);
+        if ((await tx.savedSearch.count({ where: { userId } })) >= MAX_SAVED_SEARCHES_PER_USER) {
+          throw new AppError('CONFLICT', `You already have ${MAX_SAVED_SEARCHES_PER_USER} saved searches: delete one first`);
+        }
+        const tsquery = `CASE WHEN $4 = '' THEN NULL ELSE websearch_to_tsquery('search_english', $4) END`;
+        const [row] = await tx.$queryRawUnsafe<{ id: bigint }[]>(
+          `INSERT INTO saved_searches (user_id, name, query, filters, alert_frequency, compiled_query, query_lexemes, job_types, experience_levels, is_remote,
+              location, category_ids, skill_ids, company_ids, salary_min, salary_max, salary_currency, created_at)
+           VALUES ($1::bigint, $2, $4, $3::jsonb, $5, ${tsquery}, ${positiveLexemesSql(tsquery)}, $6::text[], $7::text[], $8::boolean,
+              $9, $10::bigint[], $11::bigint[], $12::bigint[], $13::numeric, $14::numeric, $15, $16::timestamptz)
+           RETURNING id`,
+          userId,
+          parsed.name,
+          JSON.stringify(filterAsGiven(input.filters)),
+          query,
+          (parsed.alertFrequency ?? 'NEVER').toLowerCase(),
+          filter.jobTypes,
+          filter.experienceLevels,
+          filter.isRemote ?? null,
+          filter.location ?? null,
+          filter.categoryIds,
+          filter.skillIds,
+          filter.companyIds,
+          filter.salaryMin ?? null,
+          filter.salaryMax ?? null,
+          filter.salaryCurrency ?? null,
+          now(),
+        );
+        return tx.savedSearch.findUniqueOrThrow({ where: { id: row!.id } });
+      });
+    },
+
+    /** A user's saved searches, newest first: for that user alone (null for anyone else, admins too). */
+    async list(viewer: Viewer | undefined, userId: string): Promise<SavedSearchRow[] | null> {
+      if (!viewer || viewer.userId !== userId) return null;
+      return db.savedSearch.findMany({ where: { userId: BigInt(userId) }, orderBy: { id: 'desc' } });
+    },
+
+    /** One saved search of the viewer's (an entity reference); null for anyone else's. */
+    async findOwn(viewer: Viewer | undefined, id: string): Promise<SavedSearchRow | null> {
+      const searchId = parseId(id);
+      if (!viewer || searchId === undefined) return null;
+      return db.savedSearch.findFirst({ where: { id: searchId, userId: BigInt(viewer.userId) } });
+    },
+
+    /** Deletes one of the viewer's saved searches; false when they have none with that id. */
+    async delete(viewer: Viewer, id: string): Promise<boolean> {
+      const { count } = await db.savedSearch.deleteMany({ where: { id: requireId(id, 'id'), userId: BigInt(viewer.userId) } });
+      return count > 0;
+    },
+  };
+}
+
+export type SavedSearches = ReturnType<typeof createSavedSearches>;
+
+/**
+ * Matches a newly indexed open job against the saved searches that can match it, records each
+ * match, and announces the INSTANT ones at once: one search.saved_search.matched.v1 per owner,
+ * written in the caller's transaction (the one that indexed the job). Candidates are the saved
+ * searches sharing a lexeme with the job's document (GIN on query_lexemes) and the filter-only
+ * ones; only those are tested with the full query and filters. A job already matched records
+ * nothing again, so a redelivered event alerts no one twice.
+ */
+export async function matchSavedSearches(tx: Tx, jobId: string, options: { now: Date; traceparent?: string }): Promise<{ matched: number; instantAlerts: number }> {
+  const rows = await tx.$queryRawUnsafe<{ savedSearchId: bigint; userId: bigint; name: string; alertFrequency: string }[]>(
+    `WITH RECURSIVE job AS (
+       SELECT entity_id, search_vector, job_type, experience_level, is_remote, location, category_ids, skill_ids, company_id, salary_min, salary_max, salary_currency
+       FROM search_indexes WHERE entity_type = 'job' AND entity_id = $1::bigint AND is_active
+     ), up AS (
+       SELECT c.id, c.parent_id FROM search_categories c, job WHERE c.id = ANY(job.category_ids)
+       UNION SELECT c.id, c.parent_id FROM search_categories c JOIN up ON c.id = up.parent_id
+     ), candidates AS (
+       SELECT s.id FROM saved_searches s, job
+       WHERE s.alert_frequency <> 'never' AND s.query_lexemes && tsvector_to_array(job.search_vector)
+       UNION
+       SELECT s.id FROM saved_searches s WHERE s.alert_frequency <> 'never' AND s.query_lexemes = '{}'
+     ), matched AS (
+       INSERT INTO saved_search_matches (saved_search_id, job_id, matched_at, notified_at)
+       SELECT s.id, job.entity_id, $2::timestamptz, CASE WHEN s.alert_frequency = 'instant' THEN $2::timestamptz END
+       FROM candidates c JOIN saved_searches s ON s.id = c.id, job
+       WHERE (s.compiled_query IS NULL OR job.search_vector @@ s.compiled_query)
+         AND (s.job_types = '{}' OR job.job_type = ANY(s.job_types))
+         AND (s.experience_levels = '{}' OR job.experience_level = ANY(s.experience_levels))
+         AND (s.is_remote IS NULL OR job.is_remote = s.is_remote)
+         AND (s.location IS NULL OR search_fold(job.location) LIKE '%' || search_fold(replace(replace(replace(s.location, '\\', '\\\\'), '%', '\\%'), '_', '\\_')) || '%')
+         AND (s.category_ids = '{}' OR s.category_ids && (SELECT coalesce(array_agg(id), '{}') FROM up))
+         AND (s.skill_ids = '{}' OR job.skill_ids && s.skill_ids)
+         AND (s.company_ids = '{}' OR job.company_id = ANY(s.company_ids))
+         AND (s.salary_currency IS NULL OR job.salary_currency = s.salary_currency)
+         AND (s.salary_min IS NULL OR coalesce(job.salary_max, job.salary_min) >= s.salary_min)
+         AND (s.salary_max IS NULL OR coalesce(job.salary_min, job.salary_max) <= s.salary_max)
+       ON CONFLICT DO NOTHING
+       RETURNING saved_search_id
+     )
+     SELECT s.id AS "savedSearchId", s.user_id AS "userId", s.name, s.alert_frequency AS "alertFrequency"
+     FROM matched m JOIN saved_searches s ON s.id = m.saved_search_id ORDER BY s.user_id, s.id`,
+    jobId,
+    options.now,
+  );
+  const instant = rows.filter((row) => row.alertFrequency === 'instant');
+  const byOwner = new Map<bigint, typeof instant>();
+  for (const row of instant) byOwner.set(row.userId, [...(byOwner.get(row.userId) ?? []), row]);
+  for (const [userId, matches] of byOwner) {
+    await searchOutbox.record(
+      tx,
+      'search.saved_search.matched.v1',
+      {
+        userId: userId.toString(),
+        alertFrequency: 'instant',
+        periodStart: null,
+        periodEnd: null,
+        matches: matches.map((match) => ({ savedSearchId: match.savedSearchId.toString(), name: match.name, jobIds: [jobId] })),
+      },
+      options.traceparent ? { traceparent: options.traceparent } : {},
+    );
+  }
+  return { matched: rows.length, instantAlerts: byOwner.size };
+}

@@ -1,0 +1,198 @@
+import { errorCodeOf } from '@jobplatform/testing';
+import { companySnapshot, jobSnapshot, startSearchForTest, SEARCH_JOBS, type SearchUnderTest } from './search-fixtures.js';
+
+// search alone: its read model kept from jobs' events published on its nats-server, searched
+// straight at the subgraph.
+
+let search: SearchUnderTest;
+const ids = (page: { edges: { node: { id: string } }[] }) => page.edges.map((edge) => edge.node.id);
+
+beforeAll(async () => {
+  search = await startSearchForTest();
+});
+afterAll(async () => {
+  await search?.close();
+});
+
+describe('the read model', () => {
+  it('indexes a new job from its event, weighs the title above the description, and shows the fields a result needs', async () => {
+    const company = companySnapshot({ name: 'Zephyr Labs', logo: 'https://zephyr.example/logo.png' });
+    await search.fromJobs('jobs.company.created.v1', { actorId: '1', company });
+    const titled = jobSnapshot({
+      title: 'Kubernetes platform engineer',
+      description: 'Run our clusters.',
+      companyId: company.id,
+      companyName: company.name,
+      location: 'Zürich',
+      salaryMin: '90000.00',
+      salaryMax: '120000.50',
+      salaryCurrency: 'CHF',
+      jobType: 'contract',
+      experienceLevel: 'senior',
+      isRemote: true,
+    });
+    const mentioned = jobSnapshot({ title: 'Backend developer', description: 'You will sometimes touch kubernetes manifests.' });
+    await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: titled });
+    await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: mentioned });
+
+    const page = await search.searchJobs({ query: 'kubernetes' });
+    expect(ids(page)).toEqual([titled.id, mentioned.id]);
+    expect(page.totalCount).toBe(2);
+    expect(page.edges[0].score).toBeGreaterThan(page.edges[1].score);
+    expect(page.edges[0].node).toEqual({
+      id: titled.id,
+      title: 'Kubernetes platform engineer',
+      location: 'Zürich',
+      isRemote: true,
+      jobType: 'CONTRACT',
+      experienceLevel: 'SENIOR',
+      salaryMin: 90000,
+      salaryMax: 120000.5,
+      salaryCurrency: 'CHF',
+      createdAt: titled.createdAt,
+      company: { id: company.id, name: 'Zephyr Labs', logo: 'https://zephyr.example/logo.png' },
+    });
+    expect(page.edges[1].highlight).toContain('<mark>kubernetes</mark>');
+
+    // Accents fold on both sides; the company name and the location are searchable too.
+    expect(ids(await search.searchJobs({ query: 'zurich' }))).toEqual([titled.id]);
+    expect(ids(await search.searchJobs({ query: 'zephyr' }))).toEqual([titled.id]);
+  });
+
+  it('drops closed and deleted jobs from results, and an older event delivered late does not bring one back', async () => {
+    const closed = jobSnapshot({ title: 'Quokka keeper' });
+    const deleted = jobSnapshot({ title: 'Quokka feeder' });
+    await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: closed });
+    await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: deleted });
+    expect((await search.searchJobs({ query: 'quokka' })).totalCount).toBe(2);
+
+    await search.fromJobs('jobs.job.closed.v1', { actorId: '1', job: { ...closed, isActive: false }, reason: 'closed' });
+    await search.fromJobs('jobs.job.deleted.v1', { actorId: '1', job: { ...deleted, isActive: false } });
+    expect((await search.searchJobs({ query: 'quokka' })).totalCount).toBe(0);
+
+    await search.fromJobs('jobs.job.updated.v1', { actorId: '1', job: { ...closed, title: 'Quokka keeper (old)' } }, new Date(Date.now() - 60_000));
+    expect((await search.searchJobs({ query: 'quokka' })).totalCount).toBe(0);
+  });
+
+  it("follows a company's new name into its jobs' documents", async () => {
+    const company = companySnapshot({ name: 'Oldname Widgets' });
+    await search.fromJobs('jobs.company.created.v1', { actorId: '1', company });
+    const job = jobSnapshot({ title: 'Widget tester', companyId: company.id, companyName: company.name });
+    await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });
+    await search.fromJobs('jobs.company.updated.v1', { actorId: '1', company: { ...company, name: 'Brandnew Gadgets' } });
+
+    expect(ids(await search.searchJobs({ query: 'brandnew' }))).toEqual([job.id]);
+    expect((await search.searchJobs({ query: 'oldname' })).totalCount).toBe(0);
+    expect((await search.searchJobs({ query: 'brandnew' })).edges[0].node.company.name).toBe('Brandnew Gadgets');
+  });
+});
+
+describe('searchJobs', () => {
+  const skill = (id: string, name: string) => ({ id, name, isRequired: false });
+  let contractJob: string;
+  let fullTimeJob: string;
+  let partTimeJob: string;
+
+  beforeAll(async () => {
+    const parent = { id: '501', name: 'Engineering', parentId: null };
+    const child = { id: '502', name: 'Data engineering', parentId: '501' };
+    const jobs = [
+      jobSnapshot({ title: 'Pangolin data engineer', jobType: 'contract', categories: [child], skills: [skill('601', 'Python')], location: 'Berlin', salaryMin: '60000.00', salaryMax: '80000.00' }),
+      jobSnapshot({ title: 'Pangolin platform engineer', jobType: 'full_time', categories: [parent], skills: [skill('602', 'Go')], location: 'Berlin', salaryMin: '90000.00', salaryMax: '110000.00', isRemote: true }),
+      jobSnapshot({ title: 'Pangolin support engineer', jobType: 'part_time', skills: [skill('601', 'Python')], location: 'Lisbon', salaryMin: '30000.00' }),
+    ];
+    for (const job of jobs) await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });
+    [contractJob, fullTimeJob, partTimeJob] = jobs.map((job) => job.id) as [string, string, string];
+  });
+
+  it('counts facets disjunctively: each facet ignores its own filter and obeys the others', async () => {
+    const page = await search.searchJobs({ query: 'pangolin', filter: { jobTypes: ['CONTRACT'] } });
+    expect(ids(page)).toEqual([contractJob]);
+    expect(page.totalCount).toBe(1);
+    // The job type facet still counts every type the other filters allow.
+    expect(page.facets.jobType).toEqual([
+      { value: 'FULL_TIME', label: 'FULL_TIME', count: 1 },
+      { value: 'PART_TIME', label: 'PART_TIME', count: 1 },
+      { value: 'CONTRACT', label: 'CONTRACT', count: 1 },
+    ]);
+    // The others count the contract job only.
+    expect(page.facets.location).toEqual([{ value: 'Berlin', count: 1 }]);
+    expect(page.facets.skill).toEqual([{ value: '601', label: 'Python', count: 1 }]);
+    expect(page.facets.isRemote).toEqual([{ value: 'false', count: 1 }]);
+
+    const both = await search.searchJobs({ query: 'pangolin', filter: { jobTypes: ['CONTRACT'], location: 'lisbon' } });
+    expect(both.totalCount).toBe(0);
+    expect(both.facets.jobType).toEqual([{ value: 'PART_TIME', label: 'PART_TIME', count: 1 }]);
+    expect(both.facets.location).toEqual([{ value: 'Berlin', count: 1 }]);
+
+    const salaries = (await search.searchJobs({ query: 'pangolin', filter: { salaryMin: 85000, salaryCurrency: 'EUR' } })).facets.salary;
+    expect(salaries).toEqual([
+      { min: 25000, max: 50000, count: 1 },
+      { min: 75000, max: 100000, count: 1 },
+      { min: 100000, max: 150000, count: 1 },
+    ]);
+  });
+
+  it('filters a category with its sub-categories, skills, remote and salary', async () => {
+    expect(ids(await search.searchJobs({ query: 'pangolin', filter: { categoryIds: ['501'] }, sort: 'NEWEST' })).sort()).toEqual([contractJob, fullTimeJob].sort());
+    expect(ids(await search.searchJobs({ query: 'pangolin', filter: { categoryIds: ['502'] } }))).toEqual([contractJob]);
+    expect(ids(await search.searchJobs({ query: 'pangolin', filter: { skillIds: ['601'], isRemote: false }, sort: 'SALARY_HIGH' }))).toEqual([contractJob, partTimeJob]);
+    expect(ids(await search.searchJobs({ query: 'pangolin', filter: { salaryMin: 85000, salaryCurrency: 'EUR' } }))).toEqual([fullTimeJob]);
+    expect(ids(await search.searchJobs({ query: 'pangolin', filter: { salaryMin: 85000, salaryCurrency: 'USD' } }))).toEqual([]);
+  });
+
+  it('pages every sort with stable cursors: each job once, in order', async () => {
+    for (const sort of ['RELEVANCE', 'NEWEST', 'SALARY_HIGH', 'SALARY_LOW']) {
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page: any = await search.searchJobs({ query: 'pangolin', sort, first: 1, after });
+        seen.push(...ids(page));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(seen).toHaveLength(3);
+      expect(new Set(seen).size).toBe(3);
+      if (sort === 'SALARY_HIGH') expect(seen).toEqual([fullTimeJob, contractJob, partTimeJob]);
+      if (sort === 'SALARY_LOW') expect(seen).toEqual([partTimeJob, contractJob, fullTimeJob]);
+    }
+  });
+
+  it('finds a misspelt word by similarity', async () => {
+    const page = await search.searchJobs({ query: 'pangolim' });
+    expect(ids(page).sort()).toEqual([contractJob, fullTimeJob, partTimeJob].sort());
+    expect(page.totalCount).toBe(3);
+  });
+
+  it('reads operators and punctuation as text, never as an error', async () => {
+    for (const query of ["'); DROP TABLE search_indexes; --", '"unbalanced', '&', '|', '!', ':*', '(((', 'a & | ! b', '\\', '%_', '-', 'OR', '\u0000x']) {
+      const response = await search.gql(SEARCH_JOBS, { query });
+      expect({ query, errors: response.errors }).toEqual({ query, errors: undefined });
+    }
+    expect((await search.searchJobs({ query: 'pangolin' })).totalCount).toBe(3);
+  });
+
+  it('refuses a query over 200 characters, a page over 100, a bad cursor and bad filters as BAD_USER_INPUT naming the field', async () => {
+    const long = await search.gql(SEARCH_JOBS, { query: 'x'.repeat(201) });
+    expect(errorCodeOf(long)).toBe('BAD_USER_INPUT');
+    expect(long.errors![0]!.extensions!.fields).toEqual([{ field: 'query', message: 'must be at most 200 characters' }]);
+    // A lean selection: the operation-cost estimate counts facets once per page item.
+    const big = await search.gql('query($first: Int) { searchJobs(query: "pangolin", first: $first) { edges { node { id } } } }', { first: 101 });
+    expect(big.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'first', message: 'must be from 1 to 100' }] });
+    const cursor = await search.gql(SEARCH_JOBS, { query: 'pangolin', after: 'not-a-cursor' });
+    expect(cursor.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'after' }] });
+    // A cursor of another sort is not a position in this one.
+    const newest = await search.searchJobs({ query: 'pangolin', sort: 'NEWEST', first: 1 });
+    const mixed = await search.gql(SEARCH_JOBS, { query: 'pangolin', sort: 'SALARY_LOW', after: newest.pageInfo.endCursor });
+    expect(errorCodeOf(mixed)).toBe('BAD_USER_INPUT');
+    const filter = await search.gql(SEARCH_JOBS, { filter: { salaryMin: 10, categoryIds: ['x'], postedWithinDays: 0 } });
+    expect(filter.errors![0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: expect.arrayContaining([
+        { field: 'filter.categoryIds.0', message: 'is not a valid id' },
+        { field: 'filter.postedWithinDays', message: 'must be from 1 to 365' },
+        expect.objectContaining({ field: 'filter.salaryCurrency' }),
+      ]),
+    });
+  });
+});
