@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createLogger, gatewayDefinition, identityService, serviceRegistry, type Logger, type RegisteredServiceName } from '@jobplatform/config';
+import { createLogger, erasureParticipants, gatewayDefinition, identityService, serviceRegistry, type Logger, type RegisteredServiceName } from '@jobplatform/config';
 import type { SubgraphDefinition } from '@jobplatform/service-runtime';
 import { startGateway, type RunningGateway } from '../../../gateway/src/server.js';
 import type { GatewayEnv } from '../../../gateway/src/env.js';
@@ -100,6 +100,9 @@ function uniqueTag(): string {
  */
 export async function startPlatformForTest(options: PlatformOptions = {}): Promise<PlatformUnderTest> {
   const wanted = new Set<RegisteredServiceName>([identityService, ...(options.services ?? serviceRegistry.map((s) => s.name))]);
+  // An account erasure waits for the participants that run here, not for every registered one.
+  const running = erasureParticipants.filter((name) => wanted.has(name));
+  const settings = { ...options.env, [identityService]: { USER_ERASURE_PARTICIPANTS: running.join(','), ...options.env?.[identityService] } };
   const shared: PrivateNats | undefined = options.isolatedNats ? undefined : await startPrivateNats();
   const services: Partial<Record<RegisteredServiceName, SubgraphUnderTest<any, any>>> = {};
   let jwksUrl: string | undefined;
@@ -118,7 +121,7 @@ export async function startPlatformForTest(options: PlatformOptions = {}): Promi
         ...(shared ? { natsUrl: shared.url } : {}),
         ...(options.now ? { now: options.now } : {}),
         ...(options.loggers?.[name] ? { logger: options.loggers[name] } : {}),
-        ...(options.env?.[name] ? { env: options.env[name] } : {}),
+        ...(settings[name] ? { env: settings[name] } : {}),
         ...(options.overrides?.[name] ? { overrides: options.overrides[name] as object } : {}),
       });
       services[name] = started;

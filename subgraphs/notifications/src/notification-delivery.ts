@@ -6,8 +6,8 @@ import { notificationsOutbox } from './events.js';
 import { deliveredChannels, notificationEvents, type DeliveredChannel, type NotificationEventName, type TemplateText, type TemplateValues } from './notification-events.js';
 import { oneLine, renderTemplate, type TemplateCache } from './template-language.js';
 
-/** A recipient as the replicas know them when the notification is made. */
-type Recipient = { id: bigint; username: string | null; email: string | null };
+/** A recipient as the replicas know them when the notification is made, with the channels they turned off. */
+type Recipient = { id: bigint; username: string | null; email: string | null; disabled: string[] };
 
 /** The email row of a notification and what its mail is made of. */
 export type QueuedEmail = { row: NotificationRow; to: string; subject: string; text: string };
@@ -20,7 +20,7 @@ export type EmailQueue = (tx: Tx, email: QueuedEmail) => Promise<string | undefi
 
 export type DeliverySummary = { inApp: number; email: number };
 
-type UserReplicaRow = { id: bigint; username: string | null; is_active: boolean; deleted_at: Date | null };
+type RecipientRow = { id: bigint; username: string | null; is_active: boolean | null; deleted_at: Date | null; email: string | null; disabled: string[] };
 
 /**
  * Makes the rows of one planned notification, in the consumer's transaction:
@@ -64,29 +64,35 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
     }
   }
 
+  /**
+   * The recipients, their verified addresses and the channels they turned off, in one statement
+   * (it runs for every event). Their replica rows are locked shared (the CTE runs whether or not a
+   * row matches), in id order so that two transactions never wait on each other.
+   */
   async function recipientsOf(tx: Tx, ids: bigint[]): Promise<Recipient[]> {
     const sorted = [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const replicas = await tx.$queryRaw<UserReplicaRow[]>`SELECT id, username, is_active, deleted_at FROM user_replicas WHERE id = ANY(${sorted}::bigint[]) ORDER BY id FOR SHARE`;
-    const byId = new Map(replicas.map((row) => [BigInt(row.id), row]));
-    const contacts = await tx.recipientContact.findMany({ where: { userId: { in: sorted }, isVerified: true, email: { not: '' } } });
-    const emailOf = new Map(contacts.map((contact) => [contact.userId, contact.email]));
-    return sorted
-      .filter((id) => {
-        const replica = byId.get(id);
-        return !replica || (replica.is_active && replica.deleted_at === null);
-      })
-      .map((id) => ({ id, username: byId.get(id)?.username ?? null, email: emailOf.get(id) ?? null }));
+    const rows = await tx.$queryRaw<RecipientRow[]>`
+      WITH locked AS (SELECT id, username, is_active, deleted_at FROM user_replicas WHERE id = ANY(${sorted}::bigint[]) ORDER BY id FOR SHARE)
+      SELECT ids.id, l.username, l.is_active, l.deleted_at,
+        (SELECT c.email FROM recipient_contacts c WHERE c.user_id = ids.id AND c.is_verified AND c.email <> '') AS email,
+        ARRAY(SELECT p.notification_type::text FROM user_notification_preferences p WHERE p.user_id = ids.id AND NOT p.is_enabled) AS disabled
+      FROM unnest(${sorted}::bigint[]) AS ids(id) LEFT JOIN locked l ON l.id = ids.id
+      ORDER BY ids.id`;
+    return rows
+      .filter((row) => row.is_active === null || (row.is_active && row.deleted_at === null))
+      .map((row) => ({ id: BigInt(row.id), username: row.username, email: row.email, disabled: row.disabled }));
   }
 
-  /** Job title, company name and applicant: what the event's ids stand for, with words for what is not known yet. */
+  /** Job title, company name and applicant, in one statement: what the event's ids stand for, with words for what is not known yet. */
   async function namesOf(tx: Tx, planned: PlannedNotification): Promise<TemplateValues> {
-    const job = await tx.jobReplica.findUnique({ where: { id: planned.jobId } });
-    const company = job ? await tx.companyReplica.findUnique({ where: { id: job.companyId } }) : null;
-    const names: TemplateValues = { job_title: job?.title ?? `job ${planned.jobId}`, company_name: company?.name ?? 'the company' };
-    if (planned.applicantId !== undefined) {
-      const applicant = await tx.userReplica.findUnique({ where: { id: planned.applicantId }, select: { username: true } });
-      names.applicant_name = applicant?.username ?? 'An applicant';
-    }
+    const [row] = await tx.$queryRaw<{ job_title: string | null; company_name: string | null; applicant_name: string | null }[]>`
+      SELECT j.title AS job_title, c.name AS company_name,
+        (SELECT u.username FROM user_replicas u WHERE u.id = ${planned.applicantId ?? null}::bigint) AS applicant_name
+      FROM (SELECT 1) AS one
+      LEFT JOIN job_replicas j ON j.id = ${planned.jobId}::bigint
+      LEFT JOIN company_replicas c ON c.id = j.company_id`;
+    const names: TemplateValues = { job_title: row?.job_title ?? `job ${planned.jobId}`, company_name: row?.company_name ?? 'the company' };
+    if (planned.applicantId !== undefined) names.applicant_name = row?.applicant_name ?? 'An applicant';
     return names;
   }
 
@@ -95,11 +101,6 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
       const recipients = await recipientsOf(tx, planned.recipientIds);
       if (recipients.length === 0) return { inApp: 0, email: 0 };
       const templates = await templatesOf(tx, planned.event);
-      const disabled = await tx.userNotificationPreference.findMany({
-        where: { userId: { in: recipients.map((r) => r.id) }, isEnabled: false },
-        select: { userId: true, notificationType: true },
-      });
-      const isOff = (userId: bigint, channel: DeliveredChannel) => disabled.some((p) => p.userId === userId && p.notificationType === channel);
       const values = { ...planned.values, ...(await namesOf(tx, planned)) };
       const now = deps.now();
 
@@ -109,7 +110,7 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
         const recipientValues = { ...values, recipient_name: recipient.username ?? 'there' };
         for (const channel of deliveredChannels) {
           const text = templates[channel];
-          if (!text || isOff(recipient.id, channel)) continue;
+          if (!text || recipient.disabled.includes(channel)) continue;
           if (channel === 'email' && !recipient.email) continue;
           if (channel === 'email') mailTo.set(recipient.id, recipient.email!);
           rows.push({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { devStackDatabaseUrl, envSchemas, parseEnv } from '@jobplatform/config';
 import { checkMailSettings, mailSettings } from '@jobplatform/mail';
+import { userErasureParticipants } from '@jobplatform/events';
 
 /** The web client: the links in verification and reset mails lead to its pages. */
 const webAppUrl = z.string().url().default('http://localhost:3000');
@@ -34,6 +35,21 @@ export const usersSettings = z
     USER_ERASURE_TIMEOUT_MS: z.coerce.number().int().min(100).default(15 * 60 * 1000),
     /** Publications of users.user.deleted.v1 before an erasure is marked stuck for an operator. */
     USER_ERASURE_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+    /**
+     * The services a new erasure waits for, comma-separated: by default every participant the
+     * registry names. A deployment that does not run one of them (or a test platform) lists those it
+     * runs; an erasure would otherwise wait for a reply that never comes and end up stuck.
+     */
+    USER_ERASURE_PARTICIPANTS: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return [...userErasureParticipants];
+        const listed = [...new Set(value.split(',').map((name) => name.trim()).filter(Boolean))];
+        const unknown = listed.filter((name) => !(userErasureParticipants as readonly string[]).includes(name));
+        if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among the erasure participants (${userErasureParticipants.join(', ')})` });
+        return listed as (typeof userErasureParticipants)[number][];
+      }),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {

@@ -46,7 +46,7 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContex
     const signer = await createAccessTokenSigner(signingKey.privateKey);
     const cipher = createFieldCipher(settings.FIELD_ENCRYPTION_KEY ? Buffer.from(settings.FIELD_ENCRYPTION_KEY, 'base64') : randomBytes(32));
     const events = createUserEventOutbox();
-    const erasure = createAccountErasure({ db, events, logger, metrics: createErasureMetrics(db, metrics.registry) });
+    const erasure = createAccountErasure({ db, events, logger, metrics: createErasureMetrics(db, metrics.registry), participants: settings.USER_ERASURE_PARTICIPANTS });
     const accounts = createAccountService({
       db,
       hasher: createPasswordHasher({ memoryKiB: settings.ARGON2_MEMORY_KIB, timeCost: settings.ARGON2_TIME_COST }),
