@@ -1,0 +1,104 @@
+import { sendDueDigests } from '../src/saved-search-digests.js';
+import { MAX_SAVED_SEARCHES_PER_USER } from '../src/saved-searches.js';
+import { jobSnapshot, startSearchForTest, type SearchUnderTest } from './search-fixtures.js';
+
+// Saved searches against search alone: matching new jobs, digests, the per-user limit, erasure.
+
+let search: SearchUnderTest;
+
+const SAVE = 'mutation($input: SaveSearchInput!) { saveSearch(input: $input) { id alertFrequency } }';
+async function save(user: string, input: Record<string, unknown>): Promise<string> {
+  const response = await search.gql(SAVE, { input }, { token: `user-${user}` });
+  if (response.errors) throw new Error(JSON.stringify(response.errors));
+  return (response.data as any).saveSearch.id;
+}
+const alertsFor = async (user: string) => (await search.outbox('search.saved_search.matched.v1')).filter((event) => event.data.userId === user).map((event) => event.data);
+
+beforeAll(async () => {
+  search = await startSearchForTest();
+});
+afterAll(async () => {
+  await search?.close();
+});
+
+it('tests a new job only against the saved searches that can match it, and alerts INSTANT owners once', async () => {
+  const rust = await save('71', { name: 'Rust', query: 'rust', alertFrequency: 'INSTANT' });
+  const remoteOnly = await save('72', { name: 'Remote rust', query: 'rust -embedded', filters: { isRemote: true }, alertFrequency: 'INSTANT' });
+  const everyContract = await save('73', { name: 'Contracts', filters: { jobTypes: ['CONTRACT'] }, alertFrequency: 'INSTANT' });
+  await save('74', { name: 'Never', query: 'rust', alertFrequency: 'NEVER' });
+
+  const job = jobSnapshot({ title: 'Rust developer', isRemote: false });
+  await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });
+  const embedded = jobSnapshot({ title: 'Embedded Rust developer', isRemote: true, jobType: 'contract' });
+  await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: embedded });
+
+  expect(await alertsFor('71')).toEqual([
+    { userId: '71', alertFrequency: 'instant', periodStart: null, periodEnd: null, matches: [{ savedSearchId: rust, name: 'Rust', jobIds: [job.id] }] },
+    { userId: '71', alertFrequency: 'instant', periodStart: null, periodEnd: null, matches: [{ savedSearchId: rust, name: 'Rust', jobIds: [embedded.id] }] },
+  ]);
+  // On site, then excluded by "-embedded": never a match.
+  expect(await alertsFor('72')).toEqual([]);
+  expect((await alertsFor('73')).map((alert) => alert.matches)).toEqual([[{ savedSearchId: everyContract, name: 'Contracts', jobIds: [embedded.id] }]]);
+  expect(await alertsFor('74')).toEqual([]);
+  expect(remoteOnly).toBeDefined();
+
+  // An update, or the same event again, alerts no one again.
+  await search.fromJobs('jobs.job.updated.v1', { actorId: '1', job: { ...job, title: 'Rust developer (senior)' } });
+  expect(await alertsFor('71')).toHaveLength(2);
+});
+
+it('sends one DAILY digest per owner after the day ends, leaves closed jobs out, and never sends it twice', async () => {
+  const daily = await save('81', { name: 'Haskell daily', query: 'haskell', alertFrequency: 'DAILY' });
+  const weekly = await save('81', { name: 'Haskell weekly', query: 'haskell', alertFrequency: 'WEEKLY' });
+  const open = jobSnapshot({ title: 'Haskell engineer' });
+  const closed = jobSnapshot({ title: 'Haskell researcher' });
+  await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: open });
+  await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: closed });
+  await search.fromJobs('jobs.job.closed.v1', { actorId: '1', job: { ...closed, isActive: false }, reason: 'closed' });
+  expect(await alertsFor('81')).toEqual([]);
+
+  const db = search.service.db;
+  // The day has not ended yet: nothing is due.
+  expect(await sendDueDigests(db, 'daily', new Date())).toBe(0);
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  expect(await sendDueDigests(db, 'daily', tomorrow)).toBe(1);
+  expect(await sendDueDigests(db, 'daily', tomorrow)).toBe(0);
+  const [digest, ...more] = await alertsFor('81');
+  expect(more).toEqual([]);
+  expect(digest).toEqual({
+    userId: '81',
+    alertFrequency: 'daily',
+    periodStart: expect.any(String),
+    periodEnd: expect.any(String),
+    matches: [{ savedSearchId: daily, name: 'Haskell daily', jobIds: [open.id] }],
+  });
+  expect(Date.parse(digest!.periodEnd!) - Date.parse(digest!.periodStart!)).toBe(86_400_000);
+
+  expect(await sendDueDigests(db, 'weekly', new Date(Date.now() + 8 * 86_400_000))).toBe(1);
+  expect((await alertsFor('81')).at(-1)!.matches).toEqual([{ savedSearchId: weekly, name: 'Haskell weekly', jobIds: [open.id] }]);
+});
+
+it(`keeps at most ${MAX_SAVED_SEARCHES_PER_USER} saved searches per user`, async () => {
+  await Promise.all(Array.from({ length: MAX_SAVED_SEARCHES_PER_USER }, (_, i) => save('91', { name: `Search ${i}`, query: `word${i}` })));
+  const over = await search.gql(SAVE, { input: { name: 'One more', query: 'more' } }, { token: 'user-91' });
+  expect(over.errors![0]!.extensions!.code).toBe('CONFLICT');
+  expect((await search.db.query('SELECT count(*)::int AS n FROM saved_searches WHERE user_id = 91')).rows[0]!.n).toBe(MAX_SAVED_SEARCHES_PER_USER);
+  expect(await save('92', { name: 'Someone else', query: 'more' })).toBeDefined();
+});
+
+it('erases a user: history, saved searches and searcher marks go, the counts stay, and a second run finds nothing', async () => {
+  const SEARCH = 'query($q: String) { searchJobs(query: $q) { totalCount } }';
+  await search.gql(SEARCH, { q: 'otter' }, { token: 'user-95' });
+  await save('95', { name: 'Otters', query: 'otter', alertFrequency: 'DAILY' });
+  const { publishEvent, waitFor } = await import('@jobplatform/testing');
+  for (let run = 0; run < 2; run += 1) {
+    await publishEvent(search.nats, 'users', 'users.user.deleted.v1', { userId: '95', requestedAt: new Date().toISOString() });
+    await waitFor('the erasure reply', async () => (await search.outbox('search.user_erasure.completed.v1')).length, (n) => n === run + 1);
+  }
+  const replies = (await search.outbox('search.user_erasure.completed.v1')).map((event) => event.data.summary);
+  expect(replies).toEqual([
+    { deletedSearchHistory: 1, deletedSavedSearches: 1, deletedSearcherMarks: 1 },
+    { deletedSearchHistory: 0, deletedSavedSearches: 0, deletedSearcherMarks: 0 },
+  ]);
+  expect((await search.db.query("SELECT search_count, distinct_users FROM search_analytics WHERE query = 'otter'")).rows).toEqual([{ search_count: 1, distinct_users: 1 }]);
+});
