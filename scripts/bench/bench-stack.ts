@@ -7,13 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { envPrefix } from '@jobplatform/config';
 import { applyMigrations, serviceSchema } from '@jobplatform/database';
 import { HOP_MAX_AGE_MS } from '@jobplatform/service-runtime';
 import { postGraphQL, signedAsGateway } from '@jobplatform/testing';
 import { startMailCatcher } from '@jobplatform/mail/catcher';
 import { findFreePort, startEmbeddedPostgres, startNatsServer } from '@jobplatform/embedded-infra';
-import { serviceRegistry } from '@jobplatform/config';
+import { envPrefix, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
 import { natsPasswordVariable, natsServerConfig, natsUrlWithCredentials } from '@jobplatform/events';
 import { repoRoot } from '../src/dev-stack-env.js';
 import { databaseUrlVariable, gatewayService, subgraphServices, type PlatformService } from '../src/platform-services.js';
@@ -79,8 +78,10 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
   await fs.chmod(dir, 0o755);
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), port: await findFreePort(), persistent: false });
   // Each service on its own NATS identity, as in production; passwords made afresh for the run.
-  const natsPasswords = await loadDevNatsPasswords(dir, serviceRegistry.map((service) => service.name));
-  const natsConfig = natsServerConfig({ services: serviceRegistry, passwords: natsPasswords.services, adminPassword: natsPasswords.admin });
+  // The gateway too: its subscriptions listen on NATS as a subscribe-only user of its own.
+  const natsIdentities = [...serviceRegistry.map((service) => service.name), gatewayDefinition.name];
+  const natsPasswords = await loadDevNatsPasswords(dir, natsIdentities);
+  const natsConfig = natsServerConfig({ services: serviceRegistry, listeners: [gatewayDefinition], passwords: natsPasswords.services, adminPassword: natsPasswords.admin });
   const nats = await startNatsServer({ port: await findFreePort(), storeDir: path.join(dir, 'nats'), config: natsConfig });
   // Production sends mail (users' verification mail, notifications' emails) to an SMTP server.
   const mail = await startMailCatcher({ dir: path.join(dir, 'mail') });
@@ -110,7 +111,7 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     NATS_URL: nats.url,
-    ...Object.fromEntries(serviceRegistry.map((service) => [natsPasswordVariable(service.name), natsPasswords.services[service.name]])),
+    ...Object.fromEntries(natsIdentities.map((name) => [natsPasswordVariable(name), natsPasswords.services[name]])),
     JWT_PRIVATE_KEY: secrets.jwtPrivateKey,
     FIELD_ENCRYPTION_KEY: secrets.fieldEncryptionKey,
     JWKS_URL: `http://127.0.0.1:${usersPort}/.well-known/jwks.json`,
