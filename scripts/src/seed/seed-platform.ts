@@ -11,6 +11,7 @@ import { startUsersService, usersSubgraph, type UsersDomain, type UsersService }
 import { jobsSubgraph, openJobsDomain, type JobsDomain } from '../../../subgraphs/jobs/src/server.js';
 import { createRandom, type Random } from './random.js';
 import { openSeedApplications, seedDemoApplications, type DemoApplicationsSummary } from './seed-applications.js';
+import { waitForSearchIndex, type SearchSeedOptions } from './seed-search.js';
 import { categoryTree, companyNameParts, currencyOf, descriptionSentences, firstNames, industries, lastNames, locations, skills, titlesByCategory } from './vocabulary.js';
 
 export type SeedOptions = {
@@ -31,6 +32,8 @@ export type SeedOptions = {
    * this database. The running applications service must be copying jobs' and users' events into it.
    */
   applications?: ApplicationsSeedOptions;
+  /** Wait until the running search service has indexed the data set's jobs, in this database. */
+  search?: SearchSeedOptions;
 };
 
 export type ApplicationsSeedOptions = {
@@ -488,6 +491,13 @@ export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
     const applications = options.applications
       ? await addApplications(users.domain, jobs, companies, random, { ...options, applications: options.applications }, logger, say)
       : undefined;
+    if (options.search) {
+      const dataSetJobs = await jobs.db.job.findMany({
+        where: { companyId: { in: companies.map((company) => BigInt(company.id)) }, deletedAt: null },
+        select: { id: true, isActive: true },
+      });
+      say(`search: ${await waitForSearchIndex(dataSetJobs, { ...options.search, say })} jobs indexed`);
+    }
 
     return {
       sampleJobId: middle?.id.toString() ?? '',
