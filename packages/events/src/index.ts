@@ -44,6 +44,7 @@ export {
   type ReplicaTable,
   type ReplicaValue,
 } from './replica-consumer.js';
+export { companyMemberReplicaHandlers, upsertCompanyMembership } from './company-member-replica.js';
 export {
   deadLetterHeaders,
   deadLetterSubjectOf,

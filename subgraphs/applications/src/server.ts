@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'graphql';
-import { userReplicaTable } from '@jobplatform/events';
+import { companyMemberReplicaHandlers, userReplicaTable } from '@jobplatform/events';
 import {
   openSubgraphDomain,
   startSubgraph,
@@ -16,7 +16,6 @@ import type { StatusChangeHook } from './application-events.js';
 import { createApplicationService, type ApplicationService } from './applications.js';
 import { attachmentSettings, openBlobStore, uploadSigningSecret, type AttachmentSettings } from './attachment-settings.js';
 import { createAttachmentService, type AttachmentService } from './attachments.js';
-import { companyMemberHandlers } from './company-members.js';
 import { createLoaders, type ApplicationsContext } from './context.js';
 import type { ApplicationsDb } from './db.js';
 import { PrismaClient } from './generated/prisma/client.js';
@@ -83,7 +82,7 @@ export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, Applicatio
     consumers: (domain, { logger, now }) => [
       {
         purpose: 'company-members',
-        handlers: companyMemberHandlers,
+        handlers: companyMemberReplicaHandlers,
       },
       {
         purpose: 'job-closure',

@@ -1,0 +1,150 @@
+import { toCalendarDate } from '@jobplatform/service-runtime';
+import { rebuildRollups } from '../src/rollups.js';
+import {
+  applicationSubmitted,
+  EMPLOYER_STATS,
+  employerStatsVariables,
+  errorCodeOf,
+  JOB_STATS,
+  jobCreated,
+  jobStatsVariables,
+  PLATFORM_STATS,
+  startAnalyticsForTest,
+  statusChanged,
+  TRACK_EVENTS,
+  type AnalyticsUnderTest,
+} from './analytics-fixtures.js';
+
+// analytics alone: platform events and client views become daily rollups, which the statistics read,
+// each to whom it may show them; a repair rebuilds the rollups from the raw events.
+
+const DAY = 24 * 60 * 60 * 1000;
+let analytics: AnalyticsUnderTest;
+const today = toCalendarDate(new Date());
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY);
+const EMPLOYER = '500';
+const MEMBER = '501';
+const COMPANY = '70';
+const JOB = '8001';
+const parties = (applicationId: string, applicantId: string) => ({ applicationId, jobId: JOB, applicantId, employerId: EMPLOYER, companyId: COMPANY });
+const range = (from: string, to = today) => ({ from, to });
+const first = toCalendarDate(daysAgo(10));
+
+beforeAll(async () => {
+  analytics = await startAnalyticsForTest();
+  await analytics.fromService('jobs', 'jobs.company.member_added.v1', { companyId: COMPANY, userId: EMPLOYER, role: 'owner', actorId: EMPLOYER });
+  await analytics.fromService('jobs', 'jobs.company.member_added.v1', { companyId: COMPANY, userId: MEMBER, role: 'member', actorId: EMPLOYER });
+  await analytics.fromService('users', 'users.user.registered.v1', {
+    userId: '600',
+    username: 'seeker600',
+    email: 'seeker600@example.com',
+    firstName: null,
+    lastName: null,
+    userType: 'job_seeker',
+    isActive: true,
+    isVerified: false,
+    dateJoined: daysAgo(9).toISOString(),
+  });
+  await analytics.fromService('jobs', 'jobs.job.created.v1', jobCreated({ id: JOB, companyId: COMPANY, employerId: EMPLOYER, createdAt: daysAgo(10) }), daysAgo(10));
+  // Two applications: one submitted 8 days ago and hired 3.5 days later; one today, still pending.
+  await analytics.fromService('applications', 'applications.application.submitted.v1', applicationSubmitted(parties('1', '600')), daysAgo(8));
+  await analytics.fromService('applications', 'applications.application.status_changed.v1', statusChanged(parties('1', '600'), 'pending', 'reviewing'), daysAgo(6));
+  await analytics.fromService('applications', 'applications.application.status_changed.v1', statusChanged(parties('1', '600'), 'reviewing', 'hired'), daysAgo(4.5));
+  await analytics.fromService('applications', 'applications.application.submitted.v1', applicationSubmitted(parties('2', '601')), new Date());
+  await analytics.fromService('search', 'search.search.performed.v1', { kind: 'jobs', query: 'engineer', resultCount: 3, searchedAt: new Date().toISOString() });
+  const views = await analytics.gql(TRACK_EVENTS, { inputs: ['a', 'b', 'c'].map((sessionId) => ({ eventType: 'JOB_VIEW', sessionId, properties: { jobId: JOB } })) });
+  expect(views.data!.trackEvents.accepted).toBe(3);
+  await analytics.flush();
+});
+afterAll(async () => {
+  await analytics?.close();
+});
+
+const jobStats = (token: string | undefined, from = first, to = today) => analytics.gql(JOB_STATS, jobStatsVariables(JOB, from, to), token ? { token } : {});
+
+it("shows a job's views and applications by day to its employer, the company's members and admins", async () => {
+  const stats = (await jobStats(`employer-${EMPLOYER}`)).data!._entities[0].stats;
+  expect(stats.views).toBe(3);
+  expect(stats.applications).toBe(2);
+  expect(stats.daily).toHaveLength(11);
+  expect(stats.daily[0]).toEqual({ date: first, views: 0, applications: 0 });
+  expect(stats.daily.find((day: { date: string }) => day.date === toCalendarDate(daysAgo(8)))).toEqual({ date: toCalendarDate(daysAgo(8)), views: 0, applications: 1 });
+  expect(stats.daily.at(-1)).toEqual({ date: today, views: 3, applications: 1 });
+
+  expect((await jobStats(`employer-${MEMBER}`)).data!._entities[0].stats.views).toBe(3);
+  expect((await jobStats('admin-1')).data!._entities[0].stats.applications).toBe(2);
+});
+
+it('refuses the statistics of a job to another employer, a job seeker and an anonymous caller', async () => {
+  for (const token of ['employer-999', 'job_seeker-600']) {
+    const refused = await jobStats(token);
+    expect(errorCodeOf(refused)).toBe('FORBIDDEN');
+    expect(refused.data!._entities[0].stats).toBeNull();
+  }
+  expect(errorCodeOf(await jobStats(undefined))).toBe('UNAUTHENTICATED');
+  // A member removed from the company no longer sees them.
+  await analytics.fromService('jobs', 'jobs.company.member_removed.v1', { companyId: COMPANY, userId: MEMBER, role: 'member', actorId: EMPLOYER, reason: 'removed' });
+  expect(errorCodeOf(await jobStats(`employer-${MEMBER}`))).toBe('FORBIDDEN');
+});
+
+it('refuses a range that ends before it starts or spans more than 366 days, naming the field', async () => {
+  const backwards = await jobStats(`employer-${EMPLOYER}`, today, first);
+  expect(errorCodeOf(backwards)).toBe('BAD_USER_INPUT');
+  expect(backwards.errors![0]!.extensions!.fields).toEqual([{ field: 'from', message: 'must not be after to' }]);
+  const tooLong = await analytics.gql(PLATFORM_STATS, range('2025-01-01', '2026-01-02'), { token: 'admin-1' });
+  expect(tooLong.errors![0]!.extensions!.fields).toEqual([{ field: 'to', message: 'must be at most 366 days after from, counting both' }]);
+  expect((await analytics.gql(PLATFORM_STATS, range('2024-01-01', '2024-12-31'), { token: 'admin-1' })).errors).toBeUndefined();
+});
+
+it("gives employers their own totals, with applications by status and the average days to hire, and nobody else's", async () => {
+  const mine = await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, first, today), { token: `employer-${EMPLOYER}` });
+  const stats = mine.data!._entities[0].employerStats;
+  expect(stats).toMatchObject({ activeJobs: 1, totalViews: 3, totalApplications: 2, averageDaysToHire: 3.5 });
+  expect(stats.applicationsByStatus).toEqual([
+    { status: 'PENDING', count: 2 },
+    { status: 'REVIEWING', count: 1 },
+    { status: 'SHORTLISTED', count: 0 },
+    { status: 'INTERVIEWING', count: 0 },
+    { status: 'OFFERED', count: 0 },
+    { status: 'HIRED', count: 1 },
+    { status: 'REJECTED', count: 0 },
+    { status: 'WITHDRAWN', count: 0 },
+  ]);
+  // Only the last two days: the pending application of today, no hire.
+  const recent = (await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, toCalendarDate(daysAgo(1)), today), { token: `employer-${EMPLOYER}` })).data!._entities[0].employerStats;
+  expect(recent).toMatchObject({ totalApplications: 1, averageDaysToHire: null });
+
+  const theirs = await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, first, today), { token: 'admin-1' });
+  expect(errorCodeOf(theirs)).toBe('FORBIDDEN');
+  expect(errorCodeOf(await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, first, today), { token: 'employer-999' }))).toBe('FORBIDDEN');
+});
+
+it('shows the platform totals and daily metrics to admins only', async () => {
+  const platform = (await analytics.gql(PLATFORM_STATS, range(first), { token: 'admin-1' })).data!.platformStats;
+  expect(platform).toMatchObject({ newUsers: 1, newJobs: 1, newApplications: 2, hires: 1, searches: 1 });
+  expect(platform.daily).toContainEqual({ date: today, metricName: 'job_views', value: 3 });
+  expect(platform.daily).toContainEqual({ date: toCalendarDate(daysAgo(4.5)), metricName: 'hires', value: 1 });
+  expect(errorCodeOf(await analytics.gql(PLATFORM_STATS, range(first), { token: `employer-${EMPLOYER}` }))).toBe('FORBIDDEN');
+  expect(errorCodeOf(await analytics.gql(PLATFORM_STATS, range(first)))).toBe('UNAUTHENTICATED');
+});
+
+it('rebuilds damaged rollups of a range of days from the raw events, to the numbers ingest made', async () => {
+  const snapshot = async () => ({
+    job: (await analytics.db.query('SELECT job_id::text, metric_name, metric_date::text, metric_value FROM job_analytics ORDER BY 1, 2, 3')).rows,
+    user: (await analytics.db.query('SELECT user_id::text, metric_name, metric_date::text, metric_value::text FROM user_analytics ORDER BY 1, 2, 3')).rows,
+    platform: (await analytics.db.query('SELECT metric_name, metric_date::text, metric_value::text FROM platform_analytics ORDER BY 1, 2')).rows,
+  });
+  const before = await snapshot();
+  expect(before.user.length).toBeGreaterThan(5);
+  await analytics.db.query("UPDATE job_analytics SET metric_value = 99 WHERE metric_name = 'views'");
+  await analytics.db.query('DELETE FROM user_analytics');
+  await analytics.db.query("DELETE FROM platform_analytics WHERE metric_name = 'hires'");
+
+  const { db } = analytics.service.domain;
+  const counts = await db.$transaction((tx) => rebuildRollups(tx, first, today));
+  expect(counts).toEqual({ jobRows: before.job.length, userRows: before.user.length, platformRows: before.platform.length });
+  expect(await snapshot()).toEqual(before);
+  // Days outside the range are left alone.
+  await db.$transaction((tx) => rebuildRollups(tx, toCalendarDate(daysAgo(3)), today));
+  expect(await snapshot()).toEqual(before);
+});
