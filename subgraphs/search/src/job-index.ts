@@ -3,8 +3,10 @@ import type { SqlRunner } from './db.js';
 
 export type JobEvent = EventEnvelope<'jobs.job.created.v1' | 'jobs.job.updated.v1' | 'jobs.job.closed.v1' | 'jobs.job.deleted.v1'>;
 export type CompanyEvent = EventEnvelope<'jobs.company.created.v1' | 'jobs.company.updated.v1'>;
-type JobSnapshot = JobEvent['data']['job'];
-type CompanySnapshot = CompanyEvent['data']['company'];
+export type JobSnapshot = JobEvent['data']['job'];
+export type CompanySnapshot = CompanyEvent['data']['company'];
+/** The live read model, or the one a rebuild fills beside it (reindex.ts). */
+export type IndexTable = 'search_indexes' | 'search_indexes_next';
 
 /** The subjects the read model is kept from, by the search-job-index consumer. */
 export const jobIndexSubjects = [
@@ -34,16 +36,21 @@ export function jobDocumentOf(job: JobSnapshot) {
  * row when search has it, since a rename reaches search as a company event. Returns whether the row
  * changed and the job is open.
  */
-export async function indexJob(db: SqlRunner, job: JobSnapshot, options: { version: number; deleted: boolean }): Promise<{ applied: boolean; active: boolean }> {
+export async function indexJob(
+  db: SqlRunner,
+  job: JobSnapshot,
+  options: { version: number; deleted: boolean; table?: IndexTable },
+): Promise<{ applied: boolean; active: boolean }> {
+  const table = options.table ?? 'search_indexes';
   const document = jobDocumentOf(job);
   const active = job.isActive && !options.deleted;
   await upsertCategoriesAndSkills(db, job);
   const rows = await db.$queryRawUnsafe<{ id: bigint }[]>(
-    `INSERT INTO search_indexes AS s (entity_type, entity_id, title, tags, company_name, location, body, search_vector, is_active, company_id,
+    `INSERT INTO ${table} AS s (entity_type, entity_id, title, tags, company_name, location, body, search_vector, is_active, company_id,
         job_type, experience_level, is_remote, salary_min, salary_max, salary_currency, category_ids, skill_ids, posted_at, source_version, updated_at)
      SELECT 'job', $1::bigint, $2::text, $3::text, n.name, $4::text, $5::text, search_document($2::text, $3::text, n.name, $4::text, $5::text), $6::boolean, $7::bigint,
         $8::text, $9::text, $10::boolean, $11::numeric, $12::numeric, $13::text, $14::bigint[], $15::bigint[], $16::timestamptz, $17::bigint, now()
-     FROM (SELECT coalesce((SELECT title::text FROM search_indexes WHERE entity_type = 'company' AND entity_id = $7::bigint), $18::text) AS name) n
+     FROM (SELECT coalesce((SELECT title::text FROM ${table} WHERE entity_type = 'company' AND entity_id = $7::bigint), $18::text) AS name) n
      ON CONFLICT (entity_type, entity_id) DO UPDATE SET
         title = EXCLUDED.title, tags = EXCLUDED.tags, company_name = EXCLUDED.company_name, location = EXCLUDED.location, body = EXCLUDED.body,
         search_vector = EXCLUDED.search_vector, is_active = EXCLUDED.is_active, company_id = EXCLUDED.company_id,
@@ -102,10 +109,11 @@ async function upsertCategoriesAndSkills(db: SqlRunner, job: JobSnapshot): Promi
  * Writes a company into the read model (name, industry, location and description are searchable),
  * and when its name changed, the company name in the documents of its jobs.
  */
-export async function indexCompany(db: SqlRunner, company: CompanySnapshot, options: { version: number }): Promise<{ applied: boolean }> {
+export async function indexCompany(db: SqlRunner, company: CompanySnapshot, options: { version: number; table?: IndexTable }): Promise<{ applied: boolean }> {
+  const table = options.table ?? 'search_indexes';
   const metadata = { logo: company.logo, industry: company.industry, size: company.size, website: company.website, isVerified: company.isVerified };
   const rows = await db.$queryRawUnsafe<{ id: bigint }[]>(
-    `INSERT INTO search_indexes AS s (entity_type, entity_id, title, tags, location, body, search_vector, metadata, is_active, posted_at, source_version, updated_at)
+    `INSERT INTO ${table} AS s (entity_type, entity_id, title, tags, location, body, search_vector, metadata, is_active, posted_at, source_version, updated_at)
      VALUES ('company', $1::bigint, $2::text, $3::text, $4::text, $5::text, search_document($2::text, $3::text, NULL, $4::text, $5::text), $6::jsonb, true, $7::timestamptz, $8::bigint, now())
      ON CONFLICT (entity_type, entity_id) DO UPDATE SET
         title = EXCLUDED.title, tags = EXCLUDED.tags, location = EXCLUDED.location, body = EXCLUDED.body, search_vector = EXCLUDED.search_vector,
@@ -123,7 +131,7 @@ export async function indexCompany(db: SqlRunner, company: CompanySnapshot, opti
   );
   if (rows.length === 0) return { applied: false };
   await db.$executeRawUnsafe(
-    `UPDATE search_indexes SET company_name = $2::text, search_vector = search_document(title, tags, $2::text, location, body), updated_at = now()
+    `UPDATE ${table} SET company_name = $2::text, search_vector = search_document(title, tags, $2::text, location, body), updated_at = now()
      WHERE entity_type = 'job' AND company_id = $1::bigint AND company_name IS DISTINCT FROM $2::text`,
     company.id,
     company.name,
