@@ -1,9 +1,10 @@
 /**
  * npm run seed: a repeatable demo data set (fixed random seed) written through the services' own
  * rules, into the databases of `npm start` by default (USERS_DATABASE_URL, JOBS_DATABASE_URL,
- * APPLICATIONS_DATABASE_URL, SEARCH_DATABASE_URL, NATS_URL). Run it while the platform runs: the
- * applications part waits for the applications service to copy the seed's jobs and accounts from
- * their events, and the seed ends once the search service has indexed the data set's jobs.
+ * APPLICATIONS_DATABASE_URL, SEARCH_DATABASE_URL, ANALYTICS_DATABASE_URL, NATS_URL). Run it while the
+ * platform runs: the applications part waits for the applications service to copy the seed's jobs and
+ * accounts from their events, the search part until the search service has indexed the data set's
+ * jobs, and the analytics part until analytics has copied them, then writes a year of client activity.
  * It adds to what is there: the same seed again adds only what is missing, another seed adds a
  * data set of its own (accounts employer1_s<seed>@seed.example, ...).
  *   --jobs N         jobs to post (default 2000; 100000 for the benchmarks)
@@ -58,6 +59,7 @@ try {
     say: (line) => console.log(`  ${line}`),
     ...(seekers > 0 ? { applications: { applicationsDatabaseUrl: env.APPLICATIONS_DATABASE_URL, seekers, settings: applicationsStorageSettings() } } : {}),
     search: { searchDatabaseUrl: env.SEARCH_DATABASE_URL },
+    analytics: { analyticsDatabaseUrl: env.ANALYTICS_DATABASE_URL },
   });
   const { added, applications } = summary;
   const addedApplications = applications ? Object.values(applications.added).reduce((sum, n) => sum + n, 0) : 0;

@@ -11,6 +11,7 @@ import { startUsersService, usersSubgraph, type UsersDomain, type UsersService }
 import { jobsSubgraph, openJobsDomain, type JobsDomain } from '../../../subgraphs/jobs/src/server.js';
 import { createRandom, type Random } from './random.js';
 import { openSeedApplications, seedDemoApplications, type DemoApplicationsSummary } from './seed-applications.js';
+import { seedAnalyticsHistory, type AnalyticsSeedOptions } from './seed-analytics.js';
 import { waitForSearchIndex, type SearchSeedOptions } from './seed-search.js';
 import { categoryTree, companyNameParts, currencyOf, descriptionSentences, firstNames, industries, lastNames, locations, skills, titlesByCategory } from './vocabulary.js';
 
@@ -34,6 +35,8 @@ export type SeedOptions = {
   applications?: ApplicationsSeedOptions;
   /** Wait until the running search service has indexed the data set's jobs, in this database. */
   search?: SearchSeedOptions;
+  /** A year of client activity on the data set's jobs in analytics_db, once the running analytics service has copied them. */
+  analytics?: AnalyticsSeedOptions;
 };
 
 export type ApplicationsSeedOptions = {
@@ -497,6 +500,11 @@ export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
         select: { id: true, isActive: true },
       });
       say(`search: ${await waitForSearchIndex(dataSetJobs, { ...options.search, say })} jobs indexed`);
+    }
+    if (options.analytics) {
+      const dataSetJobs = await jobs.db.job.findMany({ where: { companyId: { in: companies.map((company) => BigInt(company.id)) }, deletedAt: null }, select: { id: true, companyId: true, title: true }, orderBy: { id: 'asc' } });
+      const history = await seedAnalyticsHistory(dataSetJobs, { ...options.analytics, seed: options.seed, logLevel: options.logLevel, say });
+      say(history.alreadyThere ? 'analytics: the history of this seed is already there' : `analytics: ${history.events} client events of history`);
     }
 
     return {
