@@ -1,0 +1,504 @@
+// npm run bench:subscriptions — the live-subscription figures of docs/benchmarks.md, on the
+// benchmark stack (every service as its own production process, embedded PostgreSQL, nats-server):
+//  1. --subscribers graphql-ws clients (default 10,000: --accounts job seekers, registered through
+//     the users service's own rules with the cheapest argon2 it accepts, × --connections-per-account)
+//     each subscribed to OnNotification (schema/operations/subscriptions.graphql) with its own
+//     access token: the gateway's RSS once they are all listening;
+//  2. open-loop publishing of notifications.notification.created.v1 at --rate events/s (default 500)
+//     for --seconds (after a 5 s warm-up that is not counted), event i for account i mod accounts,
+//     each naming a real in-app notification row of that account (made in notifications_db before
+//     the run), published with the notifications service's NATS identity: per delivery, from the
+//     publish to the client's `next` (which the gateway resolved through the query planner as the
+//     subscriber), p50/p95/p99/max, events not delivered within 10 s of the last publish, the
+//     gateway's CPU and peak RSS;
+//  3. the same clients and rate against Hive Gateway (@graphql-hive/gateway, installed into
+//     node_modules/.cache/hive-gateway at the first run, not a project dependency) serving the same
+//     supergraph, fed through its NATSPubSub (see docs/benchmarks.md for what it can and cannot do
+//     with our events). --no-hive skips it.
+// The clients run in a child process of their own (scripts/bench/subscription-clients.ts); the
+// gateway's socket caps are raised for the run (GATEWAY_WS_MAX_CONNECTIONS_PER_IP: every client
+// comes from 127.0.0.1). It builds first (npx turbo run build, cached) unless --no-build.
+import { execSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Kind, parse } from 'graphql';
+import pg from 'pg';
+import { createLogger } from '@jobplatform/config';
+import { findFreePort, startNatsServer } from '@jobplatform/embedded-infra';
+import { connectToNats, createEnvelope, createEventId, natsInboxPrefixOf } from '@jobplatform/events';
+import { repoRoot } from '../src/dev-stack-env.js';
+import { inParallel, startSeedUsers } from '../src/seed/seed-platform.js';
+import { buildServices, machineDescription, startBenchStack } from './bench-stack.js';
+import type { ClientSpec, FromClients, ToClients } from './subscription-clients.js';
+
+const { values } = parseArgs({
+  options: {
+    accounts: { type: 'string', default: '10000' },
+    'connections-per-account': { type: 'string', default: '1' },
+    rate: { type: 'string', default: '500' },
+    seconds: { type: 'string', default: '60' },
+    'connect-concurrency': { type: 'string', default: '100' },
+    'hive-version': { type: 'string', default: '2.15.1' },
+    'no-hive': { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+  },
+});
+const accountCount = Number(values.accounts);
+const perAccount = Number(values['connections-per-account']);
+const subscriberCount = accountCount * perAccount;
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const WARM_UP_SECONDS = 5;
+const DRAIN_MS = 10_000;
+const command = `npm run bench:subscriptions -- ${process.argv.slice(2).join(' ')}`.trim();
+
+const say = (line: string) => console.log(`  ${line}`);
+const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(', ');
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+const subscriptionsSource = readFileSync(path.join(repoRoot, 'schema/operations/subscriptions.graphql'), 'utf8');
+const onNotification = parse(subscriptionsSource).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === 'OnNotification');
+const ON_NOTIFICATION = subscriptionsSource.slice(onNotification!.loc!.start, onNotification!.loc!.end);
+
+type Account = { userId: string; accessToken: string; refreshToken: string; issuedAt: number };
+type ProcessSample = { rssBytes: number; cpuSeconds: number };
+
+/** A gateway under test: where its clients connect, what they subscribe to and how its events are published. */
+type Target = {
+  label: string;
+  wsUrl: string;
+  query: string;
+  variablesOf(account: Account): Record<string, unknown> | undefined;
+  publish(event: { notificationId: string; recipientId: string }): void;
+  flush(): Promise<void>;
+  sample(): Promise<ProcessSample>;
+  /** Subscriptions the gateway is listening with (to know when every client is in place). */
+  listening(): Promise<number>;
+};
+
+type PhaseResult = {
+  label: string;
+  subscribed: number;
+  failed: number;
+  emptyRssMb: number;
+  idleRssMb: number;
+  peakRssMb: number;
+  cpuPercent: number;
+  clientCpuPercent: number;
+  clientRssMb: number;
+  published: number;
+  expected: number;
+  delivered: number;
+  lost: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  achievedRate: number;
+  loadBefore: string;
+  loadAfter: string;
+  closeCodes: Record<string, number>;
+  errors: number;
+};
+
+const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+
+/** Counters of a process by pid, from /proc: resident memory and CPU time (user + system). */
+async function procSample(pid: number): Promise<ProcessSample> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+  const stat = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  return { rssBytes: rssKb * 1024, cpuSeconds: ticks / 100 };
+}
+
+/** A metric of a Prometheus /metrics page, summed over its labels. */
+async function metricSum(metricsUrl: string, metric: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/** Registers the subscribers through the users service's rules (the cheapest argon2id it accepts), signed in with the stack's key. */
+async function registerAccounts(stack: Awaited<ReturnType<typeof startBenchStack>>) {
+  const logger = createLogger('bench', 'warn');
+  const users = await startSeedUsers(
+    {
+      usersDatabaseUrl: stack.env.USERS_DATABASE_URL!,
+      natsUrl: stack.natsUrlOf('users'),
+      logLevel: 'warn',
+      // The stack's signing key: the tokens it issues are the ones the gateway verifies.
+      env: { ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1', JWT_PRIVATE_KEY: stack.env.JWT_PRIVATE_KEY! },
+    },
+    logger,
+  );
+  const accounts: Account[] = [];
+  const origin = { clientIp: undefined, userAgent: 'bench' };
+  await inParallel(
+    Array.from({ length: accountCount }, (_, i) => i),
+    16,
+    async (i) => {
+      const signedIn = await users.domain.accounts.register(
+        { username: `bench_live${i}`, email: `bench-live${i}@bench.example`, password: 'bench subscriber password', firstName: `Live${i}`, lastName: 'Bench', userType: 'JOB_SEEKER' },
+        origin,
+      );
+      accounts[i] = { userId: signedIn.user.id.toString(), accessToken: signedIn.accessToken, refreshToken: signedIn.refreshToken, issuedAt: Date.now() };
+      if ((i + 1) % 2000 === 0) say(`${i + 1} accounts registered`);
+    },
+  );
+  /** Access tokens live 15 minutes: fresh ones (refresh-token rotation, no argon2) before each phase. */
+  const refresh = async () => {
+    await inParallel(accounts, 16, async (account) => {
+      const rotated = await users.domain.accounts.refresh(account.refreshToken, origin);
+      Object.assign(account, { accessToken: rotated.accessToken, refreshToken: rotated.refreshToken, issuedAt: Date.now() });
+    });
+  };
+  return { accounts, refresh, close: () => users.close() };
+}
+
+/** One in-app notification row per event (event i for account i mod accounts), as the notifications service writes them; their ids in event order. */
+async function makeNotifications(databaseUrl: string, accounts: Account[], count: number): Promise<string[]> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const ids: string[] = [];
+    for (let start = 0; start < count; start += 5000) {
+      const n = Math.min(5000, count - start);
+      const userIds = Array.from({ length: n }, (_, k) => accounts[(start + k) % accounts.length]!.userId);
+      const sources = Array.from({ length: n }, () => createEventId());
+      const { rows } = await db.query<{ id: string; source_event_id: string }>(
+        `INSERT INTO notifications (user_id, title, message, notification_type, status, event, metadata, source_event_id, sent_at)
+         SELECT u, 'Your application was viewed', 'An employer looked at your application.', 'in_app', 'sent', 'application_status_changed',
+                '{"applicationId":"1"}'::jsonb, s, now()
+         FROM unnest($1::bigint[], $2::char(26)[]) AS t(u, s)
+         RETURNING id::text, source_event_id`,
+        [userIds, sources],
+      );
+      const bySource = new Map(rows.map((row) => [row.source_event_id, row.id]));
+      ids.push(...sources.map((source) => bySource.get(source)!));
+    }
+    return ids;
+  } finally {
+    await db.end();
+  }
+}
+
+function startClients(): { child: ChildProcess; next<T extends FromClients['type']>(type: T): Promise<Extract<FromClients, { type: T }>>; onDeliveries(listener: (m: Extract<FromClients, { type: 'deliveries' }>) => void): void } {
+  const child = fork(path.join(repoRoot, 'scripts/bench/subscription-clients.ts'), [], {
+    execArgv: ['--conditions=development', '--import', 'tsx', '--max-old-space-size=4096'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const listeners: ((m: FromClients) => void)[] = [];
+  child.on('message', (message: FromClients) => {
+    if (message.type === 'progress') say(`clients: ${message.subscribed} subscribed, ${message.failed} failed`);
+    for (const listener of [...listeners]) listener(message);
+  });
+  return {
+    child,
+    next: (type) =>
+      new Promise((resolve, reject) => {
+        const listener = (message: FromClients) => {
+          if (message.type !== type) return;
+          listeners.splice(listeners.indexOf(listener), 1);
+          resolve(message as never);
+        };
+        listeners.push(listener);
+        child.once('exit', (code) => reject(new Error(`the client process exited (${code})`)));
+      }),
+    onDeliveries: (listener) => listeners.push((message) => message.type === 'deliveries' && listener(message)),
+  };
+}
+
+/** Connects every client to the target, then publishes at `rate` for warm-up + `seconds` and measures. */
+async function runPhase(target: Target, accounts: Account[], notificationIds: string[]): Promise<PhaseResult> {
+  console.log(`\n[${target.label}] connecting ${subscriberCount} subscribers (load average ${loadAverage()})…`);
+  const empty = await target.sample();
+  const listeningBefore = await target.listening();
+  const clients = startClients();
+  const specs: ClientSpec[] = accounts.flatMap((account) => Array.from({ length: perAccount }, () => ({ token: account.accessToken, variables: target.variablesOf(account) })));
+  const connectStarted = performance.now();
+  clients.child.send({ type: 'connect', url: target.wsUrl, query: target.query, clients: specs, concurrency: Number(values['connect-concurrency']) } satisfies ToClients);
+  const connected = await clients.next('connected');
+  say(`${connected.subscribed} subscribed, ${connected.failed} failed in ${Math.round((performance.now() - connectStarted) / 1000)} s${connected.failed ? `: ${JSON.stringify(connected.failures)}` : ''}`);
+  for (let waited = 0; waited < 120 && (await target.listening()) - listeningBefore < connected.subscribed; waited += 1) await sleep(1_000);
+  say(`the gateway listens with ${(await target.listening()) - listeningBefore} subscriptions more than before the clients`);
+  await sleep(5_000);
+  const idle = await target.sample();
+  say(`RSS: ${mb(empty.rssBytes)} MB before the clients, ${mb(idle.rssBytes)} MB with every subscriber, idle`);
+
+  // Deliveries: notification id → arrival times (one per connection of the recipient).
+  const arrivals = new Map<string, number[]>();
+  let clientCpuMs = 0;
+  let clientRssMb = 0;
+  let closed = 0;
+  let errors = 0;
+  let closeCodes: Record<string, number> = {};
+  let measuring = false;
+  clients.onDeliveries((message) => {
+    for (const [id, at] of message.received) {
+      const list = arrivals.get(id);
+      if (list) list.push(at);
+      else arrivals.set(id, [at]);
+    }
+    if (measuring) clientCpuMs += message.cpuMs;
+    clientRssMb = Math.max(clientRssMb, message.rssMb);
+    closed = message.closed;
+    errors = message.errors;
+    closeCodes = message.closeCodes;
+  });
+
+  const total = rate * (WARM_UP_SECONDS + seconds);
+  const warmUp = rate * WARM_UP_SECONDS;
+  const publishedAt = new Array<number>(total);
+  let peakRss = idle.rssBytes;
+  let before: ProcessSample | undefined;
+  let measureStarted = 0;
+  const sampler = setInterval(() => void target.sample().then((s) => (peakRss = Math.max(peakRss, s.rssBytes))).catch(() => undefined), 1_000);
+  const loadBefore = loadAverage();
+  console.log(`[${target.label}] publishing ${rate} events/s for ${WARM_UP_SECONDS} s warm-up + ${seconds} s…`);
+  const started = now();
+  let i = 0;
+  while (i < total) {
+    if (i >= warmUp && !measuring) {
+      before = await target.sample();
+      measureStarted = now();
+      measuring = true;
+    }
+    const due = started + (i * 1000) / rate;
+    const wait = due - now();
+    if (wait > 1) {
+      await sleep(Math.min(wait, 20));
+      continue;
+    }
+    // Every event that is due now, then back to the event loop (the NATS client writes them out).
+    while (i < total && started + (i * 1000) / rate <= now()) {
+      const recipient = accounts[i % accounts.length]!;
+      publishedAt[i] = now();
+      target.publish({ notificationId: notificationIds[i]!, recipientId: recipient.userId });
+      i += 1;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await target.flush();
+  const measuredFor = (now() - measureStarted) / 1000;
+  const after = await target.sample();
+  measuring = false;
+  const loadAfter = loadAverage();
+  // Whatever arrives within DRAIN_MS of the last publish counts; the rest is lost.
+  const expectedPer = perAccount;
+  const deadline = Date.now() + DRAIN_MS;
+  const allIn = () => notificationIds.slice(warmUp, total).every((id) => (arrivals.get(id)?.length ?? 0) >= expectedPer);
+  while (Date.now() < deadline && !allIn()) await sleep(250);
+  await sleep(600); // the last report of the client process
+  clearInterval(sampler);
+
+  const latencies: number[] = [];
+  let delivered = 0;
+  for (let k = warmUp; k < total; k += 1) {
+    for (const at of arrivals.get(notificationIds[k]!) ?? []) {
+      latencies.push(at - publishedAt[k]!);
+      delivered += 1;
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  clients.child.send({ type: 'close' } satisfies ToClients);
+  await clients.next('closed').catch(() => undefined);
+  await new Promise((resolve) => (clients.child.exitCode === null ? clients.child.once('exit', resolve) : resolve(undefined)));
+  const expected = (total - warmUp) * expectedPer;
+  const result: PhaseResult = {
+    label: target.label,
+    subscribed: connected.subscribed,
+    failed: connected.failed,
+    emptyRssMb: mb(empty.rssBytes),
+    idleRssMb: mb(idle.rssBytes),
+    peakRssMb: mb(peakRss),
+    cpuPercent: Math.round(((after.cpuSeconds - before!.cpuSeconds) / measuredFor) * 100),
+    clientCpuPercent: Math.round((clientCpuMs / 1000 / measuredFor) * 100),
+    clientRssMb,
+    published: total - warmUp,
+    expected,
+    delivered,
+    lost: expected - delivered,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? NaN,
+    achievedRate: Math.round((total - warmUp) / measuredFor),
+    loadBefore,
+    loadAfter,
+    closeCodes,
+    errors,
+  };
+  say(JSON.stringify(result));
+  return result;
+}
+
+/** Hive Gateway, installed at the pinned version into a cache folder of node_modules (not a project dependency). */
+async function installHive(version: string): Promise<string> {
+  const prefix = path.join(repoRoot, 'node_modules/.cache/hive-gateway');
+  const bin = path.join(prefix, 'node_modules/@graphql-hive/gateway/dist/bin.js');
+  const installed = path.join(prefix, 'node_modules/@graphql-hive/gateway/package.json');
+  if (!existsSync(installed) || (JSON.parse(readFileSync(installed, 'utf8')) as { version: string }).version !== version) {
+    console.log(`installing @graphql-hive/gateway@${version} into ${path.relative(repoRoot, prefix)}…`);
+    await fs.mkdir(prefix, { recursive: true });
+    execSync(`npm install --prefix ${JSON.stringify(prefix)} --no-save --no-audit --no-fund @graphql-hive/gateway@${version} @nats-io/transport-node@3.4.0`, { stdio: 'inherit' });
+  }
+  return bin;
+}
+
+/**
+ * Hive Gateway's configuration: its NATSPubSub on a nats-server of its own, and the one
+ * Subscription field its design can serve from NATS without our subgraphs changing (see
+ * docs/benchmarks.md): a gateway-defined field on a per-recipient topic, whose payload is the result.
+ */
+const HIVE_CONFIG = `
+import { defineConfig, NATSPubSub } from '@graphql-hive/gateway';
+import { connect } from '@nats-io/transport-node';
+
+export const gatewayConfig = defineConfig({
+  logging: 'warn',
+  pubsub: new NATSPubSub(await connect({ servers: process.env.HIVE_BENCH_NATS_URL }), { subjectPrefix: 'hive' }),
+  additionalTypeDefs: /* GraphQL */ \`
+    type BenchNotification { id: ID! recipientId: ID! }
+    extend type Subscription {
+      benchNotificationReceived(recipientId: ID!): BenchNotification! @resolveTo(pubsubTopic: "notification.{args.recipientId}")
+    }
+  \`,
+});
+`;
+const HIVE_SUBSCRIPTION = 'subscription OnBenchNotification($recipientId: ID!) { benchNotificationReceived(recipientId: $recipientId) { id recipientId } }';
+
+async function startHive(version: string) {
+  const bin = await installHive(version);
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hive-bench-'));
+  const natsMonitorPort = await findFreePort();
+  const nats = await startNatsServer({ port: await findFreePort(), monitorPort: natsMonitorPort, storeDir: path.join(dir, 'nats') });
+  const configPath = path.join(path.dirname(path.dirname(path.dirname(path.dirname(bin)))), 'bench-gateway.config.mjs');
+  await fs.writeFile(configPath, HIVE_CONFIG);
+  const port = await findFreePort();
+  const child = spawn(process.execPath, [bin, 'supergraph', path.join(repoRoot, 'schema/supergraph.graphql'), '--config-path', configPath, '--port', String(port), '--host', '127.0.0.1', '--fork', '1'], {
+    env: { ...process.env, NODE_ENV: 'production', HIVE_BENCH_NATS_URL: nats.url },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const until = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Hive Gateway exited (${child.exitCode})`);
+    const ok = await fetch(`http://127.0.0.1:${port}/readiness`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > until) throw new Error('Hive Gateway was not ready within two minutes');
+    await sleep(500);
+  }
+  const publisher = await connectToNats(nats.url, 'bench-subscriptions-hive');
+  return {
+    pid: child.pid!,
+    port,
+    publisher,
+    subscriptions: async () => ((await (await fetch(`http://127.0.0.1:${natsMonitorPort}/subsz`)).json()) as { num_subscriptions: number }).num_subscriptions,
+    stop: async () => {
+      await publisher.close();
+      await new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(undefined);
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      });
+      await nats.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+if (!values['no-build']) buildServices();
+const stack = await startBenchStack({
+  // Every client connects from 127.0.0.1: the per-address cap (20 by default) goes up for the run.
+  GATEWAY_WS_MAX_CONNECTIONS_PER_IP: String(subscriberCount + 100),
+  GATEWAY_WS_MAX_CONNECTIONS_PER_USER: String(Math.max(10, perAccount)),
+});
+let hive: Awaited<ReturnType<typeof startHive>> | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void Promise.all([stack.stop(), hive?.stop()]).finally(() => process.exit(130)));
+try {
+  console.log(`registering ${accountCount} job seekers…`);
+  let started = performance.now();
+  const registered = await registerAccounts(stack);
+  const { accounts } = registered;
+  console.log(`registered in ${Math.round((performance.now() - started) / 1000)} s`);
+  const eventCount = rate * (WARM_UP_SECONDS + seconds);
+  started = performance.now();
+  const notificationIds = await makeNotifications(stack.env.NOTIFICATIONS_DATABASE_URL!, accounts, eventCount);
+  console.log(`${eventCount} in-app notifications made in ${Math.round((performance.now() - started) / 1000)} s`);
+
+  const gatewayBase = stack.urls.gateway!.replace(/\/graphql$/, '');
+  const metricsUrl = `${gatewayBase}/metrics`;
+  const publisher = await connectToNats(stack.natsUrlOf('notifications'), 'bench-subscriptions', { inboxPrefix: natsInboxPrefixOf('notifications') });
+  const ours: Target = {
+    label: 'our gateway (@apollo/gateway + graphql-ws + NATS fan-out)',
+    wsUrl: stack.urls.gateway!.replace(/^http/, 'ws'),
+    query: ON_NOTIFICATION,
+    variablesOf: () => undefined,
+    publish: ({ notificationId, recipientId }) => {
+      const envelope = createEnvelope('notifications', 'notifications.notification.created.v1', { notificationId, recipientId, notificationType: 'in_app' });
+      publisher.publish('notifications.notification.created.v1', JSON.stringify(envelope));
+    },
+    flush: () => publisher.flush(),
+    sample: async () => ({ rssBytes: await metricSum(metricsUrl, 'process_resident_memory_bytes'), cpuSeconds: await metricSum(metricsUrl, 'process_cpu_seconds_total') }),
+    listening: () => metricSum(metricsUrl, 'gateway_active_subscriptions'),
+  };
+  const results: PhaseResult[] = [];
+  await registered.refresh();
+  results.push(await runPhase(ours, accounts, notificationIds));
+  const delivered = await fetch(metricsUrl).then((r) => r.text());
+  const outcomes = delivered.split('\n').filter((line) => line.startsWith('gateway_subscription_events_total{'));
+
+  if (!values['no-hive']) {
+    hive = await startHive(values['hive-version']!);
+    const running = hive;
+    await registered.refresh();
+    results.push(
+      await runPhase(
+        {
+          label: `Hive Gateway ${values['hive-version']} (NATSPubSub, gateway-defined field)`,
+          wsUrl: `ws://127.0.0.1:${running.port}/graphql`,
+          query: HIVE_SUBSCRIPTION,
+          variablesOf: (account) => ({ recipientId: account.userId }),
+          publish: ({ notificationId, recipientId }) => running.publisher.publish(`hive:notification.${recipientId}`, JSON.stringify({ id: notificationId, recipientId })),
+          flush: () => running.publisher.flush(),
+          sample: () => procSample(running.pid),
+          listening: running.subscriptions,
+        },
+        accounts,
+        notificationIds,
+      ),
+    );
+  }
+  await registered.close();
+  await publisher.close();
+
+  console.log(`\nCommand: ${command}`);
+  console.log(`Machine: ${machineDescription()}`);
+  console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; CPU: ${os.cpus()[0]?.model}; date: ${new Date().toISOString()}`);
+  console.log(execSync('free -g', { encoding: 'utf8' }));
+  console.log(`${subscriberCount} subscribers (${accountCount} accounts × ${perAccount} connection${perAccount > 1 ? 's' : ''}), ${rate} events/s for ${seconds} s after a ${WARM_UP_SECONDS} s warm-up, each event to one account.\n`);
+  const row = (r: PhaseResult) =>
+    `| ${r.label} | ${r.subscribed} (${r.failed} failed) | ${r.emptyRssMb} | ${r.idleRssMb} | ${r.peakRssMb} | ${r.achievedRate} | ${r.delivered}/${r.expected} (${r.lost} lost) | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.cpuPercent}% | ${r.clientCpuPercent}% | ${r.loadBefore} → ${r.loadAfter} |`;
+  console.log(
+    [
+      '| gateway | subscribers | RSS MB before clients | RSS MB, all subscribed, idle | peak RSS MB | events/s | delivered | p50 ms | p95 ms | p99 ms | max ms | gateway CPU | clients CPU | load avg (1, 5, 15 min) before → after |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+      ...results.map(row),
+    ].join('\n'),
+  );
+  console.log(`\nour gateway's gateway_subscription_events_total after its phase:\n${outcomes.join('\n')}`);
+  for (const r of results) if (Object.keys(r.closeCodes).length > 0 || r.errors > 0) console.log(`${r.label}: sockets closed by the server ${JSON.stringify(r.closeCodes)}, error messages ${r.errors}`);
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await hive?.stop();
+  await stack.stop();
+}
