@@ -90,7 +90,7 @@ export function createJobSearch(db: SqlRunner) {
     const { filter, mode } = request;
     const base = [`j.entity_type = 'job'`, 'j.is_active'];
     if (mode === 'text') base.push(`j.search_vector @@ websearch_to_tsquery('search_english', ${param(request.query)})`);
-    if (mode === 'fuzzy') base.push(`${param(request.query)} <% search_fold(j.title || ' ' || j.tags || ' ' || coalesce(j.company_name, ''))`);
+    if (mode === 'fuzzy') base.push(`search_fold(${param(request.query)}) <% search_fold(j.title || ' ' || j.tags || ' ' || coalesce(j.company_name, ''))`);
     if (filter.companyIds.length > 0) base.push(`j.company_id = ANY(${param(filter.companyIds)}::bigint[])`);
     if (filter.salaryCurrency) base.push(`j.salary_currency = ${param(filter.salaryCurrency)}`);
     if (filter.postedWithinDays) base.push(`j.posted_at >= ${param(new Date(now.getTime() - filter.postedWithinDays * 86_400_000))}::timestamptz`);
@@ -113,7 +113,7 @@ export function createJobSearch(db: SqlRunner) {
     mode === 'text'
       ? `round(ts_rank(j.search_vector, websearch_to_tsquery('search_english', ${queryParam}))::numeric, 6)`
       : mode === 'fuzzy'
-        ? `round(word_similarity(${queryParam}, search_fold(j.title || ' ' || j.tags || ' ' || coalesce(j.company_name, '')))::numeric, 6)`
+        ? `round(word_similarity(search_fold(${queryParam}), search_fold(j.title || ' ' || j.tags || ' ' || coalesce(j.company_name, '')))::numeric, 6)`
         : '0::numeric';
 
   function readCursor(after: string | null | undefined, sort: JobSearchSort): Cursor | undefined {

@@ -50,8 +50,8 @@ export function createSearchService({ db, now, popularMinUsers }: { db: SearchDb
       if (!query) throw invalidField('query', 'must not be empty');
       const size = pageSize(args.first);
       const cursor = decodeCursor(args.after, ([score, id]) => (score && /^\d+(\.\d+)?$/.test(score) && id && /^\d{1,18}$/.test(id) ? { score, id: BigInt(id) } : undefined));
-      const score = `round(greatest(ts_rank(j.search_vector, websearch_to_tsquery('search_english', $1)), word_similarity($1, search_fold(j.title)))::numeric, 6)`;
-      const match = `j.entity_type = 'company' AND (j.search_vector @@ websearch_to_tsquery('search_english', $1) OR $1 <% search_fold(j.title))`;
+      const score = `round(greatest(ts_rank(j.search_vector, websearch_to_tsquery('search_english', $1)), word_similarity(search_fold($1), search_fold(j.title)))::numeric, 6)`;
+      const match = `j.entity_type = 'company' AND (j.search_vector @@ websearch_to_tsquery('search_english', $1) OR search_fold($1) <% search_fold(j.title))`;
       const rows = await db.$queryRawUnsafe<(CompanyHit & { scoreKey: string })[]>(
         `SELECT j.entity_id AS id, j.title AS name, j.metadata->>'logo' AS logo, j.metadata->>'industry' AS industry, j.location, ${score}::float8 AS score, ${score}::text AS "scoreKey"
          FROM search_indexes j WHERE ${match} ${cursor ? `AND (${score}, j.entity_id) < ($3::numeric, $4::bigint)` : ''}
@@ -88,9 +88,9 @@ export function createSearchService({ db, now, popularMinUsers }: { db: SearchDb
       let found = rows.map((row) => row.suggestion);
       if (new Set(found.map((s) => s.toLowerCase())).size < limit && prefix.length >= 3) {
         const similar = await db.$queryRawUnsafe<{ suggestion: string }[]>(
-          `(SELECT title AS suggestion, max(word_similarity($1, search_fold(title))) AS sim FROM search_indexes
-              WHERE entity_type = 'job' AND is_active AND $1 <% search_fold(title) GROUP BY title ORDER BY sim DESC, title LIMIT $2)
-           UNION ALL (SELECT name, word_similarity($1, search_fold(name)) FROM search_skills WHERE $1 <% search_fold(name) ORDER BY 2 DESC LIMIT $2)
+          `(SELECT title AS suggestion, max(word_similarity(search_fold($1), search_fold(title))) AS sim FROM search_indexes
+              WHERE entity_type = 'job' AND is_active AND search_fold($1) <% search_fold(title) GROUP BY title ORDER BY sim DESC, title LIMIT $2)
+           UNION ALL (SELECT name, word_similarity(search_fold($1), search_fold(name)) FROM search_skills WHERE search_fold($1) <% search_fold(name) ORDER BY 2 DESC LIMIT $2)
            ORDER BY sim DESC`,
           prefix,
           limit,
