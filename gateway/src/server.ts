@@ -17,12 +17,15 @@ import {
   createHttpApp,
   createMetrics,
   formatGraphQLError,
+  httpRevocationSource,
   installErrorHandler,
   listen,
   NotReadyError,
   operationCostPlugin,
   operationLimitRules,
   requestLoggingPlugin,
+  revocationsUrlBeside,
+  startRevocationFeed,
 } from '@jobplatform/service-runtime';
 import { createContextBuilder, type GatewayContext } from './context.js';
 import { ideEnabledIn, liveUpdatesOf, socketLimitsOf, subgraphCallsOf, type GatewayEnv } from './env.js';
@@ -69,7 +72,9 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   const supergraphSdl = options.supergraphSdl ?? readFileSync(env.SUPERGRAPH_PATH ?? defaultSupergraphPath, 'utf8');
   const subgraphs = subgraphsOf(supergraphSdl).map(({ name, url }) => ({ name, url: env.subgraphUrls[name] ?? url }));
   const routing = new Map(subgraphs.map((s) => [s.name, s.url]));
-  const verifyToken = createTokenVerifier({ jwksUrl: env.JWKS_URL });
+  // Tokens of ended sign-ins stop working here within about a second of their revocation.
+  const revocations = startRevocationFeed({ source: httpRevocationSource(revocationsUrlBeside(env.JWKS_URL), env.GATEWAY_HOP_SECRET), logger });
+  const verifyToken = createTokenVerifier({ jwksUrl: env.JWKS_URL, revocations: revocations.list });
   const buildContext = createContextBuilder(verifyToken, logger);
   const formatError = formatGraphQLError(logger);
   const metrics = createMetrics('gateway');
@@ -166,6 +171,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     url,
     httpServer,
     close: async () => {
+      revocations.stop();
       await webSocket.close();
       await liveUpdates?.close();
       await nats?.close();

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { exportJWK, SignJWT } from 'jose';
+import { createRevocationList } from './revocations.js';
 import { createTokenVerifier, TokenError } from './verify.js';
 
 let privateKey: KeyObject;
@@ -19,7 +20,7 @@ const token = (claims: Record<string, unknown> = {}, exp: number | string = '5m'
     .sign(key);
 
 it('returns the viewer of a valid token', async () => {
-  await expect(verify(await token())).resolves.toEqual({ userId: '42', role: 'employer', tokenId: 'jti-1', sessionId: 'family-1' });
+  await expect(verify(await token())).resolves.toEqual({ userId: '42', role: 'employer', tokenId: 'jti-1', sessionId: 'family-1', issuedAt: expect.any(Number) });
 });
 
 it.each([
@@ -45,4 +46,16 @@ it('does not serve a remembered token past its expiry', async () => {
   await expect(verify(shortLived)).resolves.toMatchObject({ userId: '42' });
   await new Promise((r) => setTimeout(r, 2100));
   await expect(verify(shortLived)).rejects.toMatchObject({ reason: 'expired' });
+});
+
+it('refuses a token it verified before once its sign-in is revoked, and tokens of other sign-ins still pass', async () => {
+  const revocations = createRevocationList();
+  const pair = generateKeyPairSync('ed25519');
+  const checking = createTokenVerifier({ jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), alg: 'EdDSA', kid: 'k1' }] }, revocations });
+  const mine = await token({}, '5m', pair.privateKey);
+  const theirs = await token({ sid: 'family-2' }, '5m', pair.privateKey);
+  await expect(checking(mine)).resolves.toMatchObject({ sessionId: 'family-1' });
+  revocations.add([{ id: '1', sessionId: 'family-1', userId: '42', notBefore: new Date().toISOString() }]);
+  await expect(checking(mine)).rejects.toMatchObject({ name: 'TokenError', reason: 'revoked' });
+  await expect(checking(theirs)).resolves.toMatchObject({ sessionId: 'family-2' });
 });

@@ -1,22 +1,27 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { ACCESS_TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from './tokens.js';
+import type { RevocationList } from './revocations.js';
 import { isRole, type Viewer } from './viewer.js';
 
 export class TokenError extends Error {
   override name = 'TokenError';
   constructor(
     message: string,
-    readonly reason: 'expired' | 'invalid',
+    readonly reason: 'expired' | 'invalid' | 'revoked',
   ) {
     super(message);
   }
 }
 
-export type TokenVerifierOptions =
-  /** Fetches and caches the users service's published keys. */
-  | { jwksUrl: string }
+export type TokenVerifierOptions = (
+  | /** Fetches and caches the users service's published keys. */
+  { jwksUrl: string }
   /** Verifies against keys held in memory (the users service itself). */
-  | { jwks: JSONWebKeySet };
+  | { jwks: JSONWebKeySet }
+) & {
+  /** Revoked sign-ins and accounts, checked on every call, remembered tokens included. */
+  revocations?: RevocationList;
+};
 
 export type TokenVerifier = (token: string) => Promise<Viewer>;
 
@@ -41,10 +46,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (verified.size >= CACHE_LIMIT) verified.delete(verified.keys().next().value!);
     verified.set(token, { viewer, until: Math.min(expiresAtSeconds * 1000, Date.now() + CACHE_TTL_MS) });
   };
+  const unlessRevoked = (viewer: Viewer): Viewer => {
+    if (options.revocations?.isRevoked(viewer)) throw new TokenError('The access token was revoked (signed out, password changed or account closed); sign in again', 'revoked');
+    return viewer;
+  };
   return async (token) => {
     const known = verified.get(token);
     if (known) {
-      if (known.until > Date.now()) return known.viewer;
+      if (known.until > Date.now()) return unlessRevoked(known.viewer);
       verified.delete(token);
     }
     try {
@@ -57,9 +66,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (typeof payload.sub !== 'string' || !/^\d+$/.test(payload.sub) || !isRole(payload.role) || typeof payload.jti !== 'string') {
         throw new TokenError('The access token is missing required claims', 'invalid');
       }
-      const viewer: Viewer = { userId: payload.sub, role: payload.role, tokenId: payload.jti, sessionId: typeof payload.sid === 'string' ? payload.sid : undefined };
+      const viewer: Viewer = { userId: payload.sub, role: payload.role, tokenId: payload.jti, sessionId: typeof payload.sid === 'string' ? payload.sid : undefined, issuedAt: payload.iat! };
       remember(token, viewer, payload.exp!);
-      return viewer;
+      return unlessRevoked(viewer);
     } catch (error) {
       if (error instanceof TokenError) throw error;
       if (error instanceof errors.JWTExpired) throw new TokenError('The access token has expired; refresh it', 'expired');

@@ -13,4 +13,6 @@ export type Viewer = {
   tokenId: string;
   /** The sign-in (refresh-token family) the token was issued for, when it names one. */
   sessionId: string | undefined;
+  /** When the token was issued (`iat`, seconds since the epoch): revocations compare it. */
+  issuedAt?: number;
 };

@@ -43,3 +43,13 @@ export {
 } from './operation-limits.js';
 export { HOP_MAX_AGE_MS, HOP_SIGNATURE_HEADER, hopHeadersOf, hopSecretSchema, signHop, verifyHop, type HopRequest, type HopVerdict } from './gateway-hop.js';
 export type { GatewayHopPolicy } from './graphql-service.js';
+export {
+  httpRevocationSource,
+  oldestRelevantRevocation,
+  revocationsUrlBeside,
+  startRevocationFeed,
+  TOKEN_REVOCATIONS_PATH,
+  type RevocationFeed,
+  type RevocationPage,
+  type RevocationSource,
+} from './revocation-feed.js';

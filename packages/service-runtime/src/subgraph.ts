@@ -5,7 +5,7 @@ import type { DocumentNode } from 'graphql';
 import type express from 'express';
 import type { z } from 'zod';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { createTokenVerifier, type TokenVerifier } from '@jobplatform/auth';
+import { createTokenVerifier, type RevocationList, type TokenVerifier } from '@jobplatform/auth';
 import { createLogger, EnvError, type Logger, type RegisteredServiceName } from '@jobplatform/config';
 import {
   connectToNats,
@@ -27,6 +27,7 @@ import { startGraphQLService, type RunningService } from './graphql-service.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import type { RequestContext } from './request-context.js';
+import { httpRevocationSource, revocationsUrlBeside, startRevocationFeed, type RevocationSource } from './revocation-feed.js';
 import { onShutdownSignal } from './shutdown.js';
 import { loadSubgraphEnv, type SubgraphEnv } from './subgraph-env.js';
 
@@ -90,8 +91,13 @@ export type SubgraphDefinition<Db extends PrismaLike, Domain, Context extends Re
   };
   /** More parts, started after the event parts and before HTTP, stopped before them. */
   parts?: (domain: Domain, deps: DomainDeps<Db, Own, Overrides>) => PartSpec[];
-  /** Defaults to the identity service's JWKS (JWKS_URL). */
-  verifyToken?: (domain: Domain) => TokenVerifier;
+  /** Defaults to the identity service's JWKS (JWKS_URL), refusing the tokens in `revocations`. */
+  verifyToken?: (domain: Domain, revocations: RevocationList) => TokenVerifier;
+  /**
+   * Where the service reads token revocations from (every second): by default the identity
+   * service's TOKEN_REVOCATIONS_PATH beside JWKS_URL; the identity service reads its own database.
+   */
+  revocationSource?: (domain: Domain) => RevocationSource;
   /** Extra HTTP routes beside /graphql (e.g. the JWKS document). */
   routes?: (app: express.Express, domain: Domain) => void;
   /** Settings a throw-away instance uses (tests, benchmarks): fresh keys, cheap password hashing. */
@@ -240,6 +246,17 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
       await lifecycle.start(part.name, part.start, (started) => (started ? started.stop?.() : undefined));
     }
 
+    // Tokens of ended sign-ins stop working here within about a second of their revocation.
+    const revocations = await lifecycle.start(
+      'token-revocations',
+      () =>
+        startRevocationFeed({
+          source: definition.revocationSource?.(domain) ?? httpRevocationSource(revocationsUrlBeside(env.jwksUrl), env.gatewayHopSecret),
+          logger,
+        }),
+      (feed) => feed.stop(),
+    );
+
     const http = await lifecycle.start(
       'http',
       () =>
@@ -249,7 +266,7 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
           host: env.host,
           port: env.port,
           logger,
-          verifyToken: options.verifyToken ?? definition.verifyToken?.(domain) ?? createTokenVerifier({ jwksUrl: env.jwksUrl }),
+          verifyToken: options.verifyToken ?? definition.verifyToken?.(domain, revocations.list) ?? createTokenVerifier({ jwksUrl: env.jwksUrl, revocations: revocations.list }),
           introspection: env.nodeEnv !== 'production',
           gatewayHop: { secret: env.gatewayHopSecret, requireSigned: env.nodeEnv === 'production' },
           limits: env.operationLimits,

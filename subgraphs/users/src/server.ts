@@ -2,9 +2,11 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { createTokenVerifier } from '@jobplatform/auth';
+import type { Logger } from '@jobplatform/config';
 import { courierPart } from '@jobplatform/mail';
-import { startSubgraph, type RunningSubgraph, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
+import { startSubgraph, TOKEN_REVOCATIONS_PATH, type RunningSubgraph, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
 import { createAccountErasure, type AccountErasure } from './account-erasure.js';
+import { createRevocationReader, serveTokenRevocations, type RevocationReader } from './token-revocations.js';
 import { createAccountMailer } from './account-mails.js';
 import { createAccountService, type AccountService } from './accounts.js';
 import { createUserLoader, type UsersContext } from './context.js';
@@ -22,7 +24,7 @@ export type UsersOverrides = {
   throttle: LoginThrottlePolicy;
 };
 
-export type UsersDomain = { db: UsersDb; accounts: AccountService; erasure: AccountErasure; cipher: FieldCipher; signer: AccessTokenSigner };
+export type UsersDomain = { db: UsersDb; accounts: AccountService; erasure: AccountErasure; cipher: FieldCipher; signer: AccessTokenSigner; revocations: RevocationReader; hopSecret: string | undefined; logger: Logger };
 
 /**
  * The users subgraph: accounts, sign-in, sessions, verification and reset tokens, and the
@@ -38,7 +40,7 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContex
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  async createDomain({ db, env, logger, metrics, overrides }) {
+  async createDomain({ db, env, logger, metrics, overrides, now }) {
     const settings = env.own;
     const signingKey = loadSigningKey(settings.JWT_PRIVATE_KEY);
     if (signingKey.generated) logger.warn('JWT_PRIVATE_KEY is not set: using a throw-away signing key (tokens die with this process)');
@@ -58,16 +60,19 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContex
       throttle: overrides.throttle ?? defaultLoginThrottlePolicy,
       logger,
     });
-    return { db, accounts, erasure, cipher, signer };
+    return { db, accounts, erasure, cipher, signer, revocations: createRevocationReader(db, now), hopSecret: env.gatewayHopSecret, logger };
   },
   createContext: (base, { accounts, cipher, db }) => ({ ...base, accounts, cipher, userById: createUserLoader(db) }),
-  // users signs the tokens, so it verifies them with its own keys instead of fetching them over HTTP.
-  verifyToken: ({ signer }) => createTokenVerifier({ jwks: signer.jwks }),
-  routes(app, { signer }) {
+  // users signs the tokens, so it verifies them with its own keys instead of fetching them over
+  // HTTP, and reads the revocations from its own database.
+  verifyToken: ({ signer }, revocations) => createTokenVerifier({ jwks: signer.jwks, revocations }),
+  revocationSource: ({ revocations }) => revocations,
+  routes(app, { signer, revocations, hopSecret, logger }) {
     app.get('/.well-known/jwks.json', (_req, res) => {
       res.setHeader('cache-control', 'public, max-age=300');
       res.json(signer.jwks);
     });
+    serveTokenRevocations(app, TOKEN_REVOCATIONS_PATH, { read: revocations, hopSecret, logger });
   },
   events: {
     consumers: ({ erasure }) => [

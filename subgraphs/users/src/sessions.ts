@@ -6,7 +6,10 @@ import type { RequestOrigin } from './audit.js';
 import { recordAudit } from './audit.js';
 import { createSecretToken, hashSecretToken, REFRESH_TOKEN_TTL_MS } from './secret-tokens.js';
 
-type SessionWriter = Pick<Prisma.TransactionClient, 'userSession'>;
+type SessionWriter = Pick<Prisma.TransactionClient, 'userSession' | 'tokenRevocation'>;
+
+/** Why a sign-in's tokens ended (token_revocations.reason). */
+export type RevocationReason = 'logout' | 'reuse_detected' | 'password_changed' | 'password_reset' | 'account_deleted';
 
 /** Starts a session (or continues a family on rotation) and returns the refresh token to hand out. */
 export async function openSession(
@@ -30,16 +33,29 @@ export async function openSession(
   return { refreshToken: token, familyId };
 }
 
-export async function revokeFamily(db: SessionWriter, familyId: string, reason: string, now: Date): Promise<number> {
+/**
+ * Ends a sign-in: its refresh tokens stop working at once, and its access tokens at every verifier
+ * within seconds (a token_revocations row, in the same transaction). Returns the sessions revoked.
+ */
+export async function revokeFamily(db: SessionWriter, familyId: string, reason: RevocationReason, now: Date): Promise<number> {
+  const rows = await db.userSession.findMany({ where: { familyId, revokedAt: null }, select: { userId: true }, take: 1 });
   const { count } = await db.userSession.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now, revokedReason: reason } });
+  if (rows[0]) await db.tokenRevocation.create({ data: { sessionId: familyId, userId: rows[0].userId, notBefore: now, reason, createdAt: now } });
   return count;
 }
 
-export async function revokeAllSessions(db: SessionWriter, userId: bigint, reason: string, now: Date, keepFamilyId?: string): Promise<void> {
-  await db.userSession.updateMany({
-    where: { userId, revokedAt: null, ...(keepFamilyId ? { NOT: { familyId: keepFamilyId } } : {}) },
-    data: { revokedAt: now, revokedReason: reason },
-  });
+/**
+ * Ends every sign-in of an account but `keepFamilyId` (the one changing its password), as
+ * revokeFamily does for one. An account's deletion also ends every token it holds, whatever its
+ * sign-in, issued before `now`.
+ */
+export async function revokeAllSessions(db: SessionWriter, userId: bigint, reason: RevocationReason, now: Date, keepFamilyId?: string): Promise<void> {
+  const where = { userId, revokedAt: null, ...(keepFamilyId ? { NOT: { familyId: keepFamilyId } } : {}) };
+  const families = await db.userSession.findMany({ where, select: { familyId: true }, distinct: ['familyId'] });
+  await db.userSession.updateMany({ where, data: { revokedAt: now, revokedReason: reason } });
+  const revocations = families.map(({ familyId }) => ({ sessionId: familyId as string | null, userId, notBefore: now, reason, createdAt: now }));
+  if (reason === 'account_deleted') revocations.push({ sessionId: null, userId, notBefore: now, reason, createdAt: now });
+  if (revocations.length > 0) await db.tokenRevocation.createMany({ data: revocations });
 }
 
 const invalidRefresh = () => new AppError('UNAUTHENTICATED', 'The refresh token is not valid; sign in again');
