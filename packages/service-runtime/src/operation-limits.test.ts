@@ -19,9 +19,20 @@ function costOf(source: string, variables: Record<string, unknown> = {}): number
 }
 
 describe('operation cost', () => {
-  it('multiplies a connection by its page size and not again by its edges', () => {
-    // jobs(1) + 20 × (edges(1) + node(1) + id(1) + title(1)) + totalCount(1)
-    expect(costOf('{ jobs(first: 20) { totalCount edges { node { id title } } } }')).toBe(1 + 20 * (1 + (1 + (1 + 1 + 1))));
+  it("multiplies a connection's edges by its page size, and what it holds once per page", () => {
+    // jobs(1) + totalCount(1) + edges(1 + 20 × (node(1) + id(1) + title(1)))
+    expect(costOf('{ jobs(first: 20) { totalCount edges { node { id title } } } }')).toBe(1 + (1 + (1 + 20 * (1 + 1 + 1))));
+    // Facets of a page are counted once, not once per item: 100 items with facets cost about as much as 100 items.
+    const facets = buildSchema(`
+      type Query { search(first: Int): Page! }
+      type Page { totalCount: Int! edges: [Edge!]! facets: Facets! }
+      type Edge { node: Hit! }
+      type Hit { id: ID! }
+      type Facets { kind: [Count!]! place: [Count!]! }
+      type Count { value: String! count: Int! }
+    `);
+    const query = parse('{ search(first: 100) { totalCount edges { node { id } } facets { kind { value count } place { value count } } } }');
+    expect(operationCost(facets, query.definitions[0] as OperationDefinitionNode, new Map(), {})).toBe(1 + (1 + (1 + 100 * (1 + 1)) + (1 + 2 * (1 + 10 * 2))));
   });
 
   it('reads page sizes from variables', () => {

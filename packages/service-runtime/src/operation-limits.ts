@@ -141,15 +141,17 @@ function fieldDefinition(parent: GraphQLNamedType | undefined, name: string): Gr
 /**
  * Estimated cost: one per field, times the number of items each enclosing list may return. A list
  * takes its size from a first/last/limit argument (a subgraph's `_entities` from the number of
- * representations it is sent); a list without one (such as a connection's edges) inherits the page
- * size of the paginated field above it, or counts as DEFAULT_LIST_SIZE.
+ * representations it is sent). A paginated field that is not itself a list (a connection) costs
+ * once, and hands its page size to the lists directly in it (its edges): what else it holds
+ * (totalCount, pageInfo, facets) is there once per page, not once per item. Any other list counts
+ * as DEFAULT_LIST_SIZE.
  */
 function estimateCost(
   selectionSet: SelectionSetNode,
   parent: GraphQLNamedType | undefined,
   schema: GraphQLSchema,
   walk: Walk & { variables: Record<string, unknown> },
-  pagedAbove: boolean,
+  pageAbove: number | undefined,
 ): number {
   let cost = 0;
   for (const selection of selectionSet.selections) {
@@ -159,21 +161,18 @@ function estimateCost(
       const type = definition?.type;
       const explicitSize = pageSize(selection, walk.variables);
       const isList = type !== undefined && isListType(getNullableType(type));
-      let multiplier = 1;
-      if (explicitSize !== undefined) multiplier = explicitSize;
-      else if (isList) multiplier = pagedAbove ? 1 : DEFAULT_LIST_SIZE;
-      const childCost = selection.selectionSet
-        ? estimateCost(selection.selectionSet, type ? getNamedType(type) : undefined, schema, walk, explicitSize !== undefined || (pagedAbove && isList))
-        : 0;
+      const multiplier = isList ? (explicitSize ?? pageAbove ?? DEFAULT_LIST_SIZE) : 1;
+      const childPage = isList ? undefined : explicitSize;
+      const childCost = selection.selectionSet ? estimateCost(selection.selectionSet, type ? getNamedType(type) : undefined, schema, walk, childPage) : 0;
       cost += 1 + multiplier * childCost;
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const typeCondition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-      cost += estimateCost(selection.selectionSet, typeCondition ?? parent, schema, walk, pagedAbove);
+      cost += estimateCost(selection.selectionSet, typeCondition ?? parent, schema, walk, pageAbove);
     } else {
       const fragment = walk.fragments.get(selection.name.value);
       if (fragment && !walk.visiting.has(fragment.name.value)) {
         walk.visiting.add(fragment.name.value);
-        cost += estimateCost(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? parent, schema, walk, pagedAbove);
+        cost += estimateCost(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? parent, schema, walk, pageAbove);
         walk.visiting.delete(fragment.name.value);
       }
     }
@@ -188,7 +187,7 @@ export function operationCost(
   variables: Record<string, unknown>,
 ): number {
   const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
-  return estimateCost(operation.selectionSet, root ?? undefined, schema, { fragments, visiting: new Set(), variables }, false);
+  return estimateCost(operation.selectionSet, root ?? undefined, schema, { fragments, visiting: new Set(), variables }, undefined);
 }
 
 /** Throws when the resolved operation's estimated cost is over budget; runs before execution. */
