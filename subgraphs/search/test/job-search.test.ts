@@ -176,8 +176,9 @@ describe('searchJobs', () => {
     const long = await search.gql(SEARCH_JOBS, { query: 'x'.repeat(201) });
     expect(errorCodeOf(long)).toBe('BAD_USER_INPUT');
     expect(long.errors![0]!.extensions!.fields).toEqual([{ field: 'query', message: 'must be at most 200 characters' }]);
-    // A lean selection: the operation-cost estimate counts facets once per page item.
-    const big = await search.gql('query($first: Int) { searchJobs(query: "pangolin", first: $first) { edges { node { id } } } }', { first: 101 });
+    // The whole contract selection, facets included, is within the cost limit at 100 and refused by the rule at 101.
+    expect((await search.gql(SEARCH_JOBS, { query: 'pangolin', first: 100 })).errors).toBeUndefined();
+    const big = await search.gql(SEARCH_JOBS, { query: 'pangolin', first: 101 });
     expect(big.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'first', message: 'must be from 1 to 100' }] });
     const cursor = await search.gql(SEARCH_JOBS, { query: 'pangolin', after: 'not-a-cursor' });
     expect(cursor.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'after' }] });
