@@ -1,3 +1,4 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { AppError } from '@jobplatform/service-runtime';
 import type { AnalyticsDb } from './db.js';
 import type { PartitionKeeper } from './partitions.js';
@@ -11,6 +12,8 @@ export type EventBufferOptions = {
   batchSize: number;
   /** Most events held; add refuses more. */
   limit: number;
+  /** The service's /metrics registry. */
+  registry: Registry;
 };
 
 /**
@@ -20,17 +23,27 @@ export type EventBufferOptions = {
  * tried again at the next flush, so an accepted event is only lost if the process dies unflushed:
  * the service's "event buffer" part flushes every interval and once more when it stops.
  */
-export function createEventBuffer({ db, partitions, batchSize, limit }: EventBufferOptions) {
+export function createEventBuffer({ db, partitions, batchSize, limit, registry }: EventBufferOptions) {
   let pending: RawEvent[] = [];
   let flushing: Promise<void> | undefined;
-  const written = { events: 0, duplicateViews: 0 };
+  const written = new Counter({ name: 'analytics_events_written_total', help: 'Client events written to analytics_events.', registers: [registry] });
+  const repeats = new Counter({ name: 'analytics_repeated_views_total', help: 'JOB_VIEWs not stored: the session viewed the job within 30 minutes.', registers: [registry] });
+  const failures = new Counter({ name: 'analytics_buffer_write_failures_total', help: 'Batches that failed to write and stayed buffered.', registers: [registry] });
+  new Gauge({
+    name: 'analytics_buffered_events',
+    help: 'Accepted client events waiting to be written.',
+    registers: [registry],
+    collect() {
+      this.set(pending.length);
+    },
+  });
 
   async function writeBatch(batch: RawEvent[]): Promise<void> {
     await db.$transaction(async (tx) => {
       await partitions.ensureFor(tx, batch.map((event) => event.timestamp));
       const events = await countedViews(tx, batch);
-      written.events += await insertEventsWithRollups(tx, events);
-      written.duplicateViews += batch.length - events.length;
+      written.inc(await insertEventsWithRollups(tx, events));
+      repeats.inc(batch.length - events.length);
     });
   }
 
@@ -42,6 +55,7 @@ export function createEventBuffer({ db, partitions, batchSize, limit }: EventBuf
         await writeBatch(batch);
       } catch (error) {
         pending = [...batch, ...pending];
+        failures.inc();
         throw error;
       }
     }
@@ -57,10 +71,6 @@ export function createEventBuffer({ db, partitions, batchSize, limit }: EventBuf
     },
     get size(): number {
       return pending.length;
-    },
-    /** Totals since start: events written and repeated views dropped. */
-    get written(): Readonly<typeof written> {
-      return written;
     },
     /**
      * Writes everything buffered so far; a flush already under way is awaited first. Rejects with

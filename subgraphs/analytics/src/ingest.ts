@@ -33,9 +33,9 @@ function createKnownJobs(db: AnalyticsDb, now: () => Date) {
 }
 
 /**
- * Taking in client events: each is checked for its type (tracked-events.ts) and, when it names a
- * job, that the platform has the job; then the call is counted against the session's and the
- * address's rate, and the events wait in the buffer for the next batch write. Anonymous callers
+ * Taking in client events: the call is counted against the session's and the address's rate, each
+ * event is checked for its type (tracked-events.ts) and, when it names a job, that the platform has
+ * the job, and the valid ones wait in the buffer for the next batch write. Anonymous callers
  * may send events; a signed-in caller's events carry their user id.
  */
 export function createIngestService({ db, buffer, rateLimiter, now }: { db: AnalyticsDb; buffer: EventBuffer; rateLimiter: RateLimiter; now: () => Date }) {
@@ -53,10 +53,14 @@ export function createIngestService({ db, buffer, rateLimiter, now }: { db: Anal
     );
   }
 
-  function accept(sender: EventSender, events: readonly CheckedEvent[]): void {
+  /** Every event of a call counts against its rate, valid or not, before any of them costs a lookup. */
+  function takeRate(sender: EventSender, inputs: readonly TrackEventInput[]): void {
     const perSession = new Map<string, number>();
-    for (const event of events) perSession.set(event.sessionId, (perSession.get(event.sessionId) ?? 0) + 1);
+    for (const { sessionId } of inputs) perSession.set(String(sessionId).trim(), (perSession.get(String(sessionId).trim()) ?? 0) + 1);
     rateLimiter.take(perSession, sender.clientIp);
+  }
+
+  function accept(sender: EventSender, events: readonly CheckedEvent[]): void {
     const receivedAt = now();
     buffer.add(
       events.map(
@@ -75,6 +79,7 @@ export function createIngestService({ db, buffer, rateLimiter, now }: { db: Anal
   return {
     /** One event: accepted (true), or BAD_USER_INPUT naming each field at fault. */
     async track(sender: EventSender, input: TrackEventInput): Promise<boolean> {
+      takeRate(sender, [input]);
       const [result] = await check([{ input, path: 'input' }]);
       if (!result || 'problems' in result) throw invalidInput(result?.problems ?? []);
       accept(sender, [result.event]);
@@ -86,6 +91,7 @@ export function createIngestService({ db, buffer, rateLimiter, now }: { db: Anal
      */
     async trackMany(sender: EventSender, inputs: readonly TrackEventInput[]): Promise<TrackEventsOutcome> {
       if (inputs.length > MAX_EVENTS_PER_CALL) throw invalidField('inputs', `must hold at most ${MAX_EVENTS_PER_CALL} events`);
+      takeRate(sender, inputs);
       const results = await check(inputs.map((input, index) => ({ input, path: `inputs.${index}` })));
       const valid = results.flatMap((result) => ('event' in result ? [result.event] : []));
       if (valid.length > 0) accept(sender, valid);

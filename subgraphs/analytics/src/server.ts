@@ -63,10 +63,10 @@ export const analyticsSubgraph: SubgraphDefinition<AnalyticsDb, AnalyticsDomain,
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: ({ db, env, now }) => {
+  createDomain: ({ db, env, metrics, now }) => {
     const settings = env.own;
     const partitions = createPartitionKeeper({ retentionMonths: settings.ANALYTICS_RETENTION_MONTHS, monthsAhead: settings.ANALYTICS_PARTITIONS_AHEAD });
-    const buffer = createEventBuffer({ db, partitions, batchSize: settings.ANALYTICS_FLUSH_BATCH_SIZE, limit: settings.ANALYTICS_BUFFER_LIMIT });
+    const buffer = createEventBuffer({ db, partitions, batchSize: settings.ANALYTICS_FLUSH_BATCH_SIZE, limit: settings.ANALYTICS_BUFFER_LIMIT, registry: metrics.registry });
     const rateLimiter = createRateLimiter(
       { perSession: settings.ANALYTICS_RATE_LIMIT_PER_SESSION, perAddress: settings.ANALYTICS_RATE_LIMIT_PER_ADDRESS, windowMs: settings.ANALYTICS_RATE_WINDOW_MS },
       now,
