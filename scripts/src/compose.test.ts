@@ -49,7 +49,7 @@ describe('composeSupergraph', () => {
     if (outcome.ok) return;
     expect(outcome.problems).toHaveLength(1);
     expect(outcome.problems[0]).toMatchObject({ file: path.join('subgraphs', 'accounts', 'src', 'schema.graphql'), line: 8, code: 'GRAPHQL_PARSE_FAILED' });
-    expect(formatProblem(outcome.problems[0]!)).toMatch(/^subgraphs\/accounts\/src\/schema\.graphql:8:\d+  GRAPHQL_PARSE_FAILED  Syntax Error/);
+    expect(formatProblem(outcome.problems[0]!)).toMatch(/^subgraphs\/accounts\/src\/schema\.graphql:8:\d+ {2}GRAPHQL_PARSE_FAILED {2}Syntax Error/);
   });
 
   it('names both files and lines when two subgraphs resolve the same non-shareable field', () => {

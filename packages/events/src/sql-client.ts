@@ -2,8 +2,8 @@ import type pg from 'pg';
 
 /** A Prisma interactive-transaction client (`prisma.$transaction(async (tx) => ...)`'s tx). */
 export type PrismaSqlClient = {
-  $executeRawUnsafe(query: string, ...values: any[]): PromiseLike<number>;
-  $queryRawUnsafe<T = unknown>(query: string, ...values: any[]): PromiseLike<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): PromiseLike<T>;
 };
 
 /** A node-postgres client inside a transaction the caller opened (pool.connect() + BEGIN). */

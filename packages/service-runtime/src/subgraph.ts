@@ -35,6 +35,8 @@ import { loadSubgraphEnv, type SubgraphEnv } from './subgraph-env.js';
 export type PrismaLike = {
   $disconnect(): Promise<void>;
   $queryRawUnsafe(query: string): Promise<unknown>;
+  // Each service's generated client has its own transaction type; the kit only passes it through.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   $transaction<R>(work: (tx: any) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
   $on(event: 'query', listener: (event: { query: string; duration: number }) => void): void;
 };
@@ -54,6 +56,8 @@ export type DomainDeps<Db, Own, Overrides> = {
 /** A durable consumer of the service, besides its replicas: <service>-<purpose>. */
 export type ConsumerSpec = {
   purpose: string;
+  // The handlers receive the service's own transaction client (see PrismaLike.$transaction).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   handlers: EventHandlers<any>;
   /** Prisma's interactive-transaction limits for one batch; the defaults suit short handlers. */
   transaction?: { maxWait?: number; timeout?: number };
@@ -128,6 +132,8 @@ export type RunningSubgraph<Db, Domain> = RunningService & {
   close(): Promise<void>;
 };
 
+// The kit never reads a service's resolver context, so any context type will do here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDefinition<Db extends PrismaLike, Domain, Own, Overrides> = SubgraphDefinition<Db, Domain, any, Own, Overrides>;
 
 /** A Prisma client over the pg driver, with a pool of its own. */

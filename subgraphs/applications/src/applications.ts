@@ -1,6 +1,6 @@
 import type { Viewer } from '@jobplatform/auth';
 import { AppError, invalidInput, rethrowPrismaError, requireId, toCalendarDate, type FieldProblem } from '@jobplatform/service-runtime';
-import { alreadyAppliedMessage, characterCount, checkApplicantMayApply, MAX_COVER_LETTER_CHARACTERS, parseId, validateApplyInput, type ApplicantAccount } from './application-input.js';
+import { alreadyAppliedMessage, characterCount, checkApplicantMayApply, parseId, validateApplyInput, type ApplicantAccount } from './application-input.js';
 import { applicationsOutbox, loadJobParties, partiesOf, recordStatusChange, type StatusChangeHook } from './application-events.js';
 import { decideStatusTransition, statusFromColumn, type ApplicationStatus } from './application-status.js';
 import { loadViewerStanding } from './context.js';
