@@ -66,6 +66,9 @@ const sortKeys: Record<JobSearchSort, { key: (score: string) => string; directio
 
 type Cursor = { sort: JobSearchSort; mode: MatchMode; key: string; id: bigint };
 
+/** Without a query there is no relevance: the newest come first. */
+const effectiveSort = (sort: JobSearchSort, mode: MatchMode): JobSearchSort => (sort === 'RELEVANCE' && mode === 'all' ? 'NEWEST' : sort);
+
 /**
  * The job search over the read model: one statement for a page, one for the total and every facet.
  * Facets are disjunctive: each counts the jobs that pass every filter but its own.
@@ -119,7 +122,7 @@ export function createJobSearch(db: SqlRunner) {
   function readCursor(after: string | null | undefined, sort: JobSearchSort): Cursor | undefined {
     return decodeCursor(after, ([cursorSort, mode, key, id]) => {
       if (cursorSort !== sort || !mode || !['all', 'text', 'fuzzy'].includes(mode) || key === undefined || !id || !/^\d{1,18}$/.test(id)) return undefined;
-      if (sortKeys[sort].cast === 'numeric' ? !/^-?\d+(\.\d+)?$/.test(key) : Number.isNaN(Date.parse(key))) return undefined;
+      if (sortKeys[effectiveSort(sort, mode as MatchMode)].cast === 'numeric' ? !/^-?\d+(\.\d+)?$/.test(key) : Number.isNaN(Date.parse(key))) return undefined;
       return { sort, mode: mode as MatchMode, key, id: BigInt(id) };
     });
   }
@@ -129,8 +132,7 @@ export function createJobSearch(db: SqlRunner) {
     const { param } = params;
     const queryParam = mode === 'all' ? '' : param(request.query);
     const { base, facet } = conditions(params, { ...request, mode, categoryIds }, now);
-    // Without a query there is no relevance: the newest come first.
-    const sort = request.sort === 'RELEVANCE' && mode === 'all' ? 'NEWEST' : request.sort;
+    const sort = effectiveSort(request.sort, mode);
     const { key, direction, cast } = sortKeys[sort];
     const score = scoreOf(mode, queryParam);
     const sortKey = key(score);

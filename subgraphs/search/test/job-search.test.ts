@@ -158,6 +158,20 @@ describe('searchJobs', () => {
     }
   });
 
+  it('pages a search without a query, newest first, to the end', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: any = await search.searchJobs({ first: 2, after });
+      seen.push(...ids(page));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe((await search.searchJobs({})).totalCount);
+    expect(seen.slice(0, 3).sort()).toEqual([contractJob, fullTimeJob, partTimeJob].sort());
+  });
+
   it('finds a misspelt word by similarity', async () => {
     const page = await search.searchJobs({ query: 'pangolim' });
     expect(ids(page).sort()).toEqual([contractJob, fullTimeJob, partTimeJob].sort());
