@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { exportJWK, SignJWT } from 'jose';
 import { createRevocationList } from './revocations.js';
-import { createTokenVerifier, TokenError } from './verify.js';
+import { createTokenVerifier, lastGoodRemoteKeys, TokenError } from './verify.js';
 
 let privateKey: KeyObject;
 let verify: ReturnType<typeof createTokenVerifier>;
@@ -58,4 +58,24 @@ it('refuses a token it verified before once its sign-in is revoked, and tokens o
   revocations.add([{ id: '1', sessionId: 'family-1', userId: '42', notBefore: new Date().toISOString() }]);
   await expect(checking(mine)).rejects.toMatchObject({ name: 'TokenError', reason: 'revoked' });
   await expect(checking(theirs)).resolves.toMatchObject({ sessionId: 'family-2' });
+});
+
+describe('keys fetched from the identity service', () => {
+  it('keep verifying with the last key set fetched while the identity service is down, and still refuse an unknown key', async () => {
+    const { createServer } = await import('node:http');
+    const { jwtVerify } = await import('jose');
+    const pair = generateKeyPairSync('ed25519');
+    const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), alg: 'EdDSA', kid: 'k1' }] };
+    const server = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify(jwks)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const keys = lastGoodRemoteKeys(new URL(`http://127.0.0.1:${port}/.well-known/jwks.json`), { cacheMaxAgeMs: 50, cooldownMs: 0 });
+    const check = async (jwt: string) => (await jwtVerify(jwt, keys, { algorithms: ['EdDSA'] })).payload.sub;
+
+    expect(await check(await token({}, '5m', pair.privateKey))).toBe('42');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the set is stale now: jose would fetch it again
+    expect(await check(await token({}, '5m', pair.privateKey))).toBe('42');
+    await expect(check(await token({}, '5m', generateKeyPairSync('ed25519').privateKey))).rejects.toThrow();
+  });
 });

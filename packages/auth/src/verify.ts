@@ -30,14 +30,34 @@ const CACHE_LIMIT = 10_000;
 const CACHE_TTL_MS = 60_000;
 
 /**
+ * The identity service's published keys, fetched and refreshed by jose (every 10 minutes, and at
+ * once for an unknown key id, at most every 30 s). When a refresh fails (the identity service is
+ * down or slow) the last key set fetched keeps verifying, so a users outage does not sign everyone
+ * out of the rest of the platform; a key id that set does not hold still fails.
+ */
+export function lastGoodRemoteKeys(url: URL, options: { cacheMaxAgeMs?: number; cooldownMs?: number } = {}): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(url, { cooldownDuration: options.cooldownMs ?? 30_000, cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000 });
+  let lastGood: { jwks: JSONWebKeySet; keys: JWTVerifyGetKey } | undefined;
+  return async (header, token) => {
+    try {
+      const key = await remote(header, token);
+      const jwks = remote.jwks();
+      if (jwks && jwks !== lastGood?.jwks) lastGood = { jwks, keys: createLocalJWKSet(jwks) };
+      return key;
+    } catch (error) {
+      const keyProblem = error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys;
+      if (keyProblem || !lastGood) throw error;
+      return lastGood.keys(header, token);
+    }
+  };
+}
+
+/**
  * Verifies an access token: signature by a published key, EdDSA only (so `alg: none` and
  * algorithm confusion fail), issuer, audience, expiry, and the claims a Viewer needs.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const keys: JWTVerifyGetKey =
-    'jwksUrl' in options
-      ? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
-      : createLocalJWKSet(options.jwks);
+  const keys: JWTVerifyGetKey = 'jwksUrl' in options ? lastGoodRemoteKeys(new URL(options.jwksUrl)) : createLocalJWKSet(options.jwks);
   // Signature checks go through WebCrypto's thread pool, which costs more than the rest of a
   // small request. A client sends the same token many times, and every hop (gateway, then each
   // subgraph) verifies it, so the outcome of a successful check is kept until the token expires.

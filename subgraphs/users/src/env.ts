@@ -18,6 +18,8 @@ export const usersSettings = z
     NODE_ENV: envSchemas.nodeEnv,
     /** Ed25519 private key (PKCS#8 PEM) that signs access tokens. */
     JWT_PRIVATE_KEY: z.string().optional(),
+    /** During a key rotation: the retired key's public half (SPKI PEM), still published so that the tokens it signed verify until they expire. */
+    JWT_PREVIOUS_PUBLIC_KEY: z.string().optional(),
     /** 32 bytes, base64: the AES-256-GCM key for phone numbers and dates of birth. */
     FIELD_ENCRYPTION_KEY: z
       .string()

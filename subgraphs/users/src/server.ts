@@ -17,7 +17,7 @@ import { createFieldCipher, type FieldCipher } from './field-encryption.js';
 import { defaultLoginThrottlePolicy, type LoginThrottlePolicy } from './login-throttle.js';
 import { createPasswordHasher } from './passwords.js';
 import { resolvers } from './resolvers/index.js';
-import { createAccessTokenSigner, loadSigningKey, type AccessTokenSigner } from './signing-keys.js';
+import { createAccessTokenSigner, loadPreviousPublicKey, loadSigningKey, type AccessTokenSigner } from './signing-keys.js';
 import { createUserEventOutbox } from './user-events.js';
 
 export type UsersOverrides = {
@@ -45,7 +45,7 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContex
     const signingKey = loadSigningKey(settings.JWT_PRIVATE_KEY);
     if (signingKey.generated) logger.warn('JWT_PRIVATE_KEY is not set: using a throw-away signing key (tokens die with this process)');
     if (!settings.FIELD_ENCRYPTION_KEY) logger.warn('FIELD_ENCRYPTION_KEY is not set: using a throw-away key (encrypted fields will not survive a restart)');
-    const signer = await createAccessTokenSigner(signingKey.privateKey);
+    const signer = await createAccessTokenSigner(signingKey.privateKey, loadPreviousPublicKey(settings.JWT_PREVIOUS_PUBLIC_KEY));
     const cipher = createFieldCipher(settings.FIELD_ENCRYPTION_KEY ? Buffer.from(settings.FIELD_ENCRYPTION_KEY, 'base64') : randomBytes(32));
     const events = createUserEventOutbox();
     const erasure = createAccountErasure({ db, events, logger, metrics: createErasureMetrics(db, metrics.registry), participants: settings.USER_ERASURE_PARTICIPANTS });

@@ -21,11 +21,30 @@ export function loadSigningKey(pem: string | undefined): { privateKey: KeyObject
   return { privateKey: generateKeyPairSync('ed25519').privateKey, generated: true };
 }
 
-export async function createAccessTokenSigner(privateKey: KeyObject): Promise<AccessTokenSigner> {
-  const publicJwk = await exportJWK(createPublicKey(privateKey));
-  const kid = await calculateJwkThumbprint(publicJwk);
+/** A retired key's public half (JWT_PREVIOUS_PUBLIC_KEY, SPKI PEM), published until the tokens it signed have expired. */
+export function loadPreviousPublicKey(pem: string | undefined): KeyObject | undefined {
+  if (!pem) return undefined;
+  const publicKey = createPublicKey(pem.replace(/\\n/g, '\n'));
+  if (publicKey.asymmetricKeyType !== 'ed25519') throw new Error('JWT_PREVIOUS_PUBLIC_KEY must be an Ed25519 public key (SPKI PEM)');
+  return publicKey;
+}
+
+async function publishedKey(publicKey: KeyObject) {
+  const jwk = await exportJWK(publicKey);
+  return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: ACCESS_TOKEN_ALGORITHM, use: 'sig' };
+}
+
+/**
+ * Signs access tokens with the current key. The key set it publishes holds the current key and,
+ * during a rotation, the previous one: tokens that key signed keep verifying until they expire
+ * (15 minutes), after which JWT_PREVIOUS_PUBLIC_KEY can be removed.
+ */
+export async function createAccessTokenSigner(privateKey: KeyObject, previousPublicKey?: KeyObject): Promise<AccessTokenSigner> {
+  const current = await publishedKey(createPublicKey(privateKey));
+  const kid = current.kid;
+  const previous = previousPublicKey ? await publishedKey(previousPublicKey) : undefined;
   return {
-    jwks: { keys: [{ ...publicJwk, kid, alg: ACCESS_TOKEN_ALGORITHM, use: 'sig' }] },
+    jwks: { keys: previous && previous.kid !== kid ? [current, previous] : [current] },
     sign: ({ id, role, sessionId }) =>
       new SignJWT({ role, sid: sessionId })
         .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, kid, typ: 'JWT' })
