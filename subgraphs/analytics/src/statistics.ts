@@ -95,7 +95,8 @@ export function createStatisticsService({ db }: { db: AnalyticsDb }) {
           where: {
             employerId: userId,
             postedAt: { lt: new Date(asDate(range.to).getTime() + DAY_MS) },
-            OR: [{ isActive: true }, { closedAt: { gte: asDate(range.from) } }],
+            // Open now, or closed (or deleted while open) no earlier than the range's first day.
+            OR: [{ isActive: true }, { closedAt: { gte: asDate(range.from) } }, { deletedAt: { gte: asDate(range.from) } }],
             AND: [{ OR: [{ deletedAt: null }, { deletedAt: { gte: asDate(range.from) } }] }],
           },
         }),

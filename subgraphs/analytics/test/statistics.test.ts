@@ -114,6 +114,15 @@ it("gives employers their own totals, with applications by status and the averag
   const recent = (await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, toCalendarDate(daysAgo(1)), today), { token: `employer-${EMPLOYER}` })).data!._entities[0].employerStats;
   expect(recent).toMatchObject({ totalApplications: 1, averageDaysToHire: null });
 
+  // A job closed before the range is not one of its active jobs; one deleted in it, while open, is.
+  const closedBefore = jobCreated({ id: '8002', companyId: COMPANY, employerId: EMPLOYER, createdAt: daysAgo(30) });
+  await analytics.fromService('jobs', 'jobs.job.created.v1', closedBefore, daysAgo(30));
+  await analytics.fromService('jobs', 'jobs.job.closed.v1', { ...closedBefore, job: { ...closedBefore.job, isActive: false }, reason: 'closed' }, daysAgo(15));
+  const deletedInRange = jobCreated({ id: '8003', companyId: COMPANY, employerId: EMPLOYER, createdAt: daysAgo(30) });
+  await analytics.fromService('jobs', 'jobs.job.created.v1', deletedInRange, daysAgo(30));
+  await analytics.fromService('jobs', 'jobs.job.deleted.v1', { ...deletedInRange, job: { ...deletedInRange.job, isActive: false } }, daysAgo(2));
+  expect((await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, first, today), { token: `employer-${EMPLOYER}` })).data!._entities[0].employerStats.activeJobs).toBe(2);
+
   const theirs = await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, first, today), { token: 'admin-1' });
   expect(errorCodeOf(theirs)).toBe('FORBIDDEN');
   expect(errorCodeOf(await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, first, today), { token: 'employer-999' }))).toBe('FORBIDDEN');
@@ -142,7 +151,8 @@ it('rebuilds damaged rollups of a range of days from the raw events, to the numb
 
   const { db } = analytics.service.domain;
   const counts = await db.$transaction((tx) => rebuildRollups(tx, first, today));
-  expect(counts).toEqual({ jobRows: before.job.length, userRows: before.user.length, platformRows: before.platform.length });
+  const inRange = (rows: { metric_date: string }[]) => rows.filter((row) => row.metric_date >= first).length;
+  expect(counts).toEqual({ jobRows: inRange(before.job), userRows: inRange(before.user), platformRows: inRange(before.platform) });
   expect(await snapshot()).toEqual(before);
   // Days outside the range are left alone.
   await db.$transaction((tx) => rebuildRollups(tx, toCalendarDate(daysAgo(3)), today));
