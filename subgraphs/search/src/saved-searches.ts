@@ -5,6 +5,9 @@ import type { SavedSearchRow, SearchDb, Tx } from './db.js';
 import { searchOutbox } from './events.js';
 import { filterAsGiven, jobSearchFilterSchema, normaliseQuery, parseJobFilter } from './search-input.js';
 
+/** Saves of one user queue on a lock: a burst of them gets the time to pass one by one. */
+const saveTransaction = { maxWait: 10_000, timeout: 15_000 };
+
 /** How many saved searches one user may keep. */
 export const MAX_SAVED_SEARCHES_PER_USER = 50;
 
@@ -71,7 +74,7 @@ export function createSavedSearches({ db, now }: { db: SearchDb; now: () => Date
           now(),
         );
         return tx.savedSearch.findUniqueOrThrow({ where: { id: row!.id } });
-      });
+      }, saveTransaction);
     },
 
     /** A user's saved searches, newest first: for that user alone (null for anyone else, admins too). */

@@ -79,9 +79,11 @@ it('sends one DAILY digest per owner after the day ends, leaves closed jobs out,
 });
 
 it(`keeps at most ${MAX_SAVED_SEARCHES_PER_USER} saved searches per user`, async () => {
-  await Promise.all(Array.from({ length: MAX_SAVED_SEARCHES_PER_USER }, (_, i) => save('91', { name: `Search ${i}`, query: `word${i}` })));
-  const over = await search.gql(SAVE, { input: { name: 'One more', query: 'more' } }, { token: 'user-91' });
-  expect(over.errors![0]!.extensions!.code).toBe('CONFLICT');
+  for (let i = 0; i < MAX_SAVED_SEARCHES_PER_USER - 5; i += 1) await save('91', { name: `Search ${i}`, query: `word${i}` });
+  // Ten at once at the boundary: five fit, five are refused.
+  const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => search.gql(SAVE, { input: { name: `Burst ${i}`, query: 'more' } }, { token: 'user-91' })));
+  expect(burst.filter((response) => !response.errors)).toHaveLength(5);
+  expect(burst.filter((response) => response.errors).map((response) => response.errors![0]!.extensions!.code)).toEqual(Array(5).fill('CONFLICT'));
   expect((await search.db.query('SELECT count(*)::int AS n FROM saved_searches WHERE user_id = 91')).rows[0]!.n).toBe(MAX_SAVED_SEARCHES_PER_USER);
   expect(await save('92', { name: 'Someone else', query: 'more' })).toBeDefined();
 });
