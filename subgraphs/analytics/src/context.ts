@@ -1,5 +1,5 @@
 import type { RequestContext } from '@jobplatform/service-runtime';
 import type { AnalyticsDomain } from './server.js';
+import type { StatisticsLoaders } from './statistics.js';
 
-/** Statistics fields read one rollup query each; no list of entities to batch. */
-export type AnalyticsContext = RequestContext & AnalyticsDomain;
+export type AnalyticsContext = RequestContext & AnalyticsDomain & { loaders: StatisticsLoaders };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
+import type { Logger } from '@jobplatform/config';
 import { companyMemberReplicaHandlers } from '@jobplatform/events';
 import { openSubgraphDomain, startSubgraph, type PartSpec, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
 import { analyticsSettings, type AnalyticsSettings } from './analytics-settings.js';
@@ -12,7 +13,7 @@ import { createPartitionKeeper, type PartitionKeeper } from './partitions.js';
 import { jobReplicaTable, platformEventHandlers } from './platform-events.js';
 import { createRateLimiter } from './rate-limit.js';
 import { resolvers } from './resolvers/index.js';
-import { createStatisticsService, type StatisticsService } from './statistics.js';
+import { createStatisticsLoaders, createStatisticsService, type StatisticsService } from './statistics.js';
 import { eraseUserFromAnalytics } from './user-erasure.js';
 import { sweepViewSessions } from './view-dedup.js';
 
@@ -26,7 +27,7 @@ export type AnalyticsDomain = {
 };
 
 /** Writes the buffer every interval (sooner when a batch is full), and all of it when stopping. */
-function eventBufferPart(buffer: EventBuffer, intervalMs: number, logger: { error(details: object, message: string): void }): PartSpec {
+function eventBufferPart(buffer: EventBuffer, intervalMs: number, logger: Logger): PartSpec {
   return {
     name: 'event buffer',
     async start() {
@@ -73,7 +74,7 @@ export const analyticsSubgraph: SubgraphDefinition<AnalyticsDb, AnalyticsDomain,
     );
     return { db, buffer, partitions, ingest: createIngestService({ db, buffer, rateLimiter, now }), statistics: createStatisticsService({ db }) };
   },
-  createContext: (base, domain) => ({ ...base, ...domain }),
+  createContext: (base, domain) => ({ ...base, ...domain, loaders: createStatisticsLoaders(domain.db, base.viewer) }),
   events: {
     replicas: { 'jobs-replica': jobReplicaTable },
     consumers: (domain, { logger, now }) => [

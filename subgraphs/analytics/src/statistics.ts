@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Viewer } from '@jobplatform/auth';
-import { AppError, calendarDateSchema, isAdmin, isAdminOrMember, toCalendarDate, validateInput } from '@jobplatform/service-runtime';
+import DataLoader from 'dataloader';
+import { AppError, bigintKeys, calendarDateSchema, createByIdLoader, requireAdminOrMember, toCalendarDate, validateInput } from '@jobplatform/service-runtime';
 import type { AnalyticsDb } from './db.js';
 
 /** The longest range a statistics query covers, in days (a leap year). */
@@ -52,32 +53,69 @@ export type PlatformStatistics = {
   daily: { date: string; metricName: string; value: number }[];
 };
 
+/** A job as its statistics' access rule needs it. */
+export type JobOwnership = { employerId: bigint; companyId: bigint };
+
+/**
+ * Per-request loaders, so that the statistics of many jobs in one request (a list of an employer's
+ * jobs, each with its stats) cost one query per kind, not per job: the jobs, the viewer's
+ * memberships of their companies, and their daily rows, one query per range asked for.
+ */
+export function createStatisticsLoaders(db: AnalyticsDb, viewer: Viewer | undefined) {
+  return {
+    jobById: createByIdLoader(
+      (ids) => db.jobReplica.findMany({ where: { id: { in: ids } }, select: { id: true, employerId: true, companyId: true } }),
+    ),
+    /** Whether the viewer is a member of each company. */
+    viewerMemberOf: new DataLoader<bigint, boolean, string>(async (companyIds) => {
+      if (!viewer) return companyIds.map(() => false);
+      const rows = await db.companyMemberReplica.findMany({ where: { userId: BigInt(viewer.userId), companyId: { in: [...companyIds] }, isMember: true }, select: { companyId: true } });
+      const member = new Set(rows.map((row) => row.companyId));
+      return companyIds.map((id) => member.has(id));
+    }, bigintKeys),
+    /** A job's views and applications rows in a range, keyed `from|to|jobId`. */
+    jobRows: new DataLoader<string, { metricName: string; metricDate: Date; metricValue: number }[]>(async (keys) => {
+      const byRange = new Map<string, bigint[]>();
+      for (const key of keys) {
+        const [from, to, jobId] = key.split('|') as [string, string, string];
+        byRange.set(`${from}|${to}`, [...(byRange.get(`${from}|${to}`) ?? []), BigInt(jobId)]);
+      }
+      const found = new Map<string, { metricName: string; metricDate: Date; metricValue: number }[]>();
+      for (const [range, jobIds] of byRange) {
+        const [from, to] = range.split('|') as [string, string];
+        const rows = await db.jobAnalytics.findMany({
+          where: { jobId: { in: jobIds }, metricName: { in: ['views', 'applications'] }, metricDate: dateRange({ from, to }) },
+          select: { jobId: true, metricName: true, metricDate: true, metricValue: true },
+        });
+        for (const jobId of jobIds) found.set(`${range}|${jobId}`, []);
+        for (const { jobId, ...row } of rows) found.get(`${range}|${jobId}`)!.push(row);
+      }
+      return keys.map((key) => found.get(key) ?? []);
+    }),
+  };
+}
+
+export type StatisticsLoaders = ReturnType<typeof createStatisticsLoaders>;
+
 /**
  * The statistics, read from the daily rollups only (never from raw events), with who may see them:
  * a job's to its employer, the members of its company and admins; an employer's to themselves; the
  * platform's to admins.
  */
 export function createStatisticsService({ db }: { db: AnalyticsDb }) {
-  async function mayReadJob(viewer: Viewer | undefined, jobId: bigint): Promise<boolean> {
-    if (isAdmin(viewer)) return true;
-    const job = await db.jobReplica.findUnique({ where: { id: jobId }, select: { employerId: true, companyId: true } });
-    if (!job || !viewer) return false;
-    if (job.employerId.toString() === viewer.userId) return true;
-    return isAdminOrMember(viewer, async () => {
-      const member = await db.companyMemberReplica.findUnique({ where: { companyId_userId: { companyId: job.companyId, userId: BigInt(viewer.userId) } } });
-      return member?.isMember ? 'member' : undefined;
-    });
-  }
-
   return {
-    async forJob(viewer: Viewer, jobId: bigint, range: DayRange): Promise<JobStatistics> {
-      if (!(await mayReadJob(viewer, jobId))) {
-        throw new AppError('FORBIDDEN', "Only the job's employer, the members of its company and admins can see its statistics");
-      }
-      const rows = await db.jobAnalytics.findMany({
-        where: { jobId, metricName: { in: ['views', 'applications'] }, metricDate: dateRange(range) },
-        select: { metricName: true, metricDate: true, metricValue: true },
-      });
+    async forJob(viewer: Viewer, jobId: bigint, range: DayRange, loaders: StatisticsLoaders): Promise<JobStatistics> {
+      await requireAdminOrMember(
+        viewer,
+        async () => {
+          const job = await loaders.jobById.load(jobId);
+          if (!job) return undefined;
+          if (job.employerId.toString() === viewer.userId) return 'employer';
+          return (await loaders.viewerMemberOf.load(job.companyId)) ? 'member' : undefined;
+        },
+        { message: "Only the job's employer, the members of its company and admins can see its statistics" },
+      );
+      const rows = await loaders.jobRows.load(`${range.from}|${range.to}|${jobId}`);
       const byDay = new Map(daysOf(range).map((date) => [date, { date, views: 0, applications: 0 }]));
       for (const row of rows) {
         const day = byDay.get(toCalendarDate(row.metricDate));

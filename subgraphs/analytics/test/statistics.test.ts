@@ -151,7 +151,7 @@ it('rebuilds damaged rollups of a range of days from the raw events, to the numb
 
   const { db } = analytics.service.domain;
   const counts = await db.$transaction((tx) => rebuildRollups(tx, first, today));
-  const inRange = (rows: { metric_date: string }[]) => rows.filter((row) => row.metric_date >= first).length;
+  const inRange = (rows: { [column: string]: unknown }[]) => rows.filter((row) => String(row.metric_date) >= first).length;
   expect(counts).toEqual({ jobRows: inRange(before.job), userRows: inRange(before.user), platformRows: inRange(before.platform) });
   expect(await snapshot()).toEqual(before);
   // Days outside the range are left alone.

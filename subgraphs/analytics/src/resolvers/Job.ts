@@ -4,5 +4,5 @@ import { checkDayRange } from '../statistics.js';
 
 export const Job: JobResolvers = {
   __resolveReference: (reference) => ({ id: String(reference.id) }),
-  stats: (job, range, ctx) => ctx.statistics.forJob(requireViewer(ctx), requireId(job.id, 'id'), checkDayRange(range)),
+  stats: (job, range, ctx) => ctx.statistics.forJob(requireViewer(ctx), requireId(job.id, 'id'), checkDayRange(range), ctx.loaders),
 };
