@@ -11,13 +11,16 @@ export type PlannedNotification = {
   /** The source event's id: one notification per event, recipient and channel. */
   sourceEventId: string;
   recipientIds: bigint[];
-  jobId: bigint;
+  /** The job whose title and company it names (job_title, company_name), when it is about one job. */
+  jobId?: bigint;
+  /** Jobs whose titles it lists (job_titles), when it is about several. */
+  listedJobIds?: bigint[];
   /** Whose username is applicant_name, when the event offers it. */
   applicantId?: bigint;
   /** The event's own variables (recipient, job and company names are added per recipient). */
   values: TemplateValues;
   /** What the client links to: ids only. */
-  metadata: Record<string, string>;
+  metadata: Record<string, string | string[]>;
 };
 
 type ApplicationEvent = EventEnvelope<

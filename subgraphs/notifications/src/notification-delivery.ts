@@ -20,6 +20,9 @@ export type EmailQueue = (tx: Tx, email: QueuedEmail) => Promise<string | undefi
 
 export type DeliverySummary = { inApp: number; email: number };
 
+/** How many job titles a notification about several jobs lists (job_titles). */
+const LISTED_JOBS = 5;
+
 type RecipientRow = { id: bigint; username: string | null; is_active: boolean | null; deleted_at: Date | null; email: string | null; disabled: string[] };
 
 /**
@@ -83,16 +86,29 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
       .map((row) => ({ id: BigInt(row.id), username: row.username, email: row.email, disabled: row.disabled }));
   }
 
-  /** Job title, company name and applicant, in one statement: what the event's ids stand for, with words for what is not known yet. */
+  /**
+   * What the event's ids stand for, with words for what is not known yet: for one job its title,
+   * company and applicant (one statement); for several, up to five titles (one statement).
+   */
   async function namesOf(tx: Tx, planned: PlannedNotification): Promise<TemplateValues> {
-    const [row] = await tx.$queryRaw<{ job_title: string | null; company_name: string | null; applicant_name: string | null }[]>`
-      SELECT j.title AS job_title, c.name AS company_name,
-        (SELECT u.username FROM user_replicas u WHERE u.id = ${planned.applicantId ?? null}::bigint) AS applicant_name
-      FROM (SELECT 1) AS one
-      LEFT JOIN job_replicas j ON j.id = ${planned.jobId}::bigint
-      LEFT JOIN company_replicas c ON c.id = j.company_id`;
-    const names: TemplateValues = { job_title: row?.job_title ?? `job ${planned.jobId}`, company_name: row?.company_name ?? 'the company' };
-    if (planned.applicantId !== undefined) names.applicant_name = row?.applicant_name ?? 'An applicant';
+    const names: TemplateValues = {};
+    if (planned.jobId !== undefined) {
+      const [row] = await tx.$queryRaw<{ job_title: string | null; company_name: string | null; applicant_name: string | null }[]>`
+        SELECT j.title AS job_title, c.name AS company_name,
+          (SELECT u.username FROM user_replicas u WHERE u.id = ${planned.applicantId ?? null}::bigint) AS applicant_name
+        FROM (SELECT 1) AS one
+        LEFT JOIN job_replicas j ON j.id = ${planned.jobId}::bigint
+        LEFT JOIN company_replicas c ON c.id = j.company_id`;
+      names.job_title = row?.job_title ?? `job ${planned.jobId}`;
+      names.company_name = row?.company_name ?? 'the company';
+      if (planned.applicantId !== undefined) names.applicant_name = row?.applicant_name ?? 'An applicant';
+    }
+    if (planned.listedJobIds !== undefined) {
+      const listed = planned.listedJobIds.slice(0, LISTED_JOBS);
+      const rows = await tx.jobReplica.findMany({ where: { id: { in: listed } }, select: { id: true, title: true } });
+      const titleOf = new Map(rows.map((row) => [row.id, row.title]));
+      names.job_titles = listed.map((id) => titleOf.get(id) ?? `job ${id}`).join(', ');
+    }
     return names;
   }
 

@@ -156,6 +156,27 @@ export const notificationEvents = {
       },
     },
   },
+  saved_search_matched: {
+    source: 'search.saved_search.matched.v1',
+    summary: "New jobs match a user's saved searches: to that user, at once for INSTANT alerts, as one digest a day or a week for DAILY and WEEKLY ones.",
+    variables: {
+      recipient_name: { description: "The recipient's username.", example: 'ada' },
+      alert_frequency: { description: 'How the saved searches alert: instant, daily or weekly.', example: 'daily' },
+      search_names: { description: 'The names of the saved searches that matched, comma-separated.', example: 'Remote Go jobs' },
+      job_count: { description: 'How many new jobs matched, every saved search together.', example: 3 },
+      job_titles: { description: 'The titles of up to five of them, comma-separated (job 7 for a job notifications has not heard of yet).', example: 'Backend engineer, Go developer, Site reliability engineer' },
+    },
+    defaults: {
+      in_app: {
+        subject: "{{ job_count }} new {% if job_count == 1 %}job matches{% else %}jobs match{% endif %} {{ search_names }}",
+        body: '{% if alert_frequency == "instant" %}Just posted{% elsif alert_frequency == "daily" %}Posted today{% else %}Posted this week{% endif %}: {{ job_titles }}.',
+      },
+      email: {
+        subject: "{{ job_count }} new {% if job_count == 1 %}job matches{% else %}jobs match{% endif %} your saved search",
+        body: `Hello {{ recipient_name }},\n\n{{ job_count }} new {% if job_count == 1 %}job matches{% else %}jobs match{% endif %} {{ search_names }}: {{ job_titles }}. Open your saved searches to see them all.\n\n-- \nThe job platform. Change how often saved searches alert you where you saved them, or turn email off under your notification preferences.\n`,
+      },
+    },
+  },
 } as const satisfies Record<string, NotificationEventSpec>;
 
 export type NotificationEventName = keyof typeof notificationEvents;

@@ -4,6 +4,7 @@ import { userReplicaTable, type EventEnvelope, type EventHandlers } from '@jobpl
 import { courierPart, deleteMailOf, enqueueMail } from '@jobplatform/mail';
 import type { SubgraphDefinition } from '@jobplatform/service-runtime';
 import { planApplicationNotification } from './application-notifications.js';
+import { planSavedSearchNotification } from './saved-search-notifications.js';
 import { createLoaders, type NotificationsContext } from './context.js';
 import type { NotificationsDb, Tx } from './db.js';
 import { notificationsSettings, type NotificationsSettings } from './env.js';
@@ -84,6 +85,15 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
         {
           purpose: 'application-notifications',
           handlers: Object.fromEntries(applicationSubjects.map((subject) => [subject, makeNotification])) as EventHandlers<Tx>,
+        },
+        {
+          purpose: 'saved-search-alerts',
+          handlers: {
+            'search.saved_search.matched.v1': async (event, tx, context) => {
+              const made = await domain.delivery.deliver(tx, planSavedSearchNotification(event), { traceparent: context.traceparent });
+              logger.debug({ eventId: event.id, ...made }, 'saved-search alert made');
+            },
+          },
         },
         {
           purpose: 'user-erasure',

@@ -226,7 +226,7 @@ describe('templates', () => {
 
   it('lists a template for every event and delivered channel, to admins only', async () => {
     const { notificationTemplates } = await platform.op('NotificationTemplates', {}, admin);
-    expect(notificationTemplates).toHaveLength(14);
+    expect(notificationTemplates).toHaveLength(16); // 8 notification events × 2 delivered channels
     expect(notificationTemplates.map((t: { name: string }) => t.name)).toContain('application_submitted.in_app');
     expect(notificationTemplates.find((t: { name: string }) => t.name === 'interview_scheduled.email')).toMatchObject({
       notificationType: 'EMAIL',

@@ -25,8 +25,8 @@ export const searchEvents = {
   }),
   'search.saved_search.matched.v1': defineEvent({
     producer: 'search',
-    // notifications is to turn it into the owner's alert; until it consumes the subject, nobody is listed.
-    consumers: [],
+    // notifications turns it into the owner's alert (in the app, and by email).
+    consumers: ['notifications'],
     aggregate: 'user',
     aggregateIdOf: (data) => data.userId,
     summary:
