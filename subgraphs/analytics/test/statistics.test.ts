@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { toCalendarDate } from '@jobplatform/service-runtime';
 import { rebuildRollups } from '../src/rollups.js';
 import {
@@ -158,3 +161,29 @@ it('rebuilds damaged rollups of a range of days from the raw events, to the numb
   await db.$transaction((tx) => rebuildRollups(tx, toCalendarDate(daysAgo(3)), today));
   expect(await snapshot()).toEqual(before);
 });
+
+it('npm run analytics:rollup repairs the days it is given and refuses a backwards range', async () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  // npm run analytics:rollup runs this file the same way.
+  const rollup = (...args: string[]) =>
+    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--conditions=development', '--import', 'tsx', 'subgraphs/analytics/src/cli/rollup.ts', ...args],
+        { cwd: root, env: { ...process.env, ANALYTICS_DATABASE_URL: analytics.db.url } },
+        (error, stdout, stderr) => resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+  const views = async () => (await analytics.db.query("SELECT sum(metric_value)::int AS n FROM job_analytics WHERE metric_name = 'views'")).rows[0]!.n;
+  const counted = await views();
+  await analytics.db.query("UPDATE job_analytics SET metric_value = 0 WHERE metric_name = 'views'");
+
+  const repaired = await rollup('--from', first, '--to', today);
+  expect(repaired).toMatchObject({ status: 0, stderr: '' });
+  expect(repaired.stdout).toMatch(new RegExp(`^${first} … ${today}: \\d+ job, \\d+ employer and \\d+ platform rollup rows$`, 'm'));
+  expect(await views()).toBe(counted);
+
+  const backwards = await rollup('--from', today, '--to', first);
+  expect(backwards.status).toBe(1);
+  expect(backwards.stderr).toContain('from: must not be after --to');
+}, 60_000);
