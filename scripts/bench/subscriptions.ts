@@ -1,10 +1,11 @@
 // npm run bench:subscriptions — the live-subscription figures of docs/benchmarks.md, on the
 // benchmark stack (every service as its own production process, embedded PostgreSQL, nats-server):
-//  1. --subscribers graphql-ws clients (default 10,000: --accounts job seekers, registered through
-//     the users service's own rules with the cheapest argon2 it accepts, × --connections-per-account)
+//  1. --accounts × --connections-per-account graphql-ws clients (default 10,000 × 1; job seekers
+//     registered through the users service's own rules with the cheapest argon2 it accepts)
 //     each subscribed to OnNotification (schema/operations/subscriptions.graphql) with its own
 //     access token: the gateway's RSS once they are all listening;
-//  2. open-loop publishing of notifications.notification.created.v1 at --rate events/s (default 500)
+//  2. open-loop publishing of notifications.notification.created.v1 at each of --rates events/s
+//     (default 500,100; Hive Gateway at the first only)
 //     for --seconds (after a 5 s warm-up that is not counted), event i for account i mod accounts,
 //     each naming a real in-app notification row of that account (made in notifications_db before
 //     the run), published with the notifications service's NATS identity: per delivery, from the
@@ -18,6 +19,7 @@
 // The clients run in a child process of their own (scripts/bench/subscription-clients.ts); the
 // gateway's socket caps are raised for the run (GATEWAY_WS_MAX_CONNECTIONS_PER_IP: every client
 // comes from 127.0.0.1). It builds first (npx turbo run build, cached) unless --no-build.
+// --cpu-prof DIR: every service writes a V8 CPU profile into DIR when the run ends.
 import { execSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -31,25 +33,27 @@ import { findFreePort, startNatsServer } from '@jobplatform/embedded-infra';
 import { connectToNats, createEnvelope, createEventId, natsInboxPrefixOf } from '@jobplatform/events';
 import { repoRoot } from '../src/dev-stack-env.js';
 import { inParallel, startSeedUsers } from '../src/seed/seed-platform.js';
-import { buildServices, machineDescription, startBenchStack } from './bench-stack.js';
+import { buildServices, machineDescription, startBenchStack, waitForOutbox } from './bench-stack.js';
 import type { ClientSpec, FromClients, ToClients } from './subscription-clients.js';
 
 const { values } = parseArgs({
   options: {
     accounts: { type: 'string', default: '10000' },
     'connections-per-account': { type: 'string', default: '1' },
-    rate: { type: 'string', default: '500' },
+    rates: { type: 'string', default: '500,100' },
     seconds: { type: 'string', default: '60' },
     'connect-concurrency': { type: 'string', default: '100' },
     'hive-version': { type: 'string', default: '2.15.1' },
     'no-hive': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
   },
 });
 const accountCount = Number(values.accounts);
 const perAccount = Number(values['connections-per-account']);
 const subscriberCount = accountCount * perAccount;
-const rate = Number(values.rate);
+/** Our gateway is measured at each rate, in this order; Hive Gateway at the first. */
+const rates = values.rates!.split(',').map(Number);
 const seconds = Number(values.seconds);
 const WARM_UP_SECONDS = 5;
 const DRAIN_MS = 10_000;
@@ -79,10 +83,13 @@ type Target = {
   sample(): Promise<ProcessSample>;
   /** Subscriptions the gateway is listening with (to know when every client is in place). */
   listening(): Promise<number>;
+  /** Other processes whose CPU the events cost (the subgraphs the lookups reach), by name. */
+  others: Record<string, number>;
 };
 
 type PhaseResult = {
   label: string;
+  rate: number;
   subscribed: number;
   failed: number;
   emptyRssMb: number;
@@ -104,6 +111,9 @@ type PhaseResult = {
   loadAfter: string;
   closeCodes: Record<string, number>;
   errors: number;
+  othersCpu: Record<string, number>;
+  /** CPU milliseconds per published event, of the gateway and of the other processes. */
+  cpuMsPerEvent: Record<string, number>;
 };
 
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
@@ -115,6 +125,14 @@ async function procSample(pid: number): Promise<ProcessSample> {
   const stat = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
   const ticks = Number(stat[11]) + Number(stat[12]);
   return { rssBytes: rssKb * 1024, cpuSeconds: ticks / 100 };
+}
+
+/** The process listening on a local TCP port. */
+function pidOfPort(port: number): number {
+  const line = execSync(`ss -ltnpH "sport = :${port}"`, { encoding: 'utf8' });
+  const pid = /pid=(\d+)/.exec(line)?.[1];
+  if (!pid) throw new Error(`no process found listening on port ${port}`);
+  return Number(pid);
 }
 
 /** A metric of a Prometheus /metrics page, summed over its labels. */
@@ -217,7 +235,7 @@ function startClients(): { child: ChildProcess; next<T extends FromClients['type
 }
 
 /** Connects every client to the target, then publishes at `rate` for warm-up + `seconds` and measures. */
-async function runPhase(target: Target, accounts: Account[], notificationIds: string[]): Promise<PhaseResult> {
+async function runPhase(target: Target, rate: number, accounts: Account[], notificationIds: string[]): Promise<PhaseResult> {
   console.log(`\n[${target.label}] connecting ${subscriberCount} subscribers (load average ${loadAverage()})…`);
   const empty = await target.sample();
   const listeningBefore = await target.listening();
@@ -258,7 +276,8 @@ async function runPhase(target: Target, accounts: Account[], notificationIds: st
   const warmUp = rate * WARM_UP_SECONDS;
   const publishedAt = new Array<number>(total);
   let peakRss = idle.rssBytes;
-  let before: ProcessSample | undefined;
+  let before: Promise<ProcessSample> | undefined;
+  let othersBefore: Promise<ProcessSample[]> | undefined;
   let measureStarted = 0;
   const sampler = setInterval(() => void target.sample().then((s) => (peakRss = Math.max(peakRss, s.rssBytes))).catch(() => undefined), 1_000);
   const loadBefore = loadAverage();
@@ -267,7 +286,9 @@ async function runPhase(target: Target, accounts: Account[], notificationIds: st
   let i = 0;
   while (i < total) {
     if (i >= warmUp && !measuring) {
-      before = await target.sample();
+      // Not awaited: the publisher keeps its pace whatever the processes answer.
+      before = target.sample();
+      othersBefore = Promise.all(Object.values(target.others).map(procSample));
       measureStarted = now();
       measuring = true;
     }
@@ -286,9 +307,9 @@ async function runPhase(target: Target, accounts: Account[], notificationIds: st
     }
     await new Promise((resolve) => setImmediate(resolve));
   }
-  await target.flush();
   const measuredFor = (now() - measureStarted) / 1000;
-  const after = await target.sample();
+  const [after, othersAfter] = await Promise.all([target.sample(), Promise.all(Object.values(target.others).map(procSample))]);
+  await target.flush();
   measuring = false;
   const loadAfter = loadAverage();
   // Whatever arrives within DRAIN_MS of the last publish counts; the rest is lost.
@@ -314,12 +335,13 @@ async function runPhase(target: Target, accounts: Account[], notificationIds: st
   const expected = (total - warmUp) * expectedPer;
   const result: PhaseResult = {
     label: target.label,
+    rate,
     subscribed: connected.subscribed,
     failed: connected.failed,
     emptyRssMb: mb(empty.rssBytes),
     idleRssMb: mb(idle.rssBytes),
     peakRssMb: mb(peakRss),
-    cpuPercent: Math.round(((after.cpuSeconds - before!.cpuSeconds) / measuredFor) * 100),
+    cpuPercent: Math.round(((after.cpuSeconds - (await before!).cpuSeconds) / measuredFor) * 100),
     clientCpuPercent: Math.round((clientCpuMs / 1000 / measuredFor) * 100),
     clientRssMb,
     published: total - warmUp,
@@ -335,7 +357,11 @@ async function runPhase(target: Target, accounts: Account[], notificationIds: st
     loadAfter,
     closeCodes,
     errors,
+    cpuMsPerEvent: {},
+    othersCpu: Object.fromEntries(await Promise.all(Object.keys(target.others).map(async (name, k) => [name, Math.round(((othersAfter[k]!.cpuSeconds - (await othersBefore!)[k]!.cpuSeconds) / measuredFor) * 100)] as const))),
   };
+  const perEvent = (percent: number) => Math.round(((percent / 100) * measuredFor * 1000 * 100) / (total - warmUp)) / 100;
+  result.cpuMsPerEvent = { gateway: perEvent(result.cpuPercent), ...Object.fromEntries(Object.entries(result.othersCpu).map(([name, percent]) => [name, perEvent(percent)])) };
   say(JSON.stringify(result));
   return result;
 }
@@ -398,6 +424,7 @@ async function startHive(version: string) {
   const publisher = await connectToNats(nats.url, 'bench-subscriptions-hive');
   return {
     pid: child.pid!,
+    natsPid: pidOfPort(Number(new URL(nats.url).port)),
     port,
     publisher,
     subscriptions: async () => ((await (await fetch(`http://127.0.0.1:${natsMonitorPort}/subsz`)).json()) as { num_subscriptions: number }).num_subscriptions,
@@ -415,11 +442,15 @@ async function startHive(version: string) {
 }
 
 if (!values['no-build']) buildServices();
-const stack = await startBenchStack({
-  // Every client connects from 127.0.0.1: the per-address cap (20 by default) goes up for the run.
-  GATEWAY_WS_MAX_CONNECTIONS_PER_IP: String(subscriberCount + 100),
-  GATEWAY_WS_MAX_CONNECTIONS_PER_USER: String(Math.max(10, perAccount)),
-});
+const stack = await startBenchStack(
+  {
+    // Every client connects from 127.0.0.1: the per-address cap (20 by default) goes up for the run.
+    GATEWAY_WS_MAX_CONNECTIONS_PER_IP: String(subscriberCount + 100),
+    GATEWAY_WS_MAX_CONNECTIONS_PER_USER: String(Math.max(10, perAccount)),
+  },
+  // --cpu-prof DIR: every service writes a V8 CPU profile there when it stops.
+  values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [],
+);
 let hive: Awaited<ReturnType<typeof startHive>> | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void Promise.all([stack.stop(), hive?.stop()]).finally(() => process.exit(130)));
 try {
@@ -428,13 +459,17 @@ try {
   const registered = await registerAccounts(stack);
   const { accounts } = registered;
   console.log(`registered in ${Math.round((performance.now() - started) / 1000)} s`);
-  const eventCount = rate * (WARM_UP_SECONDS + seconds);
+  // Measured once the registrations' events are out (the services' copies of the users follow them).
+  await waitForOutbox(stack.env.USERS_DATABASE_URL!, 'users');
+  const eventCount = Math.max(...rates) * (WARM_UP_SECONDS + seconds);
   started = performance.now();
   const notificationIds = await makeNotifications(stack.env.NOTIFICATIONS_DATABASE_URL!, accounts, eventCount);
   console.log(`${eventCount} in-app notifications made in ${Math.round((performance.now() - started) / 1000)} s`);
 
   const gatewayBase = stack.urls.gateway!.replace(/\/graphql$/, '');
   const metricsUrl = `${gatewayBase}/metrics`;
+  const gatewayPid = pidOfPort(Number(new URL(gatewayBase).port));
+  const natsPid = pidOfPort(Number(new URL(stack.natsUrlOf('notifications')).port));
   const publisher = await connectToNats(stack.natsUrlOf('notifications'), 'bench-subscriptions', { inboxPrefix: natsInboxPrefixOf('notifications') });
   const ours: Target = {
     label: 'our gateway (@apollo/gateway + graphql-ws + NATS fan-out)',
@@ -446,12 +481,15 @@ try {
       publisher.publish('notifications.notification.created.v1', JSON.stringify(envelope));
     },
     flush: () => publisher.flush(),
-    sample: async () => ({ rssBytes: await metricSum(metricsUrl, 'process_resident_memory_bytes'), cpuSeconds: await metricSum(metricsUrl, 'process_cpu_seconds_total') }),
+    sample: () => procSample(gatewayPid),
     listening: () => metricSum(metricsUrl, 'gateway_active_subscriptions'),
+    others: { notifications: pidOfPort(Number(new URL(stack.urls.notifications!).port)), 'nats-server': natsPid },
   };
   const results: PhaseResult[] = [];
-  await registered.refresh();
-  results.push(await runPhase(ours, accounts, notificationIds));
+  for (const rate of rates) {
+    await registered.refresh();
+    results.push(await runPhase(ours, rate, accounts, notificationIds));
+  }
   const delivered = await fetch(metricsUrl).then((r) => r.text());
   const outcomes = delivered.split('\n').filter((line) => line.startsWith('gateway_subscription_events_total{'));
 
@@ -470,7 +508,9 @@ try {
           flush: () => running.publisher.flush(),
           sample: () => procSample(running.pid),
           listening: running.subscriptions,
+          others: { 'nats-server': running.natsPid },
         },
+        rates[0]!,
         accounts,
         notificationIds,
       ),
@@ -483,17 +523,18 @@ try {
   console.log(`Machine: ${machineDescription()}`);
   console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; CPU: ${os.cpus()[0]?.model}; date: ${new Date().toISOString()}`);
   console.log(execSync('free -g', { encoding: 'utf8' }));
-  console.log(`${subscriberCount} subscribers (${accountCount} accounts × ${perAccount} connection${perAccount > 1 ? 's' : ''}), ${rate} events/s for ${seconds} s after a ${WARM_UP_SECONDS} s warm-up, each event to one account.\n`);
+  console.log(`${subscriberCount} subscribers (${accountCount} accounts × ${perAccount} connection${perAccount > 1 ? 's' : ''}), ${rates.join(' and ')} events/s for ${seconds} s after a ${WARM_UP_SECONDS} s warm-up, each event to one account.\n`);
   const row = (r: PhaseResult) =>
-    `| ${r.label} | ${r.subscribed} (${r.failed} failed) | ${r.emptyRssMb} | ${r.idleRssMb} | ${r.peakRssMb} | ${r.achievedRate} | ${r.delivered}/${r.expected} (${r.lost} lost) | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.cpuPercent}% | ${r.clientCpuPercent}% | ${r.loadBefore} → ${r.loadAfter} |`;
+    `| ${r.label} | ${r.rate} | ${r.subscribed} (${r.failed} failed) | ${r.emptyRssMb} | ${r.idleRssMb} | ${r.peakRssMb} | ${r.achievedRate} | ${r.delivered}/${r.expected} (${r.lost} lost) | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.cpuPercent}% | ${r.clientCpuPercent}% | ${r.loadBefore} → ${r.loadAfter} |`;
   console.log(
     [
-      '| gateway | subscribers | RSS MB before clients | RSS MB, all subscribed, idle | peak RSS MB | events/s | delivered | p50 ms | p95 ms | p99 ms | max ms | gateway CPU | clients CPU | load avg (1, 5, 15 min) before → after |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+      '| gateway | target events/s | subscribers | RSS MB before clients | RSS MB, all subscribed, idle | peak RSS MB | events/s | delivered | p50 ms | p95 ms | p99 ms | max ms | gateway CPU | clients CPU | load avg (1, 5, 15 min) before → after |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
       ...results.map(row),
     ].join('\n'),
   );
   console.log(`\nour gateway's gateway_subscription_events_total after its phase:\n${outcomes.join('\n')}`);
+  for (const r of results) console.log(`${r.label} at ${r.rate}/s: CPU of the other processes ${JSON.stringify(r.othersCpu)} (%), CPU ms per event ${JSON.stringify(r.cpuMsPerEvent)}; client process peak RSS ${r.clientRssMb} MB`);
   for (const r of results) if (Object.keys(r.closeCodes).length > 0 || r.errors > 0) console.log(`${r.label}: sockets closed by the server ${JSON.stringify(r.closeCodes)}, error messages ${r.errors}`);
 } catch (error) {
   console.error(error);
