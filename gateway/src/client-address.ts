@@ -8,7 +8,13 @@ import type { IncomingMessage } from 'node:http';
  */
 export function clientAddressOf(request: Pick<IncomingMessage, 'headers' | 'socket'>, trustedProxies: number): string | undefined {
   const forwardedHeader = request.headers['x-forwarded-for'];
-  const forwarded = trustedProxies > 0 && typeof forwardedHeader === 'string' ? forwardedHeader.split(',').map((entry) => entry.trim()).filter(Boolean) : [];
+  const forwarded =
+    trustedProxies > 0 && typeof forwardedHeader === 'string'
+      ? forwardedHeader
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+      : [];
   // Nearest first: the peer, then each proxy's record of who called it.
   const chain = [request.socket.remoteAddress, ...forwarded.reverse()];
   return chain[Math.min(trustedProxies, chain.length - 1)]?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');

@@ -18,7 +18,11 @@ const fields = z.object({
   /** Honour X-Forwarded-For from this many proxies in front of the gateway (0: none). */
   GATEWAY_TRUSTED_PROXIES: z.coerce.number().int().min(0).default(0),
   /** Largest WebSocket message in bytes; a larger one closes the socket (1009) before it is read. */
-  GATEWAY_WS_MAX_PAYLOAD: z.coerce.number().int().min(1024).default(64 * 1024),
+  GATEWAY_WS_MAX_PAYLOAD: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024),
   /** Open WebSocket connections per client address (an IPv6 /64 counts as one address). */
   GATEWAY_WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(20),
   /** The secret the gateway signs each call to a subgraph with; subgraphs hold the same one. */
@@ -64,10 +68,11 @@ type DefaultedInCode = keyof typeof socketDefaults | keyof typeof subgraphCallDe
  * in code (the test platforms do); socketLimitsOf and subgraphCallsOf fill in the defaults that
  * loadGatewayEnv would. A GatewayEnv built without NATS_URL serves no subscriptions.
  */
-export type GatewayEnv = Omit<ParsedEnv, DefaultedInCode> & Partial<Pick<ParsedEnv, DefaultedInCode>> & {
-  /** Routing URL overrides by subgraph name, from <NAME>_SUBGRAPH_URL (e.g. USERS_SUBGRAPH_URL). */
-  subgraphUrls: Record<string, string>;
-};
+export type GatewayEnv = Omit<ParsedEnv, DefaultedInCode> &
+  Partial<Pick<ParsedEnv, DefaultedInCode>> & {
+    /** Routing URL overrides by subgraph name, from <NAME>_SUBGRAPH_URL (e.g. USERS_SUBGRAPH_URL). */
+    subgraphUrls: Record<string, string>;
+  };
 
 export function loadGatewayEnv(source: NodeJS.ProcessEnv = process.env): GatewayEnv {
   const env = parseEnv(schema, source);

@@ -63,7 +63,8 @@ async function checkSubgraphs(subgraphs: { name: string; url: string }[], fetche
   );
   const ordered = Object.fromEntries(subgraphs.map(({ name }) => [name, states[name]!]));
   const failures = Object.entries(ordered).filter(([, state]) => state !== 'ready');
-  if (failures.length > 0) throw new NotReadyError(failures.map(([name, state]) => `${name} ${state === 'unreachable' ? 'is unreachable' : state}`).join('; '), { subgraphs: ordered });
+  if (failures.length > 0)
+    throw new NotReadyError(failures.map(([name, state]) => `${name} ${state === 'unreachable' ? 'is unreachable' : state}`).join('; '), { subgraphs: ordered });
   return { subgraphs: ordered };
 }
 
@@ -87,7 +88,9 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   if (ideEnabledIn(env)) mountGraphQLIde(app, '/graphql');
   const live = liveUpdatesOf(env);
   // Before listening: a gateway that cannot reach the event backbone does not start (as the subgraphs).
-  const nats = live ? await connectToNats(live.natsUrl, 'gateway', { user: natsUserOf(gatewayDefinition.name), ...(live.natsPassword ? { password: live.natsPassword } : {}) }) : undefined;
+  const nats = live
+    ? await connectToNats(live.natsUrl, 'gateway', { user: natsUserOf(gatewayDefinition.name), ...(live.natsPassword ? { password: live.natsPassword } : {}) })
+    : undefined;
   if (nats) watchNatsConnection(nats, { logger, registry: metrics.registry });
   const httpServer = await listen(app, env.GATEWAY_PORT, env.GATEWAY_HOST);
 
@@ -180,4 +183,3 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     },
   };
 }
-

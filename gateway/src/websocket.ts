@@ -62,10 +62,10 @@ export type SubscriptionSource = (operation: SocketOperation) => Promise<AsyncIt
 
 /** Until a subscription module is plugged in, the composed schema has no Subscription type. */
 export const refuseSubscriptions: SubscriptionSource = async ({ operation, schema }) => [
-  new GraphQLError(
-    schema.getSubscriptionType() ? 'Subscriptions are not served by this gateway yet' : 'The schema defines no subscriptions',
-    { nodes: [operation], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
-  ),
+  new GraphQLError(schema.getSubscriptionType() ? 'Subscriptions are not served by this gateway yet' : 'The schema defines no subscriptions', {
+    nodes: [operation],
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+  }),
 ];
 
 export type WebSocketOptions = {

@@ -76,7 +76,10 @@ describe('in production', () => {
     const jwksUrl = platform.service('users').service.url.replace(/\/graphql$/, '/.well-known/jwks.json');
     for (const [hopSecret, expected] of [
       [secret, { status: 'ready', subgraphs: expect.objectContaining({ users: 'ready', jobs: 'ready' }) }],
-      ['a different secret, at least thirty-two bytes long', { status: 'unavailable', reason: expect.stringContaining('users answered 401'), subgraphs: expect.objectContaining({ users: 'answered 401' }) }],
+      [
+        'a different secret, at least thirty-two bytes long',
+        { status: 'unavailable', reason: expect.stringContaining('users answered 401'), subgraphs: expect.objectContaining({ users: 'answered 401' }) },
+      ],
     ] as const) {
       const gateway = await startGateway(gatewayEnvFor(jwksUrl, urls, { NODE_ENV: 'production', GATEWAY_HOP_SECRET: hopSecret }), { logger: createLogger('gateway', 'silent') });
       try {
@@ -96,7 +99,11 @@ describe('in production', () => {
 
   it('refuses a direct unsigned call with 401 UNAUTHENTICATED, _service and _entities included', async () => {
     const jobs = platform.service('jobs').service.url;
-    for (const query of ['{ jobs(first: 1) { totalCount } }', '{ _service { sdl } }', '{ _entities(representations: [{ __typename: "Job", id: "1" }]) { ... on Job { title } } }']) {
+    for (const query of [
+      '{ jobs(first: 1) { totalCount } }',
+      '{ _service { sdl } }',
+      '{ _entities(representations: [{ __typename: "Job", id: "1" }]) { ... on Job { title } } }',
+    ]) {
       await expectRefused(await callSubgraph(jobs, { query }), /answers calls from the gateway only: the call is not signed/);
     }
   });
@@ -117,7 +124,10 @@ describe('in production', () => {
     await expectRefused(fromTheFuture, /the signature has expired/);
     const otherBody = await callSubgraph(jobs, body, { sign: { secret, tamper: (request) => ({ ...request, body: '{"query":"{ __typename }"}' }) } });
     await expectRefused(otherBody, /the signature does not match the call/);
-    const forgedAddress = await callSubgraph(jobs, body, { headers: { 'x-client-ip': '198.51.100.7' }, sign: { secret, tamper: (request) => ({ ...request, clientIp: undefined }) } });
+    const forgedAddress = await callSubgraph(jobs, body, {
+      headers: { 'x-client-ip': '198.51.100.7' },
+      sign: { secret, tamper: (request) => ({ ...request, clientIp: undefined }) },
+    });
     await expectRefused(forgedAddress, /the signature does not match the call/);
     const foreign = await callSubgraph(jobs, body, { sign: { secret: 'another secret of at least thirty-two bytes' } });
     await expectRefused(foreign, /the signature does not match the call/);
@@ -144,10 +154,9 @@ describe('outside production', () => {
   });
 
   async function failedLoginAddresses(email: string): Promise<string[]> {
-    const { rows } = await platform.service('users').db.query<{ ip_address: string }>(
-      "SELECT ip_address FROM audit_events WHERE action = 'login_failed' AND subject = $1 ORDER BY id",
-      [email],
-    );
+    const { rows } = await platform
+      .service('users')
+      .db.query<{ ip_address: string }>("SELECT ip_address FROM audit_events WHERE action = 'login_failed' AND subject = $1 ORDER BY id", [email]);
     return rows.map((row) => row.ip_address);
   }
 
@@ -196,7 +205,8 @@ describe('outside production', () => {
 
     const representations = Array.from({ length: 2500 }, (_, i) => ({ __typename: 'User', id: String(i + 1) }));
     const entityBomb = await callSubgraph(users.service.url, {
-      query: 'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { id username email firstName lastName bio userType isVerified dateJoined lastLogin } } }',
+      query:
+        'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { id username email firstName lastName bio userType isVerified dateJoined lastLogin } } }',
       variables: { representations },
     });
     expect(entityBomb.data ?? null).toBeNull();

@@ -39,14 +39,15 @@ describe('authentication at the gateway', () => {
     const account = await registerAccount(platform.users);
     const foreignKey = generateKeyPairSync('ed25519').privateKey;
     const claims = { role: 'admin' };
-    const base = () =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA' }).setSubject(account.id).setIssuer('jobplatform-users').setAudience('jobplatform').setJti('t');
+    const base = () => new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA' }).setSubject(account.id).setIssuer('jobplatform-users').setAudience('jobplatform').setJti('t');
     const foreign = await base().setIssuedAt().setExpirationTime('5m').sign(foreignKey);
     const expired = await base()
       .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
       .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
       .sign(platform.users.privateKey);
-    const payload = Buffer.from(JSON.stringify({ sub: account.id, role: 'admin', iss: 'jobplatform-users', aud: 'jobplatform', jti: 'n', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ sub: account.id, role: 'admin', iss: 'jobplatform-users', aud: 'jobplatform', jti: 'n', exp: Math.floor(Date.now() / 1000) + 600 }),
+    ).toString('base64url');
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
     for (const token of [foreign, expired, none, 'not.a.jwt']) {
       const response = await platform.gql(ME, undefined, { token });

@@ -27,7 +27,14 @@ describe('GraphiQL on GET /graphql', () => {
     const page = await response.text();
     const loaded = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
     expect(loaded.sort()).toEqual(
-      ['/ide/graphiql-start.js', '/ide/graphiql.min.css', '/ide/graphiql.min.js', '/ide/graphql-ws.min.js', '/ide/react-dom.production.min.js', '/ide/react.production.min.js'].sort(),
+      [
+        '/ide/graphiql-start.js',
+        '/ide/graphiql.min.css',
+        '/ide/graphiql.min.js',
+        '/ide/graphql-ws.min.js',
+        '/ide/react-dom.production.min.js',
+        '/ide/react.production.min.js',
+      ].sort(),
     );
     const origin = new URL(gateway.url).origin;
     for (const path of loaded) {

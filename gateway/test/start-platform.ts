@@ -1,7 +1,13 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Logger } from '@jobplatform/config';
 import type { MailCatcher } from '@jobplatform/mail/catcher';
-import { gatewayEnvFor as gatewayEnvWith, gatewayNatsEnv, startPlatformForTest as startPlatform, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
+import {
+  gatewayEnvFor as gatewayEnvWith,
+  gatewayNatsEnv,
+  startPlatformForTest as startPlatform,
+  type PlatformUnderTest as Platform,
+  type SubgraphUnderTest,
+} from '@jobplatform/testing';
 import { startTestMailCatcher } from '../../subgraphs/users/test/start-users.js';
 import type { GatewayEnv } from '../src/env.js';
 

@@ -123,7 +123,7 @@ describe('a subgraph that is stopped', () => {
     await restarted?.close();
   });
 
-  it('answers at once with the other subgraphs\' data, and in full again once it is back on its address', async () => {
+  it("answers at once with the other subgraphs' data, and in full again once it is back on its address", async () => {
     const users = platform.service('users');
     const port = Number(new URL(users.service.url).port);
     expect((await platform.gql(JOBS_WITH_USERNAMES)).errors).toBeUndefined();

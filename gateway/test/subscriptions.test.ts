@@ -49,7 +49,13 @@ async function activeSubscriptions(gateway: RunningGateway = platform.gateway): 
   const text = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'))).text();
   return [...text.matchAll(/^gateway_active_subscriptions\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
-const waitForActiveSubscriptions = (count: number, gateway?: RunningGateway) => waitFor(`${count} active subscriptions`, () => activeSubscriptions(gateway), (n) => n === count, 10_000);
+const waitForActiveSubscriptions = (count: number, gateway?: RunningGateway) =>
+  waitFor(
+    `${count} active subscriptions`,
+    () => activeSubscriptions(gateway),
+    (n) => n === count,
+    10_000,
+  );
 
 async function startExtraGateway(overrides: Partial<GatewayEnv>): Promise<RunningGateway> {
   const urls = Object.fromEntries(Object.entries(platform.services).map(([name, service]) => [name, service.service.url]));
@@ -84,7 +90,13 @@ function subscribe(client: Client, payload: SubscribePayload): Subscription {
     error: undefined,
     completed: false,
     unsubscribe: () => {},
-    next: (count = 1) => waitFor(`${count} result(s) of ${payload.operationName ?? payload.query}`, async () => subscription, (s) => s.results.length >= count || s.error !== undefined, 20_000).then((s) => s.results),
+    next: (count = 1) =>
+      waitFor(
+        `${count} result(s) of ${payload.operationName ?? payload.query}`,
+        async () => subscription,
+        (s) => s.results.length >= count || s.error !== undefined,
+        20_000,
+      ).then((s) => s.results),
   };
   subscription.unsubscribe = client.subscribe(payload, {
     next: (value) => void subscription.results.push(value as FormattedExecutionResult),
@@ -225,7 +237,12 @@ describe('who may subscribe', () => {
     const client = connectAs(undefined);
     for (const name of operationNames) {
       const refused = subscribe(client, operation(name, name === 'OnApplicationStatusChanged' ? { applicationId: '1' } : {}));
-      await waitFor(`${name} to be refused`, async () => refused.error, (error) => error !== undefined, 10_000);
+      await waitFor(
+        `${name} to be refused`,
+        async () => refused.error,
+        (error) => error !== undefined,
+        10_000,
+      );
       expect(refused.error).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
     }
     expect(await activeSubscriptions()).toBe(0);
@@ -236,8 +253,15 @@ describe('who may subscribe', () => {
     const client = connectAs(seeker);
     const unknownField = subscribe(client, { query: 'subscription { notificationReceived { id nope } }' });
     const twoFields = subscribe(client, { query: 'subscription { notificationReceived { id } applicationSubmitted { id } }' });
-    await waitFor('both to be refused', async () => [unknownField.error, twoFields.error], (errors) => errors.every(Boolean), 10_000);
-    expect(unknownField.error).toEqual([expect.objectContaining({ message: 'Cannot query field "nope" on type "Notification".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
+    await waitFor(
+      'both to be refused',
+      async () => [unknownField.error, twoFields.error],
+      (errors) => errors.every(Boolean),
+      10_000,
+    );
+    expect(unknownField.error).toEqual([
+      expect.objectContaining({ message: 'Cannot query field "nope" on type "Notification".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+    ]);
     expect(twoFields.error).toEqual([expect.objectContaining({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
   });
 });

@@ -56,7 +56,11 @@ it("logging out ends that sign-in's access tokens everywhere within seconds; ano
 it('a password change ends the other sign-ins, not the one that made it', async () => {
   const account = await platform.register('JOB_SEEKER');
   const other = await signInAgain(account);
-  const changed = await platform.ok('mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }', { c: account.password, n: 'a brand new passphrase' }, account);
+  const changed = await platform.ok(
+    'mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }',
+    { c: account.password, n: 'a brand new passphrase' },
+    account,
+  );
   expect(changed.changePassword).toBe(true);
 
   await expectRefusedWithinSeconds(other.accessToken, "the other sign-in's token to be refused");
@@ -74,7 +78,7 @@ it('reusing a refresh token ends its whole sign-in, the access token the thief g
   await expectRefusedWithinSeconds(account.accessToken, 'the first token of a reused sign-in to be refused');
 });
 
-it("deleting the account ends every token it holds, whatever the sign-in", async () => {
+it('deleting the account ends every token it holds, whatever the sign-in', async () => {
   const account = await platform.register('EMPLOYER');
   const other = await signInAgain(account);
   expect((await platform.ok('mutation($p: String!) { deleteMyAccount(password: $p) }', { p: account.password }, account)).deleteMyAccount).toBe(true);

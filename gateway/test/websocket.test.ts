@@ -89,7 +89,8 @@ function openRawSocket(gateway: RunningGateway = platform.gateway): Promise<{ so
   });
 }
 
-const closed = (socket: WebSocket) => new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+const closed = (socket: WebSocket) =>
+  new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
 
 describe('operations over the socket run through the gateway', () => {
   it('answers Me over ws exactly as over HTTP for the same token', async () => {

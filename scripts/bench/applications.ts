@@ -103,7 +103,11 @@ async function readCounters(metricsUrl: string): Promise<{ cpu: number; operatio
       .split('\n')
       .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
       .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-  return { cpu: total('process_cpu_seconds_total'), operations: total('graphql_operation_duration_seconds_count'), operationSeconds: total('graphql_operation_duration_seconds_sum') };
+  return {
+    cpu: total('process_cpu_seconds_total'),
+    operations: total('graphql_operation_duration_seconds_count'),
+    operationSeconds: total('graphql_operation_duration_seconds_sum'),
+  };
 }
 
 type ProfileRow = { operation: string; process: string; calls: number; cpuMs: number; servedMs: number; statements: number | undefined };
@@ -126,7 +130,9 @@ async function profileOperation(
     Promise.all(
       processes.map(async (service) => ({
         ...(await readCounters(service.url.replace(/\/graphql$/, '/metrics'))),
-        transactions: service.db ? Number((await service.db.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n) : 0,
+        transactions: service.db
+          ? Number((await service.db.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n)
+          : 0,
       })),
     );
   const pause = () => new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -168,7 +174,11 @@ async function waitForQuiet(limit: number | undefined): Promise<void> {
   }
 }
 
-const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(', ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
 const say = (line: string) => console.log(`  ${line}`);
 
 if (!values['no-build']) buildServices();
@@ -271,10 +281,13 @@ try {
   for (const [name, response] of Object.entries(checked)) if (response.errors) throw new Error(`${name}: ${JSON.stringify(response.errors)}`);
   const jobTotal = checked.jobApplications.data!.job.applications.totalCount as number;
   const seekerTotal = checked.myApplications.data!.me.applications.totalCount as number;
-  if (jobTotal !== jobApplicationCount || seekerTotal !== seekerApplicationCount) throw new Error(`totalCount ${jobTotal} and ${seekerTotal}, expected ${jobApplicationCount} and ${seekerApplicationCount}`);
-  if (checked.jobApplications.data!.job.applications.edges.length !== 20 || checked.myApplications.data!.me.applications.edges.length !== 20) throw new Error('a page is not 20 long');
+  if (jobTotal !== jobApplicationCount || seekerTotal !== seekerApplicationCount)
+    throw new Error(`totalCount ${jobTotal} and ${seekerTotal}, expected ${jobApplicationCount} and ${seekerApplicationCount}`);
+  if (checked.jobApplications.data!.job.applications.edges.length !== 20 || checked.myApplications.data!.me.applications.edges.length !== 20)
+    throw new Error('a page is not 20 long');
 
-  const explain = async (sql: string) => (await applicationsDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
+  const explain = async (sql: string) =>
+    (await applicationsDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
   const explained = {
     'Job.applications page (first: 20)': await explain(pageSql(bigJob.id)),
     'Job.applications totalCount': await explain(countSql('job_id', bigJob.id)),
@@ -339,7 +352,9 @@ try {
   console.log(`Machine: ${machineDescription()}`);
   console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}`);
   console.log(execSync('free -g', { encoding: 'utf8' }));
-  console.log(`Data: ${summary.jobs} jobs of ${summary.companies} companies; job ${bigJob.id} has ${jobTotal} applications, seeker ${heavySeeker.userId} has ${seekerTotal}; JobDetail asks for job ${summary.sampleJobId}. ${connections} connections, ${seconds} s per measurement.\n`);
+  console.log(
+    `Data: ${summary.jobs} jobs of ${summary.companies} companies; job ${bigJob.id} has ${jobTotal} applications, seeker ${heavySeeker.userId} has ${seekerTotal}; JobDetail asks for job ${summary.sampleJobId}. ${connections} connections, ${seconds} s per measurement.\n`,
+  );
   console.log(
     markdownTable(results)
       .split('\n')
@@ -351,7 +366,10 @@ try {
     [
       '| operation | process | subgraph calls | CPU ms | serving GraphQL ms | SQL statements |',
       '|---|---|---:|---:|---:|---:|',
-      ...profile.map((row) => `| ${row.operation} | ${row.process} | ${row.process === 'gateway' ? '' : row.calls.toFixed(1)} | ${row.cpuMs.toFixed(1)} | ${row.servedMs.toFixed(1)} | ${row.statements === undefined ? '' : row.statements.toFixed(1)} |`),
+      ...profile.map(
+        (row) =>
+          `| ${row.operation} | ${row.process} | ${row.process === 'gateway' ? '' : row.calls.toFixed(1)} | ${row.cpuMs.toFixed(1)} | ${row.servedMs.toFixed(1)} | ${row.statements === undefined ? '' : row.statements.toFixed(1)} |`,
+      ),
     ].join('\n'),
   );
   console.log(['', '| ratio of mean req/s | req/s | ratio | target ≥ 0.8 |', '|---|---:|---:|---|', ...ratioRows].join('\n'));

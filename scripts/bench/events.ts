@@ -193,7 +193,10 @@ async function topStatements(pool: pg.Pool, title: string, windowSeconds: number
        FROM pg_stat_statements WHERE "dbid" = (SELECT oid FROM pg_database WHERE datname = current_database())
       ORDER BY "ms" DESC LIMIT 10`,
   );
-  const lines = rows.map((row) => `| ${(Number(row.calls) / windowSeconds).toFixed(0)} | ${row.mean.toFixed(3)} | ${((row.ms / 10) / windowSeconds).toFixed(1)} | \`${row.query.replaceAll('|', '\\|')}\` |`);
+  const lines = rows.map(
+    (row) =>
+      `| ${(Number(row.calls) / windowSeconds).toFixed(0)} | ${row.mean.toFixed(3)} | ${(row.ms / 10 / windowSeconds).toFixed(1)} | \`${row.query.replaceAll('|', '\\|')}\` |`,
+  );
   return [`\n${title}: statements by time (calls/s, ms per call, % of a core)\n`, '| calls/s | ms | % core | statement |', '|---:|---:|---:|---|', ...lines].join('\n');
 }
 
@@ -306,9 +309,18 @@ async function withPipeline<T>(implementation: Implementation, phase: (p: Pipeli
             value: (counters.consumerEvents - from.consumerEvents) / (counters.consumerCommits - from.consumerCommits),
             digits: 1,
           });
-          figures.push({ label: 'consumer: transactions in progress, mean', unit: '', value: (counters.consumerTransactionMs - from.consumerTransactionMs) / 1000 / windowSeconds, digits: 1 });
+          figures.push({
+            label: 'consumer: transactions in progress, mean',
+            unit: '',
+            value: (counters.consumerTransactionMs - from.consumerTransactionMs) / 1000 / windowSeconds,
+            digits: 1,
+          });
           if (relay && 'notifications' in relay) {
-            figures.push({ label: 'NOTIFYs received by the relay', unit: '/s', value: rate((from.relay as { notifications?: number } | undefined)?.notifications, relay.notifications as number) });
+            figures.push({
+              label: 'NOTIFYs received by the relay',
+              unit: '/s',
+              value: rate((from.relay as { notifications?: number } | undefined)?.notifications, relay.notifications as number),
+            });
           }
           figures.push({ label: 'WAL flushes (fsync, approximate)', unit: '/s', value: ((await walFlushes(pool)) - (await wal)) / windowSeconds });
           await statementsReset;
@@ -401,7 +413,13 @@ for (const writerCount of writerCounts) {
   });
 }
 
-for (const [writerCount, perTransaction] of writerCounts.flatMap((count) => [[count, 1], [count, 10]] as const)) {
+for (const [writerCount, perTransaction] of writerCounts.flatMap(
+  (count) =>
+    [
+      [count, 1],
+      [count, 10],
+    ] as const,
+)) {
   allPhases.push({
     key: 'closed',
     title: `closed loop: ${writerCount} connections committing back to back, ${perTransaction} event${perTransaction > 1 ? 's' : ''} per transaction, ${seconds} s`,
@@ -459,12 +477,14 @@ for (const rate of rates) {
           const due = begin + (i * 1000) / rate;
           const wait = due - performance.now();
           if (wait > 1) await sleep(wait);
-          const write = p.events.runPgTransaction(p.pool, (client) => outbox.record(client, 'users.user.updated.v1', user(i))).then((envelope) => {
-            const at = performance.now();
-            committedAt.set(envelope.id, at);
-            transactionTimes.push(at - due);
-            p.counters.writerCommits += 1;
-          });
+          const write = p.events
+            .runPgTransaction(p.pool, (client) => outbox.record(client, 'users.user.updated.v1', user(i)))
+            .then((envelope) => {
+              const at = performance.now();
+              committedAt.set(envelope.id, at);
+              transactionTimes.push(at - due);
+              p.counters.writerCommits += 1;
+            });
           inFlight.add(write);
           void write.finally(() => inFlight.delete(write));
         }
@@ -536,7 +556,9 @@ try {
     return `${format(figure, median)}${unit} (${format(figure, sorted[0]!)}–${format(figure, sorted[sorted.length - 1]!)})`;
   };
 
-  console.log(`\nMachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(
+    `\nMachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`,
+  );
   console.log(`Command: node --conditions=development --import tsx scripts/bench/events.ts ${process.argv.slice(2).join(' ')}`);
   if (repeat > 1) console.log(`${repeat} rounds: median (lowest–highest).`);
   console.log('');

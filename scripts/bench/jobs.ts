@@ -61,7 +61,11 @@ const CURRENT_INDEXES = `
   CREATE INDEX jobs_employer_id_created_at_id_is_active_idx ON jobs (employer_id, created_at DESC, id DESC, is_active);
   DROP INDEX jobs_company_id_created_at_id_idx, jobs_employer_id_created_at_id_idx`;
 
-const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(', ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
 
 const stack = await startBenchStack();
 try {
@@ -77,13 +81,23 @@ try {
   const post = (url: string, body: { query: string; variables?: Record<string, unknown> }) => (url === stack.urls.gateway ? postGraphQL(url, body) : postDirect(stack, url, body));
   const signing = (url: string) => (url === stack.urls.gateway ? {} : { hopSecret: stack.hopSecret });
   // Sanity: both paths answer without errors, and the filter matches something.
-  for (const [url, body] of [[stack.urls.gateway!, detail], [stack.urls.jobs!, detailDirect], [stack.urls.gateway!, list], [stack.urls.jobs!, list]] as const) {
+  for (const [url, body] of [
+    [stack.urls.gateway!, detail],
+    [stack.urls.jobs!, detailDirect],
+    [stack.urls.gateway!, list],
+    [stack.urls.jobs!, list],
+  ] as const) {
     const response = await post(url, body);
     if (response.errors) throw new Error(`${url}: ${JSON.stringify(response.errors)}`);
   }
   const matching = (await post(stack.urls.jobs!, list)).data!.jobs.totalCount;
 
-  for (const [url, body] of [[stack.urls.gateway!, detail], [stack.urls.jobs!, detailDirect], [stack.urls.gateway!, list], [stack.urls.jobs!, list]] as const) {
+  for (const [url, body] of [
+    [stack.urls.gateway!, detail],
+    [stack.urls.jobs!, detailDirect],
+    [stack.urls.gateway!, list],
+    [stack.urls.jobs!, list],
+  ] as const) {
     await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2, ...signing(url) });
   }
   const results: LoadResult[] = [];
@@ -92,9 +106,14 @@ try {
     await jobsDb.query(which === 'previous' ? PREVIOUS_INDEXES : CURRENT_INDEXES);
     await jobsDb.query('VACUUM (ANALYZE) jobs');
     plans.set(which, await explainCount());
-    for (const [url, body] of [[stack.urls.gateway!, list], [stack.urls.jobs!, list]] as const) await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2, ...signing(url) });
+    for (const [url, body] of [
+      [stack.urls.gateway!, list],
+      [stack.urls.jobs!, list],
+    ] as const)
+      await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2, ...signing(url) });
   };
-  const measured = (label: string, url: string, body: Parameters<typeof loadGraphQL>[2]) => loadGraphQL(label, url, body, { connections: 50, seconds, ...signing(url) }).then((result) => results.push(result));
+  const measured = (label: string, url: string, body: Parameters<typeof loadGraphQL>[2]) =>
+    loadGraphQL(label, url, body, { connections: 50, seconds, ...signing(url) }).then((result) => results.push(result));
   console.log(`load average before measuring: ${loadAverage()}`);
   // Rounds alternate between the index sets, so that both see the same machine noise.
   for (let round = 1; round <= rounds; round += 1) {
@@ -119,7 +138,9 @@ try {
   console.log(`\nMachine: ${machineDescription()}`);
   console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}`);
   console.log(execSync('free -g', { encoding: 'utf8' }));
-  console.log(`Data: ${summary.jobs} jobs, ${summary.companies} companies, ${summary.categories} categories, ${summary.skills} skills; the Jobs filter matches ${matching} jobs.\n`);
+  console.log(
+    `Data: ${summary.jobs} jobs, ${summary.companies} companies, ${summary.categories} categories, ${summary.skills} skills; the Jobs filter matches ${matching} jobs.\n`,
+  );
   console.log(markdownTable(results));
 } finally {
   await stack.stop();

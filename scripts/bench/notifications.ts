@@ -142,8 +142,12 @@ try {
   if (registered.errors) throw new Error(`register: ${JSON.stringify(registered.errors)}`);
   const readerId = registered.data!.register.user.id as string;
   const signIn = async () =>
-    (await postGraphQL(stack.urls.gateway!, { query: 'mutation L($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', variables: { e: 'reader@bench.example', p: 'benchmark password 1' } })).data!.login
-      .accessToken as string;
+    (
+      await postGraphQL(stack.urls.gateway!, {
+        query: 'mutation L($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+        variables: { e: 'reader@bench.example', p: 'benchmark password 1' },
+      })
+    ).data!.login.accessToken as string;
 
   // 1. Latency at a steady rate, each event to an applicant nobody has heard of (no mail: in-app only).
   console.log(`latency: ${latencyRate} events/s for ${seconds} s…`);
@@ -154,7 +158,10 @@ try {
     while (polling || sentAt.size > 0) {
       const waiting = [...sentAt.keys()];
       if (waiting.length > 0) {
-        const { rows } = await db.query<{ source_event_id: string }>(`SELECT source_event_id FROM notifications WHERE notification_type = 'in_app' AND source_event_id = ANY($1::char(26)[])`, [waiting]);
+        const { rows } = await db.query<{ source_event_id: string }>(
+          `SELECT source_event_id FROM notifications WHERE notification_type = 'in_app' AND source_event_id = ANY($1::char(26)[])`,
+          [waiting],
+        );
         const seen = Date.now();
         for (const row of rows) {
           latencies.push(seen - sentAt.get(row.source_event_id)!);
@@ -164,14 +171,21 @@ try {
       await sleep(10);
     }
   })();
-  const latencyRun = await publishAtRate(nats, latencyRate, seconds, (i) => statusChange(i, String(800_000_000 + i)), (envelope, at) => sentAt.set(envelope.id, at));
+  const latencyRun = await publishAtRate(
+    nats,
+    latencyRate,
+    seconds,
+    (i) => statusChange(i, String(800_000_000 + i)),
+    (envelope, at) => sentAt.set(envelope.id, at),
+  );
   polling = false;
   await Promise.race([poller, sleep(60_000).then(() => Promise.reject(new Error(`${sentAt.size} events made no notification within 60 s`)))]);
   latencies.sort((a, b) => a - b);
 
   // 2. Sustained: everything to the reader, counted each second.
   console.log(`sustained: ${sustainedRate} events/s for ${seconds} s…`);
-  const countReader = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND notification_type = 'in_app'`, [readerId])).rows[0]!.n);
+  const countReader = async () =>
+    Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND notification_type = 'in_app'`, [readerId])).rows[0]!.n);
   const base = await countReader();
   let publishedCount = 0;
   const samples: { second: number; published: number; committed: number }[] = [];
@@ -183,7 +197,13 @@ try {
       samples.push({ second, published: publishedCount, committed: (await countReader()) - base });
     }
   })();
-  const sustainedRun = await publishAtRate(nats, sustainedRate, seconds, (i) => statusChange(10_000_000 + i, readerId), () => (publishedCount += 1));
+  const sustainedRun = await publishAtRate(
+    nats,
+    sustainedRate,
+    seconds,
+    (i) => statusChange(10_000_000 + i, readerId),
+    () => (publishedCount += 1),
+  );
   const stoppedAt = performance.now();
   while ((await countReader()) - base < sustainedRun.sent) {
     if (performance.now() - stoppedAt > 300_000) throw new Error('the backlog did not drain within 5 minutes');
@@ -202,7 +222,13 @@ try {
   const missing = inboxSize - (await countReader());
   if (missing > 0) {
     console.log(`filling the reader's inbox: ${missing} more…`);
-    await publishAtRate(nats, 2000, missing / 2000, (i) => statusChange(20_000_000 + i, readerId), () => undefined);
+    await publishAtRate(
+      nats,
+      2000,
+      missing / 2000,
+      (i) => statusChange(20_000_000 + i, readerId),
+      () => undefined,
+    );
     while ((await countReader()) < inboxSize) await sleep(200);
   }
   await db.query('VACUUM (ANALYZE) notifications');
@@ -220,17 +246,29 @@ try {
   if (meChecked.errors || meChecked.data!.me.id !== readerId) throw new Error(`me: ${JSON.stringify(meChecked.errors ?? meChecked.data)}`);
   const measurements = [
     { label: 'Me direct to users', url: stack.urls.users!, body: me, direct: true },
-    { label: `MyNotifications(first: 20) direct to notifications, ${inbox.totalCount.toLocaleString('en-US')} notifications`, url: stack.urls.notifications!, body: part, direct: true },
+    {
+      label: `MyNotifications(first: 20) direct to notifications, ${inbox.totalCount.toLocaleString('en-US')} notifications`,
+      url: stack.urls.notifications!,
+      body: part,
+      direct: true,
+    },
     { label: 'MyNotifications(first: 20) through gateway', url: stack.urls.gateway!, body: mine, direct: false },
   ];
   for (const m of measurements) await loadGraphQL('warm-up', m.url, m.body, { connections: 10, seconds: 2, token, ...(m.direct ? { hopSecret: stack.hopSecret } : {}) });
   const results: LoadResult[] = [];
-  console.log(`reading: load average before measuring ${os.loadavg().map((n) => n.toFixed(2)).join(', ')}`);
+  console.log(
+    `reading: load average before measuring ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(', ')}`,
+  );
   for (let round = 1; round <= rounds; round += 1) {
     token = await signIn();
     for (let k = 0; k < measurements.length; k += 1) {
       const m = measurements[(k + round - 1) % measurements.length]!;
-      results.push(await loadGraphQL(`${m.label}, round ${round}`, m.url, m.body, { connections, seconds: loadSeconds, token, ...(m.direct ? { hopSecret: stack.hopSecret } : {}) }));
+      results.push(
+        await loadGraphQL(`${m.label}, round ${round}`, m.url, m.body, { connections, seconds: loadSeconds, token, ...(m.direct ? { hopSecret: stack.hopSecret } : {}) }),
+      );
     }
   }
   const mean = (prefix: string) => {
@@ -241,20 +279,36 @@ try {
 
   console.log(`\nCommand: ${command}`);
   console.log(`Machine: ${machineDescription()}`);
-  console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; load average after: ${os.loadavg().map((n) => n.toFixed(2)).join(', ')}`);
+  console.log(
+    `nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; load average after: ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(', ')}`,
+  );
   console.log(execSync('free -g', { encoding: 'utf8' }));
   console.log(`1. Event published → in-app row committed, ${latencyRun.sent} events at ${latencyRate}/s (achieved ${(latencyRun.sent / latencyRun.seconds).toFixed(0)}/s):`);
   console.log('| p50 ms | p95 ms | p99 ms | max ms | target p99 |');
   console.log('|---:|---:|---:|---:|---|');
   const p99 = percentile(latencies, 99);
   console.log(`| ${percentile(latencies, 50)} | ${percentile(latencies, 95)} | ${p99} | ${latencies.at(-1)} | ≤ 500 ms: ${p99 <= 500 ? 'met' : 'missed'} |`);
-  console.log(`\n2. Sustained ${sustainedRate} events/s for ${seconds} s (achieved ${(sustainedRun.sent / sustainedRun.seconds).toFixed(0)}/s): backlog (published − committed) each second:`);
-  console.log(samples.filter((s) => s.second <= seconds).map((s) => `${s.second}s: ${s.published - s.committed}`).join(', '));
+  console.log(
+    `\n2. Sustained ${sustainedRate} events/s for ${seconds} s (achieved ${(sustainedRun.sent / sustainedRun.seconds).toFixed(0)}/s): backlog (published − committed) each second:`,
+  );
+  console.log(
+    samples
+      .filter((s) => s.second <= seconds)
+      .map((s) => `${s.second}s: ${s.published - s.committed}`)
+      .join(', '),
+  );
   const grew = backlogAt(seconds) > backlogAt(half) + sustainedRate / 2;
-  console.log(`backlog at ${half} s: ${backlogAt(half)}, at ${seconds} s: ${backlogAt(seconds)} (${grew ? 'growing' : 'not growing'}); the rest drained ${Math.round(drainMs)} ms after the publisher stopped`);
+  console.log(
+    `backlog at ${half} s: ${backlogAt(half)}, at ${seconds} s: ${backlogAt(seconds)} (${grew ? 'growing' : 'not growing'}); the rest drained ${Math.round(drainMs)} ms after the publisher stopped`,
+  );
   console.log(`\n3. Reading, ${connections} connections, ${loadSeconds} s per measurement:\n`);
   console.log(markdownTable(results));
-  console.log(`\nMyNotifications direct / Me direct: ${Math.round(mean('MyNotifications(first: 20) direct'))} / ${Math.round(mean('Me direct'))} req/s = ×${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'missed'})`);
+  console.log(
+    `\nMyNotifications direct / Me direct: ${Math.round(mean('MyNotifications(first: 20) direct'))} / ${Math.round(mean('Me direct'))} req/s = ×${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'missed'})`,
+  );
 } catch (error) {
   console.error(error);
   process.exitCode = 1;

@@ -30,7 +30,12 @@ async function timeOneStart(dataDir: string): Promise<{ readyMs: number; stopMs:
   process.kill(-child.pid!, 'SIGINT'); // the whole process group, as Ctrl-C in a terminal does
   // npm itself exits at once; the platform is stopped when PostgreSQL has removed its pid file.
   const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
-  while (await fs.access(pidFile).then(() => true, () => false)) {
+  while (
+    await fs.access(pidFile).then(
+      () => true,
+      () => false,
+    )
+  ) {
     if (performance.now() - stopping > 60_000) throw new Error('PostgreSQL still running 60 s after Ctrl-C');
     await new Promise((r) => setTimeout(r, 20));
   }

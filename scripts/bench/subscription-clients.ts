@@ -8,9 +8,7 @@ import { WebSocket } from 'ws';
 
 export type ClientSpec = { token?: string; variables?: Record<string, unknown> };
 
-export type ToClients =
-  | { type: 'connect'; url: string; query: string; clients: ClientSpec[]; concurrency: number }
-  | { type: 'close' };
+export type ToClients = { type: 'connect'; url: string; query: string; clients: ClientSpec[]; concurrency: number } | { type: 'close' };
 
 export type FromClients =
   | { type: 'progress'; connected: number; subscribed: number; failed: number }
@@ -98,7 +96,15 @@ let lastCpu = process.cpuUsage();
 const reporter = setInterval(() => {
   const cpu = process.cpuUsage(lastCpu);
   lastCpu = process.cpuUsage();
-  send({ type: 'deliveries', received, closed: closedAfterSubscribe, errors: errorMessages, closeCodes, cpuMs: (cpu.user + cpu.system) / 1000, rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20) });
+  send({
+    type: 'deliveries',
+    received,
+    closed: closedAfterSubscribe,
+    errors: errorMessages,
+    closeCodes,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
+  });
   received = [];
 }, 500);
 

@@ -60,7 +60,11 @@ const DRAIN_MS = 10_000;
 const command = `npm run bench:subscriptions -- ${process.argv.slice(2).join(' ')}`.trim();
 
 const say = (line: string) => console.log(`  ${line}`);
-const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(', ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -164,7 +168,14 @@ async function registerAccounts(stack: Awaited<ReturnType<typeof startBenchStack
     16,
     async (i) => {
       const signedIn = await users.domain.accounts.register(
-        { username: `bench_live${i}`, email: `bench-live${i}@bench.example`, password: 'bench subscriber password', firstName: `Live${i}`, lastName: 'Bench', userType: 'JOB_SEEKER' },
+        {
+          username: `bench_live${i}`,
+          email: `bench-live${i}@bench.example`,
+          password: 'bench subscriber password',
+          firstName: `Live${i}`,
+          lastName: 'Bench',
+          userType: 'JOB_SEEKER',
+        },
         origin,
       );
       accounts[i] = { userId: signedIn.user.id.toString(), accessToken: signedIn.accessToken, refreshToken: signedIn.refreshToken, issuedAt: Date.now() };
@@ -208,7 +219,11 @@ async function makeNotifications(databaseUrl: string, accounts: Account[], count
   }
 }
 
-function startClients(): { child: ChildProcess; next<T extends FromClients['type']>(type: T): Promise<Extract<FromClients, { type: T }>>; onDeliveries(listener: (m: Extract<FromClients, { type: 'deliveries' }>) => void): void } {
+function startClients(): {
+  child: ChildProcess;
+  next<T extends FromClients['type']>(type: T): Promise<Extract<FromClients, { type: T }>>;
+  onDeliveries(listener: (m: Extract<FromClients, { type: 'deliveries' }>) => void): void;
+} {
   const child = fork(path.join(repoRoot, 'scripts/bench/subscription-clients.ts'), [], {
     execArgv: ['--conditions=development', '--import', 'tsx', '--max-old-space-size=4096'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -244,7 +259,9 @@ async function runPhase(target: Target, rate: number, accounts: Account[], notif
   const connectStarted = performance.now();
   clients.child.send({ type: 'connect', url: target.wsUrl, query: target.query, clients: specs, concurrency: Number(values['connect-concurrency']) } satisfies ToClients);
   const connected = await clients.next('connected');
-  say(`${connected.subscribed} subscribed, ${connected.failed} failed in ${Math.round((performance.now() - connectStarted) / 1000)} s${connected.failed ? `: ${JSON.stringify(connected.failures)}` : ''}`);
+  say(
+    `${connected.subscribed} subscribed, ${connected.failed} failed in ${Math.round((performance.now() - connectStarted) / 1000)} s${connected.failed ? `: ${JSON.stringify(connected.failures)}` : ''}`,
+  );
   for (let waited = 0; waited < 120 && (await target.listening()) - listeningBefore < connected.subscribed; waited += 1) await sleep(1_000);
   say(`the gateway listens with ${(await target.listening()) - listeningBefore} subscriptions more than before the clients`);
   await sleep(5_000);
@@ -279,7 +296,14 @@ async function runPhase(target: Target, rate: number, accounts: Account[], notif
   let before: Promise<ProcessSample> | undefined;
   let othersBefore: Promise<ProcessSample[]> | undefined;
   let measureStarted = 0;
-  const sampler = setInterval(() => void target.sample().then((s) => (peakRss = Math.max(peakRss, s.rssBytes))).catch(() => undefined), 1_000);
+  const sampler = setInterval(
+    () =>
+      void target
+        .sample()
+        .then((s) => (peakRss = Math.max(peakRss, s.rssBytes)))
+        .catch(() => undefined),
+    1_000,
+  );
   const loadBefore = loadAverage();
   console.log(`[${target.label}] publishing ${rate} events/s for ${WARM_UP_SECONDS} s warm-up + ${seconds} s…`);
   const started = now();
@@ -358,7 +382,11 @@ async function runPhase(target: Target, rate: number, accounts: Account[], notif
     closeCodes,
     errors,
     cpuMsPerEvent: {},
-    othersCpu: Object.fromEntries(await Promise.all(Object.keys(target.others).map(async (name, k) => [name, Math.round(((othersAfter[k]!.cpuSeconds - (await othersBefore!)[k]!.cpuSeconds) / measuredFor) * 100)] as const))),
+    othersCpu: Object.fromEntries(
+      await Promise.all(
+        Object.keys(target.others).map(async (name, k) => [name, Math.round(((othersAfter[k]!.cpuSeconds - (await othersBefore!)[k]!.cpuSeconds) / measuredFor) * 100)] as const),
+      ),
+    ),
   };
   const perEvent = (percent: number) => Math.round(((percent / 100) * measuredFor * 1000 * 100) / (total - warmUp)) / 100;
   result.cpuMsPerEvent = { gateway: perEvent(result.cpuPercent), ...Object.fromEntries(Object.entries(result.othersCpu).map(([name, percent]) => [name, perEvent(percent)])) };
@@ -409,14 +437,21 @@ async function startHive(version: string) {
   const configPath = path.join(path.dirname(path.dirname(path.dirname(path.dirname(bin)))), 'bench-gateway.config.mjs');
   await fs.writeFile(configPath, HIVE_CONFIG);
   const port = await findFreePort();
-  const child = spawn(process.execPath, [bin, 'supergraph', path.join(repoRoot, 'schema/supergraph.graphql'), '--config-path', configPath, '--port', String(port), '--host', '127.0.0.1', '--fork', '1'], {
-    env: { ...process.env, NODE_ENV: 'production', HIVE_BENCH_NATS_URL: nats.url },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [bin, 'supergraph', path.join(repoRoot, 'schema/supergraph.graphql'), '--config-path', configPath, '--port', String(port), '--host', '127.0.0.1', '--fork', '1'],
+    {
+      env: { ...process.env, NODE_ENV: 'production', HIVE_BENCH_NATS_URL: nats.url },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const until = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Hive Gateway exited (${child.exitCode})`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readiness`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/readiness`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > until) throw new Error('Hive Gateway was not ready within two minutes');
     await sleep(500);
@@ -523,7 +558,9 @@ try {
   console.log(`Machine: ${machineDescription()}`);
   console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; CPU: ${os.cpus()[0]?.model}; date: ${new Date().toISOString()}`);
   console.log(execSync('free -g', { encoding: 'utf8' }));
-  console.log(`${subscriberCount} subscribers (${accountCount} accounts × ${perAccount} connection${perAccount > 1 ? 's' : ''}), ${rates.join(' and ')} events/s for ${seconds} s after a ${WARM_UP_SECONDS} s warm-up, each event to one account.\n`);
+  console.log(
+    `${subscriberCount} subscribers (${accountCount} accounts × ${perAccount} connection${perAccount > 1 ? 's' : ''}), ${rates.join(' and ')} events/s for ${seconds} s after a ${WARM_UP_SECONDS} s warm-up, each event to one account.\n`,
+  );
   const row = (r: PhaseResult) =>
     `| ${r.label} | ${r.rate} | ${r.subscribed} (${r.failed} failed) | ${r.emptyRssMb} | ${r.idleRssMb} | ${r.peakRssMb} | ${r.achievedRate} | ${r.delivered}/${r.expected} (${r.lost} lost) | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.cpuPercent}% | ${r.clientCpuPercent}% | ${r.loadBefore} → ${r.loadAfter} |`;
   console.log(
@@ -534,8 +571,12 @@ try {
     ].join('\n'),
   );
   console.log(`\nour gateway's gateway_subscription_events_total after its phase:\n${outcomes.join('\n')}`);
-  for (const r of results) console.log(`${r.label} at ${r.rate}/s: CPU of the other processes ${JSON.stringify(r.othersCpu)} (%), CPU ms per event ${JSON.stringify(r.cpuMsPerEvent)}; client process peak RSS ${r.clientRssMb} MB`);
-  for (const r of results) if (Object.keys(r.closeCodes).length > 0 || r.errors > 0) console.log(`${r.label}: sockets closed by the server ${JSON.stringify(r.closeCodes)}, error messages ${r.errors}`);
+  for (const r of results)
+    console.log(
+      `${r.label} at ${r.rate}/s: CPU of the other processes ${JSON.stringify(r.othersCpu)} (%), CPU ms per event ${JSON.stringify(r.cpuMsPerEvent)}; client process peak RSS ${r.clientRssMb} MB`,
+    );
+  for (const r of results)
+    if (Object.keys(r.closeCodes).length > 0 || r.errors > 0) console.log(`${r.label}: sockets closed by the server ${JSON.stringify(r.closeCodes)}, error messages ${r.errors}`);
 } catch (error) {
   console.error(error);
   process.exitCode = 1;

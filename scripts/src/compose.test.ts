@@ -66,10 +66,7 @@ describe('composeSupergraph', () => {
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
     const conflicts = outcome.problems.filter((problem) => problem.code === 'INVALID_FIELD_SHARING');
-    expect(conflicts.map((problem) => `${problem.file}:${problem.line}`).sort()).toEqual([
-      'subgraphs/accounts/src/schema.graphql:8',
-      'subgraphs/profiles/src/schema.graphql:8',
-    ]);
+    expect(conflicts.map((problem) => `${problem.file}:${problem.line}`).sort()).toEqual(['subgraphs/accounts/src/schema.graphql:8', 'subgraphs/profiles/src/schema.graphql:8']);
     expect(conflicts[0]!.message).toContain('Non-shareable field "Account.name" is resolved from multiple subgraphs');
   });
 
@@ -81,9 +78,7 @@ describe('composeSupergraph', () => {
 
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
-    expect(outcome.problems).toEqual([
-      expect.objectContaining({ file: path.join('schema', 'supergraph.config.json'), line: 4, code: 'SUBGRAPH_SDL_NOT_FOUND' }),
-    ]);
+    expect(outcome.problems).toEqual([expect.objectContaining({ file: path.join('schema', 'supergraph.config.json'), line: 4, code: 'SUBGRAPH_SDL_NOT_FOUND' })]);
   });
 
   it('composes the checked-in supergraph from the real config', () => {

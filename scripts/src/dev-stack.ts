@@ -160,7 +160,9 @@ async function purgeRetiredMessages(natsUrl: string, adminPassword: string | und
       await admin.close();
     }
   } catch (error) {
-    say(`streams: could not purge retired subjects as the NATS admin (${error instanceof Error ? error.message : String(error)}); run npm run migrate with NATS_URL and NATS_ADMIN_PASSWORD`);
+    say(
+      `streams: could not purge retired subjects as the NATS admin (${error instanceof Error ? error.message : String(error)}); run npm run migrate with NATS_URL and NATS_ADMIN_PASSWORD`,
+    );
   }
 }
 
@@ -235,9 +237,11 @@ async function main(): Promise<void> {
 
   // Subgraphs start side by side; the gateway needs them all.
   await Promise.all(
-    subgraphServices.map((service) => waitForReady(readyUrlOf(service), launch(service, { ...serviceEnv, [natsPasswordVariable(service.name)]: natsPasswordOf(service.name) })).catch((error: Error) => {
-      throw new Error(`${service.name} ${error.message}`);
-    })),
+    subgraphServices.map((service) =>
+      waitForReady(readyUrlOf(service), launch(service, { ...serviceEnv, [natsPasswordVariable(service.name)]: natsPasswordOf(service.name) })).catch((error: Error) => {
+        throw new Error(`${service.name} ${error.message}`);
+      }),
+    ),
   );
   const gateway = launch(gatewayService, { ...serviceEnv, [natsPasswordVariable(gatewayDefinition.name)]: natsPasswordOf(gatewayDefinition.name) });
   await waitForReady(readyUrlOf(gatewayService), gateway);

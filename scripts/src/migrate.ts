@@ -23,7 +23,9 @@ if (natsEnv.NATS_URL) {
   const admin = await connectToNats(natsEnv.NATS_URL, 'migrate', natsEnv.NATS_ADMIN_PASSWORD ? { user: natsAdminUser, password: natsEnv.NATS_ADMIN_PASSWORD } : {});
   try {
     const { removed, deadLetters } = await purgeRetiredSubjects(admin);
-    const erased = Object.entries(removed).filter(([, n]) => n > 0).map(([subject, n]) => `${n} ${subject}`);
+    const erased = Object.entries(removed)
+      .filter(([, n]) => n > 0)
+      .map(([subject, n]) => `${n} ${subject}`);
     console.log(`streams: ${erased.length + deadLetters > 0 ? `erased ${[...erased, `${deadLetters} dead letter(s)`].join(', ')}` : 'no retired subjects left'}`);
   } finally {
     await admin.close();

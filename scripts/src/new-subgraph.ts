@@ -32,7 +32,14 @@ function parse() {
     });
     if (values.help || positionals.length !== 1) return undefined;
     const port = values.port === undefined ? undefined : Number(values.port);
-    return { name: positionals[0]!, port, erasure: values.erasure, userReplica: values['user-replica'], install: !values['no-install'], root: path.resolve(values.root ?? repoRoot) };
+    return {
+      name: positionals[0]!,
+      port,
+      erasure: values.erasure,
+      userReplica: values['user-replica'],
+      install: !values['no-install'],
+      root: path.resolve(values.root ?? repoRoot),
+    };
   } catch (error) {
     console.error((error as Error).message);
     return undefined;
@@ -54,8 +61,12 @@ try {
   wrote   ${result.written.join('\n          ')}
   edited  ${result.edited.join('\n          ')}${args.install ? '\n  ran     npm install, its code generation, npm run compose' : ''}
 
-Next:${args.install ? '' : `
-  npm install && npx turbo run generate --filter=@jobplatform/${names.name}-subgraph && npm run compose`}
+Next:${
+    args.install
+      ? ''
+      : `
+  npm install && npx turbo run generate --filter=@jobplatform/${names.name}-subgraph && npm run compose`
+  }
   npm test -- ${dir} scripts/src/service-registry     its generated tests and the registry checks
   npm start                                           ${names.name} on http://127.0.0.1:${entry.port}/graphql, behind the gateway on :4000
   then rename the example ${names.item.type} to the service's own entities: ${dir}/src/schema.graphql,

@@ -50,7 +50,11 @@ try {
     usersDatabaseUrl: env.USERS_DATABASE_URL,
     jobsDatabaseUrl: env.JOBS_DATABASE_URL,
     // The users service runs in this process: it connects to NATS as users.
-    natsUrl: natsUrlWithCredentials(env.NATS_URL, 'users', env.USERS_NATS_PASSWORD ?? (await loadDevNatsPasswords(env.JOBPLATFORM_DATA_DIR ?? path.join(repoRoot, '.data'), ['users'])).services.users!),
+    natsUrl: natsUrlWithCredentials(
+      env.NATS_URL,
+      'users',
+      env.USERS_NATS_PASSWORD ?? (await loadDevNatsPasswords(env.JOBPLATFORM_DATA_DIR ?? path.join(repoRoot, '.data'), ['users'])).services.users!,
+    ),
     jobs: positiveInt('jobs', values.jobs, 1_000_000),
     companies: positiveInt('companies', values.companies, 10_000),
     seed,
@@ -76,7 +80,8 @@ try {
     );
   }
   console.log(`  Employers sign in as ${summary.employerEmails[0]} … ${summary.employerEmails.at(-1)} with the password "${summary.employerPassword}".`);
-  if (applications) console.log(`  Job seekers sign in as ${applications.seekerEmails[0]} … ${applications.seekerEmails.at(-1)} with the password "${applications.seekerPassword}".`);
+  if (applications)
+    console.log(`  Job seekers sign in as ${applications.seekerEmails[0]} … ${applications.seekerEmails.at(-1)} with the password "${applications.seekerPassword}".`);
 } catch (error) {
   console.error(error instanceof EnvError ? error.message : error);
   process.exit(1);

@@ -120,7 +120,18 @@ describe('a service with --erasure', () => {
   });
 
   it('has its folders: code, tests, erasure part, Prisma schema with the shared event tables, first migration', () => {
-    for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'codegen.ts', 'src/index.ts', 'src/context.ts', 'src/db.ts', 'src/items.ts', 'src/events.ts', 'src/user-erasure.ts']) {
+    for (const file of [
+      'package.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'codegen.ts',
+      'src/index.ts',
+      'src/context.ts',
+      'src/db.ts',
+      'src/items.ts',
+      'src/events.ts',
+      'src/user-erasure.ts',
+    ]) {
       expect(existsSync(path.join(root, 'subgraphs/wishlists', file))).toBe(true);
     }
     expect(readdirSync(path.join(root, 'subgraphs/wishlists/src/resolvers')).sort()).toEqual(['Mutation.ts', 'Query.ts', 'User.ts', 'WishlistsItem.ts', 'index.ts']);
@@ -206,7 +217,8 @@ it('gives the service a NATS password of its own, at the service and at nats, wh
     '        condition: service_healthy',
     '',
   ].join('\n');
-  const services = (parseYaml(addComposeService(compose, namesOf('wishlists'), 4100), { merge: true }) as { services: Record<string, { environment?: Record<string, unknown> }> }).services;
+  const services = (parseYaml(addComposeService(compose, namesOf('wishlists'), 4100), { merge: true }) as { services: Record<string, { environment?: Record<string, unknown> }> })
+    .services;
   expect(services.nats?.environment).toEqual({ USERS_NATS_PASSWORD: '${USERS_NATS_PASSWORD:?make one}', WISHLISTS_NATS_PASSWORD: '${WISHLISTS_NATS_PASSWORD:?make one}' });
   expect(services.wishlists?.environment?.WISHLISTS_NATS_PASSWORD).toBe('${WISHLISTS_NATS_PASSWORD:?make one}');
   expect(services.users?.environment).toEqual({ USERS_NATS_PASSWORD: '${USERS_NATS_PASSWORD:?make one}' });

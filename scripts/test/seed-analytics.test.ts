@@ -46,10 +46,16 @@ it("writes days of activity on the data set's jobs, shown to their employers thr
   });
   const token = login.data!.login.accessToken;
   const from = toCalendarDate(new Date(Date.now() - 90 * 24 * 60 * 60 * 1000));
-  const dashboard = await platform.gql('query($from: Date!, $to: Date!) { me { id employerStats(from: $from, to: $to) { activeJobs totalViews } } }', { from, to: today }, { token });
+  const dashboard = await platform.gql(
+    'query($from: Date!, $to: Date!) { me { id employerStats(from: $from, to: $to) { activeJobs totalViews } } }',
+    { from, to: today },
+    { token },
+  );
   expect(dashboard.errors).toBeUndefined();
   const { id, employerStats } = dashboard.data!.me;
-  const theirViews = await analytics.query<{ n: number }>("SELECT coalesce(sum(metric_value), 0)::int AS n FROM user_analytics WHERE user_id = $1 AND metric_name = 'job_views'", [id]);
+  const theirViews = await analytics.query<{ n: number }>("SELECT coalesce(sum(metric_value), 0)::int AS n FROM user_analytics WHERE user_id = $1 AND metric_name = 'job_views'", [
+    id,
+  ]);
   expect(employerStats.activeJobs).toBeGreaterThan(0);
   expect(employerStats.totalViews).toBeGreaterThan(0);
   expect(employerStats.totalViews).toBe(theirViews.rows[0]!.n);

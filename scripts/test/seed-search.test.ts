@@ -30,7 +30,7 @@ it("waits for search to index the data set's jobs, which are then found through 
   const found = await platform.ok(
     'query($q: String) { searchJobs(query: $q, first: 100) { totalCount edges { node { id title } } } }',
     { q: sample.title },
-    (await platform.jobSeeker()),
+    await platform.jobSeeker(),
   );
   expect(found.searchJobs.edges.map((edge: { node: { id: string } }) => edge.node.id)).toContain(sample.id);
   const indexed = await platform.service('search').db.query<{ n: number }>("SELECT count(*)::int AS n FROM search_indexes WHERE entity_type = 'job'");

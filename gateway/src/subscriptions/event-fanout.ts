@@ -79,7 +79,9 @@ export async function startEventFanout(options: EventFanoutOptions): Promise<Eve
   const subscriptions: Subscription[] = [];
   for (const subject of options.audiences.keys()) {
     listeners.set(subject, new Map());
-    subscriptions.push(nats.subscribe(subject, { callback: (error, message) => (error ? logger.error({ err: error, subject }, 'NATS subscription failed') : dispatch(subject, message.data)) }));
+    subscriptions.push(
+      nats.subscribe(subject, { callback: (error, message) => (error ? logger.error({ err: error, subject }, 'NATS subscription failed') : dispatch(subject, message.data)) }),
+    );
   }
   // The server has registered the subscriptions once it answers a ping: from here on nothing is missed.
   await nats.flush();

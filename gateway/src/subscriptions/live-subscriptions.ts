@@ -1,11 +1,4 @@
-import {
-  getArgumentValues,
-  getVariableValues,
-  GraphQLError,
-  specifiedRules,
-  validate,
-  type FormattedExecutionResult,
-} from 'graphql';
+import { getArgumentValues, getVariableValues, GraphQLError, specifiedRules, validate, type FormattedExecutionResult } from 'graphql';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@jobplatform/config';
 import type { EventEnvelope } from '@jobplatform/events';
@@ -62,7 +55,8 @@ function createLiveMetrics(registry: Registry | undefined) {
  */
 function prepareSubscription({ request, document, operation, schema }: SocketOperation, limits: OperationLimits): PreparedSubscription | readonly GraphQLError[] {
   const invalid = validate(schema, document, [...specifiedRules, ...operationLimitRules(limits)]);
-  if (invalid.length > 0) return invalid.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? [], extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+  if (invalid.length > 0)
+    return invalid.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? [], extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 20 });
   if (coerced.errors) return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? [], extensions: { code: 'BAD_USER_INPUT' } }));
   try {
@@ -76,7 +70,8 @@ function prepareSubscription({ request, document, operation, schema }: SocketOpe
   const fieldName = root.name.value;
   const live = liveFields[fieldName];
   const fieldDefinition = schema.getSubscriptionType()?.getFields()[fieldName];
-  if (!live || !fieldDefinition) return [new GraphQLError(`Subscription.${fieldName} is not served by this gateway`, { nodes: [root], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })];
+  if (!live || !fieldDefinition)
+    return [new GraphQLError(`Subscription.${fieldName} is not served by this gateway`, { nodes: [root], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })];
   return {
     fieldName,
     live,
@@ -109,7 +104,10 @@ export function createLiveSubscriptions(options: LiveSubscriptionsOptions): Subs
     let result: FormattedExecutionResult;
     try {
       const context = await connection.buildContext();
-      result = await execute({ query: lookup.query, operationName: lookup.operationName, variables: { ...lookup.variables, [lookup.idVariable]: live.lookup.idOf(envelope.data) } }, context);
+      result = await execute(
+        { query: lookup.query, operationName: lookup.operationName, variables: { ...lookup.variables, [lookup.idVariable]: live.lookup.idOf(envelope.data) } },
+        context,
+      );
     } catch (error) {
       // An expired token: the socket is being closed with 4401 at the same moment.
       metrics.count(fieldName, 'failed');
@@ -119,7 +117,11 @@ export function createLiveSubscriptions(options: LiveSubscriptionsOptions): Subs
     const entity = result.data?.[lookup.responseKey];
     if (entity === null || entity === undefined) {
       metrics.count(fieldName, result.errors ? 'failed' : 'not_visible');
-      if (result.errors) logger.warn({ field: fieldName, eventId: envelope.id, errors: result.errors.map((e) => e.extensions?.code ?? e.message) }, 'subscription event dropped: its entity could not be read');
+      if (result.errors)
+        logger.warn(
+          { field: fieldName, eventId: envelope.id, errors: result.errors.map((e) => e.extensions?.code ?? e.message) },
+          'subscription event dropped: its entity could not be read',
+        );
       return undefined;
     }
     metrics.count(fieldName, 'delivered');

@@ -17,7 +17,9 @@ function lookupOf(source: string, variables: Record<string, unknown> = {}) {
 
 describe('buildLookupQuery', () => {
   it('reads the selection on the lookup field under the subscription field’s response key, without the narrowing argument', () => {
-    const built = lookupOf('subscription OnChange($applicationId: ID) { applicationStatusChanged(applicationId: $applicationId) { id status job { title } } }', { applicationId: '7' });
+    const built = lookupOf('subscription OnChange($applicationId: ID) { applicationStatusChanged(applicationId: $applicationId) { id status job { title } } }', {
+      applicationId: '7',
+    });
     expect(built).toEqual({
       query: 'query OnChange($entityId: ID!) {\n  applicationStatusChanged: application(id: $entityId) {\n    id\n    status\n    job {\n      title\n    }\n  }\n}',
       operationName: 'OnChange',

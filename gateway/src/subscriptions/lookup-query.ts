@@ -1,13 +1,4 @@
-import {
-  Kind,
-  print,
-  visit,
-  type DocumentNode,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-} from 'graphql';
+import { Kind, print, visit, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 
 /** The query that reads a subscription's selection for one event; the same text for every event. */
 export type LookupQuery = {

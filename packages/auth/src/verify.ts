@@ -15,8 +15,8 @@ export class TokenError extends Error {
 
 export type TokenVerifierOptions = (
   | /** Fetches and caches the users service's published keys. */
-  { jwksUrl: string }
-  /** Verifies against keys held in memory (the users service itself). */
+    { jwksUrl: string }
+    /** Verifies against keys held in memory (the users service itself). */
   | { jwks: JSONWebKeySet }
 ) & {
   /** Revoked sign-ins and accounts, checked on every call, remembered tokens included. */
@@ -86,7 +86,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (typeof payload.sub !== 'string' || !/^\d+$/.test(payload.sub) || !isRole(payload.role) || typeof payload.jti !== 'string') {
         throw new TokenError('The access token is missing required claims', 'invalid');
       }
-      const viewer: Viewer = { userId: payload.sub, role: payload.role, tokenId: payload.jti, sessionId: typeof payload.sid === 'string' ? payload.sid : undefined, issuedAt: payload.iat! };
+      const viewer: Viewer = {
+        userId: payload.sub,
+        role: payload.role,
+        tokenId: payload.jti,
+        sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
+        issuedAt: payload.iat!,
+      };
       remember(token, viewer, payload.exp!);
       return unlessRevoked(viewer);
     } catch (error) {

@@ -16,9 +16,7 @@ export function parseEnv<T extends z.ZodType>(schema: T, source: NodeJS.ProcessE
   throw new EnvError(`Invalid configuration:\n${problems.join('\n')}`);
 }
 
-const booleanString = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const booleanString = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 /** Building blocks that several services' env.ts files share. */
 export const envSchemas = {
@@ -26,7 +24,10 @@ export const envSchemas = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   url: z.string().url(),
   postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
-  natsUrl: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// URL').default('nats://127.0.0.1:4222'),
+  natsUrl: z
+    .string()
+    .regex(/^(nats|tls):\/\//, 'must be a nats:// URL')
+    .default('nats://127.0.0.1:4222'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   booleanString,
 };

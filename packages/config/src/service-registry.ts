@@ -48,7 +48,14 @@ export const serviceRegistry = [
   { name: 'users', port: 4001, database: 'users_db', consumes: ['jobs'], erasure: 'coordinator', prismaIncludes: ['event-tables', 'outbound-mail'] },
   { name: 'jobs', port: 4002, database: 'jobs_db', consumes: ['users'], erasure: 'participant', prismaIncludes: ['event-tables', 'user-replica'] },
   { name: 'applications', port: 4003, database: 'applications_db', consumes: ['users', 'jobs'], erasure: 'participant', prismaIncludes: ['event-tables', 'user-replica'] },
-  { name: 'notifications', port: 4005, database: 'notifications_db', consumes: ['users', 'jobs', 'applications', 'search'], erasure: 'participant', prismaIncludes: ['event-tables', 'user-replica', 'outbound-mail'] },
+  {
+    name: 'notifications',
+    port: 4005,
+    database: 'notifications_db',
+    consumes: ['users', 'jobs', 'applications', 'search'],
+    erasure: 'participant',
+    prismaIncludes: ['event-tables', 'user-replica', 'outbound-mail'],
+  },
   { name: 'search', port: 4004, database: 'search_db', consumes: ['users', 'jobs'], erasure: 'participant', prismaIncludes: ['event-tables'] },
   { name: 'analytics', port: 4006, database: 'analytics_db', consumes: ['users', 'jobs', 'applications', 'search'], erasure: 'participant', prismaIncludes: ['event-tables'] },
 ] as const satisfies readonly ServiceDefinition[];

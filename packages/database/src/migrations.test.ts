@@ -11,9 +11,7 @@ describe.each(services)('prisma/%s migrations', (service) => {
   it('apply to an empty database and leave no drift against schema.prisma', async () => {
     const db = await createTestDatabase(service);
     try {
-      const applied = await db.query<{ migration_name: string; finished_at: Date | null }>(
-        'SELECT migration_name, finished_at FROM _prisma_migrations ORDER BY migration_name',
-      );
+      const applied = await db.query<{ migration_name: string; finished_at: Date | null }>('SELECT migration_name, finished_at FROM _prisma_migrations ORDER BY migration_name');
       const folders = (await fs.readdir(path.join(prismaRoot, service, 'migrations'), { withFileTypes: true }))
         .filter((e) => e.isDirectory())
         .map((e) => e.name)

@@ -33,7 +33,10 @@ const noFilters = { externalTables: [], externalEnums: [] };
 /** Reads prisma/<service>/migrations the way `prisma migrate deploy` does. */
 export async function readMigrations(migrationsDir: string): Promise<MigrationList> {
   const names = existsSync(migrationsDir)
-    ? (await fs.readdir(migrationsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort()
+    ? (await fs.readdir(migrationsDir, { withFileTypes: true }))
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()
     : [];
   const lockPath = path.join(migrationsDir, 'migration_lock.toml');
   return {
@@ -114,7 +117,10 @@ async function diffInEmptyDatabase(databaseUrl: string, schema: ServiceSchema): 
       filters: noFilters,
     } as Parameters<typeof engine.diff>[0]);
     if (result.stdout) captured.push(result.stdout);
-    return captured.join('').replace(/^-- This is an empty migration\.\s*$/m, '').trim();
+    return captured
+      .join('')
+      .replace(/^-- This is an empty migration\.\s*$/m, '')
+      .trim();
   } finally {
     await close();
   }

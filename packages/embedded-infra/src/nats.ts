@@ -76,9 +76,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     const forward = (chunk: Buffer) => chunk.toString('utf8').split('\n').filter(Boolean).forEach(log);
     proc.stdout?.on('data', forward);
     proc.stderr?.on('data', forward);
-    const exited = new Promise<never>((_, reject) =>
-      proc.once('exit', (code) => reject(new Error(`nats-server exited early with code ${code}`))),
-    );
+    const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`nats-server exited early with code ${code}`))));
     exited.catch(() => undefined);
     await Promise.race([waitForPort(options.port), exited]);
   };

@@ -46,7 +46,9 @@ export function resolveRuntimePackage(): string {
     // The package exports only dist/index.js, one level below its root.
     return path.dirname(path.dirname(require.resolve(name)));
   } catch {
-    throw new Error(`No embedded PostgreSQL build for ${process.platform}-${process.arch} (${name} is not installed). Set the *_DATABASE_URL variables to use an existing PostgreSQL server instead.`);
+    throw new Error(
+      `No embedded PostgreSQL build for ${process.platform}-${process.arch} (${name} is not installed). Set the *_DATABASE_URL variables to use an existing PostgreSQL server instead.`,
+    );
   }
 }
 
@@ -133,11 +135,15 @@ export async function locateBinaries(runAs: RunAs, log: (line: string) => void, 
       });
     }
   } catch (error) {
-    throw new Error(`PostgreSQL runs as the postgres user, which cannot reach ${packageDir}, and its runtime could not be copied to ${copyDir}: ${(error as Error).message}. ${whatToDo}`);
+    throw new Error(
+      `PostgreSQL runs as the postgres user, which cannot reach ${packageDir}, and its runtime could not be copied to ${copyDir}: ${(error as Error).message}. ${whatToDo}`,
+    );
   }
   const copied = binariesIn(copyDir);
   if (!canRun(copied.initdb, runAs)) {
-    throw new Error(`PostgreSQL runs as the postgres user, which can run neither ${inPlace.initdb} nor its copy in ${copyDir}. Delete ${copyDir} to have it made again. ${whatToDo}`);
+    throw new Error(
+      `PostgreSQL runs as the postgres user, which can run neither ${inPlace.initdb} nor its copy in ${copyDir}. Delete ${copyDir} to have it made again. ${whatToDo}`,
+    );
   }
   log(`the postgres user cannot reach ${packageDir}; running PostgreSQL from its copy in ${copyDir}`);
   return copied;
@@ -163,7 +169,9 @@ export async function placeDataDir(requested: string, runAs: RunAs, log: (line: 
   if (!linked) {
     if (canEnter(parent, runAs)) return requested;
     if (existing) {
-      throw new Error(`PostgreSQL runs as the postgres user, which cannot reach ${requested} (a folder on the way is closed to other users). Let it through (chmod o+x on each folder on the way) or delete ${requested} to have the data kept in ${REDIRECTED_DATA_DIR}.`);
+      throw new Error(
+        `PostgreSQL runs as the postgres user, which cannot reach ${requested} (a folder on the way is closed to other users). Let it through (chmod o+x on each folder on the way) or delete ${requested} to have the data kept in ${REDIRECTED_DATA_DIR}.`,
+      );
     }
   }
   try {
@@ -180,7 +188,9 @@ export async function placeDataDir(requested: string, runAs: RunAs, log: (line: 
     });
     await fs.chown(storage, runAs.uid!, runAs.gid!);
   } catch (error) {
-    throw new Error(`PostgreSQL runs as the postgres user, which cannot reach ${parent}, and its data could not be placed in ${REDIRECTED_DATA_DIR}: ${(error as Error).message}. ${whatToDo}`);
+    throw new Error(
+      `PostgreSQL runs as the postgres user, which cannot reach ${parent}, and its data could not be placed in ${REDIRECTED_DATA_DIR}: ${(error as Error).message}. ${whatToDo}`,
+    );
   }
   log(`the postgres user cannot reach ${parent}; the data lives in ${storage} (linked from ${requested})`);
   return storage;

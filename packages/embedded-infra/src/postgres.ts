@@ -55,12 +55,7 @@ async function initialiseCluster(binaries: PostgresBinaries, dataDir: string, us
   if (runAs.uid !== undefined) await fs.chown(dataDir, runAs.uid, runAs.gid ?? runAs.uid);
   const passwordFile = await writePasswordFile(dataDir, password, runAs);
   try {
-    await run(
-      binaries.initdb,
-      [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${user}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale'],
-      runAs,
-      log,
-    );
+    await run(binaries.initdb, [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${user}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale'], runAs, log);
   } finally {
     await fs.rm(passwordFile, { force: true });
   }
@@ -92,11 +87,13 @@ async function stopLeftoverServer(dataDir: string, log: (line: string) => void):
 }
 
 async function launch(binaries: PostgresBinaries, dataDir: string, port: number, runAs: RunAs, log: (line: string) => void, detached: boolean): Promise<ChildProcess> {
-  const child = spawn(
-    binaries.postgres,
-    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
-    { ...runAs, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, detached },
-  );
+  const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'], {
+    ...runAs,
+    cwd: '/',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+    detached,
+  });
   const forward = (chunk: Buffer) => chunk.toString('utf8').split('\n').filter(Boolean).forEach(log);
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
@@ -148,8 +145,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const admin: pg.ClientConfig = { host: '127.0.0.1', port: options.port, user, password, database: 'postgres' };
   await waitUntilAcceptingQueries(admin);
-  const urlFor = (database: string) =>
-    `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`;
+  const urlFor = (database: string) => `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`;
 
   return {
     urlFor,

@@ -10,10 +10,7 @@ import { queryRows, type SqlClient } from './sql-client.js';
  * member again; each row carries the version (occurredAt in epoch ms) of the event it reflects. A
  * role change keeps the membership.
  */
-export async function upsertCompanyMembership(
-  tx: SqlClient,
-  change: { companyId: string; userId: string; isMember: boolean; version: number },
-): Promise<void> {
+export async function upsertCompanyMembership(tx: SqlClient, change: { companyId: string; userId: string; isMember: boolean; version: number }): Promise<void> {
   await queryRows(
     tx,
     `INSERT INTO company_member_replicas (company_id, user_id, is_member, version)

@@ -28,7 +28,10 @@ it('parses what it built, and says why it rejects the rest', () => {
   expect(parseEnvelope('users.user.updated.v1', json)).toEqual({ ok: true, envelope });
   expect(parseEnvelope('users.user.registered.v1', json)).toMatchObject({ ok: false, reason: expect.stringMatching(/arrived on subject/) });
   expect(parseEnvelope('users.user.updated.v1', '{')).toMatchObject({ ok: false, reason: expect.stringMatching(/not JSON/) });
-  expect(parseEnvelope('users.user.updated.v1', JSON.stringify({ ...envelope, data: { ...user, email: 'nope' } }))).toMatchObject({ ok: false, reason: expect.stringMatching(/email/) });
+  expect(parseEnvelope('users.user.updated.v1', JSON.stringify({ ...envelope, data: { ...user, email: 'nope' } }))).toMatchObject({
+    ok: false,
+    reason: expect.stringMatching(/email/),
+  });
   expect(parseEnvelope('users.user.updated.v1', JSON.stringify({ ...envelope, id: 'x' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/ULID/) });
 });
 

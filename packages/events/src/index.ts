@@ -16,7 +16,16 @@ export {
   type UserErasureCompletedSubject,
   type UserErasureParticipant,
 } from './contracts/index.js';
-export { createEnvelope, createEventId, envelopeSchema, EventContractError, parseEnvelope, type CreateEnvelopeOptions, type EventEnvelope, type ParsedEnvelope } from './envelope.js';
+export {
+  createEnvelope,
+  createEventId,
+  envelopeSchema,
+  EventContractError,
+  parseEnvelope,
+  type CreateEnvelopeOptions,
+  type EventEnvelope,
+  type ParsedEnvelope,
+} from './envelope.js';
 export { createChildTraceparent, createTraceparent, isTraceparent, traceIdOf, type TraceContext } from './trace-context.js';
 export { eventTablesSql, outboxChannel, userReplicaTableSql } from './event-tables-sql.js';
 export { queryRows, runPgTransaction, type PgSqlClient, type PrismaSqlClient, type SqlClient } from './sql-client.js';

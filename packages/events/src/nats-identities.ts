@@ -122,7 +122,10 @@ function userEntry(name: string, password: NatsConfigPassword, publishRule: stri
  * admin user, no anonymous access, and no monitoring port unless asked for.
  */
 export function natsServerConfig(options: NatsServerConfigOptions): string {
-  const lines: string[] = ['# nats-server configuration generated from the service registry (packages/config/src/service-registry.ts)', '# by natsServerConfig in packages/events/src/nats-identities.ts.'];
+  const lines: string[] = [
+    '# nats-server configuration generated from the service registry (packages/config/src/service-registry.ts)',
+    '# by natsServerConfig in packages/events/src/nats-identities.ts.',
+  ];
   if (options.host) lines.push(`host: ${quote(options.host)}`);
   if (options.port !== undefined) lines.push(`port: ${options.port}`);
   if (options.monitoring) lines.push(`http: ${quote(`${options.monitoring.host}:${options.monitoring.port}`)}`);

@@ -3,9 +3,7 @@ import { createEnvelope, type CreateEnvelopeOptions, type EventEnvelope } from '
 import { outboxChannel, outboxIdleLockKey } from './event-tables-sql.js';
 import { queryRows, type SqlClient } from './sql-client.js';
 
-export type OutboxEvent<S extends EventSubject = EventSubject> = S extends EventSubject
-  ? { subject: S; data: EventInput<S> } & CreateEnvelopeOptions
-  : never;
+export type OutboxEvent<S extends EventSubject = EventSubject> = S extends EventSubject ? { subject: S; data: EventInput<S> } & CreateEnvelopeOptions : never;
 
 export type Outbox = {
   /**

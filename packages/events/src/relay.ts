@@ -63,7 +63,6 @@ type OutboxRow = {
   data: string;
 };
 
-
 /** The envelope as JSON, with the stored payload spliced in as it is (no parse and re-serialise). */
 function envelopeJson(row: OutboxRow): string {
   const head = {
@@ -255,9 +254,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
         open = false;
         return { locked: 0, published: 0, heldBack: 0, failed: 0 };
       }
-      const firstBlocker = new Map(
-        rows.filter((row) => row.blocked_from !== null).map((row) => [`${row.aggregate_type}\u0000${row.aggregate_id}`, BigInt(row.blocked_from!)]),
-      );
+      const firstBlocker = new Map(rows.filter((row) => row.blocked_from !== null).map((row) => [`${row.aggregate_type}\u0000${row.aggregate_id}`, BigInt(row.blocked_from!)]));
 
       const groups = new Map<string, OutboxRow[]>();
       for (const row of rows) {
@@ -300,16 +297,14 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
       if (options.beforeMarkPublished && publishedIds.length > 0) await options.beforeMarkPublished(publishedIds);
       if (failed.length > 0) {
         stats.failedPublishes += failed.length;
-        await client.query(
-          `UPDATE "event_outbox" SET "publish_attempts" = "publish_attempts" + 1, "last_error" = $2 WHERE "position" = ANY($1::bigint[])`,
-          [failed.map((f) => f.position), failed[0]!.error],
-        );
+        await client.query(`UPDATE "event_outbox" SET "publish_attempts" = "publish_attempts" + 1, "last_error" = $2 WHERE "position" = ANY($1::bigint[])`, [
+          failed.map((f) => f.position),
+          failed[0]!.error,
+        ]);
         log?.warn({ failed: failed.length, error: failed[0]!.error }, 'outbox relay: JetStream did not acknowledge some events; retrying');
       }
       if (!published.every((position) => /^\d+$/.test(position))) throw new Error('outbox relay: a position that is not a number');
-      await client.query(
-        published.length > 0 ? `UPDATE "event_outbox" SET "published_at" = now() WHERE "position" = ANY('{${published.join(',')}}'::bigint[]); COMMIT` : 'COMMIT',
-      );
+      await client.query(published.length > 0 ? `UPDATE "event_outbox" SET "published_at" = now() WHERE "position" = ANY('{${published.join(',')}}'::bigint[]); COMMIT` : 'COMMIT');
       open = false;
       stats.published += published.length;
       stats.rounds += 1;
@@ -340,8 +335,10 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
         await prune();
         failures = round.failed > 0 ? failures + 1 : 0;
         if (failures > 0) await pause(Math.min(100 * 2 ** failures, 5_000));
-        else if (round.heldBack > 0) await waitForWake(20); // another replica is finishing its round
-        else if (round.locked > 0) await releaseIdleLock(); // events are coming: poll, and spare writers NOTIFY
+        else if (round.heldBack > 0)
+          await waitForWake(20); // another replica is finishing its round
+        else if (round.locked > 0)
+          await releaseIdleLock(); // events are coming: poll, and spare writers NOTIFY
         else if (asleepBefore) await waitForWake(pollIntervalMs);
         else {
           const idle = await takeIdleLock();

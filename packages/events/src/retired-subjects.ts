@@ -33,7 +33,7 @@ const isMissingMessage = (error: unknown) => error instanceof JetStreamApiError 
 /** Erases (overwrites on disk, not only unlinks) every message of `subject` in `stream`; returns how many. */
 async function eraseSubject(jsm: JetStreamManager, stream: string, subject: string): Promise<number> {
   let erased = 0;
-  for (let seq = 1; ; ) {
+  for (let seq = 1; ;) {
     let stored;
     try {
       // next_by_subj: the first message at or after seq on the subject (see listDeadLetters).

@@ -83,11 +83,7 @@ async function ensureStream(jsm: JetStreamManager, config: StreamConfig, update:
  * ensures only its own stream: its NATS identity may not create the streams of others, and a
  * consumer waits for its producer's stream instead (startEventConsumer).
  */
-export async function ensureStreams(
-  nats: NatsConnection,
-  services: readonly (ServiceName | string)[],
-  limits: Partial<StreamLimits> = {},
-): Promise<void> {
+export async function ensureStreams(nats: NatsConnection, services: readonly (ServiceName | string)[], limits: Partial<StreamLimits> = {}): Promise<void> {
   const jsm = await jetstreamManager(nats);
   for (const service of new Set(services)) {
     await ensureStream(jsm, streamConfig(streamNameOf(service), [`${service}.>`], { ...defaultStreamLimits, ...limits }), true);

@@ -98,7 +98,11 @@ it('applies an event delivered twice only once, and hands the handler a child of
   // The same event again under another msgID, as after JetStream's duplicate window has passed.
   await publish('users.user.updated.v1', JSON.stringify(envelope), `${envelope.id}-again`, envelope.traceparent);
 
-  await waitFor('both deliveries', async () => consumer.stats(), (s) => s.handled + s.duplicates === 2);
+  await waitFor(
+    'both deliveries',
+    async () => consumer.stats(),
+    (s) => s.handled + s.duplicates === 2,
+  );
   expect(consumer.stats()).toMatchObject({ handled: 1, duplicates: 1 });
   expect(await effects()).toBe(1);
   expect(traces).toHaveLength(1);
@@ -115,7 +119,12 @@ it('sends a payload that fails its contract to dead letter at once and goes on w
   for (let i = 3; i <= 20; i += 1) await publishEvent('users.user.updated.v1', updatedUser(i));
 
   await waitFor('19 effects', effects, (n) => n >= 19, 20_000);
-  await waitFor('2 dead letters', async () => consumer.stats().deadLettered, (n) => n === 2, 5_000);
+  await waitFor(
+    '2 dead letters',
+    async () => consumer.stats().deadLettered,
+    (n) => n === 2,
+    5_000,
+  );
   expect(await effects()).toBe(19);
   expect(await countRows(h.db, `SELECT count(*) FROM "effects" WHERE "user_id" = '2'`)).toBe(0);
 
@@ -147,7 +156,12 @@ it('retries a failing handler with back-off, dead-letters it after maxDeliveries
   );
   for (let i = 1; i <= 20; i += 1) await publishEvent('users.user.updated.v1', updatedUser(i));
 
-  await waitFor('the dead letter', async () => consumer.stats().deadLettered, (n) => n === 1, 20_000);
+  await waitFor(
+    'the dead letter',
+    async () => consumer.stats().deadLettered,
+    (n) => n === 1,
+    20_000,
+  );
   await waitFor('the other 19 effects', effects, (n) => n >= 19);
   expect(attempts.get('13')).toBe(3);
   expect(await countRows(h.db, `SELECT count(*) FROM "effects" WHERE "user_id" = '13'`)).toBe(0);
@@ -174,7 +188,11 @@ it('finishes the handlers in progress when stopped, and leaves nothing unacknowl
     },
   });
   for (let i = 1; i <= 4; i += 1) await publishEvent('users.user.updated.v1', updatedUser(i));
-  await waitFor('handlers to start', async () => started, (n) => n === 4);
+  await waitFor(
+    'handlers to start',
+    async () => started,
+    (n) => n === 4,
+  );
   await consumer.stop();
   expect(await effects()).toBe(4);
   const info = await (await jetstreamManager(h.nc)).consumers.info('USERS', 'notifications-effects');
@@ -200,7 +218,11 @@ it('keeps a replica with the latest state of each entity, whatever order redeliv
   await publishEvent('users.user.updated.v1', { ...updatedUser(7, 'ada_employer'), userType: 'employer' }, at(3));
   await publishEvent('users.user.updated.v1', updatedUser(7, 'stale_name'), at(2)); // older than what the replica holds
   await publishEvent('users.user.registered.v1', { ...updatedUser(8, 'bob'), dateJoined: '2025-01-01T00:00:01.000Z' }, at(1));
-  await waitFor('4 events', async () => consumer.stats().handled, (n) => n === 4);
+  await waitFor(
+    '4 events',
+    async () => consumer.stats().handled,
+    (n) => n === 4,
+  );
 
   const replica = async () =>
     (await h.db.query<{ id: string; username: string | null; user_type: string; is_active: boolean; deleted_at: Date | null }>('SELECT * FROM "user_replicas" ORDER BY "id"')).rows;
@@ -211,7 +233,11 @@ it('keeps a replica with the latest state of each entity, whatever order redeliv
 
   await publishEvent('users.user.deleted.v1', { userId: '7', requestedAt: '2025-01-01T00:00:04.000Z' }, at(4));
   await publishEvent('users.user.updated.v1', updatedUser(7, 'ada_again'), at(3)); // late, must not bring the user back
-  await waitFor('6 events', async () => consumer.stats().handled, (n) => n === 6);
+  await waitFor(
+    '6 events',
+    async () => consumer.stats().handled,
+    (n) => n === 6,
+  );
   expect((await replica())[0]).toMatchObject({ id: '7', username: null, is_active: false, deleted_at: new Date('2025-01-01T00:00:04.000Z') });
 });
 
@@ -294,7 +320,12 @@ describe('batches across aggregates', () => {
     });
     h.stoppers.push(() => consumer.stop());
 
-    await waitFor('the dead letter', async () => consumer.stats().deadLettered, (n) => n === 1, 20_000);
+    await waitFor(
+      'the dead letter',
+      async () => consumer.stats().deadLettered,
+      (n) => n === 1,
+      20_000,
+    );
     await waitFor('the other 19 effects', effects, (n) => n >= 19);
     expect(await effects()).toBe(19);
     expect(calls.get('7')).toBe(2); // once per delivery

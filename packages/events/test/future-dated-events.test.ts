@@ -52,15 +52,24 @@ async function publishEvent<S extends EventSubject>(subject: S, data: EventInput
   return envelope;
 }
 
-const replicaRow = async (id: string) => (await db.query<{ username: string; user_type: string }>('SELECT "username", "user_type" FROM "user_replicas" WHERE "id" = $1', [id])).rows[0];
+const replicaRow = async (id: string) =>
+  (await db.query<{ username: string; user_type: string }>('SELECT "username", "user_type" FROM "user_replicas" WHERE "id" = $1', [id])).rows[0];
 
 it('dead-letters an event dated hours ahead with the reason, applies nothing of it, and goes on with later events', async () => {
   await publishEvent('users.user.registered.v1', { ...updatedUser(1, 'ada'), dateJoined: new Date(clock).toISOString() }, new Date(clock));
-  await waitFor('the registration', () => replicaRow('1'), (row) => row?.username === 'ada');
+  await waitFor(
+    'the registration',
+    () => replicaRow('1'),
+    (row) => row?.username === 'ada',
+  );
 
   const ahead = await publishEvent('users.user.updated.v1', updatedUser(1, 'ada_from_the_future'), new Date(clock + 3 * 60 * 60_000));
   await publishEvent('users.user.updated.v1', updatedUser(1, 'ada_renamed'), new Date(clock + 1_000));
-  await waitFor('the later event', () => replicaRow('1'), (row) => row?.username === 'ada_renamed');
+  await waitFor(
+    'the later event',
+    () => replicaRow('1'),
+    (row) => row?.username === 'ada_renamed',
+  );
 
   expect(await replicaRow('1')).toEqual({ username: 'ada_renamed', user_type: 'job_seeker' });
   expect(consumer.stats()).toMatchObject({ handled: 2, deadLettered: 1 });
@@ -72,7 +81,11 @@ it('dead-letters an event dated hours ahead with the reason, applies nothing of 
 
 it('applies an event within the allowed skew of two minutes', async () => {
   await publishEvent('users.user.updated.v1', { ...updatedUser(1, 'ada_from_a_fast_clock'), userType: 'employer' }, new Date(clock + 90_000));
-  await waitFor('the event', () => replicaRow('1'), (row) => row?.username === 'ada_from_a_fast_clock');
+  await waitFor(
+    'the event',
+    () => replicaRow('1'),
+    (row) => row?.username === 'ada_from_a_fast_clock',
+  );
   expect(consumer.stats().deadLettered).toBe(1);
 });
 
@@ -80,6 +93,10 @@ it('applies a dead-lettered future event once replayed after its time has come',
   const [letter] = await listDeadLetters(nc, { subject: 'deadletter.jobs.users-replica' });
   clock += 4 * 60 * 60_000;
   await replayDeadLetters(nc, [letter!.sequence]);
-  await waitFor('the replayed event', () => replicaRow('1'), (row) => row?.username === 'ada_from_the_future');
+  await waitFor(
+    'the replayed event',
+    () => replicaRow('1'),
+    (row) => row?.username === 'ada_from_the_future',
+  );
   expect(consumer.stats().deadLettered).toBe(1);
 });

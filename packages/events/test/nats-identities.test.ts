@@ -72,7 +72,11 @@ describe("jobs' identity", () => {
       for await (const status of jobs.status()) if (status.type === 'error') plainErrors.push(String(status.error));
     })();
     jobs.publish('users.user.deleted.v1', JSON.stringify(forged)); // without waiting for JetStream's ack
-    await waitFor('the refusal', async () => plainErrors, (errors) => errors.some((e) => e.includes('Publish to "users.user.deleted.v1"')));
+    await waitFor(
+      'the refusal',
+      async () => plainErrors,
+      (errors) => errors.some((e) => e.includes('Publish to "users.user.deleted.v1"')),
+    );
     expect(await messagesIn('USERS')).toBe(before);
     void watching;
   });
@@ -135,7 +139,12 @@ describe('start order', () => {
       const users = await connectAs('users');
       await ensureStreams(users, ['users']);
       await publishAs(users, createEnvelope('users', 'users.user.registered.v1', { ...updatedUser(5, 'ada'), dateJoined: new Date().toISOString() }));
-      await waitFor('the replica row', () => countRows(db, 'SELECT count(*) FROM "user_replicas" WHERE "id" = \'5\''), (n) => n === 1, 10_000);
+      await waitFor(
+        'the replica row',
+        () => countRows(db, 'SELECT count(*) FROM "user_replicas" WHERE "id" = \'5\''),
+        (n) => n === 1,
+        10_000,
+      );
       expect(replica.stats()).toMatchObject({ handled: 1, deadLettered: 0 });
     } finally {
       await replica.stop();

@@ -1,15 +1,7 @@
 import type pg from 'pg';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import {
-  createOutbox,
-  createPgTransactionRunner,
-  runPgTransaction,
-  startEventConsumer,
-  startOutboxRelay,
-  type EventConsumer,
-  type OutboxRelay,
-} from '../src/index.js';
+import { createOutbox, createPgTransactionRunner, runPgTransaction, startEventConsumer, startOutboxRelay, type EventConsumer, type OutboxRelay } from '../src/index.js';
 import { outboxIdleLockKey } from '../src/event-tables-sql.js';
 import { connectTestNats, countRows, createEventDatabase, startPrivateNats, updatedUser, waitFor } from './event-test-setup.js';
 
@@ -92,7 +84,12 @@ it('delivers every one of 1,000 changes exactly once while nats-server is killed
     if (i === 800) await h.nats.restart();
   }
 
-  const effects = await waitFor('1,000 effects', () => countRows(h.db, 'SELECT count(*) FROM "effects"'), (n) => n >= 1_000, 45_000);
+  const effects = await waitFor(
+    '1,000 effects',
+    () => countRows(h.db, 'SELECT count(*) FROM "effects"'),
+    (n) => n >= 1_000,
+    45_000,
+  );
   expect(effects).toBe(1_000);
   expect(relay.stats().failedPublishes).toBeGreaterThan(0); // the outage was real: publishes failed and were retried
   // Late redeliveries would land now; the count must not move.
@@ -100,7 +97,12 @@ it('delivers every one of 1,000 changes exactly once while nats-server is killed
   expect(await countRows(h.db, 'SELECT count(*) FROM "effects"')).toBe(1_000);
   expect(await countRows(h.db, 'SELECT count(DISTINCT "user_id") FROM "effects"')).toBe(1_000);
   expect(await countRows(h.db, 'SELECT count(*) FROM "processed_events"')).toBe(1_000);
-  await waitFor('every outbox row marked published', () => countRows(h.db, 'SELECT count(*) FROM "event_outbox" WHERE "published_at" IS NULL'), (n) => n === 0, 5_000);
+  await waitFor(
+    'every outbox row marked published',
+    () => countRows(h.db, 'SELECT count(*) FROM "event_outbox" WHERE "published_at" IS NULL'),
+    (n) => n === 0,
+    5_000,
+  );
   // Every outbox event, by id, is the one the consumer applied.
   expect(await countRows(h.db, 'SELECT count(*) FROM "event_outbox" o JOIN "effects" e ON e."event_id" = o."id"')).toBe(1_000);
   expect(await streamMessages(h.nc)).toBe(1_000);
@@ -113,7 +115,12 @@ it('produces no duplicate effect when a relay dies between publishing and markin
     },
   });
   for (let i = 1; i <= 50; i += 1) await commitChange(h.db.pool, i);
-  await waitFor('the crashing relay to publish all 50', () => streamMessages(h.nc), (n) => n >= 50, 10_000);
+  await waitFor(
+    'the crashing relay to publish all 50',
+    () => streamMessages(h.nc),
+    (n) => n >= 50,
+    10_000,
+  );
   await crashing.stop();
   // JetStream holds the events, the outbox still calls them unpublished.
   expect(await countRows(h.db, 'SELECT count(*) FROM "event_outbox" WHERE "published_at" IS NULL')).toBe(50);
@@ -121,8 +128,16 @@ it('produces no duplicate effect when a relay dies between publishing and markin
 
   const successor = await startRelay();
   await startEffectsConsumer();
-  await waitFor('the successor to mark all published', () => countRows(h.db, 'SELECT count(*) FROM "event_outbox" WHERE "published_at" IS NULL'), (n) => n === 0);
-  await waitFor('50 effects', () => countRows(h.db, 'SELECT count(*) FROM "effects"'), (n) => n >= 50);
+  await waitFor(
+    'the successor to mark all published',
+    () => countRows(h.db, 'SELECT count(*) FROM "event_outbox" WHERE "published_at" IS NULL'),
+    (n) => n === 0,
+  );
+  await waitFor(
+    '50 effects',
+    () => countRows(h.db, 'SELECT count(*) FROM "effects"'),
+    (n) => n >= 50,
+  );
   await new Promise((resolve) => setTimeout(resolve, 500));
 
   expect(successor.stats().duplicates).toBe(50); // dropped by JetStream's msgID de-duplication
@@ -141,7 +156,12 @@ it('lets two relay replicas share one outbox: each event published once, each ag
     }
   });
   await Promise.all(writers);
-  await waitFor('1,000 effects', () => countRows(h.db, 'SELECT count(*) FROM "effects"'), (n) => n >= 1_000, 45_000);
+  await waitFor(
+    '1,000 effects',
+    () => countRows(h.db, 'SELECT count(*) FROM "effects"'),
+    (n) => n >= 1_000,
+    45_000,
+  );
   await new Promise((resolve) => setTimeout(resolve, 500));
 
   const stats = relays.map((relay) => relay.stats());
@@ -163,7 +183,12 @@ it('lets two relay replicas share one outbox: each event published once, each ag
 it('publishes a backlog of one aggregate in outbox order, across positions of different lengths (9 → 10 → 100)', async () => {
   for (let version = 1; version <= 120; version += 1) await commitChange(h.db.pool, 1, `v${String(version).padStart(3, '0')}`);
   const relay = await startRelay(); // one round takes the whole backlog
-  await waitFor('120 events in JetStream', () => streamMessages(h.nc), (n) => n === 120, 10_000);
+  await waitFor(
+    '120 events in JetStream',
+    () => streamMessages(h.nc),
+    (n) => n === 120,
+    10_000,
+  );
   expect(relay.stats().rounds).toBeLessThanOrEqual(3);
   const stream = await (await jetstreamManager(h.nc)).streams.get('USERS');
   const usernames: string[] = [];
@@ -176,8 +201,13 @@ it('publishes a backlog of one aggregate in outbox order, across positions of di
  * database, and pg_locks shows the whole cluster, where other test files' relays sleep too.
  */
 async function relayAsleep(): Promise<boolean> {
-  return (await countRows(h.db, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted AND objsubid = 1
-     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)) === 1;
+  return (
+    (await countRows(
+      h.db,
+      `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted AND objsubid = 1
+     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    )) === 1
+  );
 }
 
 // With a poll interval of a minute, every event below reaches JetStream only through the relay's
@@ -190,20 +220,42 @@ describe('wake-ups without a NOTIFY per transaction', () => {
     await waitFor('the relay to sleep with the idle lock', relayAsleep, (asleep) => asleep);
 
     await commitChange(h.db.pool, 1);
-    await waitFor('the event in JetStream', () => streamMessages(h.nc), (n) => n === 1, 5_000);
+    await waitFor(
+      'the event in JetStream',
+      () => streamMessages(h.nc),
+      (n) => n === 1,
+      5_000,
+    );
     // The NOTIFY is counted when it reaches the relay's LISTEN connection, which may be just after
     // the relay's last look before sleeping already published the event.
-    await waitFor('the NOTIFY to reach the relay', async () => relay.stats().notifications, (n) => n === 1, 5_000);
+    await waitFor(
+      'the NOTIFY to reach the relay',
+      async () => relay.stats().notifications,
+      (n) => n === 1,
+      5_000,
+    );
     await waitFor('the relay to sleep again', relayAsleep, (asleep) => asleep);
 
     // A burst: the first commit wakes the relay, which then polls while commits keep coming.
     const before = relay.stats().notifications;
-    await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(async (writer) => {
-      for (let i = 0; i < 100; i += 1) await commitChange(h.db.pool, 1_000 + writer * 100 + i);
-    }));
-    await waitFor('801 events in JetStream', () => streamMessages(h.nc), (n) => n === 801, 10_000);
+    await Promise.all(
+      [0, 1, 2, 3, 4, 5, 6, 7].map(async (writer) => {
+        for (let i = 0; i < 100; i += 1) await commitChange(h.db.pool, 1_000 + writer * 100 + i);
+      }),
+    );
+    await waitFor(
+      '801 events in JetStream',
+      () => streamMessages(h.nc),
+      (n) => n === 801,
+      10_000,
+    );
     expect(relay.stats().notifications - before).toBeLessThan(800);
-    await waitFor('every outbox row marked published', () => countRows(h.db, 'SELECT count(*) FROM "event_outbox" WHERE "published_at" IS NULL'), (n) => n === 0, 5_000);
+    await waitFor(
+      'every outbox row marked published',
+      () => countRows(h.db, 'SELECT count(*) FROM "event_outbox" WHERE "published_at" IS NULL'),
+      (n) => n === 0,
+      5_000,
+    );
   }, 60_000);
 
   it('loses no event of transactions that stay open long after their insert, whatever the relay does meanwhile', async () => {
@@ -211,24 +263,36 @@ describe('wake-ups without a NOTIFY per transaction', () => {
     // Writers that keep their transaction open for 0-60 ms after writing the event, so that relays
     // go to sleep and wake up while events of open transactions are pending; some roll back.
     let committed = 0;
-    await Promise.all([0, 1, 2, 3, 4, 5].map(async (writer) => {
-      for (let i = 0; i < 60; i += 1) {
-        const userId = 10_000 + writer * 1_000 + i;
-        const rollBack = i % 10 === 9;
-        await runPgTransaction(h.db.pool, async (client) => {
-          await outbox.record(client, 'users.user.updated.v1', updatedUser(userId));
-          await new Promise((resolve) => setTimeout(resolve, (userId * 7919) % 61));
-          if (rollBack) throw new Error('rolled back on purpose');
-        }).catch((error: Error) => {
-          if (!rollBack) throw error;
-        });
-        if (!rollBack) committed += 1;
-        if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 150)); // let the relay fall asleep
-      }
-    }));
+    await Promise.all(
+      [0, 1, 2, 3, 4, 5].map(async (writer) => {
+        for (let i = 0; i < 60; i += 1) {
+          const userId = 10_000 + writer * 1_000 + i;
+          const rollBack = i % 10 === 9;
+          await runPgTransaction(h.db.pool, async (client) => {
+            await outbox.record(client, 'users.user.updated.v1', updatedUser(userId));
+            await new Promise((resolve) => setTimeout(resolve, (userId * 7919) % 61));
+            if (rollBack) throw new Error('rolled back on purpose');
+          }).catch((error: Error) => {
+            if (!rollBack) throw error;
+          });
+          if (!rollBack) committed += 1;
+          if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 150)); // let the relay fall asleep
+        }
+      }),
+    );
     expect(committed).toBe(324);
-    await waitFor('every committed event in JetStream', () => streamMessages(h.nc), (n) => n === committed, 5_000);
-    await waitFor('every outbox row marked published', () => countRows(h.db, 'SELECT count(*) FROM "event_outbox" WHERE "published_at" IS NULL'), (n) => n === 0, 5_000);
+    await waitFor(
+      'every committed event in JetStream',
+      () => streamMessages(h.nc),
+      (n) => n === committed,
+      5_000,
+    );
+    await waitFor(
+      'every outbox row marked published',
+      () => countRows(h.db, 'SELECT count(*) FROM "event_outbox" WHERE "published_at" IS NULL'),
+      (n) => n === 0,
+      5_000,
+    );
   }, 60_000);
 
   it('looks once more after taking the idle lock, for events committed without a NOTIFY just before', async () => {
@@ -256,7 +320,12 @@ describe('wake-ups without a NOTIFY per transaction', () => {
         writer.release();
       }
       published += 1;
-      await waitFor(`trial ${trial}: every event in JetStream`, () => streamMessages(h.nc), (n) => n === published, 5_000);
+      await waitFor(
+        `trial ${trial}: every event in JetStream`,
+        () => streamMessages(h.nc),
+        (n) => n === published,
+        5_000,
+      );
     }
   }, 60_000);
 
@@ -269,8 +338,18 @@ describe('wake-ups without a NOTIFY per transaction', () => {
     await waitFor('the second relay to take the lock', relayAsleep, (asleep) => asleep, 5_000);
 
     await commitChange(h.db.pool, 1);
-    await waitFor('the event in JetStream', () => streamMessages(h.nc), (n) => n === 1, 5_000);
+    await waitFor(
+      'the event in JetStream',
+      () => streamMessages(h.nc),
+      (n) => n === 1,
+      5_000,
+    );
     // Counted once the round has marked it published, just after JetStream acknowledged it.
-    await waitFor('the second relay to count it', async () => second.stats().published, (n) => n === 1, 5_000);
+    await waitFor(
+      'the second relay to count it',
+      async () => second.stats().published,
+      (n) => n === 1,
+      5_000,
+    );
   }, 60_000);
 });

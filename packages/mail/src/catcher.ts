@@ -126,7 +126,15 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Mai
       const number = (index.at(-1)?.number ?? 0) + 1;
       const file = `${String(number).padStart(6, '0')}.eml`;
       const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
-      const summary: CaughtMailSummary = { number, file, receivedAt: new Date().toISOString(), from: envelope.from, to: envelope.to, subject: parsed.subject ?? '', size: raw.length };
+      const summary: CaughtMailSummary = {
+        number,
+        file,
+        receivedAt: new Date().toISOString(),
+        from: envelope.from,
+        to: envelope.to,
+        subject: parsed.subject ?? '',
+        size: raw.length,
+      };
       await fs.writeFile(path.join(dir, file), raw);
       index.push(summary);
       flushTimer ??= setTimeout(() => void flushIndex().catch(() => undefined), 100);

@@ -7,7 +7,16 @@ import { createSmtpTransport, MailDeliveryError, type MailTransport } from './tr
 
 export type CourierSettings = Pick<
   MailSettings,
-  'SMTP_URL' | 'MAIL_FROM' | 'MAIL_MAX_ATTEMPTS' | 'MAIL_RETRY_BASE_MS' | 'MAIL_RETRY_MAX_MS' | 'MAIL_POLL_INTERVAL_MS' | 'MAIL_BATCH_SIZE' | 'MAIL_SEND_TIMEOUT_MS' | 'MAIL_BODY_RETENTION_MS' | 'MAIL_RETENTION_MS'
+  | 'SMTP_URL'
+  | 'MAIL_FROM'
+  | 'MAIL_MAX_ATTEMPTS'
+  | 'MAIL_RETRY_BASE_MS'
+  | 'MAIL_RETRY_MAX_MS'
+  | 'MAIL_POLL_INTERVAL_MS'
+  | 'MAIL_BATCH_SIZE'
+  | 'MAIL_SEND_TIMEOUT_MS'
+  | 'MAIL_BODY_RETENTION_MS'
+  | 'MAIL_RETENTION_MS'
 >;
 
 export type CourierOptions = {
@@ -62,7 +71,9 @@ export async function startCourier(options: CourierOptions): Promise<Courier> {
   pool.on('error', (error) => logger.warn({ err: error }, 'mail courier: idle database connection lost'));
   const transport =
     options.transport ??
-    (settings.SMTP_URL ? createSmtpTransport({ url: settings.SMTP_URL, from: settings.MAIL_FROM, timeoutMs: settings.MAIL_SEND_TIMEOUT_MS, maxConnections: settings.MAIL_BATCH_SIZE }) : undefined);
+    (settings.SMTP_URL
+      ? createSmtpTransport({ url: settings.SMTP_URL, from: settings.MAIL_FROM, timeoutMs: settings.MAIL_SEND_TIMEOUT_MS, maxConnections: settings.MAIL_BATCH_SIZE })
+      : undefined);
   if (!transport) logger.warn('SMTP_URL is not set: mail stays queued (outbound_mail) until a courier with a transport runs');
   const metrics = createMailMetrics(pool, options.registry);
   const retentionIntervalMs = options.retentionIntervalMs ?? 60_000;
@@ -100,12 +111,10 @@ export async function startCourier(options: CourierOptions): Promise<Courier> {
     );
 
   const retryLater = (row: ClaimedRow, error: string) =>
-    pool.query(`UPDATE "outbound_mail" SET "next_attempt_at" = now() + make_interval(secs => $3::float / 1000), "last_error" = $4 WHERE "id" = $1 AND "attempts" = $2 AND "status" = 'pending'`, [
-      row.id,
-      row.attempts,
-      retryDelayMs(row.attempts, settings),
-      error,
-    ]);
+    pool.query(
+      `UPDATE "outbound_mail" SET "next_attempt_at" = now() + make_interval(secs => $3::float / 1000), "last_error" = $4 WHERE "id" = $1 AND "attempts" = $2 AND "status" = 'pending'`,
+      [row.id, row.attempts, retryDelayMs(row.attempts, settings), error],
+    );
 
   const deliver = async (row: ClaimedRow, round: CourierRound): Promise<void> => {
     const log = { mailId: row.id, kind: row.kind, attempt: row.attempts };
@@ -156,7 +165,9 @@ export async function startCourier(options: CourierOptions): Promise<Courier> {
         WHERE "status" <> 'pending' AND "redacted_at" IS NULL AND "finished_at" <= now() - make_interval(secs => $1::float / 1000)`,
       [settings.MAIL_BODY_RETENTION_MS],
     );
-    const deleted = await pool.query(`DELETE FROM "outbound_mail" WHERE "status" <> 'pending' AND "finished_at" <= now() - make_interval(secs => $1::float / 1000)`, [settings.MAIL_RETENTION_MS]);
+    const deleted = await pool.query(`DELETE FROM "outbound_mail" WHERE "status" <> 'pending' AND "finished_at" <= now() - make_interval(secs => $1::float / 1000)`, [
+      settings.MAIL_RETENTION_MS,
+    ]);
     return { redacted: redacted.rowCount ?? 0, deleted: deleted.rowCount ?? 0 };
   };
 

@@ -39,7 +39,9 @@ export function createMailMetrics(pool: pg.Pool, registry: Registry): MailMetric
       help: 'Age of the oldest mail neither sent nor given up on (0 when there is none)',
       registers: [registry],
       async collect() {
-        const { rows } = await pool.query<{ age: number | null }>(`SELECT extract(epoch FROM now() - min("created_at"))::float AS "age" FROM "outbound_mail" WHERE "status" = 'pending'`);
+        const { rows } = await pool.query<{ age: number | null }>(
+          `SELECT extract(epoch FROM now() - min("created_at"))::float AS "age" FROM "outbound_mail" WHERE "status" = 'pending'`,
+        );
         this.set(Math.max(0, rows[0]?.age ?? 0));
       },
     }),

@@ -36,6 +36,10 @@ export async function enqueueMail(tx: SqlClient, message: MailMessage): Promise<
 
 /** Deletes every mail for an account, sent or not (account erasure). Returns how many. */
 export async function deleteMailOf(tx: SqlClient, userId: bigint): Promise<number> {
-  const rows = await queryRows<{ n: number }>(tx, `WITH "deleted" AS (DELETE FROM "outbound_mail" WHERE "user_id" = $1::bigint RETURNING 1) SELECT count(*)::int AS "n" FROM "deleted"`, [userId.toString()]);
+  const rows = await queryRows<{ n: number }>(
+    tx,
+    `WITH "deleted" AS (DELETE FROM "outbound_mail" WHERE "user_id" = $1::bigint RETURNING 1) SELECT count(*)::int AS "n" FROM "deleted"`,
+    [userId.toString()],
+  );
   return rows[0]?.n ?? 0;
 }

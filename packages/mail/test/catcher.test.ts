@@ -57,8 +57,14 @@ it('waits for a mail that has not come yet, and times out naming what it waited 
     await send(catcher.url, { to: 'a@example.com', subject: 'Later', text: '2' });
     expect((await waiting).number).toBe(2);
     // Readers of the folder (npm run mail) see it too, a moment later.
-    await waitFor('index.json to list both', () => openMailStore(data.dir).list(), (list) => list.length === 2);
-    await expect(catcher.waitForMail((m) => m.subject === 'Never', { timeoutMs: 200, description: 'mail that never comes' })).rejects.toThrow(/mail that never comes within 200 ms/);
+    await waitFor(
+      'index.json to list both',
+      () => openMailStore(data.dir).list(),
+      (list) => list.length === 2,
+    );
+    await expect(catcher.waitForMail((m) => m.subject === 'Never', { timeoutMs: 200, description: 'mail that never comes' })).rejects.toThrow(
+      /mail that never comes within 200 ms/,
+    );
   } finally {
     await catcher.stop();
     await data.remove();

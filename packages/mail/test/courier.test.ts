@@ -33,7 +33,11 @@ describe('enqueueMail and the courier', () => {
       expect(caught.text.trim()).toBe(mail.text);
       expect(caught.html).toContain('<p>Hello</p>');
       expect(caught.headers['message-id']).toBe(`<${id.toLowerCase()}@platform.example>`);
-      const row = await waitFor('the row to be marked sent', () => rowOf(id), (r) => r.status === 'sent');
+      const row = await waitFor(
+        'the row to be marked sent',
+        () => rowOf(id),
+        (r) => r.status === 'sent',
+      );
       expect(row).toMatchObject({ attempts: 1, last_error: null });
       expect(row.finished_at).toBeInstanceOf(Date);
       expect(await metricValue(courier.registry, 'mail_sent_total', '{kind="welcome"}')).toBe(1);
@@ -66,7 +70,12 @@ describe('enqueueMail and the courier', () => {
     const courier = await startTestCourier(db, { SMTP_URL: url, MAIL_MAX_ATTEMPTS: '3' });
     try {
       const { id } = await enqueue(message({ kind: 'unlucky' }));
-      const row = await waitFor('the mail to be given up on', () => rowOf(id), (r) => r.status === 'failed', 20_000);
+      const row = await waitFor(
+        'the mail to be given up on',
+        () => rowOf(id),
+        (r) => r.status === 'failed',
+        20_000,
+      );
       expect(row.attempts).toBe(3);
       expect(row.last_error).toMatch(/ECONNREFUSED|connect/i);
       expect(await metricValue(courier.registry, 'mail_retried_total', '{kind="unlucky"}')).toBe(2);
@@ -81,7 +90,11 @@ describe('enqueueMail and the courier', () => {
     const courier = await startTestCourier(db, { SMTP_URL: catcher.url, MAIL_MAX_ATTEMPTS: '5' });
     try {
       const { id } = await enqueue(message({ kind: 'refused', to: `nobody${Date.now()}@refused.example` }));
-      const row = await waitFor('the mail to be given up on', () => rowOf(id), (r) => r.status === 'failed');
+      const row = await waitFor(
+        'the mail to be given up on',
+        () => rowOf(id),
+        (r) => r.status === 'failed',
+      );
       expect(row.attempts).toBe(1);
       expect(row.last_error).toMatch(/550|mailbox unavailable/);
       expect(await metricValue(courier.registry, 'mail_retried_total', '{kind="refused"}')).toBeUndefined();
@@ -119,7 +132,11 @@ describe('enqueueMail and the courier', () => {
     try {
       const { id } = await enqueue(message({ kind: 'orphaned' }));
       await db.query("UPDATE outbound_mail SET attempts = 2, next_attempt_at = now() - interval '1 second' WHERE id = $1", [id]);
-      const row = await waitFor('the orphaned mail to fail', () => rowOf(id), (r) => r.status === 'failed');
+      const row = await waitFor(
+        'the orphaned mail to fail',
+        () => rowOf(id),
+        (r) => r.status === 'failed',
+      );
       expect(row.last_error).toMatch(/never|no outcome/);
     } finally {
       await courier.stop();
@@ -134,7 +151,11 @@ describe('enqueueMail and the courier', () => {
       const deleted = await enqueue(message({ kind: 'deleted' }));
       const pending = await enqueue(message({ kind: 'pending' }));
       await db.query("UPDATE outbound_mail SET next_attempt_at = now() + interval '1 day' WHERE id = $1", [pending.id]);
-      await waitFor('three mails sent', async () => Promise.all([kept, redacted, deleted].map((m) => rowOf(m.id))), (rows) => rows.every((r) => r.status === 'sent'));
+      await waitFor(
+        'three mails sent',
+        async () => Promise.all([kept, redacted, deleted].map((m) => rowOf(m.id))),
+        (rows) => rows.every((r) => r.status === 'sent'),
+      );
       await db.query("UPDATE outbound_mail SET finished_at = now() - interval '2 hours' WHERE id = $1", [redacted.id]);
       await db.query("UPDATE outbound_mail SET finished_at = now() - interval '2 days' WHERE id = $1", [deleted.id]);
       await db.query("UPDATE outbound_mail SET created_at = now() - interval '3 days' WHERE id = $1", [pending.id]);
@@ -156,7 +177,11 @@ describe('enqueueMail and the courier', () => {
     const courier = await startTestCourier(db, { SMTP_URL: catcher.url, MAIL_BODY_RETENTION_MS: '0' });
     try {
       const { id } = await enqueue(message({ kind: 'secret' }));
-      const row = await waitFor('the mail to be sent', () => rowOf(id), (r) => r.status === 'sent');
+      const row = await waitFor(
+        'the mail to be sent',
+        () => rowOf(id),
+        (r) => r.status === 'sent',
+      );
       expect(row).toMatchObject({ text_body: null, html_body: null, redacted_at: expect.any(Date) });
     } finally {
       await courier.stop();

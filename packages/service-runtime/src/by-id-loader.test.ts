@@ -13,10 +13,13 @@ it('loads the ids of one tick in one query, in the order asked, null for a missi
 
 it('loads rows by another key in one query per tick, null where a key has no row', async () => {
   const queries: bigint[][] = [];
-  const loader = createByIdLoader(async (ids) => {
-    queries.push(ids);
-    return ids.filter((id) => id !== 3n).map((id) => ({ userId: id, name: `u${id}` }));
-  }, (row) => row.userId);
+  const loader = createByIdLoader(
+    async (ids) => {
+      queries.push(ids);
+      return ids.filter((id) => id !== 3n).map((id) => ({ userId: id, name: `u${id}` }));
+    },
+    (row) => row.userId,
+  );
   const rows = await Promise.all([1n, 2n, 3n, 2n].map((id) => loader.load(id)));
   expect(rows.map((row) => row?.name ?? null)).toEqual(['u1', 'u2', null, 'u2']);
   expect(queries).toEqual([[1n, 2n, 3n]]);

@@ -10,7 +10,10 @@ export const bigintKeys = { cacheKeyFn: (id: bigint) => id.toString(), maxBatchS
  */
 export function createByIdLoader<Row extends { id: bigint }>(findMany: (ids: bigint[]) => Promise<Row[]>): DataLoader<bigint, Row | null, string>;
 export function createByIdLoader<Row>(findMany: (ids: bigint[]) => Promise<Row[]>, keyOf: (row: Row) => bigint): DataLoader<bigint, Row | null, string>;
-export function createByIdLoader<Row>(findMany: (ids: bigint[]) => Promise<Row[]>, keyOf: (row: Row) => bigint = (row) => (row as { id: bigint }).id): DataLoader<bigint, Row | null, string> {
+export function createByIdLoader<Row>(
+  findMany: (ids: bigint[]) => Promise<Row[]>,
+  keyOf: (row: Row) => bigint = (row) => (row as { id: bigint }).id,
+): DataLoader<bigint, Row | null, string> {
   return new DataLoader<bigint, Row | null, string>(async (ids) => {
     const found = new Map((await findMany([...ids])).map((row) => [keyOf(row), row]));
     return ids.map((id) => found.get(id) ?? null);

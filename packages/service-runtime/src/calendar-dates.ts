@@ -21,9 +21,4 @@ export function isCalendarDate(value: string): boolean {
  */
 export const calendarDateSchema = z
   .union([z.date().transform(toCalendarDate), z.string()], { error: 'must be a date as YYYY-MM-DD' })
-  .pipe(
-    z
-      .string()
-      .regex(CALENDAR_DATE, { error: 'must be a date as YYYY-MM-DD', abort: true })
-      .refine(isCalendarDate, { error: 'is not a real calendar date', abort: true }),
-  );
+  .pipe(z.string().regex(CALENDAR_DATE, { error: 'must be a date as YYYY-MM-DD', abort: true }).refine(isCalendarDate, { error: 'is not a real calendar date', abort: true }));

@@ -31,10 +31,7 @@ export type HopRequest = {
   body: string | Uint8Array;
 };
 
-export type HopVerdict =
-  | { signed: true }
-  | { signed: false; problem: 'missing' }
-  | { signed: false; problem: 'malformed' | 'mismatch' | 'stale' };
+export type HopVerdict = { signed: true } | { signed: false; problem: 'missing' } | { signed: false; problem: 'malformed' | 'mismatch' | 'stale' };
 
 // One field per line: header values cannot hold a line break, so no two requests share a text.
 function canonicalText(request: HopRequest, timestamp: number): string {

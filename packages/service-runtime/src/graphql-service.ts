@@ -106,9 +106,7 @@ export type RunningService = {
 };
 
 /** Starts one subgraph: Apollo Server on Express, with auth, limits, logs, metrics and health. */
-export async function startGraphQLService<TContext extends RequestContext>(
-  options: GraphQLServiceOptions<TContext>,
-): Promise<RunningService> {
+export async function startGraphQLService<TContext extends RequestContext>(options: GraphQLServiceOptions<TContext>): Promise<RunningService> {
   const host = options.host ?? '127.0.0.1';
   if (options.gatewayHop.requireSigned && !options.gatewayHop.secret) {
     throw new Error(`${options.name}: signed gateway calls are required, but no GATEWAY_HOP_SECRET is set`);

@@ -3,7 +3,12 @@ import { createLifecycle } from './lifecycle.js';
 it('closes parts once, last started first, however often close() is called', async () => {
   const closed: string[] = [];
   const lifecycle = createLifecycle();
-  for (const name of ['database', 'nats', 'relay', 'http']) await lifecycle.start(name, () => name, () => void closed.push(name));
+  for (const name of ['database', 'nats', 'relay', 'http'])
+    await lifecycle.start(
+      name,
+      () => name,
+      () => void closed.push(name),
+    );
   await Promise.all([lifecycle.close(), lifecycle.close()]);
   await lifecycle.close();
   expect(closed).toEqual(['http', 'relay', 'nats', 'database']);
@@ -12,11 +17,23 @@ it('closes parts once, last started first, however often close() is called', asy
 it('keeps closing the other parts when one fails to close', async () => {
   const closed: string[] = [];
   const lifecycle = createLifecycle();
-  await lifecycle.start('a', () => 'a', () => void closed.push('a'));
-  await lifecycle.start('b', () => 'b', () => {
-    throw new Error('stuck');
-  });
-  await lifecycle.start('c', () => 'c', () => void closed.push('c'));
+  await lifecycle.start(
+    'a',
+    () => 'a',
+    () => void closed.push('a'),
+  );
+  await lifecycle.start(
+    'b',
+    () => 'b',
+    () => {
+      throw new Error('stuck');
+    },
+  );
+  await lifecycle.start(
+    'c',
+    () => 'c',
+    () => void closed.push('c'),
+  );
   await lifecycle.close();
   expect(closed).toEqual(['c', 'a']);
 });
@@ -25,7 +42,11 @@ it('refuses to start a part once closing has begun, and closes a part that finis
   const closed: string[] = [];
   const lifecycle = createLifecycle();
   let finishOpening!: () => void;
-  const opening = lifecycle.start('slow', () => new Promise<string>((resolve) => (finishOpening = () => resolve('slow'))), () => void closed.push('slow'));
+  const opening = lifecycle.start(
+    'slow',
+    () => new Promise<string>((resolve) => (finishOpening = () => resolve('slow'))),
+    () => void closed.push('slow'),
+  );
   const closing = lifecycle.close();
   finishOpening();
   await expect(opening).rejects.toThrow(/shutting down/);
@@ -36,7 +57,11 @@ it('refuses to start a part once closing has begun, and closes a part that finis
 
 it('gives up waiting at the deadline', async () => {
   const lifecycle = createLifecycle({ closeDeadlineMs: 100 });
-  await lifecycle.start('hangs', () => 'x', () => new Promise(() => undefined));
+  await lifecycle.start(
+    'hangs',
+    () => 'x',
+    () => new Promise(() => undefined),
+  );
   const started = Date.now();
   await lifecycle.close();
   expect(Date.now() - started).toBeLessThan(2_000);

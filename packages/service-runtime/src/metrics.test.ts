@@ -60,7 +60,7 @@ describe('metric labels from client input', () => {
       body: JSON.stringify({ query: `query ${operationName} { ping }`, operationName }),
     });
 
-  it('counts made-up operation names as one label, and the platform\'s own by name', async () => {
+  it("counts made-up operation names as one label, and the platform's own by name", async () => {
     const random = `Op${randomUUID().replaceAll('-', '')}`;
     expect((await send(random)).status).toBe(200);
     // Login is one of the platform's operations in schema/operations/users.graphql.

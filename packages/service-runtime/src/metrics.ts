@@ -25,7 +25,9 @@ export const OTHER_LABEL = 'other';
 /** The operation names defined in the .graphql files of a folder. */
 export function readOperationNames(dir: URL): Set<string> {
   const names = new Set<string>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()) {
     for (const definition of parse(readFileSync(new URL(file, dir), 'utf8')).definitions) {
       if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.add(definition.name.value);
     }

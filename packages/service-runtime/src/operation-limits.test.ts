@@ -12,9 +12,7 @@ const schema = buildSchema(`
 function costOf(source: string, variables: Record<string, unknown> = {}): number {
   const document = parse(source);
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
-  );
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
   return operationCost(schema, operation, fragments, variables);
 }
 
@@ -48,9 +46,9 @@ describe('operation cost', () => {
   it('counts nested pagination multiplicatively and follows fragments', () => {
     const nested = 'query { jobs(first: 50) { edges { node { ...F } } } } fragment F on Job { company { jobs(first: 50) { edges { node { id } } } } }';
     expect(costOf(nested)).toBeGreaterThan(50 * 50);
-    expect(() =>
-      assertCostWithinBudget(schema, parse(nested), parse(nested).definitions[0] as OperationDefinitionNode, {}, 1000),
-    ).toThrow(/estimated cost is \d+, above the limit of 1000/);
+    expect(() => assertCostWithinBudget(schema, parse(nested), parse(nested).definitions[0] as OperationDefinitionNode, {}, 1000)).toThrow(
+      /estimated cost is \d+, above the limit of 1000/,
+    );
   });
 
   it("sizes a subgraph's _entities by the representations it is sent", () => {

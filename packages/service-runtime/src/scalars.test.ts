@@ -46,8 +46,7 @@ it('prints each scalar as SDL a subgraph can declare', () => {
 });
 
 describe('attachScalarParsing', () => {
-  const schema = () =>
-    buildSchema(`${scalarTypeDefs.Date}\n${scalarTypeDefs.DateTime}\ntype Query { echo(day: Date, at: DateTime): String }`);
+  const schema = () => buildSchema(`${scalarTypeDefs.Date}\n${scalarTypeDefs.DateTime}\ntype Query { echo(day: Date, at: DateTime): String }`);
   const echo = { echo: (args: { day?: Date; at?: Date }) => args.day?.toISOString() ?? args.at?.toISOString() ?? null };
 
   it('makes an implementation-less schema refuse malformed variables and literals', async () => {

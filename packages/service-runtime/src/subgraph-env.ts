@@ -38,26 +38,28 @@ export type SubgraphEnv<Own = Record<string, never>> = {
 export function loadSubgraphEnv<Own>(service: string, ownSchema: z.ZodType<Own> | undefined, source: NodeJS.ProcessEnv = process.env): SubgraphEnv<Own> {
   const prefix = envPrefix(service);
   const { port } = registeredService(service);
-  const common = z.object({
-    NODE_ENV: envSchemas.nodeEnv,
-    LOG_LEVEL: envSchemas.logLevel,
-    [`${prefix}_HOST`]: z.string().default('127.0.0.1'),
-    [`${prefix}_PORT`]: envSchemas.port(port),
-    [`${prefix}_DATABASE_URL`]: envSchemas.postgresUrl,
-    [`${prefix}_DATABASE_POOL_SIZE`]: z.coerce.number().int().min(1).max(200).default(20),
-    NATS_URL: envSchemas.natsUrl,
-    [`${prefix}_NATS_PASSWORD`]: z.string().min(1).optional(),
-    JWKS_URL: envSchemas.url.default(defaultJwksUrl),
-    SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(100).default(8_000),
-    GATEWAY_HOP_SECRET: hopSecretSchema.optional(),
-    SUBGRAPH_MAX_DEPTH: z.coerce.number().int().min(1).default(defaultOperationLimits.maxDepth),
-    SUBGRAPH_MAX_ALIASES: z.coerce.number().int().min(0).default(defaultOperationLimits.maxAliases),
-    SUBGRAPH_MAX_COST: z.coerce.number().int().min(1).default(defaultOperationLimits.maxCost),
-  }).superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.GATEWAY_HOP_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['GATEWAY_HOP_SECRET'], message: 'is required in production: the secret the gateway signs its calls with' });
-    }
-  });
+  const common = z
+    .object({
+      NODE_ENV: envSchemas.nodeEnv,
+      LOG_LEVEL: envSchemas.logLevel,
+      [`${prefix}_HOST`]: z.string().default('127.0.0.1'),
+      [`${prefix}_PORT`]: envSchemas.port(port),
+      [`${prefix}_DATABASE_URL`]: envSchemas.postgresUrl,
+      [`${prefix}_DATABASE_POOL_SIZE`]: z.coerce.number().int().min(1).max(200).default(20),
+      NATS_URL: envSchemas.natsUrl,
+      [`${prefix}_NATS_PASSWORD`]: z.string().min(1).optional(),
+      JWKS_URL: envSchemas.url.default(defaultJwksUrl),
+      SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(100).default(8_000),
+      GATEWAY_HOP_SECRET: hopSecretSchema.optional(),
+      SUBGRAPH_MAX_DEPTH: z.coerce.number().int().min(1).default(defaultOperationLimits.maxDepth),
+      SUBGRAPH_MAX_ALIASES: z.coerce.number().int().min(0).default(defaultOperationLimits.maxAliases),
+      SUBGRAPH_MAX_COST: z.coerce.number().int().min(1).default(defaultOperationLimits.maxCost),
+    })
+    .superRefine((env, ctx) => {
+      if (env.NODE_ENV === 'production' && !env.GATEWAY_HOP_SECRET) {
+        ctx.addIssue({ code: 'custom', path: ['GATEWAY_HOP_SECRET'], message: 'is required in production: the secret the gateway signs its calls with' });
+      }
+    });
   const natsPassword = `${prefix}_NATS_PASSWORD`;
   const schema = (ownSchema ? z.intersection(common, ownSchema) : common).superRefine((env, ctx) => {
     const settings = env as Record<string, unknown>;

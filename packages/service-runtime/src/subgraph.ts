@@ -212,7 +212,11 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
 
     // Its own identity: it may publish only its own subjects and read only the streams it consumes.
     const identity = { ...(env.natsPassword ? { user: natsUserOf(name), password: env.natsPassword } : {}), inboxPrefix: natsInboxPrefixOf(name) };
-    const nats = await lifecycle.start('nats', () => connectToNats(env.natsUrl, name, identity), (connection) => connection.drain());
+    const nats = await lifecycle.start(
+      'nats',
+      () => connectToNats(env.natsUrl, name, identity),
+      (connection) => connection.drain(),
+    );
     watchNatsConnection(nats, { logger, registry: metrics.registry });
     // The stream it writes. Those it reads are their producers' to create: its consumers wait for them.
     await ensureStreams(nats, [name]);

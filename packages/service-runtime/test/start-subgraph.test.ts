@@ -15,7 +15,8 @@ afterAll(async () => {
   await Promise.all([db.drop(), nats.dispose()]);
 });
 
-const env = () => loadSubgraphEnv('jobs', undefined, { NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_PORT: '0', JOBS_DATABASE_URL: db.url, NATS_URL: nats.url, JOBS_DATABASE_POOL_SIZE: '3' });
+const env = () =>
+  loadSubgraphEnv('jobs', undefined, { NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_PORT: '0', JOBS_DATABASE_URL: db.url, NATS_URL: nats.url, JOBS_DATABASE_POOL_SIZE: '3' });
 const logger = createLogger('jobs', 'silent');
 
 /** Connections to the test database other than this query's own: the service's pool and the relay's listener. */

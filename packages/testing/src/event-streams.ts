@@ -52,7 +52,13 @@ export async function publishEnvelope(nats: NatsConnection, envelope: EventEnvel
 }
 
 /** Builds and publishes an event as `producer` would (tests of a consumer without that producer running). */
-export async function publishEvent<S extends EventSubject>(nats: NatsConnection, producer: ServiceName, subject: S, data: EventInput<S>, options: CreateEnvelopeOptions = {}): Promise<EventEnvelope<S>> {
+export async function publishEvent<S extends EventSubject>(
+  nats: NatsConnection,
+  producer: ServiceName,
+  subject: S,
+  data: EventInput<S>,
+  options: CreateEnvelopeOptions = {},
+): Promise<EventEnvelope<S>> {
   const envelope = createEnvelope(producer, subject, data, options);
   await publishEnvelope(nats, envelope);
   return envelope;
@@ -65,7 +71,16 @@ export async function readOutbox<S extends EventSubject>(db: TestDatabase, subje
     [subject ?? null],
   );
   return rows.map(
-    (row) => ({ id: row.id, type: row.subject, source: row.source, occurredAt: row.occurred_at.toISOString(), aggregateId: row.aggregate_id, traceparent: row.traceparent, data: row.data }) as EventEnvelope<S>,
+    (row) =>
+      ({
+        id: row.id,
+        type: row.subject,
+        source: row.source,
+        occurredAt: row.occurred_at.toISOString(),
+        aggregateId: row.aggregate_id,
+        traceparent: row.traceparent,
+        data: row.data,
+      }) as EventEnvelope<S>,
   );
 }
 

@@ -84,8 +84,16 @@ export function gatewayNatsEnv(nats: PrivateNats | undefined): Partial<GatewayEn
 
 const REGISTER = /* GraphQL */ `
   mutation Register($input: RegisterInput!) {
-    register(input: $input) { accessToken refreshToken user { id username } }
-  }`;
+    register(input: $input) {
+      accessToken
+      refreshToken
+      user {
+        id
+        username
+      }
+    }
+  }
+`;
 
 let accountCounter = 0;
 function uniqueTag(): string {

@@ -56,7 +56,10 @@ export async function startPrivateNats(): Promise<PrivateNats> {
   try {
     const admin = await connectToNats(url, 'test-provisioning');
     try {
-      await ensureStreams(admin, serviceRegistry.map((service) => service.name));
+      await ensureStreams(
+        admin,
+        serviceRegistry.map((service) => service.name),
+      );
     } finally {
       await admin.close();
     }

@@ -26,7 +26,6 @@ export async function startTestInfrastructure(): Promise<void> {
   }
 }
 
-
 export async function stopTestInfrastructure(): Promise<void> {
   const infra = holder.__jobplatformTestInfra;
   if (!infra) return;

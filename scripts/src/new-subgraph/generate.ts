@@ -123,7 +123,11 @@ function checkCompose(text: string, names: ServiceNames, port: number): void {
     names.name in (services.gateway?.depends_on ?? {}) ? '' : "the gateway's depends_on",
     ...(composeNatsPassword(text, names) === undefined
       ? []
-      : [services[names.name]?.environment?.[`${names.env}_NATS_PASSWORD`] && services.nats?.environment?.[`${names.env}_NATS_PASSWORD`] ? '' : `its ${names.env}_NATS_PASSWORD at the service and at nats`]),
+      : [
+          services[names.name]?.environment?.[`${names.env}_NATS_PASSWORD`] && services.nats?.environment?.[`${names.env}_NATS_PASSWORD`]
+            ? ''
+            : `its ${names.env}_NATS_PASSWORD at the service and at nats`,
+        ]),
   ].filter(Boolean);
   if (problems.length > 0) throw new Error(`docker-compose.yml: the edit did not produce ${problems.join(', ')}; add them by hand`);
 }

@@ -6,9 +6,7 @@ import { z } from 'zod';
 import type { SchemaProblem } from '../schema/source-location.js';
 import type { ClientOperation } from './operations.js';
 
-export type PreviousSupergraph =
-  | { found: true; ref: string; commit: string; sdl: string }
-  | { found: false; ref: string; reason: string };
+export type PreviousSupergraph = { found: true; ref: string; commit: string; sdl: string } | { found: false; ref: string; reason: string };
 
 function runGit(root: string, args: string[]): string | undefined {
   try {

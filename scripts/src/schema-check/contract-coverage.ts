@@ -25,8 +25,7 @@ export type CoverageRatchet = {
   problems: SchemaProblem[];
 };
 
-const description =
-  'Contract operations known to validate against the supergraph. Written by npm run schema:check; an operation listed here must keep validating.';
+const description = 'Contract operations known to validate against the supergraph. Written by npm run schema:check; an operation listed here must keep validating.';
 
 export function readCoverageFile(file: string, displayName: string): { recorded: string[]; problems: SchemaProblem[] } {
   if (!existsSync(file)) return { recorded: [], problems: [] };
@@ -38,7 +37,10 @@ export function readCoverageFile(file: string, displayName: string): { recorded:
   }
   const parsed = coverageFileSchema.safeParse(json);
   if (!parsed.success) {
-    return { recorded: [], problems: [{ file: displayName, code: 'COVERAGE_INVALID', message: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') }] };
+    return {
+      recorded: [],
+      problems: [{ file: displayName, code: 'COVERAGE_INVALID', message: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') }],
+    };
   }
   return { recorded: parsed.data.operations, problems: [] };
 }

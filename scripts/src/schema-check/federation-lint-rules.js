@@ -8,9 +8,24 @@ import { Kind } from 'graphql';
 
 const FEDERATION_SPEC = /^https:\/\/specs\.apollo\.dev\/federation\/v(\d+)\.(\d+)$/;
 const FEDERATION_DIRECTIVES = new Set([
-  'key', 'requires', 'provides', 'external', 'tag', 'extends', 'shareable', 'inaccessible', 'override',
-  'composeDirective', 'interfaceObject', 'authenticated', 'requiresScopes', 'policy', 'context', 'fromContext',
-  'cost', 'listSize',
+  'key',
+  'requires',
+  'provides',
+  'external',
+  'tag',
+  'extends',
+  'shareable',
+  'inaccessible',
+  'override',
+  'composeDirective',
+  'interfaceObject',
+  'authenticated',
+  'requiresScopes',
+  'policy',
+  'context',
+  'fromContext',
+  'cost',
+  'listSize',
 ]);
 
 const locationOf = (node) => ({
@@ -84,9 +99,7 @@ const federationDirectiveImports = {
         const link = readFederationLink(document);
         if (!link) return;
         const used = new Set();
-        const defined = new Set(
-          document.definitions.filter((definition) => definition.kind === Kind.DIRECTIVE_DEFINITION).map((definition) => definition.name.value),
-        );
+        const defined = new Set(document.definitions.filter((definition) => definition.kind === Kind.DIRECTIVE_DEFINITION).map((definition) => definition.name.value));
         const visitDirectives = (holder) => {
           for (const directive of holder.directives ?? []) {
             const name = directive.name.value;
@@ -116,9 +129,7 @@ const federationDirectiveImports = {
 
 /** The names the schema uses as directives, apart from @link and namespaced or locally defined ones. */
 function collectUsedDirectives(document) {
-  const defined = new Set(
-    document.definitions.filter((definition) => definition.kind === Kind.DIRECTIVE_DEFINITION).map((definition) => definition.name.value),
-  );
+  const defined = new Set(document.definitions.filter((definition) => definition.kind === Kind.DIRECTIVE_DEFINITION).map((definition) => definition.name.value));
   const used = new Set();
   const walk = (value) => {
     if (Array.isArray(value)) return value.forEach(walk);

@@ -57,7 +57,10 @@ function resolveOptions(options: SchemaCheckOptions) {
   };
 }
 
-function checkComposition(paths: ReturnType<typeof resolveOptions>, show: (file: string) => string): { section: ReportSection; apiSchema?: GraphQLSchema; subgraphNames: string[] } {
+function checkComposition(
+  paths: ReturnType<typeof resolveOptions>,
+  show: (file: string) => string,
+): { section: ReportSection; apiSchema?: GraphQLSchema; subgraphNames: string[] } {
   const title = 'Composition';
   const outcome = composeSupergraph({ configPath: paths.configPath, root: paths.root });
   const subgraphNames = outcome.subgraphs.map((subgraph) => subgraph.name);
@@ -101,7 +104,12 @@ function checkProjectOperations(files: OperationFile[], apiSchema: GraphQLSchema
   for (const verdict of failures) details.push(...verdict.problems.map((problem) => `✖ ${verdict.operation.name}  ${formatLocation(problem)}  ${problem.message}`));
   const valid = operations.length - failures.length;
   const status = failures.length || fileProblems.length ? 'fail' : 'pass';
-  return { title, status, summary: `${valid}/${operations.length} in ${dirName} validate${fileProblems.length ? ` · ${plural(fileProblems.length, 'file problem')}` : ''}`, details };
+  return {
+    title,
+    status,
+    summary: `${valid}/${operations.length} in ${dirName} validate${fileProblems.length ? ` · ${plural(fileProblems.length, 'file problem')}` : ''}`,
+    details,
+  };
 }
 
 function describeChange(change: ClassifiedChange): string {
@@ -215,7 +223,9 @@ function checkContractCoverage(
     if (options.ci) {
       if (ratchet.gained.length > 0 || !existsSync(paths.coveragePath)) {
         status = 'fail';
-        details.push(`✖ ${coverageFile} is out of date (${plural(ratchet.gained.length, 'more operation')} validate${ratchet.gained.length === 1 ? 's' : ''}): run npm run schema:check and commit it`);
+        details.push(
+          `✖ ${coverageFile} is out of date (${plural(ratchet.gained.length, 'more operation')} validate${ratchet.gained.length === 1 ? 's' : ''}): run npm run schema:check and commit it`,
+        );
       }
     } else {
       writeCoverageFile(paths.coveragePath, operations.length, validating, ratchet.regressions);

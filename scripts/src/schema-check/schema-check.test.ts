@@ -113,9 +113,7 @@ describe('runSchemaCheck', () => {
     expect(section(report, 'Breaking changes').status).toBe('fail');
     expect(text).toContain("✖ breaking  FIELD_REMOVED  Field 'priceCents' was removed from object type 'Product'  used by ProductPage:2 in schema/operations/products.graphql");
     expect(text).toContain('{ "type": "FIELD_REMOVED", "path": "Product.priceCents", "reason": "<who is affected and why it is safe>" }');
-    expect(section(report, 'Operations').details).toEqual([
-      '✖ ProductPage  schema/operations/products.graphql:6:5  Cannot query field "priceCents" on type "Product".',
-    ]);
+    expect(section(report, 'Operations').details).toEqual(['✖ ProductPage  schema/operations/products.graphql:6:5  Cannot query field "priceCents" on type "Product".']);
   });
 
   it('lets an acknowledged breaking change through but still fails the operation that uses it', async () => {
@@ -179,7 +177,10 @@ describe('runSchemaCheck', () => {
   });
 
   it('lints subgraph SDL: a missing description and a bad enum value name, with file and line', async () => {
-    repo.write('subgraphs/catalog/src/schema.graphql', catalogSdl(`${withPrice}  state: ProductState\n`) + '\n"""Availability."""\nenum ProductState {\n  "On sale."\n  onSale\n}\n');
+    repo.write(
+      'subgraphs/catalog/src/schema.graphql',
+      catalogSdl(`${withPrice}  state: ProductState\n`) + '\n"""Availability."""\nenum ProductState {\n  "On sale."\n  onSale\n}\n',
+    );
     repo.write('schema/supergraph.graphql', composeFixture(readFileSync(path.join(repo.root, 'subgraphs/catalog/src/schema.graphql'), 'utf8')));
 
     const report = await runSchemaCheck(options);

@@ -2,14 +2,7 @@ import { readFileSync } from 'node:fs';
 import { composeServices, type CompositionSuccess } from '@apollo/composition';
 import { GraphQLError, parse, Source, type ASTNode, type DocumentNode } from 'graphql';
 import { describeGraphQLError, type SchemaProblem } from './source-location.js';
-import {
-  defaultConfigPath,
-  displayPath,
-  loadSupergraphConfig,
-  repositoryRoot,
-  SupergraphConfigError,
-  type SubgraphEntry,
-} from './supergraph-config.js';
+import { defaultConfigPath, displayPath, loadSupergraphConfig, repositoryRoot, SupergraphConfigError, type SubgraphEntry } from './supergraph-config.js';
 
 /** One subgraph's SDL as text, with the file name that messages point at. */
 export type SubgraphSource = { name: string; routingUrl: string; file: string; sdl: string };
@@ -17,8 +10,7 @@ export type SubgraphSource = { name: string; routingUrl: string; file: string; s
 export type CompositionNote = { code: string; level: string; message: string; locations: string[] };
 
 export type ComposeOutcome =
-  | { ok: true; supergraphSdl: string; hints: CompositionNote[]; subgraphs: SubgraphSource[] }
-  | { ok: false; problems: SchemaProblem[]; subgraphs: SubgraphSource[] };
+  { ok: true; supergraphSdl: string; hints: CompositionNote[]; subgraphs: SubgraphSource[] } | { ok: false; problems: SchemaProblem[]; subgraphs: SubgraphSource[] };
 
 type CompositionHint = CompositionSuccess['hints'][number];
 

@@ -27,7 +27,13 @@ type SeedJob = { id: bigint; companyId: bigint; title: string };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const EVENTS_PER_TRANSACTION = 5_000;
-const queries = [...new Set(Object.values(titlesByCategory).flat().map((title) => title.toLowerCase()))];
+const queries = [
+  ...new Set(
+    Object.values(titlesByCategory)
+      .flat()
+      .map((title) => title.toLowerCase()),
+  ),
+];
 
 /** The history's mark: JOB_VIEW's `source` property, so that a second run of the same seed adds nothing. */
 const sourceOf = (seed: number) => `seed-${seed}`;
@@ -50,8 +56,22 @@ function* historyOfJob(job: SeedJob, random: Random, seed: number, start: number
       const fromSearch = random.chance(0.35);
       if (fromSearch) {
         const query = random.pick(queries);
-        yield { eventType: 'search_performed', userId: null, sessionId: null, properties: { kind: 'jobs', query, resultCount: random.int(1, 400) }, timestamp, clientTimestamp: null };
-        yield { eventType: 'SEARCH_RESULT_CLICK', userId: null, sessionId, properties: { jobId: job.id.toString(), query, position: random.int(0, 19) }, timestamp, clientTimestamp: null };
+        yield {
+          eventType: 'search_performed',
+          userId: null,
+          sessionId: null,
+          properties: { kind: 'jobs', query, resultCount: random.int(1, 400) },
+          timestamp,
+          clientTimestamp: null,
+        };
+        yield {
+          eventType: 'SEARCH_RESULT_CLICK',
+          userId: null,
+          sessionId,
+          properties: { jobId: job.id.toString(), query, position: random.int(0, 19) },
+          timestamp,
+          clientTimestamp: null,
+        };
       }
       yield { eventType: 'JOB_VIEW', userId: null, sessionId, properties: { jobId: job.id.toString(), source: sourceOf(seed) }, timestamp, clientTimestamp: null };
       if (random.chance(0.15)) yield { eventType: 'COMPANY_VIEW', userId: null, sessionId, properties: { companyId: job.companyId.toString() }, timestamp, clientTimestamp: null };
@@ -69,7 +89,12 @@ export async function seedAnalyticsHistory(
   jobs: SeedJob[],
   options: AnalyticsSeedOptions & { seed: number; logLevel: string; say?: (line: string) => void },
 ): Promise<AnalyticsSeedSummary> {
-  const env = loadSubgraphEnv('analytics', analyticsSubgraph.env, { NODE_ENV: 'test', LOG_LEVEL: options.logLevel, ANALYTICS_DATABASE_URL: options.analyticsDatabaseUrl, ANALYTICS_DATABASE_POOL_SIZE: '2' });
+  const env = loadSubgraphEnv('analytics', analyticsSubgraph.env, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: options.logLevel,
+    ANALYTICS_DATABASE_URL: options.analyticsDatabaseUrl,
+    ANALYTICS_DATABASE_POOL_SIZE: '2',
+  });
   const opened = await openAnalyticsDomain(env, { logger: createLogger('seed', options.logLevel as never) });
   const { db, partitions } = opened.domain;
   try {
@@ -89,7 +114,10 @@ export async function seedAnalyticsHistory(
       batch = [];
       await db.$transaction(
         async (tx) => {
-          await partitions.ensureFor(tx, written.map((event) => event.timestamp));
+          await partitions.ensureFor(
+            tx,
+            written.map((event) => event.timestamp),
+          );
           events += await insertEventsWithRollups(tx, written);
         },
         { timeout: 120_000, maxWait: 30_000 },
@@ -114,11 +142,15 @@ async function waitForJobsReplica(db: AnalyticsDb, jobs: SeedJob[], options: Ana
   let saidAt = started;
   const ids = jobs.map((job) => job.id.toString());
   for (;;) {
-    const [row] = await db.$queryRaw<{ missing: number }[]>`SELECT count(*)::int AS missing FROM unnest(${ids}::bigint[]) AS j(id) WHERE NOT EXISTS (SELECT 1 FROM job_replicas r WHERE r.id = j.id)`;
+    const [row] = await db.$queryRaw<
+      { missing: number }[]
+    >`SELECT count(*)::int AS missing FROM unnest(${ids}::bigint[]) AS j(id) WHERE NOT EXISTS (SELECT 1 FROM job_replicas r WHERE r.id = j.id)`;
     const missing = row?.missing ?? 0;
     if (missing === 0) return;
     if (Date.now() - started > timeoutMs) {
-      throw new Error(`analytics_db still lacks ${missing} of the ${jobs.length} jobs after ${Math.round(timeoutMs / 1000)} s. The analytics service copies them from jobs' events: is the platform running (npm start)?`);
+      throw new Error(
+        `analytics_db still lacks ${missing} of the ${jobs.length} jobs after ${Math.round(timeoutMs / 1000)} s. The analytics service copies them from jobs' events: is the platform running (npm start)?`,
+      );
     }
     if (Date.now() - saidAt >= 10_000) {
       options.say?.(`waiting for the analytics service to copy the jobs: ${missing} of ${jobs.length} to go`);

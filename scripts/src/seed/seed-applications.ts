@@ -150,12 +150,14 @@ export async function submitApplications(
   let skipped = 0;
   await inParallel(missing, options.concurrency, async (plan) => {
     try {
-      const row = await retryExpiredTransaction(() => domain.applications.apply(plan.seeker, {
-        jobId: plan.jobId.toString(),
-        ...(plan.coverLetter !== undefined ? { coverLetter: plan.coverLetter } : {}),
-        ...(plan.expectedSalary !== undefined ? { expectedSalary: plan.expectedSalary } : {}),
-        ...(plan.availableInDays !== undefined ? { availabilityDate: isoDay(plan.availableInDays) } : {}),
-      }));
+      const row = await retryExpiredTransaction(() =>
+        domain.applications.apply(plan.seeker, {
+          jobId: plan.jobId.toString(),
+          ...(plan.coverLetter !== undefined ? { coverLetter: plan.coverLetter } : {}),
+          ...(plan.expectedSalary !== undefined ? { expectedSalary: plan.expectedSalary } : {}),
+          ...(plan.availableInDays !== undefined ? { availabilityDate: isoDay(plan.availableInDays) } : {}),
+        }),
+      );
       applications.set(pairKey(row.jobId, row.applicantId), { id: row.id, jobId: row.jobId, applicantId: row.applicantId, status: row.status });
       added += 1;
       if (added % 2000 === 0) options.say?.(`applications: ${added} of ${missing.length}`);
@@ -259,7 +261,11 @@ async function holdInterviews(domain: SeedApplicationsDomain, employer: Viewer, 
  * at a time: the employer's status changes (INTERVIEWING by scheduling the planned interview), the
  * applicant's withdrawal. Returns the status changes and interviews made.
  */
-export async function moveApplications(domain: SeedApplicationsDomain, moves: PlannedMoves[], options: { concurrency: number }): Promise<{ statusChanges: number; interviews: number }> {
+export async function moveApplications(
+  domain: SeedApplicationsDomain,
+  moves: PlannedMoves[],
+  options: { concurrency: number },
+): Promise<{ statusChanges: number; interviews: number }> {
   let statusChanges = 0;
   let interviews = 0;
   await inParallel(moves, options.concurrency, async ({ application, employer, seeker, path, notes, interview }) => {
@@ -300,7 +306,9 @@ export async function attachFiles(
 ): Promise<number> {
   const { domain, publicOrigin } = opened;
   const ids = items.map((item) => item.application.id);
-  const attached = new Set((await domain.db.applicationAttachment.findMany({ where: { applicationId: { in: ids } }, select: { applicationId: true } })).map((row) => row.applicationId));
+  const attached = new Set(
+    (await domain.db.applicationAttachment.findMany({ where: { applicationId: { in: ids } }, select: { applicationId: true } })).map((row) => row.applicationId),
+  );
   const todo = items.filter((item) => !attached.has(item.application.id) && !finalStatuses.has(item.application.status));
   let added = 0;
   await inParallel(todo, options.concurrency, async ({ application, seeker, files }) => {
@@ -313,7 +321,11 @@ export async function attachFiles(
         const outcome = await domain.attachments.acceptUpload(upload.uploadUrl.slice(localPrefix.length), { body: Readable.from([file.bytes]), contentLength: file.bytes.length });
         if (!outcome.ok) throw new Error(`attaching ${file.fileName} to application ${application.id}: ${outcome.code}: ${outcome.message}`);
       } else {
-        const response = await fetch(upload.uploadUrl, { method: 'PUT', headers: { 'content-type': upload.attachment.fileType, 'content-length': String(file.bytes.length) }, body: file.bytes });
+        const response = await fetch(upload.uploadUrl, {
+          method: 'PUT',
+          headers: { 'content-type': upload.attachment.fileType, 'content-length': String(file.bytes.length) },
+          body: file.bytes,
+        });
         if (!response.ok) throw new Error(`uploading ${file.fileName} for application ${application.id}: HTTP ${response.status}`);
       }
       added += 1;
@@ -409,7 +421,9 @@ export async function seedDemoApplications(opened: Pick<SeedApplications, 'domai
     {
       jobs: planned.map(({ id, isActive }) => ({ id, isActive })),
       seekers: seekerIds,
-      members: [...new Map(planned.filter((job) => job.isActive).map((job) => [`${job.companyId}|${job.employerId}`, { companyId: job.companyId, userId: job.employerId }])).values()],
+      members: [
+        ...new Map(planned.filter((job) => job.isActive).map((job) => [`${job.companyId}|${job.employerId}`, { companyId: job.companyId, userId: job.employerId }])).values(),
+      ],
     },
     { timeoutMs: options.replicaTimeoutMs, say: options.say },
   );

@@ -390,12 +390,9 @@ async function addApplications(
 ): Promise<ApplicationsSeedSummary> {
   const accounts = seekerAccounts(options.seed, options.applications.seekers);
   const names = accounts.map(() => ({ firstName: random.pick(firstNames), lastName: random.pick(lastNames) }));
-  const { viewers, added: addedSeekers } = await ensureAccounts(
-    users,
-    accounts,
-    (i) => ({ userType: 'JOB_SEEKER', password: SEED_SEEKER_PASSWORD, ...names[i] }),
-    { concurrency: 4 },
-  );
+  const { viewers, added: addedSeekers } = await ensureAccounts(users, accounts, (i) => ({ userType: 'JOB_SEEKER', password: SEED_SEEKER_PASSWORD, ...names[i] }), {
+    concurrency: 4,
+  });
   say(`users: ${viewers.length} job seekers${alreadyThere(viewers.length, addedSeekers)}`);
 
   const dataSetJobs = await jobs.db.job.findMany({
@@ -502,7 +499,11 @@ export async function seedPlatform(options: SeedOptions): Promise<SeedSummary> {
       say(`search: ${await waitForSearchIndex(dataSetJobs, { ...options.search, say })} jobs indexed`);
     }
     if (options.analytics) {
-      const dataSetJobs = await jobs.db.job.findMany({ where: { companyId: { in: companies.map((company) => BigInt(company.id)) }, deletedAt: null }, select: { id: true, companyId: true, title: true }, orderBy: { id: 'asc' } });
+      const dataSetJobs = await jobs.db.job.findMany({
+        where: { companyId: { in: companies.map((company) => BigInt(company.id)) }, deletedAt: null },
+        select: { id: true, companyId: true, title: true },
+        orderBy: { id: 'asc' },
+      });
       const history = await seedAnalyticsHistory(dataSetJobs, { ...options.analytics, seed: options.seed, logLevel: options.logLevel, say });
       say(history.alreadyThere ? 'analytics: the history of this seed is already there' : `analytics: ${history.events} client events of history`);
     }

@@ -12,10 +12,7 @@ export type SearchSeedOptions = {
  * ends. Reads search_db only; the running search service does the indexing. Returns how many jobs it
  * waited for.
  */
-export async function waitForSearchIndex(
-  jobs: { id: bigint; isActive: boolean }[],
-  options: SearchSeedOptions & { say?: (line: string) => void },
-): Promise<number> {
+export async function waitForSearchIndex(jobs: { id: bigint; isActive: boolean }[], options: SearchSeedOptions & { say?: (line: string) => void }): Promise<number> {
   const timeoutMs = options.indexTimeoutMs ?? 120_000;
   const client = new pg.Client({ connectionString: options.searchDatabaseUrl });
   await client.connect();

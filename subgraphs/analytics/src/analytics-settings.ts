@@ -19,7 +19,11 @@ export const analyticsSettings = z.object({
   /** Monthly partitions made ahead of the current month. */
   ANALYTICS_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(24).default(3),
   /** How often partitions are made ahead, expired ones dropped and old view sessions swept. */
-  ANALYTICS_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60 * 60 * 1000),
+  ANALYTICS_MAINTENANCE_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(60 * 60 * 1000),
 });
 
 export type AnalyticsSettings = z.infer<typeof analyticsSettings>;

@@ -40,7 +40,10 @@ export function createEventBuffer({ db, partitions, batchSize, limit, registry }
 
   async function writeBatch(batch: RawEvent[]): Promise<void> {
     await db.$transaction(async (tx) => {
-      await partitions.ensureFor(tx, batch.map((event) => event.timestamp));
+      await partitions.ensureFor(
+        tx,
+        batch.map((event) => event.timestamp),
+      );
       const events = await countedViews(tx, batch);
       written.inc(await insertEventsWithRollups(tx, events));
       repeats.inc(batch.length - events.length);

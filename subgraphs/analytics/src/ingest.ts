@@ -63,16 +63,14 @@ export function createIngestService({ db, buffer, rateLimiter, now }: { db: Anal
   function accept(sender: EventSender, events: readonly CheckedEvent[]): void {
     const receivedAt = now();
     buffer.add(
-      events.map(
-        (event): RawEvent => ({
-          eventType: event.eventType,
-          userId: sender.viewer?.userId ?? null,
-          sessionId: event.sessionId,
-          properties: event.properties,
-          timestamp: receivedAt,
-          clientTimestamp: event.clientTimestamp,
-        }),
-      ),
+      events.map((event): RawEvent => ({
+        eventType: event.eventType,
+        userId: sender.viewer?.userId ?? null,
+        sessionId: event.sessionId,
+        properties: event.properties,
+        timestamp: receivedAt,
+        clientTimestamp: event.clientTimestamp,
+      })),
     );
   }
 

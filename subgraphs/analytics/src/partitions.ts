@@ -46,7 +46,11 @@ export function createPartitionKeeper({ retentionMonths, monthsAhead }: { retent
     /** Makes the partitions that events at these instants fall into. */
     ensureFor: (tx: SqlClient, instants: Iterable<Date>) => ensureMonths(tx, [...instants].map(monthOf)),
     /** Makes this month's partition and the next `monthsAhead` ones. */
-    makeAhead: (tx: SqlClient, now: Date) => ensureMonths(tx, Array.from({ length: monthsAhead + 1 }, (_, i) => addMonths(monthOf(now), i))),
+    makeAhead: (tx: SqlClient, now: Date) =>
+      ensureMonths(
+        tx,
+        Array.from({ length: monthsAhead + 1 }, (_, i) => addMonths(monthOf(now), i)),
+      ),
     /**
      * Drops the partitions of months that ended more than `retentionMonths` whole months ago (the
      * current month counts as one). Rollups are separate tables and stay.

@@ -50,7 +50,12 @@ async function daysToHire(tx: SqlClient, applicationId: string, hiredAt: Date): 
 export function platformEventHandlers(partitions: PartitionKeeper): EventHandlers<SqlClient> {
   return {
     'users.user.registered.v1': (event, tx) =>
-      recordFact(tx, partitions, { eventType: 'user_registered', userId: event.data.userId, properties: { userType: event.data.userType }, timestamp: new Date(event.data.dateJoined) }),
+      recordFact(tx, partitions, {
+        eventType: 'user_registered',
+        userId: event.data.userId,
+        properties: { userType: event.data.userType },
+        timestamp: new Date(event.data.dateJoined),
+      }),
     'jobs.job.created.v1': (event, tx) =>
       recordFact(tx, partitions, {
         eventType: 'job_created',

@@ -31,7 +31,8 @@ function eventBufferPart(buffer: EventBuffer, intervalMs: number, logger: Logger
   return {
     name: 'event buffer',
     async start() {
-      const flush = () => buffer.flush().catch((error: unknown) => logger.error({ err: error, buffered: buffer.size }, 'writing buffered analytics events failed; kept for the next flush'));
+      const flush = () =>
+        buffer.flush().catch((error: unknown) => logger.error({ err: error, buffered: buffer.size }, 'writing buffered analytics events failed; kept for the next flush'));
       const timer = setInterval(flush, intervalMs);
       const eager = setInterval(() => (buffer.hasFullBatch ? flush() : undefined), Math.max(5, Math.floor(intervalMs / 10)));
       timer.unref();
@@ -107,7 +108,10 @@ export const analyticsSubgraph: SubgraphDefinition<AnalyticsDb, AnalyticsDomain,
         };
         // The months ahead exist before the first event is accepted.
         await maintain();
-        const timer = setInterval(() => maintain().catch((error: unknown) => logger.error({ err: error }, 'analytics partition maintenance failed')), env.own.ANALYTICS_MAINTENANCE_INTERVAL_MS);
+        const timer = setInterval(
+          () => maintain().catch((error: unknown) => logger.error({ err: error }, 'analytics partition maintenance failed')),
+          env.own.ANALYTICS_MAINTENANCE_INTERVAL_MS,
+        );
         timer.unref();
         return { stop: () => clearInterval(timer) };
       },

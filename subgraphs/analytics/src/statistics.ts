@@ -63,13 +63,14 @@ export type JobOwnership = { employerId: bigint; companyId: bigint };
  */
 export function createStatisticsLoaders(db: AnalyticsDb, viewer: Viewer | undefined) {
   return {
-    jobById: createByIdLoader(
-      (ids) => db.jobReplica.findMany({ where: { id: { in: ids } }, select: { id: true, employerId: true, companyId: true } }),
-    ),
+    jobById: createByIdLoader((ids) => db.jobReplica.findMany({ where: { id: { in: ids } }, select: { id: true, employerId: true, companyId: true } })),
     /** Whether the viewer is a member of each company. */
     viewerMemberOf: new DataLoader<bigint, boolean, string>(async (companyIds) => {
       if (!viewer) return companyIds.map(() => false);
-      const rows = await db.companyMemberReplica.findMany({ where: { userId: BigInt(viewer.userId), companyId: { in: [...companyIds] }, isMember: true }, select: { companyId: true } });
+      const rows = await db.companyMemberReplica.findMany({
+        where: { userId: BigInt(viewer.userId), companyId: { in: [...companyIds] }, isMember: true },
+        select: { companyId: true },
+      });
       const member = new Set(rows.map((row) => row.companyId));
       return companyIds.map((id) => member.has(id));
     }, bigintKeys),

@@ -26,7 +26,12 @@ export async function countedViews(tx: SqlClient, batch: readonly RawEvent[]): P
      ON CONFLICT (session_id, job_id) DO UPDATE SET counted_at = EXCLUDED.counted_at
        WHERE seen.counted_at <= EXCLUDED.counted_at - make_interval(secs => $4::double precision / 1000)
      RETURNING session_id, job_id::text`,
-    [candidates.map((event) => event.sessionId), candidates.map((event) => String(event.properties.jobId)), candidates.map((event) => event.timestamp.toISOString()), VIEW_DEDUP_WINDOW_MS],
+    [
+      candidates.map((event) => event.sessionId),
+      candidates.map((event) => String(event.properties.jobId)),
+      candidates.map((event) => event.timestamp.toISOString()),
+      VIEW_DEDUP_WINDOW_MS,
+    ],
   );
   const countedKeys = new Set(counted.map((row) => `${row.session_id}\u0000${row.job_id}`));
   const kept = new Set(candidates.filter((event) => countedKeys.has(viewKey(event))));

@@ -94,7 +94,11 @@ export function jobCreated(job: { id: string; companyId: string; employerId: str
 
 type Parties = { applicationId: string; jobId: string; applicantId: string; employerId: string; companyId: string };
 
-export const applicationSubmitted = (parties: Parties): EventInput<'applications.application.submitted.v1'> => ({ ...parties, companyMemberIds: [parties.employerId], status: 'pending' });
+export const applicationSubmitted = (parties: Parties): EventInput<'applications.application.submitted.v1'> => ({
+  ...parties,
+  companyMemberIds: [parties.employerId],
+  status: 'pending',
+});
 
 export function statusChanged(
   parties: Parties,

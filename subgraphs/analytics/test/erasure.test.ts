@@ -18,10 +18,18 @@ it("anonymises the user's raw events and the anonymous ones of their sessions, k
   const view = (sessionId: string) => ({ eventType: 'JOB_VIEW', sessionId, properties: { jobId: JOB } });
   // Before signing in, then signed in, in the same session; someone else viewing their profile; another person's view.
   await analytics.gql(TRACK_EVENT, { input: view('their-phone') });
-  await analytics.gql(TRACK_EVENTS, { inputs: [{ eventType: 'COMPANY_VIEW', sessionId: 'their-phone', properties: { companyId: '71' } }, view('their-laptop')] }, { token: `job_seeker-${USER}` });
+  await analytics.gql(
+    TRACK_EVENTS,
+    { inputs: [{ eventType: 'COMPANY_VIEW', sessionId: 'their-phone', properties: { companyId: '71' } }, view('their-laptop')] },
+    { token: `job_seeker-${USER}` },
+  );
   await analytics.gql(TRACK_EVENT, { input: { eventType: 'PROFILE_VIEW', sessionId: 'recruiter', properties: { userId: USER } } }, { token: 'employer-510' });
   await analytics.gql(TRACK_EVENT, { input: view('stranger') });
-  await analytics.fromService('applications', 'applications.application.submitted.v1', applicationSubmitted({ applicationId: '31', jobId: JOB, applicantId: USER, employerId: '510', companyId: '71' }));
+  await analytics.fromService(
+    'applications',
+    'applications.application.submitted.v1',
+    applicationSubmitted({ applicationId: '31', jobId: JOB, applicantId: USER, employerId: '510', companyId: '71' }),
+  );
   await analytics.flush();
   const rollups = async () => (await analytics.db.query('SELECT job_id::text, metric_name, metric_value FROM job_analytics ORDER BY 2')).rows;
   const counted = await rollups();
@@ -42,7 +50,7 @@ it("anonymises the user's raw events and the anonymous ones of their sessions, k
     { event_type: 'application_submitted', user_id: null, session_id: null, properties: { applicationId: '31', jobId: JOB, companyId: '71' } },
     { event_type: 'job_created', user_id: '510', session_id: null, properties: { jobId: JOB, companyId: '71' } },
   ]);
-  expect((await analytics.db.query("SELECT session_id FROM job_view_sessions ORDER BY 1")).rows).toEqual([{ session_id: 'stranger' }]);
+  expect((await analytics.db.query('SELECT session_id FROM job_view_sessions ORDER BY 1')).rows).toEqual([{ session_id: 'stranger' }]);
   expect(await rollups()).toEqual(counted);
 
   const [reply] = await analytics.outbox('analytics.user_erasure.completed.v1');

@@ -24,13 +24,19 @@ async function okOp(operationName: string, variables: Record<string, unknown>, a
 }
 
 const seen = (service: 'analytics' | 'applications', sql: string, values: unknown[], what: string) =>
-  waitFor(what, async () => (await platform.service(service).db.query(sql, values)).rowCount, (count) => count === 1);
+  waitFor(
+    what,
+    async () => (await platform.service(service).db.query(sql, values)).rowCount,
+    (count) => count === 1,
+  );
 
 beforeAll(async () => {
   platform = await startPlatformForTest({ services: ['jobs', 'applications', 'analytics'] });
   employer = await platform.employer();
   const companyId = (await platform.ok('mutation($name: String!) { createCompany(input: { name: $name }) { id } }', { name: `Stats Co ${Date.now()}` }, employer)).createCompany.id;
-  jobId = (await platform.ok('mutation($input: CreateJobInput!) { createJob(input: $input) { id } }', { input: { companyId, title: 'Data engineer', description: 'Pipes.' } }, employer)).createJob.id;
+  jobId = (
+    await platform.ok('mutation($input: CreateJobInput!) { createJob(input: $input) { id } }', { input: { companyId, title: 'Data engineer', description: 'Pipes.' } }, employer)
+  ).createJob.id;
   await seen('analytics', 'SELECT 1 FROM job_replicas WHERE id = $1', [jobId], 'the job to reach the analytics jobs replica');
 });
 afterAll(async () => {
@@ -57,7 +63,11 @@ it('an application shows in JobStats, the EmployerDashboard and, for admins, Pla
   await seen('applications', 'SELECT 1 FROM job_replicas WHERE id = $1', [jobId], 'the job to reach the applications jobs replica');
   await platform.ok('mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { id } }', { input: { jobId } }, seeker);
 
-  await waitFor('the application to show in JobStats', async () => (await okOp('JobStats', { jobId, from, to }, employer)).job.stats, (stats) => stats.applications === 1);
+  await waitFor(
+    'the application to show in JobStats',
+    async () => (await okOp('JobStats', { jobId, from, to }, employer)).job.stats,
+    (stats) => stats.applications === 1,
+  );
   const dashboard = (await okOp('EmployerDashboard', { from, to }, employer)).me;
   expect(dashboard.id).toBe(employer.id);
   expect(dashboard.employerStats).toMatchObject({ activeJobs: 1, totalViews: 1, totalApplications: 1, averageDaysToHire: null });

@@ -58,7 +58,9 @@ it("refuses a JOB_VIEW without a job, of a job the platform does not have, with 
   expect(await refused({ eventType: 'JOB_VIEW', sessionId: 's1', properties: {} })).toEqual([{ field: 'input.properties.jobId', message: expect.any(String) }]);
   expect(await refused({ eventType: 'JOB_VIEW', sessionId: 's1', properties: { jobId: 'abc' } })).toEqual([{ field: 'input.properties.jobId', message: 'is not a valid id' }]);
   expect(await refused(view('s1', '123456'))).toEqual([{ field: 'input.properties.jobId', message: 'is not a job on the platform' }]);
-  expect(await refused({ eventType: 'JOB_VIEW', sessionId: 's1', properties: { jobId: JOB, email: 'a@b.c' } })).toEqual([{ field: 'input.properties', message: 'JOB_VIEW takes no email' }]);
+  expect(await refused({ eventType: 'JOB_VIEW', sessionId: 's1', properties: { jobId: JOB, email: 'a@b.c' } })).toEqual([
+    { field: 'input.properties', message: 'JOB_VIEW takes no email' },
+  ]);
   expect(await refused({ eventType: 'COMPANY_VIEW', sessionId: 's1', properties: { companyId: '1', note: 'x'.repeat(4100) } })).toEqual([
     { field: 'input.properties', message: 'must be at most 4096 bytes as JSON' },
   ]);
@@ -70,7 +72,13 @@ it("refuses a JOB_VIEW without a job, of a job the platform does not have, with 
 it('trackEvents keeps the valid events of a batch and reports the invalid ones by index', async () => {
   const response = await analytics.gql(
     TRACK_EVENTS,
-    { inputs: [view('batch-a'), { eventType: 'JOB_APPLY_CLICK', sessionId: 'batch-a', properties: { jobId: '424242' } }, { eventType: 'COMPANY_VIEW', sessionId: 'batch-b', properties: { companyId: '77' } }] },
+    {
+      inputs: [
+        view('batch-a'),
+        { eventType: 'JOB_APPLY_CLICK', sessionId: 'batch-a', properties: { jobId: '424242' } },
+        { eventType: 'COMPANY_VIEW', sessionId: 'batch-b', properties: { companyId: '77' } },
+      ],
+    },
     { headers: fromNewAddress() },
   );
   expect(response.data!.trackEvents).toEqual({ accepted: 2, rejected: [{ index: 1, field: 'inputs.1.properties.jobId', message: 'is not a job on the platform' }] });
@@ -85,21 +93,39 @@ it('trackEvents keeps the valid events of a batch and reports the invalid ones b
 
 it('limits the events of one session and of one address per window', async () => {
   const headers = fromNewAddress();
-  const five = await analytics.gql(TRACK_EVENTS, { inputs: Array.from({ length: 5 }, () => ({ eventType: 'COMPANY_VIEW', sessionId: 'chatty', properties: { companyId: '1' } })) }, { headers });
+  const five = await analytics.gql(
+    TRACK_EVENTS,
+    { inputs: Array.from({ length: 5 }, () => ({ eventType: 'COMPANY_VIEW', sessionId: 'chatty', properties: { companyId: '1' } })) },
+    { headers },
+  );
   expect(five.data!.trackEvents.accepted).toBe(5);
   const sixth = await analytics.gql(TRACK_EVENT, { input: { eventType: 'COMPANY_VIEW', sessionId: 'chatty', properties: { companyId: '1' } } }, { headers });
   expect(errorCodeOf(sixth)).toBe('TOO_MANY_REQUESTS');
   expect(sixth.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(0);
 
   // Other sessions from the same address: 5 + 5 + 2 reach the address's 12, the next is refused.
-  await analytics.gql(TRACK_EVENTS, { inputs: Array.from({ length: 5 }, () => ({ eventType: 'COMPANY_VIEW', sessionId: 'office-1', properties: { companyId: '1' } })) }, { headers });
-  await analytics.gql(TRACK_EVENTS, { inputs: Array.from({ length: 2 }, () => ({ eventType: 'COMPANY_VIEW', sessionId: 'office-2', properties: { companyId: '1' } })) }, { headers });
-  expect(errorCodeOf(await analytics.gql(TRACK_EVENT, { input: { eventType: 'COMPANY_VIEW', sessionId: 'office-3', properties: { companyId: '1' } } }, { headers }))).toBe('TOO_MANY_REQUESTS');
+  await analytics.gql(
+    TRACK_EVENTS,
+    { inputs: Array.from({ length: 5 }, () => ({ eventType: 'COMPANY_VIEW', sessionId: 'office-1', properties: { companyId: '1' } })) },
+    { headers },
+  );
+  await analytics.gql(
+    TRACK_EVENTS,
+    { inputs: Array.from({ length: 2 }, () => ({ eventType: 'COMPANY_VIEW', sessionId: 'office-2', properties: { companyId: '1' } })) },
+    { headers },
+  );
+  expect(errorCodeOf(await analytics.gql(TRACK_EVENT, { input: { eventType: 'COMPANY_VIEW', sessionId: 'office-3', properties: { companyId: '1' } } }, { headers }))).toBe(
+    'TOO_MANY_REQUESTS',
+  );
   // Another address is not held back.
-  expect((await analytics.gql(TRACK_EVENT, { input: { eventType: 'COMPANY_VIEW', sessionId: 'office-3', properties: { companyId: '1' } } }, { headers: fromNewAddress() })).data).toEqual({ trackEvent: true });
+  expect(
+    (await analytics.gql(TRACK_EVENT, { input: { eventType: 'COMPANY_VIEW', sessionId: 'office-3', properties: { companyId: '1' } } }, { headers: fromNewAddress() })).data,
+  ).toEqual({ trackEvent: true });
 
   clock.advance(61_000);
-  expect((await analytics.gql(TRACK_EVENT, { input: { eventType: 'COMPANY_VIEW', sessionId: 'chatty', properties: { companyId: '1' } } }, { headers })).data).toEqual({ trackEvent: true });
+  expect((await analytics.gql(TRACK_EVENT, { input: { eventType: 'COMPANY_VIEW', sessionId: 'chatty', properties: { companyId: '1' } } }, { headers })).data).toEqual({
+    trackEvent: true,
+  });
 });
 
 it('counts repeated views of a job by one session within 30 minutes once', async () => {

@@ -30,7 +30,9 @@ it('has this month and the next two at start, and makes an older month when an e
   const { db, partitions: keeper } = analytics.service.domain;
   await db.$transaction(async (tx) => {
     await keeper.ensureFor(tx, [old]);
-    await insertEventsWithRollups(tx, [{ eventType: 'search_performed', userId: null, sessionId: null, properties: { kind: 'jobs', query: 'x', resultCount: 0 }, timestamp: old, clientTimestamp: null }]);
+    await insertEventsWithRollups(tx, [
+      { eventType: 'search_performed', userId: null, sessionId: null, properties: { kind: 'jobs', query: 'x', resultCount: 0 }, timestamp: old, clientTimestamp: null },
+    ]);
   });
   expect(await partitions()).toContain(partitionName(addMonths(thisMonth, -5)));
   expect((await analytics.db.query(`SELECT count(*)::int AS n FROM ${partitionName(addMonths(thisMonth, -5))}`)).rows[0]!.n).toBe(1);
@@ -42,6 +44,8 @@ it('drops the months past retention, keeps the rest and every rollup', async () 
   const dropped = await db.$transaction((tx) => keeper.dropExpired(tx, now));
   expect(dropped.sort()).toEqual([partitionName(addMonths(thisMonth, -5)), partitionName(addMonths(thisMonth, -3))].sort());
   expect(await partitions()).toEqual([-2, -1, 0, 1, 2].flatMap((offset) => (offset === -1 ? [] : [partitionName(addMonths(thisMonth, offset))])));
-  const searches = await analytics.db.query("SELECT metric_value::int AS n FROM platform_analytics WHERE metric_name = 'searches' AND metric_date = $1", [`${addMonths(thisMonth, -5).slice(0, 8)}01`]);
+  const searches = await analytics.db.query("SELECT metric_value::int AS n FROM platform_analytics WHERE metric_name = 'searches' AND metric_date = $1", [
+    `${addMonths(thisMonth, -5).slice(0, 8)}01`,
+  ]);
   expect(searches.rows).toEqual([{ n: 1 }]);
 });

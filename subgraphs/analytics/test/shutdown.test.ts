@@ -47,7 +47,11 @@ it('loses no accepted event when stopped with SIGTERM', async () => {
   try {
     await waitFor(
       'the service to be ready',
-      () => fetch(`http://127.0.0.1:${port}/readyz`).then((response) => response.ok, () => false),
+      () =>
+        fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (response) => response.ok,
+          () => false,
+        ),
       (ready) => ready,
       30_000,
     );

@@ -31,7 +31,7 @@ async function statementsFor(jobs: number): Promise<number> {
   return analytics.statements.filter((statement) => /^\s*SELECT/i.test(statement)).length;
 }
 
-it("reads the statistics of 2 or 20 jobs a company member may see with the same statements", async () => {
+it('reads the statistics of 2 or 20 jobs a company member may see with the same statements', async () => {
   const few = await statementsFor(2);
   // The jobs, the viewer's memberships of their companies, their daily rows.
   expect(few).toBe(3);

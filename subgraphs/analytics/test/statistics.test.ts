@@ -114,7 +114,8 @@ it("gives employers their own totals, with applications by status and the averag
     { status: 'WITHDRAWN', count: 0 },
   ]);
   // Only the last two days: the pending application of today, no hire.
-  const recent = (await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, toCalendarDate(daysAgo(1)), today), { token: `employer-${EMPLOYER}` })).data!._entities[0].employerStats;
+  const recent = (await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, toCalendarDate(daysAgo(1)), today), { token: `employer-${EMPLOYER}` })).data!._entities[0]
+    .employerStats;
   expect(recent).toMatchObject({ totalApplications: 1, averageDaysToHire: null });
 
   // A job closed before the range is not one of its active jobs; one deleted in it, while open, is.
@@ -124,7 +125,9 @@ it("gives employers their own totals, with applications by status and the averag
   const deletedInRange = jobCreated({ id: '8003', companyId: COMPANY, employerId: EMPLOYER, createdAt: daysAgo(30) });
   await analytics.fromService('jobs', 'jobs.job.created.v1', deletedInRange, daysAgo(30));
   await analytics.fromService('jobs', 'jobs.job.deleted.v1', { ...deletedInRange, job: { ...deletedInRange.job, isActive: false } }, daysAgo(2));
-  expect((await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, first, today), { token: `employer-${EMPLOYER}` })).data!._entities[0].employerStats.activeJobs).toBe(2);
+  expect((await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, first, today), { token: `employer-${EMPLOYER}` })).data!._entities[0].employerStats.activeJobs).toBe(
+    2,
+  );
 
   const theirs = await analytics.gql(EMPLOYER_STATS, employerStatsVariables(EMPLOYER, first, today), { token: 'admin-1' });
   expect(errorCodeOf(theirs)).toBe('FORBIDDEN');

@@ -50,7 +50,10 @@ export const characterCount = (text: string) => [...text].length;
 
 const applyInputSchema = (today: string) =>
   z.object({
-    jobId: z.string({ error: 'must be a job id' }).refine((id) => parseId(id) !== undefined, 'is not a valid job id').transform((id) => parseId(id)!),
+    jobId: z
+      .string({ error: 'must be a job id' })
+      .refine((id) => parseId(id) !== undefined, 'is not a valid job id')
+      .transform((id) => parseId(id)!),
     coverLetter: z
       .string()
       .trim()
@@ -103,9 +106,7 @@ export function validateApplyInput(
   context: { now: Date; job: JobOpening | null | undefined },
 ): { ok: true; values: ApplicationValues } | { ok: false; fields: FieldProblem[] } {
   const parsed = applyInputSchema(toCalendarDate(context.now)).safeParse(input);
-  const fields: FieldProblem[] = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => ({ field: ['input', ...issue.path.map(String)].join('.'), message: issue.message }));
+  const fields: FieldProblem[] = parsed.success ? [] : parsed.error.issues.map((issue) => ({ field: ['input', ...issue.path.map(String)].join('.'), message: issue.message }));
   if (!fields.some((problem) => problem.field === 'input.jobId')) fields.push(...checkJobAcceptsApplications(context.job, context.now));
   if (!parsed.success || fields.length > 0) return { ok: false, fields };
   const { jobId, coverLetter, expectedSalary, availabilityDate } = parsed.data;

@@ -66,8 +66,7 @@ const refuse = (reason: StatusRefusalReason, message: string): StatusRefusal => 
   message,
 });
 
-const listed = (statuses: readonly string[]) =>
-  statuses.length <= 1 ? (statuses[0] ?? '') : `${statuses.slice(0, -1).join(', ')} or ${statuses[statuses.length - 1]}`;
+const listed = (statuses: readonly string[]) => (statuses.length <= 1 ? (statuses[0] ?? '') : `${statuses.slice(0, -1).join(', ')} or ${statuses[statuses.length - 1]}`);
 
 /**
  * Decides whether `actor` may move an application from `from` to `to`. The checks run from the most
@@ -91,10 +90,7 @@ export function decideStatusTransition(from: ApplicationStatus, to: ApplicationS
     return refuse('ALREADY_IN_STATUS', `The application is already ${from}.`);
   }
   if (to !== 'REJECTED' && to !== 'WITHDRAWN' && pipelineIndex(to) < pipelineIndex(from)) {
-    return refuse(
-      'BACKWARD',
-      `An application only moves forward: it is ${from}, so it can move to ${listed(listNextStatuses(from, actor))}, not back to ${to}.`,
-    );
+    return refuse('BACKWARD', `An application only moves forward: it is ${from}, so it can move to ${listed(listNextStatuses(from, actor))}, not back to ${to}.`);
   }
   return { ok: true, from, to, isActive: !isFinalStatus(to) };
 }

@@ -52,7 +52,8 @@ export async function assertAccountMayAct(tx: Tx, viewer: Viewer): Promise<void>
 function validateNotes(notes: string | null | undefined): string | null {
   if (notes === null || notes === undefined) return null;
   const trimmed = notes.trim();
-  if (characterCount(trimmed) > MAX_STATUS_NOTES_CHARACTERS) throw invalidInput([{ field: 'notes', message: `must be at most ${MAX_STATUS_NOTES_CHARACTERS.toLocaleString('en-US')} characters` }]);
+  if (characterCount(trimmed) > MAX_STATUS_NOTES_CHARACTERS)
+    throw invalidInput([{ field: 'notes', message: `must be at most ${MAX_STATUS_NOTES_CHARACTERS.toLocaleString('en-US')} characters` }]);
   return trimmed === '' ? null : trimmed;
 }
 

@@ -9,7 +9,11 @@ describe('attachment settings', () => {
   });
 
   it('choose an S3-compatible store when a bucket is named', () => {
-    const settings = attachmentSettings.parse({ APPLICATIONS_S3_BUCKET: 'attachments', APPLICATIONS_S3_ENDPOINT: 'http://127.0.0.1:9000', APPLICATIONS_S3_FORCE_PATH_STYLE: 'false' });
+    const settings = attachmentSettings.parse({
+      APPLICATIONS_S3_BUCKET: 'attachments',
+      APPLICATIONS_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      APPLICATIONS_S3_FORCE_PATH_STYLE: 'false',
+    });
     expect(settings.APPLICATIONS_S3_FORCE_PATH_STYLE).toBe(false);
     expect(openBlobStore(settings).kind).toBe('s3');
   });

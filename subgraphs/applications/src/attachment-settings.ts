@@ -31,14 +31,22 @@ export const attachmentSettings = z
     /** Bucket in the URL's path rather than its host name, as most S3-compatible servers want. */
     APPLICATIONS_S3_FORCE_PATH_STYLE: envSchemas.booleanString.default(true),
     /** How often expired uploads and the bytes of unfinished ones are cleared away. */
-    APPLICATIONS_UPLOAD_CLEANUP_INTERVAL_MS: z.coerce.number().int().min(100).default(5 * 60 * 1000),
+    APPLICATIONS_UPLOAD_CLEANUP_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(5 * 60 * 1000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.APPLICATIONS_S3_BUCKET && !env.APPLICATIONS_UPLOAD_SIGNING_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['APPLICATIONS_UPLOAD_SIGNING_SECRET'], message: 'is required in production with local storage' });
     }
     if (Boolean(env.APPLICATIONS_S3_ACCESS_KEY_ID) !== Boolean(env.APPLICATIONS_S3_SECRET_ACCESS_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['APPLICATIONS_S3_SECRET_ACCESS_KEY'], message: 'set both APPLICATIONS_S3_ACCESS_KEY_ID and APPLICATIONS_S3_SECRET_ACCESS_KEY, or neither' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['APPLICATIONS_S3_SECRET_ACCESS_KEY'],
+        message: 'set both APPLICATIONS_S3_ACCESS_KEY_ID and APPLICATIONS_S3_SECRET_ACCESS_KEY, or neither',
+      });
     }
   });
 

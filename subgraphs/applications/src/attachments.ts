@@ -72,13 +72,10 @@ export type AttachmentServiceDeps = {
 export type CreatedUpload = { uploadUrl: string; expiresAt: Date; attachment: ApplicationAttachmentRow };
 
 /** How the upload route answers: the attachment, or a refusal a client can act on (HTTP status, code, message). */
-export type UploadOutcome =
-  | { ok: true; attachment: ApplicationAttachmentRow }
-  | { ok: false; status: 400 | 403 | 404 | 409 | 410 | 413 | 415; code: string; message: string };
+export type UploadOutcome = { ok: true; attachment: ApplicationAttachmentRow } | { ok: false; status: 400 | 403 | 404 | 409 | 410 | 413 | 415; code: string; message: string };
 
 export type DownloadOutcome =
-  | { ok: true; body: Readable; size: number; mimeType: string; fileName: string }
-  | { ok: false; status: 403 | 404 | 410; code: string; message: string };
+  { ok: true; body: Readable; size: number; mimeType: string; fileName: string } | { ok: false; status: 403 | 404 | 410; code: string; message: string };
 
 const attachmentNotFound = () => new AppError('NOT_FOUND', 'There is no attachment with that id.');
 
@@ -158,10 +155,13 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
   }
 
   /** Applications' attachments, oldest first, pending S3 uploads confirmed on the way. */
-  const loaderFor = perRequestListLoader(async (applicationIds) => {
-    const rows = await db.applicationAttachment.findMany({ where: { applicationId: { in: applicationIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-    return store.links ? Promise.all(rows.map(confirmFromIncoming)) : rows;
-  }, (row: ApplicationAttachmentRow) => row.applicationId);
+  const loaderFor = perRequestListLoader(
+    async (applicationIds) => {
+      const rows = await db.applicationAttachment.findMany({ where: { applicationId: { in: applicationIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+      return store.links ? Promise.all(rows.map(confirmFromIncoming)) : rows;
+    },
+    (row: ApplicationAttachmentRow) => row.applicationId,
+  );
 
   /** Rejects an upload: the announcement and any bytes go, and the client is told what to do. */
   async function refuseUpload(row: ApplicationAttachmentRow, refusal: UploadRefusal, stagingKey?: string): Promise<UploadOutcome> {
@@ -254,8 +254,15 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
       }
       const row = await db.applicationAttachment.findUnique({ where: { id: check.token.attachmentId } });
       if (!row) return { ok: false, status: 404, code: 'ATTACHMENT_NOT_FOUND', message: `The attachment was deleted or its upload refused; ${announceAgain}.` };
-      if (row.uploadStatus === 'uploaded') return { ok: false, status: 409, code: 'UPLOAD_URL_USED', message: 'This upload URL has been used: the file is uploaded. To replace it, delete the attachment and announce the new file.' };
-      if (row.uploadExpiresAt.getTime() <= startedAt.getTime()) return { ok: false, status: 410, code: 'UPLOAD_URL_EXPIRED', message: `This upload URL has expired; ${announceAgain}.` };
+      if (row.uploadStatus === 'uploaded')
+        return {
+          ok: false,
+          status: 409,
+          code: 'UPLOAD_URL_USED',
+          message: 'This upload URL has been used: the file is uploaded. To replace it, delete the attachment and announce the new file.',
+        };
+      if (row.uploadExpiresAt.getTime() <= startedAt.getTime())
+        return { ok: false, status: 410, code: 'UPLOAD_URL_EXPIRED', message: `This upload URL has expired; ${announceAgain}.` };
 
       const announced = announcedOf(row);
       if (request.contentLength !== undefined && request.contentLength > MAX_ATTACHMENT_BYTES) return refuseUpload(row, tooLarge);

@@ -110,7 +110,13 @@ describe('blob stores', () => {
   });
 
   const openS3 = () =>
-    createS3BlobStore({ bucket: 'attachments', region: 'us-east-1', endpoint: s3Endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    createS3BlobStore({
+      bucket: 'attachments',
+      region: 'us-east-1',
+      endpoint: s3Endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
 
   describeBlobStore('on local disk', async () => {
     const root = path.join(directory, 'local');

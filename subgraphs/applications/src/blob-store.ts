@@ -303,11 +303,9 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
           signableHeaders: new Set(['content-type', 'content-length']),
         }),
       getUrl: (key, { contentType, fileName, expiresInSeconds }) =>
-        getSignedUrl(
-          client,
-          new GetObjectCommand({ Bucket, Key: checkKey(key), ResponseContentType: contentType, ResponseContentDisposition: attachmentDisposition(fileName) }),
-          { expiresIn: expiresInSeconds },
-        ),
+        getSignedUrl(client, new GetObjectCommand({ Bucket, Key: checkKey(key), ResponseContentType: contentType, ResponseContentDisposition: attachmentDisposition(fileName) }), {
+          expiresIn: expiresInSeconds,
+        }),
     },
   };
 }

@@ -149,7 +149,10 @@ describe('decideInterviewTransition', () => {
 
   it('does not move an interview of a final application, but still cancels or completes it', () => {
     for (const applicationStatus of ['HIRED', 'REJECTED', 'WITHDRAWN'] as const) {
-      expect(decideInterviewTransition({ status: 'SCHEDULED', scheduledAt: future }, 'reschedule', { now, applicationStatus })).toMatchObject({ ok: false, reason: 'APPLICATION_FINAL' });
+      expect(decideInterviewTransition({ status: 'SCHEDULED', scheduledAt: future }, 'reschedule', { now, applicationStatus })).toMatchObject({
+        ok: false,
+        reason: 'APPLICATION_FINAL',
+      });
       expect(decideInterviewTransition({ status: 'SCHEDULED', scheduledAt: future }, 'cancel', { now, applicationStatus })).toMatchObject({ ok: true });
       expect(decideInterviewTransition({ status: 'SCHEDULED', scheduledAt: past }, 'complete', { now, applicationStatus })).toMatchObject({ ok: true });
     }

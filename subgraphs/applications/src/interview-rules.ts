@@ -105,7 +105,10 @@ export function validateScheduleInterviewInput(input: unknown, now: Date): Valid
 }
 
 /** Validates the arguments of `rescheduleInterview`: a new start in the future and, optionally, a new length. */
-export function validateRescheduleArguments(args: { scheduledAt: unknown; durationMinutes?: unknown }, now: Date): Validation<{ scheduledAt: Date; durationMinutes: number | null }> {
+export function validateRescheduleArguments(
+  args: { scheduledAt: unknown; durationMinutes?: unknown },
+  now: Date,
+): Validation<{ scheduledAt: Date; durationMinutes: number | null }> {
   const parsed = z.object({ scheduledAt: futureInstant(now), durationMinutes: durationSchema.nullish() }).safeParse(args);
   if (!parsed.success) return { ok: false, fields: problemsOf(parsed.error, []) };
   return { ok: true, values: { scheduledAt: parsed.data.scheduledAt, durationMinutes: parsed.data.durationMinutes ?? null } };
@@ -119,8 +122,7 @@ export function validateInterviewText(field: 'reason' | 'notes', value: unknown)
   return { ok: true, values: parsed.data ?? null };
 }
 
-const earlierThanInterviewing = (status: ApplicationStatus) =>
-  (pipelineStatuses as readonly ApplicationStatus[]).indexOf(status) < pipelineStatuses.indexOf('INTERVIEWING');
+const earlierThanInterviewing = (status: ApplicationStatus) => (pipelineStatuses as readonly ApplicationStatus[]).indexOf(status) < pipelineStatuses.indexOf('INTERVIEWING');
 
 /**
  * What scheduling an interview does to its application. An application that is not final may get
@@ -131,7 +133,12 @@ export function decideSchedulingEffect(
   applicationStatus: ApplicationStatus,
 ): { ok: true; moveTo: 'INTERVIEWING' | null } | { ok: false; reason: 'APPLICATION_FINAL'; errorCode: 'CONFLICT'; message: string } {
   if (isFinalStatus(applicationStatus)) {
-    return { ok: false, reason: 'APPLICATION_FINAL', errorCode: 'CONFLICT', message: `The application is ${applicationStatus}, which is final: no interview can be scheduled for it.` };
+    return {
+      ok: false,
+      reason: 'APPLICATION_FINAL',
+      errorCode: 'CONFLICT',
+      message: `The application is ${applicationStatus}, which is final: no interview can be scheduled for it.`,
+    };
   }
   if (!earlierThanInterviewing(applicationStatus)) return { ok: true, moveTo: null };
   const move = decideStatusTransition(applicationStatus, 'INTERVIEWING', 'employer');

@@ -38,7 +38,8 @@ export const applicationEndedReasons = {
 
 const interviewNotFound = () => new AppError('NOT_FOUND', 'There is no interview with that id.');
 
-type InterviewSubject = 'applications.interview.scheduled.v1' | 'applications.interview.rescheduled.v1' | 'applications.interview.cancelled.v1' | 'applications.interview.completed.v1';
+type InterviewSubject =
+  'applications.interview.scheduled.v1' | 'applications.interview.rescheduled.v1' | 'applications.interview.cancelled.v1' | 'applications.interview.completed.v1';
 
 /** What every interview event says of the interview, after the change. */
 function interviewFacts(parties: ApplicationParties, interview: InterviewRow, actorId: string | null) {
@@ -86,16 +87,20 @@ export function createInterviewService(deps: InterviewServiceDeps) {
   }
 
   /** Applies `action` to an interview as decided by decideInterviewTransition, with its event. */
-  async function change(viewer: Viewer, id: bigint, action: InterviewAction, apply: (interview: InterviewRow) => { data: Partial<InterviewRow>; subject: InterviewSubject; extra?: object }) {
+  async function change(
+    viewer: Viewer,
+    id: bigint,
+    action: InterviewAction,
+    apply: (interview: InterviewRow) => { data: Partial<InterviewRow>; subject: InterviewSubject; extra?: object },
+  ) {
     return db.$transaction(async (tx) => {
       await assertAccountMayAct(tx, viewer);
       const { interview, application } = await lockInterview(tx, viewer, id);
       const at = now();
-      const decision = decideInterviewTransition(
-        { status: interviewStatusFromColumn(interview.status), scheduledAt: interview.scheduledAt },
-        action,
-        { now: at, applicationStatus: statusFromColumn(application.status) },
-      );
+      const decision = decideInterviewTransition({ status: interviewStatusFromColumn(interview.status), scheduledAt: interview.scheduledAt }, action, {
+        now: at,
+        applicationStatus: statusFromColumn(application.status),
+      });
       if (!decision.ok) throw new AppError(decision.errorCode, decision.message);
       const { data, subject, extra } = apply(interview);
       const updated = await tx.interview.update({ where: { id }, data: { ...data, status: interviewColumn(decision.to), updatedAt: at } });

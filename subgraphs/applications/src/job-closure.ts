@@ -50,21 +50,19 @@ export async function rejectApplicationsOfClosedJob(
       data: ids.map((applicationId) => ({ applicationId, status: 'rejected', notes: JOB_CLOSED_NOTE, changedBy: null, actorKind: 'system', createdAt: options.now })),
     });
     const slice = await tx.application.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
-    const events = slice.map(
-      (application): OutboxEvent => ({
-        subject: 'applications.application.status_changed.v1',
-        data: {
-          ...partiesOf(application, parties),
-          fromStatus: statusColumn(fromStatus.get(application.id)!),
-          toStatus: 'rejected',
-          isActive: false,
-          actorKind: 'system',
-          changedBy: null,
-          reason: 'job_closed',
-        },
-        traceparent: options.traceparent,
-      }),
-    );
+    const events = slice.map((application): OutboxEvent => ({
+      subject: 'applications.application.status_changed.v1',
+      data: {
+        ...partiesOf(application, parties),
+        fromStatus: statusColumn(fromStatus.get(application.id)!),
+        toStatus: 'rejected',
+        isActive: false,
+        actorKind: 'system',
+        changedBy: null,
+        reason: 'job_closed',
+      },
+      traceparent: options.traceparent,
+    }));
     await applicationsOutbox.recordMany(tx, events);
     rejected.push(...slice);
   }

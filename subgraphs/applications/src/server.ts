@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'graphql';
 import { companyMemberReplicaHandlers, userReplicaTable } from '@jobplatform/events';
-import {
-  openSubgraphDomain,
-  startSubgraph,
-  type RunningSubgraph,
-  type StartSubgraphOptions,
-  type SubgraphDefinition,
-  type SubgraphEnv,
-} from '@jobplatform/service-runtime';
+import { openSubgraphDomain, startSubgraph, type RunningSubgraph, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
 import type { StatusChangeHook } from './application-events.js';
 import { createApplicationService, type ApplicationService } from './applications.js';
 import { attachmentSettings, openBlobStore, uploadSigningSecret, type AttachmentSettings } from './attachment-settings.js';

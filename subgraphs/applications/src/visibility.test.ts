@@ -69,7 +69,11 @@ describe('authorizeApplicationAction', () => {
       errorCode: 'FORBIDDEN',
       message: "Only the job's employer and the members of its company can change an application's status.",
     });
-    expect(authorizeApplicationAction(people.employer, application, 'withdraw')).toMatchObject({ ok: false, errorCode: 'FORBIDDEN', message: 'Only the applicant can withdraw an application.' });
+    expect(authorizeApplicationAction(people.employer, application, 'withdraw')).toMatchObject({
+      ok: false,
+      errorCode: 'FORBIDDEN',
+      message: 'Only the applicant can withdraw an application.',
+    });
     expect(authorizeApplicationAction(people.admin, application, 'manage_interviews')).toMatchObject({ ok: false, errorCode: 'FORBIDDEN' });
     expect(authorizeApplicationAction(people.admin, application, 'download_attachments')).toMatchObject({ ok: false, errorCode: 'FORBIDDEN' });
   });

@@ -41,7 +41,20 @@ async function attachPdf(applicant: Account, applicationId: string): Promise<voi
 }
 
 const APPLICATION = /* GraphQL */ `
-  query($id: ID!) { application(id: $id) { id status statusHistory { status notes changedBy { id } } } }`;
+  query ($id: ID!) {
+    application(id: $id) {
+      id
+      status
+      statusHistory {
+        status
+        notes
+        changedBy {
+          id
+        }
+      }
+    }
+  }
+`;
 
 beforeAll(async () => {
   blobDirectory = await mkdtemp(path.join(tmpdir(), 'erasure-test-attachments-'));
@@ -92,9 +105,15 @@ it('erases an applicant: their applications go with their history and attachment
   for (const table of ['application_status_history', 'application_attachments', 'interviews']) {
     expect((await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE application_id = ANY($1::bigint[])`, [erased])).rows[0]!.n).toBe(0);
   }
-  expect((await db.query('SELECT email, first_name, last_name FROM applicant_contacts WHERE user_id = $1', [seeker.id])).rows).toEqual([{ email: '', first_name: null, last_name: null }]);
+  expect((await db.query('SELECT email, first_name, last_name FROM applicant_contacts WHERE user_id = $1', [seeker.id])).rows).toEqual([
+    { email: '', first_name: null, last_name: null },
+  ]);
   // The bytes go once the erasure has committed.
-  await waitFor('the attachment bytes to be deleted', () => storedFilesOf(erased[0]!), (files) => files.length === 0);
+  await waitFor(
+    'the attachment bytes to be deleted',
+    () => storedFilesOf(erased[0]!),
+    (files) => files.length === 0,
+  );
   // Another applicant's application to the same job is untouched.
   expect((await platform.ok(APPLICATION, { id: kept }, other)).application).toMatchObject({ id: kept, status: 'PENDING' });
   expect((await platform.ok(APPLICATION, { id: erased[0] }, employer)).application).toBeNull();
@@ -122,7 +141,9 @@ it("erases an employer: their history entries keep the status and lose the perso
     { status: 'SHORTLISTED', notes: 'Call her', changedBy: null },
     { status: 'REJECTED', notes: expect.stringMatching(/job was closed/), changedBy: null },
   ]);
-  const history = await platform.applications.db.query('SELECT status, actor_kind, changed_by FROM application_status_history WHERE application_id = $1 ORDER BY id', [application]);
+  const history = await platform.applications.db.query('SELECT status, actor_kind, changed_by FROM application_status_history WHERE application_id = $1 ORDER BY id', [
+    application,
+  ]);
   expect(history.rows).toEqual([
     { status: 'pending', actor_kind: 'applicant', changed_by: seeker.id },
     { status: 'shortlisted', actor_kind: 'employer', changed_by: null },

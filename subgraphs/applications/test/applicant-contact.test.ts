@@ -11,11 +11,51 @@ let applicationId: string;
 let jobId: string;
 
 const APPLICANT = /* GraphQL */ `
-  query($id: ID!) { application(id: $id) { id applicant { id username email firstName lastName } } }`;
+  query ($id: ID!) {
+    application(id: $id) {
+      id
+      applicant {
+        id
+        username
+        email
+        firstName
+        lastName
+      }
+    }
+  }
+`;
 const JOB_APPLICANTS = /* GraphQL */ `
-  query($jobId: ID!) { job(id: $jobId) { id applications(first: 20) { edges { node { id applicant { id username email firstName lastName } } } } } }`;
+  query ($jobId: ID!) {
+    job(id: $jobId) {
+      id
+      applications(first: 20) {
+        edges {
+          node {
+            id
+            applicant {
+              id
+              username
+              email
+              firstName
+              lastName
+            }
+          }
+        }
+      }
+    }
+  }
+`;
 const PROFILE = /* GraphQL */ `
-  query($id: ID!) { user(id: $id) { id username email firstName lastName } }`;
+  query ($id: ID!) {
+    user(id: $id) {
+      id
+      username
+      email
+      firstName
+      lastName
+    }
+  }
+`;
 
 beforeAll(async () => {
   platform = await startPlatformForTest();

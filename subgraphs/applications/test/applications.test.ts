@@ -25,22 +25,93 @@ async function okOp(operationName: string, variables: Record<string, unknown>, a
 }
 
 const APPLICATION = /* GraphQL */ `
-  query($id: ID!) {
+  query ($id: ID!) {
     application(id: $id) {
-      id status coverLetter expectedSalary availabilityDate isActive createdAt updatedAt
-      job { id title employer { id username } company { name } }
-      applicant { id username }
-      statusHistory { status notes createdAt changedBy { id username } }
+      id
+      status
+      coverLetter
+      expectedSalary
+      availabilityDate
+      isActive
+      createdAt
+      updatedAt
+      job {
+        id
+        title
+        employer {
+          id
+          username
+        }
+        company {
+          name
+        }
+      }
+      applicant {
+        id
+        username
+      }
+      statusHistory {
+        status
+        notes
+        createdAt
+        changedBy {
+          id
+          username
+        }
+      }
     }
-  }`;
+  }
+`;
 const MY_APPLICATIONS = /* GraphQL */ `
-  query($status: ApplicationStatus, $first: Int, $after: String) {
-    me { id applications(status: $status, first: $first, after: $after) { totalCount edges { cursor node { id status job { id title } } } pageInfo { hasNextPage endCursor } } }
-  }`;
+  query ($status: ApplicationStatus, $first: Int, $after: String) {
+    me {
+      id
+      applications(status: $status, first: $first, after: $after) {
+        totalCount
+        edges {
+          cursor
+          node {
+            id
+            status
+            job {
+              id
+              title
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`;
 const JOB_APPLICATIONS = /* GraphQL */ `
-  query($jobId: ID!, $status: ApplicationStatus, $first: Int, $after: String) {
-    job(id: $jobId) { id applications(status: $status, first: $first, after: $after) { totalCount edges { node { id status expectedSalary applicant { id username } } } pageInfo { hasNextPage endCursor } } }
-  }`;
+  query ($jobId: ID!, $status: ApplicationStatus, $first: Int, $after: String) {
+    job(id: $jobId) {
+      id
+      applications(status: $status, first: $first, after: $after) {
+        totalCount
+        edges {
+          node {
+            id
+            status
+            expectedSalary
+            applicant {
+              id
+              username
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`;
 
 const countApplications = async () => Number((await platform.applications.db.query('SELECT count(*)::int AS n FROM applications')).rows[0]!.n);
 const countOutbox = async () => Number((await platform.applications.db.query('SELECT count(*)::int AS n FROM event_outbox')).rows[0]!.n);
@@ -70,7 +141,9 @@ describe('ApplyToJob', () => {
       applicant: { id: seeker.id, username: seeker.username },
     });
     applicationId = applyToJob.id;
-    const history = await platform.applications.db.query('SELECT status, changed_by::text, actor_kind, notes FROM application_status_history WHERE application_id = $1', [applicationId]);
+    const history = await platform.applications.db.query('SELECT status, changed_by::text, actor_kind, notes FROM application_status_history WHERE application_id = $1', [
+      applicationId,
+    ]);
     expect(history.rows).toEqual([{ status: 'pending', changed_by: seeker.id, actor_kind: 'applicant', notes: null }]);
     const events = await waitFor(
       'applications.application.submitted.v1 on JetStream',
@@ -96,11 +169,7 @@ describe('ApplyToJob', () => {
 
   it('names every field at fault at once, and writes nothing', async () => {
     const [applications, outbox] = [await countApplications(), await countOutbox()];
-    const response = await op(
-      'ApplyToJob',
-      { input: { jobId: 'not-an-id', coverLetter: 'x'.repeat(10_001), expectedSalary: -1, availabilityDate: '2000-01-01' } },
-      otherSeeker,
-    );
+    const response = await op('ApplyToJob', { input: { jobId: 'not-an-id', coverLetter: 'x'.repeat(10_001), expectedSalary: -1, availabilityDate: '2000-01-01' } }, otherSeeker);
     expect(errorCodeOf(response)).toBe('BAD_USER_INPUT');
     expect((response.errors![0]!.extensions!.fields as { field: string }[]).map((f) => f.field).sort()).toEqual([
       'input.availabilityDate',
@@ -219,14 +288,21 @@ describe('seeing applications', () => {
     expect((await op('Application', { id: applicationId }, otherEmployer)).data!.application).toBeNull();
 
     const mine = (await okOp('MyApplications', { first: 10 }, seeker)).me.applications;
-    expect(mine).toMatchObject({ totalCount: 1, edges: [{ node: { id: applicationId, status: 'PENDING', job: { id: jobId, title: 'Backend engineer', company: { name: 'Hooli' } }, interviews: [] } }] });
+    expect(mine).toMatchObject({
+      totalCount: 1,
+      edges: [{ node: { id: applicationId, status: 'PENDING', job: { id: jobId, title: 'Backend engineer', company: { name: 'Hooli' } }, interviews: [] } }],
+    });
     expect((await okOp('MyApplications', { status: 'HIRED' }, seeker)).me.applications).toEqual({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
 
     const listed = (await okOp('JobApplications', { jobId, first: 10 }, employer)).job;
     expect(listed).toMatchObject({
       id: jobId,
       title: 'Backend engineer',
-      applications: { totalCount: 1, edges: [{ node: { id: applicationId, applicant: { id: seeker.id, email: seeker.email }, attachments: [] } }], pageInfo: { hasNextPage: false } },
+      applications: {
+        totalCount: 1,
+        edges: [{ node: { id: applicationId, applicant: { id: seeker.id, email: seeker.email }, attachments: [] } }],
+        pageInfo: { hasNextPage: false },
+      },
     });
     expect((await okOp('JobApplications', { jobId }, otherEmployer)).job.applications).toBeNull();
   });
@@ -353,7 +429,8 @@ describe('the hiring pipeline', () => {
     expect(errorCodeOf(await op('UpdateApplicationStatus', { id: application, status: 'HIRED' }, employer))).toBe('CONFLICT');
     const withdrawn = await waitFor(
       'the withdrawal on JetStream',
-      async () => (await platform.applications.published('applications.application.status_changed.v1')).filter((e) => e.aggregateId === application && e.data.toStatus === 'withdrawn'),
+      async () =>
+        (await platform.applications.published('applications.application.status_changed.v1')).filter((e) => e.aggregateId === application && e.data.toStatus === 'withdrawn'),
       (found) => found.length === 1,
     );
     expect(withdrawn[0]!.data).toMatchObject({ fromStatus: 'shortlisted', actorKind: 'applicant', changedBy: applicant.id, isActive: false, reason: null });
@@ -405,7 +482,9 @@ describe('when a job closes', () => {
       (found) => found.status === 'REJECTED',
     );
     expect(seen.job).toEqual({ id: job, title: 'Deleted later', employer: { id: employer.id, username: employer.username }, company: { name: 'Hooli' } });
-    expect((await platform.applications.db.query('SELECT deleted_at IS NOT NULL AS deleted, is_active FROM job_replicas WHERE id = $1', [job])).rows).toEqual([{ deleted: true, is_active: false }]);
+    expect((await platform.applications.db.query('SELECT deleted_at IS NOT NULL AS deleted, is_active FROM job_replicas WHERE id = $1', [job])).rows).toEqual([
+      { deleted: true, is_active: false },
+    ]);
     const refused = await op('ApplyToJob', { input: { jobId: job } }, otherSeeker);
     expect(refused.errors![0]!.extensions!.fields).toEqual([{ field: 'input.jobId', message: 'is not an existing job' }]);
   });
@@ -421,7 +500,9 @@ describe('company members', () => {
     const membership = (isMember: boolean) =>
       waitFor(
         'the membership change to reach the company members replica',
-        async () => (await platform.applications.db.query('SELECT is_member FROM company_member_replicas WHERE company_id = $1 AND user_id = $2', [companyId, colleague.id])).rows[0]?.is_member,
+        async () =>
+          (await platform.applications.db.query('SELECT is_member FROM company_member_replicas WHERE company_id = $1 AND user_id = $2', [companyId, colleague.id])).rows[0]
+            ?.is_member,
         (value) => value === isMember,
       );
     await membership(true);

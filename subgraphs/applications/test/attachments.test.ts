@@ -24,7 +24,21 @@ const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0
 const exe = Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00, 0x00]), Buffer.alloc(240)]);
 
 const ATTACHMENTS = /* GraphQL */ `
-  query($id: ID!) { application(id: $id) { id attachments { id fileName fileType mimeType fileSize uploadStatus url } } }`;
+  query ($id: ID!) {
+    application(id: $id) {
+      id
+      attachments {
+        id
+        fileName
+        fileType
+        mimeType
+        fileSize
+        uploadStatus
+        url
+      }
+    }
+  }
+`;
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -151,7 +165,9 @@ function describeUploads(storage: 'local' | 's3') {
     // The contract's Application query, as the applicant and as the employer.
     for (const account of [seeker, employer]) {
       const { application } = (await op('Application', { id: applicationId }, account)).data!;
-      expect(application.attachments).toEqual([{ id: upload.attachment.id, fileName: 'My CV.pdf', fileType: 'PDF', fileSize: pdf.length, url: expect.any(String), createdAt: expect.any(String) }]);
+      expect(application.attachments).toEqual([
+        { id: upload.attachment.id, fileName: 'My CV.pdf', fileType: 'PDF', fileSize: pdf.length, url: expect.any(String), createdAt: expect.any(String) },
+      ]);
       const url = application.attachments[0].url as string;
       if (storage === 'local') expect(url.startsWith(`${origin}/uploads/d.${upload.attachment.id}.`)).toBe(true);
       const download = await fetch(url);
@@ -269,7 +285,10 @@ function describeUploads(storage: 'local' | 's3') {
       const { attachments } = platform.applications.service.domain;
       await attachments.removeExpiredUploads();
       expect((await rowsOf()).map((row) => row.id)).toContain(upload.attachment.id);
-      await platform.applications.db.query(`UPDATE application_attachments SET upload_expires_at = now() - make_interval(secs => $2) WHERE id = $1`, [upload.attachment.id, UPLOAD_GRACE_MS / 1000 + 1]);
+      await platform.applications.db.query(`UPDATE application_attachments SET upload_expires_at = now() - make_interval(secs => $2) WHERE id = $1`, [
+        upload.attachment.id,
+        UPLOAD_GRACE_MS / 1000 + 1,
+      ]);
       const removed = await attachments.removeExpiredUploads();
       expect(removed.announcements).toBe(1);
       expect((await rowsOf()).map((row) => row.id)).not.toContain(upload.attachment.id);

@@ -81,7 +81,17 @@ describe('ScheduleInterview', () => {
       ['SHORTLISTED', employer.id],
       ['INTERVIEWING', employer.id],
     ]);
-    expect(application.interviews).toEqual([{ id: scheduleInterview.id, interviewType: 'VIDEO', scheduledAt, durationMinutes: 45, location: 'https://meet.example/abc', notes: 'Bring a portfolio.', status: 'SCHEDULED' }]);
+    expect(application.interviews).toEqual([
+      {
+        id: scheduleInterview.id,
+        interviewType: 'VIDEO',
+        scheduledAt,
+        durationMinutes: 45,
+        location: 'https://meet.example/abc',
+        notes: 'Bring a portfolio.',
+        status: 'SCHEDULED',
+      },
+    ]);
 
     const events = await outboxOf(applicationId);
     expect(events.slice(-2)).toEqual([
@@ -104,7 +114,15 @@ describe('ScheduleInterview', () => {
       },
       {
         type: 'applications.application.status_changed.v1',
-        data: expect.objectContaining({ applicationId, fromStatus: 'shortlisted', toStatus: 'interviewing', isActive: true, actorKind: 'employer', changedBy: employer.id, reason: null }),
+        data: expect.objectContaining({
+          applicationId,
+          fromStatus: 'shortlisted',
+          toStatus: 'interviewing',
+          isActive: true,
+          actorKind: 'employer',
+          changedBy: employer.id,
+          reason: null,
+        }),
       },
     ]);
   });
@@ -113,7 +131,14 @@ describe('ScheduleInterview', () => {
     const applicationId = await application('INTERVIEWING');
     const historyBefore = (await okOp('Application', { id: applicationId }, employer)).application.statusHistory.length;
     const { scheduleInterview } = await okOp('ScheduleInterview', { input: { applicationId, scheduledAt: inHours(5) } }, employer);
-    expect(scheduleInterview).toMatchObject({ interviewType: 'PHONE', durationMinutes: 60, location: null, notes: null, status: 'SCHEDULED', application: { status: 'INTERVIEWING' } });
+    expect(scheduleInterview).toMatchObject({
+      interviewType: 'PHONE',
+      durationMinutes: 60,
+      location: null,
+      notes: null,
+      status: 'SCHEDULED',
+      application: { status: 'INTERVIEWING' },
+    });
     expect((await okOp('Application', { id: applicationId }, employer)).application.statusHistory).toHaveLength(historyBefore);
     expect((await outboxOf(applicationId)).at(-1)!.type).toBe('applications.interview.scheduled.v1');
   });
@@ -143,7 +168,9 @@ describe('ScheduleInterview', () => {
     for (const durationMinutes of [10, 500]) {
       const response = await schedule(applicationId, { durationMinutes });
       expect(errorCodeOf(response)).toBe('BAD_USER_INPUT');
-      expect(response.errors![0]!.extensions!.fields).toEqual([{ field: 'input.durationMinutes', message: expect.stringMatching(durationMinutes === 10 ? /at least 15/ : /at most 480/) }]);
+      expect(response.errors![0]!.extensions!.fields).toEqual([
+        { field: 'input.durationMinutes', message: expect.stringMatching(durationMinutes === 10 ? /at least 15/ : /at most 480/) },
+      ]);
     }
     const both = await schedule(applicationId, { scheduledAt: new Date(Date.now() - 60_000).toISOString(), durationMinutes: 500, location: 'x'.repeat(256) });
     expect((both.errors![0]!.extensions!.fields as { field: string }[]).map((problem) => problem.field)).toEqual(['input.scheduledAt', 'input.durationMinutes', 'input.location']);
@@ -170,11 +197,29 @@ describe('RescheduleInterview, CancelInterview and CompleteInterview', () => {
 
   it('moves an interview to a new time, keeping its length unless given, with the previous time in its event', async () => {
     const first = inHours(20);
-    expect((await okOp('RescheduleInterview', { id: interviewId, scheduledAt: first }, employer)).rescheduleInterview).toEqual({ id: interviewId, scheduledAt: first, durationMinutes: 30, status: 'RESCHEDULED' });
+    expect((await okOp('RescheduleInterview', { id: interviewId, scheduledAt: first }, employer)).rescheduleInterview).toEqual({
+      id: interviewId,
+      scheduledAt: first,
+      durationMinutes: 30,
+      status: 'RESCHEDULED',
+    });
     const second = inHours(30);
-    expect((await okOp('RescheduleInterview', { id: interviewId, scheduledAt: second, durationMinutes: 90 }, employer)).rescheduleInterview).toEqual({ id: interviewId, scheduledAt: second, durationMinutes: 90, status: 'RESCHEDULED' });
+    expect((await okOp('RescheduleInterview', { id: interviewId, scheduledAt: second, durationMinutes: 90 }, employer)).rescheduleInterview).toEqual({
+      id: interviewId,
+      scheduledAt: second,
+      durationMinutes: 90,
+      status: 'RESCHEDULED',
+    });
     const [, last] = (await outboxOf(applicationId)).filter((event) => event.type === 'applications.interview.rescheduled.v1');
-    expect(last!.data).toMatchObject({ interviewId, status: 'rescheduled', scheduledAt: second, durationMinutes: 90, previousScheduledAt: first, previousDurationMinutes: 30, actorId: employer.id });
+    expect(last!.data).toMatchObject({
+      interviewId,
+      status: 'rescheduled',
+      scheduledAt: second,
+      durationMinutes: 90,
+      previousScheduledAt: first,
+      previousDurationMinutes: 30,
+      actorId: employer.id,
+    });
   });
 
   it('refuses the applicant, another employer, a past time and a bad length', async () => {
@@ -197,7 +242,11 @@ describe('RescheduleInterview, CancelInterview and CompleteInterview', () => {
 
     // The interview's time comes.
     await platform.applications.db.query(`UPDATE interviews SET scheduled_at = now() - interval '1 hour' WHERE id = $1`, [interviewId]);
-    expect((await okOp('CompleteInterview', { id: interviewId, notes: '  Strong candidate.  ' }, employer)).completeInterview).toEqual({ id: interviewId, status: 'COMPLETED', notes: 'Strong candidate.' });
+    expect((await okOp('CompleteInterview', { id: interviewId, notes: '  Strong candidate.  ' }, employer)).completeInterview).toEqual({
+      id: interviewId,
+      status: 'COMPLETED',
+      notes: 'Strong candidate.',
+    });
     expect((await outboxOf(applicationId)).at(-1)).toMatchObject({ type: 'applications.interview.completed.v1', data: { interviewId, status: 'completed', actorId: employer.id } });
 
     const again = await op('CancelInterview', { id: interviewId }, employer);
@@ -207,10 +256,16 @@ describe('RescheduleInterview, CancelInterview and CompleteInterview', () => {
 
   it('cancels an interview still to be held, with a reason for the applicant', async () => {
     const { scheduleInterview } = await okOp('ScheduleInterview', { input: { applicationId, scheduledAt: inHours(50) } }, employer);
-    expect((await okOp('CancelInterview', { id: scheduleInterview.id, reason: 'The position was filled internally.' }, employer)).cancelInterview).toEqual({ id: scheduleInterview.id, status: 'CANCELLED' });
+    expect((await okOp('CancelInterview', { id: scheduleInterview.id, reason: 'The position was filled internally.' }, employer)).cancelInterview).toEqual({
+      id: scheduleInterview.id,
+      status: 'CANCELLED',
+    });
     const reason = await platform.applications.db.query('SELECT cancellation_reason FROM interviews WHERE id = $1', [scheduleInterview.id]);
     expect(reason.rows[0]!.cancellation_reason).toBe('The position was filled internally.');
-    expect((await outboxOf(applicationId)).at(-1)).toMatchObject({ type: 'applications.interview.cancelled.v1', data: { interviewId: scheduleInterview.id, status: 'cancelled', actorId: employer.id } });
+    expect((await outboxOf(applicationId)).at(-1)).toMatchObject({
+      type: 'applications.interview.cancelled.v1',
+      data: { interviewId: scheduleInterview.id, status: 'cancelled', actorId: employer.id },
+    });
     expect(errorCodeOf(await op('RescheduleInterview', { id: scheduleInterview.id, scheduledAt: inHours(60) }, employer))).toBe('CONFLICT');
     const tooLong = await op('CancelInterview', { id: interviewId, reason: 'x'.repeat(2001) }, employer);
     expect(tooLong.errors![0]!.extensions!.fields).toEqual([{ field: 'reason', message: 'must be at most 2,000 characters' }]);

@@ -1,4 +1,11 @@
-import { startPlatformForTest as startPlatform, waitFor, type Account, type PlatformOptions, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
+import {
+  startPlatformForTest as startPlatform,
+  waitFor,
+  type Account,
+  type PlatformOptions,
+  type PlatformUnderTest as Platform,
+  type SubgraphUnderTest,
+} from '@jobplatform/testing';
 import type { ApplicationsDb } from '../src/db.js';
 import type { ApplicationsDomain } from '../src/server.js';
 

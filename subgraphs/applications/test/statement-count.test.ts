@@ -9,21 +9,71 @@ let employer: Account;
 let jobId: string;
 
 const JOB_APPLICATIONS = /* GraphQL */ `
-  query($jobId: ID!, $first: Int) {
+  query ($jobId: ID!, $first: Int) {
     job(id: $jobId) {
-      id title
+      id
+      title
       applications(first: $first) {
         totalCount
-        edges { node { id status expectedSalary createdAt applicant { id username email firstName lastName } statusHistory { status changedBy { id } } } }
-        pageInfo { hasNextPage endCursor }
+        edges {
+          node {
+            id
+            status
+            expectedSalary
+            createdAt
+            applicant {
+              id
+              username
+              email
+              firstName
+              lastName
+            }
+            statusHistory {
+              status
+              changedBy {
+                id
+              }
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
       }
     }
-  }`;
+  }
+`;
 
 const POSTED_JOBS = /* GraphQL */ `
-  query($first: Int) {
-    me { id postedJobs(first: $first) { totalCount edges { node { id title applications(first: 5) { totalCount edges { node { id status applicant { id username } } } } } } } }
-  }`;
+  query ($first: Int) {
+    me {
+      id
+      postedJobs(first: $first) {
+        totalCount
+        edges {
+          node {
+            id
+            title
+            applications(first: 5) {
+              totalCount
+              edges {
+                node {
+                  id
+                  status
+                  applicant {
+                    id
+                    username
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
 
 beforeAll(async () => {
   platform = await startPlatformForTest();

@@ -60,7 +60,10 @@ export async function loadJobSnapshots(tx: Prisma.TransactionClient, ids: bigint
   const jobs = await tx.job.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
   if (jobs.length === 0) return [];
   const companies = await tx.company.findMany({ where: { id: { in: [...new Set(jobs.map((job) => job.companyId))] } }, select: { id: true, name: true } });
-  const categoryLinks = await tx.jobCategoryJob.findMany({ where: { jobId: { in: ids } }, select: { jobId: true, category: { select: { id: true, name: true, parentId: true } } } });
+  const categoryLinks = await tx.jobCategoryJob.findMany({
+    where: { jobId: { in: ids } },
+    select: { jobId: true, category: { select: { id: true, name: true, parentId: true } } },
+  });
   const skillLinks = await tx.jobSkillJob.findMany({ where: { jobId: { in: ids } }, select: { jobId: true, isRequired: true, skill: { select: { id: true, name: true } } } });
   const companyName = new Map(companies.map((company) => [company.id, company.name]));
   const ofJob = <T extends { jobId: bigint }>(links: T[], jobId: bigint) => links.filter((link) => link.jobId === jobId);

@@ -98,8 +98,8 @@ export function createJobPostingService(deps: JobPostingDeps) {
       const input = validateInput(updateJobInputSchema(toCalendarDate(now())), rawInput, 'input');
       return db.$transaction(async (tx) => {
         const current = await lockOwnJob(tx, viewer, id);
-        const salaryMin = input.salaryMin !== undefined ? input.salaryMin : current.salaryMin?.toNumber() ?? null;
-        const salaryMax = input.salaryMax !== undefined ? input.salaryMax : current.salaryMax?.toNumber() ?? null;
+        const salaryMin = input.salaryMin !== undefined ? input.salaryMin : (current.salaryMin?.toNumber() ?? null);
+        const salaryMax = input.salaryMax !== undefined ? input.salaryMax : (current.salaryMax?.toNumber() ?? null);
         if (salaryMin !== null && salaryMax !== null && salaryMin > salaryMax) {
           throw invalidField(input.salaryMax !== undefined ? 'input.salaryMax' : 'input.salaryMin', 'must not be below salaryMin');
         }

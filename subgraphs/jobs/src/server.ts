@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { userReplicaTable } from '@jobplatform/events';
-import {
-  openSubgraphDomain,
-  startSubgraph,
-  type RunningSubgraph,
-  type StartSubgraphOptions,
-  type SubgraphDefinition,
-  type SubgraphEnv,
-} from '@jobplatform/service-runtime';
+import { openSubgraphDomain, startSubgraph, type RunningSubgraph, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
 import { createCategoryService, type CategoryService } from './categories.js';
 import { createCompanyService, type CompanyService } from './companies.js';
 import { createLoaders, type JobsContext } from './context.js';

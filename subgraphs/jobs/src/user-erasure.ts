@@ -37,11 +37,7 @@ const EVENTS_PER_STATEMENT = 500;
  * Running it again for the same user (users publishes the event again when a reply is late) finds
  * nothing left and reports zeros; a redelivery of the same event is skipped by processed_events.
  */
-export async function eraseUserFromJobs(
-  tx: Tx,
-  event: EventEnvelope<'users.user.deleted.v1'>,
-  options: { traceparent: string; now: Date },
-): Promise<UserErasureSummary> {
+export async function eraseUserFromJobs(tx: Tx, event: EventEnvelope<'users.user.deleted.v1'>, options: { traceparent: string; now: Date }): Promise<UserErasureSummary> {
   const userId = BigInt(event.data.userId);
   await lockAccount(tx, userId, 'exclusive');
   const replicaChange = userReplicaMapping['users.user.deleted.v1']!(event);
@@ -57,9 +53,11 @@ export async function eraseUserFromJobs(
   if (ids.length > 0) await tx.job.updateMany({ where: { id: { in: ids } }, data: { isActive: false, updatedAt: options.now } });
   for (let start = 0; start < ids.length; start += EVENTS_PER_STATEMENT) {
     const snapshots = await loadJobSnapshots(tx, ids.slice(start, start + EVENTS_PER_STATEMENT));
-    const events = snapshots.map(
-      (job): OutboxEvent => ({ subject: 'jobs.job.closed.v1', data: { actorId: null, reason: 'employer_erased', job }, traceparent: options.traceparent }),
-    );
+    const events = snapshots.map((job): OutboxEvent => ({
+      subject: 'jobs.job.closed.v1',
+      data: { actorId: null, reason: 'employer_erased', job },
+      traceparent: options.traceparent,
+    }));
     await jobsOutbox.recordMany(tx, events);
   }
 

@@ -3,10 +3,17 @@ import { calendarDateSchema, httpUrlSchema, idSchema } from '@jobplatform/servic
 
 /** Field rules for the jobs service's inputs. Enums arrive validated by GraphQL in upper case. */
 
-const text = (max: number) => z.string().trim().max(max, `must be at most ${max.toLocaleString('en-US')} characters`);
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max.toLocaleString('en-US')} characters`);
 const requiredText = (max: number) => text(max).min(1, 'must not be empty');
 /** Optional text: blank becomes null, so "clear it" has one representation. */
-const optionalText = (max: number) => text(max).transform((v) => (v === '' ? null : v)).nullish();
+const optionalText = (max: number) =>
+  text(max)
+    .transform((v) => (v === '' ? null : v))
+    .nullish();
 
 /** ISO 4217 codes as the runtime's ICU knows them (about 300, historic codes included). */
 const iso4217 = new Set(Intl.supportedValuesOf('currency'));

@@ -23,7 +23,13 @@ it('erases an employer across users and jobs: deleteMyAccount, jobs closes the j
     (row) => row?.user_type === 'employer',
   );
   const company = (await platform.ok('mutation { createCompany(input: { name: "Erased Employer Inc" }) { id } }', {}, account)).createCompany.id;
-  const job = (await platform.ok('mutation($input: CreateJobInput!) { createJob(input: $input) { id } }', { input: { companyId: company, title: 'Goes with its poster', description: 'x' } }, account)).createJob.id;
+  const job = (
+    await platform.ok(
+      'mutation($input: CreateJobInput!) { createJob(input: $input) { id } }',
+      { input: { companyId: company, title: 'Goes with its poster', description: 'x' } },
+      account,
+    )
+  ).createJob.id;
 
   expect((await platform.ok('mutation($p: String!) { deleteMyAccount(password: $p) }', { p: employer.password }, account)).deleteMyAccount).toBe(true);
 
@@ -42,10 +48,7 @@ it('erases an employer across users and jobs: deleteMyAccount, jobs closes the j
   expect(closures.map((e) => e.data)).toEqual([{ actorId: null, reason: 'employer_erased', job: expect.objectContaining({ employerId: employer.id, isActive: false }) }]);
 
   // What a job seeker sees afterwards: the job, closed, under its company, its poster users' tombstone.
-  const page = await platform.gql(
-    'query($id: ID!) { job(id: $id) { title isActive company { name } employer { id username firstName lastName } } }',
-    { id: job },
-  );
+  const page = await platform.gql('query($id: ID!) { job(id: $id) { title isActive company { name } employer { id username firstName lastName } } }', { id: job });
   expect(page.errors).toBeUndefined();
   expect(page.data!.job).toEqual({
     title: 'Goes with its poster',

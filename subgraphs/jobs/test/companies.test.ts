@@ -32,7 +32,16 @@ afterAll(async () => {
 
 describe('createCompany', () => {
   it('creates the company, makes the creator its owner and records company.created', async () => {
-    const input = { name: '  Umbrella  ', description: 'Pharma', website: 'https://umbrella.example', logo: 'https://umbrella.example/logo.png', industry: 'Health', size: 'LARGE', foundedYear: 1968, location: 'Raccoon City' };
+    const input = {
+      name: '  Umbrella  ',
+      description: 'Pharma',
+      website: 'https://umbrella.example',
+      logo: 'https://umbrella.example/logo.png',
+      industry: 'Health',
+      size: 'LARGE',
+      foundedYear: 1968,
+      location: 'Raccoon City',
+    };
     const response = await platform.gql(CREATE, { input }, as(owner));
     expect(response.errors).toBeUndefined();
     const company = response.data!.createCompany;
@@ -91,7 +100,11 @@ describe('updateCompany', () => {
 describe('verifyCompany', () => {
   it('is for admins only', async () => {
     const id = await createCompany(owner, { name: 'Wonka' });
-    for (const [account, code] of [[owner, 'FORBIDDEN'], [seeker, 'FORBIDDEN'], [undefined, 'UNAUTHENTICATED']] as const) {
+    for (const [account, code] of [
+      [owner, 'FORBIDDEN'],
+      [seeker, 'FORBIDDEN'],
+      [undefined, 'UNAUTHENTICATED'],
+    ] as const) {
       expect(errorCodeOf(await platform.gql(VERIFY, { id }, as(account)))).toBe(code);
     }
     expect((await platform.gql(VERIFY, { id }, as(admin))).data!.verifyCompany).toEqual({ id, isVerified: true });
@@ -107,11 +120,18 @@ describe('company members', () => {
     expect(added.data!.addCompanyMember).toMatchObject({ role: 'MEMBER', user: { id: colleague.id } });
     expect(added.data!.addCompanyMember.user.username).toMatch(/^user_/);
 
-    const job = await platform.gql('mutation($input: CreateJobInput!) { createJob(input: $input) { id employer { id } } }', { input: { companyId: id, title: 'Sales', description: 'Sell paper' } }, as(colleague));
+    const job = await platform.gql(
+      'mutation($input: CreateJobInput!) { createJob(input: $input) { id employer { id } } }',
+      { input: { companyId: id, title: 'Sales', description: 'Sell paper' } },
+      as(colleague),
+    );
     expect(job.data!.createJob.employer.id).toBe(colleague.id);
 
     const asMember = await platform.gql(MEMBERS, { id }, as(colleague));
-    expect(asMember.data!.company.members).toEqual([{ role: 'OWNER', user: { id: owner.id } }, { role: 'MEMBER', user: { id: colleague.id } }]);
+    expect(asMember.data!.company.members).toEqual([
+      { role: 'OWNER', user: { id: owner.id } },
+      { role: 'MEMBER', user: { id: colleague.id } },
+    ]);
     expect(asMember.data!.company.viewerIsMember).toBe(true);
     const asOutsider = await platform.gql(MEMBERS, { id }, as(outsider));
     expect(asOutsider.data!.company).toEqual({ members: null, viewerIsMember: false });
@@ -196,11 +216,6 @@ describe('membership events', () => {
       (found) => found.length >= committed.length,
     );
     expect(published.map((e) => e.id)).toEqual(committed.map((e) => e.id));
-    expect(published.map((e) => e.type)).toEqual([
-      'jobs.company.created.v1',
-      'jobs.company.member_added.v1',
-      'jobs.company.member_added.v1',
-      'jobs.company.member_removed.v1',
-    ]);
+    expect(published.map((e) => e.type)).toEqual(['jobs.company.created.v1', 'jobs.company.member_added.v1', 'jobs.company.member_added.v1', 'jobs.company.member_removed.v1']);
   });
 });

@@ -19,7 +19,11 @@ const ok = (query: string, variables: Record<string, unknown>, account: Account)
 /** Waits until the relay has published everything in the outbox, then returns what JOBS holds. */
 async function publishedOnceDrained() {
   const committed = (await platform.jobs.outbox()).length;
-  return waitFor('the relay to publish the outbox', () => platform.jobs.published(), (published) => published.length >= committed);
+  return waitFor(
+    'the relay to publish the outbox',
+    () => platform.jobs.published(),
+    (published) => published.length >= committed,
+  );
 }
 
 beforeAll(async () => {

@@ -221,7 +221,11 @@ describe('UpdateJob, CloseJob and deleteJob', () => {
   });
 
   it('refuses another company’s employer, a job seeker and a signed-out caller', async () => {
-    for (const [account, code] of [[otherEmployer, 'FORBIDDEN'], [seeker, 'FORBIDDEN'], [undefined, 'UNAUTHENTICATED']] as const) {
+    for (const [account, code] of [
+      [otherEmployer, 'FORBIDDEN'],
+      [seeker, 'FORBIDDEN'],
+      [undefined, 'UNAUTHENTICATED'],
+    ] as const) {
       expect(errorCodeOf(await op('UpdateJob', { id: jobId, input: { title: 'Hijacked' } }, account))).toBe(code);
       expect(errorCodeOf(await op('CloseJob', { id: jobId }, account))).toBe(code);
     }
@@ -281,7 +285,11 @@ describe('UpdateJob, CloseJob and deleteJob', () => {
         expect(page.edges.map((e: any) => e.node.id)).toEqual(isActive === false ? [] : [kept]);
         expect(page.totalCount).toBe(isActive === false ? 0 : 1);
       }
-      const company = await platform.gql('query($id: ID!) { company(id: $id) { jobs(first: 10, isActive: null) { totalCount edges { node { id } } } } }', { id: listCompany }, account ? { token: account.accessToken } : {});
+      const company = await platform.gql(
+        'query($id: ID!) { company(id: $id) { jobs(first: 10, isActive: null) { totalCount edges { node { id } } } } }',
+        { id: listCompany },
+        account ? { token: account.accessToken } : {},
+      );
       expect(company.data!.company.jobs).toEqual({ totalCount: 1, edges: [{ node: { id: kept } }] });
     }
     const posted = (await ok('MyPostedJobs', { first: 100 }, employer)).me.postedJobs;
@@ -292,9 +300,12 @@ describe('UpdateJob, CloseJob and deleteJob', () => {
 
   it('still resolves a deleted job as an entity reference, so an application keeps showing its job', async () => {
     await deleted(jobId, employer);
-    const references = await platform.jobs.gql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Job { id title isActive company { name } employer { id } skills { skill { name } } } } }', {
-      r: [{ __typename: 'Job', id: jobId }],
-    });
+    const references = await platform.jobs.gql(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Job { id title isActive company { name } employer { id } skills { skill { name } } } } }',
+      {
+        r: [{ __typename: 'Job', id: jobId }],
+      },
+    );
     expect(references.errors).toBeUndefined();
     expect(references.data!._entities).toEqual([{ id: jobId, title: 'Backend engineer', isActive: false, company: { name: 'Acme' }, employer: { id: employer.id }, skills: [] }]);
   });
@@ -351,8 +362,27 @@ describe('JobDetail and Jobs', () => {
     const top = (await ok('CreateJobCategory', { input: { name: 'Design' } }, admin)).createJobCategory.id;
     const sub = (await ok('CreateJobCategory', { input: { name: 'UX research', parentId: top } }, admin)).createJobCategory.id;
     const make = async (input: Record<string, unknown>) => (await ok('CreateJob', { input: jobInput({ companyId: co, ...input }) }, employer)).createJob.id as string;
-    const a = await make({ jobType: 'CONTRACT', experienceLevel: 'SENIOR', isRemote: true, location: 'Lisbon', salaryMin: 50000, salaryMax: 70000, salaryCurrency: 'USD', categoryIds: [sub], skills: [{ name: 'Figma' }] });
-    const b = await make({ jobType: 'PART_TIME', experienceLevel: 'ENTRY', isRemote: false, location: 'Porto', salaryMin: 20000, salaryMax: 30000, salaryCurrency: 'USD', categoryIds: [top] });
+    const a = await make({
+      jobType: 'CONTRACT',
+      experienceLevel: 'SENIOR',
+      isRemote: true,
+      location: 'Lisbon',
+      salaryMin: 50000,
+      salaryMax: 70000,
+      salaryCurrency: 'USD',
+      categoryIds: [sub],
+      skills: [{ name: 'Figma' }],
+    });
+    const b = await make({
+      jobType: 'PART_TIME',
+      experienceLevel: 'ENTRY',
+      isRemote: false,
+      location: 'Porto',
+      salaryMin: 20000,
+      salaryMax: 30000,
+      salaryCurrency: 'USD',
+      categoryIds: [top],
+    });
     const c = await make({ jobType: 'CONTRACT', experienceLevel: 'SENIOR', location: 'lisbon area', salaryMin: null, salaryMax: null });
     await ok('CloseJob', { id: c }, employer);
     const figma = (await ok('Skills', { search: 'figm', first: 5 })).skills[0].id;
@@ -412,7 +442,11 @@ describe('MyPostedJobs and User.postedJobs', () => {
 
 describe('categories and skills', () => {
   it('lets only admins create categories', async () => {
-    for (const [account, code] of [[employer, 'FORBIDDEN'], [seeker, 'FORBIDDEN'], [undefined, 'UNAUTHENTICATED']] as const) {
+    for (const [account, code] of [
+      [employer, 'FORBIDDEN'],
+      [seeker, 'FORBIDDEN'],
+      [undefined, 'UNAUTHENTICATED'],
+    ] as const) {
       expect(errorCodeOf(await op('CreateJobCategory', { input: { name: `Nope ${code}` } }, account))).toBe(code);
     }
     expect((await platform.jobs.db.query("SELECT count(*)::int AS n FROM job_categories WHERE name LIKE 'Nope%'")).rows[0]!.n).toBe(0);
@@ -427,7 +461,8 @@ describe('categories and skills', () => {
   });
 
   it('never lets the tree form a cycle, by the API or by direct SQL', async () => {
-    const mk = async (name: string, parentId?: string) => (await ok('CreateJobCategory', { input: { name, ...(parentId ? { parentId } : {}) } }, admin)).createJobCategory.id as string;
+    const mk = async (name: string, parentId?: string) =>
+      (await ok('CreateJobCategory', { input: { name, ...(parentId ? { parentId } : {}) } }, admin)).createJobCategory.id as string;
     const a = await mk('Cycle A');
     const b = await mk('Cycle B', a);
     const c = await mk('Cycle C', b);

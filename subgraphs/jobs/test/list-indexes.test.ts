@@ -34,7 +34,10 @@ async function genericPlan(sql: string): Promise<string> {
   const results = (await platform.jobs.db.query(
     `BEGIN; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_indexscan = off; EXPLAIN (GENERIC_PLAN) ${sql}; ROLLBACK`,
   )) as unknown as { command: string; rows: { 'QUERY PLAN': string }[] }[];
-  return results.find((result) => result.command === 'EXPLAIN')!.rows.map((row) => row['QUERY PLAN']).join('\n');
+  return results
+    .find((result) => result.command === 'EXPLAIN')!
+    .rows.map((row) => row['QUERY PLAN'])
+    .join('\n');
 }
 
 it('counts jobs(filter:) from jobs_filter_count_idx alone, open, closed or both', async () => {
@@ -47,9 +50,16 @@ it('counts jobs(filter:) from jobs_filter_count_idx alone, open, closed or both'
 });
 
 it("pages and counts a company's jobs and an employer's postings from their indexes alone", async () => {
-  const company = await statementsOf('query($id: ID!) { company(id: $id) { jobs(first: 5, isActive: null) { totalCount edges { node { id } } } } }', { id: companyId }, /FROM jobs\b/);
+  const company = await statementsOf(
+    'query($id: ID!) { company(id: $id) { jobs(first: 5, isActive: null) { totalCount edges { node { id } } } } }',
+    { id: companyId },
+    /FROM jobs\b/,
+  );
   const posted = await statementsOf('{ me { postedJobs(first: 5) { totalCount edges { node { id } } } } }', {}, /FROM jobs\b/);
-  for (const [sql, index] of [...company.map((sql) => [sql, 'jobs_company_id_created_at_id_is_active_idx']), ...posted.map((sql) => [sql, 'jobs_employer_id_created_at_id_is_active_idx'])]) {
+  for (const [sql, index] of [
+    ...company.map((sql) => [sql, 'jobs_company_id_created_at_id_is_active_idx']),
+    ...posted.map((sql) => [sql, 'jobs_employer_id_created_at_id_is_active_idx']),
+  ]) {
     expect(sql).toMatch(/deleted_at IS NULL/);
     expect(await genericPlan(sql!)).toMatch(new RegExp(`Index Only Scan using ${index}`));
   }

@@ -6,7 +6,6 @@ import type { JobsDomain } from '../src/server.js';
 
 export { waitFor, type Account } from '@jobplatform/testing';
 
-
 export type JobsUnderTest = SubgraphUnderTest<JobsDb, JobsDomain> & {
   /** Publishes an event to JetStream as users' relay would; msgID defaults to the event id. */
   publishUsersEvent<S extends Extract<EventSubject, `users.${string}`>>(subject: S, data: EventInput<S>, options?: CreateEnvelopeOptions): Promise<EventEnvelope<S>>;

@@ -10,13 +10,65 @@ const JOBS = /* GraphQL */ `
   query Jobs($first: Int) {
     jobs(first: $first) {
       totalCount
-      edges { cursor node { id title company { id name } employer { id username } categories { id name parent { id name } } skills { isRequired skill { id name } } } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id
+          title
+          company {
+            id
+            name
+          }
+          employer {
+            id
+            username
+          }
+          categories {
+            id
+            name
+            parent {
+              id
+              name
+            }
+          }
+          skills {
+            isRequired
+            skill {
+              id
+              name
+            }
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
-  }`;
+  }
+`;
 
 const COMPANIES = /* GraphQL */ `
-  query { myCompanies { id name jobs(first: 5) { totalCount edges { node { id skills { skill { name } } } } } } }`;
+  query {
+    myCompanies {
+      id
+      name
+      jobs(first: 5) {
+        totalCount
+        edges {
+          node {
+            id
+            skills {
+              skill {
+                name
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
 
 beforeAll(async () => {
   platform = await startPlatformForTest();

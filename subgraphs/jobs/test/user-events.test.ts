@@ -18,12 +18,18 @@ const companyOf = async (account: Account, name: string): Promise<string> => (aw
 const postJob = async (account: Account, companyId: string, title = 'A job'): Promise<string> =>
   (await ok(CREATE_JOB, { input: { companyId, title, description: 'Work.' } }, account)).createJob.id;
 
-const replicaRow = async (userId: string) =>
-  (await platform.jobs.db.query('SELECT username, user_type, is_active, deleted_at FROM user_replicas WHERE id = $1', [userId])).rows[0];
+const replicaRow = async (userId: string) => (await platform.jobs.db.query('SELECT username, user_type, is_active, deleted_at FROM user_replicas WHERE id = $1', [userId])).rows[0];
 
 /** users.user.updated.v1 as the users service would send it; `at` orders it among the user's events. */
 function userUpdated(account: Account, changes: { userType?: 'job_seeker' | 'employer' | 'admin'; isActive?: boolean }, at: Date) {
-  const data = { userId: account.id, username: `user_${account.id}`, email: `user_${account.id}@example.com`, userType: changes.userType ?? 'employer', isActive: changes.isActive ?? true, isVerified: true };
+  const data = {
+    userId: account.id,
+    username: `user_${account.id}`,
+    email: `user_${account.id}@example.com`,
+    userType: changes.userType ?? 'employer',
+    isActive: changes.isActive ?? true,
+    isVerified: true,
+  };
   return platform.jobs.publishUsersEvent('users.user.updated.v1', data, { occurredAt: at });
 }
 
@@ -47,7 +53,11 @@ describe('users replica', () => {
     const employer = await platform.employer();
     const company = await companyOf(employer, 'Deactivated Ltd');
     await userUpdated(employer, { isActive: false }, new Date(Date.now() - 1_000));
-    await waitFor('the replica to hear of the deactivation', () => replicaRow(employer.id), (row) => row?.is_active === false);
+    await waitFor(
+      'the replica to hear of the deactivation',
+      () => replicaRow(employer.id),
+      (row) => row?.is_active === false,
+    );
 
     const outboxBefore = (await platform.jobs.outbox()).length;
     const refused = await platform.gql(CREATE_JOB, { input: { companyId: company, title: 'Refused', description: 'No.' } }, { token: employer.accessToken });
@@ -61,7 +71,11 @@ describe('users replica', () => {
     await userUpdated(employer, { isActive: true }, new Date(Date.now() - 60_000));
     // ... a newer one reactivates.
     await userUpdated(employer, { isActive: true }, new Date());
-    await waitFor('the replica to hear of the reactivation', () => replicaRow(employer.id), (row) => row?.is_active === true);
+    await waitFor(
+      'the replica to hear of the reactivation',
+      () => replicaRow(employer.id),
+      (row) => row?.is_active === true,
+    );
     expect(await postJob(employer, company, 'Allowed again')).toMatch(/^\d+$/);
   });
 
@@ -69,7 +83,11 @@ describe('users replica', () => {
     const employer = await platform.employer();
     const company = await companyOf(employer, 'Demoted Ltd');
     await userUpdated(employer, { userType: 'job_seeker' }, new Date());
-    await waitFor('the replica to hear of the new type', () => replicaRow(employer.id), (row) => row?.user_type === 'job_seeker');
+    await waitFor(
+      'the replica to hear of the new type',
+      () => replicaRow(employer.id),
+      (row) => row?.user_type === 'job_seeker',
+    );
     expect(errorCodeOf(await platform.gql(CREATE_JOB, { input: { companyId: company, title: 'x', description: 'y' } }, { token: employer.accessToken }))).toBe('FORBIDDEN');
   });
 
@@ -78,7 +96,11 @@ describe('users replica', () => {
     const gone = await platform.employer();
     const company = await companyOf(owner, 'Members Ltd');
     await userUpdated(gone, { isActive: false }, new Date());
-    await waitFor('the replica to hear of the deactivation', () => replicaRow(gone.id), (row) => row?.is_active === false);
+    await waitFor(
+      'the replica to hear of the deactivation',
+      () => replicaRow(gone.id),
+      (row) => row?.is_active === false,
+    );
     const response = await platform.gql(ADD_MEMBER, { c: company, u: gone.id }, { token: owner.accessToken });
     expect(errorCodeOf(response)).toBe('BAD_USER_INPUT');
     expect(response.errors![0]!.extensions!.fields).toEqual([expect.objectContaining({ field: 'userId' })]);
@@ -101,7 +123,11 @@ describe('account erasure', () => {
     const colleagues = await postJob(colleague, own, "Colleague's job");
 
     const deleted = await platform.jobs.publishUsersEvent('users.user.deleted.v1', { userId: leaving.id, requestedAt: new Date().toISOString() });
-    const [reply] = await waitFor('the erasure reply on JetStream', () => platform.jobs.published('jobs.user_erasure.completed.v1'), (found) => found.some((e) => e.data.userId === leaving.id));
+    const [reply] = await waitFor(
+      'the erasure reply on JetStream',
+      () => platform.jobs.published('jobs.user_erasure.completed.v1'),
+      (found) => found.some((e) => e.data.userId === leaving.id),
+    );
     expect(reply!.data).toEqual({
       userId: leaving.id,
       service: 'jobs',
@@ -111,14 +137,18 @@ describe('account erasure', () => {
 
     // Memberships: gone; the colleague owns the company now; the other company keeps its owner.
     expect((await platform.jobs.db.query('SELECT count(*)::int AS n FROM company_members WHERE user_id = $1', [leaving.id])).rows[0]!.n).toBe(0);
-    const members = await platform.jobs.db.query('SELECT company_id::text, user_id::text, role FROM company_members WHERE company_id = ANY($1::bigint[]) ORDER BY company_id', [[own, other]]);
+    const members = await platform.jobs.db.query('SELECT company_id::text, user_id::text, role FROM company_members WHERE company_id = ANY($1::bigint[]) ORDER BY company_id', [
+      [own, other],
+    ]);
     expect(members.rows).toEqual([
       { company_id: own, user_id: colleague.id, role: 'owner' },
       { company_id: other, user_id: otherOwner.id, role: 'owner' },
     ]);
 
     // Jobs: all three closed, still naming their poster (users' tombstone once the saga ends); the colleague's job untouched.
-    const jobs = await platform.jobs.db.query('SELECT id::text, is_active, employer_id::text FROM jobs WHERE id = ANY($1::bigint[]) ORDER BY id', [[open, closed, elsewhere, colleagues]]);
+    const jobs = await platform.jobs.db.query('SELECT id::text, is_active, employer_id::text FROM jobs WHERE id = ANY($1::bigint[]) ORDER BY id', [
+      [open, closed, elsewhere, colleagues],
+    ]);
     expect(jobs.rows).toEqual([
       { id: open, is_active: false, employer_id: leaving.id },
       { id: closed, is_active: false, employer_id: leaving.id },
@@ -154,10 +184,14 @@ describe('account erasure', () => {
     expect(page.data!.job).toEqual({ id: open, title: 'Open at Leaving', isActive: false, company: { name: 'Leaving Ltd' } });
 
     // Redelivered after JetStream's duplicate window: acknowledged, not applied again.
-    const consumer = platform.jobs.service.consumers["user-erasure"]!;
+    const consumer = platform.jobs.service.consumers['user-erasure']!;
     const before = consumer.stats();
     await platform.jobs.republish(deleted);
-    await waitFor('the redelivery', async () => consumer.stats(), (stats) => stats.duplicates > before.duplicates);
+    await waitFor(
+      'the redelivery',
+      async () => consumer.stats(),
+      (stats) => stats.duplicates > before.duplicates,
+    );
     expect(consumer.stats().handled).toBe(before.handled);
     const processed = await platform.jobs.db.query("SELECT count(*)::int AS n FROM processed_events WHERE consumer = 'jobs-user-erasure' AND event_id = $1", [deleted.id]);
     expect(processed.rows[0]!.n).toBe(1);
@@ -184,7 +218,10 @@ describe('account erasure', () => {
       { companyId: company, userId: solo.id, role: 'owner', actorId: null, reason: 'user_erased' },
     ]);
     expect((await platform.jobs.outbox('jobs.company.member_updated.v1')).filter((e) => e.aggregateId === company)).toEqual([]);
-    expect((await platform.gql('query($id: ID!) { company(id: $id) { name jobs(first: 5) { totalCount } } }', { id: company })).data!.company).toEqual({ name: 'Solo Ltd', jobs: { totalCount: 0 } });
+    expect((await platform.gql('query($id: ID!) { company(id: $id) { name jobs(first: 5) { totalCount } } }', { id: company })).data!.company).toEqual({
+      name: 'Solo Ltd',
+      jobs: { totalCount: 0 },
+    });
     expect((await platform.jobs.db.query('SELECT is_active FROM jobs WHERE id = $1', [job])).rows[0]!.is_active).toBe(false);
     // An admin can still act for it.
     expect((await ok(ADD_MEMBER, { c: company, u: admin.id, r: 'OWNER' }, admin)).addCompanyMember.role).toBe('OWNER');

@@ -20,9 +20,21 @@ it('tells the employer side of a new application, each member once', () => {
 
 it('tells the applicant of a status change, and the employer side of a withdrawal', () => {
   const moved = planApplicationNotification(createEnvelope('applications', 'applications.application.status_changed.v1', change));
-  expect(moved).toMatchObject({ event: 'application_status_changed', recipientIds: [10n], values: { from_status: 'reviewing', to_status: 'shortlisted', reason: '' }, metadata: { status: 'SHORTLISTED' } });
+  expect(moved).toMatchObject({
+    event: 'application_status_changed',
+    recipientIds: [10n],
+    values: { from_status: 'reviewing', to_status: 'shortlisted', reason: '' },
+    metadata: { status: 'SHORTLISTED' },
+  });
   const closed = planApplicationNotification(
-    createEnvelope('applications', 'applications.application.status_changed.v1', { ...change, toStatus: 'rejected', isActive: false, actorKind: 'system', changedBy: null, reason: 'job_closed' }),
+    createEnvelope('applications', 'applications.application.status_changed.v1', {
+      ...change,
+      toStatus: 'rejected',
+      isActive: false,
+      actorKind: 'system',
+      changedBy: null,
+      reason: 'job_closed',
+    }),
   );
   expect(closed).toMatchObject({ event: 'application_status_changed', recipientIds: [10n], values: { to_status: 'rejected', reason: 'job_closed' } });
   const withdrawn = planApplicationNotification(
@@ -40,10 +52,19 @@ it('tells the applicant of their interviews, but not of one the platform called 
     metadata: { applicationId: '5', jobId: '7', interviewId: '9' },
   });
   const moved = planApplicationNotification(
-    createEnvelope('applications', 'applications.interview.rescheduled.v1', { ...interview, status: 'rescheduled', previousScheduledAt: '2026-05-10T14:00:00+02:00', previousDurationMinutes: 30 }),
+    createEnvelope('applications', 'applications.interview.rescheduled.v1', {
+      ...interview,
+      status: 'rescheduled',
+      previousScheduledAt: '2026-05-10T14:00:00+02:00',
+      previousDurationMinutes: 30,
+    }),
   );
   expect(moved).toMatchObject({ event: 'interview_rescheduled', values: { previous_scheduled_at: '2026-05-10T12:00:00.000Z' } });
-  expect(planApplicationNotification(createEnvelope('applications', 'applications.interview.cancelled.v1', { ...interview, status: 'cancelled' }))).toMatchObject({ event: 'interview_cancelled' });
+  expect(planApplicationNotification(createEnvelope('applications', 'applications.interview.cancelled.v1', { ...interview, status: 'cancelled' }))).toMatchObject({
+    event: 'interview_cancelled',
+  });
   expect(planApplicationNotification(createEnvelope('applications', 'applications.interview.cancelled.v1', { ...interview, status: 'cancelled', actorId: null }))).toBeNull();
-  expect(planApplicationNotification(createEnvelope('applications', 'applications.interview.completed.v1', { ...interview, status: 'completed' }))).toMatchObject({ event: 'interview_completed' });
+  expect(planApplicationNotification(createEnvelope('applications', 'applications.interview.completed.v1', { ...interview, status: 'completed' }))).toMatchObject({
+    event: 'interview_completed',
+  });
 });

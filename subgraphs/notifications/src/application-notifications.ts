@@ -64,7 +64,13 @@ export function planApplicationNotification(envelope: ApplicationEvent): Planned
     case 'applications.application.status_changed.v1': {
       const change = envelope.data;
       if (change.toStatus === 'withdrawn') {
-        return { ...base, event: 'application_withdrawn', recipientIds: employerSide(change), applicantId: BigInt(change.applicantId), values: { ...applicationValues, from_status: change.fromStatus } };
+        return {
+          ...base,
+          event: 'application_withdrawn',
+          recipientIds: employerSide(change),
+          applicantId: BigInt(change.applicantId),
+          values: { ...applicationValues, from_status: change.fromStatus },
+        };
       }
       return {
         ...base,

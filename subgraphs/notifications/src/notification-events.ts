@@ -40,7 +40,10 @@ const interviewVariables = {
   ...applicationVariables,
   interview_id: { description: "The interview's id.", example: '9' },
   interview_type: { description: 'How it is held: phone, video or in person.', example: 'video' },
-  scheduled_at: { description: "When it starts, as an RFC 3339 time in UTC: format it with the date filter, e.g. {{ scheduled_at | date: '%A %-d %B %Y at %H:%M UTC' }}.", example: '2026-05-11T09:30:00.000Z' },
+  scheduled_at: {
+    description: "When it starts, as an RFC 3339 time in UTC: format it with the date filter, e.g. {{ scheduled_at | date: '%A %-d %B %Y at %H:%M UTC' }}.",
+    example: '2026-05-11T09:30:00.000Z',
+  },
   duration_minutes: { description: 'Planned length in minutes.', example: 60 },
 } satisfies Record<string, TemplateVariable>;
 
@@ -72,7 +75,7 @@ export const notificationEvents = {
       ...applicationVariables,
       from_status: { description: 'The status it had: pending, reviewing, shortlisted, interviewing, offered.', example: 'reviewing' },
       to_status: { description: 'The status it has now: reviewing, shortlisted, interviewing, offered, hired or rejected.', example: 'shortlisted' },
-      reason: { description: "Why the platform changed it: job_closed; empty when a person did.", example: '' },
+      reason: { description: 'Why the platform changed it: job_closed; empty when a person did.', example: '' },
     },
     defaults: {
       in_app: {
@@ -106,7 +109,10 @@ export const notificationEvents = {
     summary: 'The employer side scheduled an interview: to the applicant.',
     variables: interviewVariables,
     defaults: {
-      in_app: { subject: 'Interview scheduled: {{ job_title }}', body: `{{ company_name }} scheduled a {{ interview_type }} interview for {{ job_title }} on ${when} ({{ duration_minutes }} minutes).` },
+      in_app: {
+        subject: 'Interview scheduled: {{ job_title }}',
+        body: `{{ company_name }} scheduled a {{ interview_type }} interview for {{ job_title }} on ${when} ({{ duration_minutes }} minutes).`,
+      },
       email: {
         subject: 'Interview for {{ job_title }} at {{ company_name }}',
         body: `Hello {{ recipient_name }},\n\n{{ company_name }} scheduled a {{ interview_type }} interview with you for {{ job_title }} on ${when}, for {{ duration_minutes }} minutes. The details are with your application.${signature}`,
@@ -164,15 +170,18 @@ export const notificationEvents = {
       alert_frequency: { description: 'How the saved searches alert: instant, daily or weekly.', example: 'daily' },
       search_names: { description: 'The names of the saved searches that matched, comma-separated.', example: 'Remote Go jobs' },
       job_count: { description: 'How many new jobs matched, every saved search together.', example: 3 },
-      job_titles: { description: 'The titles of up to five of them, comma-separated (job 7 for a job notifications has not heard of yet).', example: 'Backend engineer, Go developer, Site reliability engineer' },
+      job_titles: {
+        description: 'The titles of up to five of them, comma-separated (job 7 for a job notifications has not heard of yet).',
+        example: 'Backend engineer, Go developer, Site reliability engineer',
+      },
     },
     defaults: {
       in_app: {
-        subject: "{{ job_count }} new {% if job_count == 1 %}job matches{% else %}jobs match{% endif %} {{ search_names }}",
+        subject: '{{ job_count }} new {% if job_count == 1 %}job matches{% else %}jobs match{% endif %} {{ search_names }}',
         body: '{% if alert_frequency == "instant" %}Just posted{% elsif alert_frequency == "daily" %}Posted today{% else %}Posted this week{% endif %}: {{ job_titles }}.',
       },
       email: {
-        subject: "{{ job_count }} new {% if job_count == 1 %}job matches{% else %}jobs match{% endif %} your saved search",
+        subject: '{{ job_count }} new {% if job_count == 1 %}job matches{% else %}jobs match{% endif %} your saved search',
         body: `Hello {{ recipient_name }},\n\n{{ job_count }} new {% if job_count == 1 %}job matches{% else %}jobs match{% endif %} {{ search_names }}: {{ job_titles }}. Open your saved searches to see them all.\n\n-- \nThe job platform. Change how often saved searches alert you where you saved them, or turn email off under your notification preferences.\n`,
       },
     },

@@ -35,7 +35,14 @@ export function variablesOf(event: NotificationEventName): { name: string; descr
 export async function ensureDefaultTemplates(db: NotificationsDb, now: Date): Promise<number> {
   const { count } = await db.notificationTemplate.createMany({
     data: notificationEventNames.flatMap((event) =>
-      deliveredChannels.map((channel) => ({ name: templateName(event, channel), event, notificationType: channel, ...notificationEvents[event].defaults[channel], createdAt: now, updatedAt: now })),
+      deliveredChannels.map((channel) => ({
+        name: templateName(event, channel),
+        event,
+        notificationType: channel,
+        ...notificationEvents[event].defaults[channel],
+        createdAt: now,
+        updatedAt: now,
+      })),
     ),
     skipDuplicates: true,
   });
@@ -53,7 +60,11 @@ export function createTemplateAdmin({ db, now }: { db: NotificationsDb; now: () 
     async upsert(viewer: Viewer, input: TemplateInput): Promise<NotificationTemplateRow> {
       assertRole(viewer, 'admin', onlyAdmins);
       const { event, channel } = input;
-      if (!isDeliveredChannel(channel)) throw invalidField('input.notificationType', `must be ${deliveredChannels.map((c) => c.toUpperCase()).join(' or ')}: nothing is delivered through ${channel.toUpperCase()} yet`);
+      if (!isDeliveredChannel(channel))
+        throw invalidField(
+          'input.notificationType',
+          `must be ${deliveredChannels.map((c) => c.toUpperCase()).join(' or ')}: nothing is delivered through ${channel.toUpperCase()} yet`,
+        );
       const text = validateInput(textSchema, { subject: input.subject, body: input.body }, 'input');
       const problems: FieldProblem[] = [...compileTemplate(text.subject, event, 'input.subject').problems, ...compileTemplate(text.body, event, 'input.body').problems];
       if (problems.length > 0) throw invalidInput(problems);

@@ -8,7 +8,11 @@ it('ships a default template for every event and delivered channel that compiles
   for (const event of notificationEventNames) {
     for (const channel of deliveredChannels) {
       const { subject, body } = notificationEvents[event].defaults[channel];
-      expect({ event, channel, problems: [...compileTemplate(subject, event, 's').problems, ...compileTemplate(body, event, 'b').problems] }).toEqual({ event, channel, problems: [] });
+      expect({ event, channel, problems: [...compileTemplate(subject, event, 's').problems, ...compileTemplate(body, event, 'b').problems] }).toEqual({
+        event,
+        channel,
+        problems: [],
+      });
     }
   }
 });

@@ -33,7 +33,11 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * event offers, and it renders with the event's example values. Returns the compiled template, or
  * the problems found, each naming `field`.
  */
-export function compileTemplate(source: string, event: NotificationEventName, field: string): { template: CompiledTemplate; problems: [] } | { template?: undefined; problems: TemplateProblem[] } {
+export function compileTemplate(
+  source: string,
+  event: NotificationEventName,
+  field: string,
+): { template: CompiledTemplate; problems: [] } | { template?: undefined; problems: TemplateProblem[] } {
   let template: CompiledTemplate;
   try {
     template = engine.parse(source);

@@ -25,7 +25,12 @@ const gqlOp = (operationName: string, variables: Record<string, unknown>, accoun
 
 /** Waits until `account` has `count` notifications through MyNotifications (page and count alike), and returns the page. */
 const inboxOf = (account: Account, count: number, what: string) =>
-  waitFor(`${what} in ${account.username}'s notifications`, () => myNotifications(account), (page) => page.totalCount >= count && page.edges.length >= Math.min(count, 20), SECONDS);
+  waitFor(
+    `${what} in ${account.username}'s notifications`,
+    () => myNotifications(account),
+    (page) => page.totalCount >= count && page.edges.length >= Math.min(count, 20),
+    SECONDS,
+  );
 
 beforeAll(async () => {
   platform = await startPlatformForTest();
@@ -53,7 +58,7 @@ describe('a new application', () => {
           node: {
             id: expect.any(String),
             title: 'New application: Backend engineer',
-            message: `${seeker.username} applied to Backend engineer at ${(await companyName())}.`,
+            message: `${seeker.username} applied to Backend engineer at ${await companyName()}.`,
             notificationType: 'IN_APP',
             status: 'SENT',
             metadata: { applicationId, jobId },
@@ -71,7 +76,9 @@ describe('a new application', () => {
 
   it('is announced by notifications.notification.created.v1 with ids only, once per in-app notification', async () => {
     const rows = (
-      await platform.notifications.db.query(`SELECT id::text AS "notificationId", user_id::text AS "recipientId", notification_type AS "notificationType" FROM notifications ORDER BY id`)
+      await platform.notifications.db.query(
+        `SELECT id::text AS "notificationId", user_id::text AS "recipientId", notification_type AS "notificationType" FROM notifications ORDER BY id`,
+      )
     ).rows;
     expect(rows.map((row) => row.recipientId).sort()).toEqual([employer.id, member.id].sort());
     const events = await waitFor(
@@ -112,7 +119,7 @@ describe('the applicant', () => {
     expect((await myNotifications(employer)).totalCount).toBe(1);
   });
 
-  it("withdrawing tells the employer side", async () => {
+  it('withdrawing tells the employer side', async () => {
     const other = await platform.seeker();
     const otherApplication = await platform.apply(other, jobId);
     await inboxOf(employer, 2, 'the second application');
@@ -243,7 +250,10 @@ describe('templates', () => {
     expect(errorCodeOf(broken)).toBe('BAD_USER_INPUT');
     expect(broken.errors![0]!.extensions!.fields).toEqual([
       { field: 'input.subject', message: expect.stringMatching(/^does not compile: /) },
-      { field: 'input.body', message: expect.stringMatching(/^uses "applicant_email", which application_submitted does not offer \(it offers recipient_name, .*applicant_name\)$/) },
+      {
+        field: 'input.body',
+        message: expect.stringMatching(/^uses "applicant_email", which application_submitted does not offer \(it offers recipient_name, .*applicant_name\)$/),
+      },
     ]);
     expect(broken.errors![0]!.message).toMatch(/input\.body: uses "applicant_email"/);
     const push = await gqlOp('UpsertNotificationTemplate', { input: { event: 'APPLICATION_SUBMITTED', notificationType: 'PUSH', subject: 'x', body: 'y' } }, admin);
@@ -277,7 +287,11 @@ describe('templates', () => {
     expect(memberPage.totalCount).toBe(memberBefore + 1);
     expect(memberPage.edges[0].node.title).toBe('Application withdrawn: Frontend engineer');
 
-    const defaults = await platform.op('UpsertNotificationTemplate', { input: { ...submittedInApp, subject: 'New application: {{ job_title }}', body: '{{ applicant_name }} applied to {{ job_title }} at {{ company_name }}.' } }, admin);
+    const defaults = await platform.op(
+      'UpsertNotificationTemplate',
+      { input: { ...submittedInApp, subject: 'New application: {{ job_title }}', body: '{{ applicant_name }} applied to {{ job_title }} at {{ company_name }}.' } },
+      admin,
+    );
     expect(defaults.upsertNotificationTemplate.isActive).toBe(true);
   });
 });
@@ -295,7 +309,12 @@ describe('email', () => {
     const applicant = await platform.seeker();
     const application = await platform.apply(applicant, theirJob);
 
-    const sent = await waitFor('the email notification to be sent', () => emailsOf(mailed), (page) => page.edges[0]?.node.status === 'SENT', SECONDS);
+    const sent = await waitFor(
+      'the email notification to be sent',
+      () => emailsOf(mailed),
+      (page) => page.edges[0]?.node.status === 'SENT',
+      SECONDS,
+    );
     expect(sent.edges[0].node).toEqual({
       id: expect.any(String),
       title: 'New application for Site reliability engineer',
@@ -305,7 +324,9 @@ describe('email', () => {
       readAt: null,
       metadata: { applicationId: application, jobId: theirJob },
     });
-    const mail = await platform.catcher.waitForMail((m) => m.to.includes(mailed.email) && m.subject === 'New application for Site reliability engineer', { description: 'the new-application mail' });
+    const mail = await platform.catcher.waitForMail((m) => m.to.includes(mailed.email) && m.subject === 'New application for Site reliability engineer', {
+      description: 'the new-application mail',
+    });
     expect(mail.text).toContain(`${applicant.username} applied to Site reliability engineer at Globex`);
     // The in-app row beside it; the email row is no unread notification.
     const all = await platform.op('MyNotifications', {}, mailed);
@@ -335,7 +356,12 @@ describe('email', () => {
     platform.refuseMailTo(bouncing.email);
     const theirJob = await platform.postJob(bouncing, company, 'Postmaster');
     await platform.apply(await platform.seeker(), theirJob);
-    const failed = await waitFor('the email notification to fail', () => emailsOf(bouncing), (page) => page.edges[0]?.node.status === 'FAILED', SECONDS);
+    const failed = await waitFor(
+      'the email notification to fail',
+      () => emailsOf(bouncing),
+      (page) => page.edges[0]?.node.status === 'FAILED',
+      SECONDS,
+    );
     expect(failed.edges[0].node).toMatchObject({ status: 'FAILED', sentAt: null });
   });
 });
@@ -347,7 +373,12 @@ describe('account erasure', () => {
     const theirJob = await platform.postJob(leaving, theirCompany, 'Data engineer');
     await platform.apply(await platform.seeker(), theirJob);
     await inboxOf(leaving, 2, 'the application, in the app and by email');
-    await waitFor('the mail to be sent', async () => (await platform.notifications.db.query("SELECT status FROM outbound_mail WHERE user_id = $1", [leaving.id])).rows, (rows) => rows[0]?.status === 'sent', SECONDS);
+    await waitFor(
+      'the mail to be sent',
+      async () => (await platform.notifications.db.query('SELECT status FROM outbound_mail WHERE user_id = $1', [leaving.id])).rows,
+      (rows) => rows[0]?.status === 'sent',
+      SECONDS,
+    );
     await platform.op('UpdateNotificationPreference', { notificationType: 'SMS', isEnabled: false }, leaving);
 
     const deleted = await platform.ok('mutation($p: String!) { deleteMyAccount(password: $p) }', { p: leaving.password }, leaving);

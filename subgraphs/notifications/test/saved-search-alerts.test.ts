@@ -32,7 +32,7 @@ afterAll(async () => {
   await platform?.close();
 });
 
-it("tells the owner of an INSTANT saved search about a new matching job, in the app, naming the search and the job; others hear nothing", async () => {
+it('tells the owner of an INSTANT saved search about a new matching job, in the app, naming the search and the job; others hear nothing', async () => {
   const seeker = await platform.jobSeeker();
   const uninterested = await platform.jobSeeker();
   const saved = (await ok('search', 'SaveSearch', { input: { name: 'Tusk polishing', query: 'tusk polisher', alertFrequency: 'INSTANT' } }, seeker)).saveSearch;
@@ -40,7 +40,12 @@ it("tells the owner of an INSTANT saved search about a new matching job, in the 
 
   const jobId = (await ok('jobs', 'CreateJob', { input: { companyId, title: 'Senior tusk polisher', description: 'Polish tusks with care.' } }, employer)).createJob.id;
 
-  const [alert] = await waitFor('the saved-search alert in the owner\'s inbox', () => inbox(seeker), (found) => found.length > 0, 30_000);
+  const [alert] = await waitFor(
+    "the saved-search alert in the owner's inbox",
+    () => inbox(seeker),
+    (found) => found.length > 0,
+    30_000,
+  );
   expect(alert).toMatchObject({
     notificationType: 'IN_APP',
     title: '1 new job matches Tusk polishing',

@@ -109,7 +109,12 @@ export async function startPlatformForTest(): Promise<PlatformUnderTest> {
     async postJob(employer, companyId, title) {
       const jobId = (await platform.ok(CREATE_JOB, { input: { companyId, title, description: 'Build things.' } }, employer)).createJob.id as string;
       await inBoth('the job', 'SELECT 1 FROM job_replicas WHERE id = $1', 'SELECT 1 FROM job_replicas WHERE id = $1', [jobId]);
-      await waitFor('the company to reach notifications', async () => (await notifications.db.query('SELECT 1 FROM company_replicas WHERE id = $1', [companyId])).rowCount, present, 60_000);
+      await waitFor(
+        'the company to reach notifications',
+        async () => (await notifications.db.query('SELECT 1 FROM company_replicas WHERE id = $1', [companyId])).rowCount,
+        present,
+        60_000,
+      );
       await waitFor(
         'the poster to reach the company members replica',
         async () => (await applications.db.query('SELECT 1 FROM company_member_replicas WHERE company_id = $1 AND user_id = $2 AND is_member', [companyId, employer.id])).rowCount,
@@ -122,7 +127,9 @@ export async function startPlatformForTest(): Promise<PlatformUnderTest> {
       return (await platform.ok(APPLY, { input: { jobId } }, applicant)).applyToJob.id as string;
     },
     async verify(account) {
-      const mail = await catcher.waitForMail((m) => m.to.includes(account.email) && m.subject === 'Confirm your email address', { description: `the verification mail to ${account.email}` });
+      const mail = await catcher.waitForMail((m) => m.to.includes(account.email) && m.subject === 'Confirm your email address', {
+        description: `the verification mail to ${account.email}`,
+      });
       const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
       if (!token) throw new Error(`the verification mail to ${account.email} has no link with a token`);
       await platform.ok(VERIFY_EMAIL, { token }, account);

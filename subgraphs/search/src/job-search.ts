@@ -187,7 +187,10 @@ export function createJobSearch(db: SqlRunner) {
     async count(request: Pick<JobSearchRequest, 'query' | 'filter'>, mode: MatchMode, categoryIds: bigint[], now: Date): Promise<number> {
       const params = createParams();
       const { base, facet } = conditions(params, { ...request, mode, categoryIds }, now);
-      const [row] = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM search_indexes j WHERE ${[...base, ...Object.values(facet)].join(' AND ')}`, ...params.values);
+      const [row] = await db.$queryRawUnsafe<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM search_indexes j WHERE ${[...base, ...Object.values(facet)].join(' AND ')}`,
+        ...params.values,
+      );
       return row?.n ?? 0;
     },
 
@@ -198,7 +201,11 @@ export function createJobSearch(db: SqlRunner) {
       const names = Object.keys(facet) as (keyof typeof facet)[];
       // m_<facet>: whether the row passes that facet's filter; a facet's count requires all the others.
       const flags = names.map((name) => `(${facet[name]}) AS m_${name}`).join(', ');
-      const allBut = (name: keyof typeof facet | undefined) => names.filter((other) => other !== name).map((other) => `m_${other}`).join(' AND ') || 'true';
+      const allBut = (name: keyof typeof facet | undefined) =>
+        names
+          .filter((other) => other !== name)
+          .map((other) => `m_${other}`)
+          .join(' AND ') || 'true';
       const bands = `ARRAY[${salaryBands.join(', ')}]::numeric[]`;
       const sql = `
         WITH base AS MATERIALIZED (

@@ -5,19 +5,64 @@ import type { JobSource } from './reindex.js';
 const OPEN_JOBS = /* GraphQL */ `
   query ReindexJobs($after: String) {
     jobs(first: 50, after: $after) {
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         node {
-          id title description requirements responsibilities jobType experienceLevel salaryMin salaryMax salaryCurrency
-          location isRemote isActive applicationDeadline createdAt updatedAt
-          employer { id }
-          categories { id name parent { id } }
-          skills { isRequired skill { id name } }
-          company { id name description website logo industry size foundedYear location isVerified createdAt updatedAt }
+          id
+          title
+          description
+          requirements
+          responsibilities
+          jobType
+          experienceLevel
+          salaryMin
+          salaryMax
+          salaryCurrency
+          location
+          isRemote
+          isActive
+          applicationDeadline
+          createdAt
+          updatedAt
+          employer {
+            id
+          }
+          categories {
+            id
+            name
+            parent {
+              id
+            }
+          }
+          skills {
+            isRequired
+            skill {
+              id
+              name
+            }
+          }
+          company {
+            id
+            name
+            description
+            website
+            logo
+            industry
+            size
+            foundedYear
+            location
+            isVerified
+            createdAt
+            updatedAt
+          }
         }
       }
     }
-  }`;
+  }
+`;
 
 type GraphJob = {
   id: string;
@@ -83,7 +128,10 @@ export async function* readOpenJobs(graphqlUrl: string): JobSource {
   let after: string | null = null;
   for (;;) {
     const response = await fetch(graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: OPEN_JOBS, variables: { after } }) });
-    const body = (await response.json()) as { data?: { jobs: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: GraphJob }[] } }; errors?: { message: string }[] };
+    const body = (await response.json()) as {
+      data?: { jobs: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: GraphJob }[] } };
+      errors?: { message: string }[];
+    };
     if (!body.data) throw new Error(`${graphqlUrl} refused the jobs query: ${body.errors?.map((error) => error.message).join('; ') ?? response.status}`);
     yield body.data.jobs.edges.map((edge) => toSnapshots(edge.node));
     if (!body.data.jobs.pageInfo.hasNextPage) return;

@@ -22,7 +22,10 @@ export const jobSearchFilterSchema = z
     companyIds: idList.nullish(),
     salaryMin: z.number().min(0, 'must not be negative').max(maxAmount, 'must be at most 99,999,999.99').nullish(),
     salaryMax: z.number().min(0, 'must not be negative').max(maxAmount, 'must be at most 99,999,999.99').nullish(),
-    salaryCurrency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').nullish(),
+    salaryCurrency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+      .nullish(),
     postedWithinDays: z.number().int().min(1, 'must be from 1 to 365').max(365, 'must be from 1 to 365').nullish(),
   })
   .superRefine((filter, ctx) => {
@@ -84,8 +87,11 @@ export function filterAsGiven(filter: Record<string, unknown> | null | undefined
  * its business (websearch_to_tsquery never fails on syntax), so nothing else is refused.
  */
 export function normaliseQuery(query: string | null | undefined, field = 'query'): string {
-  // eslint-disable-next-line no-control-regex
-  const text = (query ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = (query ?? '')
+    // eslint-disable-next-line no-control-regex -- control characters are what it removes
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (text.length > MAX_QUERY_LENGTH) throw invalidField(field, `must be at most ${MAX_QUERY_LENGTH} characters`);
   return text;
 }

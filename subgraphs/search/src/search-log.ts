@@ -38,7 +38,13 @@ export async function recordSearch(db: SearchDb, viewer: Viewer | undefined, sea
     }
     if (viewer && search.kind === 'jobs') {
       await tx.searchHistory.create({
-        data: { userId: BigInt(viewer.userId), query: search.query, filters: Object.keys(search.filters).length > 0 ? (search.filters as Prisma.InputJsonValue) : undefined, resultsCount: search.resultCount, createdAt: now },
+        data: {
+          userId: BigInt(viewer.userId),
+          query: search.query,
+          filters: Object.keys(search.filters).length > 0 ? (search.filters as Prisma.InputJsonValue) : undefined,
+          resultsCount: search.resultCount,
+          createdAt: now,
+        },
       });
     }
     await searchOutbox.record(tx, 'search.search.performed.v1', { kind: search.kind, query: key, resultCount: search.resultCount, searchedAt: now.toISOString() });

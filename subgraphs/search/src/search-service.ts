@@ -122,7 +122,12 @@ export function createSearchService({ db, now, popularMinUsers }: { db: SearchDb
         orderBy: { id: 'desc' },
         take: size + 1,
       });
-      return toConnection(rows, size, (row) => encodeCursor([row.id.toString()]), async () => db.searchHistory.count({ where: { userId: BigInt(userId) } }));
+      return toConnection(
+        rows,
+        size,
+        (row) => encodeCursor([row.id.toString()]),
+        async () => db.searchHistory.count({ where: { userId: BigInt(userId) } }),
+      );
     },
 
     /** Deletes the viewer's history; how many searches it held. */

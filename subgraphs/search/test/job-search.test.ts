@@ -97,8 +97,25 @@ describe('searchJobs', () => {
     const parent = { id: '501', name: 'Engineering', parentId: null };
     const child = { id: '502', name: 'Data engineering', parentId: '501' };
     const jobs = [
-      jobSnapshot({ title: 'Pangolin data engineer', jobType: 'contract', categories: [child], skills: [skill('601', 'Python')], location: 'Berlin', salaryMin: '60000.00', salaryMax: '80000.00' }),
-      jobSnapshot({ title: 'Pangolin platform engineer', jobType: 'full_time', categories: [parent], skills: [skill('602', 'Go')], location: 'Berlin', salaryMin: '90000.00', salaryMax: '110000.00', isRemote: true }),
+      jobSnapshot({
+        title: 'Pangolin data engineer',
+        jobType: 'contract',
+        categories: [child],
+        skills: [skill('601', 'Python')],
+        location: 'Berlin',
+        salaryMin: '60000.00',
+        salaryMax: '80000.00',
+      }),
+      jobSnapshot({
+        title: 'Pangolin platform engineer',
+        jobType: 'full_time',
+        categories: [parent],
+        skills: [skill('602', 'Go')],
+        location: 'Berlin',
+        salaryMin: '90000.00',
+        salaryMax: '110000.00',
+        isRemote: true,
+      }),
       jobSnapshot({ title: 'Pangolin support engineer', jobType: 'part_time', skills: [skill('601', 'Python')], location: 'Lisbon', salaryMin: '30000.00' }),
     ];
     for (const job of jobs) await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });

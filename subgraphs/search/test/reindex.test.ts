@@ -18,15 +18,26 @@ afterAll(async () => {
 
 it('rebuilds the read model from jobs beside the live one, keeps newer changes, and leaves the layout as the migrations made it', async () => {
   const employer = await platform.employer();
-  const company = (await platform.gql(jobsOperations, { input: { name: 'Heron Works', industry: 'Birds' } }, { operationName: 'CreateCompany', token: employer.accessToken })).data as any;
+  const company = (await platform.gql(jobsOperations, { input: { name: 'Heron Works', industry: 'Birds' } }, { operationName: 'CreateCompany', token: employer.accessToken }))
+    .data as any;
   const companyId = company.createCompany.id;
   const post = async (title: string) =>
-    ((await platform.gql(jobsOperations, { input: { companyId, title, description: 'Wading.', skills: [{ name: 'Patience' }] } }, { operationName: 'CreateJob', token: employer.accessToken })).data as any).createJob.id as string;
+    (
+      (
+        await platform.gql(
+          jobsOperations,
+          { input: { companyId, title, description: 'Wading.', skills: [{ name: 'Patience' }] } },
+          { operationName: 'CreateJob', token: employer.accessToken },
+        )
+      ).data as any
+    ).createJob.id as string;
   const [lost, changed, kept] = [await post('Heron lost'), await post('Heron changed'), await post('Heron kept')];
   const search = platform.service('search');
-  const rows = async () => (await search.db.query<{ entity_id: string; title: string }>("SELECT entity_id::text, title FROM search_indexes WHERE entity_type = 'job' ORDER BY entity_id")).rows;
+  const rows = async () =>
+    (await search.db.query<{ entity_id: string; title: string }>("SELECT entity_id::text, title FROM search_indexes WHERE entity_type = 'job' ORDER BY entity_id")).rows;
   await waitFor('the three jobs in search', rows, (found) => found.length === 3);
-  const layout = async () => (await search.db.query("SELECT indexname, regexp_replace(indexdef, '^.* ON ', '') AS body FROM pg_indexes WHERE tablename = 'search_indexes' ORDER BY indexname")).rows;
+  const layout = async () =>
+    (await search.db.query("SELECT indexname, regexp_replace(indexdef, '^.* ON ', '') AS body FROM pg_indexes WHERE tablename = 'search_indexes' ORDER BY indexname")).rows;
   const before = await layout();
 
   // One document lost, one changed by an event newer than what the source will say.

@@ -95,7 +95,11 @@ it('erases a user: history, saved searches and searcher marks go, the counts sta
   const { publishEvent, waitFor } = await import('@jobplatform/testing');
   for (let run = 0; run < 2; run += 1) {
     await publishEvent(search.nats, 'users', 'users.user.deleted.v1', { userId: '95', requestedAt: new Date().toISOString() });
-    await waitFor('the erasure reply', async () => (await search.outbox('search.user_erasure.completed.v1')).length, (n) => n === run + 1);
+    await waitFor(
+      'the erasure reply',
+      async () => (await search.outbox('search.user_erasure.completed.v1')).length,
+      (n) => n === run + 1,
+    );
   }
   const replies = (await search.outbox('search.user_erasure.completed.v1')).map((event) => event.data.summary);
   expect(replies).toEqual([

@@ -102,16 +102,66 @@ export const SEARCH_JOBS = /* GraphQL */ `
   query SearchJobs($query: String, $filter: JobSearchFilter, $sort: JobSearchSort, $first: Int, $after: String) {
     searchJobs(query: $query, filter: $filter, sort: $sort, first: $first, after: $after) {
       totalCount
-      edges { cursor score highlight node { id title location isRemote jobType experienceLevel salaryMin salaryMax salaryCurrency createdAt company { id name logo } } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        score
+        highlight
+        node {
+          id
+          title
+          location
+          isRemote
+          jobType
+          experienceLevel
+          salaryMin
+          salaryMax
+          salaryCurrency
+          createdAt
+          company {
+            id
+            name
+            logo
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       facets {
-        jobType { value label count }
-        experienceLevel { value count }
-        isRemote { value count }
-        category { value label count }
-        skill { value label count }
-        location { value count }
-        salary { min max count }
+        jobType {
+          value
+          label
+          count
+        }
+        experienceLevel {
+          value
+          count
+        }
+        isRemote {
+          value
+          count
+        }
+        category {
+          value
+          label
+          count
+        }
+        skill {
+          value
+          label
+          count
+        }
+        location {
+          value
+          count
+        }
+        salary {
+          min
+          max
+          count
+        }
       }
     }
-  }`;
+  }
+`;

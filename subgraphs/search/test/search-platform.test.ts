@@ -21,7 +21,11 @@ const ok = async (operationName: string, variables: Record<string, unknown> = {}
 };
 
 async function postJob(input: Record<string, unknown>): Promise<string> {
-  const response = await platform.gql(jobsOperations, { input: { companyId, description: 'Work with us.', ...input } }, { operationName: 'CreateJob', token: employer.accessToken });
+  const response = await platform.gql(
+    jobsOperations,
+    { input: { companyId, description: 'Work with us.', ...input } },
+    { operationName: 'CreateJob', token: employer.accessToken },
+  );
   expect(response.errors).toBeUndefined();
   return (response.data as any).createJob.id;
 }
@@ -36,7 +40,11 @@ const searchable = (query: string, jobId: string) =>
 beforeAll(async () => {
   platform = await startPlatformForTest({ services: ['users', 'jobs', 'search'] });
   employer = await platform.employer();
-  const created = await platform.gql(jobsOperations, { input: { name: 'Orca Analytics', industry: 'Marine data', location: 'Bergen', logo: 'https://orca.example/logo.png' } }, { operationName: 'CreateCompany', token: employer.accessToken });
+  const created = await platform.gql(
+    jobsOperations,
+    { input: { name: 'Orca Analytics', industry: 'Marine data', location: 'Bergen', logo: 'https://orca.example/logo.png' } },
+    { operationName: 'CreateCompany', token: employer.accessToken },
+  );
   companyId = (created.data as any).createCompany.id;
 });
 afterAll(async () => {
@@ -44,7 +52,16 @@ afterAll(async () => {
 });
 
 it('runs the contract search operations end to end: a job posted at jobs is found with its facets, company and highlight', async () => {
-  const jobId = await postJob({ title: 'Narwhal data scientist', requirements: 'Python and statistics', jobType: 'CONTRACT', salaryMin: 70000, salaryMax: 90000, salaryCurrency: 'EUR', location: 'Bergen', skills: [{ name: 'Python' }] });
+  const jobId = await postJob({
+    title: 'Narwhal data scientist',
+    requirements: 'Python and statistics',
+    jobType: 'CONTRACT',
+    salaryMin: 70000,
+    salaryMax: 90000,
+    salaryCurrency: 'EUR',
+    location: 'Bergen',
+    skills: [{ name: 'Python' }],
+  });
   await postJob({ title: 'Narwhal intern', jobType: 'INTERNSHIP', location: 'Oslo' });
   await searchable('narwhal', jobId);
 
@@ -84,7 +101,11 @@ it('runs the contract search operations end to end: a job posted at jobs is foun
 
   // Closing the job at jobs takes it out of search.
   expect((await platform.gql(jobsOperations, { id: jobId }, { operationName: 'CloseJob', token: employer.accessToken })).errors).toBeUndefined();
-  await waitFor('the closed job to leave search', async () => (await ok('SearchJobs', { query: 'narwhal scientist' })).searchJobs.totalCount, (n) => n === 0);
+  await waitFor(
+    'the closed job to leave search',
+    async () => (await ok('SearchJobs', { query: 'narwhal scientist' })).searchJobs.totalCount,
+    (n) => n === 0,
+  );
 });
 
 it("keeps a signed-in user's searches in their history, for them alone, and clears it", async () => {
@@ -97,7 +118,11 @@ it("keeps a signed-in user's searches in their history, for them alone, and clea
   expect(mine.me.searchHistory.edges.map((edge: any) => edge.node)).toEqual([
     { id: expect.any(String), query: 'Beluga keeper', filters: { isRemote: true }, resultsCount: 0, createdAt: expect.any(String) },
   ]);
-  const theirs = await platform.gql('query($id: ID!) { user(id: $id) { id searchHistory { edges { node { query } } } savedSearches { id } } }', { id: seeker.id }, { token: other.accessToken });
+  const theirs = await platform.gql(
+    'query($id: ID!) { user(id: $id) { id searchHistory { edges { node { query } } } savedSearches { id } } }',
+    { id: seeker.id },
+    { token: other.accessToken },
+  );
   expect(theirs.errors).toBeUndefined();
   expect((theirs.data as any).user).toEqual({ id: seeker.id, searchHistory: null, savedSearches: null });
 
@@ -127,8 +152,17 @@ it('lists a popular search only once three different users searched it, and publ
 it('saves searches for their owner, alerts at once when a new job matches an INSTANT one, and deletes them', async () => {
   const seeker = await platform.jobSeeker();
   const saved = (await ok('SaveSearch', { input: { name: 'Seal jobs', query: 'seal handler', filters: { isRemote: true }, alertFrequency: 'INSTANT' } }, seeker)).saveSearch;
-  expect(saved).toEqual({ id: expect.any(String), name: 'Seal jobs', query: 'seal handler', filters: { isRemote: true }, alertFrequency: 'INSTANT', createdAt: expect.any(String) });
-  expect((await ok('MySavedSearches', {}, seeker)).me.savedSearches).toEqual([{ id: saved.id, name: 'Seal jobs', query: 'seal handler', filters: { isRemote: true }, alertFrequency: 'INSTANT' }]);
+  expect(saved).toEqual({
+    id: expect.any(String),
+    name: 'Seal jobs',
+    query: 'seal handler',
+    filters: { isRemote: true },
+    alertFrequency: 'INSTANT',
+    createdAt: expect.any(String),
+  });
+  expect((await ok('MySavedSearches', {}, seeker)).me.savedSearches).toEqual([
+    { id: saved.id, name: 'Seal jobs', query: 'seal handler', filters: { isRemote: true }, alertFrequency: 'INSTANT' },
+  ]);
 
   const onSite = await postJob({ title: 'Seal handler', isRemote: false });
   const remote = await postJob({ title: 'Seal handler', isRemote: true });

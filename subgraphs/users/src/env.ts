@@ -32,9 +32,17 @@ export const usersSettings = z
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
     /** How often pending account erasures are checked for participants that have not replied. */
-    USER_ERASURE_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(2 * 60 * 1000),
+    USER_ERASURE_CHECK_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(2 * 60 * 1000),
     /** A pending erasure with no progress for this long gets users.user.deleted.v1 published again. */
-    USER_ERASURE_TIMEOUT_MS: z.coerce.number().int().min(100).default(15 * 60 * 1000),
+    USER_ERASURE_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(15 * 60 * 1000),
     /** Publications of users.user.deleted.v1 before an erasure is marked stuck for an operator. */
     USER_ERASURE_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     /**
@@ -47,9 +55,20 @@ export const usersSettings = z
       .optional()
       .transform((value, ctx) => {
         if (value === undefined) return [...userErasureParticipants];
-        const listed = [...new Set(value.split(',').map((name) => name.trim()).filter(Boolean))];
+        const listed = [
+          ...new Set(
+            value
+              .split(',')
+              .map((name) => name.trim())
+              .filter(Boolean),
+          ),
+        ];
         const unknown = listed.filter((name) => !(userErasureParticipants as readonly string[]).includes(name));
-        if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among the erasure participants (${userErasureParticipants.join(', ')})` });
+        if (unknown.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among the erasure participants (${userErasureParticipants.join(', ')})`,
+          });
         return listed as (typeof userErasureParticipants)[number][];
       }),
   })

@@ -24,7 +24,16 @@ export type UsersOverrides = {
   throttle: LoginThrottlePolicy;
 };
 
-export type UsersDomain = { db: UsersDb; accounts: AccountService; erasure: AccountErasure; cipher: FieldCipher; signer: AccessTokenSigner; revocations: RevocationReader; hopSecret: string | undefined; logger: Logger };
+export type UsersDomain = {
+  db: UsersDb;
+  accounts: AccountService;
+  erasure: AccountErasure;
+  cipher: FieldCipher;
+  signer: AccessTokenSigner;
+  revocations: RevocationReader;
+  hopSecret: string | undefined;
+  logger: Logger;
+};
 
 /**
  * The users subgraph: accounts, sign-in, sessions, verification and reset tokens, and the

@@ -64,12 +64,7 @@ const invalidRefresh = () => new AppError('UNAUTHENTICATED', 'The refresh token 
  * Exchanges a refresh token for its successor. A token that was already exchanged is a sign of
  * theft (RFC 6819 5.2.2.3): the whole family is revoked, so the thief's copy dies too.
  */
-export async function rotateRefreshToken(
-  db: UsersDb,
-  presented: string,
-  origin: RequestOrigin,
-  now: Date,
-): Promise<{ userId: bigint; refreshToken: string; familyId: string }> {
+export async function rotateRefreshToken(db: UsersDb, presented: string, origin: RequestOrigin, now: Date): Promise<{ userId: bigint; refreshToken: string; familyId: string }> {
   const session = await db.userSession.findUnique({
     where: { refreshToken: hashSecretToken(presented) },
     include: { user: { select: { isActive: true, deletionRequestedAt: true } } },

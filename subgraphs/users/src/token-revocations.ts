@@ -45,7 +45,14 @@ export type RevocationReader = ReturnType<typeof createRevocationReader>;
 export function serveTokenRevocations(app: express.Express, path: string, options: { read: RevocationReader; hopSecret: string | undefined; logger: Logger }): void {
   app.get(path, async (req, res) => {
     if (options.hopSecret) {
-      const verdict = verifyHop(options.hopSecret, req.header(HOP_SIGNATURE_HEADER), { method: 'GET', path: req.originalUrl, authorization: undefined, requestId: undefined, clientIp: undefined, body: '' });
+      const verdict = verifyHop(options.hopSecret, req.header(HOP_SIGNATURE_HEADER), {
+        method: 'GET',
+        path: req.originalUrl,
+        authorization: undefined,
+        requestId: undefined,
+        clientIp: undefined,
+        body: '',
+      });
       if (!verdict.signed) {
         res.status(401).json({ error: `token revocations are served to the platform's own services only (${verdict.problem} signature)` });
         return;

@@ -18,8 +18,7 @@ const silentLogger = { info: () => undefined, warn: () => undefined, error: () =
 /** What a participant does when it has erased what it held: its reply, published as its relay would. */
 async function replyAs(service: UserErasureParticipant, users: UsersUnderTest, userId: string, options: { envelope?: EventEnvelope; msgID?: string } = {}) {
   const envelope =
-    options.envelope ??
-    createEnvelope(service, userErasureCompletedSubject(service), { userId, service, completedAt: new Date().toISOString(), summary: { deletedCompanies: 1 } });
+    options.envelope ?? createEnvelope(service, userErasureCompletedSubject(service), { userId, service, completedAt: new Date().toISOString(), summary: { deletedCompanies: 1 } });
   const nc = await connectToNats(users.natsServer.url, `${service}-test-participant`);
   try {
     const headers = natsHeaders();
@@ -55,7 +54,11 @@ describe('the account-erasure saga', () => {
 
   it('stops the account at once, asks the participants, and erases it when they have replied', async () => {
     const account = await registerAccount(users);
-    await users.gql(UPDATE, { input: { firstName: 'Ada', lastName: 'Lovelace', phoneNumber: '+14155550123', dateOfBirth: '1990-12-10', bio: 'Analyst' } }, { token: account.accessToken });
+    await users.gql(
+      UPDATE,
+      { input: { firstName: 'Ada', lastName: 'Lovelace', phoneNumber: '+14155550123', dateOfBirth: '1990-12-10', bio: 'Analyst' } },
+      { token: account.accessToken },
+    );
     await users.gql(REQUEST_RESET, { email: account.input.email });
     await users.gql(LOGIN, { email: account.input.email, password: 'not the password' }); // an audit row with the email in it
     await users.gql(LOGIN, { email: account.input.email, password: account.input.password }, { headers: { 'user-agent': 'Secret Browser 1.0' } });
@@ -69,16 +72,28 @@ describe('the account-erasure saga', () => {
     expect(errorCodeOf(await users.gql(UPDATE, { input: { bio: 'still here?' } }, { token: account.accessToken }))).toBe('UNAUTHENTICATED');
     const pending = await sagaOf(users, account.id);
     expect(pending).toMatchObject({ status: 'pending', attempts: 1, participants: [...userErasureParticipants], completed_at: null });
-    const [deletedEvent, ...more] = await waitFor('users.user.deleted.v1', () => streamOf(users, account.id, 'users.user.deleted.v1'), (list) => list.length > 0);
+    const [deletedEvent, ...more] = await waitFor(
+      'users.user.deleted.v1',
+      () => streamOf(users, account.id, 'users.user.deleted.v1'),
+      (list) => list.length > 0,
+    );
     expect(more).toHaveLength(0);
     expect(deletedEvent!.data).toEqual({ userId: account.id, requestedAt: (pending!.requested_at as Date).toISOString() });
 
     await replyAsOtherParticipants(users, account.id);
     const reply = await replyAsJobs(users, account.id);
-    const completed = await waitFor('the saga to complete', () => sagaOf(users, account.id), (saga) => saga?.status === 'completed');
+    const completed = await waitFor(
+      'the saga to complete',
+      () => sagaOf(users, account.id),
+      (saga) => saga?.status === 'completed',
+    );
     expect(completed!.completed_at).not.toBeNull();
 
-    const [erased, ...moreErased] = await waitFor('users.user.erased.v1', () => streamOf(users, account.id, 'users.user.erased.v1'), (list) => list.length > 0);
+    const [erased, ...moreErased] = await waitFor(
+      'users.user.erased.v1',
+      () => streamOf(users, account.id, 'users.user.erased.v1'),
+      (list) => list.length > 0,
+    );
     expect(moreErased).toHaveLength(0);
     expect(erased!.data).toEqual({
       userId: account.id,
@@ -109,12 +124,17 @@ describe('the account-erasure saga', () => {
     for (const table of ['user_verification_tokens', 'user_sessions', 'outbound_mail']) {
       expect((await users.db.query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [account.id])).rows[0]!.n).toBe(0);
     }
-    const audit = await users.db.query("SELECT action, subject, ip_address, user_agent, metadata FROM audit_events WHERE user_id = $1 OR subject = $2 ORDER BY id", [account.id, account.input.email]);
+    const audit = await users.db.query('SELECT action, subject, ip_address, user_agent, metadata FROM audit_events WHERE user_id = $1 OR subject = $2 ORDER BY id', [
+      account.id,
+      account.input.email,
+    ]);
     expect(audit.rows.map((r) => r.action)).toEqual(expect.arrayContaining(['user_registered', 'login_failed', 'login_succeeded', 'account_deletion_requested', 'account_erased']));
     for (const entry of audit.rows) expect(entry).toMatchObject({ subject: null, ip_address: null, user_agent: null, metadata: null });
     // Other services' data still refers to the account: the reference resolves with the tombstone
     // handle and an empty profile, while the account itself is gone from the users API.
-    const references = await users.gql('query R($r: [_Any!]!) { _entities(representations: $r) { ... on User { id username firstName lastName bio email } } }', { r: [{ __typename: 'User', id: account.id }] });
+    const references = await users.gql('query R($r: [_Any!]!) { _entities(representations: $r) { ... on User { id username firstName lastName bio email } } }', {
+      r: [{ __typename: 'User', id: account.id }],
+    });
     expect(references.data!._entities).toEqual([{ id: account.id, username: `erased~${account.id}`, firstName: null, lastName: null, bio: null, email: null }]);
     expect((await users.gql('query P($id: ID!) { user(id: $id) { id } }', { id: account.id })).data!.user).toBeNull();
     const completion = await users.db.query("SELECT service, event_id, summary FROM user_erasure_completions WHERE user_id = $1 AND service = 'jobs'", [account.id]);
@@ -126,15 +146,19 @@ describe('the account-erasure saga', () => {
     await users.gql(DELETE, { password: account.input.password }, { token: account.accessToken });
     await replyAsOtherParticipants(users, account.id);
     const reply = await replyAsJobs(users, account.id);
-    await waitFor('the saga to complete', () => sagaOf(users, account.id), (saga) => saga?.status === 'completed');
-    const handledBefore = users.service.consumers["user-erasure"]!.stats();
+    await waitFor(
+      'the saga to complete',
+      () => sagaOf(users, account.id),
+      (saga) => saga?.status === 'completed',
+    );
+    const handledBefore = users.service.consumers['user-erasure']!.stats();
 
     // The same event again (a redelivery past the broker's duplicate window), then a second reply.
     await replyAsJobs(users, account.id, { envelope: reply, msgID: `${reply.id}-again` });
     await replyAsJobs(users, account.id);
     await waitFor(
       'both replies to be consumed',
-      async () => users.service.consumers["user-erasure"]!.stats(),
+      async () => users.service.consumers['user-erasure']!.stats(),
       (stats) => stats.duplicates === handledBefore.duplicates + 1 && stats.handled === handledBefore.handled + 1,
     );
     expect((await users.db.query("SELECT count(*)::int AS n FROM user_erasure_completions WHERE user_id = $1 AND service = 'jobs'", [account.id])).rows[0]!.n).toBe(1);
@@ -177,7 +201,11 @@ describe('the account-erasure saga', () => {
 
     await replyAsOtherParticipants(users, account.id);
     await replyAsJobs(users, account.id);
-    await waitFor('the saga to complete', () => sagaOf(users, account.id), (saga) => saga?.status === 'completed');
+    await waitFor(
+      'the saga to complete',
+      () => sagaOf(users, account.id),
+      (saga) => saga?.status === 'completed',
+    );
     const reborn = await registerAccount(users, { email: account.input.email, username: account.input.username });
     expect(reborn.id).not.toBe(account.id);
     expect(errorCodeOf(await users.gql(LOGIN, { email: account.input.email, password: account.input.password }))).toBeUndefined();
@@ -192,7 +220,10 @@ describe('the account-erasure saga', () => {
       await erasure.start(tx, BigInt(account.id), requestedAt);
     });
     const reply = (service: string) =>
-      ({ ...createEnvelope('jobs', 'jobs.user_erasure.completed.v1', { userId: account.id, service: 'jobs', completedAt: new Date().toISOString() }), type: `${service}.user_erasure.completed.v1` }) as never;
+      ({
+        ...createEnvelope('jobs', 'jobs.user_erasure.completed.v1', { userId: account.id, service: 'jobs', completedAt: new Date().toISOString() }),
+        type: `${service}.user_erasure.completed.v1`,
+      }) as never;
 
     await users.service.db.$transaction((tx) => erasure.applyCompletion(tx, reply('jobs')));
     await users.service.db.$transaction((tx) => erasure.applyCompletion(tx, reply('jobs')));
@@ -221,9 +252,18 @@ describe('an erasure nobody answers', () => {
     const account = await registerAccount(users);
     await users.gql(DELETE, { password: account.input.password }, { token: account.accessToken });
 
-    const stuck = await waitFor('the saga to be stuck', () => sagaOf(users, account.id), (saga) => saga?.status === 'stuck', 30_000);
+    const stuck = await waitFor(
+      'the saga to be stuck',
+      () => sagaOf(users, account.id),
+      (saga) => saga?.status === 'stuck',
+      30_000,
+    );
     expect(stuck).toMatchObject({ attempts: 3, last_error: `no reply from ${userErasureParticipants.join(', ')} after 3 publications of users.user.deleted.v1` });
-    const published = await waitFor('three deletions on JetStream', () => streamOf(users, account.id, 'users.user.deleted.v1'), (list) => list.length === 3);
+    const published = await waitFor(
+      'three deletions on JetStream',
+      () => streamOf(users, account.id, 'users.user.deleted.v1'),
+      (list) => list.length === 3,
+    );
     expect(new Set(published.map((event) => event.id)).size).toBe(3);
     expect(new Set(published.map((event) => event.data.requestedAt))).toEqual(new Set([(stuck!.requested_at as Date).toISOString()]));
     await new Promise((resolve) => setTimeout(resolve, 600)); // a stuck saga is not published again
@@ -231,7 +271,13 @@ describe('an erasure nobody answers', () => {
 
     const metrics = await (await fetch(users.service.url.replace(/\/graphql$/, '/metrics'))).text();
     const sample = (name: string, label = '') =>
-      Number(metrics.split('\n').find((line) => line.startsWith(`${name}{`) && line.includes(label))?.split(' ').at(-1));
+      Number(
+        metrics
+          .split('\n')
+          .find((line) => line.startsWith(`${name}{`) && line.includes(label))
+          ?.split(' ')
+          .at(-1),
+      );
     expect(sample('user_erasures', 'status="stuck"')).toBe(1);
     expect(sample('user_erasures', 'status="pending"')).toBe(0);
     expect(sample('user_erasure_stuck_total')).toBe(1);
@@ -240,14 +286,23 @@ describe('an erasure nobody answers', () => {
 
     await replyAsOtherParticipants(users, account.id);
     await replyAsJobs(users, account.id);
-    await waitFor('the late replies to complete the saga', () => sagaOf(users, account.id), (saga) => saga?.status === 'completed');
+    await waitFor(
+      'the late replies to complete the saga',
+      () => sagaOf(users, account.id),
+      (saga) => saga?.status === 'completed',
+    );
     expect((await users.db.query('SELECT email FROM users WHERE id = $1', [account.id])).rows[0]!.email).toBe(`erased~${account.id}@erased.invalid`);
   });
 
   it('can be listed and retried with the erasures command', async () => {
     const account = await registerAccount(users);
     await users.gql(DELETE, { password: account.input.password }, { token: account.accessToken });
-    await waitFor('the saga to be stuck', () => sagaOf(users, account.id), (saga) => saga?.status === 'stuck', 30_000);
+    await waitFor(
+      'the saga to be stuck',
+      () => sagaOf(users, account.id),
+      (saga) => saga?.status === 'stuck',
+      30_000,
+    );
 
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
     // npm run erasures runs this file the same way.
@@ -271,8 +326,17 @@ describe('an erasure nobody answers', () => {
     expect(retried.stderr).toBe('');
     expect(retried.status).toBe(0);
     // Attempts start afresh: the service publishes it, then (nobody answering) three times in all again.
-    await waitFor('the retry on JetStream', () => streamOf(users, account.id, 'users.user.deleted.v1'), (list) => list.length === before + 3, 30_000);
-    await waitFor('the saga to be stuck again', () => sagaOf(users, account.id), (saga) => saga?.status === 'stuck', 30_000);
-
+    await waitFor(
+      'the retry on JetStream',
+      () => streamOf(users, account.id, 'users.user.deleted.v1'),
+      (list) => list.length === before + 3,
+      30_000,
+    );
+    await waitFor(
+      'the saga to be stuck again',
+      () => sagaOf(users, account.id),
+      (saga) => saga?.status === 'stuck',
+      30_000,
+    );
   });
 });

@@ -28,7 +28,11 @@ describe('verification mail', () => {
     expect(mail).toMatchObject({ from: 'accounts@jobs.example', to: [account.input.email], subject: 'Confirm your email address' });
     expect(mail.text).toContain(`https://jobs.example/app/verify-email?token=${token}`);
     expect(mail.text).toMatch(/expires in 24 hours/);
-    const row = await waitFor('the mail to be marked sent', async () => (await users.db.query('SELECT status, attempts, kind FROM outbound_mail WHERE user_id = $1', [account.id])).rows, (rows) => rows[0]?.status === 'sent');
+    const row = await waitFor(
+      'the mail to be marked sent',
+      async () => (await users.db.query('SELECT status, attempts, kind FROM outbound_mail WHERE user_id = $1', [account.id])).rows,
+      (rows) => rows[0]?.status === 'sent',
+    );
     expect(row).toEqual([{ status: 'sent', attempts: 1, kind: 'email_verification' }]);
 
     expect((await users.gql(VERIFY, { token })).data!.verifyEmail).toEqual({ id: account.id, isVerified: true });

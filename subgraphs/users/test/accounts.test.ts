@@ -10,7 +10,6 @@ afterAll(async () => {
   await users.close();
 });
 
-
 describe('register', () => {
   it('creates the account, signs it in and stores only an argon2id hash', async () => {
     const input = newAccount({ userType: 'EMPLOYER' });

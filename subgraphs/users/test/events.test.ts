@@ -29,7 +29,11 @@ const eventsOf = async (userId: string) => (await settledStream()).filter((event
 describe('events on JetStream', () => {
   it('registration publishes exactly one users.user.registered.v1 with the account, and that a verification mail was queued', async () => {
     const account = await registerAccount(users, { userType: 'EMPLOYER' });
-    const events = await waitFor('the registration events', () => eventsOf(account.id), (list) => list.length >= 2);
+    const events = await waitFor(
+      'the registration events',
+      () => eventsOf(account.id),
+      (list) => list.length >= 2,
+    );
     expect(events.map((event) => event.type)).toEqual(['users.user.registered.v1', 'users.user.mail_requested.v1']);
     const [registered, verification] = events;
     const row = (await users.db.query('SELECT date_joined FROM users WHERE id = $1', [account.id])).rows[0]!;
@@ -58,7 +62,11 @@ describe('events on JetStream', () => {
     const { token } = await users.accountMail(account.input.email, 'email_verification');
     expect(JSON.stringify(events)).not.toContain(token);
     expect((await users.gql(VERIFY, { token })).data!.verifyEmail).toEqual({ id: account.id, isVerified: true });
-    const updated = await waitFor('the verification update', () => eventsOf(account.id), (list) => list.length === 3);
+    const updated = await waitFor(
+      'the verification update',
+      () => eventsOf(account.id),
+      (list) => list.length === 3,
+    );
     expect(updated[2]).toMatchObject({ type: 'users.user.updated.v1', data: { userId: account.id, isVerified: true, email: account.input.email, userType: 'employer' } });
   });
 
@@ -69,7 +77,11 @@ describe('events on JetStream', () => {
 
     const duplicate = await users.gql(REGISTER, { input: newAccount({ email: input.email }) });
     expect(errorCodeOf(duplicate)).toBe('CONFLICT');
-    const invalid = await users.gql(UPDATE, { input: { phoneNumber: 'not a number' } }, { token: (await users.gql(LOGIN, { email: input.email, password: input.password })).data!.login.accessToken });
+    const invalid = await users.gql(
+      UPDATE,
+      { input: { phoneNumber: 'not a number' } },
+      { token: (await users.gql(LOGIN, { email: input.email, password: input.password })).data!.login.accessToken },
+    );
     expect(errorCodeOf(invalid)).toBe('BAD_USER_INPUT');
 
     expect((await users.db.query('SELECT count(*)::int AS n FROM event_outbox')).rows[0]!.n).toBe(outboxBefore);
@@ -80,7 +92,11 @@ describe('events on JetStream', () => {
     const account = await registerAccount(users);
     expect((await users.gql(REQUEST_RESET, { email: account.input.email })).data!.requestPasswordReset).toBe(true);
     const isReset = (e: { type: string; data: unknown }) => e.type === 'users.user.mail_requested.v1' && (e.data as { kind: string }).kind === 'password_reset';
-    const events = await waitFor('the reset mail event', () => eventsOf(account.id), (list) => list.some(isReset));
+    const events = await waitFor(
+      'the reset mail event',
+      () => eventsOf(account.id),
+      (list) => list.some(isReset),
+    );
     const reset = events.filter(isReset);
     expect(reset).toHaveLength(1);
     expect(Object.keys(reset[0]!.data).sort()).toEqual(['kind', 'requestId', 'userId']);
@@ -98,7 +114,11 @@ describe('events on JetStream', () => {
   it('a profile change publishes the full replicated state', async () => {
     const account = await registerAccount(users);
     await users.gql(UPDATE, { input: { firstName: 'Ada' } }, { token: account.accessToken });
-    const events = await waitFor('the update', () => eventsOf(account.id), (list) => list.some((e) => e.type === 'users.user.updated.v1'));
+    const events = await waitFor(
+      'the update',
+      () => eventsOf(account.id),
+      (list) => list.some((e) => e.type === 'users.user.updated.v1'),
+    );
     expect(events.find((e) => e.type === 'users.user.updated.v1')!.data).toEqual({
       userId: account.id,
       username: account.input.username,
@@ -116,8 +136,16 @@ describe('events on JetStream', () => {
     const registered = await users.gql(REGISTER, { input });
     expect(registered.errors).toBeUndefined();
     const { accessToken, user } = registered.data!.register;
-    await users.gql('mutation U($input: UpdateProfileInput!) { updateProfile(input: $input) { id } }', { input: { firstName: 'Amazing Grace', lastName: null } }, { token: accessToken });
-    const events = await waitFor('the update', () => eventsOf(user.id), (list) => list.some((e) => e.type === 'users.user.updated.v1'));
+    await users.gql(
+      'mutation U($input: UpdateProfileInput!) { updateProfile(input: $input) { id } }',
+      { input: { firstName: 'Amazing Grace', lastName: null } },
+      { token: accessToken },
+    );
+    const events = await waitFor(
+      'the update',
+      () => eventsOf(user.id),
+      (list) => list.some((e) => e.type === 'users.user.updated.v1'),
+    );
     const states = events.filter((e) => e.type === 'users.user.registered.v1' || e.type === 'users.user.updated.v1').map((e) => [e.type, e.data]);
     expect(states).toEqual([
       ['users.user.registered.v1', expect.objectContaining({ email: input.email, firstName: 'Grace', lastName: 'Hopper' })],
@@ -143,7 +171,11 @@ describe('NATS outage', () => {
 
     await users.natsServer.restart();
     await waitFor('the connection gauge to return', connectedGauge, (value) => value === '1');
-    const events = await waitFor('the events of the outage', () => eventsOf(account.id), (list) => list.length === 2);
+    const events = await waitFor(
+      'the events of the outage',
+      () => eventsOf(account.id),
+      (list) => list.length === 2,
+    );
     expect(events.map((e) => e.type)).toEqual(['users.user.registered.v1', 'users.user.mail_requested.v1']);
   });
 });

@@ -12,7 +12,8 @@ afterAll(async () => {
 /** The token of the account's first mail of a kind: what its owner would click. */
 const mailedToken = async (account: { input: { email: string } }, kind: 'email_verification' | 'password_reset') => (await users.accountMail(account.input.email, kind)).token;
 const queuedMails = async (kind: string, recipient?: string) =>
-  (await users.db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbound_mail WHERE kind = $1 AND ($2::text IS NULL OR recipient = $2)', [kind, recipient ?? null])).rows[0]!.n;
+  (await users.db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbound_mail WHERE kind = $1 AND ($2::text IS NULL OR recipient = $2)', [kind, recipient ?? null])).rows[0]!
+    .n;
 
 const VERIFY = 'mutation V($token: String!) { verifyEmail(token: $token) { id isVerified } }';
 const REQUEST_RESET = 'mutation Q($email: String!) { requestPasswordReset(email: $email) }';
@@ -117,7 +118,16 @@ describe('profile', () => {
     const account = await registerAccount(users);
     const response = await users.gql(
       UPDATE,
-      { input: { firstName: 'Ada', lastName: 'Lovelace', phoneNumber: '+44 20 7946 0958', dateOfBirth: '1990-12-10', bio: 'Analyst', profilePicture: 'https://cdn.example.com/ada.png' } },
+      {
+        input: {
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          phoneNumber: '+44 20 7946 0958',
+          dateOfBirth: '1990-12-10',
+          bio: 'Analyst',
+          profilePicture: 'https://cdn.example.com/ada.png',
+        },
+      },
       { token: account.accessToken },
     );
     expect(response.errors).toBeUndefined();
@@ -165,7 +175,10 @@ describe('profile', () => {
     const anonymous = await users.gql(PUBLIC, { id: owner.id });
     expect(anonymous.data!.user).toMatchObject({ firstName: 'Pat', email: null, phoneNumber: null });
 
-    await users.service.domain.accounts.createAdmin({ username: `admin_${owner.id}`, email: `admin-${owner.id}@example.com`, password: 'admin password 123' }, { clientIp: undefined, userAgent: 'test' });
+    await users.service.domain.accounts.createAdmin(
+      { username: `admin_${owner.id}`, email: `admin-${owner.id}@example.com`, password: 'admin password 123' },
+      { clientIp: undefined, userAgent: 'test' },
+    );
     const admin = (await users.gql(LOGIN, { email: `admin-${owner.id}@example.com`, password: 'admin password 123' })).data!.login;
     expect(admin.user.userType).toBe('ADMIN');
     const asAdmin = await users.gql(PUBLIC, { id: owner.id }, { token: admin.accessToken });

@@ -100,14 +100,52 @@ export function newAccount(overrides: Partial<{ username: string; email: string;
 
 export const REGISTER = /* GraphQL */ `
   mutation Register($input: RegisterInput!) {
-    register(input: $input) { accessToken refreshToken user { id username email userType isVerified dateJoined } }
-  }`;
+    register(input: $input) {
+      accessToken
+      refreshToken
+      user {
+        id
+        username
+        email
+        userType
+        isVerified
+        dateJoined
+      }
+    }
+  }
+`;
 export const LOGIN = /* GraphQL */ `
   mutation Login($email: String!, $password: String!) {
-    login(email: $email, password: $password) { accessToken refreshToken user { id username userType } }
-  }`;
+    login(email: $email, password: $password) {
+      accessToken
+      refreshToken
+      user {
+        id
+        username
+        userType
+      }
+    }
+  }
+`;
 export const ME = /* GraphQL */ `
-  query Me { me { id username email firstName lastName phoneNumber dateOfBirth profilePicture bio userType isVerified dateJoined lastLogin } }`;
+  query Me {
+    me {
+      id
+      username
+      email
+      firstName
+      lastName
+      phoneNumber
+      dateOfBirth
+      profilePicture
+      bio
+      userType
+      isVerified
+      dateJoined
+      lastLogin
+    }
+  }
+`;
 
 /** Registers through the API and returns the tokens and user id. */
 export async function registerAccount(users: Pick<UsersUnderTest, 'gql'>, overrides: Parameters<typeof newAccount>[0] = {}) {

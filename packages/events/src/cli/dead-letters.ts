@@ -57,7 +57,14 @@ async function main(): Promise<number> {
     switch (command) {
       case 'list': {
         const letters = await listDeadLetters(nats, { ...(subject ? { subject } : {}), limit: Number(values.limit) });
-        if (values.json) console.log(JSON.stringify(letters.map(({ data, headers: _h, ...letter }) => ({ ...letter, payload: Buffer.from(data).toString('utf8') })), null, 2));
+        if (values.json)
+          console.log(
+            JSON.stringify(
+              letters.map(({ data, headers: _h, ...letter }) => ({ ...letter, payload: Buffer.from(data).toString('utf8') })),
+              null,
+              2,
+            ),
+          );
         else console.log(letters.length === 0 ? 'No dead letters.' : letters.map(describe).join('\n\n'));
         return 0;
       }

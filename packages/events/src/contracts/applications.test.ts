@@ -65,7 +65,9 @@ describe('interview events', () => {
 
   it('hold the interview rules: 15 to 480 minutes, a time with a zone, a status matching the subject', () => {
     expect(() => createEnvelope('applications', 'applications.interview.scheduled.v1', { ...interview, status: 'scheduled', durationMinutes: 500 })).toThrow(/durationMinutes/);
-    expect(() => createEnvelope('applications', 'applications.interview.scheduled.v1', { ...interview, status: 'scheduled', scheduledAt: '2026-05-11 09:30' })).toThrow(/scheduledAt/);
+    expect(() => createEnvelope('applications', 'applications.interview.scheduled.v1', { ...interview, status: 'scheduled', scheduledAt: '2026-05-11 09:30' })).toThrow(
+      /scheduledAt/,
+    );
     expect(() => createEnvelope('applications', 'applications.interview.scheduled.v1', { ...interview, status: 'completed' } as never)).toThrow(/status/);
   });
 });

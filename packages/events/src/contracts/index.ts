@@ -9,12 +9,7 @@ import { usersEvents } from './users.js';
 
 export { defineEvent, serviceNames, type EventContract, type ServiceName } from './define-event.js';
 export { bigintId } from './users.js';
-export {
-  userErasureCompletedSubject,
-  userErasureParticipants,
-  type UserErasureCompletedSubject,
-  type UserErasureParticipant,
-} from './user-erasure.js';
+export { userErasureCompletedSubject, userErasureParticipants, type UserErasureCompletedSubject, type UserErasureParticipant } from './user-erasure.js';
 
 /** Every subject on the platform and its contract: the one map publishers and consumers share. */
 export const eventContracts = {

@@ -37,7 +37,9 @@ const jobSnapshot = z.object({
       parentId: bigintId
         .nullable()
         .optional()
-        .describe('The category this one is part of (null for a top-level one), so that a copy can find the jobs of a category and its sub-categories. Absent in events written before it was added.'),
+        .describe(
+          'The category this one is part of (null for a top-level one), so that a copy can find the jobs of a category and its sub-categories. Absent in events written before it was added.',
+        ),
     }),
   ),
   skills: z.array(z.object({ id: bigintId, name: z.string(), isRequired: z.boolean() })),
@@ -75,7 +77,7 @@ const memberRemoved = membership
     actorId,
     reason: z
       .enum(['removed', 'left', 'user_erased'])
-      .describe("removed: by an owner or an admin; left: the user removed themselves; user_erased: the account-erasure saga removed it (actorId null)."),
+      .describe('removed: by an owner or an admin; left: the user removed themselves; user_erased: the account-erasure saga removed it (actorId null).'),
   })
   .refine((data) => (data.reason === 'user_erased') === (data.actorId === null), { path: ['actorId'], message: 'is null exactly when reason is user_erased' })
   .refine((data) => data.reason === 'user_erased' || (data.reason === 'left') === (data.actorId === data.userId), {
@@ -157,7 +159,7 @@ export const jobsEvents = {
     consumers: membershipConsumers,
     aggregate: 'company',
     aggregateIdOf: byMembershipCompany,
-    summary: "A user became a member of a company: its creator as owner (right after jobs.company.created.v1), or someone an owner or an admin added.",
+    summary: 'A user became a member of a company: its creator as owner (right after jobs.company.created.v1), or someone an owner or an admin added.',
     schema: membership.extend({ role: memberRole, actorId: bigintId.describe('Who added the member (the creator, for a new company).') }),
   }),
   'jobs.company.member_updated.v1': defineEvent({

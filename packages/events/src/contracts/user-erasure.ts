@@ -38,6 +38,7 @@ function completedContract(service: UserErasureParticipant): EventContract<typeo
   });
 }
 
-export const userErasureEvents = Object.fromEntries(
-  userErasureParticipants.map((service) => [userErasureCompletedSubject(service), completedContract(service)]),
-) as Record<UserErasureCompletedSubject, EventContract<typeof userErasureCompleted>>;
+export const userErasureEvents = Object.fromEntries(userErasureParticipants.map((service) => [userErasureCompletedSubject(service), completedContract(service)])) as Record<
+  UserErasureCompletedSubject,
+  EventContract<typeof userErasureCompleted>
+>;

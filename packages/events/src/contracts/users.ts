@@ -64,7 +64,7 @@ export const usersEvents = {
     consumers: ['notifications'],
     aggregate: 'user',
     aggregateIdOf: byUserId,
-    summary: 'users queued an account mail (email verification, password reset), which it sends itself. No address, no link: only who, which kind and the queued mail\'s id.',
+    summary: "users queued an account mail (email verification, password reset), which it sends itself. No address, no link: only who, which kind and the queued mail's id.",
     schema: mailRequested,
   }),
   'users.user.deleted.v1': defineEvent({

@@ -10,4 +10,15 @@ import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { User } from './User.js';
 
-export const resolvers: Resolvers = { ...scalarResolvers, Query, Mutation, Application, ApplicationAttachment, ApplicationConnection, ApplicationStatusChange, Interview, Job, User };
+export const resolvers: Resolvers = {
+  ...scalarResolvers,
+  Query,
+  Mutation,
+  Application,
+  ApplicationAttachment,
+  ApplicationConnection,
+  ApplicationStatusChange,
+  Interview,
+  Job,
+  User,
+};

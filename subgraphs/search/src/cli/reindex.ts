@@ -15,7 +15,9 @@ try {
   try {
     const started = performance.now();
     const done = await rebuildSearchIndex(db, readOpenJobs(env.SEARCH_REINDEX_SOURCE_URL), { say: (line) => logger.info(line) });
-    console.log(`✔ search_indexes rebuilt from ${env.SEARCH_REINDEX_SOURCE_URL}: ${done.jobs} open jobs, ${done.companies} companies in ${Math.round(performance.now() - started) / 1000} s`);
+    console.log(
+      `✔ search_indexes rebuilt from ${env.SEARCH_REINDEX_SOURCE_URL}: ${done.jobs} open jobs, ${done.companies} companies in ${Math.round(performance.now() - started) / 1000} s`,
+    );
   } finally {
     await db.$disconnect();
   }

@@ -36,7 +36,13 @@ function printTable(reports: ErasureReport[]): void {
   ]);
   const header = ['user', 'status', 'requested', 'attempts', 'last attempt', 'waiting for', 'last error'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  for (const row of [header, ...rows])
+    console.log(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 async function main(): Promise<number> {
