@@ -338,5 +338,7 @@ describe('an erasure nobody answers', () => {
       (saga) => saga?.status === 'stuck',
       30_000,
     );
-  });
+    // Four runs of the command, each a node process that compiles the CLI and its imports first:
+    // on a busy 2-core machine that alone can take most of a minute.
+  }, 180_000);
 });
