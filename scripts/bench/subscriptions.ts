@@ -114,6 +114,8 @@ type PhaseResult = {
   loadBefore: string;
   loadAfter: string;
   closeCodes: Record<string, number>;
+  /** Sockets that closed while subscribed, before the phase ended them. */
+  closed: number;
   errors: number;
   othersCpu: Record<string, number>;
   /** CPU milliseconds per published event, of the gateway and of the other processes. */
@@ -380,6 +382,7 @@ async function runPhase(target: Target, rate: number, accounts: Account[], notif
     loadBefore,
     loadAfter,
     closeCodes,
+    closed,
     errors,
     cpuMsPerEvent: {},
     othersCpu: Object.fromEntries(
@@ -576,7 +579,8 @@ try {
       `${r.label} at ${r.rate}/s: CPU of the other processes ${JSON.stringify(r.othersCpu)} (%), CPU ms per event ${JSON.stringify(r.cpuMsPerEvent)}; client process peak RSS ${r.clientRssMb} MB`,
     );
   for (const r of results)
-    if (Object.keys(r.closeCodes).length > 0 || r.errors > 0) console.log(`${r.label}: sockets closed by the server ${JSON.stringify(r.closeCodes)}, error messages ${r.errors}`);
+    if (Object.keys(r.closeCodes).length > 0 || r.errors > 0)
+      console.log(`${r.label}: ${r.closed} sockets closed by the server ${JSON.stringify(r.closeCodes)}, error messages ${r.errors}`);
 } catch (error) {
   console.error(error);
   process.exitCode = 1;
