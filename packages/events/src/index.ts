@@ -44,10 +44,12 @@ export {
 } from './consumer.js';
 export {
   createReplicaHandlers,
+  jobReplicaTableOf,
   startReplicaConsumer,
   upsertReplicaRow,
   userReplicaMapping,
   userReplicaTable,
+  type JobStateEvent,
   type ReplicaChange,
   type ReplicaMapping,
   type ReplicaTable,

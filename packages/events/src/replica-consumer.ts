@@ -24,6 +24,22 @@ export type ReplicaTable = {
   map: ReplicaMapping;
 };
 
+/** The events that carry a job's state: a copy of jobs is kept from all four. */
+export type JobStateEvent = EventEnvelope<'jobs.job.created.v1' | 'jobs.job.updated.v1' | 'jobs.job.closed.v1' | 'jobs.job.deleted.v1'>;
+
+/**
+ * A service's copy of jobs (job_replicas, keyed by id, versioned), kept from every job event; what
+ * a row holds is the service's own: `change` picks the columns from the event.
+ */
+export function jobReplicaTableOf(change: (event: JobStateEvent) => ReplicaChange, table = 'job_replicas'): ReplicaTable {
+  return {
+    table,
+    keyColumn: 'id',
+    versionColumn: 'version',
+    map: { 'jobs.job.created.v1': change, 'jobs.job.updated.v1': change, 'jobs.job.closed.v1': change, 'jobs.job.deleted.v1': change },
+  };
+}
+
 /**
  * Inserts or updates one replica row, unless the row already reflects a later event: redelivery
  * after a failure can bring an older event after a newer one. Events of the same version apply in

@@ -1,13 +1,11 @@
-import { queryRows, type EventEnvelope, type EventHandlers, type ReplicaChange, type ReplicaTable, type ReplicaValue, type SqlClient } from '@jobplatform/events';
+import { jobReplicaTableOf, queryRows, type EventHandlers, type JobStateEvent, type ReplicaChange, type ReplicaValue, type SqlClient } from '@jobplatform/events';
 import type { PartitionKeeper } from './partitions.js';
 import { insertEventsWithRollups, type RawEvent } from './rollups.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-type JobEvent = EventEnvelope<'jobs.job.created.v1' | 'jobs.job.updated.v1' | 'jobs.job.closed.v1' | 'jobs.job.deleted.v1'>;
-
 /** What statistics need of a job: whose it is, and when it was open. */
-function jobReplicaChange(event: JobEvent): ReplicaChange {
+function jobReplicaChange(event: JobStateEvent): ReplicaChange {
   const { job } = event.data;
   const values: Record<string, ReplicaValue> = { company_id: job.companyId, employer_id: job.employerId, is_active: job.isActive, posted_at: job.createdAt };
   if (event.type === 'jobs.job.closed.v1') values.closed_at = event.occurredAt;
@@ -15,17 +13,7 @@ function jobReplicaChange(event: JobEvent): ReplicaChange {
   return { key: job.id, values };
 }
 
-export const jobReplicaTable: ReplicaTable = {
-  table: 'job_replicas',
-  keyColumn: 'id',
-  versionColumn: 'version',
-  map: {
-    'jobs.job.created.v1': jobReplicaChange,
-    'jobs.job.updated.v1': jobReplicaChange,
-    'jobs.job.closed.v1': jobReplicaChange,
-    'jobs.job.deleted.v1': jobReplicaChange,
-  },
-};
+export const jobReplicaTable = jobReplicaTableOf(jobReplicaChange);
 
 /** A fact another service reported, as a raw event of analytics (lower-case type). */
 type PlatformFact = Omit<RawEvent, 'sessionId' | 'clientTimestamp'>;

@@ -1,5 +1,4 @@
-import type { ReplicaChange, ReplicaTable } from '@jobplatform/events';
-import type { EventEnvelope } from '@jobplatform/events';
+import { jobReplicaTableOf, type EventEnvelope, type JobStateEvent, type ReplicaChange, type ReplicaTable } from '@jobplatform/events';
 
 /**
  * The copies of other services' data that applications keeps from their events, each by a durable
@@ -7,10 +6,8 @@ import type { EventEnvelope } from '@jobplatform/events';
  * (applicant_contacts). The users replica is the shared userReplicaTable.
  */
 
-type JobEvent = EventEnvelope<'jobs.job.created.v1' | 'jobs.job.updated.v1' | 'jobs.job.closed.v1' | 'jobs.job.deleted.v1'>;
-
 /** What applying and seeing applications need of a job; a deleted job stays, marked, so its applications keep it. */
-export function jobReplicaChange(event: JobEvent): ReplicaChange {
+export function jobReplicaChange(event: JobStateEvent): ReplicaChange {
   const { job } = event.data;
   return {
     key: job.id,
@@ -25,17 +22,7 @@ export function jobReplicaChange(event: JobEvent): ReplicaChange {
   };
 }
 
-export const jobReplicaTable: ReplicaTable = {
-  table: 'job_replicas',
-  keyColumn: 'id',
-  versionColumn: 'version',
-  map: {
-    'jobs.job.created.v1': jobReplicaChange,
-    'jobs.job.updated.v1': jobReplicaChange,
-    'jobs.job.closed.v1': jobReplicaChange,
-    'jobs.job.deleted.v1': jobReplicaChange,
-  },
-};
+export const jobReplicaTable = jobReplicaTableOf(jobReplicaChange);
 
 type UserStateEvent = EventEnvelope<'users.user.registered.v1' | 'users.user.updated.v1'>;
 

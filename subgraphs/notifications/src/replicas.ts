@@ -1,4 +1,4 @@
-import type { EventEnvelope, ReplicaChange, ReplicaTable } from '@jobplatform/events';
+import { jobReplicaTableOf, type EventEnvelope, type ReplicaChange, type ReplicaTable } from '@jobplatform/events';
 
 /**
  * The copies of other services' data that notifications keeps from their events, each by a durable
@@ -31,17 +31,8 @@ export const recipientContactTable: ReplicaTable = {
   },
 };
 
-type JobEvent = EventEnvelope<'jobs.job.created.v1' | 'jobs.job.updated.v1' | 'jobs.job.closed.v1' | 'jobs.job.deleted.v1'>;
-
 /** A deleted job keeps its row: notifications about its applications still name it. */
-const jobChange = (event: JobEvent): ReplicaChange => ({ key: event.data.job.id, values: { company_id: event.data.job.companyId, title: event.data.job.title } });
-
-export const jobReplicaTable: ReplicaTable = {
-  table: 'job_replicas',
-  keyColumn: 'id',
-  versionColumn: 'version',
-  map: { 'jobs.job.created.v1': jobChange, 'jobs.job.updated.v1': jobChange, 'jobs.job.closed.v1': jobChange, 'jobs.job.deleted.v1': jobChange },
-};
+export const jobReplicaTable = jobReplicaTableOf((event) => ({ key: event.data.job.id, values: { company_id: event.data.job.companyId, title: event.data.job.title } }));
 
 type CompanyEvent = EventEnvelope<'jobs.company.created.v1' | 'jobs.company.updated.v1'>;
 
