@@ -2,6 +2,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rea
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
 import { parse as parseYaml } from 'yaml';
 import { generateSubgraph, NewSubgraphRefused, type NewSubgraphOptions } from '../src/new-subgraph/generate.js';
 import { addComposeService } from '../src/new-subgraph/platform-files.js';
@@ -117,6 +118,16 @@ describe('a service with --erasure', () => {
   it('has an SDL that passes the schema lint (a description on every type and field)', async () => {
     const sdl = path.join(root, 'subgraphs/wishlists/src/schema.graphql');
     expect(await lintSubgraphSdls([sdl], root, (file) => displayPath(file, root))).toEqual([]);
+  });
+
+  it("is written in the project's Prettier style, the registry it edits too, so that npm run lint passes", async () => {
+    const config = (await prettier.resolveConfig(path.join(repoRoot, '.prettierrc.json')))!;
+    const files = [registryFile, ...readdirSync(path.join(root, 'subgraphs/wishlists'), { recursive: true, encoding: 'utf8' }).map((file) => `subgraphs/wishlists/${file}`)];
+    const styled = files.filter((file) => /\.(ts|json)$/.test(file) && !file.endsWith('package.json'));
+    expect(styled).toEqual(expect.arrayContaining(['subgraphs/wishlists/src/server.ts', 'subgraphs/wishlists/tsconfig.json', registryFile]));
+    const unstyled = [];
+    for (const file of styled) if (!(await prettier.check(read(root, file), { ...config, filepath: file }))) unstyled.push(file);
+    expect(unstyled).toEqual([]);
   });
 
   it('has its folders: code, tests, erasure part, Prisma schema with the shared event tables, first migration', () => {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as prettier from 'prettier';
 import { parse as parseYaml } from 'yaml';
 import { devStackPostgres, sharedPrismaFiles, type SharedPrismaFile } from '@jobplatform/config';
 import { loadGatewayEnv } from '../../../gateway/src/env.js';
@@ -132,6 +133,21 @@ function checkCompose(text: string, names: ServiceNames, port: number): void {
   if (problems.length > 0) throw new Error(`docker-compose.yml: the edit did not produce ${problems.join(', ')}; add them by hand`);
 }
 
+/**
+ * The files in the project's Prettier style (.prettierrc.json of this repository), so that a new
+ * service passes `npm run lint` as written: TypeScript, JavaScript and JSON but package.json,
+ * which npm writes.
+ */
+async function inHouseStyle(files: Record<string, string>): Promise<Record<string, string>> {
+  const config = (await prettier.resolveConfig(path.join(repoRoot, '.prettierrc.json'))) ?? {};
+  const styled: Record<string, string> = {};
+  for (const [file, text] of Object.entries(files)) {
+    const formatted = /\.(ts|js|mjs|json)$/.test(file) && path.basename(file) !== 'package.json';
+    styled[file] = formatted ? await prettier.format(text, { ...config, filepath: file }) : text;
+  }
+  return styled;
+}
+
 function run(root: string, command: string, args: string[], log: (line: string) => void): void {
   log(`$ ${[command, ...args].join(' ')}`);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
@@ -166,12 +182,12 @@ export async function generateSubgraph(options: NewSubgraphOptions): Promise<New
 
   const prismaIncludes: SharedPrismaFile[] = userReplica ? ['event-tables', 'user-replica'] : ['event-tables'];
   const entry: RegistryEntry = { name: names.name, port, database: names.database, consumes: ['users'], erasure: erasure ? 'participant' : 'none', prismaIncludes };
-  const files = serviceFiles({ names, port, erasure, userReplica, versions: installedVersions() });
+  const files = await inHouseStyle(serviceFiles({ names, port, erasure, userReplica, versions: installedVersions() }));
 
   const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
   const originals = Object.fromEntries(Object.values(platformFiles).map((file) => [file, read(file)])) as Record<string, string>;
   const edits: Record<string, string> = {
-    [platformFiles.registry]: addRegistryEntry(originals[platformFiles.registry]!, entry),
+    [platformFiles.registry]: (await inHouseStyle({ [platformFiles.registry]: addRegistryEntry(originals[platformFiles.registry]!, entry) }))[platformFiles.registry]!,
     [platformFiles.supergraphConfig]: addSupergraphEntry(originals[platformFiles.supergraphConfig]!, names, port),
     [platformFiles.postgresInit]: addInitDatabase(originals[platformFiles.postgresInit]!, names.database),
     [platformFiles.compose]: addComposeService(originals[platformFiles.compose]!, names, port),
