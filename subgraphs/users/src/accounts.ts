@@ -61,13 +61,34 @@ export function createAccountService(deps: AccountDeps) {
   }
 
   /** Marks a one-time token used and returns its user; the conditional update makes it single-use under races. */
-  async function consumeOneTimeToken(tx: Prisma.TransactionClient, presented: string, tokenType: 'email_verification' | 'password_reset', at: Date) {
+  type TokenType = 'email_verification' | 'password_reset';
+  const tokenLabel = (tokenType: TokenType) => (tokenType === 'email_verification' ? 'verification' : 'reset');
+
+  /** The presented token's row, if it is of this type, unused, unexpired and its account active; refuses it otherwise. */
+  async function usableOneTimeToken(reader: Pick<Prisma.TransactionClient, 'userVerificationToken'>, presented: string, tokenType: TokenType, at: Date) {
     const token = validateInput(secretTokenSchema, presented, 'token');
-    const row = await tx.userVerificationToken.findUnique({ where: { token: hashSecretToken(token) }, include: { user: true } });
-    const label = tokenType === 'email_verification' ? 'verification' : 'reset';
+    const row = await reader.userVerificationToken.findUnique({ where: { token: hashSecretToken(token) }, include: { user: true } });
+    const label = tokenLabel(tokenType);
     if (!row || row.tokenType !== tokenType || !row.user.isActive) throw new AppError('BAD_USER_INPUT', `The ${label} token is not valid`);
     if (row.usedAt) throw new AppError('BAD_USER_INPUT', `The ${label} token was already used; request a new one`);
     if (row.expiresAt <= at) throw new AppError('BAD_USER_INPUT', `The ${label} token has expired; request a new one`);
+    return row;
+  }
+
+  /**
+   * Refuses a password check (sign-in, password change, account deletion) while the account or the
+   * address has failed too often lately, before any hashing; a refusal is audited.
+   */
+  async function throttled(email: string, origin: RequestOrigin, at: Date = now()): Promise<void> {
+    await assertLoginAllowed(db, deps.throttle, email, origin.clientIp, at).catch(async (error: unknown) => {
+      await recordAudit(db, 'login_throttled', origin, { subject: email });
+      throw error;
+    });
+  }
+
+  async function consumeOneTimeToken(tx: Prisma.TransactionClient, presented: string, tokenType: TokenType, at: Date) {
+    const row = await usableOneTimeToken(tx, presented, tokenType, at);
+    const label = tokenLabel(tokenType);
     const claimed = await tx.userVerificationToken.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: at } });
     if (claimed.count === 0) throw new AppError('BAD_USER_INPUT', `The ${label} token was already used; request a new one`);
     return row.user;
@@ -142,10 +163,7 @@ export function createAccountService(deps: AccountDeps) {
       if (!parsed.success || password.length === 0 || password.length > 256) throw invalidCredentials();
       const email = parsed.data;
       const at = now();
-      await assertLoginAllowed(db, deps.throttle, email, origin.clientIp, at).catch(async (error: unknown) => {
-        await recordAudit(db, 'login_throttled', origin, { subject: email });
-        throw error;
-      });
+      await throttled(email, origin, at);
       const user = await db.user.findUnique({ where: { email } });
       const valid = user ? await hasher.verify(user.password, password) : (await hasher.verifyAgainstDummy(password), false);
       // An account being erased answers like a wrong password: its sign-ins ended with the request.
@@ -238,15 +256,16 @@ export function createAccountService(deps: AccountDeps) {
 
     async resetPassword(token: string, newPassword: string, origin: RequestOrigin): Promise<boolean> {
       const at = now();
-      // Check the token first so a bad token is reported before any hashing work.
-      const preview = await db.userVerificationToken.findUnique({ where: { token: hashSecretToken(validateInput(secretTokenSchema, token, 'token')) }, include: { user: true } });
-      if (preview) assertPasswordPolicy(newPassword, preview.user, 'newPassword');
+      // The token is checked before any hashing: an unknown, used or expired one costs no hash.
+      const preview = await usableOneTimeToken(db, token, 'password_reset', at);
+      assertPasswordPolicy(newPassword, preview.user, 'newPassword');
       const passwordHash = await hasher.hash(newPassword);
       await db.$transaction(async (tx) => {
         const user = await consumeOneTimeToken(tx, token, 'password_reset', at);
         await tx.user.update({ where: { id: user.id }, data: { password: passwordHash } });
         await revokeAllSessions(tx, user.id, 'password_reset', at);
-        await recordAudit(tx, 'password_reset', origin, { userId: user.id });
+        // With the email as subject: a reset lifts the account's sign-in lock (login-throttle.ts).
+        await recordAudit(tx, 'password_reset', origin, { userId: user.id, subject: user.email });
       });
       return true;
     },
@@ -254,6 +273,7 @@ export function createAccountService(deps: AccountDeps) {
     async changePassword(userId: bigint, sessionId: string | undefined, currentPassword: string, newPassword: string, origin: RequestOrigin): Promise<boolean> {
       const user = await db.user.findUnique({ where: { id: userId } });
       if (!user || !user.isActive) throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
+      await throttled(user.email, origin);
       if (!(await hasher.verify(user.password, currentPassword))) {
         await recordAudit(db, 'login_failed', origin, { userId, subject: user.email, metadata: { during: 'change_password' } });
         throw invalidField('currentPassword', 'is incorrect');
@@ -299,6 +319,7 @@ export function createAccountService(deps: AccountDeps) {
     async requestAccountDeletion(userId: bigint, password: string, origin: RequestOrigin): Promise<boolean> {
       const user = await db.user.findUnique({ where: { id: userId } });
       if (!user || !user.isActive) throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
+      await throttled(user.email, origin);
       if (!(await hasher.verify(user.password, password))) {
         await recordAudit(db, 'login_failed', origin, { userId, subject: user.email, metadata: { during: 'delete_account' } });
         throw invalidField('password', 'is incorrect');

@@ -18,12 +18,12 @@ export const defaultLoginThrottlePolicy: LoginThrottlePolicy = {
 /**
  * Refuses a sign-in attempt when the account or the client address has failed too often lately.
  * Failures are the login_failed rows of the audit trail, so every replica sees the same counts.
- * A success for the account starts its count afresh.
+ * A success for the account, or a password reset, starts its count afresh.
  */
 export async function assertLoginAllowed(db: UsersDb, policy: LoginThrottlePolicy, email: string, clientIp: string | undefined, now: Date): Promise<void> {
   const windowStart = new Date(now.getTime() - policy.windowMs);
   const lastSuccess = await db.auditEvent.findFirst({
-    where: { action: 'login_succeeded', subject: email, createdAt: { gte: windowStart } },
+    where: { action: { in: ['login_succeeded', 'password_reset'] }, subject: email, createdAt: { gte: windowStart } },
     orderBy: { createdAt: 'desc' },
     select: { createdAt: true },
   });

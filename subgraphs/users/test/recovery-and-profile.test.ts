@@ -47,6 +47,40 @@ describe('email verification', () => {
 });
 
 describe('password reset', () => {
+  it("lifts the account's sign-in lock, and refuses an unknown token before looking at the new password", async () => {
+    const account = await registerAccount(users);
+    for (let i = 0; i < 5; i += 1) {
+      const failed = await users.gql(LOGIN, { email: account.input.email, password: `wrong password ${i}` }, { headers: { 'x-client-ip': `10.9.0.${i + 1}` } });
+      expect(errorCodeOf(failed)).toBe('UNAUTHENTICATED');
+    }
+    expect(errorCodeOf(await users.gql(LOGIN, { email: account.input.email, password: account.input.password }))).toBe('TOO_MANY_REQUESTS');
+
+    expect((await users.gql(REQUEST_RESET, { email: account.input.email })).data!.requestPasswordReset).toBe(true);
+    const token = await mailedToken(account, 'password_reset');
+    expect((await users.gql(RESET, { token, newPassword: 'a passphrase after the lock' })).data!.resetPassword).toBe(true);
+    expect((await users.gql(LOGIN, { email: account.input.email, password: 'a passphrase after the lock' })).errors).toBeUndefined();
+
+    const unknown = await users.gql(RESET, { token: 'x'.repeat(token.length), newPassword: 'short' });
+    expect(errorCodeOf(unknown)).toBe('BAD_USER_INPUT');
+    expect(unknown.errors![0]!.message).toMatch(/reset token is not valid/);
+  });
+
+  it('throttles wrong current passwords at changePassword and deleteMyAccount as it does sign-ins', async () => {
+    const account = await registerAccount(users);
+    for (let i = 0; i < 3; i += 1) {
+      const wrong = await users.gql(CHANGE, { currentPassword: `not it ${i}`, newPassword: 'a brand new passphrase' }, { token: account.accessToken });
+      expect(errorCodeOf(wrong)).toBe('BAD_USER_INPUT');
+    }
+    for (let i = 0; i < 2; i += 1) {
+      const wrong = await users.gql(DELETE, { password: `still not it ${i}` }, { token: account.accessToken });
+      expect(errorCodeOf(wrong)).toBe('BAD_USER_INPUT');
+    }
+    const locked = await users.gql(CHANGE, { currentPassword: account.input.password, newPassword: 'a brand new passphrase' }, { token: account.accessToken });
+    expect(errorCodeOf(locked)).toBe('TOO_MANY_REQUESTS');
+    expect(errorCodeOf(await users.gql(DELETE, { password: account.input.password }, { token: account.accessToken }))).toBe('TOO_MANY_REQUESTS');
+    expect((await users.db.query('SELECT deletion_requested_at FROM users WHERE id = $1', [account.id])).rows[0]!.deletion_requested_at).toBeNull();
+  });
+
   it('answers true for unknown emails without sending anything', async () => {
     const before = await queuedMails('password_reset');
     const response = await users.gql(REQUEST_RESET, { email: 'nobody-at-all@example.com' });
