@@ -25,7 +25,7 @@ import { createLogger, databaseUrlVariable, serviceRegistry } from '@jobplatform
 import { postGraphQL } from '@jobplatform/testing';
 import { openSeedApplications, submitApplications, waitForApplicationsReplicas, type PlannedApplication } from '../src/seed/seed-applications.js';
 import { ensureAccounts, SEED_EMPLOYER_PASSWORD, startSeedUsers } from '../src/seed/seed-platform.js';
-import { buildServices, loadGraphQL, machineDescription, markdownTable, startBenchStack, waitForOutbox, type LoadResult } from './bench-stack.js';
+import { buildServices, loadGraphQL, machineDescription, markdownTable, startBenchStack, waitForMailQueue, waitForOutbox, type LoadResult } from './bench-stack.js';
 import { seedBenchJobs } from './seed-jobs.js';
 
 const { values } = parseArgs({
@@ -256,6 +256,8 @@ try {
   // Measure once the relays have published what the seeding wrote, every service's users copy has
   // caught up with the accounts (its consumer would otherwise still be working), on fresh statistics.
   await waitForOutbox(stack.env.USERS_DATABASE_URL!, 'users');
+  // Each registration queued a verification mail: users' courier sends them first, not during the measurement.
+  await waitForMailQueue(stack.env.USERS_DATABASE_URL!, 'users');
   await waitForOutbox(stack.env.APPLICATIONS_DATABASE_URL!, 'applications');
   await waitForUserCopies(stack.env, Number((await usersDb.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0]!.n));
   await applicationsDb.query('VACUUM (ANALYZE)');

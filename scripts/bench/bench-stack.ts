@@ -55,6 +55,25 @@ export async function waitForOutbox(databaseUrl: string, service: string): Promi
 }
 
 /** Waits up to two minutes (a busy machine starts slowly) for a service's /readyz, or until it exits. */
+/**
+ * Waits until a service's mail courier has sent what its send queue holds (users' verification
+ * mails for accounts a benchmark registered), so that no courier competes with the measurement.
+ */
+export async function waitForMailQueue(databaseUrl: string, service: string): Promise<void> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    for (;;) {
+      const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM outbound_mail WHERE status = 'pending'");
+      if (rows[0]!.n === 0) return;
+      console.log(`  waiting for the ${service} mail courier: ${rows[0]!.n} mails to send`);
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    }
+  } finally {
+    await db.end();
+  }
+}
+
 async function waitForReady(name: string, url: string, child: ChildProcess): Promise<void> {
   const until = Date.now() + 120_000;
   let last = 'no answer';
