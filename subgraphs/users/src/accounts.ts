@@ -163,19 +163,36 @@ export function createAccountService(deps: AccountDeps) {
       if (!parsed.success || password.length === 0 || password.length > 256) throw invalidCredentials();
       const email = parsed.data;
       const at = now();
-      await throttled(email, origin, at);
-      const user = await db.user.findUnique({ where: { email } });
-      const valid = user ? await hasher.verify(user.password, password) : (await hasher.verifyAgainstDummy(password), false);
-      // An account being erased answers like a wrong password: its sign-ins ended with the request.
-      if (!user || !valid || !user.isActive || user.deletionRequestedAt) {
-        await recordAudit(db, 'login_failed', origin, { userId: user?.id ?? null, subject: email });
-        throw invalidCredentials();
-      }
-      return db.$transaction(async (tx) => {
-        const updated = await tx.user.update({ where: { id: user.id }, data: { lastLogin: at } });
-        await recordAudit(tx, 'login_succeeded', origin, { userId: user.id, subject: email });
-        return { ...(await signIn(tx, updated, origin, at)), user: updated };
-      });
+      // One attempt per account at a time, across replicas (a transaction-scoped advisory lock on
+      // the email): guesses sent in parallel each see the failures recorded before them, so no
+      // more than the policy's number are ever checked against the password.
+      const outcome = await db.$transaction(
+        async (tx): Promise<{ refused: AppError } | { signedIn: SignedIn }> => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`login:${email}`}, 0))`;
+          const refusal = await assertLoginAllowed(tx, deps.throttle, email, origin.clientIp, at).then(
+            () => undefined,
+            (error: AppError) => error,
+          );
+          if (refusal) {
+            await recordAudit(tx, 'login_throttled', origin, { subject: email });
+            return { refused: refusal };
+          }
+          const user = await tx.user.findUnique({ where: { email } });
+          const valid = user ? await hasher.verify(user.password, password) : (await hasher.verifyAgainstDummy(password), false);
+          // An account being erased answers like a wrong password: its sign-ins ended with the request.
+          if (!user || !valid || !user.isActive || user.deletionRequestedAt) {
+            await recordAudit(tx, 'login_failed', origin, { userId: user?.id ?? null, subject: email });
+            return { refused: invalidCredentials() };
+          }
+          const updated = await tx.user.update({ where: { id: user.id }, data: { lastLogin: at } });
+          await recordAudit(tx, 'login_succeeded', origin, { userId: user.id, subject: email });
+          return { signedIn: { ...(await signIn(tx, updated, origin, at)), user: updated } };
+        },
+        // Attempts at one account queue for the lock, each holding it for one password check.
+        { maxWait: 10_000, timeout: 30_000 },
+      );
+      if ('refused' in outcome) throw outcome.refused;
+      return outcome.signedIn;
     },
 
     async refresh(refreshToken: string, origin: RequestOrigin): Promise<{ accessToken: string; refreshToken: string }> {

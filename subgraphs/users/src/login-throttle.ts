@@ -20,7 +20,7 @@ export const defaultLoginThrottlePolicy: LoginThrottlePolicy = {
  * Failures are the login_failed rows of the audit trail, so every replica sees the same counts.
  * A success for the account, or a password reset, starts its count afresh.
  */
-export async function assertLoginAllowed(db: UsersDb, policy: LoginThrottlePolicy, email: string, clientIp: string | undefined, now: Date): Promise<void> {
+export async function assertLoginAllowed(db: Pick<UsersDb, 'auditEvent'>, policy: LoginThrottlePolicy, email: string, clientIp: string | undefined, now: Date): Promise<void> {
   const windowStart = new Date(now.getTime() - policy.windowMs);
   const lastSuccess = await db.auditEvent.findFirst({
     where: { action: { in: ['login_succeeded', 'password_reset'] }, subject: email, createdAt: { gte: windowStart } },

@@ -112,6 +112,18 @@ describe('login', () => {
     expect(locked.errors![0]!.message).toMatch(/Try again in \d+ seconds/);
   });
 
+  it('counts guesses sent in parallel before it checks them: no more than five are ever tried', async () => {
+    const { input, id } = await registerAccount(users);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => users.gql(LOGIN, { email: input.email, password: `parallel guess ${i}` }, { headers: { 'x-client-ip': `10.7.0.${i + 1}` } })),
+    );
+    const codes = answers.map((answer) => errorCodeOf(answer));
+    expect(codes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(5);
+    expect(codes.filter((code) => code === 'TOO_MANY_REQUESTS')).toHaveLength(7);
+    const failed = await users.db.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'login_failed' AND user_id = $1", [id]);
+    expect(failed.rows[0]!.n).toBe(5);
+  });
+
   it('throttles a client address that fails across many accounts', async () => {
     const address = '192.0.2.77';
     for (let i = 0; i < 20; i += 1) {
