@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAnalyticsForTest, waitFor, type AnalyticsUnderTest } from './analytics-fixtures.js';
@@ -19,43 +18,51 @@ afterAll(async () => {
   await analytics?.close();
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
+/** The address the service says it serves at (its `… subgraph ready` log line), once it does. */
+function readyUrl(service: ReturnType<typeof spawn>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    service.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      for (const line of buffered.split('\n')) {
+        const url = /"url":"(http:[^"]+)"/.exec(line)?.[1];
+        if (url && line.includes('subgraph ready')) resolve(url.replace(/\/graphql$/, ''));
+      }
+    });
+    service.once('exit', (code) => reject(new Error(`the service exited (${code}) before it was ready`)));
+  });
 }
 
 it('loses no accepted event when stopped with SIGTERM', async () => {
-  const port = await freePort();
   const service = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'subgraphs/analytics/src/index.ts'], {
     cwd: root,
     env: {
       ...process.env,
       NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       ANALYTICS_HOST: '127.0.0.1',
-      ANALYTICS_PORT: String(port),
+      // A port of its own choosing: one picked here could be taken by another test before it binds.
+      ANALYTICS_PORT: '0',
       ANALYTICS_DATABASE_URL: analytics.db.url,
       NATS_URL: analytics.env.natsUrl,
       ANALYTICS_NATS_PASSWORD: analytics.env.natsPassword,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = once(service, 'exit');
   try {
+    const origin = await readyUrl(service);
     await waitFor(
       'the service to be ready',
       () =>
-        fetch(`http://127.0.0.1:${port}/readyz`).then(
+        fetch(`${origin}/readyz`).then(
           (response) => response.ok,
           () => false,
         ),
       (ready) => ready,
       30_000,
     );
-    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    const response = await fetch(`${origin}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
