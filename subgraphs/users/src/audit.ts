@@ -1,4 +1,5 @@
 import type { Prisma } from './generated/prisma/client.js';
+import { addressBlockOf } from './login-throttle.js';
 
 /** Security-relevant things that happen to accounts; stored append-only in audit_events. */
 export type AuditAction =
@@ -34,6 +35,7 @@ export async function recordAudit(
       userId: details.userId ?? null,
       subject: details.subject ?? null,
       ipAddress: origin.clientIp ?? null,
+      addressBlock: addressBlockOf(origin.clientIp),
       userAgent: origin.userAgent?.slice(0, 255) ?? null,
       ...(details.metadata !== undefined ? { metadata: details.metadata } : {}),
     },

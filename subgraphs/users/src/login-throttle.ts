@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { AppError } from '@jobplatform/service-runtime';
 import type { UsersDb } from './db.js';
 
@@ -5,7 +6,7 @@ export type LoginThrottlePolicy = {
   windowMs: number;
   /** Failed sign-ins for one email within the window before it is locked for the rest of it. */
   maxFailuresPerAccount: number;
-  /** Failed sign-ins from one address within the window, whatever the email. */
+  /** Failed sign-ins from one address (an IPv6 address: its /64) within the window, whatever the email. */
   maxFailuresPerAddress: number;
 };
 
@@ -14,6 +15,26 @@ export const defaultLoginThrottlePolicy: LoginThrottlePolicy = {
   maxFailuresPerAccount: 5,
   maxFailuresPerAddress: 20,
 };
+
+/**
+ * What the per-address throttle counts for a client address: an IPv4 address itself (also when
+ * written IPv4-mapped, ::ffff:192.0.2.1), and for IPv6 its /64, written as its first four groups
+ * (2001:db8:0:1::/64), since one subscriber holds the whole block. Anything else: as given.
+ */
+export function addressBlockOf(address: string | undefined): string | null {
+  if (!address) return null;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped && isIPv4(mapped)) return mapped;
+  if (!isIPv6(address)) return address;
+  const [head, tail = ''] = address.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = address.includes('::') && tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
 
 /**
  * Refuses a sign-in attempt when the account or the client address has failed too often lately.
@@ -37,7 +58,7 @@ export async function assertLoginAllowed(db: Pick<UsersDb, 'auditEvent'>, policy
     }),
     clientIp
       ? db.auditEvent.findMany({
-          where: { action: 'login_failed', ipAddress: clientIp, createdAt: { gt: windowStart } },
+          where: { action: 'login_failed', addressBlock: addressBlockOf(clientIp), createdAt: { gt: windowStart } },
           orderBy: { createdAt: 'asc' },
           select: { createdAt: true },
           take: policy.maxFailuresPerAddress,

@@ -124,6 +124,17 @@ describe('login', () => {
     expect(failed.rows[0]!.n).toBe(5);
   });
 
+  it('counts an IPv6 client by its /64, so walking through the block does not escape the limit', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      await users.gql(LOGIN, { email: `walk-${i}@example.com`, password: 'guessing password' }, { headers: { 'x-client-ip': `2001:db8:0:7::${(i + 1).toString(16)}` } });
+    }
+    const { input } = await registerAccount(users);
+    const sameBlock = await users.gql(LOGIN, { email: input.email, password: input.password }, { headers: { 'x-client-ip': '2001:db8:0:7:ffff::1' } });
+    expect(errorCodeOf(sameBlock)).toBe('TOO_MANY_REQUESTS');
+    const nextBlock = await users.gql(LOGIN, { email: input.email, password: input.password }, { headers: { 'x-client-ip': '2001:db8:0:8::1' } });
+    expect(nextBlock.errors).toBeUndefined();
+  });
+
   it('throttles a client address that fails across many accounts', async () => {
     const address = '192.0.2.77';
     for (let i = 0; i < 20; i += 1) {
