@@ -108,7 +108,7 @@ export function createAccountErasure(deps: AccountErasureDeps) {
     // Its mail, sent or still queued: addresses and links.
     await deleteMailOf(tx, userId);
     // The audit trail keeps that something happened to this id, and when; nothing else.
-    const anonymous = { subject: null, ipAddress: null, userAgent: null, metadata: Prisma.DbNull };
+    const anonymous = { subject: null, ipAddress: null, addressBlock: null, userAgent: null, metadata: Prisma.DbNull };
     await tx.auditEvent.updateMany({ where: { userId }, data: anonymous });
     await tx.auditEvent.updateMany({ where: { action: { in: auditActionsBySubject }, subject: user.email }, data: anonymous });
     await recordAudit(tx, 'account_erased', noOrigin, { userId });

@@ -60,7 +60,11 @@ describe('the account-erasure saga', () => {
       { token: account.accessToken },
     );
     await users.gql(REQUEST_RESET, { email: account.input.email });
-    await users.gql(LOGIN, { email: account.input.email, password: 'not the password' }); // an audit row with the email in it
+    // An audit row with the email, the address and its block in it.
+    await users.gql(LOGIN, { email: account.input.email, password: 'not the password' }, { headers: { 'x-client-ip': '2001:db8:0:9::5' } });
+    expect((await users.db.query('SELECT address_block FROM audit_events WHERE subject = $1 AND action = $2', [account.input.email, 'login_failed'])).rows).toEqual([
+      { address_block: '2001:db8:0:9::/64' },
+    ]);
     await users.gql(LOGIN, { email: account.input.email, password: account.input.password }, { headers: { 'user-agent': 'Secret Browser 1.0' } });
 
     const deleted = await users.gql(DELETE, { password: account.input.password }, { token: account.accessToken });
@@ -124,12 +128,12 @@ describe('the account-erasure saga', () => {
     for (const table of ['user_verification_tokens', 'user_sessions', 'outbound_mail']) {
       expect((await users.db.query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [account.id])).rows[0]!.n).toBe(0);
     }
-    const audit = await users.db.query('SELECT action, subject, ip_address, user_agent, metadata FROM audit_events WHERE user_id = $1 OR subject = $2 ORDER BY id', [
+    const audit = await users.db.query('SELECT action, subject, ip_address, address_block, user_agent, metadata FROM audit_events WHERE user_id = $1 OR subject = $2 ORDER BY id', [
       account.id,
       account.input.email,
     ]);
     expect(audit.rows.map((r) => r.action)).toEqual(expect.arrayContaining(['user_registered', 'login_failed', 'login_succeeded', 'account_deletion_requested', 'account_erased']));
-    for (const entry of audit.rows) expect(entry).toMatchObject({ subject: null, ip_address: null, user_agent: null, metadata: null });
+    for (const entry of audit.rows) expect(entry).toMatchObject({ subject: null, ip_address: null, address_block: null, user_agent: null, metadata: null });
     // Other services' data still refers to the account: the reference resolves with the tombstone
     // handle and an empty profile, while the account itself is gone from the users API.
     const references = await users.gql('query R($r: [_Any!]!) { _entities(representations: $r) { ... on User { id username firstName lastName bio email } } }', {
