@@ -37,17 +37,21 @@ const CACHE_TTL_MS = 60_000;
  */
 export function lastGoodRemoteKeys(url: URL, options: { cacheMaxAgeMs?: number; cooldownMs?: number } = {}): JWTVerifyGetKey {
   const remote = createRemoteJWKSet(url, { cooldownDuration: options.cooldownMs ?? 30_000, cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000 });
-  let lastGood: { jwks: JSONWebKeySet; keys: JWTVerifyGetKey } | undefined;
+  // jose keeps the last key set it fetched when a refresh fails (remote.jwks() returns it), but
+  // throws instead of using it. The fallback is built from that set only when a refresh fails, and
+  // dropped at the next success, so verifying while users answers costs nothing extra.
+  let fallback: JWTVerifyGetKey | undefined;
   return async (header, token) => {
     try {
       const key = await remote(header, token);
-      const jwks = remote.jwks();
-      if (jwks && jwks !== lastGood?.jwks) lastGood = { jwks, keys: createLocalJWKSet(jwks) };
+      fallback = undefined;
       return key;
     } catch (error) {
       const keyProblem = error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys;
-      if (keyProblem || !lastGood) throw error;
-      return lastGood.keys(header, token);
+      const lastFetched = keyProblem ? undefined : remote.jwks();
+      if (!lastFetched) throw error;
+      fallback ??= createLocalJWKSet(lastFetched);
+      return fallback(header, token);
     }
   };
 }

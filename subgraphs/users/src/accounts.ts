@@ -76,14 +76,22 @@ export function createAccountService(deps: AccountDeps) {
   }
 
   /**
-   * Refuses a password check (sign-in, password change, account deletion) while the account or the
-   * address has failed too often lately, before any hashing; a refusal is audited.
+   * Whether a password check (sign-in, password change, account deletion) must be refused, before
+   * any hashing, because the account or the address has failed too often lately; a refusal is
+   * audited with `writer` (the sign-in's transaction, which commits it with its outcome).
    */
-  async function throttled(email: string, origin: RequestOrigin, at: Date = now()): Promise<void> {
-    await assertLoginAllowed(db, deps.throttle, email, origin.clientIp, at).catch(async (error: unknown) => {
-      await recordAudit(db, 'login_throttled', origin, { subject: email });
-      throw error;
-    });
+  async function throttleRefusal(writer: Prisma.TransactionClient | UsersDb, email: string, origin: RequestOrigin, at: Date): Promise<AppError | undefined> {
+    const refusal = await assertLoginAllowed(writer, deps.throttle, email, origin.clientIp, at).then(
+      () => undefined,
+      (error: AppError) => error,
+    );
+    if (refusal) await recordAudit(writer, 'login_throttled', origin, { subject: email });
+    return refusal;
+  }
+
+  async function throttled(email: string, origin: RequestOrigin): Promise<void> {
+    const refusal = await throttleRefusal(db, email, origin, now());
+    if (refusal) throw refusal;
   }
 
   async function consumeOneTimeToken(tx: Prisma.TransactionClient, presented: string, tokenType: TokenType, at: Date) {
@@ -169,14 +177,8 @@ export function createAccountService(deps: AccountDeps) {
       const outcome = await db.$transaction(
         async (tx): Promise<{ refused: AppError } | { signedIn: SignedIn }> => {
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`login:${email}`}, 0))`;
-          const refusal = await assertLoginAllowed(tx, deps.throttle, email, origin.clientIp, at).then(
-            () => undefined,
-            (error: AppError) => error,
-          );
-          if (refusal) {
-            await recordAudit(tx, 'login_throttled', origin, { subject: email });
-            return { refused: refusal };
-          }
+          const refusal = await throttleRefusal(tx, email, origin, at);
+          if (refusal) return { refused: refusal };
           const user = await tx.user.findUnique({ where: { email } });
           const valid = user ? await hasher.verify(user.password, password) : (await hasher.verifyAgainstDummy(password), false);
           // An account being erased answers like a wrong password: its sign-ins ended with the request.
