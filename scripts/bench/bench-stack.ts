@@ -141,6 +141,8 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
     APPLICATIONS_UPLOAD_SIGNING_SECRET: randomBytes(32).toString('base64url'),
     APPLICATIONS_BLOB_DIR: path.join(dir, 'attachments'),
     SMTP_URL: mail.url,
+    // The benchmarks register thousands of accounts from this one address.
+    REGISTRATIONS_PER_ADDRESS_PER_HOUR: '0',
     ...extraEnv,
   };
   const urls: Record<string, string> = {};

@@ -7,7 +7,7 @@ import type { AccountErasure } from './account-erasure.js';
 import type { AccountMailer } from './account-mails.js';
 import { recordAudit, type RequestOrigin } from './audit.js';
 import type { FieldCipher } from './field-encryption.js';
-import { assertLoginAllowed, type LoginThrottlePolicy } from './login-throttle.js';
+import { addressBlockOf, assertLoginAllowed, assertRegistrationAllowed, type LoginThrottlePolicy, type RegistrationLimit } from './login-throttle.js';
 import { assertPasswordPolicy, type PasswordHasher } from './passwords.js';
 import { createSecretToken, EMAIL_VERIFICATION_TTL_MS, hashSecretToken, PASSWORD_RESET_TTL_MS } from './secret-tokens.js';
 import { openSession, revokeAllSessions, revokeFamily, rotateRefreshToken } from './sessions.js';
@@ -25,6 +25,7 @@ export type AccountDeps = {
   mailer: AccountMailer;
   erasure: Pick<AccountErasure, 'start'>;
   throttle: LoginThrottlePolicy;
+  registrationLimit: RegistrationLimit;
   logger: Logger;
   now?: () => Date;
 };
@@ -94,6 +95,17 @@ export function createAccountService(deps: AccountDeps) {
     if (refusal) throw refusal;
   }
 
+  /** Refuses a registration from an address that made too many accounts lately, and audits the refusal. */
+  async function registrationAllowed(reader: Prisma.TransactionClient | UsersDb, origin: RequestOrigin, at: Date): Promise<void> {
+    try {
+      await assertRegistrationAllowed(reader, deps.registrationLimit, origin.clientIp, at);
+    } catch (error) {
+      // Outside the registration's transaction, which the refusal rolls back.
+      await recordAudit(db, 'registration_throttled', origin);
+      throw error;
+    }
+  }
+
   async function consumeOneTimeToken(tx: Prisma.TransactionClient, presented: string, tokenType: TokenType, at: Date) {
     const row = await usableOneTimeToken(tx, presented, tokenType, at);
     const label = tokenLabel(tokenType);
@@ -130,10 +142,18 @@ export function createAccountService(deps: AccountDeps) {
   ) {
     assertPasswordPolicy(input.password, input, 'input.password');
     await assertAvailable(input.username, input.email);
+    // Checked before the hash (a refused flood costs no argon2), and again under a lock on the
+    // address inside the transaction, so that registrations sent in parallel are all counted.
+    await registrationAllowed(db, origin, now());
     const passwordHash = await hasher.hash(input.password);
     const at = now();
     try {
       return await db.$transaction(async (tx) => {
+        const block = addressBlockOf(origin.clientIp);
+        if (block) {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`register:${block}`}, 0))`;
+          await registrationAllowed(tx, origin, at);
+        }
         const user = await tx.user.create({
           data: {
             username: input.username,

@@ -4,6 +4,7 @@ import { addressBlockOf } from './login-throttle.js';
 /** Security-relevant things that happen to accounts; stored append-only in audit_events. */
 export type AuditAction =
   | 'user_registered'
+  | 'registration_throttled'
   | 'login_succeeded'
   | 'login_failed'
   | 'login_throttled'

@@ -31,6 +31,8 @@ export const usersSettings = z
     /** argon2id cost; the defaults follow OWASP's minimum (19 MiB, 2 passes). */
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+    /** Accounts one client address (an IPv6 /64) may register per hour; 0 turns the limit off. Calls without an address (seed, CLIs) are not limited. */
+    REGISTRATIONS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(0).default(20),
     /** How often pending account erasures are checked for participants that have not replied. */
     USER_ERASURE_CHECK_INTERVAL_MS: z.coerce
       .number()

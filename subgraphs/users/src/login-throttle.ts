@@ -79,3 +79,25 @@ export async function assertLoginAllowed(db: Pick<UsersDb, 'auditEvent'>, policy
     });
   }
 }
+
+/** Registrations from one address (an IPv6 address: its /64) per window, whatever the emails. */
+export type RegistrationLimit = { windowMs: number; maxPerAddress: number };
+
+/**
+ * Refuses a registration when the client's address has made `maxPerAddress` accounts within the
+ * window (counted from the user_registered rows of the audit trail). No address (the seed, a CLI)
+ * is not limited; a limit of 0 turns the check off.
+ */
+export async function assertRegistrationAllowed(db: Pick<UsersDb, 'auditEvent'>, limit: RegistrationLimit, clientIp: string | undefined, now: Date): Promise<void> {
+  const block = addressBlockOf(clientIp);
+  if (!block || limit.maxPerAddress === 0) return;
+  const recent = await db.auditEvent.findMany({
+    where: { action: 'user_registered', addressBlock: block, createdAt: { gt: new Date(now.getTime() - limit.windowMs) } },
+    orderBy: { createdAt: 'asc' },
+    select: { createdAt: true },
+    take: limit.maxPerAddress,
+  });
+  if (recent.length < limit.maxPerAddress) return;
+  const seconds = Math.max(1, Math.ceil((recent[0]!.createdAt.getTime() + limit.windowMs - now.getTime()) / 1000));
+  throw new AppError('TOO_MANY_REQUESTS', `Too many accounts were registered from this address lately. Try again in ${seconds} seconds.`, { retryAfterSeconds: seconds });
+}

@@ -67,6 +67,7 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContex
       mailer: createAccountMailer({ webAppUrl: settings.WEB_APP_URL, events }),
       erasure,
       throttle: overrides.throttle ?? defaultLoginThrottlePolicy,
+      registrationLimit: { windowMs: 60 * 60 * 1000, maxPerAddress: settings.REGISTRATIONS_PER_ADDRESS_PER_HOUR },
       logger,
     });
     return { db, accounts, erasure, cipher, signer, revocations: createRevocationReader(db, now), hopSecret: env.gatewayHopSecret, logger };
@@ -134,6 +135,8 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersDomain, UsersContex
     ARGON2_TIME_COST: '1',
     // Mail goes out within a tenth of a second of its commit (with SMTP_URL set, as mail tests do).
     MAIL_POLL_INTERVAL_MS: '50',
+    // Tests register many accounts from 127.0.0.1; the limit itself is tested with a low one.
+    REGISTRATIONS_PER_ADDRESS_PER_HOUR: '100000',
   }),
 };
 

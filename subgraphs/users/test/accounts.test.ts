@@ -217,3 +217,41 @@ describe('access tokens', () => {
     }
   });
 });
+
+describe('registration limit per address', () => {
+  let limited: UsersUnderTest;
+  beforeAll(async () => {
+    limited = await startUsersForTest({ env: { REGISTRATIONS_PER_ADDRESS_PER_HOUR: '3' } });
+  });
+  afterAll(async () => {
+    await limited.close();
+  });
+  const registerFrom = (address: string) => limited.gql(REGISTER, { input: newAccount() }, { headers: { 'x-client-ip': address } });
+  const userCount = async () => (await limited.db.query('SELECT count(*)::int AS n FROM users')).rows[0]!.n as number;
+
+  it('refuses the registration after the limit with TOO_MANY_REQUESTS, writes nothing, and leaves other addresses alone', async () => {
+    for (let i = 0; i < 3; i += 1) expect((await registerFrom('198.51.100.7')).errors).toBeUndefined();
+    const before = await userCount();
+    const refused = await registerFrom('198.51.100.7');
+    expect(errorCodeOf(refused)).toBe('TOO_MANY_REQUESTS');
+    expect(refused.errors![0]!.message).toMatch(/Too many accounts were registered from this address lately\. Try again in \d+ seconds/);
+    expect(refused.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(3500);
+    expect(await userCount()).toBe(before);
+    const audited = await limited.db.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'registration_throttled' AND address_block = '198.51.100.7'");
+    expect(audited.rows[0]!.n).toBe(1);
+    expect((await registerFrom('198.51.100.8')).errors).toBeUndefined();
+  });
+
+  it('counts registrations sent in parallel: no more than the limit get through', async () => {
+    const answers = await Promise.all(Array.from({ length: 8 }, () => registerFrom('203.0.113.9')));
+    const codes = answers.map((answer) => errorCodeOf(answer) ?? 'OK');
+    expect(codes.filter((code) => code === 'OK')).toHaveLength(3);
+    expect(codes.filter((code) => code === 'TOO_MANY_REQUESTS')).toHaveLength(5);
+  });
+
+  it('counts an IPv6 client by its /64', async () => {
+    for (let i = 1; i <= 3; i += 1) expect((await registerFrom(`2001:db8:0:9::${i}`)).errors).toBeUndefined();
+    expect(errorCodeOf(await registerFrom('2001:db8:0:9:abcd::1'))).toBe('TOO_MANY_REQUESTS');
+    expect((await registerFrom('2001:db8:0:a::1')).errors).toBeUndefined();
+  });
+});

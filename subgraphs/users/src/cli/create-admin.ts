@@ -50,6 +50,8 @@ async function main(): Promise<number> {
       mailer: createAccountMailer({ webAppUrl: env.WEB_APP_URL, events }),
       erasure: { start: () => Promise.reject(new Error('create-admin deletes no account')) },
       throttle: defaultLoginThrottlePolicy,
+      // An admin made here has no client address, which no limit counts.
+      registrationLimit: { windowMs: 60 * 60 * 1000, maxPerAddress: 0 },
       logger,
     });
     const admin = await accounts.createAdmin({ email: values.email, username: values.username, password }, { clientIp: undefined, userAgent: 'create-admin' });
