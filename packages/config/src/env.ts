@@ -20,7 +20,11 @@ const booleanString = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform
 
 /** Building blocks that several services' env.ts files share. */
 export const envSchemas = {
-  nodeEnv: z.enum(['development', 'test', 'production']).default('development'),
+  /**
+   * Unset means production: a deployment that forgets NODE_ENV gets the safe behaviour (real keys
+   * required, introspection and GraphiQL off). `npm start` sets development and the tests set test.
+   */
+  nodeEnv: z.enum(['development', 'test', 'production']).default('production'),
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   url: z.string().url(),
   postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),

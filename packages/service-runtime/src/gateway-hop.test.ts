@@ -64,6 +64,12 @@ describe("a subgraph's settings", () => {
     expect(loadSubgraphEnv('jobs', undefined, { ...production, GATEWAY_HOP_SECRET: secret }).gatewayHopSecret).toBe(secret);
   });
 
+  it('treat an unset NODE_ENV as production: the hop secret and the NATS password are required', () => {
+    expect(() => loadSubgraphEnv('jobs', undefined, base)).toThrow(/GATEWAY_HOP_SECRET: is required in production/);
+    expect(() => loadSubgraphEnv('jobs', undefined, { ...base, GATEWAY_HOP_SECRET: secret })).toThrow(/JOBS_NATS_PASSWORD/);
+    expect(loadSubgraphEnv('jobs', undefined, { ...base, GATEWAY_HOP_SECRET: secret, JOBS_NATS_PASSWORD: 'nats password' }).nodeEnv).toBe('production');
+  });
+
   it("do without it elsewhere, and carry the gateway's operation limits by default", () => {
     const env = loadSubgraphEnv('jobs', undefined, { ...base, NODE_ENV: 'development' });
     expect(env.gatewayHopSecret).toBeUndefined();

@@ -78,7 +78,7 @@ function choosePort(taken: Map<number, string>, registered: number[], requested:
  * gateway reads its <NAME>_SUBGRAPH_URL (docker-compose routes it that way).
  */
 function checkPlatformAccepts(root: string, names: ServiceNames, configText: string, sdl: string): void {
-  const gatewayRoutes = loadGatewayEnv({ [`${names.env}_SUBGRAPH_URL`]: `http://${names.name}:1/graphql` }).subgraphUrls[names.name];
+  const gatewayRoutes = loadGatewayEnv({ NODE_ENV: 'development', [`${names.env}_SUBGRAPH_URL`]: `http://${names.name}:1/graphql` }).subgraphUrls[names.name];
   if (!gatewayRoutes) {
     throw new NewSubgraphRefused(`"${names.name}": the gateway does not read ${names.env}_SUBGRAPH_URL as this service's URL (gateway/src/env.ts); choose a name of letters only`);
   }
