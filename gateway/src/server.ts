@@ -160,6 +160,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     ...socketLimitsOf(env),
     trustedProxies: env.GATEWAY_TRUSTED_PROXIES,
     verifyToken,
+    revocations: { list: revocations.list },
     buildContext,
     execute,
     ...(liveUpdates ? { subscribe: liveUpdates.subscribe } : {}),

@@ -15,7 +15,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { bearerToken, TokenError, type TokenVerifier } from '@jobplatform/auth';
+import { bearerToken, TokenError, type RevocationList, type TokenVerifier, type Viewer } from '@jobplatform/auth';
 import type { Logger } from '@jobplatform/config';
 import { addressKeyOf, clientAddressOf } from './client-address.js';
 import type { ContextBuilder, GatewayContext } from './context.js';
@@ -77,6 +77,11 @@ export type WebSocketOptions = {
   maxConnectionsPerUser: number;
   trustedProxies: number;
   verifyToken: TokenVerifier;
+  /**
+   * The revocations the gateway knows of: an open connection whose token is revoked (sign-out,
+   * password change, account closed) is closed with 4403 at the next check.
+   */
+  revocations?: { list: Pick<RevocationList, 'isRevoked'>; checkIntervalMs?: number };
   buildContext: ContextBuilder;
   execute: OperationExecutor;
   subscribe?: SubscriptionSource;
@@ -114,6 +119,21 @@ function closeAtExpiry(socket: WebSocket, token: string): () => void {
   };
   check();
   return () => clearTimeout(timer);
+}
+
+/**
+ * Closes, every checkIntervalMs (1 s by default), the signed-in connections whose token has been
+ * revoked since it was verified: a map lookup per connection, cheap even for many thousands.
+ */
+function closeRevokedConnections(revocations: NonNullable<WebSocketOptions['revocations']>, signedIn: Map<WebSocket, Viewer>): () => void {
+  const timer = setInterval(() => {
+    for (const [socket, viewer] of signedIn) {
+      if (!revocations.list.isRevoked(viewer)) continue;
+      signedIn.delete(socket);
+      socket.close(SocketCloseCode.Forbidden, 'Access token revoked (signed out, password changed or account closed); sign in again');
+    }
+  }, revocations.checkIntervalMs ?? 1_000).unref();
+  return () => clearInterval(timer);
 }
 
 /** The `exp` of a token that has already been verified, in milliseconds. */
@@ -219,6 +239,8 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const stopAcceptingUpgrades = acceptUpgrades(options, wsServer);
   const userConnections = createConnectionLimiter(options.maxConnectionsPerUser);
+  /** The open connections whose connection_init carried a verified token, with its viewer. */
+  const signedIn = new Map<WebSocket, Viewer>();
   const connectionOf = (extra: Extra & Partial<ConnectionState>): SocketConnection =>
     (extra.connection ??= {
       close: (code, reason) => extra.socket.close(code, reason),
@@ -230,6 +252,8 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
           authorization: extra.authorization,
         }),
     });
+
+  const stopRevocationChecks = options.revocations ? closeRevokedConnections(options.revocations, signedIn) : () => {};
 
   const graphqlWs = useServer<Record<string, unknown>, ConnectionState>(
     {
@@ -245,24 +269,26 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
         };
         const token = typeof authorization === 'string' ? bearerToken(authorization) : undefined;
         if (!token) return refuse(SocketCloseCode.Forbidden, 'authorization must be "Bearer <access token>"');
-        let userId: string;
+        let viewer: Viewer;
         try {
-          userId = (await options.verifyToken(token)).userId;
+          viewer = await options.verifyToken(token);
         } catch (error) {
           if (error instanceof TokenError && error.reason === 'expired') return refuse(SocketCloseCode.TokenExpired, error.message);
           return refuse(SocketCloseCode.Forbidden, error instanceof TokenError ? error.message : 'The access token could not be verified');
         }
         if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
-        const releaseUserSlot = userConnections.acquire(userId);
+        const releaseUserSlot = userConnections.acquire(viewer.userId);
         if (!releaseUserSlot) return refuse(SocketCloseCode.TooManyConnections, `Too many open connections for this account (at most ${options.maxConnectionsPerUser})`);
         ctx.extra.releaseUserSlot = releaseUserSlot;
         ctx.extra.authorization = authorization as string;
         ctx.extra.stopExpiryTimer = closeAtExpiry(ctx.extra.socket, token);
+        signedIn.set(ctx.extra.socket, viewer);
         return true;
       },
       onClose: (ctx) => {
         ctx.extra.stopExpiryTimer?.();
         ctx.extra.releaseUserSlot?.();
+        signedIn.delete(ctx.extra.socket);
       },
       onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const request: OperationRequest = {
@@ -309,6 +335,7 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
   return {
     async close() {
       stopAcceptingUpgrades();
+      stopRevocationChecks();
       await graphqlWs.dispose();
     },
   };

@@ -2,6 +2,8 @@
 // within seconds, not when they expire (up to 15 minutes later).
 import { TOKEN_REVOCATIONS_PATH, signHop, HOP_SIGNATURE_HEADER } from '@jobplatform/service-runtime';
 import { errorCodeOf, startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from '@jobplatform/testing';
+import { createClient, type Client } from 'graphql-ws';
+import { WebSocket } from 'ws';
 
 let platform: PlatformUnderTest;
 
@@ -9,7 +11,9 @@ beforeAll(async () => {
   platform = await startPlatformForTest({ services: ['users', 'jobs'] });
 }, 120_000);
 
+const clients: Client[] = [];
 afterAll(async () => {
+  await Promise.all(clients.map((client) => client.dispose()));
   await platform?.close();
 });
 
@@ -104,4 +108,39 @@ it("serves the revocations to the platform's own services only", async () => {
   expect(signed.status).toBe(200);
   const page = (await signed.json()) as { asOf: string; revocations: { userId: string; sessionId: string | null }[] };
   expect(page.revocations).toEqual(expect.arrayContaining([expect.objectContaining({ userId: account.id, sessionId: expect.any(String) })]));
+});
+
+it('closes an open WebSocket whose token was revoked with 4403 within seconds, and leaves the other sign-in connected', async () => {
+  const account = await platform.register('JOB_SEEKER');
+  const other = await signInAgain(account);
+  const connect = (accessToken: string) => {
+    let onConnected: () => void;
+    const connected = new Promise<void>((resolve) => (onConnected = resolve));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+      const client = createClient({
+        url: platform.gateway.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${accessToken}` },
+        lazy: false,
+        retryAttempts: 0,
+        onNonLazyError: () => {},
+        on: { connected: () => onConnected(), closed: (event) => resolve(event as { code: number; reason: string }) },
+      });
+      clients.push(client);
+    });
+    return { connected, closed };
+  };
+  const revoked = connect(account.accessToken);
+  const kept = connect(other.accessToken);
+  let keptClosed = false;
+  void kept.closed.then(() => (keptClosed = true));
+  await Promise.all([revoked.connected, kept.connected]);
+
+  const loggedOutAt = Date.now();
+  await platform.ok('mutation($t: String!) { logout(refreshToken: $t) }', { t: account.refreshToken }, account);
+  const event = await revoked.closed;
+  expect(Date.now() - loggedOutAt).toBeLessThan(WITHIN_MS);
+  expect(event.code).toBe(4403);
+  expect(event.reason).toMatch(/revoked/);
+  expect(keptClosed).toBe(false);
 });
