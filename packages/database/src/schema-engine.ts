@@ -87,6 +87,24 @@ function reportCharColumns(queryable: PatchableQueryable): void {
   };
 }
 
+type ScriptQueryable = { client: { query(sql: string): Promise<unknown> }; executeScript(script: string): Promise<void>; onError(error: unknown): never };
+
+/**
+ * @prisma/adapter-pg runs a migration script by splitting it at every semicolon, which breaks the
+ * body of a PL/pgSQL function (trigger functions must be PL/pgSQL). PostgreSQL takes the whole
+ * script as one simple query instead, and runs it as one implicit transaction: a migration that
+ * fails half way leaves nothing behind.
+ */
+function runScriptsWhole(queryable: ScriptQueryable): void {
+  queryable.executeScript = async (script) => {
+    try {
+      await queryable.client.query(script);
+    } catch (error) {
+      queryable.onError(error);
+    }
+  };
+}
+
 /** The adapter factory the engine connects through; dispose() ends every pool it opened. */
 function createEngineAdapter(databaseUrl: string) {
   const opened: { dispose(): Promise<void> }[] = [];
@@ -97,12 +115,14 @@ function createEngineAdapter(databaseUrl: string) {
     const adapter = await connect();
     opened.push(adapter);
     reportCharColumns(adapter as unknown as PatchableQueryable);
+    runScriptsWhole(adapter as unknown as ScriptQueryable);
     return adapter;
   };
   factory.connectToShadowDb = async () => {
     const adapter = await connectToShadowDb();
     opened.push(adapter);
     reportCharColumns(adapter as unknown as PatchableQueryable);
+    runScriptsWhole(adapter as unknown as ScriptQueryable);
     return adapter;
   };
   return {
