@@ -28,9 +28,17 @@ export function createInbox({ db, now }: { db: NotificationsDb; now: () => Date 
     async page(userId: bigint, filter: InboxFilter, size: number, after: bigint | undefined): Promise<NotificationPage> {
       const where = whereOf(userId, filter);
       const rows = await db.notification.findMany({ where: { ...where, ...(after !== undefined ? { id: { lt: after } } : {}) }, orderBy: { id: 'desc' }, take: size + 1 });
+      // Both counts come from the user's notification_counts rows (one per channel), read once and
+      // only if the client asks for a count.
+      let counts: Promise<{ notificationType: string; total: number; unread: number }[]> | undefined;
+      const countsOf = () => (counts ??= db.notificationCount.findMany({ where: { userId }, select: { notificationType: true, total: true, unread: true } }));
+      const unreadOf = async () => (await countsOf()).find((row) => row.notificationType === unread.notificationType)?.unread ?? 0;
       return toNotificationPage(rows, size, {
-        totalCount: () => db.notification.count({ where }),
-        unreadCount: () => db.notification.count({ where: { userId, ...unread } }),
+        totalCount: async () => {
+          if (filter.unreadOnly) return filter.channel === null || filter.channel === unread.notificationType ? unreadOf() : 0;
+          return (await countsOf()).filter((row) => filter.channel === null || row.notificationType === filter.channel).reduce((sum, row) => sum + row.total, 0);
+        },
+        unreadCount: unreadOf,
       });
     },
 

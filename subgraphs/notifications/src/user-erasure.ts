@@ -16,7 +16,7 @@ export type MailEraser = (tx: Tx, userId: bigint) => Promise<number>;
  *    so nothing more is made for them even if those consumers are behind; the replica row's lock
  *    waits for any notification being made for them right now (notification-delivery.ts), whose
  *    rows the next step then deletes too;
- * 2. deletes their notifications (every channel), their preferences and their mail;
+ * 2. deletes their notifications (every channel) and their counts, their preferences and their mail;
  * 3. writes the saga's reply, notifications.user_erasure.completed.v1, to the outbox.
  * Running it again for the same user finds nothing left and reports zeros.
  */
@@ -32,6 +32,8 @@ export async function eraseUserFromNotifications(
   await upsertReplicaRow(tx, recipientContactTable, { ...erasedRecipientContact(event), version });
 
   const { count: deletedNotifications } = await tx.notification.deleteMany({ where: { userId } });
+  // The delete's trigger left their counts at zero; the rows go too.
+  await tx.notificationCount.deleteMany({ where: { userId } });
   const { count: deletedPreferences } = await tx.userNotificationPreference.deleteMany({ where: { userId } });
   const deletedMail = (await options.eraseMail?.(tx, userId)) ?? 0;
 

@@ -398,3 +398,46 @@ describe('account erasure', () => {
     expect((await db.query('SELECT email, is_verified FROM recipient_contacts WHERE user_id = $1', [leaving.id])).rows).toEqual([{ email: '', is_verified: false }]);
   });
 });
+
+describe('notification_counts', () => {
+  /** What the triggers keep, and the same counted from the rows, for the given users (all when none). */
+  const counts = (users?: string[]) => {
+    const only = users ? 'WHERE user_id = ANY($1::bigint[])' : '';
+    const kept = `SELECT user_id::text, notification_type, total, unread FROM notification_counts ${only ? `${only} AND` : 'WHERE'} (total <> 0 OR unread <> 0) ORDER BY 1, 2`;
+    const counted = `
+      SELECT user_id::text, notification_type, count(*)::int AS total, (count(*) FILTER (WHERE notification_type = 'in_app' AND status = 'sent'))::int AS unread
+      FROM notifications ${only} GROUP BY 1, 2 ORDER BY 1, 2`;
+    const db = platform.service('notifications').db;
+    const params = users ? [users] : [];
+    return Promise.all([db.query(kept, params), db.query(counted, params)]).then(([k, c]) => ({ kept: k.rows, counted: c.rows }));
+  };
+
+  it('follows inserts, reads, deletes and channel changes made by any statement, several rows at once', async () => {
+    const db = platform.service('notifications').db;
+    const insert = `INSERT INTO notifications (user_id, title, message, notification_type, status, event, source_event_id, sent_at, read_at)
+      SELECT $1::bigint, 't', 'm', channel, status, 'application_submitted', lpad(($1::bigint * 100 + n)::text, 26, '0'),
+             CASE WHEN status IN ('sent', 'read') THEN now() END, CASE WHEN status = 'read' THEN now() END
+      FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS r(channel, status, n)`;
+    await db.query(insert, ['900001', ['in_app', 'in_app', 'in_app', 'email', 'email'], ['sent', 'sent', 'read', 'pending', 'sent']]);
+    await db.query(insert, ['900002', ['in_app', 'sms'], ['sent', 'failed']]);
+    await db.query("UPDATE notifications SET status = 'read', read_at = now() WHERE source_event_id = lpad('90000101', 26, '0')");
+    await db.query("UPDATE notifications SET status = 'failed' WHERE user_id = 900001 AND notification_type = 'email' AND status = 'pending'");
+    await db.query("UPDATE notifications SET user_id = 900002, notification_type = 'in_app', status = 'sent' WHERE source_event_id = lpad('90000105', 26, '0')");
+    await db.query("DELETE FROM notifications WHERE user_id = 900002 AND notification_type = 'sms'");
+    const { kept, counted } = await counts(['900001', '900002']);
+    expect(kept).toEqual(counted);
+    expect(kept).toEqual([
+      { user_id: '900001', notification_type: 'email', total: 1, unread: 0 },
+      { user_id: '900001', notification_type: 'in_app', total: 3, unread: 1 },
+      { user_id: '900002', notification_type: 'in_app', total: 2, unread: 2 },
+    ]);
+    await db.query('DELETE FROM notifications WHERE user_id IN (900001, 900002)');
+    expect((await counts(['900001', '900002'])).kept).toEqual([]);
+  });
+
+  it('agrees with the rows after everything the tests above did through the platform', async () => {
+    const { kept, counted } = await counts();
+    expect(counted.length).toBeGreaterThan(0);
+    expect(kept).toEqual(counted);
+  });
+});
