@@ -16,16 +16,27 @@
 // (process_cpu_seconds_total of /metrics), the subgraph calls (graphql_operation_duration_seconds)
 // and, per database, the SQL statements (committed transactions: reads are autocommit) per request.
 import { execSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { Kind, parse } from 'graphql';
 import pg from 'pg';
 import { createLogger, databaseUrlVariable, serviceRegistry } from '@jobplatform/config';
 import { postGraphQL } from '@jobplatform/testing';
 import { openSeedApplications, submitApplications, waitForApplicationsReplicas, type PlannedApplication } from '../src/seed/seed-applications.js';
 import { ensureAccounts, SEED_EMPLOYER_PASSWORD, startSeedUsers } from '../src/seed/seed-platform.js';
-import { buildServices, loadGraphQL, machineDescription, markdownTable, startBenchStack, waitForMailQueue, waitForOutbox, type LoadResult } from './bench-stack.js';
+import {
+  buildServices,
+  clientOperation,
+  loadAverage,
+  loadGraphQL,
+  machineDescription,
+  markdownTable,
+  signIn,
+  startBenchStack,
+  waitForMailQueue,
+  waitForOutbox,
+  waitForQuiet,
+  type LoadResult,
+} from './bench-stack.js';
 import { seedBenchJobs } from './seed-jobs.js';
 
 const { values } = parseArgs({
@@ -51,18 +62,9 @@ const maxLoad = values['max-load'] === undefined ? undefined : Number(values['ma
 const profileRequests = Number(values['profile-requests']);
 const command = `npm run bench:applications -- ${process.argv.slice(2).join(' ')}`.trim();
 
-/** An operation of the project's client operations, as written there. */
-function clientOperation(file: 'jobs' | 'applications', name: string): string {
-  const source = readFileSync(new URL(`../../schema/operations/${file}.graphql`, import.meta.url), 'utf8');
-  const definition = parse(source).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
-  if (!definition?.loc) throw new Error(`schema/operations/${file}.graphql has no operation ${name}`);
-  return source.slice(definition.loc.start, definition.loc.end);
-}
-
 const JOB_DETAIL = clientOperation('jobs', 'JobDetail');
 const JOB_APPLICATIONS = clientOperation('applications', 'JobApplications');
 const MY_APPLICATIONS = clientOperation('applications', 'MyApplications');
-const LOGIN = 'mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }';
 const BENCH_PASSWORD = 'bench seeker password';
 
 /** What the applications service sends for a page of Job.applications and its totalCount (application-pages.ts), for EXPLAIN. */
@@ -160,25 +162,6 @@ async function profileOperation(
   };
 }
 
-/** Waits, up to 15 minutes, until the 1-minute load average is at most `limit`. */
-async function waitForQuiet(limit: number | undefined): Promise<void> {
-  if (limit === undefined) return;
-  const until = Date.now() + 15 * 60_000;
-  let said = 0;
-  while (os.loadavg()[0]! > limit && Date.now() < until) {
-    if (Date.now() - said > 30_000) {
-      console.log(`  waiting for the load average to fall to ${limit}: ${loadAverage()}`);
-      said = Date.now();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-  }
-}
-
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((n) => n.toFixed(2))
-    .join(', ');
 const say = (line: string) => console.log(`  ${line}`);
 
 if (!values['no-build']) buildServices();
@@ -262,12 +245,10 @@ try {
   await waitForUserCopies(stack.env, Number((await usersDb.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0]!.n));
   await applicationsDb.query('VACUUM (ANALYZE)');
 
-  const signIn = async (email: string, password: string) => {
-    const response = await postGraphQL(stack.urls.gateway!, { query: LOGIN, variables: { email, password } });
-    if (response.errors) throw new Error(`login ${email}: ${JSON.stringify(response.errors)}`);
-    return response.data!.login.accessToken as string;
-  };
-  const signInBoth = async () => ({ employer: await signIn(employerEmail, SEED_EMPLOYER_PASSWORD), seeker: await signIn(accounts[0]!.email, BENCH_PASSWORD) });
+  const signInBoth = async () => ({
+    employer: await signIn(stack.urls.gateway!, employerEmail, SEED_EMPLOYER_PASSWORD),
+    seeker: await signIn(stack.urls.gateway!, accounts[0]!.email, BENCH_PASSWORD),
+  });
 
   const detail = { query: JOB_DETAIL, variables: { id: summary.sampleJobId } };
   const jobApplications = { query: JOB_APPLICATIONS, variables: { jobId: bigJob.id, first: 20 } };

@@ -2,17 +2,19 @@
 // processes, like production), a load runner, and machine facts for the report.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { Kind, parse } from 'graphql';
 import pg from 'pg';
-import { applyMigrations, serviceSchema } from '@jobplatform/database';
+import { applyMigrations, provisionServiceDatabase, serviceSchema } from '@jobplatform/database';
 import { HOP_MAX_AGE_MS } from '@jobplatform/service-runtime';
 import { postGraphQL, signedAsGateway } from '@jobplatform/testing';
 import { startMailCatcher } from '@jobplatform/mail/catcher';
 import { findFreePort, startEmbeddedPostgres, startNatsServer } from '@jobplatform/embedded-infra';
-import { envPrefix, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
+import { databaseRole, envPrefix, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
 import { natsPasswordVariable, natsServerConfig, natsUrlWithCredentials } from '@jobplatform/events';
 import { repoRoot } from '../src/dev-stack-env.js';
 import { databaseUrlVariable, gatewayService, subgraphServices, type PlatformService } from '../src/platform-services.js';
@@ -54,7 +56,6 @@ export async function waitForOutbox(databaseUrl: string, service: string): Promi
   }
 }
 
-/** Waits up to two minutes (a busy machine starts slowly) for a service's /readyz, or until it exits. */
 /**
  * Waits until a service's mail courier has sent what its send queue holds (users' verification
  * mails for accounts a benchmark registered), so that no courier competes with the measurement.
@@ -74,7 +75,8 @@ export async function waitForMailQueue(databaseUrl: string, service: string): Pr
   }
 }
 
-async function waitForReady(name: string, url: string, child: ChildProcess): Promise<void> {
+/** Waits up to two minutes (a busy machine starts slowly) for a service's /readyz, or until it exits. */
+export async function waitForReady(name: string, url: string, child: ChildProcess): Promise<void> {
   const until = Date.now() + 120_000;
   let last = 'no answer';
   while (Date.now() < until) {
@@ -147,8 +149,9 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
   };
   const urls: Record<string, string> = {};
   for (const service of subgraphServices) {
-    await postgres.ensureDatabase(service.database!);
-    env[databaseUrlVariable(service.name)] = postgres.urlFor(service.database!);
+    // As in production, each service logs in as its own role; its password made afresh for the run.
+    const access = { database: service.database!, role: databaseRole(service.name), password: randomBytes(18).toString('base64url') };
+    env[databaseUrlVariable(service.name)] = (await provisionServiceDatabase(postgres.urlFor('postgres'), access)).url;
     await applyMigrations(env[databaseUrlVariable(service.name)]!, serviceSchema(path.join(repoRoot, 'prisma'), service.name));
     env[`${envPrefix(service.name)}_PORT`] = String(ports.get(service.name));
     env[`${envPrefix(service.name)}_SUBGRAPH_URL`] = `http://127.0.0.1:${ports.get(service.name)}/graphql`;
@@ -172,39 +175,115 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
 }
 
 /** One request straight to a subgraph, signed as the gateway would sign it. */
-export function postDirect(stack: BenchStack, url: string, body: { query: string; variables?: Record<string, unknown> }, token?: string) {
+export function postDirect(stack: BenchStack, url: string, body: GraphQLBody, token?: string) {
   const headers = signedAsGateway(stack.hopSecret, url, JSON.stringify(body), token ? { authorization: `Bearer ${token}` } : {});
   return postGraphQL(url, body, { headers });
 }
 
-export type LoadResult = { label: string; requestsPerSecond: number; p50: number; p99: number; errors: number };
+export type GraphQLBody = { query: string; variables?: Record<string, unknown> };
+
+export type LoadResult = { label: string; requestsPerSecond: number; p50: number; p95: number; p99: number; errors: number };
+
+/** The p-th percentile (0 to 100) of values sorted in ascending order: the value that p % of them do not exceed. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
 
 /**
- * POSTs one GraphQL operation as fast as `connections` clients can for `seconds`. `hopSecret` signs
- * the requests as the gateway signs its calls, for measuring a subgraph directly: production
- * subgraphs refuse unsigned calls. One signature serves the whole measurement, so it must end
- * before the signature expires.
+ * POSTs a GraphQL operation as fast as `connections` clients can for `seconds`. Given a list of
+ * bodies, each request takes the next one (all connections share the list), so that requests
+ * differ and no cache or repeated plan flatters the figure. `hopSecret` signs the requests as the
+ * gateway signs its calls, for measuring a subgraph directly: production subgraphs refuse unsigned
+ * calls. The signatures are made before the measurement starts, so it must end before they expire.
+ * Latencies are every response's, in ms; a 200 whose body carries GraphQL errors counts as an error.
  */
 export async function loadGraphQL(
   label: string,
   url: string,
-  body: { query: string; variables?: Record<string, unknown> },
+  body: GraphQLBody | readonly GraphQLBody[],
   options: { connections: number; seconds: number; token?: string; hopSecret?: string },
 ): Promise<LoadResult> {
-  const text = JSON.stringify(body);
   if (options.hopSecret && options.seconds * 1000 > HOP_MAX_AGE_MS - 10_000) throw new Error(`a signed measurement must be shorter than ${(HOP_MAX_AGE_MS - 10_000) / 1000} s`);
-  const headers = signedAsGateway(options.hopSecret, url, text, {
-    'content-type': 'application/json',
-    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+  const prepared = (Array.isArray(body) ? body : [body]).map((one: GraphQLBody) => {
+    const text = JSON.stringify(one);
+    const headers = signedAsGateway(options.hopSecret, url, text, {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    });
+    return { text, headers };
   });
-  const result = await autocannon({ url, method: 'POST', connections: options.connections, duration: options.seconds, headers, body: text });
+  let next = 0;
+  let graphqlErrors = 0;
+  const latencies: number[] = [];
+  const run = autocannon({
+    url,
+    method: 'POST',
+    connections: options.connections,
+    duration: options.seconds,
+    headers: prepared[0]!.headers,
+    body: prepared[0]!.text,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const { text, headers } = prepared[next % prepared.length]!;
+          next += 1;
+          return { ...request, headers, body: text };
+        },
+        // An error's key can only be a key here: inside a JSON string its quotes are escaped.
+        onResponse: (status, responseBody) => {
+          if (status === 200 && responseBody.includes('"errors":[')) graphqlErrors += 1;
+        },
+      },
+    ],
+  });
+  run.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+  const result = await run;
+  latencies.sort((a, b) => a - b);
   return {
     label,
     requestsPerSecond: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx + result.timeouts,
+    p50: Math.round(percentile(latencies, 50)),
+    p95: Math.round(percentile(latencies, 95)),
+    p99: Math.round(percentile(latencies, 99)),
+    errors: result.errors + result.non2xx + result.timeouts + graphqlErrors,
   };
+}
+
+/** An operation of the project's client operations (schema/operations/<file>.graphql), as written there. */
+export function clientOperation(file: string, name: string): string {
+  const source = readFileSync(new URL(`../../schema/operations/${file}.graphql`, import.meta.url), 'utf8');
+  const definition = parse(source).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
+  if (!definition?.loc) throw new Error(`schema/operations/${file}.graphql has no operation ${name}`);
+  return source.slice(definition.loc.start, definition.loc.end);
+}
+
+/** Signs in through the gateway (the client operation Login) and returns the access token. */
+export async function signIn(gatewayUrl: string, email: string, password: string): Promise<string> {
+  const response = await postGraphQL(gatewayUrl, { query: clientOperation('users', 'Login'), variables: { email, password } });
+  if (response.errors) throw new Error(`login ${email}: ${JSON.stringify(response.errors)}`);
+  return response.data!.login.accessToken as string;
+}
+
+/** The 1, 5 and 15-minute load averages, for the report: the machines are shared. */
+export const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
+
+/** Waits, up to 15 minutes, until the 1-minute load average is at most `limit` (--max-load); at once without one. */
+export async function waitForQuiet(limit: number | undefined): Promise<void> {
+  if (limit === undefined) return;
+  const until = Date.now() + 15 * 60_000;
+  let said = 0;
+  while (os.loadavg()[0]! > limit && Date.now() < until) {
+    if (Date.now() - said > 30_000) {
+      console.log(`  waiting for the load average to fall to ${limit}: ${loadAverage()}`);
+      said = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
 }
 
 export function machineDescription(): string {
@@ -212,7 +291,9 @@ export function machineDescription(): string {
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
-export function markdownTable(results: LoadResult[]): string {
-  const rows = results.map((r) => `| ${r.label} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${r.errors} |`);
-  return ['| run | req/s | p50 ms | p99 ms | errors |', '|---|---:|---:|---:|---:|', ...rows].join('\n');
+/** The results as a Markdown table; `withP95` adds the 95th percentile between p50 and p99. */
+export function markdownTable(results: LoadResult[], options: { withP95?: boolean } = {}): string {
+  const p95 = (text: string) => (options.withP95 ? text : '');
+  const rows = results.map((r) => `| ${r.label} | ${r.requestsPerSecond} | ${r.p50} | ${p95(`${r.p95} | `)}${r.p99} | ${r.errors} |`);
+  return [`| run | req/s | p50 ms | ${p95('p95 ms | ')}p99 ms | errors |`, `|---|---:|---:|${p95('---:|')}---:|---:|`, ...rows].join('\n');
 }

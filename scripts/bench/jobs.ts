@@ -10,13 +10,10 @@
 // It waits for the jobs relay to publish what the seed wrote before measuring, and prints the
 // plan of the Jobs count and the load average, since the machine may be shared.
 import { execSync } from 'node:child_process';
-import os from 'node:os';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Kind, parse } from 'graphql';
 import pg from 'pg';
 import { postGraphQL } from '@jobplatform/testing';
-import { loadGraphQL, machineDescription, markdownTable, postDirect, startBenchStack, type LoadResult } from './bench-stack.js';
+import { clientOperation, loadAverage, loadGraphQL, machineDescription, markdownTable, postDirect, startBenchStack, type LoadResult } from './bench-stack.js';
 import { seedBenchJobs } from './seed-jobs.js';
 
 const { values } = parseArgs({
@@ -31,19 +28,11 @@ const jobCount = Number(values.jobs);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 
-/** An operation of the project's jobs client operations, as written there. */
-function clientOperation(name: string): string {
-  const source = readFileSync(new URL('../../schema/operations/jobs.graphql', import.meta.url), 'utf8');
-  const definition = parse(source).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
-  if (!definition?.loc) throw new Error(`schema/operations/jobs.graphql has no operation ${name}`);
-  return source.slice(definition.loc.start, definition.loc.end);
-}
-
-const JOB_DETAIL = clientOperation('JobDetail');
+const JOB_DETAIL = clientOperation('jobs', 'JobDetail');
 /** What the jobs subgraph can answer of JobDetail: the employer is only a key there. */
 const JOB_DETAIL_JOBS_PART = JOB_DETAIL.replace('employer { id username firstName lastName }', 'employer { id }');
 if (JOB_DETAIL_JOBS_PART === JOB_DETAIL) throw new Error('JobDetail no longer selects employer { id username firstName lastName }: update the benchmark');
-const JOBS = clientOperation('Jobs');
+const JOBS = clientOperation('jobs', 'Jobs');
 const FILTER = { jobTypes: ['FULL_TIME', 'CONTRACT'], experienceLevels: ['MID', 'SENIOR'], salaryMin: 60000, salaryCurrency: 'EUR' };
 /** The SQL the jobs service sends for that filter's totalCount (Prisma's count), for EXPLAIN. */
 const FILTER_COUNT_SQL = `SELECT COUNT(*) FROM (SELECT id FROM jobs WHERE is_active = true AND job_type IN ('full_time', 'contract')
@@ -60,12 +49,6 @@ const CURRENT_INDEXES = `
   CREATE INDEX jobs_company_id_created_at_id_is_active_idx ON jobs (company_id, created_at DESC, id DESC, is_active);
   CREATE INDEX jobs_employer_id_created_at_id_is_active_idx ON jobs (employer_id, created_at DESC, id DESC, is_active);
   DROP INDEX jobs_company_id_created_at_id_idx, jobs_employer_id_created_at_id_idx`;
-
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((n) => n.toFixed(2))
-    .join(', ');
 
 const stack = await startBenchStack();
 try {

@@ -19,14 +19,22 @@
 // --load-seconds N (per measurement in phase 3, default 10), --rounds N (default 2),
 // --connections N (default 50).
 import { execSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { Kind, parse } from 'graphql';
 import pg from 'pg';
 import { connectToNats, createEnvelope, natsInboxPrefixOf, type EventEnvelope } from '@jobplatform/events';
 import { postGraphQL, publishEnvelope } from '@jobplatform/testing';
-import { buildServices, loadGraphQL, machineDescription, markdownTable, postDirect, startBenchStack, type LoadResult } from './bench-stack.js';
+import {
+  buildServices,
+  clientOperation,
+  loadAverage,
+  loadGraphQL,
+  machineDescription,
+  markdownTable,
+  percentile,
+  postDirect,
+  startBenchStack,
+  type LoadResult,
+} from './bench-stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,14 +57,6 @@ const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 const command = `npm run bench:notifications -- ${process.argv.slice(2).join(' ')}`.trim();
 
-/** An operation of the project's client operations, as written there. */
-function clientOperation(file: string, name: string): string {
-  const source = readFileSync(new URL(`../../schema/operations/${file}.graphql`, import.meta.url), 'utf8');
-  const definition = parse(source).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
-  if (!definition?.loc) throw new Error(`schema/operations/${file}.graphql has no operation ${name}`);
-  return source.slice(definition.loc.start, definition.loc.end);
-}
-
 const MY_NOTIFICATIONS = clientOperation('notifications', 'MyNotifications');
 /** The selection MyNotifications asks of notifications, as the gateway sends it there: User.notifications by entity. */
 const NOTIFICATIONS_PART = `query MyNotificationsPart($representations: [_Any!]!, $first: Int) {
@@ -74,7 +74,6 @@ const NOTIFICATIONS_PART = `query MyNotificationsPart($representations: [_Any!]!
 const ME = 'query Me { me { id username email firstName lastName userType isVerified dateJoined } }';
 const REGISTER = 'mutation Register($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }';
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A status change of an application (reviewing → shortlisted), as the applications relay would publish it. */
@@ -256,12 +255,7 @@ try {
   ];
   for (const m of measurements) await loadGraphQL('warm-up', m.url, m.body, { connections: 10, seconds: 2, token, ...(m.direct ? { hopSecret: stack.hopSecret } : {}) });
   const results: LoadResult[] = [];
-  console.log(
-    `reading: load average before measuring ${os
-      .loadavg()
-      .map((n) => n.toFixed(2))
-      .join(', ')}`,
-  );
+  console.log(`reading: load average before measuring ${loadAverage()}`);
   for (let round = 1; round <= rounds; round += 1) {
     token = await signIn();
     for (let k = 0; k < measurements.length; k += 1) {
@@ -279,12 +273,7 @@ try {
 
   console.log(`\nCommand: ${command}`);
   console.log(`Machine: ${machineDescription()}`);
-  console.log(
-    `nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; load average after: ${os
-      .loadavg()
-      .map((n) => n.toFixed(2))
-      .join(', ')}`,
-  );
+  console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; load average after: ${loadAverage()}`);
   console.log(execSync('free -g', { encoding: 'utf8' }));
   console.log(`1. Event published → in-app row committed, ${latencyRun.sent} events at ${latencyRate}/s (achieved ${(latencyRun.sent / latencyRun.seconds).toFixed(0)}/s):`);
   console.log('| p50 ms | p95 ms | p99 ms | max ms | target p99 |');

@@ -26,14 +26,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Kind, parse } from 'graphql';
 import pg from 'pg';
 import { createLogger } from '@jobplatform/config';
 import { findFreePort, startNatsServer } from '@jobplatform/embedded-infra';
 import { connectToNats, createEnvelope, createEventId, natsInboxPrefixOf } from '@jobplatform/events';
 import { repoRoot } from '../src/dev-stack-env.js';
 import { inParallel, startSeedUsers } from '../src/seed/seed-platform.js';
-import { buildServices, machineDescription, startBenchStack, waitForOutbox } from './bench-stack.js';
+import { buildServices, clientOperation, loadAverage, machineDescription, percentile, startBenchStack, waitForOutbox } from './bench-stack.js';
 import type { ClientSpec, FromClients, ToClients } from './subscription-clients.js';
 
 const { values } = parseArgs({
@@ -60,18 +59,11 @@ const DRAIN_MS = 10_000;
 const command = `npm run bench:subscriptions -- ${process.argv.slice(2).join(' ')}`.trim();
 
 const say = (line: string) => console.log(`  ${line}`);
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((n) => n.toFixed(2))
-    .join(', ');
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
-const subscriptionsSource = readFileSync(path.join(repoRoot, 'schema/operations/subscriptions.graphql'), 'utf8');
-const onNotification = parse(subscriptionsSource).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === 'OnNotification');
-const ON_NOTIFICATION = subscriptionsSource.slice(onNotification!.loc!.start, onNotification!.loc!.end);
+const ON_NOTIFICATION = clientOperation('subscriptions', 'OnNotification');
 
 type Account = { userId: string; accessToken: string; refreshToken: string; issuedAt: number };
 type ProcessSample = { rssBytes: number; cpuSeconds: number };
@@ -121,8 +113,6 @@ type PhaseResult = {
   /** CPU milliseconds per published event, of the gateway and of the other processes. */
   cpuMsPerEvent: Record<string, number>;
 };
-
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 
 /** Counters of a process by pid, from /proc: resident memory and CPU time (user + system). */
 async function procSample(pid: number): Promise<ProcessSample> {
