@@ -39,6 +39,10 @@ const fields = z.object({
   GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(20),
   /** Events accepted for one connection and not yet written to it; one more closes the socket with 1013. */
   GATEWAY_WS_MAX_QUEUED_EVENTS: z.coerce.number().int().min(1).default(100),
+  /** Refuse every operation that is not a trusted document (schema/operations/*.graphql), sent by id or as its exact text. */
+  GATEWAY_TRUSTED_DOCUMENTS_ONLY: envSchemas.booleanString.optional(),
+  /** Where the trusted documents come from: a folder of .graphql files; by default the platform's schema/operations. */
+  GATEWAY_TRUSTED_DOCUMENTS_DIR: z.string().optional(),
   /** Serve GraphiQL on GET /graphql from a browser; on unless NODE_ENV is production. */
   GATEWAY_IDE: envSchemas.booleanString.optional(),
 });

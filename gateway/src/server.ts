@@ -34,6 +34,7 @@ import { mountGraphQLIde } from './graphql-ide.js';
 import { createSubgraphFetcher, SubgraphDataSource, subgraphsOf, type SubgraphFetcher } from './subgraph-requests.js';
 import { mountUploadProxy } from './upload-proxy.js';
 import { startLiveUpdates, type LiveUpdates } from './subscriptions/index.js';
+import { compileTrustedDocuments, createTrustedDocuments, serveTrustedDocuments } from './trusted-documents.js';
 import { serveGraphQLOverWebSocket } from './websocket.js';
 
 export const defaultSupergraphPath = new URL('../../schema/supergraph.graphql', import.meta.url);
@@ -106,8 +107,13 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     apiSchema = schema;
   });
 
+  // The platform's own operations, by id or as text; with GATEWAY_TRUSTED_DOCUMENTS_ONLY, nothing else.
+  const trustedDocuments = createTrustedDocuments(compileTrustedDocuments(env.GATEWAY_TRUSTED_DOCUMENTS_DIR), { only: env.GATEWAY_TRUSTED_DOCUMENTS_ONLY ?? false });
+
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    // Ids name trusted documents only (serveTrustedDocuments): clients cannot register documents of their own.
+    persistedQueries: false,
     introspection: env.NODE_ENV !== 'production',
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
@@ -127,6 +133,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   app.use(
     '/graphql',
     express.json({ limit: env.GATEWAY_BODY_LIMIT }),
+    serveTrustedDocuments(trustedDocuments),
     expressMiddleware(apollo, {
       context: ({ req }) =>
         buildContext({
@@ -161,6 +168,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     trustedProxies: env.GATEWAY_TRUSTED_PROXIES,
     verifyToken,
     revocations: { list: revocations.list },
+    documents: trustedDocuments,
     buildContext,
     execute,
     ...(liveUpdates ? { subscribe: liveUpdates.subscribe } : {}),

@@ -18,6 +18,7 @@ import {
 import { bearerToken, TokenError, type RevocationList, type TokenVerifier, type Viewer } from '@jobplatform/auth';
 import type { Logger } from '@jobplatform/config';
 import { addressKeyOf, clientAddressOf } from './client-address.js';
+import { DocumentRefused, type DocumentRequest, type TrustedDocuments } from './trusted-documents.js';
 import type { ContextBuilder, GatewayContext } from './context.js';
 import type { OperationExecutor, OperationRequest } from './execute-operation.js';
 
@@ -83,6 +84,8 @@ export type WebSocketOptions = {
    */
   revocations?: { list: Pick<RevocationList, 'isRevoked'>; checkIntervalMs?: number };
   buildContext: ContextBuilder;
+  /** The trusted documents: a subscribe message may name one by id (documentId, extensions.persistedQuery), and only they run when required. */
+  documents?: TrustedDocuments;
   execute: OperationExecutor;
   subscribe?: SubscriptionSource;
   schema: () => GraphQLSchema | undefined;
@@ -291,11 +294,21 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
         signedIn.delete(ctx.extra.socket);
       },
       onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+        let query = payload.query;
+        if (options.documents) {
+          try {
+            query = options.documents.queryOf(payload as DocumentRequest);
+          } catch (error) {
+            if (error instanceof DocumentRefused) return [new GraphQLError(error.message, { extensions: { code: error.code } })];
+            throw error;
+          }
+        }
+        const { persistedQuery: _named, ...extensions } = payload.extensions ?? {};
         const request: OperationRequest = {
-          query: payload.query,
+          query,
           operationName: payload.operationName ?? undefined,
           variables: payload.variables ?? undefined,
-          extensions: payload.extensions ?? undefined,
+          extensions: Object.keys(extensions).length > 0 ? extensions : undefined,
         };
         const parsed = parseOperation(request);
         if (parsed instanceof GraphQLError) return [parsed];
