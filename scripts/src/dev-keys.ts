@@ -32,18 +32,30 @@ export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
   };
 }
 
-export type DevNatsPasswords = { admin: string; services: Record<string, string> };
+export type DevPasswords = { admin: string; services: Record<string, string> };
 
-/**
- * Development NATS passwords, kept beside the other keys: one per service (its identity on the
- * event backbone) and one for the admin identity the tools use (npm run dead-letters).
- */
-export async function loadDevNatsPasswords(dataDir: string, services: readonly string[]): Promise<DevNatsPasswords> {
+/** One password per identity and one for the admin identity, each kept in keys/<prefix>-<identity>.password. */
+async function loadDevPasswords(dataDir: string, prefix: string, identities: readonly string[]): Promise<DevPasswords> {
   await fs.mkdir(dataDir, { recursive: true, mode: 0o755 }); // traversable, as in loadDevSecrets
   const dir = path.join(dataDir, 'keys');
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const create = () => randomBytes(18).toString('base64url');
   const passwords: Record<string, string> = {};
-  for (const service of services) passwords[service] = await readOrCreate(path.join(dir, `nats-${service}.password`), create);
-  return { admin: await readOrCreate(path.join(dir, 'nats-admin.password'), create), services: passwords };
+  for (const identity of identities) passwords[identity] = await readOrCreate(path.join(dir, `${prefix}-${identity}.password`), create);
+  return { admin: await readOrCreate(path.join(dir, `${prefix}-admin.password`), create), services: passwords };
 }
+
+export type DevNatsPasswords = DevPasswords;
+
+/**
+ * Development NATS passwords, kept beside the other keys: one per service (its identity on the
+ * event backbone) and one for the admin identity the tools use (npm run dead-letters).
+ */
+export const loadDevNatsPasswords = (dataDir: string, services: readonly string[]): Promise<DevNatsPasswords> => loadDevPasswords(dataDir, 'nats', services);
+
+/**
+ * Development PostgreSQL passwords of the embedded cluster, kept beside the other keys: one per
+ * service's role (keys/postgres-<service>.password, where the CLIs' default database URLs read it:
+ * devStackDatabaseUrl) and the superuser's, which only npm start uses, to make roles and databases.
+ */
+export const loadDevPostgresPasswords = (dataDir: string, services: readonly string[]): Promise<DevPasswords> => loadDevPasswords(dataDir, 'postgres', services);

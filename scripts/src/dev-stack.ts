@@ -6,12 +6,12 @@
 // and cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { EnvError, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
-import { applyMigrations, serviceSchema } from '@jobplatform/database';
+import { databaseRole, EnvError, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
+import { applyMigrations, provisionServiceDatabase, serviceSchema } from '@jobplatform/database';
 import { startEmbeddedPostgres, startNatsServer, type EmbeddedPostgresHandle, type NatsServerHandle } from '@jobplatform/embedded-infra';
 import { connectToNats, natsAdminPasswordVariable, natsAdminUser, natsPasswordVariable, natsServerConfig, purgeRetiredSubjects } from '@jobplatform/events';
 import { mailCatcherDir, startMailCatcher, type MailCatcher } from '@jobplatform/mail/catcher';
-import { loadDevNatsPasswords, loadDevSecrets } from './dev-keys.js';
+import { loadDevNatsPasswords, loadDevPostgresPasswords, loadDevSecrets } from './dev-keys.js';
 import { loadDevStackEnv, repoRoot } from './dev-stack-env.js';
 import { databaseUrlVariable, gatewayService, subgraphServices, type PlatformService } from './platform-services.js';
 
@@ -177,11 +177,19 @@ async function main(): Promise<void> {
   const secrets = await loadDevSecrets(env.JOBPLATFORM_DATA_DIR);
 
   const needsEmbeddedPostgres = subgraphServices.some((s) => !env.passThrough[databaseUrlVariable(s.name)]);
+  // Each service logs in as a role of its own; the superuser only makes roles and databases.
+  const devPostgresPasswords = await loadDevPostgresPasswords(
+    env.JOBPLATFORM_DATA_DIR,
+    subgraphServices.map((s) => s.name),
+  );
   if (needsEmbeddedPostgres) {
     say(`starting embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_POSTGRES_PORT}`);
     postgres = await startEmbeddedPostgres({
       dataDir: path.join(env.JOBPLATFORM_DATA_DIR, 'postgres'),
       port: env.EMBEDDED_POSTGRES_PORT,
+      password: devPostgresPasswords.admin,
+      // A cluster made before the superuser's password was generated had this one.
+      formerPasswords: ['postgres'],
       onLog: prefixed('postgres'),
       ownProcessGroup: true,
     });
@@ -228,8 +236,11 @@ async function main(): Promise<void> {
   for (const service of subgraphServices) {
     const variable = databaseUrlVariable(service.name);
     if (!serviceEnv[variable]) {
-      await postgres!.ensureDatabase(service.database!);
-      serviceEnv[variable] = postgres!.urlFor(service.database!);
+      // Also the upgrade of a database made before the roles: what postgres owned there becomes the role's.
+      const access = { database: service.database!, role: databaseRole(service.name), password: devPostgresPasswords.services[service.name]! };
+      const { url, handedOver } = await provisionServiceDatabase(postgres!.urlFor('postgres'), access);
+      if (handedOver > 0) say(`${service.name}: ${access.role} now owns ${service.database} and the ${handedOver} object(s) in it that other roles owned`);
+      serviceEnv[variable] = url;
     }
     const applied = await applyMigrations(serviceEnv[variable]!, serviceSchema(path.join(repoRoot, 'prisma'), service.name));
     say(`${service.name}: ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'database is up to date'}`);

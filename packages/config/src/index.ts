@@ -1,6 +1,8 @@
 export { parseEnv, EnvError, envSchemas } from './env.js';
 export { createLogger, type Logger } from './logger.js';
 export {
+  databasePasswordVariable,
+  databaseRole,
   databaseUrlVariable,
   defaultJwksUrl,
   defaultSubgraphUrl,

@@ -1,3 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 /**
  * The service registry: every subgraph service of the platform, what it owns and how it joins the
  * event backbone. This is the one place a service is declared. The dev stack (`npm start`), the
@@ -103,12 +107,36 @@ export function envPrefix(service: string): string {
   return service.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
-/** The embedded PostgreSQL of `npm start` (scripts/src/dev-stack.ts): where the CLIs look by default. */
-export const devStackPostgres = { host: '127.0.0.1', port: 55432, user: 'postgres', password: 'postgres' } as const;
+/**
+ * The role a service logs in to PostgreSQL as: `jobs_service` for jobs. It owns the service's
+ * database and everything in it, and can reach no other database (packages/database's
+ * provisionServiceDatabase; docker/postgres-init.sql).
+ */
+export const databaseRole = (service: string) => `${service.replace(/-/g, '_')}_service`;
 
-export function devStackDatabaseUrl(service: string): string {
-  const { user, password, host, port } = devStackPostgres;
-  return `postgresql://${user}:${password}@${host}:${port}/${registeredService(service).database}`;
+/** USERS_DATABASE_PASSWORD for users: the password of its role in docker-compose.yml and its .env. */
+export const databasePasswordVariable = (service: string) => `${envPrefix(service)}_DATABASE_PASSWORD`;
+
+/** The embedded PostgreSQL of `npm start` (scripts/src/dev-stack.ts): where the CLIs look by default. */
+export const devStackPostgres = {
+  host: '127.0.0.1',
+  port: 55432,
+  /** `npm start`'s data folder (JOBPLATFORM_DATA_DIR unset): its keys hold each role's password. */
+  dataDir: fileURLToPath(new URL('../../../.data', import.meta.url)),
+} as const;
+
+/** Where `npm start` keeps the password of a service's role (scripts/src/dev-keys.ts makes it on the first start). */
+const devStackDatabasePasswordFile = (dataDir: string, service: string) => path.join(dataDir, 'keys', `postgres-${service}.password`);
+
+/**
+ * A service's database under `npm start`, as its own role, with the password `npm start` made
+ * (none before the first start, when there is no server to reach either).
+ */
+export function devStackDatabaseUrl(service: string, dataDir: string = devStackPostgres.dataDir): string {
+  const { host, port } = devStackPostgres;
+  const passwordFile = devStackDatabasePasswordFile(dataDir, service);
+  const password = existsSync(passwordFile) ? `:${encodeURIComponent(readFileSync(passwordFile, 'utf8').trim())}` : '';
+  return `postgresql://${databaseRole(service)}${password}@${host}:${port}/${registeredService(service).database}`;
 }
 
 /** Where a service listens under `npm start`: the default of its <NAME>_SUBGRAPH_URL at the gateway. */

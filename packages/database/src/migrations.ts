@@ -97,7 +97,8 @@ async function withScratchDatabase<T>(databaseUrl: string, fn: (url: string) => 
 
 /**
  * SQL that would take the database built by the checked-in migrations to what schema.prisma
- * describes; empty when they agree. Works in a scratch database on the server of databaseUrl.
+ * describes; empty when they agree. Works in a scratch database on the server of databaseUrl, so
+ * that URL's role must be allowed to create databases (a service's role is not).
  */
 export async function diffMigrationsToSchema(databaseUrl: string, schema: ServiceSchema): Promise<string> {
   return withScratchDatabase(databaseUrl, (scratchUrl) => diffInEmptyDatabase(scratchUrl, schema));

@@ -11,7 +11,13 @@ export type EmbeddedPostgresOptions = {
   dataDir: string;
   port: number;
   user?: string;
+  /** The superuser's password; set on a new cluster, and on an existing one that has a former one. */
   password?: string;
+  /**
+   * Passwords the superuser of an existing cluster may still have (one made before `password` was
+   * chosen): when `password` is refused and one of these works, the superuser gets `password`.
+   */
+  formerPasswords?: string[];
   /** When false, the folder is deleted on stop (tests). */
   persistent?: boolean;
   onLog?: (line: string) => void;
@@ -114,17 +120,40 @@ async function adminQuery(config: pg.ClientConfig, sql: string, values: unknown[
 }
 
 /** Connecting right after the port opens can meet "the database system is starting up". */
-async function waitUntilAcceptingQueries(config: pg.ClientConfig): Promise<void> {
+async function waitUntilAcceptingQueries(config: pg.ClientConfig, formerPasswords: string[], log: (line: string) => void): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
       await adminQuery(config, 'SELECT 1');
       return;
     } catch (error) {
+      if ((error as { code?: string }).code === '28P01' && (await changeFormerPassword(config, formerPasswords))) {
+        log(`the superuser ${config.user} had a former password; it now has the one it was started with`);
+        return;
+      }
       if (Date.now() > deadline) throw error;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/** The superuser's password refused: sign in with a former one, if one works, and set the current one. */
+async function changeFormerPassword(config: pg.ClientConfig, formerPasswords: string[]): Promise<boolean> {
+  for (const former of formerPasswords) {
+    const client = new pg.Client({ ...config, password: former });
+    try {
+      await client.connect();
+    } catch {
+      continue;
+    }
+    try {
+      await client.query(`ALTER ROLE ${client.escapeIdentifier(String(config.user))} PASSWORD ${client.escapeLiteral(String(config.password))}`);
+      return true;
+    } finally {
+      await client.end();
+    }
+  }
+  return false;
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
@@ -144,7 +173,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const child = await launch(binaries, dataDir, options.port, runAs, log, options.ownProcessGroup ?? false);
 
   const admin: pg.ClientConfig = { host: '127.0.0.1', port: options.port, user, password, database: 'postgres' };
-  await waitUntilAcceptingQueries(admin);
+  await waitUntilAcceptingQueries(admin, options.formerPasswords ?? [], log);
   const urlFor = (database: string) => `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`;
 
   return {

@@ -1,4 +1,5 @@
-export { createTestDatabase, type TestDatabase } from './test-database.js';
+export { createTestDatabase, scratchDatabaseRole, type TestDatabase } from './test-database.js';
+export { testPostgresAdminUrl } from './test-env.js';
 export { errorCodeOf, postGraphQL, type GraphQLResponse } from './graphql-client.js';
 export { startPrivateNats, type PrivateNats } from './private-nats.js';
 export { waitFor } from './wait-for.js';
