@@ -2,9 +2,10 @@ import { existsSync, readFileSync, readlinkSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { databaseUrlVariable, defaultSubgraphUrl, envPrefix, gatewayDefinition, serviceRegistry, sharedPrismaFiles } from '@jobplatform/config';
+import { databasePasswordVariable, databaseUrlVariable, defaultSubgraphUrl, envPrefix, gatewayDefinition, serviceRegistry, sharedPrismaFiles } from '@jobplatform/config';
 import { loadSubgraphDefinition } from '@jobplatform/testing';
 import { dockerNatsConfig, dockerNatsConfigFile } from './docker-nats-config.js';
+import { composeDatabaseUrl, initDatabaseLines } from './new-subgraph/platform-files.js';
 
 // The service registry (packages/config/src/service-registry.ts) is the one place a service is
 // declared. What cannot be derived from it at run time is checked against it here.
@@ -23,16 +24,27 @@ describe.each(serviceRegistry.map((s) => [s.name, s] as const))('%s', (name, ser
     expect(config.subgraphs[name]).toEqual({ routing_url: defaultSubgraphUrl(name), schema: { file: `../subgraphs/${name}/src/schema.graphql` } });
   });
 
-  it('has its database in docker/postgres-init.sql', () => {
-    expect(read('docker/postgres-init.sql')).toMatch(new RegExp(`^CREATE DATABASE ${service.database};$`, 'm'));
+  it('has its role and its database, which the role owns and PUBLIC may not connect to, in docker/postgres-init.sql', () => {
+    const lines = initDatabaseLines(name, service.database);
+    expect(lines).toEqual([
+      `\\getenv ${name}_service_password ${prefix}_DATABASE_PASSWORD`,
+      `CREATE ROLE ${name}_service LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'${name}_service_password';`,
+      `CREATE DATABASE ${service.database} OWNER ${name}_service;`,
+      `REVOKE ALL ON DATABASE ${service.database} FROM PUBLIC;`,
+    ]);
+    expect(read('docker/postgres-init.sql')).toContain(`\n${lines.join('\n')}\n`);
   });
 
-  it('runs in docker-compose.yml on its port and database, migrated first, routed by the gateway', () => {
+  it('runs in docker-compose.yml on its port and database, as its own role, migrated first (as that role), routed by the gateway', () => {
     const entry = compose.services[name];
     expect(entry?.command).toEqual(['node', `subgraphs/${name}/dist/index.js`]);
     expect(entry?.environment?.[`${prefix}_PORT`]).toBe(service.port);
-    expect(String(entry?.environment?.[databaseUrlVariable(name)])).toMatch(new RegExp(`@postgres:5432/${service.database}$`));
-    expect(String(compose.services.migrate?.environment?.[databaseUrlVariable(name)])).toMatch(new RegExp(`@postgres:5432/${service.database}$`));
+    const url = `postgresql://${name}_service:\${${prefix}_DATABASE_PASSWORD}@postgres:5432/${service.database}`;
+    expect(composeDatabaseUrl(name, service.database)).toBe(url);
+    expect(entry?.environment?.[databaseUrlVariable(name)]).toBe(url);
+    expect(compose.services.migrate?.environment?.[databaseUrlVariable(name)]).toBe(url);
+    // The postgres container makes the role with that password (docker/postgres-init.sql).
+    expect(String(compose.services.postgres?.environment?.[databasePasswordVariable(name)])).toMatch(new RegExp(`^\\$\\{${prefix}_DATABASE_PASSWORD:\\?`));
     expect(compose.services.gateway?.environment?.[`${prefix}_SUBGRAPH_URL`]).toBe(`http://${name}:${service.port}/graphql`);
     expect(Object.keys(compose.services.gateway?.depends_on ?? {})).toContain(name);
   });
@@ -76,6 +88,18 @@ it('runs nats-server in docker-compose.yml with the users and permissions the re
     const held = Object.keys(entry.environment ?? {}).filter((variable) => variable.endsWith('_NATS_PASSWORD'));
     expect({ service, held }).toEqual({ service, held: held.filter((variable) => variable === `${envPrefix(service)}_NATS_PASSWORD`) });
   }
+});
+
+it("gives no service in docker-compose.yml the superuser, or another service's database: only the migrate job makes roles and databases", () => {
+  for (const [service, entry] of Object.entries(compose.services)) {
+    const environment = Object.entries(entry.environment ?? {}).map(([variable, value]) => [variable, String(value)] as const);
+    const superuser = environment.filter(([, value]) => /\$\{POSTGRES_PASSWORD[}:]/.test(value)).map(([variable]) => variable);
+    expect({ service, superuser }).toEqual({ service, superuser: { postgres: ['POSTGRES_PASSWORD'], migrate: ['POSTGRES_ADMIN_URL'] }[service] ?? [] });
+    if (service === 'postgres' || service === 'migrate') continue;
+    const databases = environment.filter(([variable]) => /_DATABASE_(URL|PASSWORD)$/.test(variable)).map(([variable]) => variable);
+    expect({ service, databases }).toEqual({ service, databases: databases.filter((variable) => variable === databaseUrlVariable(service)) });
+  }
+  expect(compose.services.migrate?.environment?.POSTGRES_ADMIN_URL).toBe('postgresql://postgres:${POSTGRES_PASSWORD}@postgres:5432/postgres');
 });
 
 it('runs the gateway in docker-compose.yml with a NATS password of its own, which nats-server holds too', () => {

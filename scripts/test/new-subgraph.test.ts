@@ -97,8 +97,10 @@ describe('a service with --erasure', () => {
     const services = (parseYaml(text, { merge: true }) as { services: Record<string, Service> }).services;
     expect(services.wishlists?.command).toEqual(['node', 'subgraphs/wishlists/dist/index.js']);
     expect(services.wishlists?.environment).toMatchObject({ NATS_URL: 'nats://nats:4222', WISHLISTS_PORT: port, WISHLISTS_HOST: '0.0.0.0' });
-    expect(String(services.wishlists?.environment?.WISHLISTS_DATABASE_URL)).toMatch(/@postgres:5432\/wishlists_db$/);
-    expect(String(services.migrate?.environment?.WISHLISTS_DATABASE_URL)).toMatch(/@postgres:5432\/wishlists_db$/);
+    const databaseUrl = 'postgresql://wishlists_service:${WISHLISTS_DATABASE_PASSWORD}@postgres:5432/wishlists_db';
+    expect(services.wishlists?.environment?.WISHLISTS_DATABASE_URL).toBe(databaseUrl);
+    expect(services.migrate?.environment?.WISHLISTS_DATABASE_URL).toBe(databaseUrl);
+    expect(String(services.postgres?.environment?.WISHLISTS_DATABASE_PASSWORD)).toMatch(/^\$\{WISHLISTS_DATABASE_PASSWORD:\?/);
     expect(services.gateway?.environment?.WISHLISTS_SUBGRAPH_URL).toBe(`http://wishlists:${port}/graphql`);
     expect(services.gateway?.depends_on?.wishlists).toEqual({ condition: 'service_healthy' });
     if (before['docker-compose.yml']!.includes('USERS_NATS_PASSWORD:')) {
@@ -108,7 +110,14 @@ describe('a service with --erasure', () => {
   });
 
   it('is in the supergraph config and the database init script, and composes with the others', () => {
-    expect(addedLines(before['docker/postgres-init.sql']!, read(root, 'docker/postgres-init.sql'))).toEqual(['CREATE DATABASE wishlists_db;']);
+    // Its block after the others', a blank line between (seen here as added after it).
+    expect(addedLines(before['docker/postgres-init.sql']!, read(root, 'docker/postgres-init.sql'))).toEqual([
+      '\\getenv wishlists_service_password WISHLISTS_DATABASE_PASSWORD',
+      "CREATE ROLE wishlists_service LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'wishlists_service_password';",
+      'CREATE DATABASE wishlists_db OWNER wishlists_service;',
+      'REVOKE ALL ON DATABASE wishlists_db FROM PUBLIC;',
+      '',
+    ]);
     const config = JSON.parse(read(root, 'schema/supergraph.config.json')) as { subgraphs: Record<string, unknown> };
     expect(config.subgraphs.wishlists).toEqual({ routing_url: `http://127.0.0.1:${port}/graphql`, schema: { file: '../subgraphs/wishlists/src/schema.graphql' } });
     const outcome = composeSupergraph({ configPath: path.join(root, 'schema/supergraph.config.json'), root });
@@ -214,7 +223,7 @@ it('gives the service a NATS password of its own, at the service and at nats, wh
     '',
     '  migrate:',
     '    environment:',
-    '      USERS_DATABASE_URL: postgresql://postgres:${POSTGRES_PASSWORD}@postgres:5432/users_db',
+    '      USERS_DATABASE_URL: postgresql://users_service:${USERS_DATABASE_PASSWORD}@postgres:5432/users_db',
     '',
     '  users:',
     '    environment:',

@@ -11,7 +11,7 @@ import { createMigrationOffline } from '../migrate-create.js';
 import { composeSupergraph } from '../schema/compose-supergraph.js';
 import { loadSupergraphConfig } from '../schema/supergraph-config.js';
 import { formatProblem } from '../schema/source-location.js';
-import { addComposeService, addInitDatabase, addSupergraphEntry, composeNatsPassword } from './platform-files.js';
+import { addComposeService, addInitDatabase, addSupergraphEntry, composeDatabasePassword, composeDatabaseUrl, composeNatsPassword } from './platform-files.js';
 import { addRegistryEntry, readRegistrySource, registryFile, type RegistryEntry } from './registry-source.js';
 import { nameProblem, namesOf, type ServiceNames } from './service-names.js';
 import { npmDependencies, serviceFiles } from './templates.js';
@@ -119,7 +119,11 @@ function checkCompose(text: string, names: ServiceNames, port: number): void {
   const problems = [
     services[names.name]?.command?.[1] === `subgraphs/${names.name}/dist/index.js` ? '' : 'its service block',
     services[names.name]?.environment?.[`${names.env}_PORT`] === port ? '' : `its ${names.env}_PORT`,
-    String(services.migrate?.environment?.[`${names.env}_DATABASE_URL`]).endsWith(`/${names.database}`) ? '' : `the migrate job's ${names.env}_DATABASE_URL`,
+    services.migrate?.environment?.[`${names.env}_DATABASE_URL`] === composeDatabaseUrl(names.name, names.database) ? '' : `the migrate job's ${names.env}_DATABASE_URL`,
+    services[names.name]?.environment?.[`${names.env}_DATABASE_URL`] === composeDatabaseUrl(names.name, names.database) ? '' : `its ${names.env}_DATABASE_URL`,
+    ...(composeDatabasePassword(text, names) === undefined
+      ? []
+      : [services.postgres?.environment?.[`${names.env}_DATABASE_PASSWORD`] ? '' : `its ${names.env}_DATABASE_PASSWORD at postgres`]),
     services.gateway?.environment?.[`${names.env}_SUBGRAPH_URL`] === `http://${names.name}:${port}/graphql` ? '' : `the gateway's ${names.env}_SUBGRAPH_URL`,
     names.name in (services.gateway?.depends_on ?? {}) ? '' : "the gateway's depends_on",
     ...(composeNatsPassword(text, names) === undefined
@@ -189,7 +193,7 @@ export async function generateSubgraph(options: NewSubgraphOptions): Promise<New
   const edits: Record<string, string> = {
     [platformFiles.registry]: (await inHouseStyle({ [platformFiles.registry]: addRegistryEntry(originals[platformFiles.registry]!, entry) }))[platformFiles.registry]!,
     [platformFiles.supergraphConfig]: addSupergraphEntry(originals[platformFiles.supergraphConfig]!, names, port),
-    [platformFiles.postgresInit]: addInitDatabase(originals[platformFiles.postgresInit]!, names.database),
+    [platformFiles.postgresInit]: addInitDatabase(originals[platformFiles.postgresInit]!, names),
     [platformFiles.compose]: addComposeService(originals[platformFiles.compose]!, names, port),
   };
   checkCompose(edits[platformFiles.compose]!, names, port);

@@ -1,19 +1,42 @@
 // Text edits to the files that deploy and compose the platform, for one new service. Each edit
 // adds lines and changes nothing else, so comments, anchors and layout survive; the caller parses
 // the result to check it says what was meant (see generate.ts).
+import { databasePasswordVariable, databaseRole } from '@jobplatform/config';
 import type { ServiceNames } from './service-names.js';
 import { composeServiceBlock } from './templates.js';
 
-/** docker/postgres-init.sql with `CREATE DATABASE <database>;` after the last such line, unless it is there. */
-export function addInitDatabase(sql: string, database: string): string {
-  const statement = `CREATE DATABASE ${database};`;
+/**
+ * A service's lines in docker/postgres-init.sql: its role, with the password the postgres container
+ * has in <NAME>_DATABASE_PASSWORD (psql's \getenv), and its database, which the role owns and
+ * PUBLIC may not connect to, so that no other service's role reaches it.
+ */
+export function initDatabaseLines(service: string, database: string): string[] {
+  const role = databaseRole(service);
+  const password = `${role}_password`;
+  return [
+    `\\getenv ${password} ${databasePasswordVariable(service)}`,
+    `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'${password}';`,
+    `CREATE DATABASE ${database} OWNER ${role};`,
+    `REVOKE ALL ON DATABASE ${database} FROM PUBLIC;`,
+  ];
+}
+
+/** docker/postgres-init.sql with the service's lines after the last service's (a blank line between), unless they are there. */
+export function addInitDatabase(sql: string, names: ServiceNames): string {
+  const block = initDatabaseLines(names.name, names.database);
   const lines = sql.split('\n');
-  if (lines.includes(statement)) return sql;
-  const last = lines.findLastIndex((line) => /^CREATE DATABASE \w+;$/.test(line));
-  if (last < 0) return `${sql.replace(/\n*$/, '\n')}${statement}\n`;
-  lines.splice(last + 1, 0, statement);
+  if (lines.includes(block[2]!)) return sql;
+  const last = lines.findLastIndex((line) => /^REVOKE ALL ON DATABASE \w+ FROM PUBLIC;$/.test(line));
+  if (last < 0) return `${sql.replace(/\n*$/, '\n')}\n${block.join('\n')}\n`;
+  lines.splice(last + 1, 0, '', ...block);
   return lines.join('\n');
 }
+
+/**
+ * A service's database URL in docker-compose.yml: its own role, with the password from .env
+ * (<NAME>_DATABASE_PASSWORD, which the postgres container also has, to make the role).
+ */
+export const composeDatabaseUrl = (service: string, database: string) => `postgresql://${databaseRole(service)}:\${${databasePasswordVariable(service)}}@postgres:5432/${database}`;
 
 /**
  * schema/supergraph.config.json with the service after the last subgraph, written as the others are
@@ -76,16 +99,28 @@ export function composeNatsPassword(yaml: string, names: ServiceNames): string |
 }
 
 /**
+ * `<NAME>_DATABASE_PASSWORD: ...` for the postgres container, when the file gives it the services'
+ * database passwords: another service's line with its prefix replaced. Undefined when it has none.
+ */
+export function composeDatabasePassword(yaml: string, names: ServiceNames): string | undefined {
+  const match = /^ {6}([A-Z][A-Z0-9_]*)_DATABASE_PASSWORD: (.*)$/m.exec(yaml);
+  const variable = databasePasswordVariable(names.name);
+  return match ? `${variable}: ${match[2]!.replaceAll(`${match[1]}_DATABASE_PASSWORD`, variable)}` : undefined;
+}
+
+/**
  * docker-compose.yml with the service added: its own block before the gateway's, its database URL
- * in the migrate job's environment, at the gateway its <NAME>_SUBGRAPH_URL and depends_on, and,
- * where services connect to NATS each with a password of their own, its password at nats too.
+ * in the migrate job's environment, its database password at postgres, at the gateway its
+ * <NAME>_SUBGRAPH_URL and depends_on, and, where services connect to NATS each with a password of
+ * their own, its password at nats too.
  */
 export function addComposeService(yaml: string, names: ServiceNames, port: number): string {
   const lines = yaml.split('\n');
   const services = findKey(lines, 'services', 0, 0, lines.length);
   const servicesEnd = blockEnd(lines, services);
-  const databaseUrl = `postgresql://postgres:\${POSTGRES_PASSWORD}@postgres:5432/${names.database}`;
+  const databaseUrl = composeDatabaseUrl(names.name, names.database);
   const natsPassword = composeNatsPassword(yaml, names);
+  const databasePassword = composeDatabasePassword(yaml, names);
 
   // From the bottom up, so that the line numbers found first stay right.
   const gateway = findKey(lines, 'gateway', 2, services + 1, servicesEnd);
@@ -100,6 +135,10 @@ export function addComposeService(yaml: string, names: ServiceNames, port: numbe
   if (natsPassword) {
     const nats = findKey(lines, 'nats', 2, services + 1, migrate);
     appendToBlock(lines, findKey(lines, 'environment', 4, nats + 1, blockEnd(lines, nats)), [natsPassword]);
+  }
+  if (databasePassword) {
+    const postgres = findKey(lines, 'postgres', 2, services + 1, migrate);
+    appendToBlock(lines, findKey(lines, 'environment', 4, postgres + 1, blockEnd(lines, postgres)), [databasePassword]);
   }
   return lines.join('\n');
 }
