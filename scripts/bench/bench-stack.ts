@@ -7,7 +7,6 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { Kind, parse } from 'graphql';
 import pg from 'pg';
 import { applyMigrations, provisionServiceDatabase, serviceSchema } from '@jobplatform/database';
 import { HOP_MAX_AGE_MS } from '@jobplatform/service-runtime';
@@ -16,6 +15,7 @@ import { startMailCatcher } from '@jobplatform/mail/catcher';
 import { findFreePort, startEmbeddedPostgres, startNatsServer } from '@jobplatform/embedded-infra';
 import { databaseRole, envPrefix, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
 import { natsPasswordVariable, natsServerConfig, natsUrlWithCredentials } from '@jobplatform/events';
+import { compileTrustedDocuments } from '../../gateway/src/trusted-documents.js';
 import { repoRoot } from '../src/dev-stack-env.js';
 import { databaseUrlVariable, gatewayService, subgraphServices, type PlatformService } from '../src/platform-services.js';
 import { loadDevNatsPasswords, loadDevSecrets } from '../src/dev-keys.js';
@@ -250,12 +250,16 @@ export async function loadGraphQL(
   };
 }
 
-/** An operation of the project's client operations (schema/operations/<file>.graphql), as written there. */
+/**
+ * An operation of the project's client operations (schema/operations/<file>.graphql) with the
+ * fragments it uses: the trusted document the gateway knows by that name, as clients send it.
+ */
 export function clientOperation(file: string, name: string): string {
-  const source = readFileSync(new URL(`../../schema/operations/${file}.graphql`, import.meta.url), 'utf8');
-  const definition = parse(source).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
-  if (!definition?.loc) throw new Error(`schema/operations/${file}.graphql has no operation ${name}`);
-  return source.slice(definition.loc.start, definition.loc.end);
+  const document = compileTrustedDocuments().operations.find((operation) => operation.name === name);
+  if (!document || !readFileSync(new URL(`../../schema/operations/${file}.graphql`, import.meta.url), 'utf8').includes(` ${name}`)) {
+    throw new Error(`schema/operations/${file}.graphql has no operation ${name}`);
+  }
+  return document.body;
 }
 
 /** Signs in through the gateway (the client operation Login) and returns the access token. */
