@@ -238,22 +238,33 @@ const facetOrder = {
   isRemote: ['true', 'false'],
 } as const;
 
-/** Statement rows to the GraphQL shape: enum facets in the enum's order with their names upper case; the others as counted. */
+/** Ids as text, in numeric order. */
+const compareIds = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+
+/**
+ * Statement rows to the GraphQL shape: enum facets in the enum's order with their names upper case;
+ * the others most frequent first, ties by id (categories, skills) or as the statement ordered them
+ * (locations, by text). The statement's order does not survive the join that adds category and
+ * skill names, so it is not relied on for those.
+ */
 function toCounts(rows: { facet: string; value: string; label: string; count: number }[]): JobCounts {
   const of = (facet: string) => rows.filter((row) => row.facet === facet);
   const enumFacet = (facet: keyof typeof facetOrder, toValue: (value: string) => string) =>
     of(facet)
       .sort((a, b) => (facetOrder[facet] as readonly string[]).indexOf(a.value) - (facetOrder[facet] as readonly string[]).indexOf(b.value))
       .map((row) => ({ value: toValue(row.value), label: toValue(row.value), count: row.count }));
-  const listed = (facet: string) => of(facet).map(({ value, label, count }) => ({ value, label, count }));
+  const listed = (facet: string, compareTies: (a: string, b: string) => number = () => 0) =>
+    of(facet)
+      .map(({ value, label, count }) => ({ value, label, count }))
+      .sort((a, b) => b.count - a.count || compareTies(a.value, b.value));
   return {
     total: of('total')[0]?.count ?? 0,
     facets: {
       jobType: enumFacet('jobType', (value) => value.toUpperCase()),
       experienceLevel: enumFacet('experienceLevel', (value) => value.toUpperCase()),
       isRemote: enumFacet('isRemote', (value) => value),
-      category: listed('category'),
-      skill: listed('skill'),
+      category: listed('category', compareIds),
+      skill: listed('skill', compareIds),
       location: listed('location'),
       salary: of('salary')
         .map((row) => Number(row.value))

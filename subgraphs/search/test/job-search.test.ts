@@ -227,4 +227,38 @@ describe('searchJobs', () => {
       ]),
     });
   });
+
+  it('lists category, skill and location values most frequent first, ties by id (categories, skills) or text (locations)', async () => {
+    const categories = [
+      { id: '621', name: 'Okapi care', parentId: null },
+      { id: '622', name: 'Okapi feeding', parentId: null },
+      { id: '623', name: 'Okapi research', parentId: null },
+    ];
+    const skills = [skill('611', 'Okapi handling'), skill('612', 'Okapi nutrition'), skill('613', 'Okapi tracking')];
+    // The job naming every category and skill comes last, so the rows of the rarest are written last.
+    const jobs = [
+      jobSnapshot({ title: 'Okapi keeper', categories: categories.slice(2), skills: skills.slice(2), location: 'Kinshasa' }),
+      jobSnapshot({ title: 'Okapi keeper', categories: categories.slice(1), skills: skills.slice(1), location: 'Kinshasa' }),
+      jobSnapshot({ title: 'Okapi keeper', categories: [categories[2]!, categories[0]!, categories[1]!], skills: [skills[2]!, skills[0]!, skills[1]!], location: 'Epulu' }),
+      jobSnapshot({ title: 'Okapi keeper', location: 'Bunia' }),
+    ];
+    for (const job of jobs) await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });
+
+    const { facets } = await search.searchJobs({ query: 'okapi' });
+    expect(facets.category).toEqual([
+      { value: '623', label: 'Okapi research', count: 3 },
+      { value: '622', label: 'Okapi feeding', count: 2 },
+      { value: '621', label: 'Okapi care', count: 1 },
+    ]);
+    expect(facets.skill).toEqual([
+      { value: '613', label: 'Okapi tracking', count: 3 },
+      { value: '612', label: 'Okapi nutrition', count: 2 },
+      { value: '611', label: 'Okapi handling', count: 1 },
+    ]);
+    expect(facets.location).toEqual([
+      { value: 'Kinshasa', count: 2 },
+      { value: 'Bunia', count: 1 },
+      { value: 'Epulu', count: 1 },
+    ]);
+  });
 });
