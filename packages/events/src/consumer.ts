@@ -8,6 +8,7 @@ import {
   jetstreamManager,
   type ConsumerConfig,
   type ConsumerMessages,
+  type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
 import type pg from 'pg';
@@ -15,10 +16,12 @@ import type { Logger } from '@jobplatform/config';
 import { eventContracts, type EventSubject } from './contracts/index.js';
 import { parseEnvelope, type EventEnvelope } from './envelope.js';
 import { publishDeadLetter, type DeadLetterReason } from './dead-letter.js';
+import { cacheForScrapes, type ConsumerLag, type EventMetrics } from './event-metrics.js';
 import { aggregateHeader } from './relay.js';
-import { queryRows, runPgTransaction, type SqlClient } from './sql-client.js';
-import { streamExists, streamOfSubject } from './streams.js';
+import { deleteBatch, queryRows, runPgTransaction, type SqlClient } from './sql-client.js';
+import { processedEventsRetentionMs, streamExists, streamOfSubject } from './streams.js';
 import { createChildTraceparent } from './trace-context.js';
+import { isTransientFailure, type FailureKind } from './transient-failures.js';
 
 /** A handler threw inside a batch's transaction; `certain` when no earlier handler can have caused it. */
 class HandlerFailure extends Error {
@@ -70,10 +73,33 @@ export type EventConsumerOptions<Tx extends SqlClient> = {
   concurrency?: number;
   /** Messages already received that may share one transaction (fewer commits under load). */
   batchSize?: number;
-  /** Deliveries before a failing message goes to dead letter. */
+  /**
+   * Permanent failures (a handler's error) before a message goes to dead letter. Transient failures
+   * (database unreachable, timeouts, serialisation conflicts: transient-failures.ts) do not count:
+   * the message is retried for as long as they last.
+   */
   maxDeliveries?: number;
-  /** Redelivery delay after the nth failure: initial * 2^(n-1), capped. */
+  /** Redelivery delay after a message's nth failure of one kind: initial * 2^(n-1), capped. */
   backoff?: { initialMs: number; maxMs: number };
+  /**
+   * While the database does not answer, the consumer applies nothing (it hands back what it
+   * receives) and asks it again after initialMs, doubling up to maxMs; it applies events again
+   * once it answers.
+   */
+  outageBackoff?: { initialMs: number; maxMs: number };
+  /**
+   * How long this consumer's processed_events rows are kept (processedEventsRetentionMs(): longer
+   * than its events can come back, by redelivery or by a replayed dead letter).
+   */
+  processedEventsRetentionMs?: number;
+  /** How often, give or take a quarter, to prune processed_events; 0 leaves them all. */
+  pruneIntervalMs?: number;
+  /** Rows one pruning statement deletes at most. */
+  pruneBatchSize?: number;
+  /** Where the consumer's counters, lag and pause are reported (the service's /metrics). */
+  metrics?: EventMetrics;
+  /** How long one reading of the consumer's lag serves scrapes. */
+  lagCacheMs?: number;
   /** How long JetStream waits for an ack before it redelivers; longer than the slowest handler. */
   ackWaitMs?: number;
   /**
@@ -89,10 +115,27 @@ export type EventConsumerOptions<Tx extends SqlClient> = {
   logger?: Logger;
 };
 
-export type EventConsumerStats = { handled: number; duplicates: number; failures: number; deadLettered: number; skipped: number };
+export type EventConsumerStats = {
+  handled: number;
+  duplicates: number;
+  /** Permanent failures: counted against maxDeliveries. */
+  failures: number;
+  /** Events retried because the database failed them, not their handler. */
+  transientFailures: number;
+  deadLettered: number;
+  skipped: number;
+  /** Times the consumer paused because its database did not answer. */
+  pauses: number;
+};
 
 export type EventConsumer = {
   stats(): EventConsumerStats;
+  /** Whether the consumer is waiting for its database, applying nothing. */
+  isPaused(): boolean;
+  /** How far it is behind each stream it reads (cached for lagCacheMs). */
+  lag(): Promise<ConsumerLag[]>;
+  /** Deletes its processed_events rows older than the retention now, in batches; returns how many. */
+  pruneProcessedEvents(): Promise<number>;
   /** Stops pulling, returns buffered messages for redelivery, and waits for handlers in progress. */
   stop(): Promise<void>;
 };
@@ -108,11 +151,11 @@ function filterSubjectOf(subjects: string[]): string {
   return [...prefix, '>'].join('.');
 }
 
-async function ensureDurable(nats: NatsConnection, stream: string, config: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
-  const jsm = await jetstreamManager(nats);
+async function ensureDurable(jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
   try {
     const info = await jsm.consumers.info(stream, config.durable_name);
-    if (info.config.filter_subject !== config.filter_subject || info.config.ack_wait !== config.ack_wait || info.config.max_ack_pending !== config.max_ack_pending) {
+    const changed = (['filter_subject', 'ack_wait', 'max_ack_pending', 'max_deliver'] as const).some((key) => info.config[key] !== config[key]);
+    if (changed) {
       const { durable_name: _d, ack_policy: _a, deliver_policy: _p, ...mutable } = config;
       await jsm.consumers.update(stream, config.durable_name, mutable).catch((error: Error) => {
         throw new Error(
@@ -124,6 +167,33 @@ async function ensureDurable(nats: NatsConnection, stream: string, config: Parti
     if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
     await jsm.consumers.add(stream, config);
   }
+}
+
+/**
+ * Failures per message that this process saw, by kind: what decides dead letter and back-off.
+ * JetStream's delivery count cannot: every delivery counts there, also those that met a database
+ * outage, and those a paused consumer handed back untried. Counted per process, so with several
+ * replicas a message failing for good may be tried up to maxDeliveries times on each replica that
+ * receives it; never fewer. Bounded: the oldest entries go first.
+ */
+function createFailureCounts(limit = 10_000) {
+  const counts = new Map<string, Record<FailureKind, number>>();
+  const keyOf = (message: JsMsg) => `${message.info.stream}:${message.info.streamSequence}`;
+  return {
+    /** Counts one more failure of this kind and returns how many there were. */
+    add(message: JsMsg, kind: FailureKind): number {
+      const key = keyOf(message);
+      const entry = counts.get(key) ?? { transient: 0, permanent: 0 };
+      counts.delete(key); // to the end of the insertion order
+      entry[kind] += 1;
+      counts.set(key, entry);
+      if (counts.size > limit) counts.delete(counts.keys().next().value!);
+      return entry[kind];
+    },
+    forget(message: JsMsg): void {
+      counts.delete(keyOf(message));
+    },
+  };
 }
 
 /**
@@ -139,25 +209,38 @@ async function ensureDurable(nats: NatsConnection, stream: string, config: Parti
  *   acknowledged without calling the handler. Messages that arrive together share a transaction;
  *   if one fails, each is retried alone, so a handler may run more than once before its commit:
  *   side effects outside the transaction (mail, HTTP) must tolerate that, as with any redelivery.
- * - A failing handler's message is redelivered with exponential back-off, and after
- *   maxDeliveries it goes to deadletter.<service>.<purpose>.
+ * - A handler's failure is redelivered with exponential back-off, and after maxDeliveries such
+ *   failures the message goes to deadletter.<service>.<purpose>.
+ * - A transient failure (the database unreachable, a timeout, a serialisation conflict) is not the
+ *   event's: it is redelivered with back-off for as long as it lasts and never dead-lettered. When
+ *   the database does not answer either, the consumer pauses: it starts no transaction, hands back
+ *   what it holds and receives, and asks the database again with back-off (outageBackoff) until it
+ *   answers.
+ * - processed_events rows older than processedEventsRetentionMs are pruned about every
+ *   pruneIntervalMs, in batches.
  */
 export async function startEventConsumer<Tx extends SqlClient>(options: EventConsumerOptions<Tx>): Promise<EventConsumer> {
-  const { nats, service, purpose, logger: log } = options;
+  const { nats, service, purpose, logger: log, metrics } = options;
   if (!namePattern.test(service) || !namePattern.test(purpose)) throw new Error(`Consumer names are lower-case words with - or _: ${service}-${purpose}`);
   const durable = `${service}-${purpose}`;
   const concurrency = options.concurrency ?? 8;
   const batchSize = options.batchSize ?? 32;
   const maxDeliveries = options.maxDeliveries ?? 5;
   const backoff = options.backoff ?? { initialMs: 1_000, maxMs: 60_000 };
+  const outageBackoff = options.outageBackoff ?? { initialMs: 1_000, maxMs: 15_000 };
   const ackWaitMs = options.ackWaitMs ?? 30_000;
   const maxClockSkewMs = options.maxClockSkewMs ?? 2 * 60_000;
   const now = options.now ?? (() => new Date());
   const streamPollMs = options.streamPollMs ?? 1_000;
+  const retentionMs = options.processedEventsRetentionMs ?? processedEventsRetentionMs();
+  const pruneIntervalMs = options.pruneIntervalMs ?? 60 * 60_000;
+  const pruneBatchSize = options.pruneBatchSize ?? 1_000;
   const handlers = options.handlers as Record<string, EventHandler<EventSubject, Tx> | undefined>;
   const subjects = Object.keys(handlers).filter((subject) => handlers[subject]) as EventSubject[];
   if (subjects.length === 0) throw new Error(`${durable}: no handlers`);
-  const stats: EventConsumerStats = { handled: 0, duplicates: 0, failures: 0, deadLettered: 0, skipped: 0 };
+  if (!(retentionMs > 0)) throw new Error(`${durable}: processedEventsRetentionMs must be positive: ${retentionMs}`);
+  const stats: EventConsumerStats = { handled: 0, duplicates: 0, failures: 0, transientFailures: 0, deadLettered: 0, skipped: 0, pauses: 0 };
+  const failureCounts = createFailureCounts();
 
   const byStream = new Map<string, { producer: string; subjects: string[] }>();
   for (const subject of subjects) {
@@ -169,11 +252,13 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
   const deadLetter = async (message: JsMsg, reason: DeadLetterReason, error: string) => {
     await publishDeadLetter(nats, message, { service, purpose, consumer: durable, reason, error });
     stats.deadLettered += 1;
+    metrics?.recordDeadLetter(durable, reason);
+    failureCounts.forget(message);
     message.ack();
     log?.warn({ consumer: durable, subject: message.subject, seq: message.info.streamSequence, reason, error }, 'event moved to dead letter');
   };
 
-  const retryDelay = (deliveries: number) => Math.min(backoff.initialMs * 2 ** Math.max(0, deliveries - 1), backoff.maxMs);
+  const retryDelay = (failures: number) => Math.min(backoff.initialMs * 2 ** Math.max(0, failures - 1), backoff.maxMs);
 
   type Valid = { message: JsMsg; event: EventEnvelope; handler: EventHandler<EventSubject, Tx>; context: HandlerContext };
 
@@ -187,19 +272,49 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
     };
   };
 
+  /** A permanent failure: retried with back-off, dead-lettered at the maxDeliveries-th. */
   const fail = async (message: JsMsg, error: unknown) => {
     stats.failures += 1;
-    const deliveries = message.info.deliveryCount;
+    metrics?.recordFailure(durable, 'permanent');
+    const failures = failureCounts.add(message, 'permanent');
     const reason = error instanceof Error ? error.message : String(error);
-    if (deliveries >= maxDeliveries) {
+    if (failures >= maxDeliveries) {
       await deadLetter(message, 'exhausted', reason).catch((dlError: Error) => {
         log?.error({ err: dlError, consumer: durable }, 'cannot publish dead letter; retrying the message');
-        message.nak(retryDelay(deliveries));
+        message.nak(retryDelay(failures));
       });
       return;
     }
-    log?.warn({ consumer: durable, subject: message.subject, seq: message.info.streamSequence, deliveries, error: reason }, 'event handler failed; will retry');
-    message.nak(retryDelay(deliveries));
+    log?.warn(
+      { consumer: durable, subject: message.subject, seq: message.info.streamSequence, failures, deliveries: message.info.deliveryCount, error: reason },
+      'event handler failed; will retry',
+    );
+    message.nak(retryDelay(failures));
+  };
+
+  // Paused: the database does not answer, and no transaction is started until it does (checkDatabase).
+  let stopping = false;
+  let paused = false;
+  let checking: Promise<void> | undefined;
+
+  /**
+   * A transient failure: not the events' fault, so it does not count against maxDeliveries. They go
+   * back, each a little later the more often it has come back, and the database is asked whether it
+   * answers; if it does not, the consumer pauses until it does (this returns only then).
+   */
+  const retryLater = async (items: Valid[], error: unknown) => {
+    handBack(items, error);
+    checking ??= checkDatabase().finally(() => (checking = undefined));
+    await checking;
+  };
+  const handBack = (items: Valid[], error: unknown) => {
+    stats.transientFailures += items.length;
+    metrics?.recordFailure(durable, 'transient', items.length);
+    for (const { message } of items) message.nak(retryDelay(failureCounts.add(message, 'transient')));
+    log?.warn(
+      { consumer: durable, events: items.length, error: error instanceof Error ? error.message : String(error) },
+      'events failed transiently; retrying them later without counting',
+    );
   };
 
   /** Applies events in one transaction, in order: one processed_events statement, then the handlers of the new ones. */
@@ -233,30 +348,48 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
     for (const item of batch) {
       if (applied.has(item)) stats.handled += 1;
       else stats.duplicates += 1;
+      failureCounts.forget(item.message);
       item.message.ack();
     }
+    if (applied.size > 0) metrics?.recordHandled(durable, applied.size);
   };
 
+  const causeOf = (error: unknown) => (error instanceof HandlerFailure ? error.cause : error);
+
   /**
-   * Applies events in as few transactions as failures allow. When a handler throws, the batch rolls
-   * back, that event is failed (retried later or dead-lettered) and the others are applied again
-   * together, so each delivery runs the failing handler once. A failure that no one handler owns
-   * (the commit failed, the connection dropped) sends each event through alone.
+   * Applies events in as few transactions as failures allow. A transient failure sends the whole
+   * batch back (retryLater). When a handler throws, the batch rolls back, that event is failed
+   * (retried later or dead-lettered) and the others are applied again together, so each delivery
+   * runs the failing handler once. A failure that no one handler owns (the commit failed, the
+   * transaction was already gone) sends each event through alone.
    */
   const applyAll = async (items: Valid[]): Promise<void> => {
     try {
       await apply(items);
     } catch (error) {
-      if (error instanceof HandlerFailure && error.certain && items.includes(error.item as Valid)) {
-        await fail(error.item.message, error.cause);
-        const rest = items.filter((item) => item !== error.item);
+      const cause = causeOf(error);
+      const owned = error instanceof HandlerFailure && error.certain && items.includes(error.item as Valid) ? (error.item as Valid) : undefined;
+      const transient = isTransientFailure(cause);
+      // The database failed the whole transaction (or is away): the events were not to blame.
+      if (transient && (!owned || items.length === 1)) return retryLater(items, cause);
+      if (owned) {
+        // A lock, conflict or timeout that met this handler's own statements is retried later
+        // without counting; a handler's error counts. The rest go on without it.
+        if (transient) handBack([owned], cause);
+        else await fail(owned.message, cause);
+        const rest = items.filter((item) => item !== owned);
         if (rest.length > 0) await applyAll(rest);
         return;
       }
-      const cause = error instanceof HandlerFailure ? error.cause : error;
       if (items.length === 1) return fail(items[0]!.message, cause);
-      for (const item of items) {
-        await apply([item]).catch((itemError: unknown) => fail(item.message, itemError instanceof HandlerFailure ? itemError.cause : itemError));
+      for (const [index, item] of items.entries()) {
+        try {
+          await apply([item]);
+        } catch (itemError) {
+          // The database went away meanwhile: the rest would meet it too.
+          if (isTransientFailure(causeOf(itemError))) return retryLater(items.slice(index), causeOf(itemError));
+          await fail(item.message, causeOf(itemError));
+        }
       }
     }
   };
@@ -302,7 +435,6 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
   // events share transactions. Hashing aggregates to fixed workers instead gave each worker a
   // sliver of every burst: about one message per transaction, a commit (and a WAL flush) per event.
   // Arrivals are dispatched at the end of the I/O turn that brought them, so a burst shares a slot.
-  let stopping = false;
   type Pending = { message: JsMsg; aggregate: string };
   let pending: Pending[] = [];
   const aggregatesInProgress = new Set<string>();
@@ -331,7 +463,7 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
     return batch;
   };
   const dispatch = () => {
-    while (transactionsInProgress < concurrency && pending.length > 0) {
+    while (!paused && transactionsInProgress < concurrency && pending.length > 0) {
       const batch = takeBatch();
       if (batch.length === 0) return; // every waiting aggregate is in a transaction now
       for (const item of batch) aggregatesInProgress.add(item.aggregate);
@@ -353,6 +485,17 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
       idle.add(running);
     }
   };
+  // While paused, messages go back untried, to come again when the database is next asked: each
+  // comes back once per pause, however long the outage, and a replica that can reach the database
+  // (one cut off alone) takes them meanwhile.
+  let returnDelayMs = 0;
+  const returnPending = () => {
+    const waiting = pending;
+    pending = [];
+    queued -= waiting.length;
+    for (const { message } of waiting) message.nak(returnDelayMs);
+    signalSpace();
+  };
   let dispatchScheduled = false;
   const enqueue = (message: JsMsg) => {
     pending.push({ message, aggregate: aggregateOf(message) });
@@ -366,44 +509,50 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
   };
   const pump = async (messages: ConsumerMessages) => {
     for await (const message of messages) {
-      if (stopping) {
-        message.nak(); // a replica that keeps running takes it at once
+      while (!stopping && !paused && queued >= concurrency * batchSize) await new Promise<void>((resolve) => spaceWaiters.push(resolve));
+      if (stopping || paused) {
+        message.nak(stopping ? 0 : returnDelayMs); // when stopping, a replica that keeps running takes it at once
         continue;
       }
-      while (queued >= concurrency * batchSize) await new Promise<void>((resolve) => spaceWaiters.push(resolve));
       enqueue(message);
     }
   };
+
+  const jsm = await jetstreamManager(nats);
   const js = jetstream(nats);
+  const attachedStreams = new Set<string>();
   const subscriptions: ConsumerMessages[] = [];
   const pumps: Promise<void>[] = [];
   const attach = async (stream: string, entry: { subjects: string[] }) => {
-    await ensureDurable(nats, stream, {
+    await ensureDurable(jsm, stream, {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       filter_subject: filterSubjectOf(entry.subjects),
       ack_wait: nanos(ackWaitMs),
       // Retries are counted here, not by the server: a server-side limit would silently stop
-      // delivering a message whose last attempt died with the process.
+      // delivering a message whose last attempt died with the process, or that met a database outage.
       max_deliver: -1,
       max_ack_pending: Math.max(1_000, concurrency * batchSize * 2),
     });
     const consumer = await js.consumers.get(stream, durable);
+    attachedStreams.add(stream);
     const messages = await consumer.consume({ max_messages: Math.max(concurrency * batchSize, 64) });
     subscriptions.push(messages);
     pumps.push(pump(messages).catch((error: Error) => log?.error({ err: error, consumer: durable }, 'event consumer stopped on an error')));
   };
+  const closeSubscriptions = () => Promise.all(subscriptions.map((messages) => messages.close().catch(() => undefined)));
 
   // Only a stream's producer creates it (a consumer's NATS identity may not), yet start order across
   // services does not matter: a stream that is not there yet is attached to once its producer has
   // created it, and its durable consumer then starts from the stream's first message.
   let signalStopping: () => void = () => undefined;
   const stoppingSignal = new Promise<void>((resolve) => (signalStopping = resolve));
+  const sleep = (ms: number) => Promise.race([new Promise((resolve) => setTimeout(resolve, ms).unref()), stoppingSignal]);
   const attachWhenCreated = async (stream: string, entry: { producer: string; subjects: string[] }) => {
     log?.info({ consumer: durable, stream }, `waiting for stream ${stream}: its producer, ${entry.producer}, creates it when it starts`);
     while (!stopping) {
-      await Promise.race([new Promise((resolve) => setTimeout(resolve, streamPollMs).unref()), stoppingSignal]);
+      await sleep(streamPollMs);
       if (stopping) return;
       try {
         if (!(await streamExists(nats, stream))) continue;
@@ -415,6 +564,87 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
       }
     }
   };
+
+  const databaseAnswers = async (): Promise<boolean> => {
+    try {
+      await options.transaction((tx) => queryRows(tx, 'SELECT 1'));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  /**
+   * After a transient failure: if the database answers, the failure was the transaction's own (a
+   * conflict, a timeout) and the consumer goes on. If not, it pauses: it starts no transaction,
+   * hands back what it holds and what arrives, each to come again after the pause, and asks the
+   * database again with back-off; an outage thus costs a query now and then, not a failing
+   * transaction per message. Once the database answers, it applies events again.
+   */
+  const checkDatabase = async () => {
+    if (paused || (await databaseAnswers())) return;
+    paused = true;
+    stats.pauses += 1;
+    log?.error({ consumer: durable }, 'the database does not answer: applying no events until it does');
+    for (let delay = outageBackoff.initialMs; !stopping; delay = Math.min(delay * 2, outageBackoff.maxMs)) {
+      returnDelayMs = delay;
+      returnPending();
+      await sleep(delay);
+      if (stopping || (await databaseAnswers())) break;
+    }
+    if (stopping) return; // stop() hands back what still comes
+    paused = false;
+    log?.info({ consumer: durable }, 'the database answers again: applying events');
+    dispatch();
+  };
+
+  const pruneProcessedEvents = async (): Promise<number> => {
+    let deleted = 0;
+    for (;;) {
+      const batch = await options.transaction((tx) =>
+        deleteBatch(
+          tx,
+          'processed_events',
+          `"consumer" = $1 AND "processed_at" < now() - make_interval(secs => $2::double precision)`,
+          [durable, retentionMs / 1000],
+          pruneBatchSize,
+        ),
+      );
+      deleted += batch;
+      if (batch < pruneBatchSize || stopping) return deleted;
+    }
+  };
+  // Every replica prunes its consumer's rows on its own schedule, spread by chance so that replicas
+  // seldom prune at once (when they do, one's batches find fewer rows); a paused consumer skips a turn.
+  let pruneTimer: NodeJS.Timeout | undefined;
+  let pruning: Promise<void> | undefined;
+  const schedulePrune = (delayMs: number) => {
+    if (stopping || pruneIntervalMs <= 0) return;
+    pruneTimer = setTimeout(() => {
+      pruning = (paused ? Promise.resolve() : prunedAndLogged()).finally(() => {
+        pruning = undefined;
+        schedulePrune(pruneIntervalMs * (0.75 + Math.random() / 2));
+      });
+    }, delayMs);
+    pruneTimer.unref();
+  };
+  const prunedAndLogged = () =>
+    pruneProcessedEvents().then(
+      (deleted) => void (deleted > 0 && log?.info({ consumer: durable, deleted, retentionMs }, 'pruned processed_events')),
+      (error: unknown) => log?.warn({ err: error, consumer: durable }, 'cannot prune processed_events; trying again later'),
+    );
+
+  const lagJsm = jetstreamManager(nats, { timeout: 2_000, checkAPI: false });
+  const readLag = async (): Promise<ConsumerLag[]> => {
+    const manager = await lagJsm;
+    return Promise.all(
+      [...attachedStreams].map(async (stream) => {
+        const info = await manager.consumers.info(stream, durable);
+        return { stream, pending: info.num_pending, ackPending: info.num_ack_pending };
+      }),
+    );
+  };
+  const lag = cacheForScrapes(readLag, options.lagCacheMs ?? 5_000, [], (error) => log?.debug({ err: error, consumer: durable }, 'cannot read the consumer lag'));
+
   const waits: Promise<void>[] = [];
   try {
     for (const [stream, entry] of byStream) {
@@ -425,23 +655,34 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
     stopping = true;
     signalStopping();
     await Promise.all(waits);
-    await Promise.all(subscriptions.map((messages) => messages.close().catch(() => undefined)));
+    await closeSubscriptions();
     throw error;
   }
+  const unwatch = metrics?.watchConsumer(durable, { lag, isPaused: () => paused });
+  schedulePrune(Math.random() * pruneIntervalMs);
 
   let stopped: Promise<void> | undefined;
   return {
     stats: () => ({ ...stats }),
+    isPaused: () => paused,
+    lag,
+    pruneProcessedEvents,
     stop() {
       stopped ??= (async () => {
         stopping = true;
         signalStopping();
+        clearTimeout(pruneTimer);
         await Promise.all(waits);
-        await Promise.all(subscriptions.map((messages) => messages.close().catch(() => undefined)));
+        await closeSubscriptions();
         signalSpace();
         await Promise.all(pumps);
-        dispatch(); // messages that arrived in the last I/O turn
+        returnDelayMs = 0;
+        if (paused) returnPending();
+        else dispatch(); // messages that arrived in the last I/O turn
         while (idle.size > 0) await Promise.all(idle);
+        await checking;
+        await pruning;
+        unwatch?.();
       })();
       return stopped;
     },

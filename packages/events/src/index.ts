@@ -67,7 +67,20 @@ export {
   type DeadLetterReason,
 } from './dead-letter.js';
 export { purgeRetiredSubjects, retiredSubjects, type RetiredSubject, type RetiredSubjectsPurge } from './retired-subjects.js';
-export { deadLetterStream, defaultStreamLimits, ensureStreams, streamExists, streamNameOf, streamOfSubject, type StreamLimits } from './streams.js';
+export {
+  deadLetterStream,
+  defaultDeadLetterLimits,
+  defaultStreamLimits,
+  ensureStreams,
+  processedEventsRetentionMs,
+  publishedOutboxRetentionMs,
+  streamExists,
+  streamNameOf,
+  streamOfSubject,
+  type StreamLimits,
+} from './streams.js';
+export { classifyFailure, isTransientFailure, type FailureKind } from './transient-failures.js';
+export { createEventMetrics, type ConsumerLag, type ConsumerWatch, type EventMetrics, type OutboxBacklog } from './event-metrics.js';
 export { connectToNats, natsUrlWithCredentials, splitNatsUrl, watchNatsConnection, type NatsConnectionWatch, type NatsIdentity } from './nats-connection.js';
 export {
   natsAdminPasswordVariable,

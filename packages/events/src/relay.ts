@@ -3,7 +3,9 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import pg from 'pg';
 import type { Logger } from '@jobplatform/config';
 import { outboxChannel, outboxIdleLockKey } from './event-tables-sql.js';
-import { ensureStreams, type StreamLimits } from './streams.js';
+import { cacheForScrapes, type EventMetrics, type OutboxBacklog } from './event-metrics.js';
+import { checkOutClient, deleteBatch } from './sql-client.js';
+import { defaultStreamLimits, ensureStreams, publishedOutboxRetentionMs, type StreamLimits } from './streams.js';
 
 export type OutboxRelayOptions = {
   /** The producing service; its stream (users -> USERS, users.>) is created or updated at start. */
@@ -24,8 +26,15 @@ export type OutboxRelayOptions = {
    */
   busyPollMs?: number;
   publishTimeoutMs?: number;
-  /** Published rows older than this are deleted; JetStream holds the events from then on. */
+  /**
+   * Published rows older than this are deleted, in batches between rounds. By default a day longer
+   * than the stream keeps its messages (publishedOutboxRetentionMs).
+   */
   keepPublishedMs?: number;
+  /** Where the outbox's backlog is reported (the service's /metrics), read when scraped. */
+  metrics?: EventMetrics;
+  /** How long one reading of the backlog serves scrapes. */
+  backlogCacheMs?: number;
   /**
    * Called after JetStream acknowledged a round's events and before they are marked published.
    * Failure tests throw here to act out a relay that dies between the two.
@@ -46,6 +55,8 @@ export type OutboxRelay = {
   /** Asks for a round now, as a NOTIFY would. */
   wake(): void;
   stats(): OutboxRelayStats;
+  /** The unpublished rows and the age of the oldest (cached for backlogCacheMs). */
+  backlog(): Promise<OutboxBacklog>;
   /** Finishes the round in progress, then closes the relay's database connections. */
   stop(): Promise<void>;
 };
@@ -99,8 +110,13 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const busyPollMs = options.busyPollMs ?? 5;
   const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
-  const keepPublishedMs = options.keepPublishedMs ?? 24 * 60 * 60 * 1000;
+  const streamLimits = { ...defaultStreamLimits, ...options.streamLimits };
+  const keepPublishedMs = options.keepPublishedMs ?? publishedOutboxRetentionMs(streamLimits);
   const log = options.logger;
+  if (!(keepPublishedMs > 0)) throw new Error(`keepPublishedMs must be positive: ${keepPublishedMs}`);
+  if (keepPublishedMs < streamLimits.maxAgeMs) {
+    log?.warn({ keepPublishedMs, streamMaxAgeMs: streamLimits.maxAgeMs }, 'outbox relay: published events leave the outbox before they leave the stream');
+  }
   await ensureStreams(options.nats, [options.service], options.streamLimits);
   const js: JetStreamClient = jetstream(options.nats);
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
@@ -243,7 +259,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
    * the JetStream publications sit between them. Positions are inlined as the digits they are.
    */
   const publishRound = async (): Promise<{ locked: number; published: number; heldBack: number; failed: number }> => {
-    const client = await pool.connect();
+    const { client, release } = await checkOutClient(pool);
     let open = true;
     let broken = false;
     try {
@@ -313,16 +329,32 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
       if (open) await client.query('ROLLBACK').catch(() => (broken = true));
       throw error;
     } finally {
-      client.release(broken); // a connection that cannot even roll back is closed, not reused
+      release(broken); // a connection that cannot even roll back is closed, not reused
     }
   };
 
+  // One batch between two rounds, so that pruning never holds publishing up for long; batches follow
+  // each other while they come back full, then the next look is a minute later.
+  const pruneBatchSize = 1_000;
   let lastPrune = 0;
   const prune = async () => {
     if (Date.now() - lastPrune < Math.min(keepPublishedMs, 60_000)) return;
-    lastPrune = Date.now();
-    await pool.query(`DELETE FROM "event_outbox" WHERE "published_at" < now() - make_interval(secs => $1)`, [keepPublishedMs / 1000]);
+    const deleted = await deleteBatch(pool, 'event_outbox', `"published_at" < now() - make_interval(secs => $1::double precision)`, [keepPublishedMs / 1000], pruneBatchSize);
+    if (deleted < pruneBatchSize) lastPrune = Date.now();
   };
+
+  // The backlog, read when /metrics is scraped: the service's whole outbox, whichever replica reads it.
+  const readBacklog = async (): Promise<OutboxBacklog> => {
+    const { rows } = await pool.query<{ unpublished: number; oldest_age_seconds: number | null }>(
+      `SELECT count(*)::int AS "unpublished", EXTRACT(EPOCH FROM now() - min("created_at"))::float8 AS "oldest_age_seconds"
+         FROM "event_outbox" WHERE "published_at" IS NULL`,
+    );
+    return { unpublished: rows[0]!.unpublished, oldestAgeSeconds: Math.max(0, rows[0]!.oldest_age_seconds ?? 0) };
+  };
+  const backlog = cacheForScrapes(readBacklog, options.backlogCacheMs ?? 5_000, { unpublished: 0, oldestAgeSeconds: 0 }, (error) =>
+    log?.warn({ err: error }, 'outbox relay: cannot read the backlog for /metrics'),
+  );
+  const unwatch = options.metrics?.watchOutbox(backlog);
 
   const loop = async () => {
     let failures = 0;
@@ -360,6 +392,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
   return {
     wake,
     stats: () => ({ ...stats }),
+    backlog,
     stop() {
       stopped ??= (async () => {
         stopping = true;
@@ -374,6 +407,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
         await client?.end().catch(() => undefined);
         // Other replicas may sleep counting on this one's lock: wake them, so that one of them takes it.
         if (wasAsleep) await pool.query(`SELECT pg_notify('${outboxChannel}', '')`).catch(() => undefined);
+        unwatch?.();
         await pool.end();
       })();
       return stopped;

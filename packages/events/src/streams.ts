@@ -16,6 +16,30 @@ export type StreamLimits = {
 export const defaultStreamLimits: StreamLimits = { maxAgeMs: 7 * DAY_MS, maxBytes: 1024 ** 3, duplicateWindowMs: 10 * 60 * 1000, replicas: 1 };
 export const defaultDeadLetterLimits: StreamLimits = { maxAgeMs: 30 * DAY_MS, maxBytes: 256 * 1024 ** 2, duplicateWindowMs: 10 * 60 * 1000, replicas: 1 };
 
+/**
+ * How long a consumer keeps its processed_events rows (44 days with the default limits). An event
+ * reaches a consumer while its stream holds it (maxAge), and again when a dead letter of it is
+ * replayed: the dead letter is kept deadLetters.maxAge, and the replay is a new message that its
+ * stream holds maxAge once more. Every consumer of the subject receives a replay, and those that
+ * applied the event must still recognise its id then; a row pruned sooner would let it apply twice.
+ */
+export function processedEventsRetentionMs(
+  limits: Pick<StreamLimits, 'maxAgeMs'> = defaultStreamLimits,
+  deadLetters: Pick<StreamLimits, 'maxAgeMs'> = defaultDeadLetterLimits,
+): number {
+  return 2 * limits.maxAgeMs + deadLetters.maxAgeMs;
+}
+
+/**
+ * How long the relay keeps published outbox rows (8 days with the default limits): a day beyond its
+ * stream's maxAge (and so far beyond the duplicate window), so that every event the stream still
+ * holds is in the outbox too, and a lost stream can be filled again from it (published_at set back
+ * to null); consumers skip what they applied by processed_events, which they keep longer still.
+ */
+export function publishedOutboxRetentionMs(limits: Pick<StreamLimits, 'maxAgeMs'> = defaultStreamLimits): number {
+  return limits.maxAgeMs + DAY_MS;
+}
+
 /** One stream per producing service: users -> USERS holding users.>. */
 export function streamNameOf(service: string): string {
   return service.toUpperCase().replace(/[^A-Z0-9_]/g, '_');

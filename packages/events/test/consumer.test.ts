@@ -1,10 +1,9 @@
 import type pg from 'pg';
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
   createEnvelope,
   createPgTransactionRunner,
-  ensureStreams,
   listDeadLetters,
   replayDeadLetters,
   discardDeadLetters,
@@ -20,33 +19,9 @@ import {
   type CreateEnvelopeOptions,
 } from '../src/index.js';
 import { aggregateHeader } from '../src/relay.js';
-import { connectTestNats, countRows, createEventDatabase, startPrivateNats, updatedUser, waitFor } from './event-test-setup.js';
+import { countRows, updatedUser, useEventHarness, waitFor } from './event-test-setup.js';
 
-type Harness = {
-  nats: Awaited<ReturnType<typeof startPrivateNats>>;
-  db: Awaited<ReturnType<typeof createEventDatabase>>;
-  nc: NatsConnection;
-  stoppers: (() => Promise<void>)[];
-};
-
-let h: Harness;
-
-beforeEach(async () => {
-  const nats = await startPrivateNats();
-  const db = await createEventDatabase();
-  h = { nats, db, nc: await connectTestNats(nats.url), stoppers: [] };
-  await ensureStreams(h.nc, ['users']);
-});
-
-afterEach(async () => {
-  try {
-    for (const stop of h.stoppers.reverse()) await stop();
-    await h.nc.drain();
-  } finally {
-    await h.nats.dispose();
-    await h.db.drop();
-  }
-});
+const h = useEventHarness(['users']);
 
 /** Publishes straight to JetStream, as the relay would, or with a body of the test's choosing. */
 async function publish(subject: string, body: string, msgID: string, traceparent?: string): Promise<void> {

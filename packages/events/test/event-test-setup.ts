@@ -1,9 +1,12 @@
 import pg from 'pg';
+import type { Registry } from 'prom-client';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { createTestDatabase, type TestDatabase } from '@jobplatform/testing';
-import { connectToNats, eventTablesSql, type EventInput } from '../src/index.js';
+import { createTestDatabase, startPrivateNats, type PrivateNats, type TestDatabase } from '@jobplatform/testing';
+import { connectToNats, ensureStreams, eventTablesSql, type EventInput } from '../src/index.js';
 
 export { startPrivateNats, waitFor } from '@jobplatform/testing';
+// @jobplatform/testing's index does not list it: imported from its file.
+export { takeDatabaseDown } from '../../testing/src/database-outage.js';
 
 /** An empty database with the event tables and a table for handlers' effects. */
 export async function createEventDatabase(): Promise<TestDatabase & { pool: pg.Pool }> {
@@ -27,6 +30,40 @@ export async function connectTestNats(url: string): Promise<NatsConnection> {
   return connectToNats(url, 'events-test');
 }
 
+export type EventHarness = {
+  nats: PrivateNats;
+  db: TestDatabase & { pool: pg.Pool };
+  /** Connected as the admin. */
+  nc: NatsConnection;
+  /** What the test started, stopped after it in reverse order. */
+  stoppers: (() => Promise<void>)[];
+};
+
+/**
+ * For every test of the file: a nats-server of its own with the given producers' streams, and a
+ * database with the event tables; both are gone after the test. The object is filled before each
+ * test.
+ */
+export function useEventHarness(streams: string[] = []): EventHarness {
+  const h = {} as EventHarness;
+  beforeEach(async () => {
+    const nats = await startPrivateNats();
+    const db = await createEventDatabase();
+    Object.assign(h, { nats, db, nc: await connectTestNats(nats.url), stoppers: [] });
+    if (streams.length > 0) await ensureStreams(h.nc, streams);
+  });
+  afterEach(async () => {
+    try {
+      for (const stop of h.stoppers.reverse()) await stop();
+      await h.nc.drain();
+    } finally {
+      await h.nats.dispose();
+      await h.db.drop();
+    }
+  });
+  return h;
+}
+
 export async function countRows(db: TestDatabase, sql: string, values: unknown[] = []): Promise<number> {
   const { rows } = await db.query<{ count: string }>(sql, values);
   return Number(rows[0]?.count ?? 0);
@@ -34,4 +71,13 @@ export async function countRows(db: TestDatabase, sql: string, values: unknown[]
 
 export function updatedUser(userId: number, username = `user_${userId}`): EventInput<'users.user.updated.v1'> {
   return { userId: String(userId), username, email: `${username}@example.com`, userType: 'job_seeker', isActive: true, isVerified: false };
+}
+
+/** The value of one series of a metric on a registry, or undefined when there is no such series. */
+export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const { values } = await metric.get();
+  const series = values.find((value) => Object.entries(labels).every(([key, label]) => value.labels[key] === label));
+  return series?.value;
 }

@@ -3,34 +3,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createOutbox, createPgTransactionRunner, runPgTransaction, startEventConsumer, startOutboxRelay, type EventConsumer, type OutboxRelay } from '../src/index.js';
 import { outboxIdleLockKey } from '../src/event-tables-sql.js';
-import { connectTestNats, countRows, createEventDatabase, startPrivateNats, updatedUser, waitFor } from './event-test-setup.js';
+import { countRows, updatedUser, useEventHarness, waitFor } from './event-test-setup.js';
 
 const outbox = createOutbox({ source: 'users' });
 
-type Harness = {
-  nats: Awaited<ReturnType<typeof startPrivateNats>>;
-  db: Awaited<ReturnType<typeof createEventDatabase>>;
-  nc: NatsConnection;
-  stoppers: (() => Promise<void>)[];
-};
-
-let h: Harness;
-
-beforeEach(async () => {
-  const nats = await startPrivateNats();
-  const db = await createEventDatabase();
-  h = { nats, db, nc: await connectTestNats(nats.url), stoppers: [] };
-});
-
-afterEach(async () => {
-  try {
-    for (const stop of h.stoppers.reverse()) await stop();
-    await h.nc.drain();
-  } finally {
-    await h.nats.dispose();
-    await h.db.drop();
-  }
-});
+const h = useEventHarness();
 
 async function startRelay(options: Partial<Parameters<typeof startOutboxRelay>[0]> = {}): Promise<OutboxRelay> {
   const relay = await startOutboxRelay({ service: 'users', databaseUrl: h.db.url, nats: h.nc, pollIntervalMs: 200, publishTimeoutMs: 1_000, ...options });
