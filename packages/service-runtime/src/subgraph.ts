@@ -9,6 +9,7 @@ import { createTokenVerifier, type RevocationList, type TokenVerifier } from '@j
 import { createLogger, EnvError, type Logger, type RegisteredServiceName } from '@jobplatform/config';
 import {
   connectToNats,
+  createEventMetrics,
   ensureStreams,
   natsInboxPrefixOf,
   natsUserOf,
@@ -89,6 +90,8 @@ export type SubgraphDefinition<Db extends PrismaLike, Domain, Context extends Re
   events?: {
     /** Options for the outbox relay, which every service with an outbox runs. */
     relay?: Partial<Pick<OutboxRelayOptions, 'keepPublishedMs' | 'batchSize' | 'pollIntervalMs'>>;
+    /** How long every consumer of the service keeps its processed_events rows; the default suits the default stream limits. */
+    processedEventsRetentionMs?: number;
     /** Local copies of other services' entities, each kept by a durable consumer (purpose: its name). */
     replicas?: Record<string, ReplicaTable>;
     consumers?: (domain: Domain, deps: DomainDeps<Db, Own, Overrides>) => ConsumerSpec[];
@@ -218,18 +221,22 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
       (connection) => connection.drain(),
     );
     watchNatsConnection(nats, { logger, registry: metrics.registry });
+    // Dead letters, failures, lag and the outbox's backlog of every part below, on /metrics.
+    const eventMetrics = createEventMetrics(metrics.registry);
     // The stream it writes. Those it reads are their producers' to create: its consumers wait for them.
     await ensureStreams(nats, [name]);
     const relay = await lifecycle.start(
       'outbox relay',
-      () => startOutboxRelay({ service: name, databaseUrl: env.databaseUrl, nats, logger, ...definition.events?.relay }),
+      () => startOutboxRelay({ service: name, databaseUrl: env.databaseUrl, nats, logger, metrics: eventMetrics, ...definition.events?.relay }),
       (started) => started.stop(),
     );
+    const retention = definition.events?.processedEventsRetentionMs;
+    const consumerBase = { nats, service: name, logger, now: deps.now, metrics: eventMetrics, ...(retention ? { processedEventsRetentionMs: retention } : {}) };
     const consumers: Record<string, EventConsumer> = {};
     for (const [purpose, replica] of Object.entries(definition.events?.replicas ?? {})) {
       consumers[purpose] = await lifecycle.start(
         `consumer ${purpose}`,
-        () => startReplicaConsumer<SqlClient>({ nats, service: name, purpose, logger, now: deps.now, transaction: (work) => db.$transaction(work), replica }),
+        () => startReplicaConsumer<SqlClient>({ ...consumerBase, purpose, transaction: (work) => db.$transaction(work), replica }),
         (consumer) => consumer.stop(),
       );
     }
@@ -238,11 +245,8 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
         `consumer ${spec.purpose}`,
         () =>
           startEventConsumer<SqlClient>({
-            nats,
-            service: name,
+            ...consumerBase,
             purpose: spec.purpose,
-            logger,
-            now: deps.now,
             handlers: spec.handlers,
             transaction: (work) => db.$transaction(work, spec.transaction),
             ...(spec.ackWaitMs ? { ackWaitMs: spec.ackWaitMs } : {}),
