@@ -4,9 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { createTestDatabase, startPrivateNats, type PrivateNats, type TestDatabase } from '@jobplatform/testing';
 import { connectToNats, ensureStreams, eventTablesSql, type EventInput } from '../src/index.js';
 
-export { startPrivateNats, waitFor } from '@jobplatform/testing';
-// @jobplatform/testing's index does not list it: imported from its file.
-export { takeDatabaseDown } from '../../testing/src/database-outage.js';
+export { startPrivateNats, takeDatabaseDown, waitFor } from '@jobplatform/testing';
 
 /** An empty database with the event tables and a table for handlers' effects. */
 export async function createEventDatabase(): Promise<TestDatabase & { pool: pg.Pool }> {

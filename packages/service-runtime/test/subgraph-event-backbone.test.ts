@@ -1,7 +1,6 @@
 import { createLogger } from '@jobplatform/config';
 import { connectToNats, listDeadLetters } from '@jobplatform/events';
-import { createTestDatabase, loadSubgraphDefinition, publishEvent, startPrivateNats, waitFor, type PrivateNats, type TestDatabase } from '@jobplatform/testing';
-import { takeDatabaseDown } from '../../testing/src/database-outage.js';
+import { createTestDatabase, loadSubgraphDefinition, publishEvent, startPrivateNats, takeDatabaseDown, waitFor, type PrivateNats, type TestDatabase } from '@jobplatform/testing';
 import { loadSubgraphEnv, startSubgraph, type RunningSubgraph, type SubgraphDefinition } from '../src/index.js';
 
 // What the kit gives every service's event parts, on a real service (jobs: its users replica),

@@ -6,3 +6,4 @@ export { waitFor } from './wait-for.js';
 export { publishEnvelope, publishEvent, readOutbox, readStream, readStreamMessages, type StoredMessage } from './event-streams.js';
 export { signedAsGateway, startSubgraphForTest, type Gql, type SubgraphTestOptions, type SubgraphUnderTest } from './subgraph-under-test.js';
 export { gatewayEnvFor, gatewayNatsEnv, loadSubgraphDefinition, startPlatformForTest, type Account, type PlatformOptions, type PlatformUnderTest } from './platform-under-test.js';
+export { takeDatabaseDown } from './database-outage.js';
