@@ -53,6 +53,9 @@ export type PlatformStatistics = {
   daily: { date: string; metricName: string; value: number }[];
 };
 
+/** A job's counts on one UTC day (null: none of that metric). */
+type JobDay = { date: string; views: number | null; applications: number | null };
+
 /** A job as its statistics' access rule needs it. */
 export type JobOwnership = { employerId: bigint; companyId: bigint };
 
@@ -74,22 +77,28 @@ export function createStatisticsLoaders(db: AnalyticsDb, viewer: Viewer | undefi
       const member = new Set(rows.map((row) => row.companyId));
       return companyIds.map((id) => member.has(id));
     }, bigintKeys),
-    /** A job's views and applications rows in a range, keyed `from|to|jobId`. */
-    jobRows: new DataLoader<string, { metricName: string; metricDate: Date; metricValue: number }[]>(async (keys) => {
+    /**
+     * A job's days with views or applications in a range, keyed `from|to|jobId`: one row per day
+     * with both counts and the day as YYYY-MM-DD, so a year of a job is 365 small rows at most.
+     */
+    jobDays: new DataLoader<string, JobDay[]>(async (keys) => {
       const byRange = new Map<string, bigint[]>();
       for (const key of keys) {
         const [from, to, jobId] = key.split('|') as [string, string, string];
         byRange.set(`${from}|${to}`, [...(byRange.get(`${from}|${to}`) ?? []), BigInt(jobId)]);
       }
-      const found = new Map<string, { metricName: string; metricDate: Date; metricValue: number }[]>();
+      const found = new Map<string, JobDay[]>();
       for (const [range, jobIds] of byRange) {
         const [from, to] = range.split('|') as [string, string];
-        const rows = await db.jobAnalytics.findMany({
-          where: { jobId: { in: jobIds }, metricName: { in: ['views', 'applications'] }, metricDate: dateRange({ from, to }) },
-          select: { jobId: true, metricName: true, metricDate: true, metricValue: true },
-        });
+        const rows = await db.$queryRaw<(JobDay & { job_id: bigint })[]>`
+          SELECT job_id, to_char(metric_date, 'YYYY-MM-DD') AS date,
+                 (sum(metric_value) FILTER (WHERE metric_name = 'views'))::int AS views,
+                 (sum(metric_value) FILTER (WHERE metric_name = 'applications'))::int AS applications
+          FROM job_analytics
+          WHERE job_id = ANY(${jobIds}::bigint[]) AND metric_name IN ('views', 'applications') AND metric_date BETWEEN ${from}::date AND ${to}::date
+          GROUP BY job_id, metric_date`;
         for (const jobId of jobIds) found.set(`${range}|${jobId}`, []);
-        for (const { jobId, ...row } of rows) found.get(`${range}|${jobId}`)!.push(row);
+        for (const { job_id: jobId, ...day } of rows) found.get(`${range}|${jobId}`)!.push(day);
       }
       return keys.map((key) => found.get(key) ?? []);
     }),
@@ -116,13 +125,11 @@ export function createStatisticsService({ db }: { db: AnalyticsDb }) {
         },
         { message: "Only the job's employer, the members of its company and admins can see its statistics" },
       );
-      const rows = await loaders.jobRows.load(`${range.from}|${range.to}|${jobId}`);
-      const byDay = new Map(daysOf(range).map((date) => [date, { date, views: 0, applications: 0 }]));
-      for (const row of rows) {
-        const day = byDay.get(toCalendarDate(row.metricDate));
-        if (day) day[row.metricName as 'views' | 'applications'] += row.metricValue;
-      }
-      const daily = [...byDay.values()];
+      const counted = new Map((await loaders.jobDays.load(`${range.from}|${range.to}|${jobId}`)).map((day) => [day.date, day]));
+      const daily = daysOf(range).map((date) => {
+        const day = counted.get(date);
+        return { date, views: day?.views ?? 0, applications: day?.applications ?? 0 };
+      });
       return { views: daily.reduce((sum, day) => sum + day.views, 0), applications: daily.reduce((sum, day) => sum + day.applications, 0), daily };
     },
 
