@@ -82,12 +82,20 @@ export async function indexJob(
   return { applied: rows.length > 0, active };
 }
 
-/** Category and skill names (and the category tree) as the newest job event names them: facet labels, sub-category filters, suggestions. */
+/**
+ * Category and skill names (and the category tree) as the newest job event names them: facet labels,
+ * sub-category filters, suggestions. Only rows that are missing or differ are written: an upsert
+ * locks its row even when it changes nothing, and the consumer indexes jobs in concurrent
+ * transactions, which would then queue on every popular skill and deadlock when two take the same
+ * rows in different orders. What is written is written in id order.
+ */
 async function upsertCategoriesAndSkills(db: SqlRunner, job: JobSnapshot): Promise<void> {
   if (job.categories.length > 0) {
     await db.$executeRawUnsafe(
       `INSERT INTO search_categories (id, name, parent_id)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[])
+       SELECT v.id, v.name, v.parent_id FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS v(id, name, parent_id)
+       WHERE NOT EXISTS (SELECT 1 FROM search_categories c WHERE c.id = v.id AND c.name = v.name AND (NOT $4::boolean OR c.parent_id IS NOT DISTINCT FROM v.parent_id))
+       ORDER BY v.id
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, parent_id = CASE WHEN $4::boolean THEN EXCLUDED.parent_id ELSE search_categories.parent_id END`,
       job.categories.map((category) => category.id),
       job.categories.map((category) => category.name),
@@ -98,7 +106,11 @@ async function upsertCategoriesAndSkills(db: SqlRunner, job: JobSnapshot): Promi
   }
   if (job.skills.length > 0) {
     await db.$executeRawUnsafe(
-      `INSERT INTO search_skills (id, name) SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name`,
+      `INSERT INTO search_skills (id, name)
+       SELECT v.id, v.name FROM unnest($1::bigint[], $2::text[]) AS v(id, name)
+       WHERE NOT EXISTS (SELECT 1 FROM search_skills s WHERE s.id = v.id AND s.name = v.name)
+       ORDER BY v.id
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name`,
       job.skills.map((skill) => skill.id),
       job.skills.map((skill) => skill.name),
     );

@@ -1,4 +1,5 @@
 import { errorCodeOf } from '@jobplatform/testing';
+import { indexJob } from '../src/job-index.js';
 import { companySnapshot, jobSnapshot, startSearchForTest, SEARCH_JOBS, type SearchUnderTest } from './search-fixtures.js';
 
 // search alone: its read model kept from jobs' events published on its nats-server, searched
@@ -84,6 +85,41 @@ describe('the read model', () => {
     expect(ids(await search.searchJobs({ query: 'brandnew' }))).toEqual([job.id]);
     expect((await search.searchJobs({ query: 'oldname' })).totalCount).toBe(0);
     expect((await search.searchJobs({ query: 'brandnew' })).edges[0].node.company.name).toBe('Brandnew Gadgets');
+  });
+  it('indexes jobs naming the same skills and categories in concurrent transactions without one waiting for the other, and still follows a renamed one', async () => {
+    const skills = [
+      { id: '631', name: 'Tapir tracking', isRequired: true },
+      { id: '632', name: 'Tapir feeding', isRequired: false },
+    ];
+    const category = { id: '641', name: 'Tapir care', parentId: null };
+    await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: jobSnapshot({ title: 'Tapir keeper', skills, categories: [category] }) });
+
+    // One transaction indexes a job and stays open; another indexes a job naming the same rows the other way round.
+    const db = search.service.db;
+    let indexed!: () => void;
+    let release!: () => void;
+    const firstIndexed = new Promise<void>((resolve) => (indexed = resolve));
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const first = db.$transaction(async (tx) => {
+      await indexJob(tx, jobSnapshot({ title: 'Tapir keeper', skills, categories: [category] }), { version: Date.now(), deleted: false });
+      indexed();
+      await held;
+    });
+    await firstIndexed;
+    const second = db.$transaction((tx) =>
+      indexJob(tx, jobSnapshot({ title: 'Tapir keeper', skills: [...skills].reverse(), categories: [category] }), { version: Date.now(), deleted: false }),
+    );
+    const outcome = await Promise.race([second.then(() => 'indexed'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 2_000))]);
+    release();
+    await Promise.all([first, second]);
+    expect(outcome).toBe('indexed');
+
+    // A new name still reaches the facet labels.
+    const renamed = jobSnapshot({ title: 'Tapir keeper', skills: [{ ...skills[0]!, name: 'Tapir tracing' }], categories: [{ ...category, name: 'Tapir welfare' }] });
+    await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: renamed });
+    const { facets } = await search.searchJobs({ query: 'tapir' });
+    expect(facets.skill).toContainEqual({ value: '631', label: 'Tapir tracing', count: 4 });
+    expect(facets.category).toEqual([{ value: '641', label: 'Tapir welfare', count: 4 }]);
   });
 });
 
