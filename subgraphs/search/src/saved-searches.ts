@@ -8,6 +8,9 @@ import { filterAsGiven, jobSearchFilterSchema, normaliseQuery, parseJobFilter } 
 /** Saves of one user queue on a lock: a burst of them gets the time to pass one by one. */
 const saveTransaction = { maxWait: 10_000, timeout: 15_000 };
 
+/** INSTANT alerts written to the outbox by one statement (nine parameters each, of PostgreSQL's 65,535). */
+const ALERTS_PER_STATEMENT = 1_000;
+
 /** How many saved searches one user may keep. */
 export const MAX_SAVED_SEARCHES_PER_USER = 50;
 
@@ -147,19 +150,18 @@ export async function matchSavedSearches(tx: Tx, jobId: string, options: { now: 
   const instant = rows.filter((row) => row.alertFrequency === 'instant');
   const byOwner = new Map<bigint, typeof instant>();
   for (const row of instant) byOwner.set(row.userId, [...(byOwner.get(row.userId) ?? []), row]);
-  for (const [userId, matches] of byOwner) {
-    await searchOutbox.record(
-      tx,
-      'search.saved_search.matched.v1',
-      {
-        userId: userId.toString(),
-        alertFrequency: 'instant',
-        periodStart: null,
-        periodEnd: null,
-        matches: matches.map((match) => ({ savedSearchId: match.savedSearchId.toString(), name: match.name, jobIds: [jobId] })),
-      },
-      options.traceparent ? { traceparent: options.traceparent } : {},
-    );
-  }
+  const alerts = [...byOwner].map(([userId, matches]) => ({
+    subject: 'search.saved_search.matched.v1' as const,
+    data: {
+      userId: userId.toString(),
+      alertFrequency: 'instant' as const,
+      periodStart: null,
+      periodEnd: null,
+      matches: matches.map((match) => ({ savedSearchId: match.savedSearchId.toString(), name: match.name, jobIds: [jobId] })),
+    },
+    ...(options.traceparent ? { traceparent: options.traceparent } : {}),
+  }));
+  // A popular job alerts many owners: their events go in a few statements, not one each.
+  for (let start = 0; start < alerts.length; start += ALERTS_PER_STATEMENT) await searchOutbox.recordMany(tx, alerts.slice(start, start + ALERTS_PER_STATEMENT));
   return { matched: rows.length, instantAlerts: byOwner.size };
 }

@@ -47,6 +47,24 @@ it('tests a new job only against the saved searches that can match it, and alert
   expect(await alertsFor('71')).toHaveLength(2);
 });
 
+it('alerts every INSTANT owner a new job matches, one event each, written to the outbox by one statement', async () => {
+  const owners = ['61', '62', '63', '64', '65'];
+  const searches = new Map<string, string>();
+  for (const owner of owners) searches.set(owner, await save(owner, { name: `Axolotl ${owner}`, query: 'axolotl', alertFrequency: 'INSTANT' }));
+  const second = await save('65', { name: 'Remote axolotl', query: 'axolotl', filters: { isRemote: true }, alertFrequency: 'INSTANT' });
+
+  search.statements.length = 0;
+  const job = jobSnapshot({ title: 'Axolotl caretaker', isRemote: true });
+  await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });
+
+  expect(search.statements.filter((sql) => sql.includes('INSERT INTO "event_outbox"'))).toHaveLength(1);
+  for (const owner of owners) {
+    const expected = [{ savedSearchId: searches.get(owner), name: `Axolotl ${owner}`, jobIds: [job.id] }];
+    if (owner === '65') expected.push({ savedSearchId: second, name: 'Remote axolotl', jobIds: [job.id] });
+    expect(await alertsFor(owner)).toEqual([{ userId: owner, alertFrequency: 'instant', periodStart: null, periodEnd: null, matches: expected }]);
+  }
+});
+
 it('sends one DAILY digest per owner after the day ends, leaves closed jobs out, and never sends it twice', async () => {
   const daily = await save('81', { name: 'Haskell daily', query: 'haskell', alertFrequency: 'DAILY' });
   const weekly = await save('81', { name: 'Haskell weekly', query: 'haskell', alertFrequency: 'WEEKLY' });
