@@ -44,8 +44,9 @@ if (!trusted) throw new Error('JobDetail is not a trusted document');
 /** The gateway's CPU seconds so far, from its /metrics. */
 async function gatewayCpuSeconds(metricsUrl: string): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();
-  const line = text.split('\n').find((l) => l.startsWith('process_cpu_seconds_total '));
-  return Number(line?.slice(line.lastIndexOf(' ') + 1));
+  const line = text.split('\n').find((l) => /^process_cpu_seconds_total[ {]/.test(l));
+  if (!line) throw new Error(`the gateway's /metrics has no process_cpu_seconds_total`);
+  return Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 if (!values['no-build']) buildServices();
