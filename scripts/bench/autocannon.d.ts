@@ -18,7 +18,7 @@ declare module 'autocannon' {
     requests?: Request[];
   };
   type Histogram = { average: number; mean: number; p50: number; p90: number; p99: number; max: number };
-  type Result = { requests: Histogram & { total: number }; latency: Histogram; non2xx: number; errors: number; timeouts: number; duration: number };
+  type Result = { requests: Histogram & { total: number; sent: number }; latency: Histogram; non2xx: number; errors: number; timeouts: number; duration: number };
   /** The running measurement: a promise of its result that reports each response (latency in ms). */
   type Instance = Promise<Result> & { on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): Instance };
   function autocannon(options: Options): Instance;

@@ -75,6 +75,15 @@ export async function waitForMailQueue(databaseUrl: string, service: string): Pr
   }
 }
 
+/** Sends SIGTERM to a process the benchmark started and waits until it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
 /** Waits up to two minutes (a busy machine starts slowly) for a service's /readyz, or until it exits. */
 export async function waitForReady(name: string, url: string, child: ChildProcess): Promise<void> {
   const until = Date.now() + 120_000;
@@ -108,16 +117,7 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
   const mail = await startMailCatcher({ dir: path.join(dir, 'mail') });
   const children: ChildProcess[] = [];
   const stop = async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(children.map(stopChild));
     await nats.stop();
     await mail.stop();
     await postgres.stop();
@@ -239,6 +239,8 @@ export async function loadGraphQL(
   });
   run.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
   const result = await run;
+  if (latencies.length === 0)
+    console.warn(`${label}: no response in ${options.seconds} s (${result.requests.sent} requests sent, ${result.errors} errors, ${result.timeouts} timeouts)`);
   latencies.sort((a, b) => a - b);
   return {
     label,

@@ -107,7 +107,8 @@ type Users = SeedUsers;
 type Jobs = JobsDomain;
 export type SeedOrigin = { clientIp: undefined; userAgent: string };
 type Origin = SeedOrigin;
-type LeafCategory = { id: string; name: string; rootId: string };
+/** A category below a top-level one, where the seed lists jobs (with its top-level one now and then). */
+export type LeafCategory = { id: string; name: string; rootId: string };
 type SeedCompany = { id: string; name: string; owner: Viewer; location: string };
 
 /** How the seed acts as a user: through the services' rules, with the rights of that user. */
@@ -291,37 +292,51 @@ function salaryRange(random: Random, level: string, currency: string): { salaryM
   return { salaryMin: min, salaryMax: Math.round(min * (1.1 + random.next() * 0.4)) };
 }
 
+/**
+ * One job's content, drawn in a fixed order from the random stream: the seed's jobs, and the search
+ * benchmark's read model drawn the same way over the seed's companies, categories and skills.
+ */
+export function drawJob<Company extends { id: string; name: string; location: string }>(
+  random: Random,
+  companies: readonly Company[],
+  leaves: readonly LeafCategory[],
+  today: Date,
+) {
+  const company = random.pick(companies);
+  const category = random.pick(leaves);
+  const title = random.pick(titlesByCategory[category.name] ?? ['Specialist']);
+  const experienceLevel = /Senior|Lead|Head/.test(title) ? 'SENIOR' : random.pick(['ENTRY', 'MID', 'MID', 'SENIOR', 'EXECUTIVE']);
+  const location = random.chance(0.7) ? company.location : random.pick(locations);
+  const salaryCurrency = currencyOf(location);
+  const deadlineDays = random.chance(0.6) ? random.int(7, 120) : undefined;
+  return {
+    company,
+    close: random.chance(0.1),
+    input: {
+      companyId: company.id,
+      title,
+      description: jobDescription(random, title, company.name),
+      requirements: `${random.int(1, 8)}+ years of relevant experience.`,
+      responsibilities: random.pick(descriptionSentences),
+      jobType: random.pick(['FULL_TIME', 'FULL_TIME', 'FULL_TIME', 'PART_TIME', 'CONTRACT', 'INTERNSHIP', 'FREELANCE']),
+      experienceLevel,
+      ...salaryRange(random, experienceLevel, salaryCurrency),
+      salaryCurrency,
+      location,
+      isRemote: random.chance(0.3),
+      applicationDeadline: deadlineDays === undefined ? null : new Date(today.getTime() + deadlineDays * 86_400_000).toISOString().slice(0, 10),
+      categoryIds: random.chance(0.3) ? [category.id, category.rootId] : [category.id],
+      skills: random.sample(skills, random.int(2, 7)).map((name, i) => ({ name, isRequired: i < 2 })),
+    },
+  };
+}
+
 /** Every job's content is drawn before any is written, so concurrency never changes the data set. */
 function planJobs(random: Random, companies: SeedCompany[], leaves: LeafCategory[], count: number) {
   const today = new Date();
   return Array.from({ length: count }, () => {
-    const company = random.pick(companies);
-    const category = random.pick(leaves);
-    const title = random.pick(titlesByCategory[category.name] ?? ['Specialist']);
-    const experienceLevel = /Senior|Lead|Head/.test(title) ? 'SENIOR' : random.pick(['ENTRY', 'MID', 'MID', 'SENIOR', 'EXECUTIVE']);
-    const location = random.chance(0.7) ? company.location : random.pick(locations);
-    const salaryCurrency = currencyOf(location);
-    const deadlineDays = random.chance(0.6) ? random.int(7, 120) : undefined;
-    return {
-      viewer: company.owner,
-      close: random.chance(0.1),
-      input: {
-        companyId: company.id,
-        title,
-        description: jobDescription(random, title, company.name),
-        requirements: `${random.int(1, 8)}+ years of relevant experience.`,
-        responsibilities: random.pick(descriptionSentences),
-        jobType: random.pick(['FULL_TIME', 'FULL_TIME', 'FULL_TIME', 'PART_TIME', 'CONTRACT', 'INTERNSHIP', 'FREELANCE']),
-        experienceLevel,
-        ...salaryRange(random, experienceLevel, salaryCurrency),
-        salaryCurrency,
-        location,
-        isRemote: random.chance(0.3),
-        applicationDeadline: deadlineDays === undefined ? null : new Date(today.getTime() + deadlineDays * 86_400_000).toISOString().slice(0, 10),
-        categoryIds: random.chance(0.3) ? [category.id, category.rootId] : [category.id],
-        skills: random.sample(skills, random.int(2, 7)).map((name, i) => ({ name, isRequired: i < 2 })),
-      },
-    };
+    const { company, close, input } = drawJob(random, companies, leaves, today);
+    return { viewer: company.owner, close, input };
   });
 }
 

@@ -1,0 +1,495 @@
+// npm run bench:search — the search figures of docs/benchmarks.md (issue 13), in one run, in
+// interleaved rounds, each request different (its words, filters and page):
+//  1. SearchJobs (the client operation: a two-word query, two filters, every facet) straight to the
+//     search subgraph, signed as the gateway signs, at 4 connections (target: p95 ≤ 50 ms);
+//  2. the floor: the same results (rows, total, facet counts) from one hand-written statement on the
+//     same search_db, served by a bare HTTP server (search-floor.ts), at 4 connections (target: the
+//     service's latency within 2× of it); checked equal to the service's on a sample first;
+//  3. SearchJobs and JobDetail through the gateway, 50 connections (target: SearchJobs ≥ 0.8× JobDetail's req/s);
+//  4. matchSavedSearches for one new job against the saved searches, as the consumer runs it after
+//     indexing the job, in a transaction rolled back afterwards (target: ≤ 20 ms);
+//  5. freshness: createJob through the gateway as an employer, then searchJobs through the gateway
+//     until it returns the job (target: p99 ≤ 1 s).
+// Data (search-data.ts): the jobs benchmark's seed (2,000 jobs in jobs_db, indexed by search from
+// their events), the read model filled up to 100,000 jobs drawn the same way and written by the
+// search service's indexJob, 100,000 saved searches saved through its saveSearch rules.
+// It builds first (npx turbo run build, cached) unless --no-build. Options: --jobs N (read model,
+// default 100000), --seed-jobs N (in jobs_db, default 2000), --saved-searches N (default 100000),
+// --users N (their owners, default 5000), --searches N (distinct requests, default 1000), --seconds N
+// (per load measurement, default 10), --rounds N (default 2), --match-jobs N (default 200),
+// --fresh-jobs N (default 100), --check N (requests compared with the floor, default 60), --max-load X
+// (before each measurement, wait up to 15 minutes for the 1-minute load average to fall to X),
+// --cpu-prof DIR (every service writes a V8 CPU profile there when the run ends).
+import { execSync, spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { findFreePort } from '@jobplatform/embedded-infra';
+import { postGraphQL } from '@jobplatform/testing';
+import type { SearchDb, SqlRunner, Tx } from '../../subgraphs/search/src/db.js';
+import { indexJob, type JobSnapshot } from '../../subgraphs/search/src/job-index.js';
+import { createJobSearch } from '../../subgraphs/search/src/job-search.js';
+import { matchSavedSearches } from '../../subgraphs/search/src/saved-searches.js';
+import { normaliseQuery, parseJobFilter } from '../../subgraphs/search/src/search-input.js';
+import { repoRoot } from '../src/dev-stack-env.js';
+import { createRandom } from '../src/seed/random.js';
+import { waitForSearchIndex } from '../src/seed/seed-search.js';
+import { drawJob, inParallel, SEED_EMPLOYER_PASSWORD } from '../src/seed/seed-platform.js';
+import {
+  buildServices,
+  clientOperation,
+  loadAverage,
+  loadGraphQL,
+  machineDescription,
+  markdownTable,
+  percentile,
+  postDirect,
+  signIn,
+  startBenchStack,
+  stopChild,
+  waitForOutbox,
+  waitForQuiet,
+  waitForReady,
+  type GraphQLBody,
+  type LoadResult,
+} from './bench-stack.js';
+import { createSearchDrawer, drawJobSnapshot, fillSearchIndex, openSearchDomain, readSeedCatalogue, saveSearches, type SeedCatalogue } from './search-data.js';
+import { floorStatement, searchFloor, type SearchVariables } from './search-floor.js';
+import { seedBenchJobs } from './seed-jobs.js';
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '100000' },
+    'seed-jobs': { type: 'string', default: '2000' },
+    'saved-searches': { type: 'string', default: '100000' },
+    users: { type: 'string', default: '5000' },
+    searches: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '2' },
+    'match-jobs': { type: 'string', default: '200' },
+    'fresh-jobs': { type: 'string', default: '100' },
+    check: { type: 'string', default: '60' },
+    'max-load': { type: 'string' },
+    'cpu-prof': { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+  },
+});
+const jobCount = Number(values.jobs);
+const seedJobCount = Number(values['seed-jobs']);
+const savedSearchCount = Number(values['saved-searches']);
+const userCount = Number(values.users);
+const searchCount = Number(values.searches);
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const matchJobCount = Number(values['match-jobs']);
+const freshJobCount = Number(values['fresh-jobs']);
+const checkCount = Number(values.check);
+const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
+const command = `npm run bench:search -- ${process.argv.slice(2).join(' ')}`.trim();
+
+/** The data set's random seed: the same jobs, saved searches and requests every run. */
+const SEED = 20261201;
+/** Ids of the drawn jobs, far above what jobs_db hands out meanwhile (the freshness jobs). */
+const DRAWN_JOB_IDS = 1_000_000_000n;
+const MATCH_JOB_IDS = 2_000_000_000n;
+const SAVED_SEARCH_USER_IDS = 900_000_000n;
+
+const SEARCH_JOBS = clientOperation('search', 'SearchJobs');
+const JOB_DETAIL = clientOperation('jobs', 'JobDetail');
+const CREATE_JOB = clientOperation('jobs', 'CreateJob');
+/** What the freshness poll asks: whether the new job is among the results of its own word. */
+const FIND_JOB = 'query FindJob($query: String) { searchJobs(query: $query, first: 5) { edges { node { id } } } }';
+
+const seconds1 = (ms: number) => Math.round(ms / 100) / 10;
+const say = (line: string) => console.log(`  ${line}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A JSON value with object keys in order, so that two equal results print alike whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+type SearchResult = {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+  edges: { cursor?: string; score: number; highlight: string | null; node: Record<string, unknown> }[];
+  facets: Record<string, unknown>;
+};
+
+/** What the floor and the service must agree on: everything but cursors and the date's spelling. */
+const comparable = (result: SearchResult) =>
+  canonical({
+    totalCount: result.totalCount,
+    hasNextPage: result.pageInfo.hasNextPage,
+    edges: result.edges.map((edge) => ({ score: edge.score, highlight: edge.highlight, node: { ...edge.node, createdAt: undefined } })),
+    facets: result.facets,
+  });
+
+/** Starts the floor's HTTP server (search-floor-server.ts) as a process of its own. */
+async function startFloorServer(searchDatabaseUrl: string) {
+  const port = await findFreePort();
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', path.join(repoRoot, 'scripts/bench/search-floor-server.ts')], {
+    env: { ...process.env, NODE_ENV: 'production', SEARCH_DATABASE_URL: searchDatabaseUrl, SEARCH_FLOOR_PORT: String(port), SEARCH_FLOOR_POOL_SIZE: '4' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitForReady('the floor server', `http://127.0.0.1:${port}/readyz`, child);
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    stop: () => stopChild(child),
+  };
+}
+
+/**
+ * The requests: drawn searches that the full-text query matches (a query it does not match is
+ * answered by trigram similarity instead, another path), 70 % first pages, 20 % second, 10 %
+ * third; the later pages' cursors come from the service, as a client gets them.
+ */
+async function prepareRequests(
+  stack: Awaited<ReturnType<typeof startBenchStack>>,
+  floorDb: pg.Pool,
+  catalogue: SeedCatalogue,
+): Promise<{ requests: SearchVariables[]; totals: number[]; drawn: number }> {
+  const draw = createSearchDrawer(catalogue, SEED + 1);
+  const matched: SearchVariables[] = [];
+  const matchedTotals: number[] = [];
+  let drawn = 0;
+  while (matched.length < searchCount) {
+    if (drawn >= searchCount * 20) throw new Error(`only ${matched.length} of ${drawn} drawn searches match anything`);
+    const candidates = Array.from({ length: 100 }, draw);
+    drawn += candidates.length;
+    const totals: number[] = [];
+    await inParallel(candidates, 4, async (variables, i) => {
+      totals[i] = (JSON.parse(await searchFloor(floorDb, variables)) as { data: { searchJobs: SearchResult } }).data.searchJobs.totalCount;
+    });
+    for (const [i, candidate] of candidates.entries()) {
+      if (totals[i]! > 0 && matched.length < searchCount) {
+        matched.push(candidate);
+        matchedTotals.push(totals[i]!);
+      }
+    }
+  }
+  const requests: SearchVariables[] = [];
+  await inParallel(matched, 4, async (variables, i) => {
+    const wanted = i % 10 < 7 ? 1 : i % 10 < 9 ? 2 : 3;
+    let request: SearchVariables = variables;
+    for (let page = 1; page < wanted; page += 1) {
+      const response = await postDirect(stack, stack.urls.search!, { query: SEARCH_JOBS, variables: request });
+      if (response.errors) throw new Error(`SearchJobs ${JSON.stringify(request)}: ${JSON.stringify(response.errors)}`);
+      const result = response.data!.searchJobs as SearchResult;
+      if (!result.pageInfo.hasNextPage) break;
+      request = { ...variables, after: result.pageInfo.endCursor! };
+    }
+    requests[i] = request;
+  });
+  return { requests, totals: matchedTotals.sort((a, b) => a - b), drawn };
+}
+
+/** Sends `count` of the requests to both, and fails on the first whose results differ. */
+async function checkFloor(stack: Awaited<ReturnType<typeof startBenchStack>>, floorUrl: string, requests: SearchVariables[], count: number): Promise<void> {
+  for (const variables of requests.slice(0, count)) {
+    const body = { query: SEARCH_JOBS, variables };
+    const service = await postDirect(stack, stack.urls.search!, body);
+    const floor = await postGraphQL(floorUrl, body);
+    if (service.errors || floor.errors) throw new Error(`SearchJobs ${JSON.stringify(variables)}: ${JSON.stringify(service.errors ?? floor.errors)}`);
+    const [a, b] = [comparable(service.data!.searchJobs as SearchResult), comparable(floor.data!.searchJobs as SearchResult)];
+    if (a !== b) throw new Error(`the floor differs from the service for ${JSON.stringify(variables)}:\nservice ${a}\nfloor   ${b}`);
+  }
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of the statements the service sends for one request (page, then total and facets), and of the floor's. */
+async function explainSearch(db: SearchDb, floorDb: pg.Pool, variables: SearchVariables): Promise<Record<string, string>> {
+  const statements: { sql: string; values: unknown[] }[] = [];
+  const recorder = {
+    $queryRawUnsafe: (sql: string, ...params: unknown[]) => {
+      statements.push({ sql, values: params });
+      return db.$queryRawUnsafe(sql, ...params);
+    },
+  } as unknown as SqlRunner;
+  const jobSearch = createJobSearch(recorder);
+  const query = normaliseQuery(variables.query);
+  const filter = parseJobFilter(variables.filter);
+  const now = new Date();
+  const page = await jobSearch.page({ query, filter, sort: 'RELEVANCE', first: variables.first, after: variables.after }, now);
+  await jobSearch.counts({ query, filter }, page.mode, page.categoryIds, now);
+  const plans: Record<string, string> = {};
+  for (const [i, statement] of statements.entries()) {
+    const rows = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.sql}`, ...statement.values);
+    const name = statement.sql.includes('WITH RECURSIVE below')
+      ? 'sub-categories'
+      : statement.sql.includes('WITH base AS MATERIALIZED')
+        ? 'total and facets'
+        : `page (${page.mode})`;
+    plans[`service ${i + 1}: ${name}`] = rows.map((row) => row['QUERY PLAN']).join('\n');
+  }
+  const floor = floorStatement(variables);
+  plans.floor = (await floorDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${floor.text}`, floor.values)).rows.map((row) => row['QUERY PLAN']).join('\n');
+  return plans;
+}
+
+class RolledBack extends Error {}
+
+/** A transaction whose $queryRawUnsafe calls go through `around` (to time or explain them). */
+const intercepted = (tx: Tx, around: (sql: string, values: unknown[], run: () => Promise<unknown>) => Promise<unknown>): Tx =>
+  new Proxy(tx, {
+    get: (target, property, receiver) =>
+      property === '$queryRawUnsafe'
+        ? (sql: string, ...values: unknown[]) => around(sql, values, () => target.$queryRawUnsafe(sql, ...values))
+        : Reflect.get(target, property, receiver),
+  });
+
+/** In a transaction rolled back afterwards: indexes a new drawn job and passes it to `work`. */
+async function withNewJob(db: SearchDb, job: JobSnapshot, work: (tx: Tx) => Promise<void>): Promise<void> {
+  await db
+    .$transaction(async (tx) => {
+      await indexJob(tx, job, { version: Date.now(), deleted: false });
+      await work(tx);
+      throw new RolledBack();
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof RolledBack)) throw error;
+    });
+}
+
+/** matchSavedSearches' time, the part of it its matching statement took (the rest records the INSTANT alerts), what it found. */
+type MatchTiming = { ms: number; statementMs: number; matched: number; instantAlerts: number };
+
+/**
+ * For each of `count` new drawn jobs: indexes it and times matchSavedSearches as the consumer runs
+ * them, in one transaction, then rolls it back (the alerts are not sent, the next job sees the same
+ * saved searches and no earlier matches).
+ */
+async function timeMatching(db: SearchDb, catalogue: SeedCatalogue, count: number, firstId: bigint, seed: number): Promise<MatchTiming[]> {
+  const random = createRandom(seed);
+  const timings: MatchTiming[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const job = { ...drawJobSnapshot(random, catalogue, String(firstId + BigInt(i)), new Date()), isActive: true };
+    await withNewJob(db, job, async (tx) => {
+      let statementMs = 0;
+      const timed = intercepted(tx, async (sql, _values, run) => {
+        const started = performance.now();
+        const rows = await run();
+        if (sql.includes('saved_search_matches')) statementMs += performance.now() - started;
+        return rows;
+      });
+      const started = performance.now();
+      const matched = await matchSavedSearches(timed, job.id, { now: new Date() });
+      timings.push({ ms: performance.now() - started, statementMs, ...matched });
+    });
+  }
+  return timings;
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of matchSavedSearches' statement for a new drawn job. */
+async function explainMatching(db: SearchDb, catalogue: SeedCatalogue, id: bigint, seed: number): Promise<string> {
+  const job = { ...drawJobSnapshot(createRandom(seed), catalogue, String(id), new Date()), isActive: true };
+  let plan = '';
+  await withNewJob(db, job, async (tx) => {
+    const explaining = intercepted(tx, async (sql, values) => {
+      const rows = await tx.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, ...values);
+      plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+      return [];
+    });
+    await matchSavedSearches(explaining, job.id, { now: new Date() });
+  });
+  return `${plan}\n(job: ${job.title}, ${job.skills.length} skills, ${job.location})`;
+}
+
+/**
+ * For each of `count` jobs: createJob through the gateway as the employer, then searchJobs for the
+ * job's own word through the gateway, one request after another (10 ms apart), until the job is
+ * among the results. The delay runs from createJob's response to the response that holds the job.
+ */
+async function timeFreshness(
+  gatewayUrl: string,
+  token: string,
+  catalogue: SeedCatalogue,
+  company: SeedCatalogue['companies'][number],
+  options: { count: number; first: number; seed: number },
+): Promise<number[]> {
+  const random = createRandom(options.seed);
+  const delays: number[] = [];
+  for (let i = 0; i < options.count; i += 1) {
+    const word = `benchfresh${options.first + i}`;
+    const { input } = drawJob(random, [company], catalogue.leaves, new Date());
+    const created = await postGraphQL(gatewayUrl, { query: CREATE_JOB, variables: { input: { ...input, title: `${input.title} ${word}` } } }, { token });
+    if (created.errors) throw new Error(`createJob: ${JSON.stringify(created.errors)}`);
+    const jobId = created.data!.createJob.id as string;
+    const since = performance.now();
+    for (;;) {
+      const found = await postGraphQL(gatewayUrl, { query: FIND_JOB, variables: { query: word } });
+      if (found.errors) throw new Error(`searchJobs: ${JSON.stringify(found.errors)}`);
+      if ((found.data!.searchJobs.edges as { node: { id: string } }[]).some((edge) => edge.node.id === jobId)) break;
+      if (performance.now() - since > 60_000) throw new Error(`job ${jobId} was not searchable 60 s after createJob`);
+      await sleep(10);
+    }
+    delays.push(performance.now() - since);
+  }
+  return delays;
+}
+
+const ms = (value: number) => (value >= 100 ? Math.round(value).toString() : value.toFixed(1));
+const mean = (numbers: number[]) => numbers.reduce((a, b) => a + b, 0) / numbers.length;
+
+if (!values['no-build']) buildServices();
+// --cpu-prof DIR: every service writes a V8 CPU profile into DIR when the run ends.
+const stack = await startBenchStack({}, values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : []);
+let floorServer: Awaited<ReturnType<typeof startFloorServer>> | undefined;
+// Stopped from outside (kill, or Ctrl-C to this process alone): stop the services and PostgreSQL too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void Promise.all([floorServer?.stop(), stack.stop()]).finally(() => process.exit(130)));
+try {
+  const summary = await seedBenchJobs(stack, seedJobCount);
+  const searchDatabaseUrl = stack.env.SEARCH_DATABASE_URL!;
+  const jobsDb = new pg.Client({ connectionString: stack.env.JOBS_DATABASE_URL! });
+  await jobsDb.connect();
+  jobsDb.on('error', () => undefined);
+  const { rows: seededJobs } = await jobsDb.query<{ id: string; is_active: boolean }>('SELECT id::text, is_active FROM jobs WHERE deleted_at IS NULL ORDER BY id');
+  console.log('waiting for search to index the seed’s jobs from their events…');
+  await waitForSearchIndex(
+    seededJobs.map((job) => ({ id: BigInt(job.id), isActive: job.is_active })),
+    { searchDatabaseUrl, indexTimeoutMs: 15 * 60_000, say },
+  );
+  const catalogue = await readSeedCatalogue(stack.env.JOBS_DATABASE_URL!);
+  const opened = await openSearchDomain(searchDatabaseUrl, 10);
+  const floorDb = new pg.Pool({ connectionString: searchDatabaseUrl, max: 4 });
+  floorDb.on('error', () => undefined);
+  try {
+    let started = performance.now();
+    const drawn = jobCount - seededJobs.length;
+    console.log(`writing ${drawn} drawn jobs into search_indexes with indexJob…`);
+    await fillSearchIndex(opened.domain, catalogue, { count: drawn, firstId: DRAWN_JOB_IDS, seed: SEED, concurrency: 4, say });
+    const fillSeconds = seconds1(performance.now() - started);
+    console.log(`written and vacuumed in ${fillSeconds} s`);
+    started = performance.now();
+    console.log(`saving ${savedSearchCount} searches for ${userCount} users through saveSearch…`);
+    await saveSearches(opened.domain, catalogue, { count: savedSearchCount, users: userCount, firstUserId: SAVED_SEARCH_USER_IDS, seed: SEED + 2, concurrency: 8, say });
+    const saveSeconds = seconds1(performance.now() - started);
+    console.log(`saved in ${saveSeconds} s`);
+    const { rows: counts } = await floorDb.query<{ jobs: number; open: number; saved: number; alerting: number }>(
+      `SELECT (SELECT count(*)::int FROM search_indexes WHERE entity_type = 'job') AS jobs,
+              (SELECT count(*)::int FROM search_indexes WHERE entity_type = 'job' AND is_active) AS open,
+              (SELECT count(*)::int FROM saved_searches) AS saved,
+              (SELECT count(*)::int FROM saved_searches WHERE alert_frequency <> 'never') AS alerting`,
+    );
+    await waitForOutbox(stack.env.JOBS_DATABASE_URL!, 'jobs');
+
+    floorServer = await startFloorServer(searchDatabaseUrl);
+    console.log(`drawing ${searchCount} searches that the full-text query matches, and the cursors of their later pages…`);
+    const { requests, totals, drawn: searchesDrawn } = await prepareRequests(stack, floorDb, catalogue);
+    console.log(`checking the floor against the service on ${checkCount} of them…`);
+    await checkFloor(stack, floorServer.url, requests, checkCount);
+    const plans = await explainSearch(opened.domain.db, floorDb, requests[0]!);
+    plans['matchSavedSearches'] = await explainMatching(opened.domain.db, catalogue, MATCH_JOB_IDS - 1n, SEED + 10);
+
+    const searchBodies: GraphQLBody[] = requests.map((variables) => ({ query: SEARCH_JOBS, variables }));
+    const detailBodies: GraphQLBody[] = seededJobs.filter((job) => job.is_active).map((job) => ({ query: JOB_DETAIL, variables: { id: job.id } }));
+    // The freshness jobs are posted by the seed's first employer, under the company it owns.
+    const employerEmail = summary.employerEmails[0]!;
+    const usersDb = new pg.Client({ connectionString: stack.env.USERS_DATABASE_URL! });
+    await usersDb.connect();
+    const { rows: employer } = await usersDb.query<{ id: string }>('SELECT id::text FROM users WHERE email = $1', [employerEmail]).finally(() => usersDb.end());
+    const employerCompany = catalogue.companies.find((company) => company.employerId === employer[0]!.id)!;
+    const loads = [
+      { label: 'SearchJobs direct to search (4 connections)', url: stack.urls.search!, bodies: searchBodies, connections: 4, signed: true },
+      { label: 'SearchJobs floor: one statement behind a bare HTTP server (4 connections)', url: floorServer.url, bodies: searchBodies, connections: 4, signed: false },
+      { label: 'SearchJobs through gateway (50 connections)', url: stack.urls.gateway!, bodies: searchBodies, connections: 50, signed: false },
+      { label: 'JobDetail through gateway (50 connections)', url: stack.urls.gateway!, bodies: detailBodies, connections: 50, signed: false },
+    ];
+    for (const load of loads)
+      await loadGraphQL('warm-up', load.url, load.bodies, { connections: load.connections, seconds: 2, ...(load.signed ? { hopSecret: stack.hopSecret } : {}) });
+
+    const results: LoadResult[] = [];
+    const loadAtStart: string[] = [];
+    const matching: MatchTiming[] = [];
+    const freshness: number[] = [];
+    console.log(`load average before measuring: ${loadAverage()}`);
+    for (let round = 1; round <= rounds; round += 1) {
+      // Each round starts with a different measurement, so that none always follows the same one.
+      for (let k = 0; k < loads.length; k += 1) {
+        const load = loads[(k + round - 1) % loads.length]!;
+        await waitForQuiet(maxLoad);
+        loadAtStart.push(os.loadavg()[0]!.toFixed(2));
+        results.push(
+          await loadGraphQL(`${load.label}, round ${round}`, load.url, load.bodies, {
+            connections: load.connections,
+            seconds,
+            ...(load.signed ? { hopSecret: stack.hopSecret } : {}),
+          }),
+        );
+      }
+      await waitForQuiet(maxLoad);
+      const matchShare = Math.ceil(matchJobCount / rounds);
+      matching.push(...(await timeMatching(opened.domain.db, catalogue, matchShare, MATCH_JOB_IDS + BigInt((round - 1) * matchShare), SEED + 10 + round)));
+      await waitForQuiet(maxLoad);
+      const freshShare = Math.ceil(freshJobCount / rounds);
+      const token = await signIn(stack.urls.gateway!, employerEmail, SEED_EMPLOYER_PASSWORD);
+      freshness.push(
+        ...(await timeFreshness(stack.urls.gateway!, token, catalogue, employerCompany, { count: freshShare, first: (round - 1) * freshShare, seed: SEED + 20 + round })),
+      );
+    }
+    console.log(`load average after measuring: ${loadAverage()}`);
+    // The search consumer applies event batches concurrently; a deadlock rolls a batch back to be retried.
+    const { rows: stats } = await floorDb.query<{ deadlocks: string }>('SELECT deadlocks::text FROM pg_stat_database WHERE datname = current_database()');
+
+    const of = (prefix: string) => results.filter((r) => r.label.startsWith(prefix));
+    const direct = of('SearchJobs direct');
+    const floor = of('SearchJobs floor');
+    const gatewaySearch = of('SearchJobs through gateway');
+    const gatewayDetail = of('JobDetail through gateway');
+    const directP95 = mean(direct.map((r) => r.p95));
+    const p95Ratio = directP95 / mean(floor.map((r) => r.p95));
+    const p50Ratio = mean(direct.map((r) => r.p50)) / mean(floor.map((r) => r.p50));
+    const rateRatio = mean(gatewaySearch.map((r) => r.requestsPerSecond)) / mean(gatewayDetail.map((r) => r.requestsPerSecond));
+    const matchMs = matching.map((m) => m.ms).sort((a, b) => a - b);
+    const statementMs = matching.map((m) => m.statementMs).sort((a, b) => a - b);
+    const matched = matching.map((m) => m.matched).sort((a, b) => a - b);
+    const alerts = matching.map((m) => m.instantAlerts).sort((a, b) => a - b);
+    freshness.sort((a, b) => a - b);
+    const pages = requests.map((r) => (r.after ? 'later' : 'first'));
+
+    for (const [name, plan] of Object.entries(plans)) console.log(`\n${name}${name === 'matchSavedSearches' ? '' : `, for ${JSON.stringify(requests[0])}`}:\n${plan}`);
+    console.log(`\nCommand: ${command}`);
+    console.log(`Machine: ${machineDescription()}`);
+    console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}`);
+    console.log(execSync('free -g', { encoding: 'utf8' }));
+    console.log(
+      `Data: ${counts[0]!.jobs} jobs in search_indexes (${counts[0]!.open} open): ${seededJobs.length} seeded in jobs_db (${summary.companies} companies, ${summary.categories} categories, ${summary.skills} skills) and indexed from their events, ` +
+        `${drawn} drawn the same way and written by indexJob in ${fillSeconds} s; ${counts[0]!.saved} saved searches (${counts[0]!.alerting} alerting) of ${userCount} users, saved through saveSearch in ${saveSeconds} s. ` +
+        `${requests.length} distinct searches, the first ${requests.length} of ${searchesDrawn} drawn that the full-text query matches (jobs matching: p50 ${percentile(totals, 50)}, p90 ${percentile(totals, 90)}, max ${totals.at(-1)}; ` +
+        `${pages.filter((p) => p === 'first').length} first pages, ${pages.filter((p) => p === 'later').length} later pages), ${detailBodies.length} distinct JobDetail ids; ${seconds} s per load measurement. ` +
+        `The floor matched the service on ${checkCount} of the searches. Deadlocks in search_db during the run: ${stats[0]!.deadlocks}.\n`,
+    );
+    console.log(
+      markdownTable(results, { withP95: true })
+        .split('\n')
+        .map((line, i) => (i === 0 ? `${line} load avg (1 min) at start |` : i === 1 ? `${line}---:|` : `${line} ${loadAtStart[i - 2]} |`))
+        .join('\n'),
+    );
+    console.log(
+      [
+        '',
+        '| figure | measured | target |',
+        '|---|---|---|',
+        `| SearchJobs direct, p95 (mean of rounds) | ${Math.round(directP95)} ms | ≤ 50 ms: ${directP95 <= 50 ? 'met' : 'missed'} |`,
+        `| SearchJobs direct / floor, latency | p95 ×${p95Ratio.toFixed(2)}, p50 ×${p50Ratio.toFixed(2)} | p95 ≤ ×2: ${p95Ratio <= 2 ? 'met' : 'missed'} |`,
+        `| SearchJobs / JobDetail through gateway, req/s | ×${rateRatio.toFixed(2)} | ≥ ×0.8: ${rateRatio >= 0.8 ? 'met' : 'missed'} |`,
+        `| matchSavedSearches, one new job against ${counts[0]!.saved} saved searches, ${matching.length} jobs | p50 ${ms(percentile(matchMs, 50))} ms, p95 ${ms(percentile(matchMs, 95))}, p99 ${ms(percentile(matchMs, 99))}, max ${ms(matchMs.at(-1)!)}; its statement alone p50 ${ms(percentile(statementMs, 50))} ms, p99 ${ms(percentile(statementMs, 99))} (matches per job: p50 ${percentile(matched, 50)}, max ${matched.at(-1)}; INSTANT owners alerted p50 ${percentile(alerts, 50)}) | ≤ 20 ms: ${percentile(matchMs, 99) <= 20 ? 'met' : percentile(matchMs, 50) <= 20 ? 'met at p50, missed at p99' : 'missed'} |`,
+        `| createJob → found by searchJobs, ${freshness.length} jobs | p50 ${ms(percentile(freshness, 50))} ms, p99 ${ms(percentile(freshness, 99))}, max ${ms(freshness.at(-1)!)} | p99 ≤ 1 s: ${percentile(freshness, 99) <= 1000 ? 'met' : 'missed'} |`,
+      ].join('\n'),
+    );
+  } finally {
+    await Promise.all([jobsDb.end(), floorDb.end(), opened.close()]);
+  }
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await floorServer?.stop();
+  await stack.stop();
+}
