@@ -141,6 +141,17 @@ try {
   const ingestRounds: { accepted: number; written: number; refused: number }[] = [];
   const storedEvents = async () => (await analyticsDb.query<{ n: number }>('SELECT count(*)::int AS n FROM analytics_events')).rows[0]!.n;
   const ratioRounds: { track: LoadResult; me: LoadResult }[] = [];
+  /** Waits until the service's buffered events are all written (the row count holds for half a second). */
+  const buffersWritten = async () => {
+    let written = await storedEvents();
+    let lastWriteAt = performance.now();
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const now = await storedEvents();
+      if (now === written) return { written, lastWriteAt };
+      [written, lastWriteAt] = [now, performance.now()];
+    }
+  };
   for (let round = 1; round <= rounds; round += 1) {
     console.log(`round ${round} of ${rounds} (load average ${loadAverage()})`);
     await waitForQuiet(maxLoad);
@@ -165,14 +176,7 @@ try {
     results.push(ingest);
     // Accepted events sit in the service's buffer until its next batch write: the figure is what
     // reached analytics_events, over the measurement and the time the buffer took to drain.
-    let written = await storedEvents();
-    let lastWriteAt = performance.now();
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const now = await storedEvents();
-      if (now === written) break;
-      [written, lastWriteAt] = [now, performance.now()];
-    }
+    const { written, lastWriteAt } = await buffersWritten();
     const refused = ingest.errors;
     ingestRounds.push({
       accepted: Math.round(((ingest.requestsPerSecond * seconds - refused) * BATCH) / seconds),
@@ -192,7 +196,9 @@ try {
     results.push(track, me);
     ratioRounds.push({ track, me });
 
-    // 3. JobStats for 365 days, windows ending on different days so that requests differ.
+    // 3. JobStats for 365 days, windows ending on different days so that requests differ; after
+    // the views just sent are written, so that reads are measured, not reads beside batch writes.
+    await buffersWritten();
     await waitForQuiet(maxLoad);
     const statsBodies = distinct(30, (i) => ({
       query: JOB_STATS_ENTITIES,
