@@ -37,6 +37,7 @@ import {
   waitForQuiet,
   type LoadResult,
 } from './bench-stack.js';
+import { profileOperation, profileTable, type ProfileRow } from './request-profile.js';
 import { seedBenchJobs } from './seed-jobs.js';
 
 const { values } = parseArgs({
@@ -95,71 +96,6 @@ async function waitForUserCopies(env: NodeJS.ProcessEnv, users: number): Promise
       await db.end();
     }
   }
-}
-
-/** One process's counters from its /metrics: CPU seconds, GraphQL operations served and their seconds. */
-async function readCounters(metricsUrl: string): Promise<{ cpu: number; operations: number; operationSeconds: number }> {
-  const text = await (await fetch(metricsUrl)).text();
-  const total = (metric: string) =>
-    text
-      .split('\n')
-      .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
-      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-  return {
-    cpu: total('process_cpu_seconds_total'),
-    operations: total('graphql_operation_duration_seconds_count'),
-    operationSeconds: total('graphql_operation_duration_seconds_sum'),
-  };
-}
-
-type ProfileRow = { operation: string; process: string; calls: number; cpuMs: number; servedMs: number; statements: number | undefined };
-
-/**
- * Sends `requests` of one operation one after another through the gateway and returns, per process,
- * what each request cost: subgraph calls, CPU time, time serving GraphQL, and SQL statements in its
- * database (transactions committed: every read outside a transaction is one). PostgreSQL's
- * statistics reach pg_stat_database within a second of a transaction's end, hence the pause.
- */
-async function profileOperation(
-  label: string,
-  gatewayUrl: string,
-  body: { query: string; variables?: Record<string, unknown> },
-  token: string | undefined,
-  processes: { name: string; url: string; db?: pg.Client }[],
-  requests: number,
-): Promise<{ rows: ProfileRow[]; msPerRequest: number }> {
-  const read = () =>
-    Promise.all(
-      processes.map(async (service) => ({
-        ...(await readCounters(service.url.replace(/\/graphql$/, '/metrics'))),
-        transactions: service.db
-          ? Number((await service.db.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n)
-          : 0,
-      })),
-    );
-  const pause = () => new Promise((resolve) => setTimeout(resolve, 1_500));
-  await pause();
-  const before = await read();
-  const started = performance.now();
-  for (let i = 0; i < requests; i += 1) {
-    const response = await postGraphQL(gatewayUrl, body, token ? { token } : {});
-    if (response.errors) throw new Error(`${label}: ${JSON.stringify(response.errors)}`);
-  }
-  const msPerRequest = (performance.now() - started) / requests;
-  await pause();
-  const after = await read();
-  return {
-    msPerRequest,
-    rows: processes.map((service, i) => ({
-      operation: label,
-      process: service.name,
-      calls: (after[i]!.operations - before[i]!.operations) / requests,
-      cpuMs: ((after[i]!.cpu - before[i]!.cpu) * 1000) / requests,
-      servedMs: ((after[i]!.operationSeconds - before[i]!.operationSeconds) * 1000) / requests,
-      // Less the reading itself: one transaction per read.
-      statements: service.db ? (after[i]!.transactions - before[i]!.transactions - 1) / requests : undefined,
-    })),
-  };
 }
 
 const say = (line: string) => console.log(`  ${line}`);
@@ -345,16 +281,7 @@ try {
       .join('\n'),
   );
   console.log(`\nPer request, ${profileRequests} requests one after another through the gateway (${sequential.join(', ')}):\n`);
-  console.log(
-    [
-      '| operation | process | subgraph calls | CPU ms | serving GraphQL ms | SQL statements |',
-      '|---|---|---:|---:|---:|---:|',
-      ...profile.map(
-        (row) =>
-          `| ${row.operation} | ${row.process} | ${row.process === 'gateway' ? '' : row.calls.toFixed(1)} | ${row.cpuMs.toFixed(1)} | ${row.servedMs.toFixed(1)} | ${row.statements === undefined ? '' : row.statements.toFixed(1)} |`,
-      ),
-    ].join('\n'),
-  );
+  console.log(profileTable(profile));
   console.log(['', '| ratio of mean req/s | req/s | ratio | target ≥ 0.8 |', '|---|---:|---:|---|', ...ratioRows].join('\n'));
 } catch (error) {
   console.error(error);

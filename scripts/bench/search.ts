@@ -55,6 +55,7 @@ import {
   type LoadResult,
 } from './bench-stack.js';
 import { createSearchDrawer, drawJobSnapshot, fillSearchIndex, openSearchDomain, readSeedCatalogue, saveSearches, type SeedCatalogue } from './search-data.js';
+import { profileOperation, profileTable, type ProfileRow } from './request-profile.js';
 import { floorStatement, searchFloor, type SearchVariables } from './search-floor.js';
 import { seedBenchJobs } from './seed-jobs.js';
 
@@ -188,7 +189,7 @@ async function prepareRequests(
     }
     requests[i] = request;
   });
-  return { requests, totals: matchedTotals.sort((a, b) => a - b), drawn };
+  return { requests, totals: matchedTotals, drawn };
 }
 
 /** Sends `count` of the requests to both, and fails on the first whose results differ. */
@@ -204,7 +205,7 @@ async function checkFloor(stack: Awaited<ReturnType<typeof startBenchStack>>, fl
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of the statements the service sends for one request (page, then total and facets), and of the floor's. */
-async function explainSearch(db: SearchDb, floorDb: pg.Pool, variables: SearchVariables): Promise<Record<string, string>> {
+async function explainSearch(db: SearchDb, floorDb: pg.Pool, variables: SearchVariables, which: string): Promise<Record<string, string>> {
   const statements: { sql: string; values: unknown[] }[] = [];
   const recorder = {
     $queryRawUnsafe: (sql: string, ...params: unknown[]) => {
@@ -226,10 +227,12 @@ async function explainSearch(db: SearchDb, floorDb: pg.Pool, variables: SearchVa
       : statement.sql.includes('WITH base AS MATERIALIZED')
         ? 'total and facets'
         : `page (${page.mode})`;
-    plans[`service ${i + 1}: ${name}`] = rows.map((row) => row['QUERY PLAN']).join('\n');
+    plans[`${which}, service ${i + 1}: ${name}`] = rows.map((row) => row['QUERY PLAN']).join('\n');
   }
   const floor = floorStatement(variables);
-  plans.floor = (await floorDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${floor.text}`, floor.values)).rows.map((row) => row['QUERY PLAN']).join('\n');
+  plans[`${which}, floor`] = (await floorDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${floor.text}`, floor.values)).rows
+    .map((row) => row['QUERY PLAN'])
+    .join('\n');
   return plans;
 }
 
@@ -381,19 +384,18 @@ try {
 
     floorServer = await startFloorServer(searchDatabaseUrl);
     console.log(`drawing ${searchCount} searches that the full-text query matches, and the cursors of their later pages…`);
-    const { requests, totals, drawn: searchesDrawn } = await prepareRequests(stack, floorDb, catalogue);
+    const { requests, totals: requestTotals, drawn: searchesDrawn } = await prepareRequests(stack, floorDb, catalogue);
+    const totals = [...requestTotals].sort((a, b) => a - b);
     console.log(`checking the floor against the service on ${checkCount} of them…`);
     await checkFloor(stack, floorServer.url, requests, checkCount);
-    const plans = await explainSearch(opened.domain.db, floorDb, requests[0]!);
-    plans['matchSavedSearches'] = await explainMatching(opened.domain.db, catalogue, MATCH_JOB_IDS - 1n, SEED + 10);
 
     const searchBodies: GraphQLBody[] = requests.map((variables) => ({ query: SEARCH_JOBS, variables }));
     const detailBodies: GraphQLBody[] = seededJobs.filter((job) => job.is_active).map((job) => ({ query: JOB_DETAIL, variables: { id: job.id } }));
     // The freshness jobs are posted by the seed's first employer, under the company it owns.
     const employerEmail = summary.employerEmails[0]!;
-    const usersDb = new pg.Client({ connectionString: stack.env.USERS_DATABASE_URL! });
-    await usersDb.connect();
-    const { rows: employer } = await usersDb.query<{ id: string }>('SELECT id::text FROM users WHERE email = $1', [employerEmail]).finally(() => usersDb.end());
+    const accountsDb = new pg.Client({ connectionString: stack.env.USERS_DATABASE_URL! });
+    await accountsDb.connect();
+    const { rows: employer } = await accountsDb.query<{ id: string }>('SELECT id::text FROM users WHERE email = $1', [employerEmail]).finally(() => accountsDb.end());
     const employerCompany = catalogue.companies.find((company) => company.employerId === employer[0]!.id)!;
     const loads = [
       { label: 'SearchJobs direct to search (4 connections)', url: stack.urls.search!, bodies: searchBodies, connections: 4, signed: true },
@@ -403,6 +405,29 @@ try {
     ];
     for (const load of loads)
       await loadGraphQL('warm-up', load.url, load.bodies, { connections: load.connections, seconds: 2, ...(load.signed ? { hopSecret: stack.hopSecret } : {}) });
+
+    // Where each request's cost goes: 100 one after another through the gateway, on as quiet a machine as it gets.
+    const usersDb = new pg.Client({ connectionString: stack.env.USERS_DATABASE_URL! });
+    const searchDb = new pg.Client({ connectionString: searchDatabaseUrl });
+    await Promise.all([usersDb.connect(), searchDb.connect()]);
+    const processes = [
+      { name: 'gateway', url: stack.urls.gateway! },
+      { name: 'search', url: stack.urls.search!, db: searchDb },
+      { name: 'jobs', url: stack.urls.jobs!, db: jobsDb },
+      { name: 'users', url: stack.urls.users!, db: usersDb },
+    ];
+    const profile: ProfileRow[] = [];
+    const sequential: string[] = [];
+    for (const [label, bodies] of [
+      ['SearchJobs', searchBodies],
+      ['JobDetail', detailBodies],
+    ] as const) {
+      await waitForQuiet(maxLoad);
+      const profiled = await profileOperation(label, stack.urls.gateway!, bodies, undefined, processes, 100);
+      profile.push(...profiled.rows);
+      sequential.push(`${label} ${profiled.msPerRequest.toFixed(1)} ms`);
+    }
+    await Promise.all([usersDb.end(), searchDb.end()]);
 
     const results: LoadResult[] = [];
     const loadAtStart: string[] = [];
@@ -434,6 +459,15 @@ try {
       );
     }
     console.log(`load average after measuring: ${loadAverage()}`);
+    // The plans, once the data is warm: a search of the median size and the largest (the tail of the
+    // latency is the large ones), and a new job's matching.
+    const median = requests[requestTotals.indexOf(percentile(totals, 50))]!;
+    const largest = requests[requestTotals.indexOf(totals.at(-1)!)]!;
+    const plans = {
+      ...(await explainSearch(opened.domain.db, floorDb, median, `median search (${percentile(totals, 50)} jobs) ${JSON.stringify(median)}`)),
+      ...(await explainSearch(opened.domain.db, floorDb, largest, `largest search (${totals.at(-1)} jobs) ${JSON.stringify(largest)}`)),
+    };
+    plans['matchSavedSearches'] = await explainMatching(opened.domain.db, catalogue, MATCH_JOB_IDS - 1n, SEED + 10);
     // The search consumer applies event batches concurrently; a deadlock rolls a batch back to be retried.
     const { rows: stats } = await floorDb.query<{ deadlocks: string }>('SELECT deadlocks::text FROM pg_stat_database WHERE datname = current_database()');
 
@@ -453,7 +487,7 @@ try {
     freshness.sort((a, b) => a - b);
     const pages = requests.map((r) => (r.after ? 'later' : 'first'));
 
-    for (const [name, plan] of Object.entries(plans)) console.log(`\n${name}${name === 'matchSavedSearches' ? '' : `, for ${JSON.stringify(requests[0])}`}:\n${plan}`);
+    for (const [name, plan] of Object.entries(plans)) console.log(`\n${name}:\n${plan}`);
     console.log(`\nCommand: ${command}`);
     console.log(`Machine: ${machineDescription()}`);
     console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}`);
@@ -471,6 +505,8 @@ try {
         .map((line, i) => (i === 0 ? `${line} load avg (1 min) at start |` : i === 1 ? `${line}---:|` : `${line} ${loadAtStart[i - 2]} |`))
         .join('\n'),
     );
+    console.log(`\nPer request, 100 requests one after another through the gateway (${sequential.join(', ')}):\n`);
+    console.log(profileTable(profile));
     console.log(
       [
         '',
