@@ -3,13 +3,13 @@ import { devStackDatabaseUrl, envSchemas, parseEnv } from '@jobplatform/config';
 
 const schema = z.object({
   /** Defaults to the databases of `npm start`'s embedded PostgreSQL. */
-  USERS_DATABASE_URL: envSchemas.postgresUrl.default(devStackDatabaseUrl('users')),
-  JOBS_DATABASE_URL: envSchemas.postgresUrl.default(devStackDatabaseUrl('jobs')),
-  APPLICATIONS_DATABASE_URL: envSchemas.postgresUrl.default(devStackDatabaseUrl('applications')),
+  USERS_DATABASE_URL: envSchemas.postgresUrl.default(() => devStackDatabaseUrl('users')),
+  JOBS_DATABASE_URL: envSchemas.postgresUrl.default(() => devStackDatabaseUrl('jobs')),
+  APPLICATIONS_DATABASE_URL: envSchemas.postgresUrl.default(() => devStackDatabaseUrl('applications')),
   /** search_db, where the seed waits for the running search service to index the data set's jobs. */
-  SEARCH_DATABASE_URL: envSchemas.postgresUrl.default(devStackDatabaseUrl('search')),
+  SEARCH_DATABASE_URL: envSchemas.postgresUrl.default(() => devStackDatabaseUrl('search')),
   /** analytics_db, where the seed writes a year of client activity once analytics has copied the jobs. */
-  ANALYTICS_DATABASE_URL: envSchemas.postgresUrl.default(devStackDatabaseUrl('analytics')),
+  ANALYTICS_DATABASE_URL: envSchemas.postgresUrl.default(() => devStackDatabaseUrl('analytics')),
   /** The users service the seed runs in-process publishes its events here (npm start's nats-server by default). */
   NATS_URL: envSchemas.natsUrl,
   /** The users service's NATS password; by default npm start's development key. */

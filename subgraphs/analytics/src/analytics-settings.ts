@@ -29,7 +29,7 @@ export const analyticsSettings = z.object({
 export type AnalyticsSettings = z.infer<typeof analyticsSettings>;
 
 const rollupCliSchema = z.object({
-  ANALYTICS_DATABASE_URL: envSchemas.postgresUrl.default(devStackDatabaseUrl('analytics')),
+  ANALYTICS_DATABASE_URL: envSchemas.postgresUrl.default(() => devStackDatabaseUrl('analytics')),
 });
 
 export type RollupCliEnv = z.infer<typeof rollupCliSchema>;

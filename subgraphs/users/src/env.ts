@@ -87,11 +87,14 @@ export const usersSettings = z
 
 export type UsersSettings = z.infer<typeof usersSettings>;
 
-/** The local development database that `npm start` runs (see scripts/src/dev-stack.ts). */
-const DEV_STACK_USERS_DATABASE_URL = devStackDatabaseUrl('users');
+/**
+ * The local development database that `npm start` runs (see scripts/src/dev-stack.ts), as the CLIs'
+ * default: read when a CLI parses its settings, since it reads the role's password from `.data`.
+ */
+const devStackUsersDatabaseUrl = () => devStackDatabaseUrl('users');
 
 const createAdminSchema = z.object({
-  USERS_DATABASE_URL: envSchemas.postgresUrl.default(DEV_STACK_USERS_DATABASE_URL),
+  USERS_DATABASE_URL: envSchemas.postgresUrl.default(devStackUsersDatabaseUrl),
   ADMIN_PASSWORD: z.string().optional(),
   /** The new admin's verification mail waits in users_db's send queue; its link leads here. */
   WEB_APP_URL: webAppUrl,
@@ -106,7 +109,7 @@ export function loadCreateAdminEnv(source: NodeJS.ProcessEnv = process.env): Cre
 }
 
 const erasuresCliSchema = z.object({
-  USERS_DATABASE_URL: envSchemas.postgresUrl.default(DEV_STACK_USERS_DATABASE_URL),
+  USERS_DATABASE_URL: envSchemas.postgresUrl.default(devStackUsersDatabaseUrl),
 });
 
 export type ErasuresCliEnv = z.infer<typeof erasuresCliSchema>;
