@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { AppError } from '@jobplatform/service-runtime';
 import type { UsersDb } from './db.js';
+import type { Prisma } from './generated/prisma/client.js';
 
 export type LoginThrottlePolicy = {
   windowMs: number;
@@ -36,48 +37,44 @@ export function addressBlockOf(address: string | undefined): string | null {
     .join(':')}::/64`;
 }
 
+type AuditReader = Pick<UsersDb, 'auditEvent'>;
+
+/**
+ * When `limit` audit rows match `where` after `since`, the oldest of them: the window frees a slot
+ * once that one ages out. Undefined while the limit is not reached (or is 0).
+ */
+async function limitReachedAt(db: AuditReader, where: Prisma.AuditEventWhereInput, since: Date, limit: number): Promise<Date | undefined> {
+  if (limit <= 0) return undefined;
+  const rows = await db.auditEvent.findMany({ where: { ...where, createdAt: { gt: since } }, orderBy: { createdAt: 'asc' }, select: { createdAt: true }, take: limit });
+  return rows.length >= limit ? rows[0]!.createdAt : undefined;
+}
+
+/** TOO_MANY_REQUESTS, with the seconds until the oldest counted row leaves the window. */
+function tooManyRequests(oldest: Date, windowMs: number, now: Date, message: (seconds: number) => string): AppError {
+  const seconds = Math.max(1, Math.ceil((oldest.getTime() + windowMs - now.getTime()) / 1000));
+  return new AppError('TOO_MANY_REQUESTS', message(seconds), { retryAfterSeconds: seconds });
+}
+
 /**
  * Refuses a sign-in attempt when the account or the client address has failed too often lately.
  * Failures are the login_failed rows of the audit trail, so every replica sees the same counts.
  * A success for the account, or a password reset, starts its count afresh.
  */
-export async function assertLoginAllowed(db: Pick<UsersDb, 'auditEvent'>, policy: LoginThrottlePolicy, email: string, clientIp: string | undefined, now: Date): Promise<void> {
+export async function assertLoginAllowed(db: AuditReader, policy: LoginThrottlePolicy, email: string, clientIp: string | undefined, now: Date): Promise<void> {
   const windowStart = new Date(now.getTime() - policy.windowMs);
   const lastSuccess = await db.auditEvent.findFirst({
     where: { action: { in: ['login_succeeded', 'password_reset'] }, subject: email, createdAt: { gte: windowStart } },
     orderBy: { createdAt: 'desc' },
     select: { createdAt: true },
   });
-  const accountSince = lastSuccess?.createdAt ?? windowStart;
-  const [accountFailures, addressFailures] = await Promise.all([
-    db.auditEvent.findMany({
-      where: { action: 'login_failed', subject: email, createdAt: { gt: accountSince } },
-      orderBy: { createdAt: 'asc' },
-      select: { createdAt: true },
-      take: policy.maxFailuresPerAccount,
-    }),
-    clientIp
-      ? db.auditEvent.findMany({
-          where: { action: 'login_failed', addressBlock: addressBlockOf(clientIp), createdAt: { gt: windowStart } },
-          orderBy: { createdAt: 'asc' },
-          select: { createdAt: true },
-          take: policy.maxFailuresPerAddress,
-        })
-      : Promise.resolve([]),
+  const [accountLocked, addressLocked] = await Promise.all([
+    limitReachedAt(db, { action: 'login_failed', subject: email }, lastSuccess?.createdAt ?? windowStart, policy.maxFailuresPerAccount),
+    clientIp ? limitReachedAt(db, { action: 'login_failed', addressBlock: addressBlockOf(clientIp) }, windowStart, policy.maxFailuresPerAddress) : undefined,
   ]);
-  const retryAfter = (oldest: Date) => Math.max(1, Math.ceil((oldest.getTime() + policy.windowMs - now.getTime()) / 1000));
-  if (accountFailures.length >= policy.maxFailuresPerAccount) {
-    const seconds = retryAfter(accountFailures[0]!.createdAt);
-    throw new AppError('TOO_MANY_REQUESTS', `Too many failed sign-ins for this account. Try again in ${seconds} seconds or reset the password.`, {
-      retryAfterSeconds: seconds,
-    });
+  if (accountLocked) {
+    throw tooManyRequests(accountLocked, policy.windowMs, now, (seconds) => `Too many failed sign-ins for this account. Try again in ${seconds} seconds or reset the password.`);
   }
-  if (addressFailures.length >= policy.maxFailuresPerAddress) {
-    const seconds = retryAfter(addressFailures[0]!.createdAt);
-    throw new AppError('TOO_MANY_REQUESTS', `Too many failed sign-ins from this address. Try again in ${seconds} seconds.`, {
-      retryAfterSeconds: seconds,
-    });
-  }
+  if (addressLocked) throw tooManyRequests(addressLocked, policy.windowMs, now, (seconds) => `Too many failed sign-ins from this address. Try again in ${seconds} seconds.`);
 }
 
 /** Registrations from one address (an IPv6 address: its /64) per window, whatever the emails. */
@@ -88,16 +85,9 @@ export type RegistrationLimit = { windowMs: number; maxPerAddress: number };
  * window (counted from the user_registered rows of the audit trail). No address (the seed, a CLI)
  * is not limited; a limit of 0 turns the check off.
  */
-export async function assertRegistrationAllowed(db: Pick<UsersDb, 'auditEvent'>, limit: RegistrationLimit, clientIp: string | undefined, now: Date): Promise<void> {
+export async function assertRegistrationAllowed(db: AuditReader, limit: RegistrationLimit, clientIp: string | undefined, now: Date): Promise<void> {
   const block = addressBlockOf(clientIp);
-  if (!block || limit.maxPerAddress === 0) return;
-  const recent = await db.auditEvent.findMany({
-    where: { action: 'user_registered', addressBlock: block, createdAt: { gt: new Date(now.getTime() - limit.windowMs) } },
-    orderBy: { createdAt: 'asc' },
-    select: { createdAt: true },
-    take: limit.maxPerAddress,
-  });
-  if (recent.length < limit.maxPerAddress) return;
-  const seconds = Math.max(1, Math.ceil((recent[0]!.createdAt.getTime() + limit.windowMs - now.getTime()) / 1000));
-  throw new AppError('TOO_MANY_REQUESTS', `Too many accounts were registered from this address lately. Try again in ${seconds} seconds.`, { retryAfterSeconds: seconds });
+  if (!block) return;
+  const full = await limitReachedAt(db, { action: 'user_registered', addressBlock: block }, new Date(now.getTime() - limit.windowMs), limit.maxPerAddress);
+  if (full) throw tooManyRequests(full, limit.windowMs, now, (seconds) => `Too many accounts were registered from this address lately. Try again in ${seconds} seconds.`);
 }
