@@ -33,6 +33,7 @@ import {
   percentile,
   postDirect,
   startBenchStack,
+  stopOnInterrupt,
   waitForQuiet,
   type GraphQLBody,
   type LoadResult,
@@ -83,7 +84,7 @@ const distinct = (count: number, make: (i: number) => GraphQLBody): GraphQLBody[
 if (!values['no-build']) buildServices();
 // Every request of the benchmark comes from 127.0.0.1: the per-address limit must not be what is measured.
 const stack = await startBenchStack({ ANALYTICS_RATE_LIMIT_PER_ADDRESS: '100000000' });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+stopOnInterrupt(() => stack.stop());
 try {
   await seedBenchJobs(stack, jobCount);
   const jobsDb = new pg.Client({ connectionString: stack.env.JOBS_DATABASE_URL! });

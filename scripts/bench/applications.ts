@@ -32,6 +32,7 @@ import {
   markdownTable,
   signIn,
   startBenchStack,
+  stopOnInterrupt,
   waitForMailQueue,
   waitForOutbox,
   waitForQuiet,
@@ -102,8 +103,7 @@ const say = (line: string) => console.log(`  ${line}`);
 
 if (!values['no-build']) buildServices();
 const stack = await startBenchStack();
-// Stopped from outside (kill, or Ctrl-C to this process alone): stop the services and PostgreSQL too.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+stopOnInterrupt(() => stack.stop());
 try {
   const summary = await seedBenchJobs(stack, jobCount);
   const jobsDb = new pg.Client({ connectionString: stack.env.JOBS_DATABASE_URL! });

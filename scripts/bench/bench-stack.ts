@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { Kind, parse } from 'graphql';
 import pg from 'pg';
 import { applyMigrations, provisionServiceDatabase, serviceSchema } from '@jobplatform/database';
 import { HOP_MAX_AGE_MS } from '@jobplatform/service-runtime';
@@ -15,7 +16,7 @@ import { startMailCatcher } from '@jobplatform/mail/catcher';
 import { findFreePort, startEmbeddedPostgres, startNatsServer } from '@jobplatform/embedded-infra';
 import { databaseRole, envPrefix, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
 import { natsPasswordVariable, natsServerConfig, natsUrlWithCredentials } from '@jobplatform/events';
-import { compileTrustedDocuments } from '../../gateway/src/trusted-documents.js';
+import { compileTrustedDocuments, type TrustedDocumentManifest } from '../../gateway/src/trusted-documents.js';
 import { repoRoot } from '../src/dev-stack-env.js';
 import { databaseUrlVariable, gatewayService, subgraphServices, type PlatformService } from '../src/platform-services.js';
 import { loadDevNatsPasswords, loadDevSecrets } from '../src/dev-keys.js';
@@ -40,15 +41,15 @@ export function buildServices(): void {
   if (result.status !== 0) throw new Error(`the build failed (npx turbo run build exited with ${result.status ?? result.signal}); fix it, or build otherwise and pass --no-build`);
 }
 
-/** Waits until a service's relay has published everything in its outbox (what a seed wrote), saying how much is left. */
-export async function waitForOutbox(databaseUrl: string, service: string): Promise<void> {
+/** Polls `countSql` in a database every 5 s until it counts nothing, saying how much is left. */
+async function waitUntilNoneLeft(databaseUrl: string, countSql: string, left: (n: number) => string): Promise<void> {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
     for (;;) {
-      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM event_outbox WHERE published_at IS NULL');
+      const { rows } = await db.query<{ n: number }>(countSql);
       if (rows[0]!.n === 0) return;
-      console.log(`  waiting for the ${service} relay: ${rows[0]!.n} events to publish`);
+      console.log(`  waiting for ${left(rows[0]!.n)}`);
       await new Promise((resolve) => setTimeout(resolve, 5_000));
     }
   } finally {
@@ -56,23 +57,20 @@ export async function waitForOutbox(databaseUrl: string, service: string): Promi
   }
 }
 
+/** Waits until a service's relay has published everything in its outbox (what a seed wrote). */
+export const waitForOutbox = (databaseUrl: string, service: string) =>
+  waitUntilNoneLeft(databaseUrl, 'SELECT count(*)::int AS n FROM event_outbox WHERE published_at IS NULL', (n) => `the ${service} relay: ${n} events to publish`);
+
 /**
  * Waits until a service's mail courier has sent what its send queue holds (users' verification
  * mails for accounts a benchmark registered), so that no courier competes with the measurement.
  */
-export async function waitForMailQueue(databaseUrl: string, service: string): Promise<void> {
-  const db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    for (;;) {
-      const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM outbound_mail WHERE status = 'pending'");
-      if (rows[0]!.n === 0) return;
-      console.log(`  waiting for the ${service} mail courier: ${rows[0]!.n} mails to send`);
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
-    }
-  } finally {
-    await db.end();
-  }
+export const waitForMailQueue = (databaseUrl: string, service: string) =>
+  waitUntilNoneLeft(databaseUrl, "SELECT count(*)::int AS n FROM outbound_mail WHERE status = 'pending'", (n) => `the ${service} mail courier: ${n} mails to send`);
+
+/** On Ctrl-C or SIGTERM to the benchmark alone: stops what it started (services, PostgreSQL, helpers), then exits. */
+export function stopOnInterrupt(stop: () => Promise<unknown>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().finally(() => process.exit(130)));
 }
 
 /** Sends SIGTERM to a process the benchmark started and waits until it has exited. */
@@ -252,15 +250,17 @@ export async function loadGraphQL(
   };
 }
 
+let trustedDocuments: TrustedDocumentManifest | undefined;
+
 /**
  * An operation of the project's client operations (schema/operations/<file>.graphql) with the
  * fragments it uses: the trusted document the gateway knows by that name, as clients send it.
  */
 export function clientOperation(file: string, name: string): string {
-  const document = compileTrustedDocuments().operations.find((operation) => operation.name === name);
-  if (!document || !readFileSync(new URL(`../../schema/operations/${file}.graphql`, import.meta.url), 'utf8').includes(` ${name}`)) {
-    throw new Error(`schema/operations/${file}.graphql has no operation ${name}`);
-  }
+  const source = parse(readFileSync(new URL(`../../schema/operations/${file}.graphql`, import.meta.url), 'utf8'));
+  const defined = source.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
+  const document = (trustedDocuments ??= compileTrustedDocuments()).operations.find((operation) => operation.name === name);
+  if (!defined || !document) throw new Error(`schema/operations/${file}.graphql has no operation ${name}`);
   return document.body;
 }
 

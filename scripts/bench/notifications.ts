@@ -33,6 +33,7 @@ import {
   percentile,
   postDirect,
   startBenchStack,
+  stopOnInterrupt,
   type LoadResult,
 } from './bench-stack.js';
 
@@ -127,7 +128,7 @@ async function publishAtRate(
 
 if (!values['no-build']) buildServices();
 const stack = await startBenchStack();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+stopOnInterrupt(() => stack.stop());
 const db = new pg.Client({ connectionString: stack.env.NOTIFICATIONS_DATABASE_URL! });
 await db.connect();
 db.on('error', () => undefined);

@@ -6,7 +6,7 @@ import { postGraphQL } from '@jobplatform/testing';
 import type { GraphQLBody } from './bench-stack.js';
 
 /** One process's counters from its /metrics: CPU seconds, GraphQL operations served and their seconds. */
-async function readCounters(metricsUrl: string): Promise<{ cpu: number; operations: number; operationSeconds: number }> {
+export async function readProcessCounters(metricsUrl: string): Promise<{ cpu: number; operations: number; operationSeconds: number }> {
   const text = await (await fetch(metricsUrl)).text();
   const total = (metric: string) =>
     text
@@ -41,7 +41,7 @@ export async function profileOperation(
   const read = () =>
     Promise.all(
       processes.map(async (service) => ({
-        ...(await readCounters(service.url.replace(/\/graphql$/, '/metrics'))),
+        ...(await readProcessCounters(service.url.replace(/\/graphql$/, '/metrics'))),
         transactions: service.db
           ? Number((await service.db.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n)
           : 0,

@@ -48,6 +48,7 @@ import {
   signIn,
   startBenchStack,
   stopChild,
+  stopOnInterrupt,
   waitForOutbox,
   waitForQuiet,
   waitForReady,
@@ -344,8 +345,7 @@ if (!values['no-build']) buildServices();
 // --cpu-prof DIR: every service writes a V8 CPU profile into DIR when the run ends.
 const stack = await startBenchStack({}, values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : []);
 let floorServer: Awaited<ReturnType<typeof startFloorServer>> | undefined;
-// Stopped from outside (kill, or Ctrl-C to this process alone): stop the services and PostgreSQL too.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void Promise.all([floorServer?.stop(), stack.stop()]).finally(() => process.exit(130)));
+stopOnInterrupt(() => Promise.all([floorServer?.stop(), stack.stop()]));
 try {
   const summary = await seedBenchJobs(stack, seedJobCount);
   const searchDatabaseUrl = stack.env.SEARCH_DATABASE_URL!;

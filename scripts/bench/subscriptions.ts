@@ -32,7 +32,7 @@ import { findFreePort, startNatsServer } from '@jobplatform/embedded-infra';
 import { connectToNats, createEnvelope, createEventId, natsInboxPrefixOf } from '@jobplatform/events';
 import { repoRoot } from '../src/dev-stack-env.js';
 import { inParallel, startSeedUsers } from '../src/seed/seed-platform.js';
-import { buildServices, clientOperation, loadAverage, machineDescription, percentile, startBenchStack, waitForOutbox } from './bench-stack.js';
+import { buildServices, clientOperation, loadAverage, machineDescription, percentile, startBenchStack, stopOnInterrupt, waitForOutbox } from './bench-stack.js';
 import type { ClientSpec, FromClients, ToClients } from './subscription-clients.js';
 
 const { values } = parseArgs({
@@ -480,7 +480,7 @@ const stack = await startBenchStack(
   values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [],
 );
 let hive: Awaited<ReturnType<typeof startHive>> | undefined;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void Promise.all([stack.stop(), hive?.stop()]).finally(() => process.exit(130)));
+stopOnInterrupt(() => Promise.all([stack.stop(), hive?.stop()]));
 try {
   console.log(`registering ${accountCount} job seekers…`);
   let started = performance.now();

@@ -15,10 +15,12 @@ import {
   machineDescription,
   markdownTable,
   startBenchStack,
+  stopOnInterrupt,
   waitForQuiet,
   type GraphQLBody,
   type LoadResult,
 } from './bench-stack.js';
+import { readProcessCounters } from './request-profile.js';
 import { seedBenchJobs } from './seed-jobs.js';
 
 const { values } = parseArgs({
@@ -41,17 +43,9 @@ const JOB_DETAIL = clientOperation('jobs', 'JobDetail');
 const trusted = compileTrustedDocuments().operations.find((document) => document.name === 'JobDetail');
 if (!trusted) throw new Error('JobDetail is not a trusted document');
 
-/** The gateway's CPU seconds so far, from its /metrics. */
-async function gatewayCpuSeconds(metricsUrl: string): Promise<number> {
-  const text = await (await fetch(metricsUrl)).text();
-  const line = text.split('\n').find((l) => /^process_cpu_seconds_total[ {]/.test(l));
-  if (!line) throw new Error(`the gateway's /metrics has no process_cpu_seconds_total`);
-  return Number(line.slice(line.lastIndexOf(' ') + 1));
-}
-
 if (!values['no-build']) buildServices();
 const stack = await startBenchStack();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+stopOnInterrupt(() => stack.stop());
 try {
   await seedBenchJobs(stack, Number(values.jobs));
   const jobsDb = new pg.Client({ connectionString: stack.env.JOBS_DATABASE_URL! });
@@ -77,12 +71,12 @@ try {
   const cpu: Record<'text' | 'id', number[]> = { text: [], id: [] };
   const measure = async (form: 'text' | 'id', round: number) => {
     await waitForQuiet(maxLoad);
-    const before = await gatewayCpuSeconds(metricsUrl);
+    const before = (await readProcessCounters(metricsUrl)).cpu;
     const result = await loadGraphQL(`JobDetail by ${form === 'text' ? 'text' : 'documentId'}, round ${round}`, gatewayUrl, form === 'text' ? byText : byId, {
       connections,
       seconds,
     });
-    cpu[form].push((((await gatewayCpuSeconds(metricsUrl)) - before) * 1000) / (result.requestsPerSecond * seconds));
+    cpu[form].push((((await readProcessCounters(metricsUrl)).cpu - before) * 1000) / (result.requestsPerSecond * seconds));
     results.push(result);
   };
   for (let round = 1; round <= rounds; round += 1) {
