@@ -32,9 +32,19 @@ async function replyAs(service: UserErasureParticipant, users: UsersUnderTest, u
 
 const replyAsJobs = (users: UsersUnderTest, userId: string, options: { envelope?: EventEnvelope; msgID?: string } = {}) => replyAs('jobs', users, userId, options);
 
-/** Every participant but jobs replies, as they would once they have erased what they held. */
+/**
+ * Every participant but jobs replies, as they would once they have erased what they held, and the saga has recorded
+ * each reply: the replies travel on different streams and are consumed concurrently, so without the wait jobs' reply
+ * could be recorded before another's and not be the one that completes the saga.
+ */
 async function replyAsOtherParticipants(users: UsersUnderTest, userId: string) {
-  for (const service of userErasureParticipants.filter((participant) => participant !== 'jobs')) await replyAs(service, users, userId);
+  const others = userErasureParticipants.filter((participant) => participant !== 'jobs');
+  for (const service of others) await replyAs(service, users, userId);
+  await waitFor(
+    "the other participants' replies to be recorded",
+    async () => (await users.db.query('SELECT count(*)::int AS n FROM user_erasure_completions WHERE user_id = $1', [userId])).rows[0]!.n as number,
+    (recorded) => recorded >= others.length,
+  );
 }
 
 const sagaOf = async (users: UsersUnderTest, userId: string) =>
