@@ -11,7 +11,7 @@ import { Kind, parse } from 'graphql';
 import pg from 'pg';
 import { applyMigrations, provisionServiceDatabase, serviceSchema } from '@jobplatform/database';
 import { HOP_MAX_AGE_MS } from '@jobplatform/service-runtime';
-import { postGraphQL, signedAsGateway } from '@jobplatform/testing';
+import { postGraphQL, signedAsGateway, type GraphQLResponse } from '@jobplatform/testing';
 import { startMailCatcher } from '@jobplatform/mail/catcher';
 import { findFreePort, startEmbeddedPostgres, startNatsServer } from '@jobplatform/embedded-infra';
 import { databaseRole, envPrefix, gatewayDefinition, serviceRegistry } from '@jobplatform/config';
@@ -82,22 +82,45 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Waits up to two minutes (a busy machine starts slowly) for a service's /readyz, or until it exits. */
-export async function waitForReady(name: string, url: string, child: ChildProcess): Promise<void> {
+/**
+ * Waits up to two minutes (a busy machine starts slowly) until `answer` says a service is ready,
+ * or until its process exits. `answer` returns undefined when ready, else what it saw instead.
+ */
+async function waitUntilAnswered(name: string, url: string, child: ChildProcess, answer: () => Promise<string | undefined>): Promise<void> {
   const until = Date.now() + 120_000;
   let last = 'no answer';
   while (Date.now() < until) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it was ready; its log is above`);
     try {
-      const response = await fetch(url);
-      if (response.ok) return;
-      last = `${response.status} ${(await response.text()).slice(0, 300)}`;
+      const notReady = await answer();
+      if (notReady === undefined) return;
+      last = notReady;
     } catch {
       // starting
     }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${name} was not ready within two minutes (${url}: ${last})`);
+}
+
+/** Waits up to two minutes for a service's /readyz, or until it exits. */
+export function waitForReady(name: string, url: string, child: ChildProcess): Promise<void> {
+  return waitUntilAnswered(name, url, child, async () => {
+    const response = await fetch(url);
+    return response.ok ? undefined : `${response.status} ${(await response.text()).slice(0, 300)}`;
+  });
+}
+
+/**
+ * Waits until the gateway executes a query. Its /readyz answers as soon as it listens and the
+ * subgraphs answer, before it has loaded the supergraph and mounted /graphql: a first request
+ * then came back without data (issue #15).
+ */
+function waitForGatewayQueries(url: string, child: ChildProcess): Promise<void> {
+  return waitUntilAnswered('gateway', url, child, async () => {
+    const response = await postGraphQL(url, { query: '{ __typename }' });
+    return response.data?.__typename === 'Query' ? undefined : describeResponse(response);
+  });
 }
 
 /** Starts every built service (npm run build first) on free ports over fresh databases. */
@@ -160,11 +183,11 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
   const launch = (service: PlatformService) => {
     const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, service.entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(child);
-    return waitForReady(service.name, `http://127.0.0.1:${ports.get(service.name)}/readyz`, child);
+    return waitForReady(service.name, `http://127.0.0.1:${ports.get(service.name)}/readyz`, child).then(() => child);
   };
   try {
     await Promise.all(subgraphServices.map(launch));
-    await launch(gatewayService);
+    await waitForGatewayQueries(urls.gateway, await launch(gatewayService));
   } catch (error) {
     await stop();
     throw error;
@@ -264,11 +287,26 @@ export function clientOperation(file: string, name: string): string {
   return document.body;
 }
 
+/** A response's HTTP status and body (cut to 1,000 characters), for an error message. */
+function describeResponse(response: GraphQLResponse<unknown>): string {
+  const { data, errors } = response;
+  return `HTTP ${response.status}: ${JSON.stringify({ errors, data }).slice(0, 1000)}`;
+}
+
+/**
+ * The data of a setup request's response (an account registered, a sign-in, a job created), or an
+ * Error that shows the response when it carries errors or no data: a benchmark that cannot set
+ * up says why, instead of failing later with a TypeError on `data`.
+ */
+export function dataOf<T>(what: string, response: GraphQLResponse<T>): T {
+  if (response.errors?.length || response.data == null) throw new Error(`${what} failed: ${describeResponse(response)}`);
+  return response.data;
+}
+
 /** Signs in through the gateway (the client operation Login) and returns the access token. */
 export async function signIn(gatewayUrl: string, email: string, password: string): Promise<string> {
   const response = await postGraphQL(gatewayUrl, { query: clientOperation('users', 'Login'), variables: { email, password } });
-  if (response.errors) throw new Error(`login ${email}: ${JSON.stringify(response.errors)}`);
-  return response.data!.login.accessToken as string;
+  return dataOf(`login ${email}`, response).login.accessToken as string;
 }
 
 /** The 1, 5 and 15-minute load averages, for the report: the machines are shared. */

@@ -13,7 +13,7 @@ import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { postGraphQL } from '@jobplatform/testing';
-import { clientOperation, loadAverage, loadGraphQL, machineDescription, markdownTable, postDirect, startBenchStack, type LoadResult } from './bench-stack.js';
+import { clientOperation, dataOf, loadAverage, loadGraphQL, machineDescription, markdownTable, postDirect, startBenchStack, type LoadResult } from './bench-stack.js';
 import { seedBenchJobs } from './seed-jobs.js';
 
 const { values } = parseArgs({
@@ -70,10 +70,9 @@ try {
     [stack.urls.gateway!, list],
     [stack.urls.jobs!, list],
   ] as const) {
-    const response = await post(url, body);
-    if (response.errors) throw new Error(`${url}: ${JSON.stringify(response.errors)}`);
+    dataOf(url, await post(url, body));
   }
-  const matching = (await post(stack.urls.jobs!, list)).data!.jobs.totalCount;
+  const matching = dataOf('jobs', await post(stack.urls.jobs!, list)).jobs.totalCount;
 
   for (const [url, body] of [
     [stack.urls.gateway!, detail],

@@ -26,6 +26,7 @@ import { postGraphQL, publishEnvelope } from '@jobplatform/testing';
 import {
   buildServices,
   clientOperation,
+  dataOf,
   loadAverage,
   loadGraphQL,
   machineDescription,
@@ -139,15 +140,15 @@ try {
     query: REGISTER,
     variables: { input: { username: 'bench_reader', email: 'reader@bench.example', password: 'benchmark password 1', userType: 'JOB_SEEKER' } },
   });
-  if (registered.errors) throw new Error(`register: ${JSON.stringify(registered.errors)}`);
-  const readerId = registered.data!.register.user.id as string;
+  const readerId = dataOf('register', registered).register.user.id as string;
   const signIn = async () =>
-    (
+    dataOf(
+      'login',
       await postGraphQL(stack.urls.gateway!, {
         query: 'mutation L($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
         variables: { e: 'reader@bench.example', p: 'benchmark password 1' },
-      })
-    ).data!.login.accessToken as string;
+      }),
+    ).login.accessToken as string;
 
   // 1. Latency at a steady rate, each event to an applicant nobody has heard of (no mail: in-app only).
   console.log(`latency: ${latencyRate} events/s for ${seconds} s…`);

@@ -39,6 +39,7 @@ import { drawJob, inParallel, SEED_EMPLOYER_PASSWORD } from '../src/seed/seed-pl
 import {
   buildServices,
   clientOperation,
+  dataOf,
   loadAverage,
   loadGraphQL,
   machineDescription,
@@ -323,8 +324,7 @@ async function timeFreshness(
     const word = `benchfresh${options.first + i}`;
     const { input } = drawJob(random, [company], catalogue.leaves, new Date());
     const created = await postGraphQL(gatewayUrl, { query: CREATE_JOB, variables: { input: { ...input, title: `${input.title} ${word}` } } }, { token });
-    if (created.errors) throw new Error(`createJob: ${JSON.stringify(created.errors)}`);
-    const jobId = created.data!.createJob.id as string;
+    const jobId = dataOf('createJob', created).createJob.id as string;
     const since = performance.now();
     for (;;) {
       const found = await postGraphQL(gatewayUrl, { query: FIND_JOB, variables: { query: word } });

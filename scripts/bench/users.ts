@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
 import { postGraphQL } from '@jobplatform/testing';
-import { loadGraphQL, machineDescription, markdownTable, startBenchStack, type LoadResult } from './bench-stack.js';
+import { dataOf, loadGraphQL, machineDescription, markdownTable, startBenchStack, type LoadResult } from './bench-stack.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '2' } } });
 const seconds = Number(values.seconds);
@@ -21,7 +21,7 @@ try {
     query: 'mutation R($input: RegisterInput!) { register(input: $input) { accessToken } }',
     variables: { input: { username: 'bench_user', email, password } },
   });
-  const token = registered.data!.register.accessToken as string;
+  const token = dataOf('register', registered).register.accessToken as string;
 
   // Warm both paths (JIT, JWKS cache, connection pools) before measuring.
   await loadGraphQL('warm-up', stack.urls.gateway!, ME, { connections: 10, seconds: 2, token });
