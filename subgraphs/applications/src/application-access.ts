@@ -23,7 +23,7 @@ export async function visibleApplication(ctx: ApplicationsContext, application: 
 
 /** Whether the signed-in user may list a job's applications: its employer side and admins. */
 export async function viewerMayListJobApplications(ctx: ApplicationsContext, jobId: bigint): Promise<boolean> {
-  const [standing, job] = await Promise.all([ctx.loaders.viewerStanding(), ctx.loaders.jobById.load(jobId)]);
+  const { standing, job } = await ctx.loaders.jobAccess.load(jobId);
   if (!standing || !job) return false;
   return mayListJobApplications(standing, { employerId: job.employerId.toString(), companyId: job.companyId.toString() });
 }

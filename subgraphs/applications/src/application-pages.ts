@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { decodeCursor, encodeCursor, parseId, toConnection, type Connection, type Edge } from '@jobplatform/service-runtime';
 import { Prisma } from './generated/prisma/client.js';
-import type { ApplicationRow, ApplicationsDb } from './db.js';
+import type { ApplicantContactRow, ApplicationRow, ApplicationsDb } from './db.js';
 
 /** A job as this service knows it in the graph: the key that the jobs service resolves. */
 export type JobReference = { id: string };
@@ -39,25 +39,64 @@ export function toApplicationPage(rows: ApplicationRow[], size: number, totalCou
 
 export const emptyApplicationPage = (): ApplicationPage => toApplicationPage([], 1, async () => 0);
 
-/** The applications a list field shows for one owner (a job or an applicant); status is the stored value or null for all. */
-export type OwnedPageKey = { ownerId: bigint; status: string | null; size: number; cursor: ApplicationCursor | undefined };
+/**
+ * The applications a list field shows for one owner (a job or an applicant); status is the stored
+ * value or null for all. `reads` says what else the client selected, so that the page's statement
+ * reads it too: the count, and the applicants' contact details (which the resolvers still show only
+ * to those who may see them).
+ */
+export type OwnedPageKey = { ownerId: bigint; status: string | null; size: number; cursor: ApplicationCursor | undefined; reads: PageReads };
 export type OwnedCountKey = { ownerId: bigint; status: string | null };
+export type PageReads = { totalCount: boolean; applicantContacts: boolean };
 
 const ownerColumns = { job: Prisma.raw('job_id'), applicant: Prisma.raw('applicant_id') } as const;
 export type ApplicationOwner = keyof typeof ownerColumns;
 
-const pageShape = (key: Omit<OwnedPageKey, 'ownerId'>) => `${key.size}|${key.cursor ? encodeApplicationCursor(key.cursor) : ''}|${key.status ?? ''}`;
+const pageShape = (key: Omit<OwnedPageKey, 'ownerId'>) =>
+  `${key.size}|${key.cursor ? encodeApplicationCursor(key.cursor) : ''}|${key.status ?? ''}|${key.reads.totalCount ? 'n' : ''}${key.reads.applicantContacts ? 'c' : ''}`;
+
+/** What the loaders of a request learn from a page's statement besides the page. */
+export type PageSideReads = {
+  primeApplication: (application: ApplicationRow) => void;
+  primeCount: (key: OwnedCountKey, count: number) => void;
+  /** null: the applicant has no contact row. */
+  primeApplicantContact: (applicantId: bigint, contact: ApplicantContactRow | null) => void;
+};
+
+type PageStatementRow = ApplicationRow & {
+  ownerId: bigint;
+  /** null when the count was not asked for. */
+  total: number | null;
+  /** false when the owner has no application on this page (the row only carries the count). */
+  onPage: boolean;
+  contactUserId: bigint | null;
+  contactEmail: string | null;
+  contactFirstName: string | null;
+  contactLastName: string | null;
+};
+
+const applicationOf = (row: PageStatementRow): ApplicationRow => ({
+  id: row.id,
+  jobId: row.jobId,
+  applicantId: row.applicantId,
+  employerId: row.employerId,
+  status: row.status,
+  coverLetter: row.coverLetter,
+  expectedSalary: row.expectedSalary,
+  availabilityDate: row.availabilityDate,
+  isActive: row.isActive,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+});
 
 /**
  * Pages of applications for many owners at once (Job.applications over a list of posted jobs,
- * User.applications): one lateral query per distinct page shape, each owner's page read from the
- * (owner, status, created_at, id) indexes, then one query for the rows.
+ * User.applications): one statement per distinct page shape, each owner's page read with its rows
+ * from the (owner, status, created_at, id) indexes, and with it, when the client asked, the owner's
+ * count and the applicants' contact rows. An owner whose page is empty still gives one row, for
+ * its count.
  */
-export function createOwnedPageLoader(
-  db: ApplicationsDb,
-  owner: ApplicationOwner,
-  primeApplication: (application: ApplicationRow) => void,
-): DataLoader<OwnedPageKey, ApplicationRow[], string> {
+export function createOwnedPageLoader(db: ApplicationsDb, owner: ApplicationOwner, side: PageSideReads): DataLoader<OwnedPageKey, ApplicationRow[], string> {
   const column = ownerColumns[owner];
   return new DataLoader<OwnedPageKey, ApplicationRow[], string>(
     async (keys) => {
@@ -68,38 +107,50 @@ export function createOwnedPageLoader(
         if (group) group.push(key);
         else groups.set(shape, [key]);
       }
-      const idsByOwnerAndShape = new Map<string, bigint[]>();
+      const pages = new Map<string, ApplicationRow[]>();
       for (const [shape, group] of groups) {
-        const { size, cursor, status } = group[0]!;
+        const { size, cursor, status, reads } = group[0]!;
         const ownerIds = [...new Set(group.map((k) => k.ownerId))];
-        const rows = await db.$queryRaw<{ owner_id: bigint; id: bigint }[]>`
-          SELECT o.owner_id, a.id
+        const statusIs = status === null ? Prisma.empty : Prisma.sql`AND status = ${status}::varchar`;
+        const rows = await db.$queryRaw<PageStatementRow[]>`
+          SELECT o.owner_id AS "ownerId", ${reads.totalCount ? Prisma.sql`c.total` : Prisma.sql`NULL::int`} AS total, a.id IS NOT NULL AS "onPage",
+            a.id, a.job_id AS "jobId", a.applicant_id AS "applicantId", a.employer_id AS "employerId", a.status,
+            a.cover_letter AS "coverLetter", a.expected_salary AS "expectedSalary", a.availability_date AS "availabilityDate",
+            a.is_active AS "isActive", a.created_at AS "createdAt", a.updated_at AS "updatedAt",
+            ${reads.applicantContacts ? Prisma.sql`ac.user_id` : Prisma.sql`NULL::bigint`} AS "contactUserId",
+            ${reads.applicantContacts ? Prisma.sql`ac.email` : Prisma.sql`NULL::varchar`} AS "contactEmail",
+            ${reads.applicantContacts ? Prisma.sql`ac.first_name` : Prisma.sql`NULL::varchar`} AS "contactFirstName",
+            ${reads.applicantContacts ? Prisma.sql`ac.last_name` : Prisma.sql`NULL::varchar`} AS "contactLastName"
           FROM unnest(${ownerIds}::bigint[]) AS o(owner_id)
-          CROSS JOIN LATERAL (
-            SELECT id FROM applications
-            WHERE ${column} = o.owner_id
-              AND (${status}::varchar IS NULL OR status = ${status}::varchar)
-              AND (${cursor?.createdAt ?? null}::timestamptz IS NULL
-                   OR (created_at, id) < (${cursor?.createdAt ?? null}::timestamptz, ${cursor?.id ?? null}::bigint))
+          ${reads.totalCount ? Prisma.sql`CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM applications WHERE ${column} = o.owner_id ${statusIs}) AS c` : Prisma.empty}
+          LEFT JOIN LATERAL (
+            SELECT * FROM applications
+            WHERE ${column} = o.owner_id ${statusIs}
+              ${cursor ? Prisma.sql`AND (created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::bigint)` : Prisma.empty}
             ORDER BY created_at DESC, id DESC
             LIMIT ${size + 1}
-          ) AS a`;
+          ) AS a ON true
+          ${reads.applicantContacts ? Prisma.sql`LEFT JOIN applicant_contacts ac ON ac.user_id = a.applicant_id` : Prisma.empty}
+          ORDER BY o.owner_id, a.created_at DESC, a.id DESC`;
         for (const row of rows) {
-          const key = `${BigInt(row.owner_id)}|${shape}`;
-          const ids = idsByOwnerAndShape.get(key);
-          if (ids) ids.push(BigInt(row.id));
-          else idsByOwnerAndShape.set(key, [BigInt(row.id)]);
+          const ownerId = BigInt(row.ownerId);
+          const key = `${ownerId}|${shape}`;
+          if (row.total !== null) side.primeCount({ ownerId, status }, Number(row.total));
+          const page = pages.get(key) ?? [];
+          pages.set(key, page);
+          if (!row.onPage) continue;
+          const application = applicationOf(row);
+          page.push(application);
+          side.primeApplication(application);
+          if (reads.applicantContacts) {
+            side.primeApplicantContact(
+              application.applicantId,
+              row.contactUserId === null ? null : { userId: application.applicantId, email: row.contactEmail!, firstName: row.contactFirstName, lastName: row.contactLastName },
+            );
+          }
         }
       }
-      const allIds = [...new Set([...idsByOwnerAndShape.values()].flat())];
-      const applications = allIds.length > 0 ? await db.application.findMany({ where: { id: { in: allIds } } }) : [];
-      const byId = new Map(applications.map((application) => [application.id, application]));
-      applications.forEach(primeApplication);
-      return keys.map((key) =>
-        (idsByOwnerAndShape.get(`${key.ownerId}|${pageShape(key)}`) ?? [])
-          .map((id) => byId.get(id))
-          .filter((application): application is ApplicationRow => application !== undefined),
-      );
+      return keys.map((key) => pages.get(`${key.ownerId}|${pageShape(key)}`) ?? []);
     },
     { cacheKeyFn: (key) => `${key.ownerId}|${pageShape(key)}` },
   );

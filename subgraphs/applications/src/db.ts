@@ -9,3 +9,6 @@ export type {
   Interview as InterviewRow,
   JobReplica as JobReplicaRow,
 } from './generated/prisma/client.js';
+
+/** Job seekers' email and names, as the applicant contacts replica holds them. */
+export type ApplicantContactRow = { userId: bigint; email: string; firstName: string | null; lastName: string | null };

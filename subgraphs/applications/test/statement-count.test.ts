@@ -1,3 +1,4 @@
+import { APPLICATIONS_OPERATIONS } from './operations.js';
 import { startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from './start-applications.js';
 
 // JobApplications(first: N) and MyPostedJobs with their applications must cost the applications
@@ -7,6 +8,8 @@ import { startPlatformForTest, waitFor, type Account, type PlatformUnderTest } f
 let platform: PlatformUnderTest;
 let employer: Account;
 let jobId: string;
+/** A seeker with an application to each of the six jobs. */
+let busySeeker: Account;
 
 const JOB_APPLICATIONS = /* GraphQL */ `
   query ($jobId: ID!, $first: Int) {
@@ -95,29 +98,69 @@ beforeAll(async () => {
   const asViewer = (account: Account) => ({ userId: account.id, role: 'job_seeker' as const, tokenId: 't', sessionId: undefined });
   for (const seeker of seekers) await applications.apply(asViewer(seeker), { jobId });
   for (const job of jobs.slice(1)) for (const seeker of seekers.slice(0, 3)) await applications.apply(asViewer(seeker), { jobId: job });
+  busySeeker = seekers[0]!;
+  // Attachments on the first job's two newest applications (one uploaded, so that its download
+  // link is signed, one still pending) and interviews on two of the busy seeker's applications.
+  const { attachments, interviews } = platform.applications.service.domain;
+  const newest = async (column: 'job_id' | 'applicant_id', ownerId: string) =>
+    (await platform.applications.db.query<{ id: string }>(`SELECT id::text FROM applications WHERE ${column} = $1 ORDER BY created_at DESC, id DESC LIMIT 2`, [ownerId])).rows.map(
+      (row) => row.id,
+    );
+  const [latest, previous] = await newest('job_id', jobId);
+  const uploaded = await attachments.createUpload(asViewer(seekers.at(-1)!), { applicationId: latest, fileName: 'cv.pdf', fileType: 'PDF', fileSize: 10 });
+  await attachments.createUpload(asViewer(seekers.at(-2)!), { applicationId: previous, fileName: 'letter.txt', fileType: 'TXT', fileSize: 10 });
+  await platform.applications.db.query("UPDATE application_attachments SET upload_status = 'uploaded', uploaded_at = now() WHERE id = $1", [uploaded.attachment.id]);
+  const asEmployer = { userId: employer.id, role: 'employer' as const, tokenId: 't', sessionId: undefined };
+  for (const applicationId of await newest('applicant_id', busySeeker.id)) {
+    await interviews.schedule(asEmployer, { applicationId, scheduledAt: new Date(Date.now() + 86_400_000) });
+  }
 }, 180_000);
 afterAll(async () => {
   await platform.close();
 });
 
-async function statementsFor(query: string, variables: Record<string, unknown>): Promise<number> {
+/** The response's data and how many statements the applications service sent for it. */
+async function measure(query: string, variables: Record<string, unknown>, options: { as?: Account; operationName?: string } = {}) {
   platform.applications.statements.length = 0;
-  const response = await platform.gql(query, variables, { token: employer.accessToken });
+  const response = await platform.gql(query, variables, { token: (options.as ?? employer).accessToken, operationName: options.operationName });
   expect(response.errors).toBeUndefined();
-  return platform.applications.statements.length;
+  return { data: response.data as Record<string, any>, statements: platform.applications.statements.length };
 }
+
+const statementsFor = async (...args: Parameters<typeof measure>) => (await measure(...args)).statements;
 
 it('JobApplications(first: 50) costs as many statements as first: 2', async () => {
   const small = await statementsFor(JOB_APPLICATIONS, { jobId, first: 2 });
   const large = await statementsFor(JOB_APPLICATIONS, { jobId, first: 50 });
   expect(large).toBe(small);
-  // The viewer's memberships, the job's replica row, the page, its rows, the count, the histories,
-  // the applicants' contact details.
-  expect(large).toBe(7);
+  // The viewer's memberships with the job's replica row; the page with its rows, the count and the
+  // applicants' contact details; the histories.
+  expect(large).toBe(3);
 });
 
 it('applications of every posted job are batched too', async () => {
   const statements = await statementsFor(POSTED_JOBS, { first: 6 });
-  // The viewer's memberships, the jobs' replica rows, the lateral page query, its rows, the counts.
-  expect(statements).toBe(5);
+  // The viewer's memberships with the jobs' replica rows; the pages with their rows and counts.
+  expect(statements).toBe(2);
+});
+
+it("the contract's JobApplications and MyApplications read the page, its count and what its fields need in one statement each", async () => {
+  const jobApplications = await measure(APPLICATIONS_OPERATIONS, { jobId, first: 20 }, { operationName: 'JobApplications' });
+  // The viewer's memberships with the job's replica row; the page with its rows, the count and the
+  // applicants' contact details; the attachments. The download link and the contact details are
+  // still decided per application, from what these read.
+  expect(jobApplications.statements).toBe(3);
+  const page = jobApplications.data.job.applications;
+  expect(page.totalCount).toBe(60);
+  expect(page.edges).toHaveLength(20);
+  expect(page.edges.every((edge: any) => edge.node.applicant.email.endsWith('@example.com'))).toBe(true);
+  expect(page.edges[0].node.attachments).toEqual([{ id: expect.any(String), fileName: 'cv.pdf', fileType: 'PDF', fileSize: 10, url: expect.stringContaining('/uploads/') }]);
+  expect(page.edges[1].node.attachments).toEqual([{ id: expect.any(String), fileName: 'letter.txt', fileType: 'TXT', fileSize: 10, url: null }]);
+
+  const myApplications = await measure(APPLICATIONS_OPERATIONS, { first: 20 }, { operationName: 'MyApplications', as: busySeeker });
+  // The page with its rows and the count; the interviews.
+  expect(myApplications.statements).toBe(2);
+  const mine = myApplications.data.me.applications;
+  expect(mine.totalCount).toBe(6);
+  expect(mine.edges.map((edge: any) => edge.node.interviews.length)).toEqual([1, 1, 0, 0, 0, 0]);
 });

@@ -3,6 +3,7 @@ import type { UserResolvers } from '../generated/graphql.js';
 import { viewerMay } from '../application-access.js';
 import { decodeApplicationCursor, toApplicationPage, type UserReference } from '../application-pages.js';
 import { statusColumn } from '../application-status.js';
+import { pageReadsOf } from '../page-selection.js';
 import type { ApplicationsContext } from '../context.js';
 import { mayListUserApplications } from '../visibility.js';
 
@@ -25,13 +26,13 @@ export const User: UserResolvers = {
   firstName: async (user, _args, ctx) => (await applicantContact(user, ctx))?.firstName ?? null,
   lastName: async (user, _args, ctx) => (await applicantContact(user, ctx))?.lastName ?? null,
   /** The user themselves and admins; null for everyone else (see the SDL). */
-  applications: async (user, { status, first, after }, ctx) => {
+  applications: async (user, { status, first, after }, ctx, info) => {
     const size = pageSize(first);
     const cursor = decodeApplicationCursor(after);
     const applicantId = parseId(user.id);
     if (!ctx.viewer || applicantId === undefined || !mayListUserApplications(ctx.viewer, user.id)) return null;
     const stored = status ? statusColumn(status) : null;
-    const rows = await ctx.loaders.userApplications.load({ ownerId: applicantId, status: stored, size, cursor });
+    const rows = await ctx.loaders.userApplications.load({ ownerId: applicantId, status: stored, size, cursor, reads: pageReadsOf(info) });
     return toApplicationPage(rows, size, () => ctx.loaders.userApplicationCount.load({ ownerId: applicantId, status: stored }));
   },
 };
