@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Viewer } from '@jobplatform/auth';
 import DataLoader from 'dataloader';
-import { AppError, bigintKeys, calendarDateSchema, createByIdLoader, requireAdminOrMember, toCalendarDate, validateInput } from '@jobplatform/service-runtime';
+import { AppError, calendarDateSchema, requireAdminOrMember, toCalendarDate, validateInput } from '@jobplatform/service-runtime';
 import type { AnalyticsDb } from './db.js';
 
 /** The longest range a statistics query covers, in days (a leap year). */
@@ -53,54 +53,57 @@ export type PlatformStatistics = {
   daily: { date: string; metricName: string; value: number }[];
 };
 
-/** A job's counts on one UTC day (null: none of that metric). */
-type JobDay = { date: string; views: number | null; applications: number | null };
-
-/** A job as its statistics' access rule needs it. */
-export type JobOwnership = { employerId: bigint; companyId: bigint };
+/** A job's statistics as one statement reads them, before the access rule is applied. */
+type JobStatisticsRead = {
+  /** Whose job it is; undefined when analytics does not know the job. */
+  job: { employerId: bigint; viewerIsMember: boolean } | undefined;
+  /** Every day of the range in order, days without activity included. */
+  daily: JobStatistics['daily'];
+};
 
 /**
  * Per-request loaders, so that the statistics of many jobs in one request (a list of an employer's
- * jobs, each with its stats) cost one query per kind, not per job: the jobs, the viewer's
- * memberships of their companies, and their daily rows, one query per range asked for.
+ * jobs, each with its stats) cost one statement per range asked for, not per job.
  */
 export function createStatisticsLoaders(db: AnalyticsDb, viewer: Viewer | undefined) {
+  const viewerId = viewer ? BigInt(viewer.userId) : null;
   return {
-    jobById: createByIdLoader((ids) => db.jobReplica.findMany({ where: { id: { in: ids } }, select: { id: true, employerId: true, companyId: true } })),
-    /** Whether the viewer is a member of each company. */
-    viewerMemberOf: new DataLoader<bigint, boolean, string>(async (companyIds) => {
-      if (!viewer) return companyIds.map(() => false);
-      const rows = await db.companyMemberReplica.findMany({
-        where: { userId: BigInt(viewer.userId), companyId: { in: [...companyIds] }, isMember: true },
-        select: { companyId: true },
-      });
-      const member = new Set(rows.map((row) => row.companyId));
-      return companyIds.map((id) => member.has(id));
-    }, bigintKeys),
     /**
-     * A job's days with views or applications in a range, keyed `from|to|jobId`: one row per day
-     * with both counts and the day as YYYY-MM-DD, so a year of a job is 365 small rows at most.
+     * Keyed `from|to|jobId`. One statement reads the job, whether the viewer is a member of its
+     * company and its days, so that a year of a job is one round trip. PostgreSQL writes the days
+     * (every day of the range, zeros included) as the JSON of the `daily` list: the service parses
+     * one string into the plain objects GraphQL returns, instead of receiving 365 rows through
+     * Prisma and building the dates itself, which was most of JobStats' time before GraphQL.
      */
-    jobDays: new DataLoader<string, JobDay[]>(async (keys) => {
+    jobStatistics: new DataLoader<string, JobStatisticsRead>(async (keys) => {
       const byRange = new Map<string, bigint[]>();
       for (const key of keys) {
         const [from, to, jobId] = key.split('|') as [string, string, string];
         byRange.set(`${from}|${to}`, [...(byRange.get(`${from}|${to}`) ?? []), BigInt(jobId)]);
       }
-      const found = new Map<string, JobDay[]>();
+      const found = new Map<string, JobStatisticsRead>();
       for (const [range, jobIds] of byRange) {
         const [from, to] = range.split('|') as [string, string];
-        const rows = await db.$queryRaw<(JobDay & { job_id: bigint })[]>`
-          SELECT job_id, to_char(metric_date, 'YYYY-MM-DD') AS date,
-                 (sum(metric_value) FILTER (WHERE metric_name = 'views'))::int AS views,
-                 (sum(metric_value) FILTER (WHERE metric_name = 'applications'))::int AS applications
-          FROM job_analytics
-          WHERE job_id = ANY(${jobIds}::bigint[]) AND metric_name IN ('views', 'applications') AND metric_date BETWEEN ${from}::date AND ${to}::date
-          GROUP BY job_id, metric_date`;
-        for (const jobId of jobIds) found.set(`${range}|${jobId}`, []);
-        for (const { job_id: jobId, ...day } of rows) found.get(`${range}|${jobId}`)!.push(day);
+        const rows = await db.$queryRaw<{ job_id: bigint; employer_id: bigint | null; viewer_is_member: boolean; daily: string }[]>`
+          SELECT k.id AS job_id, j.employer_id,
+                 EXISTS (SELECT 1 FROM company_member_replicas m WHERE m.company_id = j.company_id AND m.user_id = ${viewerId}::bigint AND m.is_member) AS viewer_is_member,
+                 (SELECT json_agg(json_build_object('date', to_char(d.day, 'YYYY-MM-DD'), 'views', coalesce(c.views, 0), 'applications', coalesce(c.applications, 0)) ORDER BY d.day)
+                  FROM (SELECT ${from}::date + i AS day FROM generate_series(0, ${to}::date - ${from}::date) AS i) AS d
+                  LEFT JOIN (SELECT metric_date,
+                                    (sum(metric_value) FILTER (WHERE metric_name = 'views'))::int AS views,
+                                    (sum(metric_value) FILTER (WHERE metric_name = 'applications'))::int AS applications
+                             FROM job_analytics
+                             WHERE job_id = k.id AND metric_name IN ('views', 'applications') AND metric_date BETWEEN ${from}::date AND ${to}::date
+                             GROUP BY metric_date) AS c ON c.metric_date = d.day)::text AS daily
+          FROM unnest(${jobIds}::bigint[]) AS k(id)
+          LEFT JOIN job_replicas j ON j.id = k.id`;
+        for (const row of rows)
+          found.set(`${range}|${row.job_id}`, {
+            job: row.employer_id === null ? undefined : { employerId: row.employer_id, viewerIsMember: row.viewer_is_member },
+            daily: JSON.parse(row.daily) as JobStatistics['daily'],
+          });
       }
-      return keys.map((key) => found.get(key) ?? []);
+      return keys.map((key) => found.get(key)!);
     }),
   };
 }
@@ -115,22 +118,23 @@ export type StatisticsLoaders = ReturnType<typeof createStatisticsLoaders>;
 export function createStatisticsService({ db }: { db: AnalyticsDb }) {
   return {
     async forJob(viewer: Viewer, jobId: bigint, range: DayRange, loaders: StatisticsLoaders): Promise<JobStatistics> {
+      const { job, daily } = await loaders.jobStatistics.load(`${range.from}|${range.to}|${jobId}`);
       await requireAdminOrMember(
         viewer,
         async () => {
-          const job = await loaders.jobById.load(jobId);
           if (!job) return undefined;
           if (job.employerId.toString() === viewer.userId) return 'employer';
-          return (await loaders.viewerMemberOf.load(job.companyId)) ? 'member' : undefined;
+          return job.viewerIsMember ? 'member' : undefined;
         },
         { message: "Only the job's employer, the members of its company and admins can see its statistics" },
       );
-      const counted = new Map((await loaders.jobDays.load(`${range.from}|${range.to}|${jobId}`)).map((day) => [day.date, day]));
-      const daily = daysOf(range).map((date) => {
-        const day = counted.get(date);
-        return { date, views: day?.views ?? 0, applications: day?.applications ?? 0 };
-      });
-      return { views: daily.reduce((sum, day) => sum + day.views, 0), applications: daily.reduce((sum, day) => sum + day.applications, 0), daily };
+      let views = 0;
+      let applications = 0;
+      for (const day of daily) {
+        views += day.views;
+        applications += day.applications;
+      }
+      return { views, applications, daily };
     },
 
     async forEmployer(viewer: Viewer, userId: bigint, range: DayRange): Promise<EmployerStatistics> {
