@@ -60,14 +60,33 @@ export type EventHandler<S extends EventSubject, Tx> = (event: EventEnvelope<S>,
 
 export type EventHandlers<Tx> = { [S in EventSubject]?: EventHandler<S, Tx> };
 
+/** One event of a batch with its context; `item.event.type` narrows `item.event.data`. */
+export type BatchItem<S extends EventSubject = EventSubject> = { [K in S]: { event: EventEnvelope<K>; context: HandlerContext } }[S];
+
+/**
+ * Instead of one handler per event: one call with all of a transaction's new events of these
+ * subjects, in stream order (events already applied are left out), for consumers that write a
+ * batch as a set, one statement per table rather than per event. If it throws for a batch of
+ * several events, each event is applied again alone, so a failure still lands on its event.
+ */
+export type BatchEventHandler<S extends EventSubject, Tx> = {
+  subjects: readonly S[];
+  handle(items: BatchItem<S>[], tx: Tx): Promise<void>;
+};
+
 export type EventConsumerOptions<Tx extends SqlClient> = {
   nats: NatsConnection;
   /** The consuming service, e.g. jobs. */
   service: string;
   /** What the consumer is for, e.g. users-replica. The durable consumer is <service>-<purpose>. */
   purpose: string;
-  /** One handler per subject; each runs inside `transaction`, together with the processed-events row. */
-  handlers: EventHandlers<Tx>;
+  /**
+   * One handler per subject; each runs inside `transaction`, together with the processed-events
+   * row. Give either these or batchHandler.
+   */
+  handlers?: EventHandlers<Tx>;
+  /** One handler for the transaction's events of its subjects together (BatchEventHandler). */
+  batchHandler?: BatchEventHandler<EventSubject, Tx>;
   transaction: TransactionRunner<Tx>;
   /** Transactions at once. Events of one aggregate are still handled one after another. */
   concurrency?: number;
@@ -235,9 +254,12 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
   const retentionMs = options.processedEventsRetentionMs ?? processedEventsRetentionMs();
   const pruneIntervalMs = options.pruneIntervalMs ?? 60 * 60_000;
   const pruneBatchSize = options.pruneBatchSize ?? 1_000;
-  const handlers = options.handlers as Record<string, EventHandler<EventSubject, Tx> | undefined>;
-  const subjects = Object.keys(handlers).filter((subject) => handlers[subject]) as EventSubject[];
+  const handlers = (options.handlers ?? {}) as Record<string, EventHandler<EventSubject, Tx> | undefined>;
+  const { batchHandler } = options;
+  if (options.handlers && batchHandler) throw new Error(`${durable}: give handlers or a batchHandler, not both`);
+  const subjects = batchHandler ? [...new Set(batchHandler.subjects)] : (Object.keys(handlers).filter((subject) => handlers[subject]) as EventSubject[]);
   if (subjects.length === 0) throw new Error(`${durable}: no handlers`);
+  const handledSubjects = new Set<string>(subjects);
   if (!(retentionMs > 0)) throw new Error(`${durable}: processedEventsRetentionMs must be positive: ${retentionMs}`);
   const stats: EventConsumerStats = { handled: 0, duplicates: 0, failures: 0, transientFailures: 0, deadLettered: 0, skipped: 0, pauses: 0 };
   const failureCounts = createFailureCounts();
@@ -260,7 +282,7 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
 
   const retryDelay = (failures: number) => Math.min(backoff.initialMs * 2 ** Math.max(0, failures - 1), backoff.maxMs);
 
-  type Valid = { message: JsMsg; event: EventEnvelope; handler: EventHandler<EventSubject, Tx>; context: HandlerContext };
+  type Valid = { message: JsMsg; event: EventEnvelope; context: HandlerContext };
 
   /** An event dated further ahead than clocks differ: dead-lettered with the reason, never applied. */
   const futureDated = (event: EventEnvelope): { reason: 'future-dated'; error: string } | undefined => {
@@ -331,12 +353,25 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
          ON CONFLICT ("consumer", "event_id") DO NOTHING RETURNING "event_id"`,
         values,
       );
-      const fresh = new Set(inserted.map((row) => row.event_id));
-      const applied = new Set<Valid>();
-      for (const item of batch) {
-        if (!fresh.delete(item.event.id)) continue; // seen before (or twice in this batch)
+      const freshIds = new Set(inserted.map((row) => row.event_id));
+      const fresh = batch.filter((item) => freshIds.delete(item.event.id)); // not seen before (nor twice in this batch)
+      if (batchHandler) {
+        if (fresh.length === 0) return new Set<Valid>();
         try {
-          await item.handler(item.event, tx, item.context);
+          await batchHandler.handle(
+            fresh.map(({ event, context }) => ({ event, context }) as BatchItem),
+            tx,
+          );
+        } catch (error) {
+          // With one event the failure is its own; with several, applyAll applies each alone.
+          throw fresh.length === 1 ? new HandlerFailure(fresh[0]!, error, true) : error;
+        }
+        return new Set(fresh);
+      }
+      const applied = new Set<Valid>();
+      for (const item of fresh) {
+        try {
+          await handlers[item.event.type]!(item.event, tx, item.context);
         } catch (error) {
           // Blame it only when no earlier handler of this transaction could have caused it.
           throw new HandlerFailure(item, error, applied.size === 0 || !isAbortedTransactionError(error));
@@ -401,8 +436,7 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
   const handleBatch = async (messages: JsMsg[]): Promise<void> => {
     const valid: Valid[] = [];
     for (const message of messages) {
-      const handler = handlers[message.subject];
-      if (!handler) {
+      if (!handledSubjects.has(message.subject)) {
         // Another subject under the stream-wide filter that this consumer does not handle.
         stats.skipped += 1;
         message.ack();
@@ -423,7 +457,7 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
         streamSequence: message.info.streamSequence,
         consumer: durable,
       };
-      valid.push({ message, event: parsed.envelope, handler, context });
+      valid.push({ message, event: parsed.envelope, context });
     }
     if (valid.length === 0) return;
     await applyAll(valid);

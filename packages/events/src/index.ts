@@ -34,6 +34,8 @@ export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions, type Outbo
 export {
   createPgTransactionRunner,
   startEventConsumer,
+  type BatchEventHandler,
+  type BatchItem,
   type EventConsumer,
   type EventConsumerOptions,
   type EventConsumerStats,

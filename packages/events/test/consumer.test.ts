@@ -12,6 +12,8 @@ import {
   traceIdOf,
   userReplicaTable,
   userReplicaTableSql,
+  type BatchEventHandler,
+  type BatchItem,
   type EventConsumer,
   type EventHandlers,
   type EventInput,
@@ -36,7 +38,11 @@ async function publishEvent<S extends EventSubject>(subject: S, data: EventInput
   return envelope;
 }
 
-async function startConsumer(handlers: EventHandlers<pg.PoolClient>, options: { concurrency?: number; maxDeliveries?: number } = {}): Promise<EventConsumer> {
+/** notifications-effects on the test's database: with a handler per subject, or a batch handler for users.user.updated.v1. */
+async function startConsumer(
+  handlers: EventHandlers<pg.PoolClient> | BatchEventHandler<'users.user.updated.v1', pg.PoolClient>['handle'],
+  options: { concurrency?: number; maxDeliveries?: number } = {},
+): Promise<EventConsumer> {
   const consumer = await startEventConsumer<pg.PoolClient>({
     nats: h.nc,
     service: 'notifications',
@@ -44,7 +50,7 @@ async function startConsumer(handlers: EventHandlers<pg.PoolClient>, options: { 
     transaction: createPgTransactionRunner(h.db.pool),
     backoff: { initialMs: 50, maxMs: 200 },
     ...options,
-    handlers,
+    ...(typeof handlers === 'function' ? { batchHandler: { subjects: ['users.user.updated.v1'], handle: handlers } } : { handlers }),
   });
   h.stoppers.push(() => consumer.stop());
   return consumer;
@@ -131,13 +137,7 @@ it('retries a failing handler with back-off, dead-letters it after maxDeliveries
   );
   for (let i = 1; i <= 20; i += 1) await publishEvent('users.user.updated.v1', updatedUser(i));
 
-  await waitFor(
-    'the dead letter',
-    async () => consumer.stats().deadLettered,
-    (n) => n === 1,
-    20_000,
-  );
-  await waitFor('the other 19 effects', effects, (n) => n >= 19);
+  await expectOneDeadLetterAndTheOther19Effects(consumer);
   expect(attempts.get('13')).toBe(3);
   expect(await countRows(h.db, `SELECT count(*) FROM "effects" WHERE "user_id" = '13'`)).toBe(0);
   const [letter] = await listDeadLetters(h.nc);
@@ -225,6 +225,18 @@ async function publishForAggregate(userId: number, username: string): Promise<vo
   await jetstream(h.nc).publish('users.user.updated.v1', JSON.stringify(envelope), { msgID: envelope.id, headers });
 }
 
+/** Of 20 events, one failing for good: waits for its dead letter and for the other 19 to be applied. */
+async function expectOneDeadLetterAndTheOther19Effects(consumer: EventConsumer): Promise<void> {
+  await waitFor(
+    'the dead letter',
+    async () => consumer.stats().deadLettered,
+    (n) => n === 1,
+    20_000,
+  );
+  await waitFor('the other 19 effects', effects, (n) => n >= 19);
+  expect(await effects()).toBe(19);
+}
+
 describe('batches across aggregates', () => {
   it('applies a burst in few transactions, never two transactions for one aggregate at once, each aggregate in order', async () => {
     let transactions = 0;
@@ -295,14 +307,7 @@ describe('batches across aggregates', () => {
     });
     h.stoppers.push(() => consumer.stop());
 
-    await waitFor(
-      'the dead letter',
-      async () => consumer.stats().deadLettered,
-      (n) => n === 1,
-      20_000,
-    );
-    await waitFor('the other 19 effects', effects, (n) => n >= 19);
-    expect(await effects()).toBe(19);
+    await expectOneDeadLetterAndTheOther19Effects(consumer);
     expect(calls.get('7')).toBe(2); // once per delivery
     for (let userId = 1; userId <= 20; userId += 1) expect(calls.get(String(userId))).toBeLessThanOrEqual(2);
     expect(transactions).toBeLessThanOrEqual(6); // batch, the batch again without 7, 7 again; a split of the first arrivals at most
@@ -323,5 +328,79 @@ describe('batches across aggregates', () => {
     await waitFor('10 effects', effects, (n) => n >= 10, 10_000);
     expect(timedOut).toBe(true);
     expect(consumer.stats()).toMatchObject({ handled: 10, failures: 0, deadLettered: 0 });
+  });
+});
+
+describe('a batch handler', () => {
+  /** Writes the events' effects as a set, one statement, as a batch handler is for. */
+  const recordEffects = async (items: BatchItem<'users.user.updated.v1'>[], tx: pg.PoolClient) => {
+    const values = items.flatMap(({ event }) => [event.id, event.type, event.data.userId, event.data.username ?? null]);
+    const rows = items.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`);
+    await tx.query(`INSERT INTO "effects" ("event_id", "subject", "user_id", "username") VALUES ${rows.join(', ')}`, values);
+  };
+
+  it('receives a burst in few calls, each new event once and in stream order, without the ones applied before', async () => {
+    const batches: string[][] = [];
+    const repeated = createEnvelope('users', 'users.user.updated.v1', updatedUser(1, 'first'));
+    await publish('users.user.updated.v1', JSON.stringify(repeated), repeated.id, repeated.traceparent);
+    // A burst: 5 aggregates, 20 versions each, and the first event again under another msgID.
+    for (let version = 0; version < 20; version += 1) {
+      await Promise.all(Array.from({ length: 5 }, (_, a) => publishForAggregate(a + 1, `v${String(version).padStart(3, '0')}`)));
+    }
+    await publish('users.user.updated.v1', JSON.stringify(repeated), `${repeated.id}-again`, repeated.traceparent);
+    const consumer = await startConsumer(async (items, tx) => {
+      batches.push(items.map(({ event }) => event.id));
+      await recordEffects(items, tx);
+    });
+
+    await waitFor(
+      'every delivery',
+      async () => consumer.stats(),
+      (stats) => stats.handled + stats.duplicates === 102,
+      20_000,
+    );
+    expect(consumer.stats()).toMatchObject({ handled: 101, duplicates: 1, failures: 0 });
+    expect(await effects()).toBe(101);
+    const delivered = batches.flat();
+    expect(new Set(delivered).size).toBe(delivered.length); // no event twice
+    expect(batches.length).toBeLessThan(20); // up to 32 events a call; one call per event without sets
+    const { rows } = await h.db.query<{ versions: string[] }>(
+      `SELECT array_agg("username" ORDER BY "n") AS "versions" FROM "effects" WHERE "username" LIKE 'v%' GROUP BY "user_id"`,
+    );
+    expect(rows).toHaveLength(5);
+    for (const row of rows) expect(row.versions).toEqual(Array.from({ length: 20 }, (_, v) => `v${String(v).padStart(3, '0')}`));
+  });
+
+  it('when a batch fails, applies its events one by one, so only the failing event is retried and dead-lettered', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => publishForAggregate(i + 1, `user_${i + 1}`)));
+    const sizes: number[] = [];
+    const consumer = await startConsumer(
+      async (items, tx) => {
+        sizes.push(items.length);
+        await recordEffects(items, tx);
+        if (items.some(({ event }) => event.data.userId === '7')) throw new Error('downstream says no');
+      },
+      { maxDeliveries: 2 },
+    );
+
+    await expectOneDeadLetterAndTheOther19Effects(consumer);
+    expect(await countRows(h.db, `SELECT count(*) FROM "effects" WHERE "user_id" = '7'`)).toBe(0);
+    expect(consumer.stats()).toMatchObject({ handled: 19, failures: 2, deadLettered: 1 });
+    expect(Math.max(...sizes)).toBeGreaterThan(1); // it did receive them as a set
+    const [letter] = await listDeadLetters(h.nc);
+    expect(letter).toMatchObject({ reason: 'exhausted', error: 'downstream says no' });
+  });
+
+  it('refuses handlers and a batch handler together', async () => {
+    await expect(
+      startEventConsumer<pg.PoolClient>({
+        nats: h.nc,
+        service: 'notifications',
+        purpose: 'effects',
+        transaction: createPgTransactionRunner(h.db.pool),
+        handlers: { 'users.user.updated.v1': recordEffect },
+        batchHandler: { subjects: ['users.user.updated.v1'], handle: recordEffects },
+      }),
+    ).rejects.toThrow(/handlers or a batchHandler, not both/);
   });
 });

@@ -18,20 +18,37 @@ export type QueuedMail = { id: string };
 /** Kinds become metric labels and log fields: short, lower-case words only. */
 const kindPattern = /^[a-z][a-z0-9_]{0,49}$/;
 
+/** An id for a mail to be queued later in the same transaction, for a row that refers to it first. */
+export const newMailId = (): string => ulid();
+
+const COLUMNS = 7;
+
 /**
- * Queues a mail through `tx`, the transaction that makes the change asking for it: both commit,
- * or neither does. The service's courier sends it once committed.
+ * Queues mails through `tx`, the transaction that makes the change asking for them, in one
+ * statement: all commit, or none does. The service's courier sends them once committed. A message
+ * may bring its id (newMailId); the others get one.
  */
+export async function enqueueMails(tx: SqlClient, messages: readonly (MailMessage & { id?: string })[]): Promise<QueuedMail[]> {
+  if (messages.length === 0) return [];
+  const values: unknown[] = [];
+  const ids: string[] = [];
+  const rows = messages.map((message, i) => {
+    if (!kindPattern.test(message.kind)) throw new Error(`enqueueMail: kind "${message.kind}" must match ${kindPattern}`);
+    if (/[\r\n]/.test(message.subject) || /[\r\n]/.test(message.to)) throw new Error('enqueueMail: subject and recipient must be single lines');
+    const id = message.id ?? ulid();
+    ids.push(id);
+    values.push(id, message.kind, message.userId?.toString() ?? null, message.to, message.subject, message.text, message.html ?? null);
+    const at = i * COLUMNS;
+    return `($${at + 1}, $${at + 2}, $${at + 3}::bigint, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7})`;
+  });
+  await queryRows(tx, `INSERT INTO "outbound_mail" ("id", "kind", "user_id", "recipient", "subject", "text_body", "html_body") VALUES ${rows.join(', ')}`, values);
+  return ids.map((id) => ({ id }));
+}
+
+/** Queues one mail (enqueueMails). */
 export async function enqueueMail(tx: SqlClient, message: MailMessage): Promise<QueuedMail> {
-  if (!kindPattern.test(message.kind)) throw new Error(`enqueueMail: kind "${message.kind}" must match ${kindPattern}`);
-  if (/[\r\n]/.test(message.subject) || /[\r\n]/.test(message.to)) throw new Error('enqueueMail: subject and recipient must be single lines');
-  const id = ulid();
-  await queryRows(
-    tx,
-    `INSERT INTO "outbound_mail" ("id", "kind", "user_id", "recipient", "subject", "text_body", "html_body") VALUES ($1, $2, $3::bigint, $4, $5, $6, $7) RETURNING "id"`,
-    [id, message.kind, message.userId?.toString() ?? null, message.to, message.subject, message.text, message.html ?? null],
-  );
-  return { id };
+  const [queued] = await enqueueMails(tx, [message]);
+  return queued!;
 }
 
 /** Deletes every mail for an account, sent or not (account erasure). Returns how many. */

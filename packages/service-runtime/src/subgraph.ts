@@ -17,8 +17,10 @@ import {
   startOutboxRelay,
   startReplicaConsumer,
   watchNatsConnection,
+  type BatchEventHandler,
   type EventConsumer,
   type EventHandlers,
+  type EventSubject,
   type OutboxRelay,
   type OutboxRelayOptions,
   type ReplicaTable,
@@ -58,8 +60,11 @@ export type DomainDeps<Db, Own, Overrides> = {
 export type ConsumerSpec = {
   purpose: string;
   // The handlers receive the service's own transaction client (see PrismaLike.$transaction).
+  /** One handler per subject, or (batchHandler) one for the batch's events together. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  handlers: EventHandlers<any>;
+  handlers?: EventHandlers<any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  batchHandler?: BatchEventHandler<EventSubject, any>;
   /** Prisma's interactive-transaction limits for one batch; the defaults suit short handlers. */
   transaction?: { maxWait?: number; timeout?: number };
   ackWaitMs?: number;
@@ -247,7 +252,8 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
           startEventConsumer<SqlClient>({
             ...consumerBase,
             purpose: spec.purpose,
-            handlers: spec.handlers,
+            ...(spec.handlers ? { handlers: spec.handlers } : {}),
+            ...(spec.batchHandler ? { batchHandler: spec.batchHandler } : {}),
             transaction: (work) => db.$transaction(work, spec.transaction),
             ...(spec.ackWaitMs ? { ackWaitMs: spec.ackWaitMs } : {}),
             ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),

@@ -1,7 +1,8 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '@jobplatform/config';
+import { enqueueMails, newMailId } from '@jobplatform/mail';
 import type { PlannedNotification } from './application-notifications.js';
-import type { NotificationRow, Tx } from './db.js';
+import type { Tx } from './db.js';
 import { notificationsOutbox } from './events.js';
 import { deliveredChannels, notificationEvents, type DeliveredChannel, type NotificationEventName, type TemplateText, type TemplateValues } from './notification-events.js';
 import { oneLine, renderTemplate, type TemplateCache } from './template-language.js';
@@ -9,14 +10,8 @@ import { oneLine, renderTemplate, type TemplateCache } from './template-language
 /** A recipient as the replicas know them when the notification is made, with the channels they turned off. */
 type Recipient = { id: bigint; username: string | null; email: string | null; disabled: string[] };
 
-/** The email row of a notification and what its mail is made of. */
-export type QueuedEmail = { row: NotificationRow; to: string; subject: string; text: string };
-
-/**
- * Queues an email row's mail in the same transaction and returns the queued mail's id; undefined
- * leaves the row pending with no mail (no mail transport in this service).
- */
-export type EmailQueue = (tx: Tx, email: QueuedEmail) => Promise<string | undefined>;
+/** A notification to make, and the trace its announcement continues. */
+export type NotificationToDeliver = { planned: PlannedNotification; traceparent: string };
 
 export type DeliverySummary = { inApp: number; email: number };
 
@@ -25,18 +20,23 @@ const LISTED_JOBS = 5;
 
 type RecipientRow = { id: bigint; username: string | null; is_active: boolean | null; deleted_at: Date | null; email: string | null; disabled: string[] };
 
+const byId = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * Makes the rows of one planned notification, in the consumer's transaction:
+ * Makes the rows of planned notifications, in the consumer's transaction, as a set: however many
+ * notifications a batch of events plans, the recipients, the templates, the names, the rows, their
+ * announcements and their mails cost one statement each.
  * - each recipient still active, and not erased, per the users replica (a recipient the replica has
  *   not heard of yet is taken at the event's word); their replica rows are locked shared until the
  *   transaction ends, so an erasure running meanwhile either comes first (and the recipient is
  *   skipped) or waits and then deletes these rows too;
  * - per channel the platform delivers: none when the recipient turned it off or its template is not
  *   active. An in_app row is sent at once and announced with notifications.notification.created.v1;
- *   an email row is made only for a verified address, pending until the mail courier sends it.
+ *   an email row is made only for a verified address, pending until the mail courier sends the mail
+ *   queued with it in outbound_mail.
  * A row already made for the same event, recipient and channel is left as it is.
  */
-export function createNotificationDelivery(deps: { now: () => Date; logger: Logger; registry: Registry; templates: TemplateCache; queueEmail?: EmailQueue }) {
+export function createNotificationDelivery(deps: { now: () => Date; logger: Logger; registry: Registry; templates: TemplateCache }) {
   const created = new Counter({
     name: 'notifications_created_total',
     help: 'Notifications made, by notification event and channel.',
@@ -44,16 +44,20 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
     registers: [deps.registry],
   });
 
-  /** The event's templates by channel: the stored ones, the defaults where none is stored yet, none where inactive. */
-  async function templatesOf(tx: Tx, event: NotificationEventName): Promise<Partial<Record<DeliveredChannel, TemplateText>>> {
-    const stored = await tx.notificationTemplate.findMany({ where: { event } });
-    const texts: Partial<Record<DeliveredChannel, TemplateText>> = {};
-    for (const channel of deliveredChannels) {
-      const row = stored.find((template) => template.notificationType === channel);
-      if (!row) texts[channel] = notificationEvents[event].defaults[channel];
-      else if (row.isActive) texts[channel] = { subject: row.subject, body: row.body };
-    }
-    return texts;
+  /** Each event's templates by channel: the stored ones, the defaults where none is stored yet, none where inactive. */
+  async function templatesOf(tx: Tx, events: NotificationEventName[]): Promise<Map<NotificationEventName, Partial<Record<DeliveredChannel, TemplateText>>>> {
+    const stored = await tx.notificationTemplate.findMany({ where: { event: { in: events } } });
+    return new Map(
+      events.map((event) => {
+        const texts: Partial<Record<DeliveredChannel, TemplateText>> = {};
+        for (const channel of deliveredChannels) {
+          const row = stored.find((template) => template.event === event && template.notificationType === channel);
+          if (!row) texts[channel] = notificationEvents[event].defaults[channel];
+          else if (row.isActive) texts[channel] = { subject: row.subject, body: row.body };
+        }
+        return [event, texts];
+      }),
+    );
   }
 
   function render(text: TemplateText, values: TemplateValues, event: NotificationEventName, channel: DeliveredChannel): { title: string; message: string } {
@@ -68,12 +72,12 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
   }
 
   /**
-   * The recipients, their verified addresses and the channels they turned off, in one statement
-   * (it runs for every event). Their replica rows are locked shared (the CTE runs whether or not a
-   * row matches), in id order so that two transactions never wait on each other.
+   * The recipients, their verified addresses and the channels they turned off, in one statement.
+   * Their replica rows are locked shared (the CTE runs whether or not a row matches), in id order so
+   * that two transactions never wait on each other.
    */
-  async function recipientsOf(tx: Tx, ids: bigint[]): Promise<Recipient[]> {
-    const sorted = [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  async function recipientsOf(tx: Tx, ids: bigint[]): Promise<Map<bigint, Recipient>> {
+    const sorted = [...new Set(ids)].sort(byId);
     const rows = await tx.$queryRaw<RecipientRow[]>`
       WITH locked AS (SELECT id, username, is_active, deleted_at FROM user_replicas WHERE id = ANY(${sorted}::bigint[]) ORDER BY id FOR SHARE)
       SELECT ids.id, l.username, l.is_active, l.deleted_at,
@@ -81,85 +85,108 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
         ARRAY(SELECT p.notification_type::text FROM user_notification_preferences p WHERE p.user_id = ids.id AND NOT p.is_enabled) AS disabled
       FROM unnest(${sorted}::bigint[]) AS ids(id) LEFT JOIN locked l ON l.id = ids.id
       ORDER BY ids.id`;
-    return rows
-      .filter((row) => row.is_active === null || (row.is_active && row.deleted_at === null))
-      .map((row) => ({ id: BigInt(row.id), username: row.username, email: row.email, disabled: row.disabled }));
+    return new Map(
+      rows
+        .filter((row) => row.is_active === null || (row.is_active && row.deleted_at === null))
+        .map((row) => [BigInt(row.id), { id: BigInt(row.id), username: row.username, email: row.email, disabled: row.disabled }]),
+    );
   }
 
   /**
-   * What the event's ids stand for, with words for what is not known yet: for one job its title,
-   * company and applicant (one statement); for several, up to five titles (one statement).
+   * What each notification's ids stand for, with words for what is not known yet: for one job its
+   * title, company and applicant; for several, up to five titles. One statement for the notifications
+   * about one job, one for those listing several.
    */
-  async function namesOf(tx: Tx, planned: PlannedNotification): Promise<TemplateValues> {
-    const names: TemplateValues = {};
-    if (planned.jobId !== undefined) {
-      const [row] = await tx.$queryRaw<{ job_title: string | null; company_name: string | null; applicant_name: string | null }[]>`
-        SELECT j.title AS job_title, c.name AS company_name,
-          (SELECT u.username FROM user_replicas u WHERE u.id = ${planned.applicantId ?? null}::bigint) AS applicant_name
-        FROM (SELECT 1) AS one
-        LEFT JOIN job_replicas j ON j.id = ${planned.jobId}::bigint
-        LEFT JOIN company_replicas c ON c.id = j.company_id`;
-      names.job_title = row?.job_title ?? `job ${planned.jobId}`;
-      names.company_name = row?.company_name ?? 'the company';
-      if (planned.applicantId !== undefined) names.applicant_name = row?.applicant_name ?? 'An applicant';
+  async function namesOf(tx: Tx, plans: PlannedNotification[]): Promise<TemplateValues[]> {
+    const names = plans.map((): TemplateValues => ({}));
+    const aboutOneJob = plans.flatMap((planned, index) => (planned.jobId === undefined ? [] : [{ planned, index }]));
+    if (aboutOneJob.length > 0) {
+      const rows = await tx.$queryRaw<{ at: number; job_title: string | null; company_name: string | null; applicant_name: string | null }[]>`
+        SELECT k.at::int AS at, j.title AS job_title, c.name AS company_name, u.username AS applicant_name
+        FROM unnest(${aboutOneJob.map(({ planned }) => planned.jobId!)}::bigint[], ${aboutOneJob.map(({ planned }) => planned.applicantId ?? null)}::bigint[])
+          WITH ORDINALITY AS k(job_id, applicant_id, at)
+        LEFT JOIN job_replicas j ON j.id = k.job_id
+        LEFT JOIN company_replicas c ON c.id = j.company_id
+        LEFT JOIN user_replicas u ON u.id = k.applicant_id`;
+      const rowAt = new Map(rows.map((row) => [row.at, row]));
+      aboutOneJob.forEach(({ planned, index }, i) => {
+        const row = rowAt.get(i + 1);
+        names[index]!.job_title = row?.job_title ?? `job ${planned.jobId}`;
+        names[index]!.company_name = row?.company_name ?? 'the company';
+        if (planned.applicantId !== undefined) names[index]!.applicant_name = row?.applicant_name ?? 'An applicant';
+      });
     }
-    if (planned.listedJobIds !== undefined) {
-      const listed = planned.listedJobIds.slice(0, LISTED_JOBS);
-      const rows = await tx.jobReplica.findMany({ where: { id: { in: listed } }, select: { id: true, title: true } });
+    const listing = plans.flatMap((planned, index) => (planned.listedJobIds === undefined ? [] : [{ listed: planned.listedJobIds.slice(0, LISTED_JOBS), index }]));
+    if (listing.length > 0) {
+      const ids = [...new Set(listing.flatMap(({ listed }) => listed))];
+      const rows = await tx.jobReplica.findMany({ where: { id: { in: ids } }, select: { id: true, title: true } });
       const titleOf = new Map(rows.map((row) => [row.id, row.title]));
-      names.job_titles = listed.map((id) => titleOf.get(id) ?? `job ${id}`).join(', ');
+      for (const { listed, index } of listing) names[index]!.job_titles = listed.map((id) => titleOf.get(id) ?? `job ${id}`).join(', ');
     }
     return names;
   }
 
   return {
-    async deliver(tx: Tx, planned: PlannedNotification, options: { traceparent: string }): Promise<DeliverySummary> {
-      const recipients = await recipientsOf(tx, planned.recipientIds);
-      if (recipients.length === 0) return { inApp: 0, email: 0 };
-      const templates = await templatesOf(tx, planned.event);
-      const values = { ...planned.values, ...(await namesOf(tx, planned)) };
+    async deliverMany(tx: Tx, notifications: readonly NotificationToDeliver[]): Promise<DeliverySummary> {
+      const plans = notifications.map(({ planned }) => planned);
+      const recipients = await recipientsOf(
+        tx,
+        plans.flatMap((planned) => planned.recipientIds),
+      );
+      const plansWithRecipients = plans.filter((planned) => planned.recipientIds.some((id) => recipients.has(id)));
+      if (plansWithRecipients.length === 0) return { inApp: 0, email: 0 };
+      const templates = await templatesOf(tx, [...new Set(plansWithRecipients.map((planned) => planned.event))]);
+      const names = await namesOf(tx, plansWithRecipients);
       const now = deps.now();
 
       const rows = [];
-      const mailTo = new Map<bigint, string>();
-      for (const recipient of recipients) {
-        const recipientValues = { ...values, recipient_name: recipient.username ?? 'there' };
-        for (const channel of deliveredChannels) {
-          const text = templates[channel];
-          if (!text || recipient.disabled.includes(channel)) continue;
-          if (channel === 'email' && !recipient.email) continue;
-          if (channel === 'email') mailTo.set(recipient.id, recipient.email!);
-          rows.push({
-            userId: recipient.id,
-            notificationType: channel,
-            event: planned.event,
-            ...render(text, recipientValues, planned.event, channel),
-            metadata: planned.metadata,
-            sourceEventId: planned.sourceEventId,
-            status: channel === 'in_app' ? 'sent' : 'pending',
-            createdAt: now,
-            sentAt: channel === 'in_app' ? now : null,
-          });
+      const mails = new Map<string, { to: string }>();
+      for (const [at, planned] of plansWithRecipients.entries()) {
+        const values = { ...planned.values, ...names[at] };
+        const texts = templates.get(planned.event)!;
+        for (const recipient of new Set(planned.recipientIds.map((id) => recipients.get(id)))) {
+          if (!recipient) continue;
+          const recipientValues = { ...values, recipient_name: recipient.username ?? 'there' };
+          for (const channel of deliveredChannels) {
+            const text = texts[channel];
+            if (!text || recipient.disabled.includes(channel)) continue;
+            if (channel === 'email' && !recipient.email) continue;
+            const outboundMailId = channel === 'email' ? newMailId() : null;
+            if (outboundMailId) mails.set(outboundMailId, { to: recipient.email! });
+            rows.push({
+              userId: recipient.id,
+              notificationType: channel,
+              event: planned.event,
+              ...render(text, recipientValues, planned.event, channel),
+              metadata: planned.metadata,
+              sourceEventId: planned.sourceEventId,
+              status: channel === 'in_app' ? 'sent' : 'pending',
+              outboundMailId,
+              createdAt: now,
+              sentAt: channel === 'in_app' ? now : null,
+            });
+          }
         }
       }
       if (rows.length === 0) return { inApp: 0, email: 0 };
       const made = await tx.notification.createManyAndReturn({ data: rows, skipDuplicates: true });
 
+      const traceparentOf = new Map(notifications.map(({ planned, traceparent }) => [planned.sourceEventId, traceparent]));
       const inApp = made.filter((row) => row.notificationType === 'in_app');
       await notificationsOutbox.recordMany(
         tx,
         inApp.map((row) => ({
           subject: 'notifications.notification.created.v1' as const,
           data: { notificationId: row.id.toString(), recipientId: row.userId.toString(), notificationType: 'in_app' as const },
-          traceparent: options.traceparent,
+          traceparent: traceparentOf.get(row.sourceEventId)!,
         })),
       );
       const emails = made.filter((row) => row.notificationType === 'email');
-      for (const row of emails) {
-        const mailId = await deps.queueEmail?.(tx, { row, to: mailTo.get(row.userId)!, subject: row.title, text: row.message });
-        if (mailId) await tx.notification.update({ where: { id: row.id }, data: { outboundMailId: mailId } });
-      }
-      for (const row of made) created.inc({ event: planned.event, channel: row.notificationType });
+      await enqueueMails(
+        tx,
+        emails.map((row) => ({ id: row.outboundMailId!, kind: row.event, to: mails.get(row.outboundMailId!)!.to, subject: row.title, text: row.message, userId: row.userId })),
+      );
+      for (const row of made) created.inc({ event: row.event, channel: row.notificationType });
       return { inApp: inApp.length, email: emails.length };
     },
   };

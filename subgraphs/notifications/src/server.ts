@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { userReplicaTable, type EventEnvelope, type EventHandlers } from '@jobplatform/events';
-import { courierPart, deleteMailOf, enqueueMail } from '@jobplatform/mail';
+import { userReplicaTable, type BatchItem } from '@jobplatform/events';
+import { courierPart, deleteMailOf } from '@jobplatform/mail';
 import type { SubgraphDefinition } from '@jobplatform/service-runtime';
 import { planApplicationNotification } from './application-notifications.js';
 import { planSavedSearchNotification } from './saved-search-notifications.js';
@@ -11,7 +11,7 @@ import { notificationsSettings, type NotificationsSettings } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { createInbox, type Inbox } from './inbox.js';
 import { mailOutcomesPart } from './mail-outcomes.js';
-import { createNotificationDelivery, type EmailQueue, type NotificationDelivery } from './notification-delivery.js';
+import { createNotificationDelivery, type NotificationDelivery } from './notification-delivery.js';
 import { createTemplateAdmin, ensureDefaultTemplates, type TemplateAdmin } from './notification-templates.js';
 import { createPreferences, type Preferences } from './preferences.js';
 import { companyReplicaTable, jobReplicaTable, recipientContactTable } from './replicas.js';
@@ -27,10 +27,6 @@ export type NotificationsDomain = {
   templates: TemplateAdmin;
   delivery: NotificationDelivery;
 };
-
-/** An email row's mail, queued in notifications_db's outbound_mail in the transaction that makes the row. */
-const queueEmail: EmailQueue = async (tx, email) =>
-  (await enqueueMail(tx, { kind: email.row.event, to: email.to, subject: email.subject, text: email.text, userId: email.row.userId })).id;
 
 const applicationSubjects = [
   'applications.application.submitted.v1',
@@ -68,44 +64,51 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
       inbox: createInbox({ db, now }),
       preferences: createPreferences({ db, now }),
       templates: createTemplateAdmin({ db, now }),
-      delivery: createNotificationDelivery({ now, logger, registry: metrics.registry, templates: createTemplateCache(), queueEmail }),
+      delivery: createNotificationDelivery({ now, logger, registry: metrics.registry, templates: createTemplateCache() }),
     };
   },
   createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db) }),
   events: {
     replicas: { 'users-replica': userReplicaTable, 'recipient-contacts': recipientContactTable, 'jobs-replica': jobReplicaTable, 'companies-replica': companyReplicaTable },
-    consumers: (domain, { logger, now }) => {
-      const makeNotification = async (event: EventEnvelope<(typeof applicationSubjects)[number]>, tx: Tx, context: { traceparent: string }) => {
-        const planned = planApplicationNotification(event);
-        if (!planned) return;
-        const made = await domain.delivery.deliver(tx, planned, { traceparent: context.traceparent });
-        logger.debug({ eventId: event.id, notificationEvent: planned.event, ...made }, 'notifications made');
-      };
-      return [
-        {
-          purpose: 'application-notifications',
-          handlers: Object.fromEntries(applicationSubjects.map((subject) => [subject, makeNotification])) as EventHandlers<Tx>,
-        },
-        {
-          purpose: 'saved-search-alerts',
-          handlers: {
-            'search.saved_search.matched.v1': async (event, tx, context) => {
-              const made = await domain.delivery.deliver(tx, planSavedSearchNotification(event), { traceparent: context.traceparent });
-              logger.debug({ eventId: event.id, ...made }, 'saved-search alert made');
-            },
+    consumers: (domain, { logger, now }) => [
+      // Both make a batch's notifications as a set (deliverMany): a statement per table per batch, not per event.
+      {
+        purpose: 'application-notifications',
+        batchHandler: {
+          subjects: applicationSubjects,
+          handle: async (items: BatchItem<(typeof applicationSubjects)[number]>[], tx: Tx) => {
+            const planned = items.flatMap(({ event, context }) => {
+              const notification = planApplicationNotification(event);
+              return notification ? [{ planned: notification, traceparent: context.traceparent }] : [];
+            });
+            const made = await domain.delivery.deliverMany(tx, planned);
+            logger.debug({ events: items.length, ...made }, 'notifications made');
           },
         },
-        {
-          purpose: 'user-erasure',
-          handlers: {
-            'users.user.deleted.v1': async (event, tx, context) => {
-              const summary = await eraseUserFromNotifications(tx, event, { traceparent: context.traceparent, now: now(), eraseMail: deleteMailOf });
-              logger.info({ userId: event.data.userId, ...summary }, 'user erasure: notifications part applied, committing with its batch');
-            },
+      },
+      {
+        purpose: 'saved-search-alerts',
+        batchHandler: {
+          subjects: ['search.saved_search.matched.v1'],
+          handle: async (items: BatchItem<'search.saved_search.matched.v1'>[], tx: Tx) => {
+            const made = await domain.delivery.deliverMany(
+              tx,
+              items.map(({ event, context }) => ({ planned: planSavedSearchNotification(event), traceparent: context.traceparent })),
+            );
+            logger.debug({ events: items.length, ...made }, 'saved-search alerts made');
           },
         },
-      ];
-    },
+      },
+      {
+        purpose: 'user-erasure',
+        handlers: {
+          'users.user.deleted.v1': async (event, tx, context) => {
+            const summary = await eraseUserFromNotifications(tx, event, { traceparent: context.traceparent, now: now(), eraseMail: deleteMailOf });
+            logger.info({ userId: event.data.userId, ...summary }, 'user erasure: notifications part applied, committing with its batch');
+          },
+        },
+      },
+    ],
   },
   parts: ({ db }, { env, logger, metrics }) => [
     courierPart({ databaseUrl: env.databaseUrl, settings: env.own, logger, registry: metrics.registry }),

@@ -1,3 +1,5 @@
+import { createEnvelope } from '@jobplatform/events';
+import { planApplicationNotification } from '../src/application-notifications.js';
 import { errorCodeOf, NOTIFICATIONS_OPERATIONS, startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from './start-notifications.js';
 
 // Notifications through the gateway, with users, jobs, applications and notifications on one
@@ -439,5 +441,73 @@ describe('notification_counts', () => {
     const { kept, counted } = await counts();
     expect(counted.length).toBeGreaterThan(0);
     expect(kept).toEqual(counted);
+  });
+});
+
+describe('making notifications', () => {
+  // Accounts of its own, so that the other tests' inboxes are untouched: any user ids do for the employer side here.
+  let applicant: Account;
+  let boss: Account;
+  let colleague: Account;
+  beforeAll(async () => {
+    [applicant, boss, colleague] = await Promise.all([platform.seeker(), platform.seeker(), platform.seeker()]);
+    colleague = await platform.verify(colleague); // so that submissions mail the colleague too
+  });
+
+  /** An applications event about the test's application, as applications would publish it. */
+  const applicationEvent = (at: number) =>
+    at % 2 === 0
+      ? createEnvelope('applications', 'applications.application.submitted.v1', { ...parties(), status: 'pending' })
+      : createEnvelope('applications', 'applications.application.status_changed.v1', {
+          ...parties(),
+          fromStatus: 'reviewing',
+          toStatus: 'shortlisted',
+          isActive: true,
+          actorKind: 'employer',
+          changedBy: boss.id,
+          reason: null,
+        });
+  const parties = () => ({ applicationId, jobId, applicantId: applicant.id, employerId: boss.id, companyId, companyMemberIds: [boss.id, colleague.id] });
+
+  /** Makes the events' notifications in one transaction, as the consumer does with a batch; returns the statements it cost. */
+  const deliver = async (events: ReturnType<typeof applicationEvent>[]) => {
+    const { service, statements } = platform.notifications;
+    const planned = events.map((event) => ({ planned: planApplicationNotification(event)!, traceparent: event.traceparent }));
+    statements.length = 0;
+    const made = await service.db.$transaction((tx) => service.domain.delivery.deliverMany(tx, planned));
+    // Not counted: the transaction's own, and the mail-outcomes part's poll (every 50 ms here), which shares the client.
+    const counted = statements.filter((sql) => !/^\s*(BEGIN|COMMIT|UPDATE notifications AS n\b)/i.test(sql));
+    return { made, statements: counted.length };
+  };
+
+  it('makes a batch of events into notifications with as many statements as one event', async () => {
+    const one = await deliver([applicationEvent(0)]);
+    expect(one.made).toEqual({ inApp: 2, email: 1 }); // the boss and the colleague, who is also mailed
+    const events = Array.from({ length: 30 }, (_, at) => applicationEvent(at));
+    const thirty = await deliver(events);
+    expect(thirty.made).toEqual({ inApp: 15 * 2 + 15, email: 15 }); // submissions to the employer side, status changes to the applicant
+    expect(thirty.statements).toBe(one.statements);
+    expect(thirty.statements).toBe(6); // recipients, templates, names, the rows, their announcements, their mails
+
+    const rows = await platform.notifications.db.query<{ source_event_id: string; user_id: string }>(
+      'SELECT source_event_id, user_id::text FROM notifications WHERE source_event_id = ANY($1) ORDER BY source_event_id, user_id',
+      [events.map((event) => event.id)],
+    );
+    const expected = events.flatMap((event, at) =>
+      (at % 2 === 0 ? [boss.id, colleague.id, colleague.id] : [applicant.id]).map((userId) => ({ source_event_id: event.id, user_id: userId })),
+    );
+    expect(rows.rows).toEqual(expected.sort((a, b) => a.source_event_id.localeCompare(b.source_event_id) || a.user_id.localeCompare(b.user_id)));
+    const announced = (await platform.notifications.outbox('notifications.notification.created.v1')).filter((event) =>
+      rows.rows.some((row) => row.user_id === event.data.recipientId),
+    );
+    expect(announced).toHaveLength(2 + 45); // one in-app row each, the first delivery's included
+    // Each email row refers to its mail, queued to the colleague's address in the same statement as the batch's other mails.
+    const mails = await platform.notifications.db.query<{ recipient: string }>(
+      `SELECT m.recipient FROM notifications n JOIN outbound_mail m ON m.id = n.outbound_mail_id WHERE n.source_event_id = ANY($1) AND n.notification_type = 'email'`,
+      [events.map((event) => event.id)],
+    );
+    expect(mails.rows).toEqual(Array.from({ length: 15 }, () => ({ recipient: colleague.email })));
+    // The same events again (a redelivery): nothing new.
+    expect((await deliver(events)).made).toEqual({ inApp: 0, email: 0 });
   });
 });
