@@ -17,7 +17,8 @@
 // and 2, default 20), --latency-rate N, --sustained-rate N, --inbox N (notifications the reader
 // has; the sustained phase makes seconds × rate of them, the rest are published before phase 3),
 // --load-seconds N (per measurement in phase 3, default 10), --rounds N (default 2),
-// --connections N (default 50).
+// --connections N (default 50), --max-load X (before each phase and each reading measurement, wait
+// up to 15 minutes for the 1-minute load average to fall to X: the machines are shared).
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -35,6 +36,7 @@ import {
   postDirect,
   startBenchStack,
   stopOnInterrupt,
+  waitForQuiet,
   type LoadResult,
 } from './bench-stack.js';
 
@@ -47,6 +49,7 @@ const { values } = parseArgs({
     'load-seconds': { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
+    'max-load': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
   },
 });
@@ -57,6 +60,7 @@ const inboxSize = Number(values.inbox);
 const loadSeconds = Number(values['load-seconds']);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
+const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const command = `npm run bench:notifications -- ${process.argv.slice(2).join(' ')}`.trim();
 
 const MY_NOTIFICATIONS = clientOperation('notifications', 'MyNotifications');
@@ -151,7 +155,8 @@ try {
     ).login.accessToken as string;
 
   // 1. Latency at a steady rate, each event to an applicant nobody has heard of (no mail: in-app only).
-  console.log(`latency: ${latencyRate} events/s for ${seconds} s…`);
+  await waitForQuiet(maxLoad);
+  console.log(`latency: ${latencyRate} events/s for ${seconds} s, load average ${loadAverage()}…`);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let polling = true;
@@ -184,7 +189,8 @@ try {
   latencies.sort((a, b) => a - b);
 
   // 2. Sustained: everything to the reader, counted each second.
-  console.log(`sustained: ${sustainedRate} events/s for ${seconds} s…`);
+  await waitForQuiet(maxLoad);
+  console.log(`sustained: ${sustainedRate} events/s for ${seconds} s, load average ${loadAverage()}…`);
   const countReader = async () =>
     Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND notification_type = 'in_app'`, [readerId])).rows[0]!.n);
   const base = await countReader();
@@ -262,6 +268,7 @@ try {
     token = await signIn();
     for (let k = 0; k < measurements.length; k += 1) {
       const m = measurements[(k + round - 1) % measurements.length]!;
+      await waitForQuiet(maxLoad);
       results.push(
         await loadGraphQL(`${m.label}, round ${round}`, m.url, m.body, { connections, seconds: loadSeconds, token, ...(m.direct ? { hopSecret: stack.hopSecret } : {}) }),
       );
