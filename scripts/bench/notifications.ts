@@ -18,8 +18,10 @@
 // has; the sustained phase makes seconds × rate of them, the rest are published before phase 3),
 // --load-seconds N (per measurement in phase 3, default 10), --rounds N (default 2),
 // --connections N (default 50), --max-load X (before each phase and each reading measurement, wait
-// up to 15 minutes for the 1-minute load average to fall to X: the machines are shared).
+// up to 15 minutes for the 1-minute load average to fall to X: the machines are shared), --cpu-prof
+// DIR (every service writes a V8 CPU profile there when the run ends).
 import { execSync } from 'node:child_process';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { connectToNats, createEnvelope, natsInboxPrefixOf, type EventEnvelope } from '@jobplatform/events';
@@ -50,6 +52,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
     'max-load': { type: 'string' },
+    'cpu-prof': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
   },
 });
@@ -132,7 +135,7 @@ async function publishAtRate(
 }
 
 if (!values['no-build']) buildServices();
-const stack = await startBenchStack();
+const stack = await startBenchStack({}, values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : []);
 stopOnInterrupt(() => stack.stop());
 const db = new pg.Client({ connectionString: stack.env.NOTIFICATIONS_DATABASE_URL! });
 await db.connect();
