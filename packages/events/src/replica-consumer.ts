@@ -83,7 +83,9 @@ export function createReplicaHandlers<Tx extends SqlClient>(replica: ReplicaTabl
  * Keeps a local copy of another service's entity up to date, e.g. jobs' user_replicas from users'
  * events. Durable and idempotent like every consumer; the version guard handles reordering.
  */
-export async function startReplicaConsumer<Tx extends SqlClient>(options: Omit<EventConsumerOptions<Tx>, 'handlers' | 'batchHandler'> & { replica: ReplicaTable }): Promise<EventConsumer> {
+export async function startReplicaConsumer<Tx extends SqlClient>(
+  options: Omit<EventConsumerOptions<Tx>, 'handlers' | 'batchHandler'> & { replica: ReplicaTable },
+): Promise<EventConsumer> {
   const { replica, ...consumer } = options;
   return startEventConsumer({ ...consumer, handlers: createReplicaHandlers<Tx>(replica) });
 }
