@@ -26,17 +26,9 @@ const saveSearchSchema = z.object({
 export type SaveSearchInput = { name: string; query?: string | null; filters?: Record<string, unknown> | null; alertFrequency?: AlertFrequency | null };
 
 /**
- * The positive lexemes of a compiled query: a job can match only if its document holds at least one
- * of them (a negated word never makes a match), so the GIN index on query_lexemes finds the
- * candidates for a new job. Lexemes are the quoted words of the tsquery's text, quotes doubled inside.
- */
-const positiveLexemesSql = (tsquery: string) =>
-  `coalesce((SELECT array_agg(DISTINCT replace(m[2], '''''', '''')) FROM regexp_matches((${tsquery})::text, '(!?)''((?:[^'']|'''')*)''', 'g') AS m WHERE m[1] = ''), '{}')`;
-
-/**
- * Saved searches: kept compiled (the query as a tsquery and its positive lexemes, the filters as
- * columns), so that a new job is tested only against those that share a word with it or have no
- * words at all; INSTANT matches are announced in the transaction that indexed the job, DAILY and
+ * Saved searches: kept compiled (the query as a tsquery, the filters as columns, and the keys a
+ * trigger derives from them), so that a new job is tested only against those whose keys it has;
+ * INSTANT matches are announced in the transaction that indexed the job, DAILY and
  * WEEKLY ones wait for the digest scheduler (saved-search-digests.ts).
  */
 export function createSavedSearches({ db, now }: { db: SearchDb; now: () => Date }) {
@@ -54,9 +46,9 @@ export function createSavedSearches({ db, now }: { db: SearchDb; now: () => Date
         }
         const tsquery = `CASE WHEN $4 = '' THEN NULL ELSE websearch_to_tsquery('search_english', $4) END`;
         const [row] = await tx.$queryRawUnsafe<{ id: bigint }[]>(
-          `INSERT INTO saved_searches (user_id, name, query, filters, alert_frequency, compiled_query, query_lexemes, job_types, experience_levels, is_remote,
+          `INSERT INTO saved_searches (user_id, name, query, filters, alert_frequency, compiled_query, job_types, experience_levels, is_remote,
               location, category_ids, skill_ids, company_ids, salary_min, salary_max, salary_currency, created_at)
-           VALUES ($1::bigint, $2, $4, $3::jsonb, $5, ${tsquery}, ${positiveLexemesSql(tsquery)}, $6::text[], $7::text[], $8::boolean,
+           VALUES ($1::bigint, $2, $4, $3::jsonb, $5, ${tsquery}, $6::text[], $7::text[], $8::boolean,
               $9, $10::bigint[], $11::bigint[], $12::bigint[], $13::numeric, $14::numeric, $15, $16::timestamptz)
            RETURNING id`,
           userId,
@@ -103,39 +95,57 @@ export function createSavedSearches({ db, now }: { db: SearchDb; now: () => Date
 
 export type SavedSearches = ReturnType<typeof createSavedSearches>;
 
-/**
- * What a candidate is tested on. The two kinds of candidate are read with these columns where the
- * index finds them: they cannot overlap (a filter-only search has no lexeme), so they need no
- * de-duplication and no second visit to saved_searches, which made the planner read the whole table.
- */
-const CANDIDATE_COLUMNS = `s.id, s.alert_frequency, s.compiled_query, s.job_types, s.experience_levels, s.is_remote, s.location, s.category_ids, s.skill_ids,
-       s.company_ids, s.salary_currency, s.salary_min, s.salary_max`;
+/** What a candidate is tested on, and what its alert names. */
+const CANDIDATE_COLUMNS = `s.id, s.user_id, s.name, s.alert_frequency, s.compiled_query, s.job_types, s.experience_levels, s.is_remote, s.location, s.category_ids,
+       s.skill_ids, s.company_ids, s.salary_currency, s.salary_min, s.salary_max`;
+
+/** What matchSavedSearches did for one job: saved searches tested, matches recorded, INSTANT owners alerted. */
+export type SavedSearchMatching = { tested: number; matched: number; instantAlerts: number };
 
 /**
  * Matches a newly indexed open job against the saved searches that can match it, records each
  * match, and announces the INSTANT ones at once: one search.saved_search.matched.v1 per owner,
- * written in the caller's transaction (the one that indexed the job). Candidates are the saved
- * searches sharing a lexeme with the job's document (GIN on query_lexemes) and the filter-only
- * ones; only those are tested with the full query and filters. A job already matched records
- * nothing again, so a redelivered event alerts no one twice.
+ * written in the caller's transaction (the one that indexed the job). The candidates are the
+ * saved searches whose keys the job has (saved_searches.word_keys and filter_keys, set by a trigger
+ * of the migrations): a word of its document, or a value of its filters (its company, skills,
+ * categories and their ancestors, every substring of its folded location, level, type, remote,
+ * currency); plus the few with no key, tested for every job. Every key is something a match must
+ * have, so the candidates hold every match; each is then tested with its full query and filters,
+ * exactly as before. The matches go in with the same statement, and the alerts' contents come back
+ * grouped by owner. A job already matched records nothing again, so a redelivered event alerts no
+ * one twice.
  */
-export async function matchSavedSearches(tx: Tx, jobId: string, options: { now: Date; traceparent?: string }): Promise<{ matched: number; instantAlerts: number }> {
-  const rows = await tx.$queryRawUnsafe<{ savedSearchId: bigint; userId: bigint; name: string; alertFrequency: string }[]>(
+export async function matchSavedSearches(tx: Tx, jobId: string, options: { now: Date; traceparent?: string }): Promise<SavedSearchMatching> {
+  const [result] = await tx.$queryRawUnsafe<{ tested: number; matched: number; alerts: string }[]>(
     `WITH RECURSIVE job AS (
        SELECT entity_id, search_vector, job_type, experience_level, is_remote, location, category_ids, skill_ids, company_id, salary_min, salary_max, salary_currency
        FROM search_indexes WHERE entity_type = 'job' AND entity_id = $1::bigint AND is_active
      ), up AS (
        SELECT c.id, c.parent_id FROM search_categories c, job WHERE c.id = ANY(job.category_ids)
        UNION SELECT c.id, c.parent_id FROM search_categories c JOIN up ON c.id = up.parent_id
+     ), job_filter_keys AS (
+       SELECT coalesce(array_agg(key) FILTER (WHERE key IS NOT NULL), '{}') AS keys FROM (
+         SELECT 'company:' || company_id FROM job
+         UNION ALL SELECT 'skill:' || skill_id FROM job, unnest(job.skill_ids) AS skill_id
+         UNION ALL SELECT 'category:' || id FROM up
+         UNION ALL SELECT 'level:' || experience_level FROM job
+         UNION ALL SELECT 'type:' || job_type FROM job
+         UNION ALL SELECT 'remote:' || is_remote::text FROM job
+         UNION ALL SELECT 'currency:' || salary_currency::text FROM job
+         UNION ALL SELECT DISTINCT 'location:' || substr(folded, start, len)
+           FROM (SELECT search_fold(location) AS folded FROM job) AS j, generate_series(1, length(folded)) AS start, generate_series(1, length(folded) - start + 1) AS len
+       ) AS k(key)
      ), candidates AS (
        SELECT ${CANDIDATE_COLUMNS} FROM saved_searches s, job
-       WHERE s.alert_frequency <> 'never' AND s.query_lexemes && tsvector_to_array(job.search_vector)
+       WHERE s.alert_frequency <> 'never' AND s.word_keys && tsvector_to_array(job.search_vector)
        UNION ALL
-       SELECT ${CANDIDATE_COLUMNS} FROM saved_searches s WHERE s.alert_frequency <> 'never' AND s.query_lexemes = '{}'
-     ), matched AS (
-       INSERT INTO saved_search_matches (saved_search_id, job_id, matched_at, notified_at)
-       SELECT s.id, job.entity_id, $2::timestamptz, CASE WHEN s.alert_frequency = 'instant' THEN $2::timestamptz END
-       FROM candidates s, job
+       SELECT ${CANDIDATE_COLUMNS} FROM saved_searches s, job_filter_keys k
+       WHERE s.alert_frequency <> 'never' AND s.filter_keys && k.keys
+       UNION ALL
+       SELECT ${CANDIDATE_COLUMNS} FROM saved_searches s
+       WHERE s.alert_frequency <> 'never' AND s.word_keys = '{}' AND s.filter_keys = '{}'
+     ), hits AS (
+       SELECT s.id, s.user_id, s.name, s.alert_frequency FROM candidates s, job
        WHERE (s.compiled_query IS NULL OR job.search_vector @@ s.compiled_query)
          AND (s.job_types = '{}' OR job.job_type = ANY(s.job_types))
          AND (s.experience_levels = '{}' OR job.experience_level = ANY(s.experience_levels))
@@ -147,29 +157,33 @@ export async function matchSavedSearches(tx: Tx, jobId: string, options: { now: 
          AND (s.salary_currency IS NULL OR job.salary_currency = s.salary_currency)
          AND (s.salary_min IS NULL OR coalesce(job.salary_max, job.salary_min) >= s.salary_min)
          AND (s.salary_max IS NULL OR coalesce(job.salary_min, job.salary_max) <= s.salary_max)
+     ), inserted AS (
+       INSERT INTO saved_search_matches (saved_search_id, job_id, matched_at, notified_at)
+       SELECT h.id, $1::bigint, $2::timestamptz, CASE WHEN h.alert_frequency = 'instant' THEN $2::timestamptz END FROM hits h
        ON CONFLICT DO NOTHING
        RETURNING saved_search_id
+     ), alerts AS (
+       SELECT h.user_id, json_agg(json_build_object('savedSearchId', h.id::text, 'name', h.name) ORDER BY h.id) AS matches
+       FROM hits h JOIN inserted i ON i.saved_search_id = h.id WHERE h.alert_frequency = 'instant' GROUP BY h.user_id
      )
-     SELECT s.id AS "savedSearchId", s.user_id AS "userId", s.name, s.alert_frequency AS "alertFrequency"
-     FROM matched m JOIN saved_searches s ON s.id = m.saved_search_id ORDER BY s.user_id, s.id`,
+     SELECT (SELECT count(*) FROM candidates)::int AS tested, (SELECT count(*) FROM inserted)::int AS matched,
+            coalesce((SELECT json_agg(json_build_object('userId', user_id::text, 'matches', matches) ORDER BY user_id) FROM alerts), '[]')::text AS alerts`,
     jobId,
     options.now,
   );
-  const instant = rows.filter((row) => row.alertFrequency === 'instant');
-  const byOwner = new Map<bigint, typeof instant>();
-  for (const row of instant) byOwner.set(row.userId, [...(byOwner.get(row.userId) ?? []), row]);
-  const alerts = [...byOwner].map(([userId, matches]) => ({
+  const owners = JSON.parse(result!.alerts) as { userId: string; matches: { savedSearchId: string; name: string }[] }[];
+  const alerts = owners.map(({ userId, matches }) => ({
     subject: 'search.saved_search.matched.v1' as const,
     data: {
-      userId: userId.toString(),
+      userId,
       alertFrequency: 'instant' as const,
       periodStart: null,
       periodEnd: null,
-      matches: matches.map((match) => ({ savedSearchId: match.savedSearchId.toString(), name: match.name, jobIds: [jobId] })),
+      matches: matches.map((match) => ({ ...match, jobIds: [jobId] })),
     },
     ...(options.traceparent ? { traceparent: options.traceparent } : {}),
   }));
   // A popular job alerts many owners: their events go in a few statements, not one each.
   for (let start = 0; start < alerts.length; start += ALERTS_PER_STATEMENT) await searchOutbox.recordMany(tx, alerts.slice(start, start + ALERTS_PER_STATEMENT));
-  return { matched: rows.length, instantAlerts: byOwner.size };
+  return { tested: result!.tested, matched: result!.matched, instantAlerts: alerts.length };
 }

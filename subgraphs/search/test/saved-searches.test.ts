@@ -1,6 +1,7 @@
+import { indexJob } from '../src/job-index.js';
 import { sendDueDigests } from '../src/saved-search-digests.js';
-import { MAX_SAVED_SEARCHES_PER_USER } from '../src/saved-searches.js';
-import { jobSnapshot, startSearchForTest, type SearchUnderTest } from './search-fixtures.js';
+import { matchSavedSearches, MAX_SAVED_SEARCHES_PER_USER, type SavedSearchMatching } from '../src/saved-searches.js';
+import { jobSnapshot, startSearchForTest, type JobSnapshot, type SearchUnderTest } from './search-fixtures.js';
 
 // Saved searches against search alone: matching new jobs, digests, the per-user limit, erasure.
 
@@ -19,6 +20,111 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await search?.close();
+});
+
+class RolledBack extends Error {}
+
+/** Indexes `job` and matches it as the consumer does, in a transaction rolled back afterwards. */
+async function matchRolledBack(job: JobSnapshot): Promise<SavedSearchMatching> {
+  let result: SavedSearchMatching | undefined;
+  await search.service.db
+    .$transaction(async (tx) => {
+      await indexJob(tx, job, { version: Date.now(), deleted: false });
+      result = await matchSavedSearches(tx, job.id, { now: new Date() });
+      throw new RolledBack();
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof RolledBack)) throw error;
+    });
+  return result!;
+}
+
+const matchesOf = async (jobId: string) =>
+  (await search.db.query<{ id: string }>('SELECT saved_search_id::text AS id FROM saved_search_matches WHERE job_id = $1 ORDER BY saved_search_id', [jobId])).rows.map((row) => row.id);
+
+// First, while the only saved searches are its own: the count of candidates is exact.
+it('tests a new job only against the saved searches whose keys it has: a rare word of an AND, a filter value', async () => {
+  const inputs: { user: string; input: Record<string, unknown> }[] = [];
+  const add = (count: number, input: Record<string, unknown>) => {
+    for (let i = 0; i < count; i += 1) inputs.push({ user: String(200 + inputs.length), input: { name: `Search ${inputs.length}`, alertFrequency: 'INSTANT', ...input } });
+  };
+  add(3, { query: 'wombat' });
+  add(10, { query: 'quokka' });
+  // An AND of a word the job has and one it lacks: looked up by the longer, rarer, one.
+  add(10, { query: 'wombat platypuses' });
+  add(2, { filters: { jobTypes: ['FULL_TIME'], salaryCurrency: 'EUR' } });
+  add(10, { filters: { jobTypes: ['INTERNSHIP'], isRemote: false } });
+  add(10, { filters: { skillIds: ['999'], jobTypes: ['FULL_TIME'] } });
+  add(5, { filters: { location: 'Reykjavik' } });
+  for (const { user, input } of inputs) await save(user, input);
+
+  const result = await matchRolledBack(jobSnapshot({ title: 'Wombat keeper', location: 'Paris' }));
+  // Before keys, all 47 would have been tested: the 3 + 10 sharing a word, and the 37 filter-only.
+  expect(result).toEqual({ tested: 5, matched: 5, instantAlerts: 5 });
+  expect((await search.db.query('SELECT count(*)::int AS n FROM saved_search_matches')).rows[0]!.n).toBe(0);
+  await search.db.query('DELETE FROM saved_searches');
+});
+
+it('matches exactly what the query and filters say: AND, OR, phrase, negation, stems, title or description, filters alone', async () => {
+  // Makes the parent category known to search, as an earlier job naming it would.
+  const parent = { id: '701', name: 'Engineering', parentId: null };
+  const child = { id: '702', name: 'Systems engineering', parentId: '701' };
+  await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: jobSnapshot({ title: 'Unrelated', categories: [parent] }) });
+
+  const cases: Record<string, Record<string, unknown>> = {
+    and: { query: 'rust developer' },
+    phrase: { query: '"senior rust"' },
+    phraseOfTitle: { query: '"rust developer"' },
+    or: { query: 'rust or golang' },
+    negation: { query: 'rust -embedded' },
+    negationOnly: { query: '-java' },
+    orNegation: { query: 'rust or -java' },
+    stemmed: { query: 'developing' },
+    description: { query: 'kubernetes' },
+    descriptionAndTitle: { query: 'services golang' },
+    stopWordsOnly: { query: 'the' },
+    everything: {},
+    locationOnly: { filters: { location: 'lond' } },
+    typeAndRemote: { filters: { jobTypes: ['CONTRACT'], isRemote: true } },
+    parentCategory: { filters: { categoryIds: ['701'] } },
+    salary: { filters: { salaryCurrency: 'EUR', salaryMin: 50000 } },
+    wordAndFilter: { query: 'developer', filters: { isRemote: false } },
+    negationAndLocation: { query: '-java', filters: { location: 'PARIS' } },
+    never: { query: 'rust', alertFrequency: 'NEVER' },
+  };
+  const ids: Record<string, string> = {};
+  for (const [name, input] of Object.entries(cases)) ids[name] = await save('41', { name, alertFrequency: 'DAILY', ...input });
+
+  const jobs = {
+    a: jobSnapshot({
+      title: 'Senior Rust developer',
+      description: 'Kubernetes and embedded systems.',
+      location: 'London, UK',
+      jobType: 'contract',
+      isRemote: true,
+      categories: [child],
+    }),
+    b: jobSnapshot({ title: 'Golang engineer', description: 'Go services.', location: 'Paris, France', salaryMin: '60000.00', salaryMax: '80000.00' }),
+    c: jobSnapshot({ title: 'Rust developer', description: 'Builds things.' }),
+    d: jobSnapshot({ title: 'Java developer', description: 'Spring services.', location: 'Berlin' }),
+  };
+  for (const job of Object.values(jobs)) await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });
+
+  const expected: Record<keyof typeof jobs, string[]> = {
+    a: ['and', 'phrase', 'phraseOfTitle', 'or', 'negationOnly', 'orNegation', 'stemmed', 'description', 'everything', 'locationOnly', 'typeAndRemote', 'parentCategory'],
+    b: ['or', 'negationOnly', 'orNegation', 'descriptionAndTitle', 'everything', 'salary', 'negationAndLocation'],
+    c: ['and', 'phraseOfTitle', 'or', 'negation', 'negationOnly', 'orNegation', 'stemmed', 'everything', 'wordAndFilter'],
+    d: ['stemmed', 'everything', 'wordAndFilter'],
+  };
+  for (const [job, names] of Object.entries(expected)) {
+    const want = names.map((name) => ids[name]!).sort((x, y) => Number(x) - Number(y));
+    expect({ job, matches: await matchesOf(jobs[job as keyof typeof jobs].id) }).toEqual({ job, matches: want });
+  }
+
+  // Deleting a saved search deletes its matches (a trigger, as the foreign key's cascade did).
+  await search.gql('mutation($id: ID!) { deleteSavedSearch(id: $id) }', { id: ids.everything }, { token: 'user-41' });
+  expect((await search.db.query('SELECT count(*)::int AS n FROM saved_search_matches WHERE saved_search_id = $1', [ids.everything])).rows[0]!.n).toBe(0);
+  await search.db.query('DELETE FROM saved_searches WHERE user_id = 41');
 });
 
 it('tests a new job only against the saved searches that can match it, and alerts INSTANT owners once', async () => {
