@@ -19,7 +19,8 @@
 // (per load measurement, default 10), --rounds N (default 2), --match-jobs N (default 200),
 // --fresh-jobs N (default 100), --check N (requests compared with the floor, default 60), --max-load X
 // (before each measurement, wait up to 15 minutes for the 1-minute load average to fall to X),
-// --cpu-prof DIR (every service writes a V8 CPU profile there when the run ends).
+// --cpu-prof DIR (every service writes a V8 CPU profile there when the run ends), --only-matching
+// (the same data, then only matchSavedSearches, --match-jobs jobs in --rounds rounds, and its plan).
 import { execSync, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +77,7 @@ const { values } = parseArgs({
     'max-load': { type: 'string' },
     'cpu-prof': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    'only-matching': { type: 'boolean', default: false },
   },
 });
 const jobCount = Number(values.jobs);
@@ -89,6 +91,7 @@ const matchJobCount = Number(values['match-jobs']);
 const freshJobCount = Number(values['fresh-jobs']);
 const checkCount = Number(values.check);
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
+const onlyMatching = values['only-matching'];
 const command = `npm run bench:search -- ${process.argv.slice(2).join(' ')}`.trim();
 
 /** The data set's random seed: the same jobs, saved searches and requests every run. */
@@ -262,8 +265,26 @@ async function withNewJob(db: SearchDb, job: JobSnapshot, work: (tx: Tx) => Prom
     });
 }
 
-/** matchSavedSearches' time, the part of it its matching statement took (the rest records the INSTANT alerts), what it found. */
-type MatchTiming = { ms: number; statementMs: number; matched: number; instantAlerts: number };
+/** matchSavedSearches' time, the part of it its matching statement took (the rest records the INSTANT alerts), what it tested and found. */
+type MatchTiming = { ms: number; statementMs: number; tested: number; matched: number; instantAlerts: number };
+
+/** The matching row of the figures table. */
+function matchingFigure(matching: MatchTiming[], savedSearches: number): string {
+  const sorted = (pick: (m: MatchTiming) => number) => matching.map(pick).sort((a, b) => a - b);
+  const [matchMs, statementMs, tested, matched, alerts] = [
+    sorted((m) => m.ms),
+    sorted((m) => m.statementMs),
+    sorted((m) => m.tested),
+    sorted((m) => m.matched),
+    sorted((m) => m.instantAlerts),
+  ];
+  return (
+    `| matchSavedSearches, one new job against ${savedSearches} saved searches, ${matching.length} jobs | p50 ${ms(percentile(matchMs, 50))} ms, p95 ${ms(percentile(matchMs, 95))}, p99 ${ms(percentile(matchMs, 99))}, max ${ms(matchMs.at(-1)!)}; ` +
+    `its statement alone p50 ${ms(percentile(statementMs, 50))} ms, p99 ${ms(percentile(statementMs, 99))} (saved searches tested per job: p50 ${percentile(tested, 50)}, max ${tested.at(-1)}; ` +
+    `matches per job: p50 ${percentile(matched, 50)}, max ${matched.at(-1)}; INSTANT owners alerted p50 ${percentile(alerts, 50)}) | ` +
+    `≤ 20 ms: ${percentile(matchMs, 99) <= 20 ? 'met' : percentile(matchMs, 50) <= 20 ? 'met at p50, missed at p99' : 'missed'} |`
+  );
+}
 
 /**
  * For each of `count` new drawn jobs: indexes it and times matchSavedSearches as the consumer runs
@@ -382,143 +403,163 @@ try {
     );
     await waitForOutbox(stack.env.JOBS_DATABASE_URL!, 'jobs');
 
-    floorServer = await startFloorServer(searchDatabaseUrl);
-    console.log(`drawing ${searchCount} searches that the full-text query matches, and the cursors of their later pages…`);
-    const { requests, totals: requestTotals, drawn: searchesDrawn } = await prepareRequests(stack, floorDb, catalogue);
-    const totals = [...requestTotals].sort((a, b) => a - b);
-    console.log(`checking the floor against the service on ${checkCount} of them…`);
-    await checkFloor(stack, floorServer.url, requests, checkCount);
-
-    const searchBodies: GraphQLBody[] = requests.map((variables) => ({ query: SEARCH_JOBS, variables }));
-    const detailBodies: GraphQLBody[] = seededJobs.filter((job) => job.is_active).map((job) => ({ query: JOB_DETAIL, variables: { id: job.id } }));
-    // The freshness jobs are posted by the seed's first employer, under the company it owns.
-    const employerEmail = summary.employerEmails[0]!;
-    const accountsDb = new pg.Client({ connectionString: stack.env.USERS_DATABASE_URL! });
-    await accountsDb.connect();
-    const { rows: employer } = await accountsDb.query<{ id: string }>('SELECT id::text FROM users WHERE email = $1', [employerEmail]).finally(() => accountsDb.end());
-    const employerCompany = catalogue.companies.find((company) => company.employerId === employer[0]!.id)!;
-    const loads = [
-      { label: 'SearchJobs direct to search (4 connections)', url: stack.urls.search!, bodies: searchBodies, connections: 4, signed: true },
-      { label: 'SearchJobs floor: one statement behind a bare HTTP server (4 connections)', url: floorServer.url, bodies: searchBodies, connections: 4, signed: false },
-      { label: 'SearchJobs through gateway (50 connections)', url: stack.urls.gateway!, bodies: searchBodies, connections: 50, signed: false },
-      { label: 'JobDetail through gateway (50 connections)', url: stack.urls.gateway!, bodies: detailBodies, connections: 50, signed: false },
-    ];
-    for (const load of loads)
-      await loadGraphQL('warm-up', load.url, load.bodies, { connections: load.connections, seconds: 2, ...(load.signed ? { hopSecret: stack.hopSecret } : {}) });
-
-    // Where each request's cost goes: 100 one after another through the gateway, on as quiet a machine as it gets.
-    const usersDb = new pg.Client({ connectionString: stack.env.USERS_DATABASE_URL! });
-    const searchDb = new pg.Client({ connectionString: searchDatabaseUrl });
-    await Promise.all([usersDb.connect(), searchDb.connect()]);
-    const processes = [
-      { name: 'gateway', url: stack.urls.gateway! },
-      { name: 'search', url: stack.urls.search!, db: searchDb },
-      { name: 'jobs', url: stack.urls.jobs!, db: jobsDb },
-      { name: 'users', url: stack.urls.users!, db: usersDb },
-    ];
-    const profile: ProfileRow[] = [];
-    const sequential: string[] = [];
-    for (const [label, bodies] of [
-      ['SearchJobs', searchBodies],
-      ['JobDetail', detailBodies],
-    ] as const) {
-      await waitForQuiet(maxLoad);
-      const profiled = await profileOperation(label, stack.urls.gateway!, bodies, undefined, processes, 100);
-      profile.push(...profiled.rows);
-      sequential.push(`${label} ${profiled.msPerRequest.toFixed(1)} ms`);
-    }
-    await Promise.all([usersDb.end(), searchDb.end()]);
-
-    const results: LoadResult[] = [];
-    const loadAtStart: string[] = [];
-    const matching: MatchTiming[] = [];
-    const freshness: number[] = [];
-    console.log(`load average before measuring: ${loadAverage()}`);
-    for (let round = 1; round <= rounds; round += 1) {
-      // Each round starts with a different measurement, so that none always follows the same one.
-      for (let k = 0; k < loads.length; k += 1) {
-        const load = loads[(k + round - 1) % loads.length]!;
+    if (onlyMatching) {
+      const matching: MatchTiming[] = [];
+      const loadAtStart: string[] = [];
+      console.log(`load average before measuring: ${loadAverage()}`);
+      for (let round = 1; round <= rounds; round += 1) {
         await waitForQuiet(maxLoad);
         loadAtStart.push(os.loadavg()[0]!.toFixed(2));
-        results.push(
-          await loadGraphQL(`${load.label}, round ${round}`, load.url, load.bodies, {
-            connections: load.connections,
-            seconds,
-            ...(load.signed ? { hopSecret: stack.hopSecret } : {}),
-          }),
+        const matchShare = Math.ceil(matchJobCount / rounds);
+        matching.push(...(await timeMatching(opened.domain.db, catalogue, matchShare, MATCH_JOB_IDS + BigInt((round - 1) * matchShare), SEED + 10 + round)));
+      }
+      console.log(`load average after measuring: ${loadAverage()}`);
+      console.log(`\nmatchSavedSearches:\n${await explainMatching(opened.domain.db, catalogue, MATCH_JOB_IDS - 1n, SEED + 10)}`);
+      console.log(`\nCommand: ${command}`);
+      console.log(`Machine: ${machineDescription()}`);
+      console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}`);
+      console.log(execSync('free -g', { encoding: 'utf8' }));
+      console.log(
+        `Data: ${counts[0]!.jobs} jobs in search_indexes (${counts[0]!.open} open), ${drawn} of them drawn and written by indexJob in ${fillSeconds} s; ` +
+          `${counts[0]!.saved} saved searches (${counts[0]!.alerting} alerting) of ${userCount} users, saved through saveSearch in ${saveSeconds} s. ` +
+          `Load average (1 min) at the start of each round: ${loadAtStart.join(', ')}.\n`,
+      );
+      console.log(['| figure | measured | target |', '|---|---|---|', matchingFigure(matching, counts[0]!.saved)].join('\n'));
+    } else {
+      floorServer = await startFloorServer(searchDatabaseUrl);
+      console.log(`drawing ${searchCount} searches that the full-text query matches, and the cursors of their later pages…`);
+      const { requests, totals: requestTotals, drawn: searchesDrawn } = await prepareRequests(stack, floorDb, catalogue);
+      const totals = [...requestTotals].sort((a, b) => a - b);
+      console.log(`checking the floor against the service on ${checkCount} of them…`);
+      await checkFloor(stack, floorServer.url, requests, checkCount);
+
+      const searchBodies: GraphQLBody[] = requests.map((variables) => ({ query: SEARCH_JOBS, variables }));
+      const detailBodies: GraphQLBody[] = seededJobs.filter((job) => job.is_active).map((job) => ({ query: JOB_DETAIL, variables: { id: job.id } }));
+      // The freshness jobs are posted by the seed's first employer, under the company it owns.
+      const employerEmail = summary.employerEmails[0]!;
+      const accountsDb = new pg.Client({ connectionString: stack.env.USERS_DATABASE_URL! });
+      await accountsDb.connect();
+      const { rows: employer } = await accountsDb.query<{ id: string }>('SELECT id::text FROM users WHERE email = $1', [employerEmail]).finally(() => accountsDb.end());
+      const employerCompany = catalogue.companies.find((company) => company.employerId === employer[0]!.id)!;
+      const loads = [
+        { label: 'SearchJobs direct to search (4 connections)', url: stack.urls.search!, bodies: searchBodies, connections: 4, signed: true },
+        { label: 'SearchJobs floor: one statement behind a bare HTTP server (4 connections)', url: floorServer.url, bodies: searchBodies, connections: 4, signed: false },
+        { label: 'SearchJobs through gateway (50 connections)', url: stack.urls.gateway!, bodies: searchBodies, connections: 50, signed: false },
+        { label: 'JobDetail through gateway (50 connections)', url: stack.urls.gateway!, bodies: detailBodies, connections: 50, signed: false },
+      ];
+      for (const load of loads)
+        await loadGraphQL('warm-up', load.url, load.bodies, { connections: load.connections, seconds: 2, ...(load.signed ? { hopSecret: stack.hopSecret } : {}) });
+
+      // Where each request's cost goes: 100 one after another through the gateway, on as quiet a machine as it gets.
+      const usersDb = new pg.Client({ connectionString: stack.env.USERS_DATABASE_URL! });
+      const searchDb = new pg.Client({ connectionString: searchDatabaseUrl });
+      await Promise.all([usersDb.connect(), searchDb.connect()]);
+      const processes = [
+        { name: 'gateway', url: stack.urls.gateway! },
+        { name: 'search', url: stack.urls.search!, db: searchDb },
+        { name: 'jobs', url: stack.urls.jobs!, db: jobsDb },
+        { name: 'users', url: stack.urls.users!, db: usersDb },
+      ];
+      const profile: ProfileRow[] = [];
+      const sequential: string[] = [];
+      for (const [label, bodies] of [
+        ['SearchJobs', searchBodies],
+        ['JobDetail', detailBodies],
+      ] as const) {
+        await waitForQuiet(maxLoad);
+        const profiled = await profileOperation(label, stack.urls.gateway!, bodies, undefined, processes, 100);
+        profile.push(...profiled.rows);
+        sequential.push(`${label} ${profiled.msPerRequest.toFixed(1)} ms`);
+      }
+      await Promise.all([usersDb.end(), searchDb.end()]);
+
+      const results: LoadResult[] = [];
+      const loadAtStart: string[] = [];
+      const matching: MatchTiming[] = [];
+      const freshness: number[] = [];
+      console.log(`load average before measuring: ${loadAverage()}`);
+      for (let round = 1; round <= rounds; round += 1) {
+        // Each round starts with a different measurement, so that none always follows the same one.
+        for (let k = 0; k < loads.length; k += 1) {
+          const load = loads[(k + round - 1) % loads.length]!;
+          await waitForQuiet(maxLoad);
+          loadAtStart.push(os.loadavg()[0]!.toFixed(2));
+          results.push(
+            await loadGraphQL(`${load.label}, round ${round}`, load.url, load.bodies, {
+              connections: load.connections,
+              seconds,
+              ...(load.signed ? { hopSecret: stack.hopSecret } : {}),
+            }),
+          );
+        }
+        await waitForQuiet(maxLoad);
+        const matchShare = Math.ceil(matchJobCount / rounds);
+        matching.push(...(await timeMatching(opened.domain.db, catalogue, matchShare, MATCH_JOB_IDS + BigInt((round - 1) * matchShare), SEED + 10 + round)));
+        await waitForQuiet(maxLoad);
+        const freshShare = Math.ceil(freshJobCount / rounds);
+        const token = await signIn(stack.urls.gateway!, employerEmail, SEED_EMPLOYER_PASSWORD);
+        freshness.push(
+          ...(await timeFreshness(stack.urls.gateway!, token, catalogue, employerCompany, { count: freshShare, first: (round - 1) * freshShare, seed: SEED + 20 + round })),
         );
       }
-      await waitForQuiet(maxLoad);
-      const matchShare = Math.ceil(matchJobCount / rounds);
-      matching.push(...(await timeMatching(opened.domain.db, catalogue, matchShare, MATCH_JOB_IDS + BigInt((round - 1) * matchShare), SEED + 10 + round)));
-      await waitForQuiet(maxLoad);
-      const freshShare = Math.ceil(freshJobCount / rounds);
-      const token = await signIn(stack.urls.gateway!, employerEmail, SEED_EMPLOYER_PASSWORD);
-      freshness.push(
-        ...(await timeFreshness(stack.urls.gateway!, token, catalogue, employerCompany, { count: freshShare, first: (round - 1) * freshShare, seed: SEED + 20 + round })),
+      console.log(`load average after measuring: ${loadAverage()}`);
+      // The plans, once the data is warm: a search of the median size and the largest (the tail of the
+      // latency is the large ones), and a new job's matching.
+      const median = requests[requestTotals.indexOf(percentile(totals, 50))]!;
+      const largest = requests[requestTotals.indexOf(totals.at(-1)!)]!;
+      const plans = {
+        ...(await explainSearch(opened.domain.db, floorDb, median, `median search (${percentile(totals, 50)} jobs) ${JSON.stringify(median)}`)),
+        ...(await explainSearch(opened.domain.db, floorDb, largest, `largest search (${totals.at(-1)} jobs) ${JSON.stringify(largest)}`)),
+      };
+      plans['matchSavedSearches'] = await explainMatching(opened.domain.db, catalogue, MATCH_JOB_IDS - 1n, SEED + 10);
+      // The search consumer applies event batches concurrently; a deadlock rolls a batch back to be retried.
+      const { rows: stats } = await floorDb.query<{ deadlocks: string }>('SELECT deadlocks::text FROM pg_stat_database WHERE datname = current_database()');
+
+      const of = (prefix: string) => results.filter((r) => r.label.startsWith(prefix));
+      const direct = of('SearchJobs direct');
+      const floor = of('SearchJobs floor');
+      const gatewaySearch = of('SearchJobs through gateway');
+      const gatewayDetail = of('JobDetail through gateway');
+      const directP95 = mean(direct.map((r) => r.p95));
+      const p95Ratio = directP95 / mean(floor.map((r) => r.p95));
+      const p50Ratio = mean(direct.map((r) => r.p50)) / mean(floor.map((r) => r.p50));
+      const rateRatio = mean(gatewaySearch.map((r) => r.requestsPerSecond)) / mean(gatewayDetail.map((r) => r.requestsPerSecond));
+      freshness.sort((a, b) => a - b);
+      const pages = requests.map((r) => (r.after ? 'later' : 'first'));
+
+      for (const [name, plan] of Object.entries(plans)) console.log(`\n${name}:\n${plan}`);
+      console.log(`\nCommand: ${command}`);
+      console.log(`Machine: ${machineDescription()}`);
+      console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}`);
+      console.log(execSync('free -g', { encoding: 'utf8' }));
+      console.log(
+        `Data: ${counts[0]!.jobs} jobs in search_indexes (${counts[0]!.open} open): ${seededJobs.length} seeded in jobs_db (${summary.companies} companies, ${summary.categories} categories, ${summary.skills} skills) and indexed from their events, ` +
+          `${drawn} drawn the same way and written by indexJob in ${fillSeconds} s; ${counts[0]!.saved} saved searches (${counts[0]!.alerting} alerting) of ${userCount} users, saved through saveSearch in ${saveSeconds} s. ` +
+          `${requests.length} distinct searches, the first ${requests.length} of ${searchesDrawn} drawn that the full-text query matches (jobs matching: p50 ${percentile(totals, 50)}, p90 ${percentile(totals, 90)}, max ${totals.at(-1)}; ` +
+          `${pages.filter((p) => p === 'first').length} first pages, ${pages.filter((p) => p === 'later').length} later pages), ${detailBodies.length} distinct JobDetail ids; ${seconds} s per load measurement. ` +
+          `The floor matched the service on ${checkCount} of the searches. Deadlocks in search_db during the run: ${stats[0]!.deadlocks}.\n`,
+      );
+      console.log(
+        markdownTable(results, { withP95: true })
+          .split('\n')
+          .map((line, i) => (i === 0 ? `${line} load avg (1 min) at start |` : i === 1 ? `${line}---:|` : `${line} ${loadAtStart[i - 2]} |`))
+          .join('\n'),
+      );
+      console.log(`\nPer request, 100 requests one after another through the gateway (${sequential.join(', ')}):\n`);
+      console.log(profileTable(profile));
+      console.log(
+        [
+          '',
+          '| figure | measured | target |',
+          '|---|---|---|',
+          `| SearchJobs direct, p95 (mean of rounds) | ${Math.round(directP95)} ms | ≤ 50 ms: ${directP95 <= 50 ? 'met' : 'missed'} |`,
+          `| SearchJobs direct / floor, latency | p95 ×${p95Ratio.toFixed(2)}, p50 ×${p50Ratio.toFixed(2)} | p95 ≤ ×2: ${p95Ratio <= 2 ? 'met' : 'missed'} |`,
+          `| SearchJobs / JobDetail through gateway, req/s | ×${rateRatio.toFixed(2)} | ≥ ×0.8: ${rateRatio >= 0.8 ? 'met' : 'missed'} |`,
+          matchingFigure(matching, counts[0]!.saved),
+          `| createJob → found by searchJobs, ${freshness.length} jobs | p50 ${ms(percentile(freshness, 50))} ms, p99 ${ms(percentile(freshness, 99))}, max ${ms(freshness.at(-1)!)} | p99 ≤ 1 s: ${percentile(freshness, 99) <= 1000 ? 'met' : 'missed'} |`,
+        ].join('\n'),
       );
     }
-    console.log(`load average after measuring: ${loadAverage()}`);
-    // The plans, once the data is warm: a search of the median size and the largest (the tail of the
-    // latency is the large ones), and a new job's matching.
-    const median = requests[requestTotals.indexOf(percentile(totals, 50))]!;
-    const largest = requests[requestTotals.indexOf(totals.at(-1)!)]!;
-    const plans = {
-      ...(await explainSearch(opened.domain.db, floorDb, median, `median search (${percentile(totals, 50)} jobs) ${JSON.stringify(median)}`)),
-      ...(await explainSearch(opened.domain.db, floorDb, largest, `largest search (${totals.at(-1)} jobs) ${JSON.stringify(largest)}`)),
-    };
-    plans['matchSavedSearches'] = await explainMatching(opened.domain.db, catalogue, MATCH_JOB_IDS - 1n, SEED + 10);
-    // The search consumer applies event batches concurrently; a deadlock rolls a batch back to be retried.
-    const { rows: stats } = await floorDb.query<{ deadlocks: string }>('SELECT deadlocks::text FROM pg_stat_database WHERE datname = current_database()');
-
-    const of = (prefix: string) => results.filter((r) => r.label.startsWith(prefix));
-    const direct = of('SearchJobs direct');
-    const floor = of('SearchJobs floor');
-    const gatewaySearch = of('SearchJobs through gateway');
-    const gatewayDetail = of('JobDetail through gateway');
-    const directP95 = mean(direct.map((r) => r.p95));
-    const p95Ratio = directP95 / mean(floor.map((r) => r.p95));
-    const p50Ratio = mean(direct.map((r) => r.p50)) / mean(floor.map((r) => r.p50));
-    const rateRatio = mean(gatewaySearch.map((r) => r.requestsPerSecond)) / mean(gatewayDetail.map((r) => r.requestsPerSecond));
-    const matchMs = matching.map((m) => m.ms).sort((a, b) => a - b);
-    const statementMs = matching.map((m) => m.statementMs).sort((a, b) => a - b);
-    const matched = matching.map((m) => m.matched).sort((a, b) => a - b);
-    const alerts = matching.map((m) => m.instantAlerts).sort((a, b) => a - b);
-    freshness.sort((a, b) => a - b);
-    const pages = requests.map((r) => (r.after ? 'later' : 'first'));
-
-    for (const [name, plan] of Object.entries(plans)) console.log(`\n${name}:\n${plan}`);
-    console.log(`\nCommand: ${command}`);
-    console.log(`Machine: ${machineDescription()}`);
-    console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}`);
-    console.log(execSync('free -g', { encoding: 'utf8' }));
-    console.log(
-      `Data: ${counts[0]!.jobs} jobs in search_indexes (${counts[0]!.open} open): ${seededJobs.length} seeded in jobs_db (${summary.companies} companies, ${summary.categories} categories, ${summary.skills} skills) and indexed from their events, ` +
-        `${drawn} drawn the same way and written by indexJob in ${fillSeconds} s; ${counts[0]!.saved} saved searches (${counts[0]!.alerting} alerting) of ${userCount} users, saved through saveSearch in ${saveSeconds} s. ` +
-        `${requests.length} distinct searches, the first ${requests.length} of ${searchesDrawn} drawn that the full-text query matches (jobs matching: p50 ${percentile(totals, 50)}, p90 ${percentile(totals, 90)}, max ${totals.at(-1)}; ` +
-        `${pages.filter((p) => p === 'first').length} first pages, ${pages.filter((p) => p === 'later').length} later pages), ${detailBodies.length} distinct JobDetail ids; ${seconds} s per load measurement. ` +
-        `The floor matched the service on ${checkCount} of the searches. Deadlocks in search_db during the run: ${stats[0]!.deadlocks}.\n`,
-    );
-    console.log(
-      markdownTable(results, { withP95: true })
-        .split('\n')
-        .map((line, i) => (i === 0 ? `${line} load avg (1 min) at start |` : i === 1 ? `${line}---:|` : `${line} ${loadAtStart[i - 2]} |`))
-        .join('\n'),
-    );
-    console.log(`\nPer request, 100 requests one after another through the gateway (${sequential.join(', ')}):\n`);
-    console.log(profileTable(profile));
-    console.log(
-      [
-        '',
-        '| figure | measured | target |',
-        '|---|---|---|',
-        `| SearchJobs direct, p95 (mean of rounds) | ${Math.round(directP95)} ms | ≤ 50 ms: ${directP95 <= 50 ? 'met' : 'missed'} |`,
-        `| SearchJobs direct / floor, latency | p95 ×${p95Ratio.toFixed(2)}, p50 ×${p50Ratio.toFixed(2)} | p95 ≤ ×2: ${p95Ratio <= 2 ? 'met' : 'missed'} |`,
-        `| SearchJobs / JobDetail through gateway, req/s | ×${rateRatio.toFixed(2)} | ≥ ×0.8: ${rateRatio >= 0.8 ? 'met' : 'missed'} |`,
-        `| matchSavedSearches, one new job against ${counts[0]!.saved} saved searches, ${matching.length} jobs | p50 ${ms(percentile(matchMs, 50))} ms, p95 ${ms(percentile(matchMs, 95))}, p99 ${ms(percentile(matchMs, 99))}, max ${ms(matchMs.at(-1)!)}; its statement alone p50 ${ms(percentile(statementMs, 50))} ms, p99 ${ms(percentile(statementMs, 99))} (matches per job: p50 ${percentile(matched, 50)}, max ${matched.at(-1)}; INSTANT owners alerted p50 ${percentile(alerts, 50)}) | ≤ 20 ms: ${percentile(matchMs, 99) <= 20 ? 'met' : percentile(matchMs, 50) <= 20 ? 'met at p50, missed at p99' : 'missed'} |`,
-        `| createJob → found by searchJobs, ${freshness.length} jobs | p50 ${ms(percentile(freshness, 50))} ms, p99 ${ms(percentile(freshness, 99))}, max ${ms(freshness.at(-1)!)} | p99 ≤ 1 s: ${percentile(freshness, 99) <= 1000 ? 'met' : 'missed'} |`,
-      ].join('\n'),
-    );
   } finally {
     await Promise.all([jobsDb.end(), floorDb.end(), opened.close()]);
   }
