@@ -99,12 +99,17 @@ export const analyticsSubgraph: SubgraphDefinition<AnalyticsDb, AnalyticsDomain,
       name: 'partition maintenance',
       async start() {
         const maintain = async () => {
-          await domain.db.$transaction(async (tx) => {
-            await domain.partitions.makeAhead(tx, now());
-            const dropped = await domain.partitions.dropExpired(tx, now());
-            if (dropped.length > 0) logger.info({ dropped }, 'analytics_events partitions past retention dropped');
-            await sweepViewSessions(tx, now());
-          });
+          // Prisma's defaults (2 s to get a connection, 5 s to finish) made the service exit at start
+          // on a busy machine, where its first connection took longer; nothing waits on this work.
+          await domain.db.$transaction(
+            async (tx) => {
+              await domain.partitions.makeAhead(tx, now());
+              const dropped = await domain.partitions.dropExpired(tx, now());
+              if (dropped.length > 0) logger.info({ dropped }, 'analytics_events partitions past retention dropped');
+              await sweepViewSessions(tx, now());
+            },
+            { maxWait: 30_000, timeout: 60_000 },
+          );
         };
         // The months ahead exist before the first event is accepted.
         await maintain();

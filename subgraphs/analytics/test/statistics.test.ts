@@ -93,7 +93,7 @@ it('refuses the statistics of a job to another employer, a job seeker and an ano
   );
   expect(mixed.data!._entities[0].stats.views).toBe(3);
   expect(mixed.data!._entities[1].stats).toBeNull();
-  expect(mixed.errors!.map((error: { path: unknown[]; extensions: { code: string } }) => [error.path, error.extensions.code])).toEqual([[['_entities', 1, 'stats'], 'FORBIDDEN']]);
+  expect(mixed.errors!.map((error) => [error.path, error.extensions?.code])).toEqual([[['_entities', 1, 'stats'], 'FORBIDDEN']]);
   // A member removed from the company no longer sees them.
   await analytics.fromService('jobs', 'jobs.company.member_removed.v1', { companyId: COMPANY, userId: MEMBER, role: 'member', actorId: EMPLOYER, reason: 'removed' });
   expect(errorCodeOf(await jobStats(`employer-${MEMBER}`))).toBe('FORBIDDEN');
