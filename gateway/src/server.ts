@@ -4,7 +4,7 @@ import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { createTokenVerifier } from '@jobplatform/auth';
@@ -122,6 +122,8 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     plugins: [
       // GET /graphql in a browser is GraphiQL from the gateway itself (graphql-ide.ts), never a CDN page.
       ApolloServerPluginLandingPageDisabled(),
+      // Responses are never cached by hint, and the default cache-control plugin runs a hook per resolved field.
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       metrics.graphqlPlugin() as ApolloServerPlugin<GatewayContext>,
       requestLoggingPlugin<GatewayContext>(logger),

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '@jobplatform/config';
@@ -128,6 +128,9 @@ export async function startGraphQLService<TContext extends RequestContext>(optio
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Federated traces are for Apollo's hosted reporting, which this platform does not use.
       ApolloServerPluginInlineTraceDisabled(),
+      // No field carries a cache hint and no response is cached by hint; the default plugin would
+      // still run a hook on every resolved field (about 4 % of analytics' CPU on JobStats).
+      ApolloServerPluginCacheControlDisabled(),
       metrics.graphqlPlugin() as ApolloServerPlugin<TContext>,
       requestLoggingPlugin<TContext>(options.logger),
       operationCostPlugin<TContext>(limits.maxCost),

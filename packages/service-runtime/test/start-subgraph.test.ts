@@ -69,3 +69,35 @@ it('serves, then closes once however often close() is called', async () => {
   expect(service.nats.isClosed()).toBe(true);
   expect(await waitForNoConnections(2)).toBeLessThanOrEqual(2); // the test database's own pool keeps up to two idle connections
 });
+
+it('runs no per-field plugin hook for cache hints: the cache-control plugin is off', async () => {
+  const seen: boolean[] = [];
+  const resolvers = jobs.resolvers as Record<string, Record<string, any>>;
+  const original = resolvers.Query!.jobs;
+  const observed: SubgraphDefinition<any, any, any, any, any> = {
+    ...jobs,
+    resolvers: {
+      ...resolvers,
+      Query: {
+        ...resolvers.Query,
+        // Apollo's cache-control plugin adds info.cacheControl to every field it sees resolved.
+        jobs: (parent: unknown, args: unknown, context: unknown, info: Record<string, unknown>) => {
+          seen.push('cacheControl' in info);
+          return original(parent, args, context, info);
+        },
+      },
+    },
+  };
+  const service = await startSubgraph(observed, env(), { logger });
+  try {
+    const response = await fetch(service.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ jobs(first: 1) { totalCount } }' }),
+    });
+    expect(await response.json()).toEqual({ data: { jobs: { totalCount: 0 } } });
+    expect(seen).toEqual([false]);
+  } finally {
+    await service.close();
+  }
+});
