@@ -83,7 +83,17 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   const calls = subgraphCallsOf(env);
   const fetcher = createSubgraphFetcher(calls);
 
-  const app = createHttpApp({ logger, metrics, readiness: () => checkSubgraphs(subgraphs, fetcher) });
+  // It listens before the supergraph is loaded (the drain plugin needs the server); until /graphql
+  // and the socket serve, it is not ready, whatever the subgraphs say.
+  let serving = false;
+  const app = createHttpApp({
+    logger,
+    metrics,
+    readiness: async () => {
+      if (!serving) throw new NotReadyError('starting: /graphql is not served yet', { subgraphs: {} });
+      return checkSubgraphs(subgraphs, fetcher);
+    },
+  });
   app.set('trust proxy', env.GATEWAY_TRUSTED_PROXIES);
   mountUploadProxy(app, { subgraphUrl: routing.get('applications'), logger });
   if (ideEnabledIn(env)) mountGraphQLIde(app, '/graphql');
@@ -180,6 +190,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   });
 
   const url = boundUrl(httpServer, env.GATEWAY_HOST, '/graphql');
+  serving = true;
   logger.info({ url, subgraphs }, 'gateway ready');
   return {
     url,
