@@ -40,7 +40,9 @@ async function matchRolledBack(job: JobSnapshot): Promise<SavedSearchMatching> {
 }
 
 const matchesOf = async (jobId: string) =>
-  (await search.db.query<{ id: string }>('SELECT saved_search_id::text AS id FROM saved_search_matches WHERE job_id = $1 ORDER BY saved_search_id', [jobId])).rows.map((row) => row.id);
+  (await search.db.query<{ id: string }>('SELECT saved_search_id::text AS id FROM saved_search_matches WHERE job_id = $1 ORDER BY saved_search_id', [jobId])).rows.map(
+    (row) => row.id,
+  );
 
 // First, while the only saved searches are its own: the count of candidates is exact.
 it('tests a new job only against the saved searches whose keys it has: a rare word of an AND, a filter value', async () => {
