@@ -252,8 +252,8 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
           startEventConsumer<SqlClient>({
             ...consumerBase,
             purpose: spec.purpose,
-            ...(spec.handlers ? { handlers: spec.handlers } : {}),
-            ...(spec.batchHandler ? { batchHandler: spec.batchHandler } : {}),
+            handlers: spec.handlers,
+            batchHandler: spec.batchHandler,
             transaction: (work) => db.$transaction(work, spec.transaction),
             ...(spec.ackWaitMs ? { ackWaitMs: spec.ackWaitMs } : {}),
             ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
