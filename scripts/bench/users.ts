@@ -2,18 +2,32 @@
 //  1. `Me` through the gateway vs. straight to the users subgraph, same run, 50 connections,
 //     interleaved rounds so both see the same machine noise;
 //  2. login requests per second, and what one argon2id hash costs at the configured parameters.
-// Build first (npm run build). Options: --seconds N (per round, default 10), --rounds N (default 2).
+// Build first (npm run build). Options: --seconds N (per round, default 10), --rounds N (default 2),
+// --max-load X (before each measurement, wait up to 15 minutes for the 1-minute load average to
+// fall to X: the machines are shared), --cpu-prof DIR (every service writes a V8 CPU profile there).
+// Besides latency, it reports the CPU each process spends per request on each path: the gateway's
+// overhead is what it costs on top of users.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
 import { postGraphQL } from '@jobplatform/testing';
-import { dataOf, loadGraphQL, machineDescription, markdownTable, startBenchStack, type LoadResult } from './bench-stack.js';
+import { dataOf, loadAverage, loadGraphQL, machineDescription, markdownTable, startBenchStack, waitForQuiet, type LoadResult } from './bench-stack.js';
+import { readProcessCounters } from './request-profile.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '2' },
+    'max-load': { type: 'string' },
+    'cpu-prof': { type: 'string' },
+  },
+});
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
+const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const ME = { query: 'query Me { me { id username email firstName lastName userType isVerified dateJoined } }' };
 
-const stack = await startBenchStack();
+const stack = await startBenchStack({}, values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : []);
 try {
   const email = 'bench@example.com';
   const password = 'benchmark password 1';
@@ -29,9 +43,30 @@ try {
   await loadGraphQL('warm-up', stack.urls.users!, ME, { connections: 10, seconds: 2, token, hopSecret: stack.hopSecret });
 
   const meResults: LoadResult[] = [];
+  // CPU ms per request of each process (and of this process, the load generator), per path.
+  const processes = { gateway: stack.urls.gateway!, users: stack.urls.users! };
+  const cpuRows: string[] = [];
+  const measure = async (label: string, url: string, options: { hopSecret?: string }) => {
+    await waitForQuiet(maxLoad);
+    const counters = () => Promise.all(Object.values(processes).map(async (u) => (await readProcessCounters(u.replace(/\/graphql$/, '/metrics'))).cpu));
+    const before = await counters();
+    const ownBefore = process.cpuUsage();
+    const result = await loadGraphQL(label, url, ME, { connections: 50, seconds, token, ...options });
+    const own = process.cpuUsage(ownBefore);
+    const after = await counters();
+    const requests = result.requestsPerSecond * seconds;
+    const perRequest = (cpuSeconds: number) => ((cpuSeconds * 1000) / requests).toFixed(3);
+    cpuRows.push(
+      `| ${label} | ${Object.keys(processes)
+        .map((_, i) => perRequest(after[i]! - before[i]!))
+        .join(' | ')} | ${perRequest((own.user + own.system) / 1e6)} |`,
+    );
+    meResults.push(result);
+  };
   for (let round = 1; round <= rounds; round += 1) {
-    meResults.push(await loadGraphQL(`Me direct to users, round ${round}`, stack.urls.users!, ME, { connections: 50, seconds, token, hopSecret: stack.hopSecret }));
-    meResults.push(await loadGraphQL(`Me through gateway, round ${round}`, stack.urls.gateway!, ME, { connections: 50, seconds, token }));
+    console.log(`round ${round} of ${rounds} (load average ${loadAverage()})`);
+    await measure(`Me direct to users, round ${round}`, stack.urls.users!, { hopSecret: stack.hopSecret });
+    await measure(`Me through gateway, round ${round}`, stack.urls.gateway!, {});
   }
   const mean = (label: string, pick: (r: LoadResult) => number) => {
     const picked = meResults.filter((r) => r.label.startsWith(label)).map(pick);
@@ -50,8 +85,10 @@ try {
   for (let i = 0; i < hashes; i += 1) await hash(`password-${i}`, { algorithm: 2, memoryCost: memoryKiB, timeCost, parallelism: 1 });
   const perHashMs = (performance.now() - started) / hashes;
 
-  console.log(`\nMachine: ${machineDescription()}\n`);
+  console.log(`\nMachine: ${machineDescription()}, load average ${loadAverage()}\n`);
   console.log(markdownTable([...meResults, login]));
+  console.log('\nCPU ms per request:\n');
+  console.log(['| run | gateway | users | load generator |', '|---|---:|---:|---:|', ...cpuRows].join('\n'));
   console.log(`\nGateway / direct latency: p50 ×${ratioP50.toFixed(2)}, p99 ×${ratioP99.toFixed(2)} (target: at most ×1.5)`);
   console.log(`argon2id m=${memoryKiB} KiB, t=${timeCost}, p=1: ${perHashMs.toFixed(1)} ms per hash on one core`);
 } finally {
