@@ -31,7 +31,7 @@ import { createContextBuilder, type GatewayContext } from './context.js';
 import { ideEnabledIn, liveUpdatesOf, socketLimitsOf, subgraphCallsOf, type GatewayEnv } from './env.js';
 import { createOperationExecutor } from './execute-operation.js';
 import { mountGraphQLIde } from './graphql-ide.js';
-import { createSubgraphFetcher, SubgraphDataSource, subgraphsOf, type SubgraphFetcher } from './subgraph-requests.js';
+import { createSubgraphClient, SubgraphDataSource, subgraphsOf, type SubgraphClient } from './subgraph-requests.js';
 import { mountUploadProxy } from './upload-proxy.js';
 import { startLiveUpdates, type LiveUpdates } from './subscriptions/index.js';
 import { compileTrustedDocuments, createTrustedDocuments, serveTrustedDocuments } from './trusted-documents.js';
@@ -45,18 +45,13 @@ export type RunningGateway = { url: string; httpServer: http.Server; close(): Pr
  * Each subgraph answers a trivial query (signed, as every call of the gateway), or the gateway is
  * not ready. /readyz lists every subgraph with its state either way.
  */
-async function checkSubgraphs(subgraphs: { name: string; url: string }[], fetcher: SubgraphFetcher): Promise<{ subgraphs: Record<string, string> }> {
+async function checkSubgraphs(subgraphs: { name: string; url: string }[], client: SubgraphClient): Promise<{ subgraphs: Record<string, string> }> {
   const states: Record<string, string> = {};
   await Promise.all(
     subgraphs.map(async ({ name, url }) => {
       try {
-        const response = await fetcher(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: '{ __typename }' }),
-          signal: AbortSignal.timeout(2000) as never,
-        });
-        states[name] = response.ok ? 'ready' : `answered ${response.status}`;
+        const { status } = await client.post(url, JSON.stringify({ query: '{ __typename }' }), { 'content-type': 'application/json' }, { timeoutMs: 2000 });
+        states[name] = status >= 200 && status < 300 ? 'ready' : `answered ${status}`;
       } catch {
         states[name] = 'unreachable';
       }
@@ -81,7 +76,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   const formatError = formatGraphQLError(logger);
   const metrics = createMetrics('gateway');
   const calls = subgraphCallsOf(env);
-  const fetcher = createSubgraphFetcher(calls);
+  const client = createSubgraphClient(calls);
 
   // It listens before the supergraph is loaded (the drain plugin needs the server); until /graphql
   // and the socket serve, it is not ready, whatever the subgraphs say.
@@ -91,7 +86,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     metrics,
     readiness: async () => {
       if (!serving) throw new NotReadyError('starting: /graphql is not served yet', { subgraphs: {} });
-      return checkSubgraphs(subgraphs, fetcher);
+      return checkSubgraphs(subgraphs, client);
     },
   });
   app.set('trust proxy', env.GATEWAY_TRUSTED_PROXIES);
@@ -107,7 +102,11 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
 
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource({ name, timeoutMs: calls.timeoutMs, logger }, { url: routing.get(name) ?? url, fetcher }),
+    buildService: ({ name, url }) => {
+      const target = routing.get(name) ?? url;
+      if (!target) throw new Error(`The supergraph names no URL for the ${name} subgraph`);
+      return new SubgraphDataSource({ name, url: target, timeoutMs: calls.timeoutMs, logger }, client);
+    },
   });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
@@ -201,7 +200,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
       await liveUpdates?.close();
       await nats?.close();
       await apollo.stop();
-      fetcher.close();
+      client.close();
     },
   };
 }

@@ -50,6 +50,9 @@ function labelRoute(req: express.Request): string {
 export function createHttpApp({ logger, metrics, readiness }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Answers are GraphQL POSTs and probes, never revalidated by a client: hashing each body for an
+  // ETag would only cost CPU on every request.
+  app.set('etag', false);
   app.use((req, res, next) => {
     req.requestId = requestIdFrom(req.headers);
     res.setHeader(REQUEST_ID_HEADER, req.requestId);
