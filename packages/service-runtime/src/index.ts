@@ -31,6 +31,7 @@ export { idSchema, parseId, requireId } from './ids.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decodeCursor, encodeCursor, pageSize, toConnection, type Connection, type Edge, type PageInfo } from './connections.js';
 export { PrismaErrorCode, prismaErrorCode, rethrowPrismaError, type PrismaErrorOutcomes } from './prisma-errors.js';
 export { bigintKeys, createByIdLoader, createGroupedLoader, groupBy, once } from './by-id-loader.js';
+export { selectedFieldNames, selectedFieldsAt } from './selected-fields.js';
 export {
   aliasLimitRule,
   assertCostWithinBudget,
