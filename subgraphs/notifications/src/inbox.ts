@@ -1,6 +1,7 @@
 import type { Viewer } from '@jobplatform/auth';
 import { AppError, parseId } from '@jobplatform/service-runtime';
 import type { NotificationRow, NotificationsDb } from './db.js';
+import { Prisma } from './generated/prisma/client.js';
 import type { Channel } from './notification-events.js';
 import { toNotificationPage, type NotificationPage } from './notification-pages.js';
 
@@ -12,31 +13,63 @@ const unread = { notificationType: 'in_app', status: 'sent' } as const;
 
 const notFound = () => new AppError('NOT_FOUND', 'No such notification of yours');
 
+/** What a client selected of a page beyond its rows: `counts` when totalCount or unreadCount. */
+export type PageReads = { counts: boolean };
+
+type PageCounts = { total: number; unread: number };
+
+/** A row of the page statement: the counts (null when not read), and a notification (all null when the page is empty). */
+type PageStatementRow = { total: number | null; unread: number | null } & { [K in keyof NotificationRow]: NotificationRow[K] | null };
+
+/**
+ * The user's counts as one row, c(total, unread): the notifications of the filter's channel (every
+ * channel when none), and the unread in-app ones, from their notification_counts rows (one per channel).
+ */
+const countsOf = (userId: bigint, filter: InboxFilter) => Prisma.sql`(
+  SELECT coalesce(sum(total) ${filter.channel ? Prisma.sql`FILTER (WHERE notification_type = ${filter.channel}::varchar)` : Prisma.empty}, 0)::int AS total,
+    coalesce(sum(unread) FILTER (WHERE notification_type = 'in_app'), 0)::int AS unread
+  FROM notification_counts WHERE user_id = ${userId}::bigint) AS c`;
+
+const notificationOf = ({ total: _total, unread: _unread, ...row }: PageStatementRow): NotificationRow[] => (row.id === null ? [] : [row as NotificationRow]);
+
 /**
  * A user's inbox: their notifications, newest first, and marking them read. Every operation is the
  * signed-in user's own; a notification of someone else's is NOT_FOUND, exactly as one that does
  * not exist, so ids cannot be probed.
  */
 export function createInbox({ db, now }: { db: NotificationsDb; now: () => Date }) {
-  const whereOf = (userId: bigint, filter: InboxFilter) => ({
-    userId,
-    ...(filter.channel ? { notificationType: filter.channel } : {}),
-    ...(filter.unreadOnly ? { AND: [unread] } : {}),
-  });
-
   return {
-    async page(userId: bigint, filter: InboxFilter, size: number, after: bigint | undefined): Promise<NotificationPage> {
-      const where = whereOf(userId, filter);
-      const rows = await db.notification.findMany({ where: { ...where, ...(after !== undefined ? { id: { lt: after } } : {}) }, orderBy: { id: 'desc' }, take: size + 1 });
-      // Both counts come from the user's notification_counts rows (one per channel), read once and
-      // only if the client asks for a count.
-      let counts: Promise<{ notificationType: string; total: number; unread: number }[]> | undefined;
-      const countsOf = () => (counts ??= db.notificationCount.findMany({ where: { userId }, select: { notificationType: true, total: true, unread: true } }));
-      const unreadOf = async () => (await countsOf()).find((row) => row.notificationType === unread.notificationType)?.unread ?? 0;
-      return toNotificationPage(rows, size, {
+    /**
+     * One page, newest first, in one statement: with it, when the client selected a count
+     * (`reads.counts`), the user's notification_counts rows summed. A count the statement did not
+     * read is read on its own if asked for after all. unreadOnly is the partial index's predicate,
+     * written out as constants so that the index serves it.
+     */
+    async page(userId: bigint, filter: InboxFilter, size: number, after: bigint | undefined, reads: PageReads): Promise<NotificationPage> {
+      const rows = await db.$queryRaw<PageStatementRow[]>`
+        SELECT c.total, c.unread, n.id, n.user_id AS "userId", n.title, n.message, n.notification_type AS "notificationType", n.status, n.event,
+          n.metadata, n.source_event_id AS "sourceEventId", n.outbound_mail_id AS "outboundMailId", n.created_at AS "createdAt",
+          n.sent_at AS "sentAt", n.read_at AS "readAt"
+        FROM ${reads.counts ? countsOf(userId, filter) : Prisma.sql`(VALUES (NULL::int, NULL::int)) AS c(total, unread)`}
+        LEFT JOIN LATERAL (
+          SELECT * FROM notifications
+          WHERE user_id = ${userId}::bigint
+            ${filter.channel ? Prisma.sql`AND notification_type = ${filter.channel}::varchar` : Prisma.empty}
+            ${filter.unreadOnly ? Prisma.sql`AND notification_type = 'in_app' AND status = 'sent'` : Prisma.empty}
+            ${after !== undefined ? Prisma.sql`AND id < ${after}::bigint` : Prisma.empty}
+          ORDER BY id DESC
+          LIMIT ${size + 1}::int
+        ) AS n ON true
+        ORDER BY n.id DESC`;
+      const [first] = rows;
+      let counts: Promise<PageCounts> | undefined =
+        first && first.total !== null && first.unread !== null ? Promise.resolve({ total: first.total, unread: first.unread }) : undefined;
+      const countsRead = () => (counts ??= db.$queryRaw<PageCounts[]>`SELECT c.total, c.unread FROM ${countsOf(userId, filter)}`.then(([row]) => row!));
+      const unreadOf = async () => (await countsRead()).unread;
+      return toNotificationPage(rows.flatMap(notificationOf), size, {
         totalCount: async () => {
-          if (filter.unreadOnly) return filter.channel === null || filter.channel === unread.notificationType ? unreadOf() : 0;
-          return (await countsOf()).filter((row) => filter.channel === null || row.notificationType === filter.channel).reduce((sum, row) => sum + row.total, 0);
+          if (!filter.unreadOnly) return (await countsRead()).total;
+          return filter.channel === null || filter.channel === unread.notificationType ? unreadOf() : 0;
         },
         unreadCount: unreadOf,
       });

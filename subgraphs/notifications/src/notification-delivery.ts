@@ -5,6 +5,7 @@ import type { PlannedNotification } from './application-notifications.js';
 import type { Tx } from './db.js';
 import { notificationsOutbox } from './events.js';
 import { deliveredChannels, notificationEvents, type DeliveredChannel, type NotificationEventName, type TemplateText, type TemplateValues } from './notification-events.js';
+import type { StoredTemplates } from './stored-templates.js';
 import { oneLine, renderTemplate, type TemplateCache } from './template-language.js';
 
 /** A recipient as the replicas know them when the notification is made, with the channels they turned off. */
@@ -60,8 +61,9 @@ async function insertNew(tx: Tx, rows: NewNotification[]): Promise<MadeNotificat
 
 /**
  * Makes the rows of planned notifications, in the consumer's transaction, as a set: however many
- * notifications a batch of events plans, the recipients, the templates, the names, the rows, their
- * announcements and their mails cost one statement each.
+ * notifications a batch of events plans, the recipients, the names, the rows, their announcements
+ * and their mails cost one statement each; the templates come from storedTemplates, read again only
+ * when they may have changed (stored-templates.ts).
  * - each recipient still active, and not erased, per the users replica (a recipient the replica has
  *   not heard of yet is taken at the event's word); their replica rows are locked shared until the
  *   transaction ends, so an erasure running meanwhile either comes first (and the recipient is
@@ -72,7 +74,7 @@ async function insertNew(tx: Tx, rows: NewNotification[]): Promise<MadeNotificat
  *   queued with it in outbound_mail.
  * A row already made for the same event, recipient and channel is left as it is.
  */
-export function createNotificationDelivery(deps: { now: () => Date; logger: Logger; registry: Registry; templates: TemplateCache }) {
+export function createNotificationDelivery(deps: { now: () => Date; logger: Logger; registry: Registry; compiledTemplates: TemplateCache; storedTemplates: StoredTemplates }) {
   const created = new Counter({
     name: 'notifications_created_total',
     help: 'Notifications made, by notification event and channel.',
@@ -80,30 +82,14 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
     registers: [deps.registry],
   });
 
-  /** Each event's templates by channel: the stored ones, the defaults where none is stored yet, none where inactive. */
-  async function templatesOf(tx: Tx, events: NotificationEventName[]): Promise<Map<NotificationEventName, Partial<Record<DeliveredChannel, TemplateText>>>> {
-    const stored = await tx.notificationTemplate.findMany({ where: { event: { in: events } } });
-    return new Map(
-      events.map((event) => {
-        const texts: Partial<Record<DeliveredChannel, TemplateText>> = {};
-        for (const channel of deliveredChannels) {
-          const row = stored.find((template) => template.event === event && template.notificationType === channel);
-          if (!row) texts[channel] = notificationEvents[event].defaults[channel];
-          else if (row.isActive) texts[channel] = { subject: row.subject, body: row.body };
-        }
-        return [event, texts];
-      }),
-    );
-  }
-
   function render(text: TemplateText, values: TemplateValues, event: NotificationEventName, channel: DeliveredChannel): { title: string; message: string } {
     try {
-      return { title: oneLine(renderTemplate(deps.templates(text.subject), values)), message: renderTemplate(deps.templates(text.body), values).trim() };
+      return { title: oneLine(renderTemplate(deps.compiledTemplates(text.subject), values)), message: renderTemplate(deps.compiledTemplates(text.body), values).trim() };
     } catch (error) {
       // Checked when saved, so this is a value missing at run time: the default still says what happened.
       deps.logger.warn({ err: error, event, channel }, 'notification template failed to render; the default template is used');
       const fallback = notificationEvents[event].defaults[channel];
-      return { title: oneLine(renderTemplate(deps.templates(fallback.subject), values)), message: renderTemplate(deps.templates(fallback.body), values).trim() };
+      return { title: oneLine(renderTemplate(deps.compiledTemplates(fallback.subject), values)), message: renderTemplate(deps.compiledTemplates(fallback.body), values).trim() };
     }
   }
 
@@ -155,8 +141,8 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
     const listing = plans.flatMap((planned, index) => (planned.listedJobIds === undefined ? [] : [{ listed: planned.listedJobIds.slice(0, LISTED_JOBS), index }]));
     if (listing.length > 0) {
       const ids = [...new Set(listing.flatMap(({ listed }) => listed))];
-      const rows = await tx.jobReplica.findMany({ where: { id: { in: ids } }, select: { id: true, title: true } });
-      const titleOf = new Map(rows.map((row) => [row.id, row.title]));
+      const rows = await tx.$queryRaw<{ id: bigint; title: string }[]>`SELECT id, title FROM job_replicas WHERE id = ANY(${ids}::bigint[])`;
+      const titleOf = new Map(rows.map((row) => [BigInt(row.id), row.title]));
       for (const { listed, index } of listing) names[index]!.job_titles = listed.map((id) => titleOf.get(id) ?? `job ${id}`).join(', ');
     }
     return names;
@@ -171,7 +157,7 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
       );
       const plansWithRecipients = plans.filter((planned) => planned.recipientIds.some((id) => recipients.has(id)));
       if (plansWithRecipients.length === 0) return { inApp: 0, email: 0 };
-      const templates = await templatesOf(tx, [...new Set(plansWithRecipients.map((planned) => planned.event))]);
+      const templates = await deps.storedTemplates.byEvent();
       const names = await namesOf(tx, plansWithRecipients);
       const now = deps.now();
 

@@ -49,8 +49,11 @@ export async function ensureDefaultTemplates(db: NotificationsDb, now: Date): Pr
   return count;
 }
 
-/** The admins' side of templates: list them, and replace one after checking it compiles against its event. */
-export function createTemplateAdmin({ db, now }: { db: NotificationsDb; now: () => Date }) {
+/**
+ * The admins' side of templates: list them, and replace one after checking it compiles against its
+ * event. `changed` runs once a replacement has committed (the consumers' stored templates read again).
+ */
+export function createTemplateAdmin({ db, now, changed }: { db: NotificationsDb; now: () => Date; changed: () => void }) {
   return {
     list(viewer: Viewer): Promise<NotificationTemplateRow[]> {
       assertRole(viewer, 'admin', onlyAdmins);
@@ -69,11 +72,13 @@ export function createTemplateAdmin({ db, now }: { db: NotificationsDb; now: () 
       const problems: FieldProblem[] = [...compileTemplate(text.subject, event, 'input.subject').problems, ...compileTemplate(text.body, event, 'input.body').problems];
       if (problems.length > 0) throw invalidInput(problems);
       const at = now();
-      return db.notificationTemplate.upsert({
+      const stored = await db.notificationTemplate.upsert({
         where: { event_notificationType: { event, notificationType: channel } },
         create: { name: templateName(event, channel), event, notificationType: channel, ...text, isActive: input.isActive, createdAt: at, updatedAt: at },
         update: { ...text, isActive: input.isActive, updatedAt: at },
       });
+      changed();
+      return stored;
     },
   };
 }

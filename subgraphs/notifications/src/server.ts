@@ -16,6 +16,7 @@ import { createTemplateAdmin, ensureDefaultTemplates, type TemplateAdmin } from 
 import { createPreferences, type Preferences } from './preferences.js';
 import { companyReplicaTable, jobReplicaTable, recipientContactTable } from './replicas.js';
 import { resolvers } from './resolvers/index.js';
+import { createStoredTemplates, type StoredTemplates } from './stored-templates.js';
 import { createTemplateCache } from './template-language.js';
 import { eraseUserFromNotifications } from './user-erasure.js';
 
@@ -25,6 +26,8 @@ export type NotificationsDomain = {
   inbox: Inbox;
   preferences: Preferences;
   templates: TemplateAdmin;
+  /** The templates the consumers render with, read again at most every NOTIFICATION_TEMPLATES_MAX_AGE_MS. */
+  storedTemplates: StoredTemplates;
   delivery: NotificationDelivery;
 };
 
@@ -57,14 +60,16 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: async ({ db, now, logger, metrics }) => {
+  createDomain: async ({ db, now, logger, metrics, env }) => {
     await ensureDefaultTemplates(db, now());
+    const storedTemplates = createStoredTemplates({ db, maxAgeMs: env.own.NOTIFICATION_TEMPLATES_MAX_AGE_MS });
     return {
       db,
       inbox: createInbox({ db, now }),
       preferences: createPreferences({ db, now }),
-      templates: createTemplateAdmin({ db, now }),
-      delivery: createNotificationDelivery({ now, logger, registry: metrics.registry, templates: createTemplateCache() }),
+      templates: createTemplateAdmin({ db, now, changed: storedTemplates.invalidate }),
+      storedTemplates,
+      delivery: createNotificationDelivery({ now, logger, registry: metrics.registry, compiledTemplates: createTemplateCache(), storedTemplates }),
     };
   },
   createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db) }),
@@ -117,5 +122,7 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
   testEnv: () => ({
     // Mail goes out, and its outcome reaches the notification, within a tenth of a second (with SMTP_URL set, as mail tests do).
     MAIL_POLL_INTERVAL_MS: '50',
+    // Templates are read once an hour unless changed here: a test sees a new template only because the upsert invalidated them.
+    NOTIFICATION_TEMPLATES_MAX_AGE_MS: '3600000',
   }),
 };

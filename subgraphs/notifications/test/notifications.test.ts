@@ -1,5 +1,6 @@
 import { createEnvelope } from '@jobplatform/events';
 import { planApplicationNotification } from '../src/application-notifications.js';
+import { notificationEvents } from '../src/notification-events.js';
 import { errorCodeOf, NOTIFICATIONS_OPERATIONS, startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from './start-notifications.js';
 
 // Notifications through the gateway, with users, jobs, applications and notifications on one
@@ -146,6 +147,27 @@ describe('reading notifications', () => {
     expect(emailOnly.me.notifications).toEqual({ totalCount: 0, unreadCount: all.unreadCount });
     expect(errorCodeOf(await gqlOp('MyNotifications', { after: 'not-a-cursor' }, employer))).toBe('BAD_USER_INPUT');
     expect(errorCodeOf(await gqlOp('MyNotifications', { first: 101 }, employer))).toBe('BAD_USER_INPUT');
+  });
+
+  it('reads a page with its counts in one statement, and no counts the client did not select', async () => {
+    const { statements } = platform.notifications;
+    /** The reads of notifications and their counts (not the mail-outcomes part's poll nor a consumer's writes, which share the client). */
+    const inboxStatements = () => statements.filter((sql) => /^\s*SELECT/i.test(sql) && /FROM\s+("public"\.)?"?notification(s|_counts)\b/i.test(sql));
+    statements.length = 0;
+    const page = await myNotifications(employer);
+    expect(page.edges.length).toBeGreaterThan(0);
+    expect(inboxStatements()).toHaveLength(1);
+    expect(inboxStatements()[0]).toMatch(/FROM notification_counts[\s\S]*FROM notifications/);
+    statements.length = 0;
+    const rowsOnly = await platform.ok('{ me { notifications(first: 2) { edges { node { id } } pageInfo { hasNextPage } } } }', {}, employer);
+    expect(rowsOnly.me.notifications.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(page.edges.slice(0, 2).map((e: { node: { id: string } }) => e.node.id));
+    expect(inboxStatements()).toHaveLength(1);
+    expect(inboxStatements()[0]).not.toMatch(/notification_counts/);
+    // Counts asked for through a fragment are read with the page too.
+    statements.length = 0;
+    const counted = await platform.ok('{ me { notifications(first: 1) { ...Counts } } } fragment Counts on NotificationConnection { totalCount unreadCount }', {}, employer);
+    expect(counted.me.notifications).toEqual({ totalCount: page.totalCount, unreadCount: page.unreadCount });
+    expect(inboxStatements()).toHaveLength(1);
   });
 
   it('marks one read (once), and the unread count follows', async () => {
@@ -481,13 +503,14 @@ describe('making notifications', () => {
   };
 
   it('makes a batch of events into notifications with as many statements as one event', async () => {
+    await platform.notifications.service.domain.storedTemplates.byEvent(); // in memory, as after any earlier batch
     const one = await deliver([applicationEvent(0)]);
     expect(one.made).toEqual({ inApp: 2, email: 1 }); // the boss and the colleague, who is also mailed
     const events = Array.from({ length: 30 }, (_, at) => applicationEvent(at));
     const thirty = await deliver(events);
     expect(thirty.made).toEqual({ inApp: 15 * 2 + 15, email: 15 }); // submissions to the employer side, status changes to the applicant
     expect(thirty.statements).toBe(one.statements);
-    expect(thirty.statements).toBe(6); // recipients, templates, names, the rows, their announcements, their mails
+    expect(thirty.statements).toBe(5); // recipients, names, the rows, their announcements, their mails (the templates are in memory)
 
     const rows = await platform.notifications.db.query<{ source_event_id: string; user_id: string }>(
       'SELECT source_event_id, user_id::text FROM notifications WHERE source_event_id = ANY($1) ORDER BY source_event_id, user_id',
@@ -509,5 +532,27 @@ describe('making notifications', () => {
     expect(mails.rows).toEqual(Array.from({ length: 15 }, () => ({ recipient: colleague.email })));
     // The same events again (a redelivery): nothing new.
     expect((await deliver(events)).made).toEqual({ inApp: 0, email: 0 });
+  });
+
+  it('reads the templates again only after an admin changed one, and renders with the change at once', async () => {
+    const { storedTemplates } = platform.notifications.service.domain;
+    await storedTemplates.byEvent();
+    const before = { ...storedTemplates.stats };
+    const warm = await deliver([applicationEvent(0)]);
+    expect(storedTemplates.stats).toEqual({ reads: before.reads, hits: before.hits + 1 });
+
+    const input = { event: 'APPLICATION_SUBMITTED', notificationType: 'IN_APP', subject: 'Applied: {{ job_title }}', body: '{{ applicant_name }} applied.' };
+    await platform.op('UpsertNotificationTemplate', { input }, admin);
+    const event = applicationEvent(0);
+    const changed = await deliver([event]);
+    expect(storedTemplates.stats.reads).toBe(before.reads + 1);
+    expect(changed.statements).toBe(warm.statements + 1); // the templates, read again
+    const titles = await platform.notifications.db.query<{ title: string }>(
+      `SELECT DISTINCT title FROM notifications WHERE source_event_id = $1 AND notification_type = 'in_app'`,
+      [event.id],
+    );
+    expect(titles.rows).toEqual([{ title: 'Applied: Backend engineer' }]);
+    const defaults = notificationEvents.application_submitted.defaults.in_app;
+    await platform.op('UpsertNotificationTemplate', { input: { ...input, subject: defaults.subject, body: defaults.body } }, admin);
   });
 });

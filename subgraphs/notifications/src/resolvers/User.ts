@@ -1,4 +1,4 @@
-import { pageSize, parseId } from '@jobplatform/service-runtime';
+import { pageSize, parseId, selectedFieldNames } from '@jobplatform/service-runtime';
 import type { UserResolvers } from '../generated/graphql.js';
 import { isRecipient } from '../inbox.js';
 import { storedValueOf } from '../notification-events.js';
@@ -7,12 +7,14 @@ import { decodeNotificationCursor } from '../notification-pages.js';
 export const User: UserResolvers = {
   __resolveReference: (reference) => ({ id: String(reference.id) }),
   /** The user alone; null for everyone else, admins included (see the SDL). */
-  notifications: async (user, { unreadOnly, notificationType, first, after }, ctx) => {
+  notifications: async (user, { unreadOnly, notificationType, first, after }, ctx, info) => {
     const size = pageSize(first);
     const cursor = decodeNotificationCursor(after);
     const userId = parseId(user.id);
     if (userId === undefined || !isRecipient(ctx.viewer, userId)) return null;
-    return ctx.inbox.page(userId, { unreadOnly: unreadOnly ?? false, channel: notificationType ? storedValueOf(notificationType) : null }, size, cursor);
+    const selected = selectedFieldNames(info);
+    const filter = { unreadOnly: unreadOnly ?? false, channel: notificationType ? storedValueOf(notificationType) : null };
+    return ctx.inbox.page(userId, filter, size, cursor, { counts: selected.has('totalCount') || selected.has('unreadCount') });
   },
   notificationPreferences: async (user, _args, ctx) => {
     const userId = parseId(user.id);
