@@ -12,11 +12,16 @@
 // (default 2000), --applications N (to the one job, default 10000), --seeker-applications N
 // (default 500), --max-load X (before each measurement, wait up to 15 minutes for the 1-minute load
 // average to fall to X: the machines are shared), --profile-requests N (default 100).
+// --only NAME[,NAME] (jobDetail, jobApplications, myApplications) profiles and measures only those
+// operations (the ratios need jobDetail among them); --cpu-prof DIR: every service writes a V8 CPU
+// profile into DIR when the run ends, and the log gives the time each measurement started, so that
+// the samples of one can be told from the seeding's.
 // It also profiles each operation: N requests one after another, and per process the CPU time
 // (process_cpu_seconds_total of /metrics), the subgraph calls (graphql_operation_duration_seconds)
 // and, per database, the SQL statements (committed transactions: reads are autocommit) per request.
 import { execSync } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createLogger, databaseUrlVariable, serviceRegistry } from '@jobplatform/config';
@@ -52,6 +57,8 @@ const { values } = parseArgs({
     'max-load': { type: 'string' },
     'profile-requests': { type: 'string', default: '100' },
     'no-build': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -62,6 +69,9 @@ const jobApplicationCount = Number(values.applications);
 const seekerApplicationCount = Number(values['seeker-applications']);
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const profileRequests = Number(values['profile-requests']);
+const operationKeys = ['jobDetail', 'jobApplications', 'myApplications'] as const;
+const only = values.only?.split(',') ?? [...operationKeys];
+for (const key of only) if (!(operationKeys as readonly string[]).includes(key)) throw new Error(`--only: ${key} is not one of ${operationKeys.join(', ')}`);
 const command = `npm run bench:applications -- ${process.argv.slice(2).join(' ')}`.trim();
 
 const JOB_DETAIL = clientOperation('jobs', 'JobDetail');
@@ -71,10 +81,16 @@ const BENCH_PASSWORD = 'bench seeker password';
 
 /**
  * What the applications service sends for a page of 20 with its totalCount (application-pages.ts),
- * for EXPLAIN: for Job.applications with the applicants' contact rows, for User.applications without.
+ * for EXPLAIN: for Job.applications with the applicants' contact rows and the attachments (fewer
+ * keys in each attachment's JSON than the service builds), for User.applications without.
  */
 const pageSql = (column: 'job_id' | 'applicant_id', ownerId: string) => `
-  SELECT o.owner_id, c.total, a.*${column === 'job_id' ? ', ac.email, ac.first_name, ac.last_name' : ''}
+  SELECT o.owner_id, c.total, a.*${column === 'job_id' ? ', ac.email, ac.first_name, ac.last_name' : ''}${
+    column === 'job_id'
+      ? `, (SELECT COALESCE(json_agg(json_build_object('id', t.id::text, 'fileName', t.file_name, 'createdAt', t.created_at) ORDER BY t.created_at, t.id), '[]'::json)
+      FROM application_attachments t WHERE t.application_id = a.id) AS attachments`
+      : ''
+  }
   FROM unnest('{${ownerId}}'::bigint[]) AS o(owner_id)
   CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM applications WHERE ${column} = o.owner_id) AS c
   LEFT JOIN LATERAL (
@@ -104,7 +120,7 @@ async function waitForUserCopies(env: NodeJS.ProcessEnv, users: number): Promise
 const say = (line: string) => console.log(`  ${line}`);
 
 if (!values['no-build']) buildServices();
-const stack = await startBenchStack();
+const stack = await startBenchStack({}, values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : []);
 stopOnInterrupt(() => stack.stop());
 try {
   const summary = await seedBenchJobs(stack, jobCount);
@@ -210,15 +226,20 @@ try {
   const explain = async (sql: string) =>
     (await applicationsDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
   const explained = {
-    'Job.applications page (first: 20) with totalCount and contacts': await explain(pageSql('job_id', bigJob.id)),
+    'Job.applications page (first: 20) with totalCount, contacts and attachments': await explain(pageSql('job_id', bigJob.id)),
     'User.applications page (first: 20) with totalCount': await explain(pageSql('applicant_id', heavySeeker.userId)),
   };
 
   const operations = [
-    { label: 'JobDetail', body: detail, token: () => undefined },
-    { label: `JobApplications(first: 20), ${jobApplicationCount.toLocaleString('en-US')} applications`, body: jobApplications, token: () => tokens.employer },
-    { label: `MyApplications(first: 20), ${seekerApplicationCount.toLocaleString('en-US')} applications`, body: myApplications, token: () => tokens.seeker },
-  ];
+    { key: 'jobDetail', label: 'JobDetail', body: detail, token: () => undefined },
+    {
+      key: 'jobApplications',
+      label: `JobApplications(first: 20), ${jobApplicationCount.toLocaleString('en-US')} applications`,
+      body: jobApplications,
+      token: () => tokens.employer,
+    },
+    { key: 'myApplications', label: `MyApplications(first: 20), ${seekerApplicationCount.toLocaleString('en-US')} applications`, body: myApplications, token: () => tokens.seeker },
+  ].filter((operation) => only.includes(operation.key));
   for (const operation of operations) {
     const token = operation.token();
     await loadGraphQL('warm-up', stack.urls.gateway!, operation.body, { connections: 10, seconds: 2, ...(token ? { token } : {}) });
@@ -235,6 +256,7 @@ try {
   const sequential: string[] = [];
   for (const operation of operations) {
     await waitForQuiet(maxLoad);
+    console.log(`profiling ${operation.key} from ${new Date().toISOString()}`);
     const profiled = await profileOperation(operation.label.replace(/,.*/, ''), stack.urls.gateway!, operation.body, operation.token(), processes, profileRequests);
     profile.push(...profiled.rows);
     sequential.push(`${operation.label.replace(/,.*/, '')} ${profiled.msPerRequest.toFixed(1)} ms`);
@@ -251,6 +273,7 @@ try {
       const token = operation.token();
       await waitForQuiet(maxLoad);
       loads.push(os.loadavg()[0]!.toFixed(2));
+      console.log(`measuring ${operation.key}, round ${round}, from ${new Date().toISOString()}`);
       results.push(await loadGraphQL(`${operation.label}, round ${round}`, stack.urls.gateway!, operation.body, { connections, seconds, ...(token ? { token } : {}) }));
     }
   }
@@ -262,10 +285,12 @@ try {
     return picked.reduce((a, b) => a + b, 0) / picked.length;
   };
   const detailRate = mean('JobDetail', (r) => r.requestsPerSecond);
-  const ratioRows = ['JobApplications', 'MyApplications'].map((prefix) => {
-    const ratio = mean(prefix, (r) => r.requestsPerSecond) / detailRate;
-    return `| ${prefix} / JobDetail | ${Math.round(mean(prefix, (r) => r.requestsPerSecond))} / ${Math.round(detailRate)} | ×${ratio.toFixed(2)} | ${ratio >= 0.8 ? 'met' : 'missed'} |`;
-  });
+  const ratioRows = (only.includes('jobDetail') ? ['JobApplications', 'MyApplications'] : [])
+    .filter((prefix) => results.some((r) => r.label.startsWith(prefix)))
+    .map((prefix) => {
+      const ratio = mean(prefix, (r) => r.requestsPerSecond) / detailRate;
+      return `| ${prefix} / JobDetail | ${Math.round(mean(prefix, (r) => r.requestsPerSecond))} / ${Math.round(detailRate)} | ×${ratio.toFixed(2)} | ${ratio >= 0.8 ? 'met' : 'missed'} |`;
+    });
 
   for (const [name, plan] of Object.entries(explained)) console.log(`\n${name}:\n${plan}`);
   console.log(`\nCommand: ${command}`);
