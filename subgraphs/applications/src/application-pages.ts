@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { decodeCursor, encodeCursor, parseId, toConnection, type Connection, type Edge } from '@jobplatform/service-runtime';
 import { Prisma } from './generated/prisma/client.js';
-import type { ApplicantContactRow, ApplicationRow, ApplicationsDb } from './db.js';
+import type { ApplicantContactRow, ApplicationAttachmentRow, ApplicationRow, ApplicationsDb } from './db.js';
 
 /** A job as this service knows it in the graph: the key that the jobs service resolves. */
 export type JobReference = { id: string };
@@ -42,18 +42,19 @@ export const emptyApplicationPage = (): ApplicationPage => toApplicationPage([],
 /**
  * The applications a list field shows for one owner (a job or an applicant); status is the stored
  * value or null for all. `reads` says what else the client selected, so that the page's statement
- * reads it too: the count, and the applicants' contact details (which the resolvers still show only
- * to those who may see them).
+ * reads it too: the count, the applicants' contact details (which the resolvers still show only
+ * to those who may see them) and the applications' attachments (whose download links are still
+ * decided per application).
  */
 export type OwnedPageKey = { ownerId: bigint; status: string | null; size: number; cursor: ApplicationCursor | undefined; reads: PageReads };
 export type OwnedCountKey = { ownerId: bigint; status: string | null };
-export type PageReads = { totalCount: boolean; applicantContacts: boolean };
+export type PageReads = { totalCount: boolean; applicantContacts: boolean; attachments: boolean };
 
 const ownerColumns = { job: Prisma.raw('job_id'), applicant: Prisma.raw('applicant_id') } as const;
 export type ApplicationOwner = keyof typeof ownerColumns;
 
 const pageShape = (key: Omit<OwnedPageKey, 'ownerId'>) =>
-  `${key.size}|${key.cursor ? encodeApplicationCursor(key.cursor) : ''}|${key.status ?? ''}|${key.reads.totalCount ? 'n' : ''}${key.reads.applicantContacts ? 'c' : ''}`;
+  `${key.size}|${key.cursor ? encodeApplicationCursor(key.cursor) : ''}|${key.status ?? ''}|${key.reads.totalCount ? 'n' : ''}${key.reads.applicantContacts ? 'c' : ''}${key.reads.attachments ? 'a' : ''}`;
 
 /** What the loaders of a request learn from a page's statement besides the page. */
 export type PageSideReads = {
@@ -61,7 +62,45 @@ export type PageSideReads = {
   primeCount: (key: OwnedCountKey, count: number) => void;
   /** null: the applicant has no contact row. */
   primeApplicantContact: (applicantId: bigint, contact: ApplicantContactRow | null) => void;
+  /** The application's attachments, oldest first (none: an empty list). */
+  primeAttachments: (applicationId: bigint, attachments: ApplicationAttachmentRow[]) => void;
 };
+
+/** An attachment row as the page's statement gives it (json_build_object): ids as text, times as ISO text. */
+type AttachmentJson = {
+  id: string;
+  applicationId: string;
+  fileName: string;
+  fileType: string;
+  fileSize: number;
+  storageKey: string;
+  uploadStatus: string;
+  uploadExpiresAt: string;
+  uploadedAt: string | null;
+  createdAt: string;
+};
+
+const attachmentOf = (json: AttachmentJson): ApplicationAttachmentRow => ({
+  id: BigInt(json.id),
+  applicationId: BigInt(json.applicationId),
+  fileName: json.fileName,
+  fileType: json.fileType,
+  fileSize: json.fileSize,
+  storageKey: json.storageKey,
+  uploadStatus: json.uploadStatus,
+  uploadExpiresAt: new Date(json.uploadExpiresAt),
+  uploadedAt: json.uploadedAt === null ? null : new Date(json.uploadedAt),
+  createdAt: new Date(json.createdAt),
+});
+
+/** Each page row's attachments as one JSON array, in the order of Application.attachments' own loader. */
+const attachmentsColumn = Prisma.sql`(
+  SELECT COALESCE(json_agg(json_build_object(
+    'id', t.id::text, 'applicationId', t.application_id::text, 'fileName', t.file_name, 'fileType', t.file_type,
+    'fileSize', t.file_size, 'storageKey', t.storage_key, 'uploadStatus', t.upload_status,
+    'uploadExpiresAt', t.upload_expires_at, 'uploadedAt', t.uploaded_at, 'createdAt', t.created_at
+  ) ORDER BY t.created_at, t.id), '[]'::json)
+  FROM application_attachments t WHERE t.application_id = a.id)`;
 
 type PageStatementRow = ApplicationRow & {
   ownerId: bigint;
@@ -73,6 +112,8 @@ type PageStatementRow = ApplicationRow & {
   contactEmail: string | null;
   contactFirstName: string | null;
   contactLastName: string | null;
+  /** null when the attachments were not asked for. */
+  attachments: AttachmentJson[] | null;
 };
 
 const applicationOf = (row: PageStatementRow): ApplicationRow => ({
@@ -93,7 +134,7 @@ const applicationOf = (row: PageStatementRow): ApplicationRow => ({
  * Pages of applications for many owners at once (Job.applications over a list of posted jobs,
  * User.applications): one statement per distinct page shape, each owner's page read with its rows
  * from the (owner, status, created_at, id) indexes, and with it, when the client asked, the owner's
- * count and the applicants' contact rows. An owner whose page is empty still gives one row, for
+ * count, the applicants' contact rows and the applications' attachments. An owner whose page is empty still gives one row, for
  * its count.
  */
 export function createOwnedPageLoader(db: ApplicationsDb, owner: ApplicationOwner, side: PageSideReads): DataLoader<OwnedPageKey, ApplicationRow[], string> {
@@ -120,7 +161,8 @@ export function createOwnedPageLoader(db: ApplicationsDb, owner: ApplicationOwne
             ${reads.applicantContacts ? Prisma.sql`ac.user_id` : Prisma.sql`NULL::bigint`} AS "contactUserId",
             ${reads.applicantContacts ? Prisma.sql`ac.email` : Prisma.sql`NULL::varchar`} AS "contactEmail",
             ${reads.applicantContacts ? Prisma.sql`ac.first_name` : Prisma.sql`NULL::varchar`} AS "contactFirstName",
-            ${reads.applicantContacts ? Prisma.sql`ac.last_name` : Prisma.sql`NULL::varchar`} AS "contactLastName"
+            ${reads.applicantContacts ? Prisma.sql`ac.last_name` : Prisma.sql`NULL::varchar`} AS "contactLastName",
+            ${reads.attachments ? attachmentsColumn : Prisma.sql`NULL::json`} AS attachments
           FROM unnest(${ownerIds}::bigint[]) AS o(owner_id)
           ${reads.totalCount ? Prisma.sql`CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM applications WHERE ${column} = o.owner_id ${statusIs}) AS c` : Prisma.empty}
           LEFT JOIN LATERAL (
@@ -148,6 +190,7 @@ export function createOwnedPageLoader(db: ApplicationsDb, owner: ApplicationOwne
               row.contactUserId === null ? null : { userId: application.applicantId, email: row.contactEmail!, firstName: row.contactFirstName, lastName: row.contactLastName },
             );
           }
+          if (row.attachments !== null) side.primeAttachments(application.id, row.attachments.map(attachmentOf));
         }
       }
       return keys.map((key) => pages.get(`${key.ownerId}|${pageShape(key)}`) ?? []);

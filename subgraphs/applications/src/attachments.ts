@@ -224,8 +224,19 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
       return row.id.toString();
     },
 
-    /** The attachments of applications, batched per request (`requestKey`: the request's context). */
+    /** The attachments of applications, batched per request (`requestKey`: the request's `loaders`). */
     loaderFor,
+
+    /**
+     * Gives loaderFor(requestKey) an application's attachments that another statement read (a
+     * page's), pending S3 uploads confirmed on the way as when the loader reads them itself.
+     */
+    primeFor(requestKey: object, applicationId: bigint, rows: ApplicationAttachmentRow[]): void {
+      const settled = store.links ? Promise.all(rows.map(confirmFromIncoming)).then((confirmed) => confirmed.filter((row) => row !== null)) : rows;
+      // Not every primed list is read (a field the client skips): a failed confirmation is then nobody's error.
+      if (settled instanceof Promise) settled.catch(() => undefined);
+      loaderFor(requestKey).prime(applicationId, settled);
+    },
 
     /**
      * A short-lived link to the bytes, or null before they arrived. The caller has checked that the

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { bigintKeys, createByIdLoader, createGroupedLoader, type RequestContext } from '@jobplatform/service-runtime';
 import { createOwnedCountLoader, createOwnedPageLoader, type OwnedCountKey, type OwnedPageKey, type PageSideReads } from './application-pages.js';
-import type { ApplicantContactRow, ApplicationRow, ApplicationStatusHistoryRow, ApplicationsDb, JobReplicaRow } from './db.js';
+import type { ApplicantContactRow, ApplicationAttachmentRow, ApplicationRow, ApplicationStatusHistoryRow, ApplicationsDb, JobReplicaRow } from './db.js';
 import type { ApplicationsDomain } from './server.js';
 import type { ViewerStanding } from './visibility.js';
 
@@ -63,8 +63,14 @@ type JobAccessRow = {
   version: bigint;
 };
 
+/** Loaders of the request kept elsewhere in the domain, which a page's statement also fills. */
+export type RequestListPrimers = {
+  /** Application.attachments' loader of this request (attachments.ts). */
+  primeAttachments: (applicationId: bigint, attachments: ApplicationAttachmentRow[]) => void;
+};
+
 /** Per-request loaders: every entity reference and list field batches into one query per kind. */
-export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer']): ApplicationsLoaders {
+export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer'], primers: RequestListPrimers): ApplicationsLoaders {
   const applicationById = createByIdLoader((ids) => db.application.findMany({ where: { id: { in: ids } } }));
   const jobById = createByIdLoader((ids) => db.jobReplica.findMany({ where: { id: { in: ids } } }));
   const applicantContactById = createByIdLoader(
@@ -78,6 +84,7 @@ export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer
   const sideReads = (counts: DataLoader<OwnedCountKey, number, string>): PageSideReads => ({
     primeApplication,
     primeApplicantContact,
+    primeAttachments: primers.primeAttachments,
     primeCount: (key, count) => void counts.prime(key, count),
   });
   const standing = primableOnce(async () => (viewer ? loadViewerStanding(db, viewer) : undefined));

@@ -206,7 +206,7 @@ export function createInterviewService(deps: InterviewServiceDeps) {
       return change(viewer, interviewId, 'complete', (interview) => ({ data: { notes: completionNotes ?? interview.notes }, subject: 'applications.interview.completed.v1' }));
     },
 
-    /** The interviews of applications by scheduled time, batched per request (`requestKey`: the request's context). */
+    /** The interviews of applications by scheduled time, batched per request (`requestKey`: the request's `loaders`). */
     loaderFor,
   };
 }

@@ -33,5 +33,6 @@ export function pageReadsOf(info: GraphQLResolveInfo): PageReads {
   return {
     totalCount: selectedFieldsAt(info, []).some((field) => field.name.value === 'totalCount'),
     applicantContacts: selectedFieldsAt(info, ['edges', 'node', 'applicant']).some((field) => contactFields.has(field.name.value)),
+    attachments: selectedFieldsAt(info, ['edges', 'node']).some((field) => field.name.value === 'attachments'),
   };
 }

@@ -2,7 +2,8 @@ import DataLoader from 'dataloader';
 
 /**
  * The rows of many applications, loaded once per request in one query per batch: the loader of a
- * request is kept beside that request's context object (`requestKey`) and goes with it.
+ * request is kept beside an object of that request (`requestKey`: its context's `loaders`, which
+ * every operation's copy of the context shares) and goes with it.
  */
 export function perRequestListLoader<Row>(
   loadRows: (applicationIds: bigint[]) => Promise<(Row | null)[]>,

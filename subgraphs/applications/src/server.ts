@@ -9,7 +9,7 @@ import type { StatusChangeHook } from './application-events.js';
 import { createApplicationService, type ApplicationService } from './applications.js';
 import { attachmentSettings, openBlobStore, uploadSigningSecret, type AttachmentSettings } from './attachment-settings.js';
 import { createAttachmentService, type AttachmentService } from './attachments.js';
-import { createLoaders, type ApplicationsContext } from './context.js';
+import { createLoaders, type ApplicationsContext, type ApplicationsLoaders } from './context.js';
 import type { ApplicationsDb } from './db.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { createInterviewService, type InterviewService } from './interviews.js';
@@ -67,7 +67,15 @@ export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, Applicatio
     });
     return { db, statusChangeHooks, applications: createApplicationService({ db, now, statusChangeHooks }), attachments, interviews };
   },
-  createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db, base.viewer) }),
+  createContext: (base, domain) => {
+    // A page's statement also reads its applications' attachments when asked, into the loader that
+    // Application.attachments uses for this request: the one kept beside `loaders` (Apollo hands
+    // resolvers a copy of the context object, not this one).
+    const loaders: ApplicationsLoaders = createLoaders(domain.db, base.viewer, {
+      primeAttachments: (applicationId, rows) => domain.attachments.primeFor(loaders, applicationId, rows),
+    });
+    return { ...base, ...domain, loaders };
+  },
   // Local storage's upload and download URLs, which the gateway's /uploads proxy passes on.
   routes: (app, { attachments }) => mountUploadRoutes(app, attachments),
   events: {

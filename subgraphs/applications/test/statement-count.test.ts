@@ -146,16 +146,27 @@ it('applications of every posted job are batched too', async () => {
 
 it("the contract's JobApplications and MyApplications read the page, its count and what its fields need in one statement each", async () => {
   const jobApplications = await measure(APPLICATIONS_OPERATIONS, { jobId, first: 20 }, { operationName: 'JobApplications' });
-  // The viewer's memberships with the job's replica row; the page with its rows, the count and the
-  // applicants' contact details; the attachments. The download link and the contact details are
+  // The viewer's memberships with the job's replica row; the page with its rows, the count, the
+  // applicants' contact details and the attachments. The download link and the contact details are
   // still decided per application, from what these read.
-  expect(jobApplications.statements).toBe(3);
+  expect(jobApplications.statements).toBe(2);
   const page = jobApplications.data.job.applications;
   expect(page.totalCount).toBe(60);
   expect(page.edges).toHaveLength(20);
   expect(page.edges.every((edge: any) => edge.node.applicant.email.endsWith('@example.com'))).toBe(true);
   expect(page.edges[0].node.attachments).toEqual([{ id: expect.any(String), fileName: 'cv.pdf', fileType: 'PDF', fileSize: 10, url: expect.stringContaining('/uploads/') }]);
   expect(page.edges[1].node.attachments).toEqual([{ id: expect.any(String), fileName: 'letter.txt', fileType: 'TXT', fileSize: 10, url: null }]);
+  // The page's attachments are the rows Application.attachments reads by itself, times included.
+  const ATTACHMENTS_OF = 'query ($id: ID!) { application(id: $id) { attachments { id fileName fileType fileSize uploadStatus createdAt } } }';
+  const withPage = await measure(
+    'query ($jobId: ID!) { job(id: $jobId) { applications(first: 2) { edges { node { id attachments { id fileName fileType fileSize uploadStatus createdAt } } } } } }',
+    { jobId },
+  );
+  for (const edge of withPage.data.job.applications.edges) {
+    const alone = await measure(ATTACHMENTS_OF, { id: edge.node.id });
+    expect(edge.node.attachments).toEqual(alone.data.application.attachments);
+  }
+  expect(withPage.data.job.applications.edges.map((edge: any) => edge.node.attachments.map((a: any) => a.uploadStatus))).toEqual([['UPLOADED'], ['PENDING']]);
 
   const myApplications = await measure(APPLICATIONS_OPERATIONS, { first: 20 }, { operationName: 'MyApplications', as: busySeeker });
   // The page with its rows and the count; the interviews.

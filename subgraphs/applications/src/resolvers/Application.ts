@@ -15,6 +15,6 @@ export const Application: ApplicationResolvers = {
   expectedSalary: (application) => application.expectedSalary?.toNumber() ?? null,
   availabilityDate: (application) => (application.availabilityDate ? toCalendarDate(application.availabilityDate) : null),
   statusHistory: (application, _args, ctx) => ctx.loaders.historyByApplicationId.load(application.id),
-  attachments: (application, _args, ctx) => ctx.attachments.loaderFor(ctx).load(application.id),
-  interviews: (application, _args, ctx) => ctx.interviews.loaderFor(ctx).load(application.id),
+  attachments: (application, _args, ctx) => ctx.attachments.loaderFor(ctx.loaders).load(application.id),
+  interviews: (application, _args, ctx) => ctx.interviews.loaderFor(ctx.loaders).load(application.id),
 };
