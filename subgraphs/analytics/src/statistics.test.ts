@@ -1,0 +1,45 @@
+import { dailyOf, daysOf } from './statistics.js';
+
+const none = { viewDays: null, views: null, applicationDays: null, applications: null };
+
+describe('dailyOf', () => {
+  it('lists every day of the range in order, the active days with their values and the others with zeros', () => {
+    const range = { from: '2024-02-27', to: '2024-03-02' };
+    expect(dailyOf(range, { viewDays: [4, 0, 2], views: [7, 3, 1], applicationDays: [2], applications: [5] })).toEqual([
+      { date: '2024-02-27', views: 3, applications: 0 },
+      { date: '2024-02-28', views: 0, applications: 0 },
+      { date: '2024-02-29', views: 1, applications: 5 },
+      { date: '2024-03-01', views: 0, applications: 0 },
+      { date: '2024-03-02', views: 7, applications: 0 },
+    ]);
+    expect(dailyOf({ from: '2023-12-31', to: '2024-01-01' }, none)).toEqual([
+      { date: '2023-12-31', views: 0, applications: 0 },
+      { date: '2024-01-01', views: 0, applications: 0 },
+    ]);
+  });
+
+  it('gives each request objects of its own', () => {
+    const range = { from: '2024-05-01', to: '2024-05-01' };
+    const first = dailyOf(range, { ...none, viewDays: [0], views: [9] });
+    expect(dailyOf(range, none)).toEqual([{ date: '2024-05-01', views: 0, applications: 0 }]);
+    expect(first).toEqual([{ date: '2024-05-01', views: 9, applications: 0 }]);
+  });
+
+  it('names each day once, however many requests ask for its range', () => {
+    // Days no other test of this file names. Every request for a year named its 365 days afresh.
+    const range = { from: '2031-01-01', to: '2031-12-31' };
+    const original = Date.prototype.toISOString;
+    let named = 0;
+    Date.prototype.toISOString = function (this: Date) {
+      named += 1;
+      return original.call(this);
+    };
+    try {
+      for (let request = 0; request < 3; request += 1) expect(dailyOf(range, none)).toHaveLength(365);
+      expect(daysOf(range).at(-1)).toBe('2031-12-31');
+    } finally {
+      Date.prototype.toISOString = original;
+    }
+    expect(named).toBe(365);
+  });
+});
