@@ -13,9 +13,10 @@ import { connectToNats, natsUserOf, watchNatsConnection } from '@jobplatform/eve
 import {
   attachScalarParsing,
   boundUrl,
-  clientIpFrom,
   createHttpApp,
   createMetrics,
+  expressCall,
+  expressCheck,
   formatGraphQLError,
   httpRevocationSource,
   installErrorHandler,
@@ -25,8 +26,11 @@ import {
   operationLimitRules,
   requestLoggingPlugin,
   revocationsUrlBeside,
+  serveGraphQLPostsAhead,
   startRevocationFeed,
+  type GraphQLCall,
 } from '@jobplatform/service-runtime';
+import { clientAddressOf } from './client-address.js';
 import { createContextBuilder, type GatewayContext } from './context.js';
 import { ideEnabledIn, liveUpdatesOf, socketLimitsOf, subgraphCallsOf, type GatewayEnv } from './env.js';
 import { createOperationExecutor } from './execute-operation.js';
@@ -34,7 +38,7 @@ import { mountGraphQLIde } from './graphql-ide.js';
 import { createSubgraphClient, SubgraphDataSource, subgraphsOf, type SubgraphClient } from './subgraph-requests.js';
 import { mountUploadProxy } from './upload-proxy.js';
 import { startLiveUpdates, type LiveUpdates } from './subscriptions/index.js';
-import { compileTrustedDocuments, createTrustedDocuments, serveTrustedDocuments } from './trusted-documents.js';
+import { compileTrustedDocuments, createTrustedDocuments, trustedDocumentsCheck } from './trusted-documents.js';
 import { serveGraphQLOverWebSocket } from './websocket.js';
 
 export const defaultSupergraphPath = new URL('../../schema/supergraph.graphql', import.meta.url);
@@ -121,7 +125,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    // Ids name trusted documents only (serveTrustedDocuments): clients cannot register documents of their own.
+    // Ids name trusted documents only (trustedDocumentsCheck): clients cannot register documents of their own.
     persistedQueries: false,
     introspection: env.NODE_ENV !== 'production',
     csrfPrevention: true,
@@ -141,19 +145,21 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   });
   await apollo.start();
 
+  const checks = [trustedDocumentsCheck(trustedDocuments)];
+  const context = (call: GraphQLCall) =>
+    buildContext({
+      requestId: call.requestId,
+      clientIp: clientAddressOf(call.req, env.GATEWAY_TRUSTED_PROXIES),
+      userAgent: call.req.headers['user-agent'],
+      authorization: call.req.headers.authorization,
+    });
+  // JSON POSTs, nearly every request, skip Express; the rest (GETs, other content types) take its way.
+  serveGraphQLPostsAhead(httpServer, app, { path: '/graphql', apollo, metrics, logger, bodyLimit: env.GATEWAY_BODY_LIMIT, checks, context });
   app.use(
     '/graphql',
     express.json({ limit: env.GATEWAY_BODY_LIMIT }),
-    serveTrustedDocuments(trustedDocuments),
-    expressMiddleware(apollo, {
-      context: ({ req }) =>
-        buildContext({
-          requestId: req.requestId,
-          clientIp: env.GATEWAY_TRUSTED_PROXIES > 0 ? req.ip : clientIpFrom({}, req.socket.remoteAddress),
-          userAgent: req.headers['user-agent'],
-          authorization: req.headers.authorization,
-        }),
-    }),
+    ...checks.map(expressCheck),
+    expressMiddleware(apollo, { context: ({ req, res }) => context(expressCall(req, res)) }),
   );
   installErrorHandler(app, logger);
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kind, parse, print, visit, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { sendJson, type GraphQLCallCheck } from '@jobplatform/service-runtime';
 
 /**
  * Trusted documents (persisted documents): the operations the platform's own clients send, from
@@ -133,15 +133,13 @@ export function createTrustedDocuments(manifest: TrustedDocumentManifest, option
  * reads the body; refuses, with the error in GraphQL's shape, what `documents` refuses. A GET (which
  * ApolloServer serves for queries) is checked too when only trusted documents may run.
  */
-export function serveTrustedDocuments(documents: TrustedDocuments): RequestHandler {
-  const refuse = (res: Parameters<RequestHandler>[1], error: DocumentRefused) =>
-    res.status(error.status).json({ errors: [{ message: error.message, extensions: { code: error.code } }] });
-  return (req, res, next) => {
+export function trustedDocumentsCheck(documents: TrustedDocuments): GraphQLCallCheck {
+  return (call) => {
     try {
-      if (req.method === 'POST' && typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body)) {
-        const body = req.body as DocumentRequest & Record<string, unknown>;
+      if (call.req.method === 'POST' && typeof call.body === 'object' && call.body !== null && !Array.isArray(call.body)) {
+        const body = call.body as DocumentRequest & Record<string, unknown>;
         // Neither text nor id: ApolloServer answers that itself, as for any malformed request.
-        if (body.query === undefined && body.documentId === undefined && requestedId(body) === undefined) return next();
+        if (body.query === undefined && body.documentId === undefined && requestedId(body) === undefined) return false;
         body.query = documents.queryOf(body);
         delete body.documentId;
         const extensions = body.extensions as Record<string, unknown> | undefined;
@@ -149,13 +147,15 @@ export function serveTrustedDocuments(documents: TrustedDocuments): RequestHandl
           const { persistedQuery: _named, ...rest } = extensions;
           body.extensions = rest;
         }
-      } else if (req.method === 'GET' && documents.only && req.query.query !== undefined) {
-        documents.queryOf({ query: req.query.query });
+      } else if (call.req.method === 'GET' && documents.only) {
+        const query = new URLSearchParams(call.path.split('?')[1] ?? '').get('query');
+        if (query !== null) documents.queryOf({ query });
       }
-      next();
+      return false;
     } catch (error) {
-      if (error instanceof DocumentRefused) refuse(res, error);
-      else next(error);
+      if (!(error instanceof DocumentRefused)) throw error;
+      sendJson(call.res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+      return true;
     }
   };
 }

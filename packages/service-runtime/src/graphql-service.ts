@@ -9,6 +9,7 @@ import type { Logger } from '@jobplatform/config';
 import { bearerToken, TokenError, type TokenVerifier } from '@jobplatform/auth';
 import { AppError, formatGraphQLError } from './errors.js';
 import { HOP_SIGNATURE_HEADER, hopHeadersOf, verifyHop, type HopVerdict } from './gateway-hop.js';
+import { expressCall, expressCheck, sendJson, serveGraphQLPostsAhead, type GraphQLCall, type GraphQLCallCheck } from './graphql-post.js';
 import { boundUrl, createHttpApp, installErrorHandler, listen } from './http-app.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { defaultOperationLimits, operationCostPlugin, operationLimitRules, type OperationLimits } from './operation-limits.js';
@@ -23,15 +24,6 @@ export type GatewayHopPolicy = {
   /** Refuse every call the gateway did not sign (production). */
   requireSigned: boolean;
 };
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** The body as received, which the gateway's signature covers. */
-    rawBody?: Buffer;
-    /** Whether the gateway signed this call (only then are its forwarded headers believed). */
-    signedByGateway?: boolean;
-  }
-}
 
 export type GraphQLServiceOptions<TContext extends RequestContext> = {
   name: string;
@@ -68,34 +60,33 @@ const hopProblems: Record<Exclude<HopVerdict, { signed: true }>['problem'], stri
  * forwarded; any other gets an id of its own. A badly signed call is refused everywhere; an unsigned
  * one only where signatures are required.
  */
-function gatewayHopCheck(policy: GatewayHopPolicy, logger: Logger): express.RequestHandler {
-  return (req, res, next) => {
+function gatewayHopCheck(policy: GatewayHopPolicy, logger: Logger): GraphQLCallCheck {
+  return (call) => {
+    const { req } = call;
+    const header = req.headers[HOP_SIGNATURE_HEADER];
     const verdict: HopVerdict = policy.secret
-      ? verifyHop(policy.secret, req.header(HOP_SIGNATURE_HEADER), {
-          method: req.method,
-          path: req.originalUrl,
+      ? verifyHop(policy.secret, Array.isArray(header) ? header[0] : header, {
+          method: req.method ?? 'POST',
+          path: call.path,
           ...hopHeadersOf(req.headers),
-          body: req.rawBody ?? Buffer.alloc(0),
+          body: call.rawBody,
         })
       : { signed: false, problem: 'missing' };
-    req.signedByGateway = verdict.signed;
-    if (!verdict.signed) {
-      req.requestId = requestIdFrom({});
-      res.setHeader(REQUEST_ID_HEADER, req.requestId);
-      if (verdict.problem !== 'missing' || policy.requireSigned) {
-        logger.warn({ requestId: req.requestId, problem: verdict.problem, remoteAddress: req.socket.remoteAddress }, 'refused a call the gateway did not sign');
-        res.status(401).json({
-          errors: [
-            {
-              message: `This service answers calls from the gateway only: ${hopProblems[verdict.problem]}. Send requests to the gateway.`,
-              extensions: { code: 'UNAUTHENTICATED', reason: 'GATEWAY_SIGNATURE' },
-            },
-          ],
-        });
-        return;
-      }
-    }
-    next();
+    call.signedByGateway = verdict.signed;
+    if (verdict.signed) return false;
+    call.requestId = requestIdFrom({});
+    call.res.setHeader(REQUEST_ID_HEADER, call.requestId);
+    if (verdict.problem === 'missing' && !policy.requireSigned) return false;
+    logger.warn({ requestId: call.requestId, problem: verdict.problem, remoteAddress: req.socket.remoteAddress }, 'refused a call the gateway did not sign');
+    sendJson(call.res, 401, {
+      errors: [
+        {
+          message: `This service answers calls from the gateway only: ${hopProblems[verdict.problem]}. Send requests to the gateway.`,
+          extensions: { code: 'UNAUTHENTICATED', reason: 'GATEWAY_SIGNATURE' },
+        },
+      ],
+    });
+    return true;
   };
 }
 
@@ -139,38 +130,43 @@ export async function startGraphQLService<TContext extends RequestContext>(optio
   });
   await apollo.start();
 
+  const bodyLimit = options.bodyLimit ?? '100kb';
+  const checks = [gatewayHopCheck(options.gatewayHop, options.logger)];
+  const context = async (call: GraphQLCall): Promise<TContext> => {
+    const accessToken = bearerToken(call.req.headers.authorization);
+    let viewer;
+    if (accessToken) {
+      try {
+        viewer = await options.verifyToken(accessToken);
+      } catch (error) {
+        const message = error instanceof TokenError ? error.message : 'The access token could not be verified';
+        throw new AppError('UNAUTHENTICATED', message).toGraphQLError();
+      }
+    }
+    const base: RequestContext = {
+      requestId: call.requestId,
+      // The address the gateway forwards, from a signed call only; otherwise whoever connected.
+      clientIp: clientIpFrom(call.signedByGateway ? call.req.headers : {}, call.req.socket.remoteAddress),
+      userAgent: call.req.headers['user-agent']?.slice(0, 255),
+      viewer,
+      accessToken,
+      logger: options.logger.child({ requestId: call.requestId }),
+    };
+    return options.extendContext(base);
+  };
+  // JSON POSTs, nearly every call, skip Express; the rest (GETs, other content types) take its way.
+  serveGraphQLPostsAhead(httpServer, app, { path: '/graphql', apollo, metrics, logger: options.logger, bodyLimit, checks, context });
   app.use(
     '/graphql',
     express.json({
-      limit: options.bodyLimit ?? '100kb',
+      limit: bodyLimit,
       verify: (req, _res, body) => {
         (req as express.Request).rawBody = body;
       },
     }),
-    gatewayHopCheck(options.gatewayHop, options.logger),
+    ...checks.map(expressCheck),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const accessToken = bearerToken(req.headers.authorization);
-        let viewer;
-        if (accessToken) {
-          try {
-            viewer = await options.verifyToken(accessToken);
-          } catch (error) {
-            const message = error instanceof TokenError ? error.message : 'The access token could not be verified';
-            throw new AppError('UNAUTHENTICATED', message).toGraphQLError();
-          }
-        }
-        const base: RequestContext = {
-          requestId: req.requestId,
-          // The address the gateway forwards, from a signed call only; otherwise whoever connected.
-          clientIp: clientIpFrom(req.signedByGateway ? req.headers : {}, req.socket.remoteAddress),
-          userAgent: req.headers['user-agent']?.slice(0, 255),
-          viewer,
-          accessToken,
-          logger: options.logger.child({ requestId: req.requestId }),
-        };
-        return options.extendContext(base);
-      },
+      context: ({ req, res }) => context(expressCall(req, res)),
     }),
   );
 

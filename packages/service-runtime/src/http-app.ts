@@ -43,6 +43,18 @@ function labelRoute(req: express.Request): string {
 }
 
 /**
+ * What every request gets first: its id (the caller's when it looks like one, echoed in the
+ * response) and its duration in the HTTP metrics, under the route `route()` names when it ends.
+ */
+export function beginRequest(req: http.IncomingMessage, res: http.ServerResponse, metrics: ServiceMetrics, route: () => string): string {
+  const requestId = requestIdFrom(req.headers);
+  res.setHeader(REQUEST_ID_HEADER, requestId);
+  const stop = metrics.httpRequestDuration.startTimer({ method: req.method ?? 'GET' });
+  res.on('finish', () => stop({ route: route(), status: String(res.statusCode) }));
+  return requestId;
+}
+
+/**
  * Express app with what every service exposes besides GraphQL: a request id on every request
  * (echoed in the response), /healthz (the process is alive), /readyz (it can do its work) and
  * /metrics (Prometheus).
@@ -54,10 +66,7 @@ export function createHttpApp({ logger, metrics, readiness }: HttpAppOptions): E
   // ETag would only cost CPU on every request.
   app.set('etag', false);
   app.use((req, res, next) => {
-    req.requestId = requestIdFrom(req.headers);
-    res.setHeader(REQUEST_ID_HEADER, req.requestId);
-    const stop = metrics.httpRequestDuration.startTimer({ method: req.method });
-    res.on('finish', () => stop({ route: labelRoute(req), status: String(res.statusCode) }));
+    req.requestId = beginRequest(req, res, metrics, () => labelRoute(req));
     next();
   });
   app.get('/healthz', (_req, res) => {
@@ -83,22 +92,38 @@ export function createHttpApp({ logger, metrics, readiness }: HttpAppOptions): E
   return app;
 }
 
+/** An error from reading a request (a body parser's, or the same kinds raised without Express). */
+export type HttpError = { status?: number; statusCode?: number; type?: string; message?: string };
+
+/**
+ * The status and JSON body a GraphQL client gets for an error that happened before GraphQL: 413 for
+ * an oversized body, 400 for malformed JSON, never a stack trace; anything else is logged.
+ */
+export function httpErrorBody(
+  error: HttpError,
+  logger: Logger,
+  requestId: string | undefined,
+): { status: number; body: { errors: { message: string; extensions: { code: string } }[] } } {
+  const status = error.status ?? error.statusCode ?? 500;
+  let body: { message: string; code: string };
+  if (status === 413) body = { message: 'The request body is too large', code: 'PAYLOAD_TOO_LARGE' };
+  else if (error.type === 'entity.parse.failed') body = { message: 'The request body is not valid JSON', code: 'BAD_REQUEST' };
+  else if (status >= 400 && status < 500) body = { message: 'The request could not be read', code: 'BAD_REQUEST' };
+  else {
+    logger.error({ err: error, requestId }, 'unhandled HTTP error');
+    body = { message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR' };
+  }
+  return { status: status >= 400 ? status : 500, body: { errors: [{ message: body.message, extensions: { code: body.code } }] } };
+}
+
 /**
  * The last middleware: turns errors from body parsing and routing into JSON a GraphQL client can
- * read (413 for an oversized body, 400 for malformed JSON), never an HTML page with a stack trace.
+ * read (httpErrorBody), never an HTML page with a stack trace.
  */
 export function installErrorHandler(app: Express, logger: Logger): void {
-  app.use((error: { status?: number; statusCode?: number; type?: string; message?: string }, req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    const status = error.status ?? error.statusCode ?? 500;
-    let body: { message: string; code: string };
-    if (status === 413) body = { message: 'The request body is too large', code: 'PAYLOAD_TOO_LARGE' };
-    else if (error.type === 'entity.parse.failed') body = { message: 'The request body is not valid JSON', code: 'BAD_REQUEST' };
-    else if (status >= 400 && status < 500) body = { message: 'The request could not be read', code: 'BAD_REQUEST' };
-    else {
-      logger.error({ err: error, requestId: req.requestId }, 'unhandled HTTP error');
-      body = { message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR' };
-    }
-    res.status(status >= 400 ? status : 500).json({ errors: [{ message: body.message, extensions: { code: body.code } }] });
+  app.use((error: HttpError, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const { status, body } = httpErrorBody(error, logger, req.requestId);
+    res.status(status).json(body);
   });
 }
 

@@ -4,6 +4,7 @@ export { requireViewer, requireRole, type RequestContext } from './request-conte
 export { createMetrics, type ServiceMetrics } from './metrics.js';
 export { startGraphQLService, type GraphQLServiceOptions, type RunningService } from './graphql-service.js';
 export { createHttpApp, installErrorHandler, listen, boundUrl, NotReadyError, type HttpAppOptions, type ReadinessDetails } from './http-app.js';
+export { byteSize, expressCall, expressCheck, sendJson, serveGraphQLPostsAhead, type GraphQLCall, type GraphQLCallCheck, type GraphQLPostOptions } from './graphql-post.js';
 export { requestIdFrom, clientIpFrom, REQUEST_ID_HEADER, CLIENT_IP_HEADER } from './request-id.js';
 export { onShutdownSignal } from './shutdown.js';
 export { requestLoggingPlugin } from './request-logging.js';
