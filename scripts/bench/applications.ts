@@ -308,7 +308,7 @@ try {
   );
   console.log(`\nPer request, ${profileRequests} requests one after another through the gateway (${sequential.join(', ')}):\n`);
   console.log(profileTable(profile));
-  console.log(['', '| ratio of mean req/s | req/s | ratio | target ≥ 0.8 |', '|---|---:|---:|---|', ...ratioRows].join('\n'));
+  if (ratioRows.length > 0) console.log(['', '| ratio of mean req/s | req/s | ratio | target ≥ 0.8 |', '|---|---:|---:|---|', ...ratioRows].join('\n'));
 } catch (error) {
   console.error(error);
   process.exitCode = 1;
