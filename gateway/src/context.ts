@@ -33,13 +33,19 @@ async function viewerFrom(verifyToken: TokenVerifier, token: string | undefined)
 export function createContextBuilder(verifyToken: TokenVerifier, logger: Logger): ContextBuilder {
   return async ({ requestId, clientIp, userAgent, authorization }) => {
     const accessToken = bearerToken(authorization);
+    const viewer = await viewerFrom(verifyToken, accessToken);
+    // The request's logger is made when something logs: most operations log nothing at the
+    // gateway below warn, and a pino child costs on every request.
+    let requestLogger: Logger | undefined;
     return {
       requestId,
       clientIp,
       userAgent: userAgent?.slice(0, 255),
-      viewer: await viewerFrom(verifyToken, accessToken),
+      viewer,
       accessToken,
-      logger: logger.child({ requestId }),
+      get logger() {
+        return (requestLogger ??= logger.child({ requestId }));
+      },
     };
   };
 }

@@ -51,6 +51,25 @@ describe('operation cost', () => {
     );
   });
 
+  it('reckons the cost of an operation without variables once, and of one with variables every time', () => {
+    /** The operation, counting how often its selections are walked. */
+    const watched = (source: string) => {
+      const operation = parse(source).definitions[0] as OperationDefinitionNode;
+      const walks = { count: 0 };
+      return { walks, operation: new Proxy(operation, { get: (target, key) => (key === 'selectionSet' && (walks.count += 1), Reflect.get(target, key)) }) };
+    };
+    const constant = watched('{ jobs(first: 50) { edges { node { id } } } }');
+    for (let i = 0; i < 3; i += 1) assertCostWithinBudget(schema, { definitions: [constant.operation] }, constant.operation, {}, 10_000);
+    expect(constant.walks.count).toBe(1);
+    // Over budget still throws from the remembered cost.
+    expect(() => assertCostWithinBudget(schema, { definitions: [constant.operation] }, constant.operation, {}, 10)).toThrow(/above the limit of 10/);
+
+    const paged = watched('query($n: Int) { jobs(first: $n) { edges { node { id } } } }');
+    assertCostWithinBudget(schema, { definitions: [paged.operation] }, paged.operation, { n: 5 }, 10_000);
+    expect(() => assertCostWithinBudget(schema, { definitions: [paged.operation] }, paged.operation, { n: 5000 }, 10_000)).toThrow(/above the limit/);
+    expect(paged.walks.count).toBe(2);
+  });
+
   it("sizes a subgraph's _entities by the representations it is sent", () => {
     const entities = buildSchema(`
       scalar _Any

@@ -198,16 +198,30 @@ export function assertCostWithinBudget(
   variables: Record<string, unknown>,
   maxCost: number,
 ): void {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-      const fragment = definition as FragmentDefinitionNode;
-      fragments.set(fragment.name.value, fragment);
+  // An operation without variables costs the same every time: ApolloServer hands the same parsed
+  // operation to each request of a document it has cached, so its cost is reckoned once.
+  const constant = operation.variableDefinitions === undefined || operation.variableDefinitions.length === 0;
+  let cost = constant ? constantCosts.get(schema)?.get(operation) : undefined;
+  if (cost === undefined) {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of document.definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+        const fragment = definition as FragmentDefinitionNode;
+        fragments.set(fragment.name.value, fragment);
+      }
+    }
+    cost = operationCost(schema, operation, fragments, variables);
+    if (constant) {
+      let bySchema = constantCosts.get(schema);
+      if (!bySchema) constantCosts.set(schema, (bySchema = new WeakMap()));
+      bySchema.set(operation, cost);
     }
   }
-  const cost = operationCost(schema, operation, fragments, variables);
   if (cost > maxCost) throw limitError('cost', cost, maxCost, operation);
 }
+
+/** The cost of each operation without variables, per schema, once reckoned. */
+const constantCosts = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, number>>();
 
 /** The validation rules for depth and aliases, for an ApolloServer's validationRules. */
 export function operationLimitRules(limits: Pick<OperationLimits, 'maxDepth' | 'maxAliases'>) {

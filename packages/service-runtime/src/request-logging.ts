@@ -23,6 +23,7 @@ export function requestLoggingPlugin<TContext extends { requestId: string; viewe
       const started = performance.now();
       return {
         async willSendResponse({ operationName, operation, response }) {
+          if (!logger.isLevelEnabled('info')) return;
           const errorCodes = sentErrorCodes(response);
           logger.info(
             {
