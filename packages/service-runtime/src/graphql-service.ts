@@ -96,7 +96,7 @@ export type RunningService = {
   close(): Promise<void>;
 };
 
-/** Starts one subgraph: Apollo Server on Express, with auth, limits, logs, metrics and health. */
+/** Starts one subgraph: Apollo Server (JSON POSTs straight from Node's server, the rest on Express), with auth, limits, logs, metrics and health. */
 export async function startGraphQLService<TContext extends RequestContext>(options: GraphQLServiceOptions<TContext>): Promise<RunningService> {
   const host = options.host ?? '127.0.0.1';
   if (options.gatewayHop.requireSigned && !options.gatewayHop.secret) {
