@@ -44,7 +44,18 @@ export type PrismaLike = {
   $on(event: 'query', listener: (event: { query: string; duration: number }) => void): void;
 };
 
-export type PrismaClientClass<Db extends PrismaLike> = new (options: { adapter: PrismaPg; log?: { emit: 'event'; level: 'query' }[] }) => Db;
+export type PrismaClientClass<Db extends PrismaLike> = new (options: {
+  adapter: PrismaPg;
+  log?: { emit: 'event'; level: 'query' }[];
+  transactionOptions?: { maxWait?: number; timeout?: number };
+}) => Db;
+
+/**
+ * Interactive transactions wait up to 8 s for a pooled connection and may run 10 s (Prisma's
+ * defaults are 2 s and 5 s). On a busy machine a request would otherwise fail as an internal error
+ * while it waits its turn, as registrations did; the gateway gives a subgraph call 10 s in all.
+ */
+export const TRANSACTION_DEFAULTS = { maxWait: 8_000, timeout: 10_000 } as const;
 
 /** Everything a service's domain is built from. */
 export type DomainDeps<Db, Own, Overrides> = {
@@ -151,8 +162,9 @@ export function createPrismaClient<Db extends PrismaLike>(
   options: { poolSize?: number; onQuery?: StartSubgraphOptions<unknown>['onQuery'] } = {},
 ): Db {
   const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 20 });
-  if (!options.onQuery) return new PrismaClient({ adapter });
-  const db = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  const transactionOptions = TRANSACTION_DEFAULTS;
+  if (!options.onQuery) return new PrismaClient({ adapter, transactionOptions });
+  const db = new PrismaClient({ adapter, transactionOptions, log: [{ emit: 'event', level: 'query' }] });
   db.$on('query', options.onQuery);
   return db;
 }

@@ -1,6 +1,6 @@
 import { createLogger } from '@jobplatform/config';
 import { createTestDatabase, loadSubgraphDefinition, startPrivateNats, type PrivateNats, type TestDatabase } from '@jobplatform/testing';
-import { loadSubgraphEnv, startSubgraph, type SubgraphDefinition } from '../src/index.js';
+import { createPrismaClient, loadSubgraphEnv, startSubgraph, type SubgraphDefinition } from '../src/index.js';
 
 // The kit's start and stop, on a real service definition (jobs), PostgreSQL and NATS.
 
@@ -101,5 +101,18 @@ it('runs no per-field plugin hook for cache hints (the cache-control plugin is o
     expect(response.headers.get('etag')).toBeNull();
   } finally {
     await service.close();
+  }
+});
+
+it("lets a transaction wait longer than Prisma's 2 s for a pooled connection", async () => {
+  const client = createPrismaClient(jobs.PrismaClient, db.url, { poolSize: 1 });
+  try {
+    // The pool's one connection is busy for 3 s; the second transaction waits for it.
+    const first = client.$transaction(async (tx: any) => tx.$executeRawUnsafe('SELECT pg_sleep(3)'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const second = client.$transaction(async (tx: any) => (await tx.$queryRawUnsafe('SELECT 1 AS one'))[0].one);
+    await expect(Promise.all([first, second])).resolves.toEqual([expect.anything(), 1]);
+  } finally {
+    await client.$disconnect();
   }
 });
