@@ -20,8 +20,7 @@
 // gateway's socket caps are raised for the run (GATEWAY_WS_MAX_CONNECTIONS_PER_IP: every client
 // comes from 127.0.0.1). It builds first (npx turbo run build, cached) unless --no-build.
 // --cpu-prof DIR: every service writes a V8 CPU profile into DIR when the run ends.
-import { execSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +32,7 @@ import { connectToNats, createEnvelope, createEventId, natsInboxPrefixOf } from 
 import { repoRoot } from '../src/dev-stack-env.js';
 import { inParallel, startSeedUsers } from '../src/seed/seed-platform.js';
 import { buildServices, clientOperation, loadAverage, machineDescription, percentile, startBenchStack, stopOnInterrupt, waitForOutbox } from './bench-stack.js';
+import { pidOfPort, procSample, startHive, type ProcessSample } from './hive-gateway.js';
 import type { ClientSpec, FromClients, ToClients } from './subscription-clients.js';
 
 const { values } = parseArgs({
@@ -66,7 +66,6 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 const ON_NOTIFICATION = clientOperation('subscriptions', 'OnNotification');
 
 type Account = { userId: string; accessToken: string; refreshToken: string; issuedAt: number };
-type ProcessSample = { rssBytes: number; cpuSeconds: number };
 
 /** A gateway under test: where its clients connect, what they subscribe to and how its events are published. */
 type Target = {
@@ -113,23 +112,6 @@ type PhaseResult = {
   /** CPU milliseconds per published event, of the gateway and of the other processes. */
   cpuMsPerEvent: Record<string, number>;
 };
-
-/** Counters of a process by pid, from /proc: resident memory and CPU time (user + system). */
-async function procSample(pid: number): Promise<ProcessSample> {
-  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
-  const stat = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  return { rssBytes: rssKb * 1024, cpuSeconds: ticks / 100 };
-}
-
-/** The process listening on a local TCP port. */
-function pidOfPort(port: number): number {
-  const line = execSync(`ss -ltnpH "sport = :${port}"`, { encoding: 'utf8' });
-  const pid = /pid=(\d+)/.exec(line)?.[1];
-  if (!pid) throw new Error(`no process found listening on port ${port}`);
-  return Number(pid);
-}
 
 /** A metric of a Prometheus /metrics page, summed over its labels. */
 async function metricSum(metricsUrl: string, metric: string): Promise<number> {
@@ -387,19 +369,6 @@ async function runPhase(target: Target, rate: number, accounts: Account[], notif
   return result;
 }
 
-/** Hive Gateway, installed at the pinned version into a cache folder of node_modules (not a project dependency). */
-async function installHive(version: string): Promise<string> {
-  const prefix = path.join(repoRoot, 'node_modules/.cache/hive-gateway');
-  const bin = path.join(prefix, 'node_modules/@graphql-hive/gateway/dist/bin.js');
-  const installed = path.join(prefix, 'node_modules/@graphql-hive/gateway/package.json');
-  if (!existsSync(installed) || (JSON.parse(readFileSync(installed, 'utf8')) as { version: string }).version !== version) {
-    console.log(`installing @graphql-hive/gateway@${version} into ${path.relative(repoRoot, prefix)}…`);
-    await fs.mkdir(prefix, { recursive: true });
-    execSync(`npm install --prefix ${JSON.stringify(prefix)} --no-save --no-audit --no-fund @graphql-hive/gateway@${version} @nats-io/transport-node@3.4.0`, { stdio: 'inherit' });
-  }
-  return bin;
-}
-
 /**
  * Hive Gateway's configuration: its NATSPubSub on a nats-server of its own, and the one
  * Subscription field its design can serve from NATS without our subgraphs changing (see
@@ -422,47 +391,27 @@ export const gatewayConfig = defineConfig({
 `;
 const HIVE_SUBSCRIPTION = 'subscription OnBenchNotification($recipientId: ID!) { benchNotificationReceived(recipientId: $recipientId) { id recipientId } }';
 
-async function startHive(version: string) {
-  const bin = await installHive(version);
+async function startHiveWithNats(version: string) {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hive-bench-'));
   const natsMonitorPort = await findFreePort();
   const nats = await startNatsServer({ port: await findFreePort(), monitorPort: natsMonitorPort, storeDir: path.join(dir, 'nats') });
-  const configPath = path.join(path.dirname(path.dirname(path.dirname(path.dirname(bin)))), 'bench-gateway.config.mjs');
-  await fs.writeFile(configPath, HIVE_CONFIG);
-  const port = await findFreePort();
-  const child = spawn(
-    process.execPath,
-    [bin, 'supergraph', path.join(repoRoot, 'schema/supergraph.graphql'), '--config-path', configPath, '--port', String(port), '--host', '127.0.0.1', '--fork', '1'],
-    {
-      env: { ...process.env, NODE_ENV: 'production', HIVE_BENCH_NATS_URL: nats.url },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  const until = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Hive Gateway exited (${child.exitCode})`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readiness`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > until) throw new Error('Hive Gateway was not ready within two minutes');
-    await sleep(500);
-  }
+  const gateway = await startHive({
+    version,
+    configName: 'bench-gateway',
+    config: HIVE_CONFIG,
+    supergraphPath: path.join(repoRoot, 'schema/supergraph.graphql'),
+    env: { HIVE_BENCH_NATS_URL: nats.url },
+  });
   const publisher = await connectToNats(nats.url, 'bench-subscriptions-hive');
   return {
-    pid: child.pid!,
+    pid: gateway.pid,
     natsPid: pidOfPort(Number(new URL(nats.url).port)),
-    port,
+    port: gateway.port,
     publisher,
     subscriptions: async () => ((await (await fetch(`http://127.0.0.1:${natsMonitorPort}/subsz`)).json()) as { num_subscriptions: number }).num_subscriptions,
     stop: async () => {
       await publisher.close();
-      await new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(undefined);
-        child.once('exit', resolve);
-        child.kill('SIGTERM');
-      });
+      await gateway.stop();
       await nats.stop();
       await fs.rm(dir, { recursive: true, force: true });
     },
@@ -479,7 +428,7 @@ const stack = await startBenchStack(
   // --cpu-prof DIR: every service writes a V8 CPU profile there when it stops.
   values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [],
 );
-let hive: Awaited<ReturnType<typeof startHive>> | undefined;
+let hive: Awaited<ReturnType<typeof startHiveWithNats>> | undefined;
 stopOnInterrupt(() => Promise.all([stack.stop(), hive?.stop()]));
 try {
   console.log(`registering ${accountCount} job seekers…`);
@@ -522,7 +471,7 @@ try {
   const outcomes = delivered.split('\n').filter((line) => line.startsWith('gateway_subscription_events_total{'));
 
   if (!values['no-hive']) {
-    hive = await startHive(values['hive-version']!);
+    hive = await startHiveWithNats(values['hive-version']!);
     const running = hive;
     await registered.refresh();
     results.push(
