@@ -43,7 +43,7 @@ import {
   type GraphQLBody,
   type LoadResult,
 } from './bench-stack.js';
-import { builtModuleUrl, pidOfPort, procSample, routerRuntimeLoads, startHive, type HiveProcess } from './hive-gateway.js';
+import { builtModuleUrl, pidOfPort, procSample, routerRuntimeProblem, startHive, type HiveProcess } from './hive-gateway.js';
 import { seedBenchJobs } from './seed-jobs.js';
 
 const { values } = parseArgs({
@@ -229,7 +229,7 @@ async function startHives(stack: BenchStack, supergraphPath: string, withRust: b
 if (!values['no-build']) buildServices();
 const withRust = !values['no-rust'];
 if (withRust) {
-  const problem = await routerRuntimeLoads().catch((error: unknown) => String(error));
+  const problem = await routerRuntimeProblem(hiveVersion).catch((error: unknown) => String(error));
   if (problem) throw new Error(`Hive Router's runtime does not load here (${problem}); run with --no-rust`);
 }
 const cpuProfDir = values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined;

@@ -44,8 +44,9 @@ export function installHive(version: string): string {
   return path.join(HIVE_PREFIX, 'node_modules/@graphql-hive/gateway/dist/bin.js');
 }
 
-/** Whether Hive Router's runtime loads on this machine (its native addon is built for a few platforms only). */
-export async function routerRuntimeLoads(): Promise<string | undefined> {
+/** Installs Hive Gateway at `version` if need be, then says why Hive Router's runtime does not load on this machine (its native addon is built for a few platforms only), or undefined when it does. */
+export async function routerRuntimeProblem(version: string): Promise<string | undefined> {
+  installHive(version);
   try {
     await import(pathToFileURL(path.join(HIVE_PREFIX, 'node_modules/@graphql-hive/router-runtime/dist/index.js')).href);
     return undefined;
