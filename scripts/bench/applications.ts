@@ -256,6 +256,7 @@ try {
   const sequential: string[] = [];
   for (const operation of operations) {
     await waitForQuiet(maxLoad);
+    tokens = await signInBoth(); // access tokens live 15 minutes, and a wait for quiet as long
     console.log(`profiling ${operation.key} from ${new Date().toISOString()}`);
     const profiled = await profileOperation(operation.label.replace(/,.*/, ''), stack.urls.gateway!, operation.body, operation.token(), processes, profileRequests);
     profile.push(...profiled.rows);
@@ -266,12 +267,12 @@ try {
   const loads: string[] = [];
   console.log(`load average before measuring: ${loadAverage()}`);
   for (let round = 1; round <= rounds; round += 1) {
-    tokens = await signInBoth(); // access tokens live 15 minutes
     // Each round starts with a different operation, so that none always follows the same one.
     for (let k = 0; k < operations.length; k += 1) {
       const operation = operations[(k + round - 1) % operations.length]!;
-      const token = operation.token();
       await waitForQuiet(maxLoad);
+      tokens = await signInBoth();
+      const token = operation.token();
       loads.push(os.loadavg()[0]!.toFixed(2));
       console.log(`measuring ${operation.key}, round ${round}, from ${new Date().toISOString()}`);
       results.push(await loadGraphQL(`${operation.label}, round ${round}`, stack.urls.gateway!, operation.body, { connections, seconds, ...(token ? { token } : {}) }));
