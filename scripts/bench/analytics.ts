@@ -35,6 +35,7 @@ import {
   markdownTable,
   percentile,
   postDirect,
+  signIn,
   startBenchStack,
   stopOnInterrupt,
   waitForQuiet,
@@ -79,7 +80,6 @@ const TRACK_EVENTS = 'mutation TrackEvents($inputs: [TrackEventInput!]!) { track
 const JOB_STATS_ENTITIES = `query JobStatsPart($representations: [_Any!]!, $from: Date!, $to: Date!) {
   _entities(representations: $representations) { ... on Job { stats(from: $from, to: $to) { views applications daily { date views applications } } } }
 }`;
-const LOGIN = 'mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }';
 const BATCH = 50;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const day = (offset: number) => new Date(Date.now() + offset * DAY_MS).toISOString().slice(0, 10);
@@ -107,9 +107,10 @@ try {
   const { rows: employerRows } = await usersDb.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [statsJob.employer_id]);
   const gatewayUrl = stack.urls.gateway!;
   const analyticsUrl = stack.urls.analytics!;
-  const login = await postGraphQL(gatewayUrl, { query: LOGIN, variables: { email: employerRows[0]!.email, password: SEED_EMPLOYER_PASSWORD } });
-  const token = (login.data as { login?: { accessToken: string } } | null)?.login?.accessToken;
-  if (!token) throw new Error(`the employer could not sign in: ${JSON.stringify(login.errors)}`);
+  // An access token lasts 15 minutes, and --max-load may wait that long before each measurement:
+  // every measurement signs in afresh once the wait is over.
+  const signInEmployer = () => signIn(gatewayUrl, employerRows[0]!.email, SEED_EMPLOYER_PASSWORD);
+  let token = await signInEmployer();
 
   // analytics learns the jobs from jobs' events; the stats of a job it does not know are refused.
   for (;;) {
@@ -197,12 +198,14 @@ try {
   /** 2. trackEvent beside Me, through the gateway, as the employer. */
   const measureTrackBesideMe = async (round: number) => {
     await waitForQuiet(maxLoad);
+    token = await signInEmployer();
     const singles = distinct(20_000, (i) => ({
       query: TRACK_EVENT,
       variables: { input: { eventType: 'JOB_VIEW', sessionId: `single-${round}-${i}`, properties: { jobId: jobs[i % jobs.length]!.id } } },
     }));
     const track = await loadGraphQL(`TrackEvent through the gateway, round ${round}`, gatewayUrl, singles, { connections, seconds, token });
     await waitForQuiet(maxLoad);
+    token = await signInEmployer();
     const me = await loadGraphQL(`Me through the gateway, round ${round}`, gatewayUrl, { query: ME }, { connections, seconds, token });
     results.push(track, me);
     ratioRounds.push({ track, me });
@@ -215,6 +218,7 @@ try {
   const measureJobStats = async (round: number) => {
     await buffersWritten();
     await waitForQuiet(maxLoad);
+    token = await signInEmployer();
     const statsBodies = distinct(30, (i) => ({
       query: JOB_STATS_ENTITIES,
       variables: { representations: [{ __typename: 'Job', id: statsJob.id }], from: day(-364 - i), to: day(-i) },
@@ -232,6 +236,7 @@ try {
   /** 4. Freshness: one view at a time, of a job whose views today are known, through the gateway; the delays sorted. */
   const measureFreshness = async () => {
     await waitForQuiet(maxLoad);
+    token = await signInEmployer();
     // Another job of the same employer, whose token reads its statistics.
     const freshJob = jobs.find((job) => job.employer_id === statsJob.employer_id && job.id !== statsJob.id) ?? statsJob;
     const todaysViews = async () => {
