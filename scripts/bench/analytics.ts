@@ -19,7 +19,6 @@
 // writes a V8 CPU profile there when the run ends), --only-job-stats (the same data, then only the
 // JobStats measurement, --rounds times: for profiling the analytics process on it alone).
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { postGraphQL } from '@jobplatform/testing';
@@ -41,6 +40,7 @@ import {
   waitForQuiet,
   type GraphQLBody,
   type LoadResult,
+  cpuProfileArgs,
 } from './bench-stack.js';
 import { seedBenchJobs } from './seed-jobs.js';
 
@@ -89,10 +89,7 @@ const distinct = (count: number, make: (i: number) => GraphQLBody): GraphQLBody[
 
 if (!values['no-build']) buildServices();
 // Every request of the benchmark comes from 127.0.0.1: the per-address limit must not be what is measured.
-const stack = await startBenchStack(
-  { ANALYTICS_RATE_LIMIT_PER_ADDRESS: '100000000' },
-  values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [],
-);
+const stack = await startBenchStack({ ANALYTICS_RATE_LIMIT_PER_ADDRESS: '100000000' }, cpuProfileArgs(values['cpu-prof']));
 stopOnInterrupt(() => stack.stop());
 try {
   await seedBenchJobs(stack, jobCount);

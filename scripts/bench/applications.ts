@@ -21,7 +21,6 @@
 // and, per database, the SQL statements (committed transactions: reads are autocommit) per request.
 import { execSync } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createLogger, databaseUrlVariable, serviceRegistry } from '@jobplatform/config';
@@ -42,6 +41,7 @@ import {
   waitForOutbox,
   waitForQuiet,
   type LoadResult,
+  cpuProfileArgs,
 } from './bench-stack.js';
 import { profileOperation, profileTable, type ProfileRow } from './request-profile.js';
 import { seedBenchJobs } from './seed-jobs.js';
@@ -120,7 +120,7 @@ async function waitForUserCopies(env: NodeJS.ProcessEnv, users: number): Promise
 const say = (line: string) => console.log(`  ${line}`);
 
 if (!values['no-build']) buildServices();
-const stack = await startBenchStack({}, values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : []);
+const stack = await startBenchStack({}, cpuProfileArgs(values['cpu-prof']));
 stopOnInterrupt(() => stack.stop());
 try {
   const summary = await seedBenchJobs(stack, jobCount);

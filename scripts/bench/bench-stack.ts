@@ -68,6 +68,11 @@ export const waitForOutbox = (databaseUrl: string, service: string) =>
 export const waitForMailQueue = (databaseUrl: string, service: string) =>
   waitUntilNoneLeft(databaseUrl, "SELECT count(*)::int AS n FROM outbound_mail WHERE status = 'pending'", (n) => `the ${service} mail courier: ${n} mails to send`);
 
+/** Node's arguments for the services under --cpu-prof DIR: each writes a V8 CPU profile there when it stops. */
+export function cpuProfileArgs(dir: string | undefined): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+}
+
 /** On Ctrl-C or SIGTERM to the benchmark alone: stops what it started (services, PostgreSQL, helpers), then exits. */
 export function stopOnInterrupt(stop: () => Promise<unknown>): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().finally(() => process.exit(130)));

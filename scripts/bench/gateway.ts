@@ -30,6 +30,7 @@ import { postGraphQL } from '@jobplatform/testing';
 import { repoRoot } from '../src/dev-stack-env.js';
 import {
   buildServices,
+  cpuProfileArgs,
   clientOperation,
   dataOf,
   loadAverage,
@@ -233,7 +234,7 @@ if (withRust) {
   if (problem) throw new Error(`Hive Router's runtime does not load here (${problem}); run with --no-rust`);
 }
 const cpuProfDir = values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined;
-const stack = await startBenchStack({}, cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []);
+const stack = await startBenchStack({}, cpuProfileArgs(cpuProfDir));
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-gateway-'));
 const hives: HiveProcess[] = [];
 const stopAll = async () => {

@@ -21,7 +21,6 @@
 // up to 15 minutes for the 1-minute load average to fall to X: the machines are shared), --cpu-prof
 // DIR (every service writes a V8 CPU profile there when the run ends).
 import { execSync } from 'node:child_process';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { connectToNats, createEnvelope, natsInboxPrefixOf, type EventEnvelope } from '@jobplatform/events';
@@ -40,6 +39,7 @@ import {
   stopOnInterrupt,
   waitForQuiet,
   type LoadResult,
+  cpuProfileArgs,
 } from './bench-stack.js';
 
 const { values } = parseArgs({
@@ -135,7 +135,7 @@ async function publishAtRate(
 }
 
 if (!values['no-build']) buildServices();
-const stack = await startBenchStack({}, values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : []);
+const stack = await startBenchStack({}, cpuProfileArgs(values['cpu-prof']));
 stopOnInterrupt(() => stack.stop());
 const db = new pg.Client({ connectionString: stack.env.NOTIFICATIONS_DATABASE_URL! });
 await db.connect();

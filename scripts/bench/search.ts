@@ -56,6 +56,7 @@ import {
   waitForReady,
   type GraphQLBody,
   type LoadResult,
+  cpuProfileArgs,
 } from './bench-stack.js';
 import { createSearchDrawer, drawJobSnapshot, fillSearchIndex, openSearchDomain, readSeedCatalogue, saveSearches, type SeedCatalogue } from './search-data.js';
 import { profileOperation, profileTable, type ProfileRow } from './request-profile.js';
@@ -365,7 +366,7 @@ const mean = (numbers: number[]) => numbers.reduce((a, b) => a + b, 0) / numbers
 
 if (!values['no-build']) buildServices();
 // --cpu-prof DIR: every service writes a V8 CPU profile into DIR when the run ends.
-const stack = await startBenchStack({}, values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : []);
+const stack = await startBenchStack({}, cpuProfileArgs(values['cpu-prof']));
 let floorServer: Awaited<ReturnType<typeof startFloorServer>> | undefined;
 stopOnInterrupt(() => Promise.all([floorServer?.stop(), stack.stop()]));
 try {

@@ -31,7 +31,7 @@ import { findFreePort, startNatsServer } from '@jobplatform/embedded-infra';
 import { connectToNats, createEnvelope, createEventId, natsInboxPrefixOf } from '@jobplatform/events';
 import { repoRoot } from '../src/dev-stack-env.js';
 import { inParallel, startSeedUsers } from '../src/seed/seed-platform.js';
-import { buildServices, clientOperation, loadAverage, machineDescription, percentile, startBenchStack, stopOnInterrupt, waitForOutbox } from './bench-stack.js';
+import { buildServices, clientOperation, loadAverage, machineDescription, percentile, startBenchStack, stopOnInterrupt, waitForOutbox, cpuProfileArgs } from './bench-stack.js';
 import { pidOfPort, procSample, startHive, type ProcessSample } from './hive-gateway.js';
 import type { ClientSpec, FromClients, ToClients } from './subscription-clients.js';
 
@@ -426,7 +426,7 @@ const stack = await startBenchStack(
     GATEWAY_WS_MAX_CONNECTIONS_PER_USER: String(Math.max(10, perAccount)),
   },
   // --cpu-prof DIR: every service writes a V8 CPU profile there when it stops.
-  values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [],
+  cpuProfileArgs(values['cpu-prof']),
 );
 let hive: Awaited<ReturnType<typeof startHiveWithNats>> | undefined;
 stopOnInterrupt(() => Promise.all([stack.stop(), hive?.stop()]));

@@ -7,11 +7,10 @@
 // fall to X: the machines are shared), --cpu-prof DIR (every service writes a V8 CPU profile there).
 // Besides latency, it reports the CPU each process spends per request on each path: the gateway's
 // overhead is what it costs on top of users.
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
 import { postGraphQL } from '@jobplatform/testing';
-import { dataOf, loadAverage, loadGraphQL, machineDescription, markdownTable, startBenchStack, waitForQuiet, type LoadResult } from './bench-stack.js';
+import { dataOf, loadAverage, loadGraphQL, machineDescription, markdownTable, startBenchStack, waitForQuiet, type LoadResult, cpuProfileArgs } from './bench-stack.js';
 import { readProcessCounters } from './request-profile.js';
 
 const { values } = parseArgs({
@@ -27,7 +26,7 @@ const rounds = Number(values.rounds);
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const ME = { query: 'query Me { me { id username email firstName lastName userType isVerified dateJoined } }' };
 
-const stack = await startBenchStack({}, values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : []);
+const stack = await startBenchStack({}, cpuProfileArgs(values['cpu-prof']));
 try {
   const email = 'bench@example.com';
   const password = 'benchmark password 1';
