@@ -3,6 +3,47 @@ import { GraphQLDate, GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
 
 const RFC_3339_DATES = 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6';
 
+const DIGIT_0 = 48;
+const HYPHEN = 45;
+
+/** The value of the ASCII digit at `index`, or -1 for any other character. */
+function digitAt(value: string, index: number): number {
+  const digit = value.charCodeAt(index) - DIGIT_0;
+  return digit >= 0 && digit <= 9 ? digit : -1;
+}
+
+const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+
+/**
+ * Whether graphql-scalars' Date takes a string as a day, decided character by character: YYYY-MM-DD
+ * in ASCII digits, a month from 01 to 12 and a day the month has (29 February in leap years only).
+ * Its own check builds a regular expression and three substrings for every value, and a list of
+ * days (JobStats' 365 a request) serializes one per row. A string this refuses goes to
+ * graphql-scalars, which refuses it with its own message; so this must never accept one that
+ * graphql-scalars refuses (scalars.test.ts compares the two on every day of several years and on
+ * malformed strings).
+ */
+function isRfc3339FullDate(value: string): boolean {
+  if (value.length !== 10 || value.charCodeAt(4) !== HYPHEN || value.charCodeAt(7) !== HYPHEN) return false;
+  const y1 = digitAt(value, 0);
+  const y2 = digitAt(value, 1);
+  const y3 = digitAt(value, 2);
+  const y4 = digitAt(value, 3);
+  const m1 = digitAt(value, 5);
+  const m2 = digitAt(value, 6);
+  const d1 = digitAt(value, 8);
+  const d2 = digitAt(value, 9);
+  if (y1 < 0 || y2 < 0 || y3 < 0 || y4 < 0 || m1 < 0 || m2 < 0 || d1 < 0 || d2 < 0) return false;
+  const month = m1 * 10 + m2;
+  const day = d1 * 10 + d2;
+  if (month < 1 || month > 12 || day < 1 || day > 31) return false;
+  if (month === 2) return day <= (isLeapYear(y1 * 1000 + y2 * 100 + y3 * 10 + y4) ? 29 : 28);
+  if (month === 4 || month === 6 || month === 9 || month === 11) return day <= 30;
+  return true;
+}
+
+const dateConfig = GraphQLDate.toConfig();
+
 /**
  * The custom scalars of the whole graph, decided once: graphql-scalars' implementations with the
  * descriptions every subgraph's SDL carries (scalarTypeDefs prints them), so a DateTime means the
@@ -16,7 +57,11 @@ export const scalarResolvers = {
     specifiedByURL: RFC_3339_DATES,
   }),
   Date: new GraphQLScalarType({
-    ...GraphQLDate.toConfig(),
+    ...dateConfig,
+    // A YYYY-MM-DD string (what services return for days) is checked without graphql-scalars'
+    // regular expression; anything else (a Date, a malformed string, another type) is serialized
+    // or refused by graphql-scalars itself, with its messages.
+    serialize: (value: unknown) => (typeof value === 'string' && isRfc3339FullDate(value) ? value : dateConfig.serialize(value)),
     description: 'A calendar day as an RFC 3339 full-date, `YYYY-MM-DD` (such as `2024-05-01`), without a time or a time zone.',
     specifiedByURL: RFC_3339_DATES,
   }),
