@@ -40,6 +40,28 @@ describe('dailyOf', () => {
     } finally {
       Date.prototype.toISOString = original;
     }
-    expect(named).toBe(365);
+    // The names from a first day are listed for the longest range (366 days) at once.
+    expect(named).toBe(366);
+  });
+
+  it("finds a range's day names with one lookup per request, not one per day", () => {
+    // A lookup per day was 1.6 % of the process's CPU on JobStats (365 a request).
+    const range = { from: '2032-03-01', to: '2033-02-28' };
+    expect(dailyOf(range, none)).toHaveLength(365);
+    const { get } = Map.prototype;
+    let lookups = 0;
+    Map.prototype.get = function (this: Map<unknown, unknown>, key: unknown) {
+      lookups += 1;
+      return get.call(this, key);
+    };
+    let daily: ReturnType<typeof dailyOf>;
+    try {
+      daily = dailyOf(range, { ...none, viewDays: [364], views: [4] });
+    } finally {
+      Map.prototype.get = get;
+    }
+    expect(lookups).toBeLessThanOrEqual(2);
+    expect(daily.map((day) => day.date)).toEqual(daysOf(range));
+    expect(daily.at(-1)).toEqual({ date: '2033-02-28', views: 4, applications: 0 });
   });
 });
