@@ -11,11 +11,13 @@ export { requestLoggingPlugin } from './request-logging.js';
 export { createLifecycle, type Lifecycle, type LifecycleOptions } from './lifecycle.js';
 export { loadSubgraphEnv, type SubgraphEnv } from './subgraph-env.js';
 export {
+  createDatabaseClients,
   createPrismaClient,
   openSubgraphDomain,
   runSubgraph,
   startSubgraph,
   type ConsumerSpec,
+  type DatabaseClients,
   type DomainDeps,
   type PartSpec,
   type PrismaClientClass,
@@ -33,6 +35,7 @@ export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decodeCursor, encodeCursor, pageSize,
 export { PrismaErrorCode, prismaErrorCode, rethrowPrismaError, type PrismaErrorOutcomes } from './prisma-errors.js';
 export { bigintKeys, createByIdLoader, createGroupedLoader, groupBy, once } from './by-id-loader.js';
 export { selectedFieldNames, selectedFieldsAt } from './selected-fields.js';
+export { createLeanSql, emptyStatement, leanTypes, SqlFragment, statement, type LeanSql, type LeanSqlOptions, type LeanTx } from './lean-sql.js';
 export {
   aliasLimitRule,
   assertCostWithinBudget,

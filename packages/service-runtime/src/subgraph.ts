@@ -1,6 +1,7 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import type { DocumentNode } from 'graphql';
 import type express from 'express';
 import type { z } from 'zod';
@@ -27,6 +28,7 @@ import {
   type SqlClient,
 } from '@jobplatform/events';
 import { startGraphQLService, type RunningService } from './graphql-service.js';
+import { createLeanSql, type LeanSql } from './lean-sql.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import type { RequestContext } from './request-context.js';
@@ -60,6 +62,8 @@ export const TRANSACTION_DEFAULTS = { maxWait: 8_000, timeout: 10_000 } as const
 /** Everything a service's domain is built from. */
 export type DomainDeps<Db, Own, Overrides> = {
   db: Db;
+  /** node-postgres on db's pool, for the hottest reads and the busiest consumers (lean-sql.ts). */
+  sql: LeanSql;
   env: SubgraphEnv<Own>;
   logger: Logger;
   metrics: ServiceMetrics;
@@ -78,6 +82,12 @@ export type ConsumerSpec = {
   batchHandler?: BatchEventHandler<EventSubject, any>;
   /** Prisma's interactive-transaction limits for one batch; the defaults suit short handlers. */
   transaction?: { maxWait?: number; timeout?: number };
+  /**
+   * The handlers get a node-postgres connection in a transaction (LeanTx) instead of Prisma's
+   * transaction client: for busy consumers whose handlers send SQL only, since Prisma's client costs
+   * several times a statement's own work. Their statements take $1-style parameters.
+   */
+  leanTransaction?: boolean;
   ackWaitMs?: number;
   concurrency?: number;
   batchSize?: number;
@@ -140,6 +150,7 @@ export type StartSubgraphOptions<Overrides> = {
 export type RunningSubgraph<Db, Domain> = RunningService & {
   name: string;
   db: Db;
+  sql: LeanSql;
   domain: Domain;
   metrics: ServiceMetrics;
   nats: NatsConnection;
@@ -155,18 +166,49 @@ export type RunningSubgraph<Db, Domain> = RunningService & {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDefinition<Db extends PrismaLike, Domain, Own, Overrides> = SubgraphDefinition<Db, Domain, any, Own, Overrides>;
 
-/** A Prisma client over the pg driver, with a pool of its own. */
+function prismaOver<Db extends PrismaLike>(PrismaClient: PrismaClientClass<Db>, adapter: PrismaPg, onQuery: StartSubgraphOptions<unknown>['onQuery']): Db {
+  const transactionOptions = TRANSACTION_DEFAULTS;
+  if (!onQuery) return new PrismaClient({ adapter, transactionOptions });
+  const db = new PrismaClient({ adapter, transactionOptions, log: [{ emit: 'event', level: 'query' }] });
+  db.$on('query', onQuery);
+  return db;
+}
+
+/** A Prisma client over the pg driver, with a pool of its own (command-line tools). */
 export function createPrismaClient<Db extends PrismaLike>(
   PrismaClient: PrismaClientClass<Db>,
   databaseUrl: string,
   options: { poolSize?: number; onQuery?: StartSubgraphOptions<unknown>['onQuery'] } = {},
 ): Db {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 20 });
-  const transactionOptions = TRANSACTION_DEFAULTS;
-  if (!options.onQuery) return new PrismaClient({ adapter, transactionOptions });
-  const db = new PrismaClient({ adapter, transactionOptions, log: [{ emit: 'event', level: 'query' }] });
-  db.$on('query', options.onQuery);
-  return db;
+  return prismaOver(PrismaClient, new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 20 }), options.onQuery);
+}
+
+/** A service's database clients: Prisma and the lean client over one pool of connections. */
+export type DatabaseClients<Db> = { db: Db; sql: LeanSql; close(): Promise<void> };
+
+/**
+ * A Prisma client over the pg driver and the lean client (lean-sql.ts) beside it, sharing one pool;
+ * a connection waits at most TRANSACTION_DEFAULTS.maxWait for the pool. onQuery sees the statements
+ * of both.
+ */
+export function createDatabaseClients<Db extends PrismaLike>(
+  PrismaClient: PrismaClientClass<Db>,
+  databaseUrl: string,
+  options: { poolSize?: number; onQuery?: StartSubgraphOptions<unknown>['onQuery'] } = {},
+): DatabaseClients<Db> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 20, connectionTimeoutMillis: TRANSACTION_DEFAULTS.maxWait });
+  // An idle connection the server ended must not end the process (pg-pool re-emits it here).
+  pool.on('error', () => undefined);
+  const { onQuery } = options;
+  const db = prismaOver(PrismaClient, new PrismaPg(pool), onQuery);
+  const sql = createLeanSql(pool, onQuery ? { onQuery } : {});
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await db.$disconnect(); // leaves a pool it was given open
+      await pool.end();
+    })());
+  return { db, sql, close };
 }
 
 /**
@@ -177,26 +219,27 @@ export async function openSubgraphDomain<Db extends PrismaLike, Domain, Own, Ove
   definition: AnyDefinition<Db, Domain, Own, Overrides>,
   env: SubgraphEnv<Own>,
   options: StartSubgraphOptions<Overrides> = {},
-): Promise<{ db: Db; domain: Domain; close(): Promise<void> }> {
-  const db = createPrismaClient(definition.PrismaClient, env.databaseUrl, { poolSize: env.databasePoolSize, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+): Promise<{ db: Db; sql: LeanSql; domain: Domain; close(): Promise<void> }> {
+  const clients = createDatabaseClients(definition.PrismaClient, env.databaseUrl, { poolSize: env.databasePoolSize, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
   try {
-    const domain = await definition.createDomain(domainDeps(definition, db, env, options));
-    return { db, domain, close: () => db.$disconnect() };
+    const domain = await definition.createDomain(domainDeps(definition, clients, env, options));
+    return { db: clients.db, sql: clients.sql, domain, close: clients.close };
   } catch (error) {
-    await db.$disconnect();
+    await clients.close();
     throw error;
   }
 }
 
 function domainDeps<Db extends PrismaLike, Own, Overrides>(
   definition: { name: string },
-  db: Db,
+  { db, sql }: Pick<DatabaseClients<Db>, 'db' | 'sql'>,
   env: SubgraphEnv<Own>,
   options: StartSubgraphOptions<Overrides>,
   metrics: ServiceMetrics = createMetrics(definition.name),
 ): DomainDeps<Db, Own, Overrides> {
   return {
     db,
+    sql,
     env,
     logger: options.logger ?? createLogger(definition.name, env.logLevel),
     metrics,
@@ -222,12 +265,13 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
   const logger = options.logger ?? createLogger(name, env.logLevel);
   const lifecycle: Lifecycle = createLifecycle({ logger, closeDeadlineMs: env.shutdownDeadlineMs });
   try {
-    const db = await lifecycle.start(
+    const clients = await lifecycle.start(
       'database',
-      () => createPrismaClient(definition.PrismaClient, env.databaseUrl, { poolSize: env.databasePoolSize, ...(options.onQuery ? { onQuery: options.onQuery } : {}) }),
-      (client) => client.$disconnect(),
+      () => createDatabaseClients(definition.PrismaClient, env.databaseUrl, { poolSize: env.databasePoolSize, ...(options.onQuery ? { onQuery: options.onQuery } : {}) }),
+      (started) => started.close(),
     );
-    const deps = domainDeps(definition, db, env, { ...options, logger }, metrics);
+    const { db, sql } = clients;
+    const deps = domainDeps(definition, clients, env, { ...options, logger }, metrics);
     const domain = await definition.createDomain(deps);
 
     // Its own identity: it may publish only its own subjects and read only the streams it consumes.
@@ -266,7 +310,7 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
             purpose: spec.purpose,
             handlers: spec.handlers,
             batchHandler: spec.batchHandler,
-            transaction: (work) => db.$transaction(work, spec.transaction),
+            transaction: spec.leanTransaction ? (work) => sql.transaction(work) : (work) => db.$transaction(work, spec.transaction),
             ...(spec.ackWaitMs ? { ackWaitMs: spec.ackWaitMs } : {}),
             ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
             ...(spec.batchSize ? { batchSize: spec.batchSize } : {}),
@@ -317,6 +361,7 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
       ...http,
       name,
       db,
+      sql,
       domain,
       metrics,
       nats,

@@ -1,7 +1,7 @@
 import { createLogger } from '@jobplatform/config';
 import { connectToNats, listDeadLetters } from '@jobplatform/events';
 import { createTestDatabase, loadSubgraphDefinition, publishEvent, startPrivateNats, takeDatabaseDown, waitFor, type PrivateNats, type TestDatabase } from '@jobplatform/testing';
-import { loadSubgraphEnv, startSubgraph, type RunningSubgraph, type SubgraphDefinition } from '../src/index.js';
+import { loadSubgraphEnv, startSubgraph, statement, type LeanTx, type RunningSubgraph, type SubgraphDefinition } from '../src/index.js';
 
 // What the kit gives every service's event parts, on a real service (jobs: its users replica),
 // its Prisma client over PostgreSQL, and NATS: the backbone's metrics on /metrics, and consumers
@@ -11,9 +11,31 @@ let db: TestDatabase;
 let nats: PrivateNats;
 let jobs: SubgraphDefinition<any, any, any, any, any>;
 let service: RunningSubgraph<any, any>;
+/** What a consumer with leanTransaction handed its handler: the clients and the usernames they wrote. */
+const leanHandled: { client: object; username: string }[] = [];
 
 beforeAll(async () => {
   [db, nats, jobs] = await Promise.all([createTestDatabase('jobs'), startPrivateNats(), loadSubgraphDefinition('jobs')]);
+  await db.query('CREATE TABLE lean_probe (event_id text PRIMARY KEY, username text NOT NULL)');
+  const withLeanConsumer: SubgraphDefinition<any, any, any, any, any> = {
+    ...jobs,
+    events: {
+      ...jobs.events,
+      consumers: (domain, deps) => [
+        ...(jobs.events?.consumers?.(domain, deps) ?? []),
+        {
+          purpose: 'lean-probe',
+          leanTransaction: true,
+          handlers: {
+            'users.user.registered.v1': async (event: any, tx: LeanTx) => {
+              leanHandled.push({ client: tx, username: event.data.username });
+              await tx.rows(statement`INSERT INTO lean_probe (event_id, username) VALUES (${event.id}, ${event.data.username})`);
+            },
+          },
+        },
+      ],
+    },
+  };
   const env = loadSubgraphEnv('jobs', undefined, {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -22,7 +44,7 @@ beforeAll(async () => {
     NATS_URL: nats.url,
     JOBS_DATABASE_POOL_SIZE: '3',
   });
-  service = await startSubgraph(jobs, env, { logger: createLogger('jobs', 'silent') });
+  service = await startSubgraph(withLeanConsumer, env, { logger: createLogger('jobs', 'silent') });
 });
 afterAll(async () => {
   await service?.close();
@@ -53,7 +75,7 @@ it("serves the backbone's metrics for every consumer and the outbox, without ser
   expect(await scrape('event_outbox_oldest_unpublished_seconds', { service: 'jobs' })).toBe(0);
 });
 
-it('waits out an outage of its database (Prisma over pg), dead-letters nothing, and applies the event once it is back', async () => {
+it('waits out an outage of its database (Prisma over pg, and node-postgres), dead-letters nothing, and applies the event once it is back', async () => {
   const consumer = service.consumers['users-replica']!;
   const admin = await connectToNats(nats.url, 'test');
   try {
@@ -85,11 +107,52 @@ it('waits out an outage of its database (Prisma over pg), dead-letters nothing, 
       (rows) => rows.length === 1,
       30_000,
     );
-    expect((await db.query('SELECT 1 FROM "processed_events" WHERE "event_id" = $1', [event.id])).rowCount).toBe(1);
+    // Applied once by each consumer of the subject: the lean one (node-postgres) waited out the outage too.
+    await waitFor(
+      'the lean consumer',
+      async () => (await db.query('SELECT 1 FROM lean_probe WHERE event_id = $1', [event.id])).rowCount,
+      (count) => count === 1,
+      30_000,
+    );
+    expect((await db.query('SELECT "consumer" FROM "processed_events" WHERE "event_id" = $1 ORDER BY 1', [event.id])).rows).toEqual([
+      { consumer: 'jobs-lean-probe' },
+      { consumer: 'jobs-users-replica' },
+    ]);
     expect(await listDeadLetters(admin)).toHaveLength(0);
     expect(consumer.isPaused()).toBe(false);
     expect(await scrape('event_consumer_paused', { consumer: 'jobs-users-replica' })).toBe(0);
     expect(await scrape('event_consumer_handled_total', { consumer: 'jobs-users-replica' })).toBe(1);
+  } finally {
+    await admin.drain();
+  }
+});
+
+it("hands a leanTransaction consumer's handlers a node-postgres transaction, committed with the event's processed_events row", async () => {
+  const admin = await connectToNats(nats.url, 'test');
+  try {
+    const event = await publishEvent(admin, 'users', 'users.user.registered.v1', {
+      userId: '43',
+      username: 'grace',
+      email: 'grace@example.com',
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      userType: 'job_seeker',
+      isActive: true,
+      isVerified: true,
+      dateJoined: new Date().toISOString(),
+    });
+    await waitFor(
+      'the lean consumer to apply the event',
+      async () => (await db.query('SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2', ['jobs-lean-probe', event.id])).rowCount,
+      (count) => count === 1,
+      15_000,
+    );
+    expect((await db.query('SELECT username FROM lean_probe WHERE event_id = $1', [event.id])).rows).toEqual([{ username: 'grace' }]);
+    const handled = leanHandled.find((entry) => entry.username === 'grace')!;
+    // A node-postgres connection (query, rows), not Prisma's transaction client.
+    expect(typeof (handled.client as LeanTx).query).toBe('function');
+    expect(typeof (handled.client as LeanTx).rows).toBe('function');
+    expect('$queryRaw' in handled.client).toBe(false);
   } finally {
     await admin.drain();
   }

@@ -1,0 +1,142 @@
+import pg from 'pg';
+import { runPgTransaction } from '@jobplatform/events';
+
+/**
+ * SQL over node-postgres, beside the service's Prisma client and on the same pool, for the hottest
+ * reads and the busiest consumers. Prisma's client costs about a millisecond of CPU per statement
+ * (its request pipeline, its interpreter, the adapter's row mapping), raw statements included;
+ * node-postgres costs a tenth of that. Values come back as Prisma's raw queries return them, so a
+ * statement moved from `$queryRaw` keeps its types: int8 as bigint, timestamps as Date, a date as
+ * midnight UTC, json as parsed; numeric stays text (Prisma's Decimal has no counterpart here).
+ */
+
+/**
+ * A statement written as a template, values kept apart from the text: statement`... WHERE id = ${id}`
+ * becomes `... WHERE id = $1` with [id]. A value that is itself a fragment (or `emptyStatement`)
+ * is spliced in with its own values, so optional clauses compose as with Prisma.sql.
+ */
+export class SqlFragment {
+  constructor(
+    readonly strings: readonly string[],
+    readonly values: readonly unknown[],
+  ) {}
+
+  /** The text with $1-style parameters, and their values. */
+  toQuery(): { text: string; values: unknown[] } {
+    const values: unknown[] = [];
+    const text = this.render(values);
+    return { text, values };
+  }
+
+  private render(values: unknown[]): string {
+    let text = this.strings[0]!;
+    this.values.forEach((value, at) => {
+      if (value instanceof SqlFragment) text += value.render(values);
+      else {
+        values.push(value);
+        text += `$${values.length}`;
+      }
+      text += this.strings[at + 1]!;
+    });
+    return text;
+  }
+}
+
+export const statement = (strings: TemplateStringsArray, ...values: unknown[]): SqlFragment => new SqlFragment(strings, values);
+export const emptyStatement = new SqlFragment([''], []);
+
+type Rows = <Row>(statement: SqlFragment | string, values?: readonly unknown[]) => Promise<Row[]>;
+
+/**
+ * A connection inside a transaction the lean client opened: query (node-postgres', what queryRows
+ * of @jobplatform/events and the outbox take) and rows.
+ */
+export type LeanTx = Pick<pg.ClientBase, 'query'> & { rows: Rows };
+
+export type LeanSql = {
+  /** One statement (a statement`` fragment, or text with $1-style values) on a pooled connection, outside any transaction; its rows. */
+  rows: Rows;
+  /** BEGIN, work, COMMIT on one pooled connection; ROLLBACK when work throws, and the error goes on. */
+  transaction<T>(work: (tx: LeanTx) => Promise<T>): Promise<T>;
+};
+
+const queryOf = (sent: SqlFragment | string, values: readonly unknown[] = []) => (sent instanceof SqlFragment ? sent.toQuery() : { text: sent, values: values as unknown[] });
+
+export type LeanSqlOptions = {
+  /** Sees every statement, as Prisma's query event does (statement-count tests). */
+  onQuery?: (event: { query: string; duration: number }) => void;
+};
+
+const INT8 = 20;
+const INT8_ARRAY = 1016;
+const DATE = 1082;
+const DATE_ARRAY = 1182;
+
+const parseDate = (value: string) => new Date(`${value}T00:00:00.000Z`);
+type TypeId = Parameters<typeof pg.types.getTypeParser>[0];
+// pg-types knows the array types' parsers but its TypeId lists scalar types only.
+const textParserOf = (oid: number) => pg.types.getTypeParser(oid as TypeId, 'text') as (value: string) => unknown;
+const parseInt8Array = textParserOf(INT8_ARRAY);
+const parseDateArray = textParserOf(DATE_ARRAY);
+
+/** The lean client's value parsers: those of Prisma's raw queries where node-postgres differs. */
+export const leanTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format === 'binary') return pg.types.getTypeParser(oid as TypeId, 'binary');
+    switch (oid) {
+      case INT8:
+        return (value: string) => BigInt(value);
+      case INT8_ARRAY:
+        return (value: string) => (parseInt8Array(value) as (string | null)[]).map((item) => (item === null ? null : BigInt(item)));
+      case DATE:
+        return parseDate;
+      case DATE_ARRAY:
+        // pg's own parser makes local-time Dates; read the text again as UTC days.
+        return (value: string) =>
+          (parseDateArray(value) as (Date | null)[]).map((item) => (item === null ? null : new Date(Date.UTC(item.getFullYear(), item.getMonth(), item.getDate()))));
+      default:
+        return textParserOf(oid);
+    }
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+type Send = (text: string, values: unknown[]) => Promise<pg.QueryResult>;
+
+/** Sends statements with the lean parsers, each seen by onQuery when given. */
+function sender(target: pg.Pool | pg.PoolClient, onQuery: LeanSqlOptions['onQuery']): Send {
+  const send: Send = (text, values) => target.query({ text, values, types: leanTypes });
+  if (!onQuery) return send;
+  return async (text, values) => {
+    const started = performance.now();
+    try {
+      return await send(text, values);
+    } finally {
+      onQuery({ query: text, duration: performance.now() - started });
+    }
+  };
+}
+
+const rowsOf =
+  (send: Send): Rows =>
+  async <Row>(sent: SqlFragment | string, values?: readonly unknown[]) => {
+    const { text, values: parameters } = queryOf(sent, values);
+    return (await send(text, parameters)).rows as Row[];
+  };
+
+/**
+ * The lean client of a pool the service's Prisma client shares (PrismaPg over the same pg.Pool), so
+ * the service holds one set of connections. Transactions are runPgTransaction's (@jobplatform/events):
+ * a connection that broke in one is closed rather than handed back; BEGIN, COMMIT and ROLLBACK are
+ * not seen by onQuery.
+ */
+export function createLeanSql(pool: pg.Pool, options: LeanSqlOptions = {}): LeanSql {
+  const { onQuery } = options;
+  return {
+    rows: rowsOf(sender(pool, onQuery)),
+    transaction: <T>(work: (tx: LeanTx) => Promise<T>): Promise<T> =>
+      runPgTransaction(pool, (client) => {
+        const send = sender(client, onQuery);
+        return work({ query: ((text: string, values: unknown[] = []) => send(text, values)) as LeanTx['query'], rows: rowsOf(send) });
+      }),
+  };
+}

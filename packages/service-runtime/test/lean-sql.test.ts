@@ -1,0 +1,103 @@
+import { createTestDatabase, loadSubgraphDefinition, type TestDatabase } from '@jobplatform/testing';
+import { createDatabaseClients, emptyStatement, statement, type DatabaseClients, type SubgraphDefinition } from '../src/index.js';
+
+// The lean client (node-postgres) beside a service's Prisma client, on a real PostgreSQL database.
+
+let database: TestDatabase;
+let jobs: SubgraphDefinition<any, any, any, any, any>;
+let clients: DatabaseClients<any>;
+const seen: string[] = [];
+
+beforeAll(async () => {
+  [database, jobs] = await Promise.all([createTestDatabase('jobs'), loadSubgraphDefinition('jobs')]);
+  clients = createDatabaseClients(jobs.PrismaClient, database.url, { poolSize: 2, onQuery: (event) => seen.push(event.query) });
+  await database.query('CREATE TABLE lean_probe (id int8 PRIMARY KEY, note text NOT NULL)');
+});
+afterAll(async () => {
+  await clients.close();
+  await database.drop();
+});
+beforeEach(() => {
+  seen.length = 0;
+});
+
+it("returns values as Prisma's raw queries do", async () => {
+  const statement = `SELECT 9007199254740993::int8 AS big, ARRAY[1, NULL, 3]::int8[] AS bigs, 7::int AS small,
+    '2026-03-01'::date AS day, ARRAY['2026-03-01'::date, '1999-12-31'::date] AS days,
+    '2026-03-01T10:00:00.123Z'::timestamptz AS at, '{"a": [1, "x"]}'::jsonb AS doc, 'text' AS word, true AS yes, NULL::int8 AS none`;
+  const [lean] = await clients.sql.rows<Record<string, unknown>>(statement);
+  const [prisma] = (await clients.db.$queryRawUnsafe(statement)) as Record<string, unknown>[];
+  expect(lean).toEqual(prisma);
+  expect(lean).toEqual({
+    big: 9007199254740993n,
+    bigs: [1n, null, 3n],
+    small: 7,
+    day: new Date('2026-03-01T00:00:00.000Z'),
+    days: [new Date('2026-03-01T00:00:00.000Z'), new Date('1999-12-31T00:00:00.000Z')],
+    at: new Date('2026-03-01T10:00:00.123Z'),
+    doc: { a: [1, 'x'] },
+    word: 'text',
+    yes: true,
+    none: null,
+  });
+});
+
+it('takes parameters, bigint ones included', async () => {
+  const rows = await clients.sql.rows<{ n: bigint; ids: bigint[] }>('SELECT $1::int8 + 1 AS n, $2::int8[] AS ids', [41n, [1n, 2n]]);
+  expect(rows).toEqual([{ n: 42n, ids: [1n, 2n] }]);
+});
+
+it('numbers the values of a statement written as a template, fragments within it included', async () => {
+  const onlyOdd = (odd: boolean) => (odd ? statement`AND n % ${2} = ${1}` : emptyStatement);
+  const query = (odd: boolean) => statement`SELECT n FROM generate_series(${1}::int, ${6}::int) AS n WHERE n > ${1} ${onlyOdd(odd)} ORDER BY n LIMIT ${10}`;
+  expect(query(true).toQuery()).toEqual({
+    text: 'SELECT n FROM generate_series($1::int, $2::int) AS n WHERE n > $3 AND n % $4 = $5 ORDER BY n LIMIT $6',
+    values: [1, 6, 1, 2, 1, 10],
+  });
+  expect(await clients.sql.rows(query(true))).toEqual([{ n: 3 }, { n: 5 }]);
+  expect(await clients.sql.rows(query(false))).toEqual([{ n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }, { n: 6 }]);
+});
+
+it('commits a transaction, and rolls one back when its work throws', async () => {
+  await clients.sql.transaction(async (tx) => {
+    await tx.query('INSERT INTO lean_probe (id, note) VALUES ($1, $2)', [1n, 'kept']);
+  });
+  await expect(
+    clients.sql.transaction(async (tx) => {
+      await tx.query('INSERT INTO lean_probe (id, note) VALUES ($1, $2)', [2n, 'gone']);
+      throw new Error('changed my mind');
+    }),
+  ).rejects.toThrow('changed my mind');
+  // A failing statement rolls back what came before it in the transaction.
+  await expect(
+    clients.sql.transaction(async (tx) => {
+      await tx.query('INSERT INTO lean_probe (id, note) VALUES ($1, $2)', [3n, 'gone too']);
+      await tx.query('INSERT INTO lean_probe (id, note) VALUES ($1, $2)', [1n, 'duplicate']);
+    }),
+  ).rejects.toMatchObject({ code: '23505' });
+  expect((await database.query('SELECT id::int, note FROM lean_probe ORDER BY id')).rows).toEqual([{ id: 1, note: 'kept' }]);
+  // Every statement of the work was seen.
+  expect(seen.filter((query) => query.startsWith('INSERT'))).toHaveLength(4);
+  // Rows in a transaction come with the same parsers as outside it.
+  const inside = await clients.sql.transaction(async (tx) => (await tx.query('SELECT id, $1::date AS day FROM lean_probe', ['2026-01-02'])).rows);
+  expect(inside).toEqual([{ id: 1n, day: new Date('2026-01-02T00:00:00.000Z') }]);
+});
+
+it("shares the Prisma client's pool", async () => {
+  // Both connections of the pool (poolSize 2) are held by lean transactions: Prisma has to wait for one.
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const holders = [0, 1].map(() => clients.sql.transaction(() => held));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  let prismaAnswered = false;
+  const prisma = (clients.db.$queryRawUnsafe('SELECT 1 AS one') as Promise<unknown>).then(() => (prismaAnswered = true));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(prismaAnswered).toBe(false);
+  release();
+  await Promise.all([...holders, prisma]);
+  expect(prismaAnswered).toBe(true);
+  const { rows } = await database.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+  );
+  expect(rows[0]!.n).toBeLessThanOrEqual(2);
+});
