@@ -12,4 +12,10 @@ describe("notifications' consumers", () => {
     expect(batchSizeOf('application-notifications')).toBe(128);
     expect(batchSizeOf('saved-search-alerts')).toBeUndefined();
   });
+
+  it('make notifications in transactions over node-postgres, not through Prisma, whose client cost each statement several times its work', () => {
+    const specs = notificationsSubgraph.events!.consumers!({} as NotificationsDomain, {} as DomainDeps<NotificationsDb, NotificationsSettings, Record<string, never>>);
+    const lean = specs.filter((spec) => spec.leanTransaction).map((spec) => spec.purpose);
+    expect(lean).toEqual(['application-notifications', 'saved-search-alerts']);
+  });
 });

@@ -1,7 +1,6 @@
 import type { Viewer } from '@jobplatform/auth';
-import { AppError, parseId } from '@jobplatform/service-runtime';
+import { AppError, emptyStatement, parseId, statement, type LeanSql } from '@jobplatform/service-runtime';
 import type { NotificationRow, NotificationsDb } from './db.js';
-import { Prisma } from './generated/prisma/client.js';
 import type { Channel } from './notification-events.js';
 import { toNotificationPage, type NotificationPage } from './notification-pages.js';
 
@@ -25,8 +24,8 @@ type PageStatementRow = { total: number | null; unread: number | null } & { [K i
  * The user's counts as one row, c(total, unread): the notifications of the filter's channel (every
  * channel when none), and the unread in-app ones, from their notification_counts rows (one per channel).
  */
-const countsOf = (userId: bigint, filter: InboxFilter) => Prisma.sql`(
-  SELECT coalesce(sum(total) ${filter.channel ? Prisma.sql`FILTER (WHERE notification_type = ${filter.channel}::varchar)` : Prisma.empty}, 0)::int AS total,
+const countsOf = (userId: bigint, filter: InboxFilter) => statement`(
+  SELECT coalesce(sum(total) ${filter.channel ? statement`FILTER (WHERE notification_type = ${filter.channel}::varchar)` : emptyStatement}, 0)::int AS total,
     coalesce(sum(unread) FILTER (WHERE notification_type = 'in_app'), 0)::int AS unread
   FROM notification_counts WHERE user_id = ${userId}::bigint) AS c`;
 
@@ -37,34 +36,34 @@ const notificationOf = ({ total: _total, unread: _unread, ...row }: PageStatemen
  * signed-in user's own; a notification of someone else's is NOT_FOUND, exactly as one that does
  * not exist, so ids cannot be probed.
  */
-export function createInbox({ db, now }: { db: NotificationsDb; now: () => Date }) {
+export function createInbox({ db, sql, now }: { db: NotificationsDb; sql: LeanSql; now: () => Date }) {
   return {
     /**
-     * One page, newest first, in one statement: with it, when the client selected a count
+     * One page, newest first, in one statement (over node-postgres: the page is the inbox's hot read): with it, when the client selected a count
      * (`reads.counts`), the user's notification_counts rows summed. A count the statement did not
      * read is read on its own if asked for after all. unreadOnly is the partial index's predicate,
      * written out as constants so that the index serves it.
      */
     async page(userId: bigint, filter: InboxFilter, size: number, after: bigint | undefined, reads: PageReads): Promise<NotificationPage> {
-      const rows = await db.$queryRaw<PageStatementRow[]>`
+      const rows = await sql.rows<PageStatementRow>(statement`
         SELECT c.total, c.unread, n.id, n.user_id AS "userId", n.title, n.message, n.notification_type AS "notificationType", n.status, n.event,
           n.metadata, n.source_event_id AS "sourceEventId", n.outbound_mail_id AS "outboundMailId", n.created_at AS "createdAt",
           n.sent_at AS "sentAt", n.read_at AS "readAt"
-        FROM ${reads.counts ? countsOf(userId, filter) : Prisma.sql`(VALUES (NULL::int, NULL::int)) AS c(total, unread)`}
+        FROM ${reads.counts ? countsOf(userId, filter) : statement`(VALUES (NULL::int, NULL::int)) AS c(total, unread)`}
         LEFT JOIN LATERAL (
           SELECT * FROM notifications
           WHERE user_id = ${userId}::bigint
-            ${filter.channel ? Prisma.sql`AND notification_type = ${filter.channel}::varchar` : Prisma.empty}
-            ${filter.unreadOnly ? Prisma.sql`AND notification_type = 'in_app' AND status = 'sent'` : Prisma.empty}
-            ${after !== undefined ? Prisma.sql`AND id < ${after}::bigint` : Prisma.empty}
+            ${filter.channel ? statement`AND notification_type = ${filter.channel}::varchar` : emptyStatement}
+            ${filter.unreadOnly ? statement`AND notification_type = 'in_app' AND status = 'sent'` : emptyStatement}
+            ${after !== undefined ? statement`AND id < ${after}::bigint` : emptyStatement}
           ORDER BY id DESC
           LIMIT ${size + 1}::int
         ) AS n ON true
-        ORDER BY n.id DESC`;
+        ORDER BY n.id DESC`);
       const [first] = rows;
       let counts: Promise<PageCounts> | undefined =
         first && first.total !== null && first.unread !== null ? Promise.resolve({ total: first.total, unread: first.unread }) : undefined;
-      const countsRead = () => (counts ??= db.$queryRaw<PageCounts[]>`SELECT c.total, c.unread FROM ${countsOf(userId, filter)}`.then(([row]) => row!));
+      const countsRead = () => (counts ??= sql.rows<PageCounts>(statement`SELECT c.total, c.unread FROM ${countsOf(userId, filter)}`).then(([row]) => row!));
       const unreadOf = async () => (await countsRead()).unread;
       return toNotificationPage(rows.flatMap(notificationOf), size, {
         totalCount: async () => {

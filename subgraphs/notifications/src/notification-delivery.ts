@@ -1,8 +1,8 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '@jobplatform/config';
 import { enqueueMails, newMailId } from '@jobplatform/mail';
+import { statement, type LeanTx } from '@jobplatform/service-runtime';
 import type { PlannedNotification } from './application-notifications.js';
-import type { Tx } from './db.js';
 import { notificationsOutbox } from './events.js';
 import { deliveredChannels, notificationEvents, type DeliveredChannel, type NotificationEventName, type TemplateText, type TemplateValues } from './notification-events.js';
 import type { StoredTemplates } from './stored-templates.js';
@@ -44,9 +44,9 @@ type MadeNotification = Pick<NewNotification, 'userId' | 'notificationType' | 'e
  * channel is left as it is. Prisma's createManyAndReturn compiled a query with every row's values
  * on each call, a large share of the consumer's CPU.
  */
-async function insertNew(tx: Tx, rows: NewNotification[]): Promise<MadeNotification[]> {
+async function insertNew(tx: LeanTx, rows: NewNotification[]): Promise<MadeNotification[]> {
   const column = <T>(of: (row: NewNotification) => T) => rows.map(of);
-  return tx.$queryRaw<MadeNotification[]>`
+  return tx.rows<MadeNotification>(statement`
     INSERT INTO notifications (user_id, title, message, notification_type, status, event, metadata, source_event_id, outbound_mail_id, created_at, sent_at)
     SELECT user_id, title, message, notification_type, status, event, metadata::jsonb, source_event_id, outbound_mail_id, created_at, sent_at
     FROM unnest(
@@ -56,7 +56,7 @@ async function insertNew(tx: Tx, rows: NewNotification[]): Promise<MadeNotificat
       ${column((row) => row.createdAt.toISOString())}::timestamptz[], ${column((row) => row.sentAt?.toISOString() ?? null)}::timestamptz[]
     ) AS new(user_id, title, message, notification_type, status, event, metadata, source_event_id, outbound_mail_id, created_at, sent_at)
     ON CONFLICT (source_event_id, user_id, notification_type) DO NOTHING
-    RETURNING id, user_id AS "userId", notification_type AS "notificationType", event, title, message, source_event_id AS "sourceEventId", outbound_mail_id AS "outboundMailId"`;
+    RETURNING id, user_id AS "userId", notification_type AS "notificationType", event, title, message, source_event_id AS "sourceEventId", outbound_mail_id AS "outboundMailId"`);
 }
 
 /**
@@ -98,15 +98,15 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
    * Their replica rows are locked shared (the CTE runs whether or not a row matches), in id order so
    * that two transactions never wait on each other.
    */
-  async function recipientsOf(tx: Tx, ids: bigint[]): Promise<Map<bigint, Recipient>> {
+  async function recipientsOf(tx: LeanTx, ids: bigint[]): Promise<Map<bigint, Recipient>> {
     const sorted = [...new Set(ids)].sort(byId);
-    const rows = await tx.$queryRaw<RecipientRow[]>`
+    const rows = await tx.rows<RecipientRow>(statement`
       WITH locked AS (SELECT id, username, is_active, deleted_at FROM user_replicas WHERE id = ANY(${sorted}::bigint[]) ORDER BY id FOR SHARE)
       SELECT ids.id, l.username, l.is_active, l.deleted_at,
         (SELECT c.email FROM recipient_contacts c WHERE c.user_id = ids.id AND c.is_verified AND c.email <> '') AS email,
         ARRAY(SELECT p.notification_type::text FROM user_notification_preferences p WHERE p.user_id = ids.id AND NOT p.is_enabled) AS disabled
       FROM unnest(${sorted}::bigint[]) AS ids(id) LEFT JOIN locked l ON l.id = ids.id
-      ORDER BY ids.id`;
+      ORDER BY ids.id`);
     return new Map(
       rows
         .filter((row) => row.is_active === null || (row.is_active && row.deleted_at === null))
@@ -119,17 +119,17 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
    * title, company and applicant; for several, up to five titles. One statement for the notifications
    * about one job, one for those listing several.
    */
-  async function namesOf(tx: Tx, plans: PlannedNotification[]): Promise<TemplateValues[]> {
+  async function namesOf(tx: LeanTx, plans: PlannedNotification[]): Promise<TemplateValues[]> {
     const names = plans.map((): TemplateValues => ({}));
     const aboutOneJob = plans.flatMap((planned, index) => (planned.jobId === undefined ? [] : [{ planned, index }]));
     if (aboutOneJob.length > 0) {
-      const rows = await tx.$queryRaw<{ at: number; job_title: string | null; company_name: string | null; applicant_name: string | null }[]>`
+      const rows = await tx.rows<{ at: number; job_title: string | null; company_name: string | null; applicant_name: string | null }>(statement`
         SELECT k.at::int AS at, j.title AS job_title, c.name AS company_name, u.username AS applicant_name
         FROM unnest(${aboutOneJob.map(({ planned }) => planned.jobId!)}::bigint[], ${aboutOneJob.map(({ planned }) => planned.applicantId ?? null)}::bigint[])
           WITH ORDINALITY AS k(job_id, applicant_id, at)
         LEFT JOIN job_replicas j ON j.id = k.job_id
         LEFT JOIN company_replicas c ON c.id = j.company_id
-        LEFT JOIN user_replicas u ON u.id = k.applicant_id`;
+        LEFT JOIN user_replicas u ON u.id = k.applicant_id`);
       const rowAt = new Map(rows.map((row) => [row.at, row]));
       aboutOneJob.forEach(({ planned, index }, i) => {
         const row = rowAt.get(i + 1);
@@ -141,7 +141,7 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
     const listing = plans.flatMap((planned, index) => (planned.listedJobIds === undefined ? [] : [{ listed: planned.listedJobIds.slice(0, LISTED_JOBS), index }]));
     if (listing.length > 0) {
       const ids = [...new Set(listing.flatMap(({ listed }) => listed))];
-      const rows = await tx.$queryRaw<{ id: bigint; title: string }[]>`SELECT id, title FROM job_replicas WHERE id = ANY(${ids}::bigint[])`;
+      const rows = await tx.rows<{ id: bigint; title: string }>(statement`SELECT id, title FROM job_replicas WHERE id = ANY(${ids}::bigint[])`);
       const titleOf = new Map(rows.map((row) => [BigInt(row.id), row.title]));
       for (const { listed, index } of listing) names[index]!.job_titles = listed.map((id) => titleOf.get(id) ?? `job ${id}`).join(', ');
     }
@@ -149,7 +149,7 @@ export function createNotificationDelivery(deps: { now: () => Date; logger: Logg
   }
 
   return {
-    async deliverMany(tx: Tx, notifications: readonly NotificationToDeliver[]): Promise<DeliverySummary> {
+    async deliverMany(tx: LeanTx, notifications: readonly NotificationToDeliver[]): Promise<DeliverySummary> {
       const plans = notifications.map(({ planned }) => planned);
       const recipients = await recipientsOf(
         tx,

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { userReplicaTable, type BatchItem } from '@jobplatform/events';
 import { courierPart, deleteMailOf } from '@jobplatform/mail';
-import type { SubgraphDefinition } from '@jobplatform/service-runtime';
+import type { LeanTx, SubgraphDefinition } from '@jobplatform/service-runtime';
 import { planApplicationNotification } from './application-notifications.js';
 import { planSavedSearchNotification } from './saved-search-notifications.js';
 import { createLoaders, type NotificationsContext } from './context.js';
-import type { NotificationsDb, Tx } from './db.js';
+import type { NotificationsDb } from './db.js';
 import { notificationsSettings, type NotificationsSettings } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { createInbox, type Inbox } from './inbox.js';
@@ -63,12 +63,12 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: async ({ db, now, logger, metrics, env }) => {
+  createDomain: async ({ db, sql, now, logger, metrics, env }) => {
     await ensureDefaultTemplates(db, now());
     const storedTemplates = createStoredTemplates({ db, maxAgeMs: env.own.NOTIFICATION_TEMPLATES_MAX_AGE_MS });
     return {
       db,
-      inbox: createInbox({ db, now }),
+      inbox: createInbox({ db, sql, now }),
       preferences: createPreferences({ db, now }),
       templates: createTemplateAdmin({ db, now, changed: storedTemplates.invalidate }),
       storedTemplates,
@@ -83,12 +83,14 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
       {
         purpose: 'application-notifications',
         // A batch costs the same seven statements (with processed_events, BEGIN and COMMIT) however
-        // many events it holds, and each statement's cost through Prisma's client was most of this
-        // consumer's CPU: under a backlog, 128 events share them rather than the kit's 32.
+        // many events it holds: under a backlog, 128 events share them rather than the kit's 32. They
+        // go over node-postgres (leanTransaction), since through Prisma's client each statement cost
+        // the consumer several times its own work.
         batchSize: APPLICATION_EVENTS_PER_TRANSACTION,
+        leanTransaction: true,
         batchHandler: {
           subjects: applicationSubjects,
-          handle: async (items: BatchItem<(typeof applicationSubjects)[number]>[], tx: Tx) => {
+          handle: async (items: BatchItem<(typeof applicationSubjects)[number]>[], tx: LeanTx) => {
             const planned = items.flatMap(({ event, context }) => {
               const notification = planApplicationNotification(event);
               return notification ? [{ planned: notification, traceparent: context.traceparent }] : [];
@@ -100,9 +102,10 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
       },
       {
         purpose: 'saved-search-alerts',
+        leanTransaction: true,
         batchHandler: {
           subjects: ['search.saved_search.matched.v1'],
-          handle: async (items: BatchItem<'search.saved_search.matched.v1'>[], tx: Tx) => {
+          handle: async (items: BatchItem<'search.saved_search.matched.v1'>[], tx: LeanTx) => {
             const made = await domain.delivery.deliverMany(
               tx,
               items.map(({ event, context }) => ({ planned: planSavedSearchNotification(event), traceparent: context.traceparent })),

@@ -496,7 +496,7 @@ describe('making notifications', () => {
     const { service, statements } = platform.notifications;
     const planned = events.map((event) => ({ planned: planApplicationNotification(event)!, traceparent: event.traceparent }));
     statements.length = 0;
-    const made = await service.db.$transaction((tx) => service.domain.delivery.deliverMany(tx, planned));
+    const made = await service.sql.transaction((tx) => service.domain.delivery.deliverMany(tx, planned));
     // Not counted: the transaction's own, and the mail-outcomes part's poll (every 50 ms here), which shares the client.
     const counted = statements.filter((sql) => !/^\s*(BEGIN|COMMIT|UPDATE notifications AS n\b)/i.test(sql));
     return { made, statements: counted.length };
