@@ -12,5 +12,6 @@ export default createSubgraphCodegenConfig({
     ApplicationEdge: '../application-pages.js#ApplicationPageEdge',
     Job: '../application-pages.js#JobReference',
     User: '../application-pages.js#UserReference',
+    Company: '../application-pages.js#CompanyReference',
   },
 });

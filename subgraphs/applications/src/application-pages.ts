@@ -1,10 +1,21 @@
 import DataLoader from 'dataloader';
-import { decodeCursor, encodeCursor, parseId, toConnection, type Connection, type Edge } from '@jobplatform/service-runtime';
+import { bigintKeys, decodeCursor, encodeCursor, parseId, toConnection, type Connection, type Edge } from '@jobplatform/service-runtime';
 import { Prisma } from './generated/prisma/client.js';
 import type { ApplicantContactRow, ApplicationAttachmentRow, ApplicationRow, ApplicationsDb } from './db.js';
 
-/** A job as this service knows it in the graph: the key that the jobs service resolves. */
+/**
+ * A job as this service knows it in the graph: the key that the jobs service resolves. Reached
+ * through an application, its title, location and company name come from the jobs replica
+ * (Application.job provides them).
+ */
 export type JobReference = { id: string };
+
+/** What an application's job shows from the jobs and companies replicas; companyName null: not known here yet. */
+export type JobListing = { id: bigint; title: string; location: string | null; companyId: bigint; companyName: string | null };
+
+/** A company as Application.job's company: the key that the jobs service resolves, and its name from the replicas. */
+export type CompanyReference = { id: string; name: string | null };
+
 /**
  * A user as this service knows it in the graph: the key that the users service resolves, and the
  * application it was reached through when it is an applicant (Application.applicant provides the
@@ -43,18 +54,18 @@ export const emptyApplicationPage = (): ApplicationPage => toApplicationPage([],
  * The applications a list field shows for one owner (a job or an applicant); status is the stored
  * value or null for all. `reads` says what else the client selected, so that the page's statement
  * reads it too: the count, the applicants' contact details (which the resolvers still show only
- * to those who may see them) and the applications' attachments (whose download links are still
- * decided per application).
+ * to those who may see them), the applicants' usernames, the jobs' title, location and company name,
+ * and the applications' attachments (whose download links are still decided per application).
  */
 export type OwnedPageKey = { ownerId: bigint; status: string | null; size: number; cursor: ApplicationCursor | undefined; reads: PageReads };
 export type OwnedCountKey = { ownerId: bigint; status: string | null };
-export type PageReads = { totalCount: boolean; applicantContacts: boolean; attachments: boolean };
+export type PageReads = { totalCount: boolean; applicantContacts: boolean; applicantUsernames: boolean; jobListings: boolean; attachments: boolean };
 
 const ownerColumns = { job: Prisma.raw('job_id'), applicant: Prisma.raw('applicant_id') } as const;
 export type ApplicationOwner = keyof typeof ownerColumns;
 
 const pageShape = (key: Omit<OwnedPageKey, 'ownerId'>) =>
-  `${key.size}|${key.cursor ? encodeApplicationCursor(key.cursor) : ''}|${key.status ?? ''}|${key.reads.totalCount ? 'n' : ''}${key.reads.applicantContacts ? 'c' : ''}${key.reads.attachments ? 'a' : ''}`;
+  `${key.size}|${key.cursor ? encodeApplicationCursor(key.cursor) : ''}|${key.status ?? ''}|${key.reads.totalCount ? 'n' : ''}${key.reads.applicantContacts ? 'c' : ''}${key.reads.applicantUsernames ? 'u' : ''}${key.reads.jobListings ? 'j' : ''}${key.reads.attachments ? 'a' : ''}`;
 
 /** What the loaders of a request learn from a page's statement besides the page. */
 export type PageSideReads = {
@@ -62,6 +73,9 @@ export type PageSideReads = {
   primeCount: (key: OwnedCountKey, count: number) => void;
   /** null: the applicant has no contact row. */
   primeApplicantContact: (applicantId: bigint, contact: ApplicantContactRow | null) => void;
+  /** The username shown for a user (shownUsername); null when the users replica has no row. */
+  primeUsername: (userId: bigint, username: string | null) => void;
+  primeJobListing: (jobId: bigint, listing: JobListing | null) => void;
   /** The application's attachments, oldest first (none: an empty list). */
   primeAttachments: (applicationId: bigint, attachments: ApplicationAttachmentRow[]) => void;
 };
@@ -112,6 +126,14 @@ type PageStatementRow = ApplicationRow & {
   contactEmail: string | null;
   contactFirstName: string | null;
   contactLastName: string | null;
+  usernameUserId: bigint | null;
+  username: string | null;
+  /** null when the job listing was not asked for, or the job is not in the replica. */
+  listingJobId: bigint | null;
+  jobTitle: string | null;
+  jobLocation: string | null;
+  jobCompanyId: bigint | null;
+  jobCompanyName: string | null;
   /** null when the attachments were not asked for. */
   attachments: AttachmentJson[] | null;
 };
@@ -130,12 +152,51 @@ const applicationOf = (row: PageStatementRow): ApplicationRow => ({
   updatedAt: row.updatedAt,
 });
 
+const jobListingOf = (jobId: bigint, row: PageStatementRow): JobListing => ({
+  id: jobId,
+  title: row.jobTitle!,
+  location: row.jobLocation,
+  companyId: BigInt(row.jobCompanyId!),
+  companyName: row.jobCompanyName,
+});
+
+/**
+ * What Application.job shows of many jobs at once, from the jobs replica: the company's name is the
+ * companies replica's (which a rename updates) when it has the company, else the one the job's last
+ * event carried.
+ */
+export function createJobListingLoader(db: ApplicationsDb): DataLoader<bigint, JobListing | null, string> {
+  return new DataLoader<bigint, JobListing | null, string>(async (jobIds) => {
+    const rows = await db.$queryRaw<{ id: bigint; title: string; location: string | null; companyId: bigint; companyName: string | null }[]>`
+      SELECT j.id, j.title, j.location, j.company_id AS "companyId", COALESCE(c.name, j.company_name) AS "companyName"
+      FROM job_replicas j LEFT JOIN company_replicas c ON c.id = j.company_id
+      WHERE j.id = ANY(${[...jobIds]}::bigint[])`;
+    const found = new Map(rows.map((row) => [BigInt(row.id), { ...row, id: BigInt(row.id), companyId: BigInt(row.companyId) }]));
+    return jobIds.map((id) => found.get(id) ?? null);
+  }, bigintKeys);
+}
+
+/**
+ * The username shown for a user the users replica holds: an erased account's is its tombstone,
+ * `erased~<id>`, as the users service shows it.
+ */
+export const shownUsername = (userId: bigint, username: string | null): string => username ?? `erased~${userId}`;
+
+/** Usernames as shown (shownUsername) from the users replica, many at once; null when it has no row for the user. */
+export function createUsernameLoader(db: ApplicationsDb): DataLoader<bigint, string | null, string> {
+  return new DataLoader<bigint, string | null, string>(async (userIds) => {
+    const rows = await db.userReplica.findMany({ where: { id: { in: [...userIds] } }, select: { id: true, username: true } });
+    const found = new Map(rows.map((row) => [row.id, shownUsername(row.id, row.username)]));
+    return userIds.map((id) => found.get(id) ?? null);
+  }, bigintKeys);
+}
+
 /**
  * Pages of applications for many owners at once (Job.applications over a list of posted jobs,
  * User.applications): one statement per distinct page shape, each owner's page read with its rows
  * from the (owner, status, created_at, id) indexes, and with it, when the client asked, the owner's
- * count, the applicants' contact rows and the applications' attachments. An owner whose page is empty still gives one row, for
- * its count.
+ * count, the applicants' contact rows and usernames, the jobs' title, location and company name, and
+ * the applications' attachments. An owner whose page is empty still gives one row, for its count.
  */
 export function createOwnedPageLoader(db: ApplicationsDb, owner: ApplicationOwner, side: PageSideReads): DataLoader<OwnedPageKey, ApplicationRow[], string> {
   const column = ownerColumns[owner];
@@ -162,6 +223,13 @@ export function createOwnedPageLoader(db: ApplicationsDb, owner: ApplicationOwne
             ${reads.applicantContacts ? Prisma.sql`ac.email` : Prisma.sql`NULL::varchar`} AS "contactEmail",
             ${reads.applicantContacts ? Prisma.sql`ac.first_name` : Prisma.sql`NULL::varchar`} AS "contactFirstName",
             ${reads.applicantContacts ? Prisma.sql`ac.last_name` : Prisma.sql`NULL::varchar`} AS "contactLastName",
+            ${reads.applicantUsernames ? Prisma.sql`ur.id` : Prisma.sql`NULL::bigint`} AS "usernameUserId",
+            ${reads.applicantUsernames ? Prisma.sql`ur.username` : Prisma.sql`NULL::varchar`} AS username,
+            ${reads.jobListings ? Prisma.sql`jr.id` : Prisma.sql`NULL::bigint`} AS "listingJobId",
+            ${reads.jobListings ? Prisma.sql`jr.title` : Prisma.sql`NULL::varchar`} AS "jobTitle",
+            ${reads.jobListings ? Prisma.sql`jr.location` : Prisma.sql`NULL::varchar`} AS "jobLocation",
+            ${reads.jobListings ? Prisma.sql`jr.company_id` : Prisma.sql`NULL::bigint`} AS "jobCompanyId",
+            ${reads.jobListings ? Prisma.sql`COALESCE(cr.name, jr.company_name)` : Prisma.sql`NULL::varchar`} AS "jobCompanyName",
             ${reads.attachments ? attachmentsColumn : Prisma.sql`NULL::json`} AS attachments
           FROM unnest(${ownerIds}::bigint[]) AS o(owner_id)
           ${reads.totalCount ? Prisma.sql`CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM applications WHERE ${column} = o.owner_id ${statusIs}) AS c` : Prisma.empty}
@@ -173,6 +241,8 @@ export function createOwnedPageLoader(db: ApplicationsDb, owner: ApplicationOwne
             LIMIT ${size + 1}
           ) AS a ON true
           ${reads.applicantContacts ? Prisma.sql`LEFT JOIN applicant_contacts ac ON ac.user_id = a.applicant_id` : Prisma.empty}
+          ${reads.applicantUsernames ? Prisma.sql`LEFT JOIN user_replicas ur ON ur.id = a.applicant_id` : Prisma.empty}
+          ${reads.jobListings ? Prisma.sql`LEFT JOIN job_replicas jr ON jr.id = a.job_id LEFT JOIN company_replicas cr ON cr.id = jr.company_id` : Prisma.empty}
           ORDER BY o.owner_id, a.created_at DESC, a.id DESC`;
         for (const row of rows) {
           const ownerId = BigInt(row.ownerId);
@@ -190,6 +260,8 @@ export function createOwnedPageLoader(db: ApplicationsDb, owner: ApplicationOwne
               row.contactUserId === null ? null : { userId: application.applicantId, email: row.contactEmail!, firstName: row.contactFirstName, lastName: row.contactLastName },
             );
           }
+          if (reads.applicantUsernames) side.primeUsername(application.applicantId, row.usernameUserId === null ? null : shownUsername(application.applicantId, row.username));
+          if (reads.jobListings) side.primeJobListing(application.jobId, row.listingJobId === null ? null : jobListingOf(application.jobId, row));
           if (row.attachments !== null) side.primeAttachments(application.id, row.attachments.map(attachmentOf));
         }
       }

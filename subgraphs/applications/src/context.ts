@@ -1,6 +1,15 @@
 import DataLoader from 'dataloader';
 import { bigintKeys, createByIdLoader, createGroupedLoader, type RequestContext } from '@jobplatform/service-runtime';
-import { createOwnedCountLoader, createOwnedPageLoader, type OwnedCountKey, type OwnedPageKey, type PageSideReads } from './application-pages.js';
+import {
+  createJobListingLoader,
+  createOwnedCountLoader,
+  createOwnedPageLoader,
+  createUsernameLoader,
+  type JobListing,
+  type OwnedCountKey,
+  type OwnedPageKey,
+  type PageSideReads,
+} from './application-pages.js';
 import type { ApplicantContactRow, ApplicationAttachmentRow, ApplicationRow, ApplicationStatusHistoryRow, ApplicationsDb, JobReplicaRow } from './db.js';
 import type { ApplicationsDomain } from './server.js';
 import type { ViewerStanding } from './visibility.js';
@@ -29,6 +38,10 @@ export type ApplicationsLoaders = {
   viewerApplicationByJobId: DataLoader<bigint, ApplicationRow | null, string>;
   /** Job seekers' email and names from the applicant contacts replica. */
   applicantContactById: DataLoader<bigint, ApplicantContactRow | null, string>;
+  /** Usernames as shown, from the users replica (null: no row). */
+  usernameById: DataLoader<bigint, string | null, string>;
+  /** What Application.job shows of a job (title, location, company name) from the jobs and companies replicas. */
+  jobListingById: DataLoader<bigint, JobListing | null, string>;
   /** Who the signed-in user is to this service: role and the companies they act for (undefined when signed out). */
   viewerStanding: () => Promise<ViewerStanding | undefined>;
 };
@@ -57,6 +70,8 @@ type JobAccessRow = {
   companyId: bigint;
   employerId: bigint;
   title: string;
+  location: string | null;
+  companyName: string | null;
   isActive: boolean;
   applicationDeadline: Date | null;
   deletedAt: Date | null;
@@ -77,6 +92,8 @@ export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer
     (ids) => db.applicantContact.findMany({ where: { userId: { in: ids } }, select: { userId: true, email: true, firstName: true, lastName: true } }),
     (row) => row.userId,
   );
+  const usernameById = createUsernameLoader(db);
+  const jobListingById = createJobListingLoader(db);
   const userApplicationCount = createOwnedCountLoader(db, 'applicant');
   const jobApplicationCount = createOwnedCountLoader(db, 'job');
   const primeApplication = (application: ApplicationRow) => void applicationById.prime(application.id, application);
@@ -84,6 +101,8 @@ export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer
   const sideReads = (counts: DataLoader<OwnedCountKey, number, string>): PageSideReads => ({
     primeApplication,
     primeApplicantContact,
+    primeUsername: (userId, username) => void usernameById.prime(userId, username),
+    primeJobListing: (jobId, listing) => void jobListingById.prime(jobId, listing),
     primeAttachments: primers.primeAttachments,
     primeCount: (key, count) => void counts.prime(key, count),
   });
@@ -97,7 +116,7 @@ export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer
     // The viewer's memberships ride along with the job rows: one row even when no job matches.
     const rows = await db.$queryRaw<JobAccessRow[]>`
       SELECT m.member_of AS "memberOf", j.id, j.company_id AS "companyId", j.employer_id AS "employerId", j.title,
-        j.is_active AS "isActive", j.application_deadline AS "applicationDeadline", j.deleted_at AS "deletedAt", j.version
+        j.location, j.company_name AS "companyName", j.is_active AS "isActive", j.application_deadline AS "applicationDeadline", j.deleted_at AS "deletedAt", j.version
       FROM (SELECT ARRAY(SELECT company_id::text FROM company_member_replicas WHERE user_id = ${BigInt(viewer.userId)} AND is_member) AS member_of) AS m
       LEFT JOIN job_replicas j ON j.id = ANY(${[...jobIds]}::bigint[])`;
     const viewerStanding: ViewerStanding = { userId: viewer.userId, role: viewer.role, memberOfCompanyIds: new Set(rows[0]!.memberOf) };
@@ -132,6 +151,8 @@ export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer
       return jobIds.map((id) => byJob.get(id) ?? null);
     }, bigintKeys),
     applicantContactById,
+    usernameById,
+    jobListingById,
     viewerStanding: standing.get,
   };
 }

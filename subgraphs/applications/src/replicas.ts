@@ -2,11 +2,15 @@ import { jobReplicaTableOf, type EventEnvelope, type JobStateEvent, type Replica
 
 /**
  * The copies of other services' data that applications keeps from their events, each by a durable
- * consumer of its own (applications-<name>): jobs (job_replicas) and job seekers' contact details
- * (applicant_contacts). The users replica is the shared userReplicaTable.
+ * consumer of its own (applications-<name>): jobs (job_replicas), companies' names
+ * (company_replicas) and job seekers' contact details (applicant_contacts). The users replica is the
+ * shared userReplicaTable.
  */
 
-/** What applying and seeing applications need of a job; a deleted job stays, marked, so its applications keep it. */
+/**
+ * What applying and seeing applications need of a job, and what an application shows of it (title,
+ * location, company name); a deleted job stays, marked, so its applications keep it.
+ */
 export function jobReplicaChange(event: JobStateEvent): ReplicaChange {
   const { job } = event.data;
   return {
@@ -15,6 +19,8 @@ export function jobReplicaChange(event: JobStateEvent): ReplicaChange {
       company_id: job.companyId,
       employer_id: job.employerId,
       title: job.title,
+      location: job.location,
+      company_name: job.companyName,
       is_active: job.isActive,
       application_deadline: job.applicationDeadline,
       ...(event.type === 'jobs.job.deleted.v1' ? { is_active: false, deleted_at: event.occurredAt } : {}),
@@ -23,6 +29,22 @@ export function jobReplicaChange(event: JobStateEvent): ReplicaChange {
 }
 
 export const jobReplicaTable = jobReplicaTableOf(jobReplicaChange);
+
+type CompanyEvent = EventEnvelope<'jobs.company.created.v1' | 'jobs.company.updated.v1'>;
+
+/**
+ * Companies' names, for Application.job's company name. A rename is a jobs.company.updated.v1 only:
+ * the company's jobs write no event of their own, so their copies' company_name keeps the old name
+ * until they next change, and readers take this table's name first.
+ */
+const companyNameChange = (event: CompanyEvent): ReplicaChange => ({ key: event.data.company.id, values: { name: event.data.company.name } });
+
+export const companyReplicaTable: ReplicaTable = {
+  table: 'company_replicas',
+  keyColumn: 'id',
+  versionColumn: 'version',
+  map: { 'jobs.company.created.v1': companyNameChange, 'jobs.company.updated.v1': companyNameChange },
+};
 
 type UserStateEvent = EventEnvelope<'users.user.registered.v1' | 'users.user.updated.v1'>;
 

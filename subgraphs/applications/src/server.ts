@@ -14,7 +14,7 @@ import type { ApplicationsDb } from './db.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { createInterviewService, type InterviewService } from './interviews.js';
 import { rejectApplicationsOfClosedJob } from './job-closure.js';
-import { applicantContactTable, jobReplicaTable } from './replicas.js';
+import { applicantContactTable, companyReplicaTable, jobReplicaTable } from './replicas.js';
 import { resolvers } from './resolvers/index.js';
 import { createUploadTokens } from './upload-tokens.js';
 import { mountUploadRoutes } from './upload-route.js';
@@ -41,7 +41,10 @@ const BULK_TRANSACTION_MS = 120_000;
  * interviews). Every change also writes its event to applications_db's outbox in the same
  * transaction; the relay publishes them (APPLICATIONS). Consumers, one set per replica of the service:
  * - applications-users-replica keeps user_replicas (who may apply) from users.user.*;
- * - applications-jobs-replica keeps job_replicas (open, deadline, employer, company) from jobs.job.*;
+ * - applications-jobs-replica keeps job_replicas (open, deadline, employer, company, and the title,
+ *   location and company name an application shows) from jobs.job.*;
+ * - applications-companies-replica keeps company_replicas (companies' names, which a rename changes)
+ *   from jobs.company.created/updated.v1;
  * - applications-applicant-contacts keeps job seekers' email and names from users.user.*;
  * - applications-company-members keeps company_member_replicas (the employer side of each company);
  * - applications-job-closure rejects the applications still open when their job closes;
@@ -79,7 +82,12 @@ export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, Applicatio
   // Local storage's upload and download URLs, which the gateway's /uploads proxy passes on.
   routes: (app, { attachments }) => mountUploadRoutes(app, attachments),
   events: {
-    replicas: { 'users-replica': userReplicaTable, 'jobs-replica': jobReplicaTable, 'applicant-contacts': applicantContactTable },
+    replicas: {
+      'users-replica': userReplicaTable,
+      'jobs-replica': jobReplicaTable,
+      'companies-replica': companyReplicaTable,
+      'applicant-contacts': applicantContactTable,
+    },
     consumers: (domain, { logger, now }) => [
       {
         purpose: 'company-members',

@@ -1,3 +1,4 @@
+import type { SubgraphUnderTest } from '@jobplatform/testing';
 import { APPLICATIONS_OPERATIONS } from './operations.js';
 import { startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from './start-applications.js';
 
@@ -10,6 +11,9 @@ let employer: Account;
 let jobId: string;
 /** A seeker with an application to each of the six jobs. */
 let busySeeker: Account;
+let seekers: Account[];
+let jobs: string[];
+let companyName: string;
 
 const JOB_APPLICATIONS = /* GraphQL */ `
   query ($jobId: ID!, $first: Int) {
@@ -35,6 +39,7 @@ const JOB_APPLICATIONS = /* GraphQL */ `
               status
               changedBy {
                 id
+                username
               }
             }
           }
@@ -81,12 +86,13 @@ const POSTED_JOBS = /* GraphQL */ `
 beforeAll(async () => {
   platform = await startPlatformForTest();
   let companyId: string;
-  ({ employer, companyId } = await platform.employerWithCompany());
-  const jobs = [];
-  for (let j = 0; j < 6; j += 1) jobs.push(await platform.postJob(employer, companyId, { title: `Job ${j}` }));
+  companyName = `Statement counts ${Date.now()}`;
+  ({ employer, companyId } = await platform.employerWithCompany(companyName));
+  jobs = [];
+  for (let j = 0; j < 6; j += 1) jobs.push(await platform.postJob(employer, companyId, { title: `Job ${j}`, location: 'Lisbon' }));
   jobId = jobs[0]!;
   // Ten registrations at a time: the users service's test pool is small.
-  const seekers: Account[] = [];
+  seekers = [];
   for (let batch = 0; batch < 6; batch += 1) seekers.push(...(await Promise.all(Array.from({ length: 10 }, () => platform.jobSeeker()))));
   await waitFor(
     'the registrations to reach the users replica',
@@ -119,12 +125,23 @@ afterAll(async () => {
   await platform.close();
 });
 
-/** The response's data and how many statements the applications service sent for it. */
+/** GraphQL operations a service has served so far (its graphql_operation_duration_seconds count): each is a call from the gateway. */
+async function operationsServed(service: SubgraphUnderTest): Promise<number> {
+  const metrics = await service.service.metrics.registry.getMetricsAsJSON();
+  const operations = metrics.find((metric) => metric.name === 'graphql_operation_duration_seconds');
+  const values = (operations?.values ?? []) as { metricName?: string; value: number }[];
+  return values.filter((value) => value.metricName === 'graphql_operation_duration_seconds_count').reduce((sum, value) => sum + value.value, 0);
+}
+
+/** The response's data, how many statements the applications service sent for it, and how many calls the gateway made to users and jobs. */
 async function measure(query: string, variables: Record<string, unknown>, options: { as?: Account; operationName?: string } = {}) {
   platform.applications.statements.length = 0;
+  const [usersBefore, jobsBefore] = await Promise.all([operationsServed(platform.users), operationsServed(platform.jobs)]);
   const response = await platform.gql(query, variables, { token: (options.as ?? employer).accessToken, operationName: options.operationName });
   expect(response.errors).toBeUndefined();
-  return { data: response.data as Record<string, any>, statements: platform.applications.statements.length };
+  const statements = platform.applications.statements.length;
+  const [usersAfter, jobsAfter] = await Promise.all([operationsServed(platform.users), operationsServed(platform.jobs)]);
+  return { data: response.data as Record<string, any>, statements, usersCalls: usersAfter - usersBefore, jobsCalls: jobsAfter - jobsBefore };
 }
 
 const statementsFor = async (...args: Parameters<typeof measure>) => (await measure(...args)).statements;
@@ -134,7 +151,8 @@ it('JobApplications(first: 50) costs as many statements as first: 2', async () =
   const large = await statementsFor(JOB_APPLICATIONS, { jobId, first: 50 });
   expect(large).toBe(small);
   // The viewer's memberships with the job's replica row; the page with its rows, the count and the
-  // applicants' contact details; the histories.
+  // applicants' contact details and usernames; the histories. Who made each change is the applicant
+  // (they applied), whose username the page already read: no statement of its own.
   expect(large).toBe(3);
 });
 
@@ -147,13 +165,17 @@ it('applications of every posted job are batched too', async () => {
 it("the contract's JobApplications and MyApplications read the page, its count and what its fields need in one statement each", async () => {
   const jobApplications = await measure(APPLICATIONS_OPERATIONS, { jobId, first: 20 }, { operationName: 'JobApplications' });
   // The viewer's memberships with the job's replica row; the page with its rows, the count, the
-  // applicants' contact details and the attachments. The download link and the contact details are
-  // still decided per application, from what these read.
+  // applicants' contact details and usernames, and the attachments. The download link and the
+  // contact details are still decided per application, from what these read. users is not called:
+  // applications provides the usernames.
   expect(jobApplications.statements).toBe(2);
+  expect({ users: jobApplications.usersCalls, jobs: jobApplications.jobsCalls }).toEqual({ users: 0, jobs: 1 });
   const page = jobApplications.data.job.applications;
   expect(page.totalCount).toBe(60);
   expect(page.edges).toHaveLength(20);
   expect(page.edges.every((edge: any) => edge.node.applicant.email.endsWith('@example.com'))).toBe(true);
+  const usernames = new Map(seekers.map((seeker) => [seeker.id, seeker.username]));
+  expect(page.edges.map((edge: any) => edge.node.applicant.username)).toEqual(page.edges.map((edge: any) => usernames.get(edge.node.applicant.id)));
   expect(page.edges[0].node.attachments).toEqual([{ id: expect.any(String), fileName: 'cv.pdf', fileType: 'PDF', fileSize: 10, url: expect.stringContaining('/uploads/') }]);
   expect(page.edges[1].node.attachments).toEqual([{ id: expect.any(String), fileName: 'letter.txt', fileType: 'TXT', fileSize: 10, url: null }]);
   // The page's attachments are the rows Application.attachments reads by itself, times included.
@@ -169,9 +191,14 @@ it("the contract's JobApplications and MyApplications read the page, its count a
   expect(withPage.data.job.applications.edges.map((edge: any) => edge.node.attachments.map((a: any) => a.uploadStatus))).toEqual([['UPLOADED'], ['PENDING']]);
 
   const myApplications = await measure(APPLICATIONS_OPERATIONS, { first: 20 }, { operationName: 'MyApplications', as: busySeeker });
-  // The page with its rows and the count; the interviews.
+  // The page with its rows, the count and the jobs' title, location and company name; the
+  // interviews. jobs is not called: applications provides what the list shows of each job.
   expect(myApplications.statements).toBe(2);
+  expect({ users: myApplications.usersCalls, jobs: myApplications.jobsCalls }).toEqual({ users: 1, jobs: 0 });
   const mine = myApplications.data.me.applications;
   expect(mine.totalCount).toBe(6);
   expect(mine.edges.map((edge: any) => edge.node.interviews.length)).toEqual([1, 1, 0, 0, 0, 0]);
+  expect(mine.edges.map((edge: any) => edge.node.job)).toEqual(
+    [...jobs].reverse().map((id, j) => ({ id, title: `Job ${5 - j}`, location: 'Lisbon', company: { name: companyName } })),
+  );
 });

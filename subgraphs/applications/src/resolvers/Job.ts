@@ -1,12 +1,31 @@
 import { pageSize, parseId } from '@jobplatform/service-runtime';
 import type { JobResolvers } from '../generated/graphql.js';
 import { viewerMayListJobApplications } from '../application-access.js';
-import { decodeApplicationCursor, toApplicationPage } from '../application-pages.js';
+import { decodeApplicationCursor, toApplicationPage, type JobReference } from '../application-pages.js';
+import type { ApplicationsContext } from '../context.js';
 import { statusColumn } from '../application-status.js';
 import { pageReadsOf } from '../page-selection.js';
 
+/**
+ * What an application's job shows, from the jobs replica: the gateway asks this service for title,
+ * location and company only through Application.job (@provides), whose job the replica always holds
+ * (an application's job row is never deleted).
+ */
+async function listingOf(job: JobReference, ctx: ApplicationsContext) {
+  const jobId = parseId(job.id);
+  const listing = jobId === undefined ? null : await ctx.loaders.jobListingById.load(jobId);
+  if (!listing) throw new Error(`job ${job.id} is not in the jobs replica`);
+  return listing;
+}
+
 export const Job: JobResolvers = {
   __resolveReference: (reference) => ({ id: String(reference.id) }),
+  title: async (job, _args, ctx) => (await listingOf(job, ctx)).title,
+  location: async (job, _args, ctx) => (await listingOf(job, ctx)).location,
+  company: async (job, _args, ctx) => {
+    const listing = await listingOf(job, ctx);
+    return { id: listing.companyId.toString(), name: listing.companyName };
+  },
   /** The job's employer side and admins; null for everyone else (see the SDL). */
   applications: async (job, { status, first, after }, ctx, info) => {
     const size = pageSize(first);

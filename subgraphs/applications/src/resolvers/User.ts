@@ -22,6 +22,17 @@ async function applicantContact(user: UserReference, ctx: ApplicationsContext) {
 
 export const User: UserResolvers = {
   __resolveReference: (reference) => ({ id: String(reference.id) }),
+  /**
+   * From the users replica: the gateway asks this service for it only through Application.applicant
+   * and ApplicationStatusChange.changedBy (@provides). A public field, shown to whoever sees the
+   * application. An error only for an account the replica does not know (applying needs the row).
+   */
+  username: async (user, _args, ctx) => {
+    const userId = parseId(user.id);
+    const username = userId === undefined ? null : await ctx.loaders.usernameById.load(userId);
+    if (username === null) throw new Error(`user ${user.id} is not in the users replica`);
+    return username;
+  },
   email: async (user, _args, ctx) => (await applicantContact(user, ctx))?.email ?? null,
   firstName: async (user, _args, ctx) => (await applicantContact(user, ctx))?.firstName ?? null,
   lastName: async (user, _args, ctx) => (await applicantContact(user, ctx))?.lastName ?? null,
