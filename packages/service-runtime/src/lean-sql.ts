@@ -62,9 +62,12 @@ export type LeanSql = {
 
 const queryOf = (sent: SqlFragment | string, values: readonly unknown[] = []) => (sent instanceof SqlFragment ? sent.toQuery() : { text: sent, values: values as unknown[] });
 
+/** A statement a service sent, and through which client (statement-count tests). */
+export type SqlStatementEvent = { query: string; duration: number; via: 'prisma' | 'node-postgres' };
+
 export type LeanSqlOptions = {
-  /** Sees every statement, as Prisma's query event does (statement-count tests). */
-  onQuery?: (event: { query: string; duration: number }) => void;
+  /** Sees every statement, as Prisma's query event does. */
+  onQuery?: (event: SqlStatementEvent) => void;
 };
 
 const INT8 = 20;
@@ -111,7 +114,7 @@ function sender(target: pg.Pool | pg.PoolClient, onQuery: LeanSqlOptions['onQuer
     try {
       return await send(text, values);
     } finally {
-      onQuery({ query: text, duration: performance.now() - started });
+      onQuery({ query: text, duration: performance.now() - started, via: 'node-postgres' });
     }
   };
 }

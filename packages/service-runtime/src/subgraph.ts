@@ -28,7 +28,7 @@ import {
   type SqlClient,
 } from '@jobplatform/events';
 import { startGraphQLService, type RunningService } from './graphql-service.js';
-import { createLeanSql, type LeanSql } from './lean-sql.js';
+import { createLeanSql, type LeanSql, type SqlStatementEvent } from './lean-sql.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import type { RequestContext } from './request-context.js';
@@ -142,7 +142,7 @@ export type StartSubgraphOptions<Overrides> = {
   now?: () => Date;
   verifyToken?: TokenVerifier;
   /** Sees every SQL statement the service's Prisma client sends (statement-count tests). */
-  onQuery?: (event: { query: string; duration: number }) => void;
+  onQuery?: (event: SqlStatementEvent) => void;
   /** Service-specific replacements (tests): passed to createDomain. */
   overrides?: Partial<Overrides>;
 };
@@ -170,7 +170,7 @@ function prismaOver<Db extends PrismaLike>(PrismaClient: PrismaClientClass<Db>, 
   const transactionOptions = TRANSACTION_DEFAULTS;
   if (!onQuery) return new PrismaClient({ adapter, transactionOptions });
   const db = new PrismaClient({ adapter, transactionOptions, log: [{ emit: 'event', level: 'query' }] });
-  db.$on('query', onQuery);
+  db.$on('query', (event) => onQuery({ query: event.query, duration: event.duration, via: 'prisma' }));
   return db;
 }
 

@@ -1,16 +1,16 @@
 import { createTestDatabase, loadSubgraphDefinition, type TestDatabase } from '@jobplatform/testing';
-import { createDatabaseClients, emptyStatement, statement, type DatabaseClients, type SubgraphDefinition } from '../src/index.js';
+import { createDatabaseClients, emptyStatement, statement, type DatabaseClients, type SqlStatementEvent, type SubgraphDefinition } from '../src/index.js';
 
 // The lean client (node-postgres) beside a service's Prisma client, on a real PostgreSQL database.
 
 let database: TestDatabase;
 let jobs: SubgraphDefinition<any, any, any, any, any>;
 let clients: DatabaseClients<any>;
-const seen: string[] = [];
+const seen: SqlStatementEvent[] = [];
 
 beforeAll(async () => {
   [database, jobs] = await Promise.all([createTestDatabase('jobs'), loadSubgraphDefinition('jobs')]);
-  clients = createDatabaseClients(jobs.PrismaClient, database.url, { poolSize: 2, onQuery: (event) => seen.push(event.query) });
+  clients = createDatabaseClients(jobs.PrismaClient, database.url, { poolSize: 2, onQuery: (event) => seen.push(event) });
   await database.query('CREATE TABLE lean_probe (id int8 PRIMARY KEY, note text NOT NULL)');
 });
 afterAll(async () => {
@@ -28,6 +28,11 @@ it("returns values as Prisma's raw queries do", async () => {
   const [lean] = await clients.sql.rows<Record<string, unknown>>(statement);
   const [prisma] = (await clients.db.$queryRawUnsafe(statement)) as Record<string, unknown>[];
   expect(lean).toEqual(prisma);
+  // onQuery tells which client sent each.
+  expect(seen.map((event) => [event.via, event.query])).toEqual([
+    ['node-postgres', statement],
+    ['prisma', statement],
+  ]);
   expect(lean).toEqual({
     big: 9007199254740993n,
     bigs: [1n, null, 3n],
@@ -77,7 +82,7 @@ it('commits a transaction, and rolls one back when its work throws', async () =>
   ).rejects.toMatchObject({ code: '23505' });
   expect((await database.query('SELECT id::int, note FROM lean_probe ORDER BY id')).rows).toEqual([{ id: 1, note: 'kept' }]);
   // Every statement of the work was seen.
-  expect(seen.filter((query) => query.startsWith('INSERT'))).toHaveLength(4);
+  expect(seen.filter((event) => event.query.startsWith('INSERT'))).toHaveLength(4);
   // Rows in a transaction come with the same parsers as outside it.
   const inside = await clients.sql.transaction(async (tx) => (await tx.query('SELECT id, $1::date AS day FROM lean_probe', ['2026-01-02'])).rows);
   expect(inside).toEqual([{ id: 1n, day: new Date('2026-01-02T00:00:00.000Z') }]);

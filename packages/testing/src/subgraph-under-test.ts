@@ -35,8 +35,10 @@ export type SubgraphUnderTest<Db = unknown, Domain = unknown, Own = any> = {
   natsUrl: string;
   /** A connection of the test's own to that server, for reading streams and publishing. */
   nats: NatsConnection;
-  /** SQL statements the service's Prisma client sent; tests empty it with `statements.length = 0`. */
+  /** SQL statements the service sent, through Prisma's client or node-postgres; tests empty it with `statements.length = 0`. */
   statements: string[];
+  /** Those of them sent over node-postgres (the kit's lean client), emptied the same way. */
+  leanStatements: string[];
   /** Events the service committed to its outbox, in order, optionally of one subject. */
   outbox<S extends EventSubject>(subject?: S): Promise<EventEnvelope<S>[]>;
   /** Every message the service's own stream holds, in stream order: what consumers get. */
@@ -103,9 +105,13 @@ export async function startSubgraphForTest<Db extends PrismaLike, Domain, Own, O
     ...options.env,
   });
   const statements: string[] = [];
+  const leanStatements: string[] = [];
   const startOptions: StartSubgraphOptions<Overrides> = {
     logger: options.logger ?? createLogger(definition.name, 'silent'),
-    onQuery: (event) => statements.push(event.query),
+    onQuery: (event) => {
+      statements.push(event.query);
+      if (event.via === 'node-postgres') leanStatements.push(event.query);
+    },
     ...(options.now ? { now: options.now } : {}),
     ...(options.verifyToken ? { verifyToken: options.verifyToken } : {}),
     ...(options.overrides ? { overrides: options.overrides } : {}),
@@ -125,6 +131,7 @@ export async function startSubgraphForTest<Db extends PrismaLike, Domain, Own, O
     natsUrl,
     nats,
     statements,
+    leanStatements,
     outbox: (subject) => readOutbox(db, subject),
     published: (subject) => readStream(nats, streamNameOf(definition.name), subject),
     gql: (query, variables, opts = {}) => {
