@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
-import { createByIdLoader, type RequestContext } from '@jobplatform/service-runtime';
-import type { NotificationRow, NotificationsDb } from './db.js';
+import { createByIdLoader, statement, type LeanSql, type RequestContext } from '@jobplatform/service-runtime';
+import type { NotificationRow } from './db.js';
+import { notificationColumns } from './inbox.js';
 import type { NotificationsDomain } from './server.js';
 
 export type NotificationsLoaders = {
@@ -9,9 +10,12 @@ export type NotificationsLoaders = {
 
 export type NotificationsContext = RequestContext & NotificationsDomain & { loaders: NotificationsLoaders };
 
-/** Per-request loaders: entity references batch into one query. */
-export function createLoaders(db: NotificationsDb): NotificationsLoaders {
+/**
+ * Per-request loaders: entity references batch into one statement, over node-postgres (each live
+ * notification a subscriber receives is read through here, as that subscriber).
+ */
+export function createLoaders(sql: LeanSql): NotificationsLoaders {
   return {
-    notificationById: createByIdLoader((ids) => db.notification.findMany({ where: { id: { in: ids } } })),
+    notificationById: createByIdLoader((ids) => sql.rows<NotificationRow>(statement`SELECT ${notificationColumns} FROM notifications n WHERE n.id = ANY(${ids}::bigint[])`)),
   };
 }

@@ -1,5 +1,5 @@
 import type { Viewer } from '@jobplatform/auth';
-import { AppError, emptyStatement, parseId, statement, type LeanSql } from '@jobplatform/service-runtime';
+import { AppError, emptyStatement, parseId, SqlFragment, statement, type LeanSql } from '@jobplatform/service-runtime';
 import type { NotificationRow, NotificationsDb } from './db.js';
 import type { Channel } from './notification-events.js';
 import { toNotificationPage, type NotificationPage } from './notification-pages.js';
@@ -29,6 +29,15 @@ const countsOf = (userId: bigint, filter: InboxFilter) => statement`(
     coalesce(sum(unread) FILTER (WHERE notification_type = 'in_app'), 0)::int AS unread
   FROM notification_counts WHERE user_id = ${userId}::bigint) AS c`;
 
+/** A notification row (table alias n) as Prisma's model returns it: NotificationRow. */
+export const notificationColumns = new SqlFragment(
+  [
+    `n.id, n.user_id AS "userId", n.title, n.message, n.notification_type AS "notificationType", n.status, n.event, n.metadata,
+     n.source_event_id AS "sourceEventId", n.outbound_mail_id AS "outboundMailId", n.created_at AS "createdAt", n.sent_at AS "sentAt", n.read_at AS "readAt"`,
+  ],
+  [],
+);
+
 const notificationOf = ({ total: _total, unread: _unread, ...row }: PageStatementRow): NotificationRow[] => (row.id === null ? [] : [row as NotificationRow]);
 
 /**
@@ -46,9 +55,7 @@ export function createInbox({ db, sql, now }: { db: NotificationsDb; sql: LeanSq
      */
     async page(userId: bigint, filter: InboxFilter, size: number, after: bigint | undefined, reads: PageReads): Promise<NotificationPage> {
       const rows = await sql.rows<PageStatementRow>(statement`
-        SELECT c.total, c.unread, n.id, n.user_id AS "userId", n.title, n.message, n.notification_type AS "notificationType", n.status, n.event,
-          n.metadata, n.source_event_id AS "sourceEventId", n.outbound_mail_id AS "outboundMailId", n.created_at AS "createdAt",
-          n.sent_at AS "sentAt", n.read_at AS "readAt"
+        SELECT c.total, c.unread, ${notificationColumns}
         FROM ${reads.counts ? countsOf(userId, filter) : statement`(VALUES (NULL::int, NULL::int)) AS c(total, unread)`}
         LEFT JOIN LATERAL (
           SELECT * FROM notifications

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { userReplicaTable, type BatchItem } from '@jobplatform/events';
 import { courierPart, deleteMailOf } from '@jobplatform/mail';
-import type { LeanTx, SubgraphDefinition } from '@jobplatform/service-runtime';
+import type { LeanSql, LeanTx, SubgraphDefinition } from '@jobplatform/service-runtime';
 import { planApplicationNotification } from './application-notifications.js';
 import { planSavedSearchNotification } from './saved-search-notifications.js';
 import { createLoaders, type NotificationsContext } from './context.js';
@@ -23,6 +23,8 @@ import { eraseUserFromNotifications } from './user-erasure.js';
 /** The notifications rules without the HTTP server: what the service, scripts and tests share. */
 export type NotificationsDomain = {
   db: NotificationsDb;
+  /** node-postgres on db's pool: the hot reads (inbox pages, notifications by id) and the consumers' transactions. */
+  sql: LeanSql;
   inbox: Inbox;
   preferences: Preferences;
   templates: TemplateAdmin;
@@ -68,6 +70,7 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
     const storedTemplates = createStoredTemplates({ db, maxAgeMs: env.own.NOTIFICATION_TEMPLATES_MAX_AGE_MS });
     return {
       db,
+      sql,
       inbox: createInbox({ db, sql, now }),
       preferences: createPreferences({ db, now }),
       templates: createTemplateAdmin({ db, now, changed: storedTemplates.invalidate }),
@@ -75,7 +78,7 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
       delivery: createNotificationDelivery({ now, logger, registry: metrics.registry, compiledTemplates: createTemplateCache(), storedTemplates }),
     };
   },
-  createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db) }),
+  createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.sql) }),
   events: {
     replicas: { 'users-replica': userReplicaTable, 'recipient-contacts': recipientContactTable, 'jobs-replica': jobReplicaTable, 'companies-replica': companyReplicaTable },
     consumers: (domain, { logger, now }) => [

@@ -158,6 +158,8 @@ describe('reading notifications', () => {
     expect(page.edges.length).toBeGreaterThan(0);
     expect(inboxStatements()).toHaveLength(1);
     expect(inboxStatements()[0]).toMatch(/FROM notification_counts[\s\S]*FROM notifications/);
+    // Over node-postgres, not through Prisma's client: the page is the inbox's hot read.
+    expect(platform.notifications.leanStatements).toContain(inboxStatements()[0]);
     statements.length = 0;
     const rowsOnly = await platform.ok('{ me { notifications(first: 2) { edges { node { id } } pageInfo { hasNextPage } } } }', {}, employer);
     expect(rowsOnly.me.notifications.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(page.edges.slice(0, 2).map((e: { node: { id: string } }) => e.node.id));
@@ -168,6 +170,17 @@ describe('reading notifications', () => {
     const counted = await platform.ok('{ me { notifications(first: 1) { ...Counts } } } fragment Counts on NotificationConnection { totalCount unreadCount }', {}, employer);
     expect(counted.me.notifications).toEqual({ totalCount: page.totalCount, unreadCount: page.unreadCount });
     expect(inboxStatements()).toHaveLength(1);
+  });
+
+  it('reads a notification by id (as a live subscription does) in one statement over node-postgres, for its recipient alone', async () => {
+    const page = await myNotifications(employer);
+    const target = page.edges[0].node;
+    platform.notifications.leanStatements.length = 0;
+    const read = await platform.ok('query N($id: ID!) { notification(id: $id) { id title } }', { id: target.id }, employer);
+    expect(read.notification).toEqual({ id: target.id, title: target.title });
+    expect(platform.notifications.leanStatements.filter((sql) => /FROM notifications n WHERE n\.id = ANY/.test(sql))).toHaveLength(1);
+    const stranger = await platform.ok('query N($id: ID!) { notification(id: $id) { id title } }', { id: target.id }, seeker);
+    expect(stranger.notification).toBeNull();
   });
 
   it('marks one read (once), and the unread count follows', async () => {
