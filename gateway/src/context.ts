@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { bearerToken, TokenError, type TokenVerifier, type Viewer } from '@jobplatform/auth';
 import type { Logger } from '@jobplatform/config';
 import { AppError, type RequestContext } from '@jobplatform/service-runtime';
@@ -47,5 +48,27 @@ export function createContextBuilder(verifyToken: TokenVerifier, logger: Logger)
         return (requestLogger ??= logger.child({ requestId }));
       },
     };
+  };
+}
+
+/**
+ * The context of one more operation by the caller of `context`, with a request id of its own (for
+ * the subgraphs' logs), for each event of a subscription. The token was verified when the
+ * subscription arrived; it is not verified again per event: the socket closes with 4401 at the
+ * token's expiry and with 4403 on its revocation, and SocketConnection.isAuthorized() is asked
+ * before each event for the moments between.
+ */
+export function nextContextOf(context: GatewayContext, logger: Logger): GatewayContext {
+  const requestId = randomUUID();
+  let requestLogger: Logger | undefined;
+  return {
+    requestId,
+    clientIp: context.clientIp,
+    userAgent: context.userAgent,
+    viewer: context.viewer,
+    accessToken: context.accessToken,
+    get logger() {
+      return (requestLogger ??= logger.child({ requestId }));
+    },
   };
 }

@@ -33,7 +33,7 @@ import {
 import { clientAddressOf } from './client-address.js';
 import { createContextBuilder, type GatewayContext } from './context.js';
 import { ideEnabledIn, liveUpdatesOf, socketLimitsOf, subgraphCallsOf, type GatewayEnv } from './env.js';
-import { createOperationExecutor } from './execute-operation.js';
+import { createOperationExecutor, createQueryPreparer } from './execute-operation.js';
 import { mountGraphQLIde } from './graphql-ide.js';
 import { createSubgraphClient, SubgraphDataSource, subgraphsOf, type SubgraphClient } from './subgraph-requests.js';
 import { mountUploadProxy } from './upload-proxy.js';
@@ -123,6 +123,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   // The platform's own operations, by id or as text; with GATEWAY_TRUSTED_DOCUMENTS_ONLY, nothing else.
   const trustedDocuments = createTrustedDocuments(compileTrustedDocuments(env.GATEWAY_TRUSTED_DOCUMENTS_DIR), { only: env.GATEWAY_TRUSTED_DOCUMENTS_ONLY ?? false });
 
+  const validationRules = operationLimitRules({ maxDepth: env.GATEWAY_MAX_DEPTH, maxAliases: env.GATEWAY_MAX_ALIASES });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     // Ids name trusted documents only (trustedDocumentsCheck): clients cannot register documents of their own.
@@ -130,7 +131,7 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
     introspection: env.NODE_ENV !== 'production',
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: operationLimitRules({ maxDepth: env.GATEWAY_MAX_DEPTH, maxAliases: env.GATEWAY_MAX_ALIASES }),
+    validationRules,
     formatError,
     plugins: [
       // GET /graphql in a browser is GraphiQL from the gateway itself (graphql-ide.ts), never a CDN page.
@@ -163,14 +164,15 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   );
   installErrorHandler(app, logger);
 
-  // graphql-ws on the same path, executing through the same ApolloServer as POST /graphql; each
-  // subscription event's selection too.
+  // graphql-ws on the same path, executing through the same ApolloServer as POST /graphql. Each
+  // subscription event's selection goes through the same query planner and subgraph calls, its
+  // lookup query prepared once per subscription (createQueryPreparer).
   const execute = createOperationExecutor(apollo);
   let liveUpdates: LiveUpdates | undefined;
   if (nats && live) {
     liveUpdates = await startLiveUpdates({
       nats,
-      execute,
+      prepareQuery: createQueryPreparer(gateway, { validationRules, formatError, logger }),
       limits: { maxDepth: env.GATEWAY_MAX_DEPTH, maxAliases: env.GATEWAY_MAX_ALIASES, maxCost: env.GATEWAY_MAX_COST },
       maxSubscriptionsPerConnection: live.maxSubscriptionsPerConnection,
       maxQueuedEvents: live.maxQueuedEvents,

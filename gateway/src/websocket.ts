@@ -39,11 +39,19 @@ export const SocketCloseCode = {
 /** The socket an operation arrived on: one object per connection, for as long as it is open. */
 export type SocketConnection = {
   close(code: number, reason: string): void;
-  /** A fresh context of the connection's caller (token checked again), for each event of a subscription. */
-  buildContext(): Promise<GatewayContext>;
+  /**
+   * Whether the token the connection signed in with still holds at this moment: not expired and
+   * not revoked (true for an anonymous connection). The socket is closed with 4401 at the token's
+   * expiry and with 4403 within a second of its revocation; this answers for the moments between.
+   * Each event of a subscription asks it, instead of verifying the token's signature again.
+   */
+  isAuthorized(): boolean;
 };
 
-/** One operation received over the socket, parsed, with the context of the caller who sent it. */
+/**
+ * One operation received over the socket, parsed, with the context of the caller who sent it (the
+ * token verified as the operation arrived).
+ */
 export type SocketOperation = {
   request: OperationRequest;
   document: DocumentNode;
@@ -96,6 +104,8 @@ export type WebSocketOptions = {
 type ConnectionState = {
   /** The connection_init authorization, when it carried a verified token. */
   authorization: string;
+  /** That token's viewer and expiry (ms; undefined when it has no `exp`). */
+  signedInAs: { viewer: Viewer; expiresAt: number | undefined };
   stopExpiryTimer: () => void;
   releaseUserSlot: () => void;
   connection: SocketConnection;
@@ -247,13 +257,19 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
   const connectionOf = (extra: Extra & Partial<ConnectionState>): SocketConnection =>
     (extra.connection ??= {
       close: (code, reason) => extra.socket.close(code, reason),
-      buildContext: () =>
-        options.buildContext({
-          requestId: randomUUID(),
-          clientIp: clientAddressOf(extra.request, options.trustedProxies),
-          userAgent: extra.request.headers['user-agent'],
-          authorization: extra.authorization,
-        }),
+      isAuthorized: () => {
+        const signedInAs = extra.signedInAs;
+        if (!signedInAs) return extra.authorization === undefined;
+        if (signedInAs.expiresAt !== undefined && signedInAs.expiresAt <= Date.now()) return false;
+        return !options.revocations?.list.isRevoked(signedInAs.viewer);
+      },
+    });
+  const buildContextOf = (extra: Extra & Partial<ConnectionState>) =>
+    options.buildContext({
+      requestId: randomUUID(),
+      clientIp: clientAddressOf(extra.request, options.trustedProxies),
+      userAgent: extra.request.headers['user-agent'],
+      authorization: extra.authorization,
     });
 
   const stopRevocationChecks = options.revocations ? closeRevokedConnections(options.revocations, signedIn) : () => {};
@@ -284,6 +300,7 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
         if (!releaseUserSlot) return refuse(SocketCloseCode.TooManyConnections, `Too many open connections for this account (at most ${options.maxConnectionsPerUser})`);
         ctx.extra.releaseUserSlot = releaseUserSlot;
         ctx.extra.authorization = authorization as string;
+        ctx.extra.signedInAs = { viewer, expiresAt: expiryOf(token) };
         ctx.extra.stopExpiryTimer = closeAtExpiry(ctx.extra.socket, token);
         signedIn.set(ctx.extra.socket, viewer);
         return true;
@@ -317,7 +334,7 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
         const connection = connectionOf(ctx.extra);
         let context: GatewayContext;
         try {
-          context = await connection.buildContext();
+          context = await buildContextOf(ctx.extra);
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
           throw error;

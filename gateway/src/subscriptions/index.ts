@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '@jobplatform/config';
 import type { EventEnvelope, EventSubject } from '@jobplatform/events';
 import type { OperationLimits } from '@jobplatform/service-runtime';
-import type { OperationExecutor } from '../execute-operation.js';
+import type { QueryPreparer } from '../execute-operation.js';
 import type { SubscriptionSource } from '../websocket.js';
 import { startEventFanout } from './event-fanout.js';
 import { liveFields } from './live-fields.js';
@@ -13,7 +13,7 @@ export { liveFields, type LiveField } from './live-fields.js';
 
 export type LiveUpdatesOptions = {
   nats: NatsConnection;
-  execute: OperationExecutor;
+  prepareQuery: QueryPreparer;
   limits: OperationLimits;
   maxSubscriptionsPerConnection: number;
   maxQueuedEvents: number;
@@ -36,7 +36,7 @@ function audiencesBySubject(): Map<EventSubject, (envelope: EventEnvelope) => re
 /**
  * Subscriptions served from NATS: one core subscription per subject of liveFields for the whole
  * process, and the SubscriptionSource the socket server hands subscription operations to. Nothing
- * here depends on a socket, so a benchmark can drive it with any NatsConnection and executor.
+ * here depends on a socket, so a benchmark can drive it with any NatsConnection and query preparer.
  */
 export async function startLiveUpdates(options: LiveUpdatesOptions): Promise<LiveUpdates> {
   const fanout = await startEventFanout({ nats: options.nats, audiences: audiencesBySubject(), logger: options.logger });

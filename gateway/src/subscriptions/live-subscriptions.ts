@@ -1,9 +1,10 @@
-import { getArgumentValues, getVariableValues, GraphQLError, specifiedRules, validate, type FormattedExecutionResult } from 'graphql';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { getArgumentValues, getOperationAST, getVariableValues, GraphQLError, specifiedRules, validate, type FormattedExecutionResult } from 'graphql';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '@jobplatform/config';
 import type { EventEnvelope } from '@jobplatform/events';
 import { AppError, assertCostWithinBudget, operationLimitRules, type OperationLimits } from '@jobplatform/service-runtime';
-import type { OperationExecutor } from '../execute-operation.js';
+import { nextContextOf, type GatewayContext } from '../context.js';
+import type { PreparedQuery, QueryPreparer } from '../execute-operation.js';
 import { SocketCloseCode, type SocketConnection, type SocketOperation, type SubscriptionSource } from '../websocket.js';
 import { createDeliveryBudget, createResultStream, type DeliveryBudget } from './delivery-queue.js';
 import type { EventFanout } from './event-fanout.js';
@@ -12,8 +13,11 @@ import { buildLookupQuery, rootFieldOf, type LookupQuery } from './lookup-query.
 
 export type LiveSubscriptionsOptions = {
   fanout: EventFanout;
-  /** The executor behind POST /graphql: each event's selection is resolved through it, as the subscriber. */
-  execute: OperationExecutor;
+  /**
+   * Prepares each subscription's lookup query once for the gateway's query planner (the executor
+   * behind POST /graphql): each event's selection is resolved through it, as the subscriber.
+   */
+  prepareQuery: QueryPreparer;
   limits: OperationLimits;
   maxSubscriptionsPerConnection: number;
   /** Events accepted for one connection and not yet written to it (createDeliveryBudget). */
@@ -27,8 +31,19 @@ type EventOutcome = 'delivered' | 'not_visible' | 'failed' | 'overflow';
 
 type ConnectionLoad = { subscriptions: number; budget: DeliveryBudget };
 
-/** A subscription that passed every check: what to listen to and how to resolve each event. */
-type PreparedSubscription = { fieldName: string; live: LiveField; args: Record<string, unknown>; lookup: LookupQuery };
+/**
+ * A subscription that passed every check: what to listen to, and how to resolve each event: its
+ * lookup query, validated once and run per event with the subscriber's context.
+ */
+type PreparedSubscription = {
+  fieldName: string;
+  live: LiveField;
+  args: Record<string, unknown>;
+  lookup: LookupQuery;
+  runLookup: PreparedQuery;
+  /** The subscriber's context, made (and their token verified) when the subscription arrived. */
+  context: GatewayContext;
+};
 
 function createLiveMetrics(registry: Registry | undefined) {
   const registers = registry ? [registry] : [];
@@ -41,22 +56,37 @@ function createLiveMetrics(registry: Registry | undefined) {
   });
   const active = new Gauge({ name: 'gateway_active_subscriptions', help: 'Open subscriptions, by Subscription field', labelNames: ['field'], registers });
   for (const field of fields) active.set({ field }, 0);
+  const lookups = new Histogram({
+    name: 'gateway_subscription_lookup_seconds',
+    help: "Time to resolve one event's selection through the query planner as its subscriber, by Subscription field",
+    labelNames: ['field'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
   return {
     count: (field: string, outcome: EventOutcome) => events.inc({ field, outcome }),
+    timeLookup: (field: string) => lookups.startTimer({ field }),
     opened: (field: string) => active.inc({ field }),
     closed: (field: string) => active.dec({ field }),
   };
 }
 
+/** A validation error as ApolloServer reports one. */
+const validationError = (error: GraphQLError) =>
+  new GraphQLError(error.message, { nodes: error.nodes ?? [], extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } });
+
 /**
  * Checks a subscription as ApolloServer checks a query (validation with the gateway's depth and
- * alias rules, variables, cost), finds the live field it subscribes to and prepares the query that
- * will read each event's entity.
+ * alias rules, variables, cost), finds the live field it subscribes to and prepares, once, the query
+ * that will read each event's entity (validated and within the cost budget too).
  */
-function prepareSubscription({ request, document, operation, schema }: SocketOperation, limits: OperationLimits): PreparedSubscription | readonly GraphQLError[] {
+function prepareSubscription(
+  { request, document, operation, schema, context }: SocketOperation,
+  limits: OperationLimits,
+  prepareQuery: QueryPreparer,
+): PreparedSubscription | readonly GraphQLError[] {
   const invalid = validate(schema, document, [...specifiedRules, ...operationLimitRules(limits)]);
-  if (invalid.length > 0)
-    return invalid.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? [], extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+  if (invalid.length > 0) return invalid.map(validationError);
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 20 });
   if (coerced.errors) return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? [], extensions: { code: 'BAD_USER_INPUT' } }));
   try {
@@ -72,24 +102,32 @@ function prepareSubscription({ request, document, operation, schema }: SocketOpe
   const fieldDefinition = schema.getSubscriptionType()?.getFields()[fieldName];
   if (!live || !fieldDefinition)
     return [new GraphQLError(`Subscription.${fieldName} is not served by this gateway`, { nodes: [root], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })];
-  return {
-    fieldName,
-    live,
-    args: getArgumentValues(fieldDefinition, root, coerced.coerced),
-    lookup: buildLookupQuery(document, operation, coerced.coerced, live.lookup),
-  };
+  const lookup = buildLookupQuery(document, operation, coerced.coerced, live.lookup);
+  const runLookup = prepareQuery(lookup.document, schema);
+  if (typeof runLookup !== 'function') return runLookup.map(validationError);
+  try {
+    // The entity's id does not weigh in the cost: any id gives the cost of every event.
+    assertCostWithinBudget(schema, lookup.document, getOperationAST(lookup.document)!, { ...lookup.variables, [lookup.idVariable]: '0' }, limits.maxCost);
+  } catch (error) {
+    if (error instanceof GraphQLError) return [error];
+    throw error;
+  }
+  return { fieldName, live, args: getArgumentValues(fieldDefinition, root, coerced.coerced), lookup, runLookup, context };
 }
 
 /**
  * Serves the Subscription fields of liveFields from NATS events. Each subscription listens for its
  * user's events of its subject (the producer's audience), keeps those its arguments match, and
- * resolves the client's selection for each through the OperationExecutor with a fresh context of
- * the connection (the token checked again): every subgraph authorizes it as that user, and an event
- * whose entity comes back null (not theirs to see) is dropped. Events of one subscription are
- * resolved and delivered in the order they arrived.
+ * resolves the client's selection for each through the query planner with the subscriber's context
+ * (their token, forwarded to every subgraph, which authorizes it as that user; a request id of its
+ * own per event): an event whose entity comes back null (not theirs to see) is dropped. The token is
+ * verified when the subscription arrives, not per event: an event reaches the lookup only while the
+ * connection's token is unexpired and unrevoked (SocketConnection.isAuthorized), and the socket is
+ * closed when it expires or is revoked. Events of one subscription are resolved and delivered in the
+ * order they arrived.
  */
 export function createLiveSubscriptions(options: LiveSubscriptionsOptions): SubscriptionSource {
-  const { fanout, execute, logger } = options;
+  const { fanout, logger } = options;
   const metrics = createLiveMetrics(options.registry);
   const loads = new WeakMap<SocketConnection, ConnectionLoad>();
   const loadOf = (connection: SocketConnection) => {
@@ -101,15 +139,17 @@ export function createLiveSubscriptions(options: LiveSubscriptionsOptions): Subs
   /** The subscription's result for one event, or undefined when the subscriber may not see it. */
   async function resolveEvent(connection: SocketConnection, prepared: PreparedSubscription, envelope: EventEnvelope): Promise<FormattedExecutionResult | undefined> {
     const { lookup, live, fieldName } = prepared;
+    // An expired or revoked token: the socket is being closed with 4401 or 4403.
+    if (!connection.isAuthorized()) {
+      metrics.count(fieldName, 'failed');
+      return undefined;
+    }
     let result: FormattedExecutionResult;
+    const stopTimer = metrics.timeLookup(fieldName);
     try {
-      const context = await connection.buildContext();
-      result = await execute(
-        { query: lookup.query, operationName: lookup.operationName, variables: { ...lookup.variables, [lookup.idVariable]: live.lookup.idOf(envelope.data) } },
-        context,
-      );
+      result = await prepared.runLookup({ ...lookup.variables, [lookup.idVariable]: live.lookup.idOf(envelope.data) }, nextContextOf(prepared.context, logger));
+      stopTimer();
     } catch (error) {
-      // An expired token: the socket is being closed with 4401 at the same moment.
       metrics.count(fieldName, 'failed');
       logger.debug({ err: error, field: fieldName, eventId: envelope.id }, 'subscription event not resolved');
       return undefined;
@@ -163,7 +203,7 @@ export function createLiveSubscriptions(options: LiveSubscriptionsOptions): Subs
   }
 
   return async (operation) => {
-    const prepared = prepareSubscription(operation, options.limits);
+    const prepared = prepareSubscription(operation, options.limits, options.prepareQuery);
     if (Array.isArray(prepared)) return prepared;
     const viewer = operation.context.viewer;
     if (!viewer) return [new AppError('UNAUTHENTICATED', 'Sign in to subscribe: send { authorization: "Bearer <access token>" } in connection_init').toGraphQLError()];

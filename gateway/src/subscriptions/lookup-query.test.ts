@@ -1,4 +1,4 @@
-import { buildSchema, getOperationAST, parse, validate } from 'graphql';
+import { buildSchema, getOperationAST, parse, print, validate } from 'graphql';
 import { buildLookupQuery } from './lookup-query.js';
 
 const schema = buildSchema(`
@@ -12,6 +12,7 @@ function lookupOf(source: string, variables: Record<string, unknown> = {}) {
   const document = parse(source);
   const built = buildLookupQuery(document, getOperationAST(document)!, variables, { field: 'application', argument: 'id' });
   expect(validate(schema, parse(built.query))).toEqual([]);
+  expect(print(built.document)).toBe(built.query);
   return built;
 }
 
@@ -21,6 +22,7 @@ describe('buildLookupQuery', () => {
       applicationId: '7',
     });
     expect(built).toEqual({
+      document: expect.objectContaining({ kind: 'Document' }),
       query: 'query OnChange($entityId: ID!) {\n  applicationStatusChanged: application(id: $entityId) {\n    id\n    status\n    job {\n      title\n    }\n  }\n}',
       operationName: 'OnChange',
       idVariable: 'entityId',

@@ -2,6 +2,8 @@ import { Kind, print, visit, type DocumentNode, type FieldNode, type FragmentDef
 
 /** The query that reads a subscription's selection for one event; the same text for every event. */
 export type LookupQuery = {
+  /** The query, parsed (the text below is its printed form). */
+  document: DocumentNode;
   query: string;
   operationName: string | undefined;
   /** The variable that takes the entity's id of each event. */
@@ -96,8 +98,10 @@ export function buildLookupQuery(
     directives: [],
     selectionSet: { kind: Kind.SELECTION_SET, selections: [lookupField] },
   };
+  const lookupDocument: DocumentNode = { kind: Kind.DOCUMENT, definitions: [query, ...used] };
   return {
-    query: print({ kind: Kind.DOCUMENT, definitions: [query, ...used] }),
+    document: lookupDocument,
+    query: print(lookupDocument),
     operationName: operation.name?.value,
     idVariable,
     variables: Object.fromEntries(Object.entries(variables).filter(([name]) => selectionVariables.has(name))),
