@@ -20,6 +20,9 @@
 // gateway's socket caps are raised for the run (GATEWAY_WS_MAX_CONNECTIONS_PER_IP: every client
 // comes from 127.0.0.1). It builds first (npx turbo run build, cached) unless --no-build.
 // --cpu-prof DIR: every service writes a V8 CPU profile into DIR when the run ends.
+// --max-load X: before each phase (before its tokens are refreshed and its clients connect, so that
+// a long wait cannot outlast the 15-minute tokens), wait up to 15 minutes for the 1-minute load
+// average to fall to X.
 import { execSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -31,7 +34,18 @@ import { findFreePort, startNatsServer } from '@jobplatform/embedded-infra';
 import { connectToNats, createEnvelope, createEventId, natsInboxPrefixOf } from '@jobplatform/events';
 import { repoRoot } from '../src/dev-stack-env.js';
 import { inParallel, startSeedUsers } from '../src/seed/seed-platform.js';
-import { buildServices, clientOperation, loadAverage, machineDescription, percentile, startBenchStack, stopOnInterrupt, waitForOutbox, cpuProfileArgs } from './bench-stack.js';
+import {
+  buildServices,
+  clientOperation,
+  loadAverage,
+  machineDescription,
+  percentile,
+  startBenchStack,
+  stopOnInterrupt,
+  waitForOutbox,
+  waitForQuiet,
+  cpuProfileArgs,
+} from './bench-stack.js';
 import { pidOfPort, procSample, startHive, type ProcessSample } from './hive-gateway.js';
 import type { ClientSpec, FromClients, ToClients } from './subscription-clients.js';
 
@@ -46,8 +60,10 @@ const { values } = parseArgs({
     'no-hive': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    'max-load': { type: 'string' },
   },
 });
+const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const accountCount = Number(values.accounts);
 const perAccount = Number(values['connections-per-account']);
 const subscriberCount = accountCount * perAccount;
@@ -464,6 +480,7 @@ try {
   };
   const results: PhaseResult[] = [];
   for (const rate of rates) {
+    await waitForQuiet(maxLoad);
     await registered.refresh();
     results.push(await runPhase(ours, rate, accounts, notificationIds));
   }
@@ -473,6 +490,7 @@ try {
   if (!values['no-hive']) {
     hive = await startHiveWithNats(values['hive-version']!);
     const running = hive;
+    await waitForQuiet(maxLoad);
     await registered.refresh();
     results.push(
       await runPhase(
