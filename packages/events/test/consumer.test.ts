@@ -281,6 +281,44 @@ describe('batches across aggregates', () => {
     for (const row of rows) expect(row.versions).toEqual(Array.from({ length: 40 }, (_, v) => `v${String(v).padStart(3, '0')}`));
   });
 
+  /** 20 events of different aggregates published one by one, 4 ms apart, to handlers that take 15 ms: the transactions it took. */
+  async function trickle(groupWaitMs: number | undefined): Promise<number> {
+    let transactions = 0;
+    const runner = createPgTransactionRunner(h.db.pool);
+    const consumer = await startEventConsumer<pg.PoolClient>({
+      nats: h.nc,
+      service: 'notifications',
+      purpose: 'effects',
+      ...(groupWaitMs === undefined ? {} : { groupWaitMs }),
+      transaction: async (work) => {
+        transactions += 1;
+        return runner(work);
+      },
+      handlers: {
+        'users.user.updated.v1': async (event, tx) => {
+          await new Promise((resolve) => setTimeout(resolve, 15));
+          await recordEffect(event, tx);
+        },
+      },
+    });
+    h.stoppers.push(() => consumer.stop());
+    for (let userId = 1; userId <= 20; userId += 1) {
+      await publishForAggregate(userId, `user_${userId}`);
+      await new Promise((resolve) => setTimeout(resolve, 4));
+    }
+    await waitFor('20 effects', effects, (n) => n >= 20, 10_000);
+    expect(consumer.stats()).toMatchObject({ handled: 20, failures: 0 });
+    return transactions;
+  }
+
+  it('lets events that trickle in while a transaction runs wait for it and share the next (group commit)', async () => {
+    expect(await trickle(undefined)).toBeLessThanOrEqual(10);
+  });
+
+  it('with groupWaitMs 0, starts a transaction for each on a free slot', async () => {
+    expect(await trickle(0)).toBeGreaterThanOrEqual(15);
+  });
+
   it('fails only the event whose handler threw and applies the rest of its batch together', async () => {
     const calls = new Map<string, number>();
     let transactions = 0;
