@@ -19,6 +19,7 @@ import {
   type EventInput,
   type EventSubject,
   type CreateEnvelopeOptions,
+  type TransactionRunner,
 } from '../src/index.js';
 import { aggregateHeader } from '../src/relay.js';
 import { countRows, updatedUser, useEventHarness, waitFor } from './event-test-setup.js';
@@ -237,21 +238,30 @@ async function expectOneDeadLetterAndTheOther19Effects(consumer: EventConsumer):
   expect(await effects()).toBe(19);
 }
 
+/** A transaction runner over the harness's pool that counts the transactions it ran. */
+function countingTransactions(): { transaction: TransactionRunner<pg.PoolClient>; count: () => number } {
+  let transactions = 0;
+  const runner = createPgTransactionRunner(h.db.pool);
+  return {
+    transaction: async (work) => {
+      transactions += 1;
+      return runner(work);
+    },
+    count: () => transactions,
+  };
+}
+
 describe('batches across aggregates', () => {
   it('applies a burst in few transactions, never two transactions for one aggregate at once, each aggregate in order', async () => {
-    let transactions = 0;
+    const counted = countingTransactions();
     const inProgress = new Set<string>();
     let overlaps = 0;
-    const runner = createPgTransactionRunner(h.db.pool);
     const consumer = await startEventConsumer<pg.PoolClient>({
       nats: h.nc,
       service: 'notifications',
       purpose: 'effects',
       concurrency: 4,
-      transaction: async (work) => {
-        transactions += 1;
-        return runner(work);
-      },
+      transaction: counted.transaction,
       handlers: {
         'users.user.updated.v1': async (event, tx) => {
           if (inProgress.has(event.data.userId)) overlaps += 1;
@@ -273,7 +283,7 @@ describe('batches across aggregates', () => {
     await waitFor('400 effects', effects, (n) => n >= 400, 20_000);
     expect(consumer.stats()).toMatchObject({ handled: 400, failures: 0 });
     expect(overlaps).toBe(0);
-    expect(transactions).toBeLessThan(100); // 32 per transaction at most; one per event without batching
+    expect(counted.count()).toBeLessThan(100); // 32 per transaction at most; one per event without batching
     const { rows } = await h.db.query<{ user_id: string; versions: string[] }>(
       'SELECT "user_id", array_agg("username" ORDER BY "n") AS "versions" FROM "effects" GROUP BY "user_id"',
     );
@@ -283,17 +293,13 @@ describe('batches across aggregates', () => {
 
   /** 20 events of different aggregates published one by one, 4 ms apart, to handlers that take 15 ms: the transactions it took. */
   async function trickle(groupWaitMs: number | undefined): Promise<number> {
-    let transactions = 0;
-    const runner = createPgTransactionRunner(h.db.pool);
+    const counted = countingTransactions();
     const consumer = await startEventConsumer<pg.PoolClient>({
       nats: h.nc,
       service: 'notifications',
       purpose: 'effects',
       ...(groupWaitMs === undefined ? {} : { groupWaitMs }),
-      transaction: async (work) => {
-        transactions += 1;
-        return runner(work);
-      },
+      transaction: counted.transaction,
       handlers: {
         'users.user.updated.v1': async (event, tx) => {
           await new Promise((resolve) => setTimeout(resolve, 15));
@@ -308,7 +314,7 @@ describe('batches across aggregates', () => {
     }
     await waitFor('20 effects', effects, (n) => n >= 20, 10_000);
     expect(consumer.stats()).toMatchObject({ handled: 20, failures: 0 });
-    return transactions;
+    return counted.count();
   }
 
   it('lets events that trickle in while a transaction runs wait for it and share the next (group commit)', async () => {
@@ -321,8 +327,7 @@ describe('batches across aggregates', () => {
 
   it('fails only the event whose handler threw and applies the rest of its batch together', async () => {
     const calls = new Map<string, number>();
-    let transactions = 0;
-    const runner = createPgTransactionRunner(h.db.pool);
+    const counted = countingTransactions();
     // Published before the consumer starts, so that they arrive together in one batch.
     await Promise.all(Array.from({ length: 20 }, (_, i) => publishForAggregate(i + 1, `user_${i + 1}`)));
     const consumer = await startEventConsumer<pg.PoolClient>({
@@ -331,10 +336,7 @@ describe('batches across aggregates', () => {
       purpose: 'effects',
       maxDeliveries: 2,
       backoff: { initialMs: 50, maxMs: 200 },
-      transaction: async (work) => {
-        transactions += 1;
-        return runner(work);
-      },
+      transaction: counted.transaction,
       handlers: {
         'users.user.updated.v1': async (event, tx) => {
           calls.set(event.data.userId, (calls.get(event.data.userId) ?? 0) + 1);
@@ -348,7 +350,7 @@ describe('batches across aggregates', () => {
     await expectOneDeadLetterAndTheOther19Effects(consumer);
     expect(calls.get('7')).toBe(2); // once per delivery
     for (let userId = 1; userId <= 20; userId += 1) expect(calls.get(String(userId))).toBeLessThanOrEqual(2);
-    expect(transactions).toBeLessThanOrEqual(6); // batch, the batch again without 7, 7 again; a split of the first arrivals at most
+    expect(counted.count()).toBeLessThanOrEqual(6); // batch, the batch again without 7, 7 again; a split of the first arrivals at most
   });
 
   it('does not blame a handler for a transaction that was already gone (Prisma timeout), and tries each event alone', async () => {
