@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { Logger } from '@jobplatform/config';
 import { companyMemberReplicaHandlers } from '@jobplatform/events';
-import { openSubgraphDomain, startSubgraph, type PartSpec, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
+import { openSubgraphDomain, startSubgraph, type LeanSql, type PartSpec, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
 import { analyticsSettings, type AnalyticsSettings } from './analytics-settings.js';
 import type { AnalyticsContext } from './context.js';
 import type { AnalyticsDb } from './db.js';
@@ -20,6 +20,8 @@ import { sweepViewSessions } from './view-dedup.js';
 /** The analytics rules without the HTTP server: what the service, scripts and tests share. */
 export type AnalyticsDomain = {
   db: AnalyticsDb;
+  /** node-postgres on db's pool, for the hottest read (a job's statistics). */
+  sql: LeanSql;
   buffer: EventBuffer;
   partitions: PartitionKeeper;
   ingest: IngestService;
@@ -65,7 +67,7 @@ export const analyticsSubgraph: SubgraphDefinition<AnalyticsDb, AnalyticsDomain,
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: ({ db, env, metrics, now }) => {
+  createDomain: ({ db, sql, env, metrics, now }) => {
     const settings = env.own;
     const partitions = createPartitionKeeper({ retentionMonths: settings.ANALYTICS_RETENTION_MONTHS, monthsAhead: settings.ANALYTICS_PARTITIONS_AHEAD });
     const buffer = createEventBuffer({ db, partitions, batchSize: settings.ANALYTICS_FLUSH_BATCH_SIZE, limit: settings.ANALYTICS_BUFFER_LIMIT, registry: metrics.registry });
@@ -73,9 +75,9 @@ export const analyticsSubgraph: SubgraphDefinition<AnalyticsDb, AnalyticsDomain,
       { perSession: settings.ANALYTICS_RATE_LIMIT_PER_SESSION, perAddress: settings.ANALYTICS_RATE_LIMIT_PER_ADDRESS, windowMs: settings.ANALYTICS_RATE_WINDOW_MS },
       now,
     );
-    return { db, buffer, partitions, ingest: createIngestService({ db, buffer, rateLimiter, now }), statistics: createStatisticsService({ db }) };
+    return { db, sql, buffer, partitions, ingest: createIngestService({ db, buffer, rateLimiter, now }), statistics: createStatisticsService({ db }) };
   },
-  createContext: (base, domain) => ({ ...base, ...domain, loaders: createStatisticsLoaders(domain.db, base.viewer) }),
+  createContext: (base, domain) => ({ ...base, ...domain, loaders: createStatisticsLoaders(domain.sql, base.viewer) }),
   events: {
     replicas: { 'jobs-replica': jobReplicaTable },
     consumers: (domain, { logger, now }) => [

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Viewer } from '@jobplatform/auth';
 import DataLoader from 'dataloader';
-import { AppError, calendarDateSchema, requireAdminOrMember, toCalendarDate, validateInput } from '@jobplatform/service-runtime';
+import { AppError, calendarDateSchema, requireAdminOrMember, statement, toCalendarDate, validateInput, type LeanSql } from '@jobplatform/service-runtime';
 import type { AnalyticsDb } from './db.js';
 
 /** The longest range a statistics query covers, in days (a leap year). */
@@ -126,7 +126,7 @@ type JobStatisticsRead = {
  * Per-request loaders, so that the statistics of many jobs in one request (a list of an employer's
  * jobs, each with its stats) cost one statement per range asked for, not per job.
  */
-export function createStatisticsLoaders(db: AnalyticsDb, viewer: Viewer | undefined) {
+export function createStatisticsLoaders(sql: LeanSql, viewer: Viewer | undefined) {
   const viewerId = viewer ? BigInt(viewer.userId) : null;
   return {
     /**
@@ -136,7 +136,8 @@ export function createStatisticsLoaders(db: AnalyticsDb, viewer: Viewer | undefi
      * JSON object per day, its date written by to_char, made the statement three times as costly
      * for PostgreSQL and its 20 KB the service's largest JSON.parse; the service names the days
      * and fills in the zeros (dailyOf), once the viewer may see them. The rollups hold one row per
-     * job, metric and day (their unique key), so a day's value is its row's.
+     * job, metric and day (their unique key), so a day's value is its row's. Over node-postgres
+     * (sql), as the hottest read of the service.
      */
     jobStatistics: new DataLoader<string, JobStatisticsRead>(async (keys) => {
       const byRange = new Map<string, bigint[]>();
@@ -147,7 +148,7 @@ export function createStatisticsLoaders(db: AnalyticsDb, viewer: Viewer | undefi
       const found = new Map<string, JobStatisticsRead>();
       for (const [range, jobIds] of byRange) {
         const [from, to] = range.split('|') as [string, string];
-        const rows = await db.$queryRaw<{ job_id: bigint; employer_id: bigint | null; viewer_is_member: boolean; active_days: string }[]>`
+        const rows = await sql.rows<{ job_id: bigint; employer_id: bigint | null; viewer_is_member: boolean; active_days: string }>(statement`
           SELECT k.id AS job_id, j.employer_id,
                  EXISTS (SELECT 1 FROM company_member_replicas m WHERE m.company_id = j.company_id AND m.user_id = ${viewerId}::bigint AND m.is_member) AS viewer_is_member,
                  (SELECT json_build_object('viewDays', json_agg(a.metric_date - ${from}::date) FILTER (WHERE a.metric_name = 'views'),
@@ -157,7 +158,7 @@ export function createStatisticsLoaders(db: AnalyticsDb, viewer: Viewer | undefi
                   FROM job_analytics a
                   WHERE a.job_id = k.id AND a.metric_name IN ('views', 'applications') AND a.metric_date BETWEEN ${from}::date AND ${to}::date)::text AS active_days
           FROM unnest(${jobIds}::bigint[]) AS k(id)
-          LEFT JOIN job_replicas j ON j.id = k.id`;
+          LEFT JOIN job_replicas j ON j.id = k.id`);
         for (const row of rows)
           found.set(`${range}|${row.job_id}`, {
             job: row.employer_id === null ? undefined : { employerId: row.employer_id, viewerIsMember: row.viewer_is_member },
