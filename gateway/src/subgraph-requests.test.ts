@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { HOP_SIGNATURE_HEADER, verifyHop } from '@jobplatform/service-runtime';
-import { createSubgraphClient, SubgraphCallError, type SubgraphClient } from './subgraph-requests.js';
+import { createLogger } from '@jobplatform/config';
+import { createSubgraphClient, SubgraphCallError, SubgraphDataSource, type SubgraphClient } from './subgraph-requests.js';
 
 // The gateway's client for subgraph calls, against a real local HTTP server.
 
@@ -135,5 +136,33 @@ describe('createSubgraphClient', () => {
     const url = server.url;
     await server.close();
     await expect(client.post(url, '{}', {})).rejects.toMatchObject({ reason: 'unreachable', code: 'ECONNREFUSED', message: 'could not be reached (ECONNREFUSED)' });
+  });
+});
+
+describe('SubgraphDataSource', () => {
+  it('leaves the request logger unmade when a call succeeds (a pino child per call cost every subscription event)', async () => {
+    const server = await startServer((_call, response) => json(response, 200, { data: { notification: { id: '1' } } }));
+    try {
+      let loggerReads = 0;
+      const logger = createLogger('gateway-test', 'silent');
+      const context = {
+        requestId: 'r-1',
+        clientIp: undefined,
+        userAgent: undefined,
+        viewer: undefined,
+        accessToken: 'token',
+        get logger() {
+          loggerReads += 1;
+          return logger;
+        },
+      };
+      const source = new SubgraphDataSource({ name: 'notifications', url: server.url, timeoutMs: 500, logger }, client);
+      const answer = await source.process({ kind: 'incoming operation', request: { query: '{ notification(id: "1") { id } }' }, incomingRequestContext: {}, context } as never);
+      expect(answer).toEqual({ data: { notification: { id: '1' } } });
+      expect(server.received[0]!.headers.authorization).toBe('Bearer token');
+      expect(loggerReads).toBe(0);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -124,7 +124,7 @@ function isGraphQLErrorList(value: unknown): value is GraphQLFormattedError[] {
 const JSON_TYPES = ['application/json', 'application/graphql-response+json'];
 
 /** The subgraph's GraphQL response, or a SubgraphFailure saying why the answer is not one. */
-function responseOf(answer: SubgraphAnswer, service: string, logger: Logger): GatewayGraphQLResponse {
+function responseOf(answer: SubgraphAnswer, service: string, loggerOf: () => Logger): GatewayGraphQLResponse {
   let body: unknown;
   let unreadable: string | undefined;
   if (answer.contentType && JSON_TYPES.some((type) => answer.contentType!.startsWith(type))) {
@@ -140,7 +140,10 @@ function responseOf(answer: SubgraphAnswer, service: string, logger: Logger): Ga
     const errors = (body as { errors?: unknown } | undefined)?.errors;
     if (!isGraphQLErrorList(errors)) throw new SubgraphFailure(`answered HTTP ${answer.status}`);
     if (errors[0]!.extensions?.reason === 'GATEWAY_SIGNATURE') {
-      logger.error({ service, message: errors[0]!.message }, `${service} refused the gateway's signature: GATEWAY_HOP_SECRET must be the same at the gateway and every subgraph`);
+      loggerOf().error(
+        { service, message: errors[0]!.message },
+        `${service} refused the gateway's signature: GATEWAY_HOP_SECRET must be the same at the gateway and every subgraph`,
+      );
       throw new SubgraphFailure('refused the call');
     }
     // The subgraph refused the operation itself (an expired token, a limit): its errors say why.
@@ -197,10 +200,12 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       if (context.userAgent) headers['user-agent'] = context.userAgent;
     }
     const { name, url, timeoutMs } = this.subgraph;
-    const logger = context?.logger ?? this.subgraph.logger;
+    // Asked for only when something is logged: the context's request logger is a pino child made on
+    // first use, and most calls log nothing.
+    const loggerOf = () => context?.logger ?? this.subgraph.logger;
     try {
       const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
-      return responseOf(await this.client.post(url, body, headers), name, logger);
+      return responseOf(await this.client.post(url, body, headers), name, loggerOf);
     } catch (error) {
       const failure =
         error instanceof SubgraphFailure
@@ -210,7 +215,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
             : error instanceof SubgraphCallError
               ? new SubgraphFailure(error.message)
               : new SubgraphFailure('could not be called', undefined, String(error));
-      logger.warn({ service: name, problem: failure.problem, ...(failure.unexpected ? { detail: failure.unexpected } : {}) }, `call to the ${name} subgraph failed`);
+      loggerOf().warn({ service: name, problem: failure.problem, ...(failure.unexpected ? { detail: failure.unexpected } : {}) }, `call to the ${name} subgraph failed`);
       if (failure.subgraphErrors) return { errors: failure.subgraphErrors };
       const missing: GraphQLFormattedError = {
         message: `The ${name} service ${failure.problem}; the fields it serves are missing here. Try again shortly.`,
