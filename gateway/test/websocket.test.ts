@@ -5,6 +5,7 @@ import type { FormattedExecutionResult } from 'graphql';
 import { createLogger } from '@jobplatform/config';
 import { registerAccount } from '../../subgraphs/users/test/start-users.js';
 import { startGateway, type RunningGateway } from '../src/server.js';
+import { KEEP_ALIVE_MS } from '../src/websocket.js';
 import type { GatewayEnv } from '../src/env.js';
 import { mintAccessToken } from './access-tokens.js';
 import { gatewayEnvFor, startPlatformForTest, type PlatformUnderTest } from './start-platform.js';
@@ -182,6 +183,20 @@ describe('connection_init authentication', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAt * 1000);
     expect(Date.now()).toBeLessThan(expiresAt * 1000 + 2000);
   });
+});
+
+describe('keep-alive', () => {
+  it('pings a quiet socket only after KEEP_ALIVE_MS (30 s), not at graphql-ws’s 12 s', async () => {
+    expect(KEEP_ALIVE_MS).toBe(30_000);
+    const opened = await openRawSocket();
+    if (!('socket' in opened)) throw new Error(`upgrade refused with ${opened.status}`);
+    let pings = 0;
+    opened.socket.on('ping', () => (pings += 1));
+    opened.socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    await new Promise((resolve) => setTimeout(resolve, 13_000));
+    expect(pings).toBe(0);
+    expect(opened.socket.readyState).toBe(WebSocket.OPEN);
+  }, 30_000);
 });
 
 describe('socket limits', () => {
