@@ -54,6 +54,8 @@ const { values } = parseArgs({
     'max-load': { type: 'string' },
     'cpu-prof': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    /** Only the reading measurements (the inbox is filled as fast as it goes): for a quiet run of them alone. */
+    'only-reading': { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -64,6 +66,7 @@ const loadSeconds = Number(values['load-seconds']);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
+const onlyReading = values['only-reading'];
 const command = `npm run bench:notifications -- ${process.argv.slice(2).join(' ')}`.trim();
 
 const MY_NOTIFICATIONS = clientOperation('notifications', 'MyNotifications');
@@ -157,76 +160,100 @@ try {
       }),
     ).login.accessToken as string;
 
-  // 1. Latency at a steady rate, each event to an applicant nobody has heard of (no mail: in-app only).
-  await waitForQuiet(maxLoad);
-  console.log(`latency: ${latencyRate} events/s for ${seconds} s, load average ${loadAverage()}…`);
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  let polling = true;
-  const poller = (async () => {
-    while (polling || sentAt.size > 0) {
-      const waiting = [...sentAt.keys()];
-      if (waiting.length > 0) {
-        const { rows } = await db.query<{ source_event_id: string }>(
-          `SELECT source_event_id FROM notifications WHERE notification_type = 'in_app' AND source_event_id = ANY($1::char(26)[])`,
-          [waiting],
-        );
-        const seen = Date.now();
-        for (const row of rows) {
-          latencies.push(seen - sentAt.get(row.source_event_id)!);
-          sentAt.delete(row.source_event_id);
-        }
-      }
-      await sleep(10);
-    }
-  })();
-  const latencyRun = await publishAtRate(
-    nats,
-    latencyRate,
-    seconds,
-    (i) => statusChange(i, String(800_000_000 + i)),
-    (envelope, at) => sentAt.set(envelope.id, at),
-  );
-  polling = false;
-  await Promise.race([poller, sleep(60_000).then(() => Promise.reject(new Error(`${sentAt.size} events made no notification within 60 s`)))]);
-  latencies.sort((a, b) => a - b);
-
-  // 2. Sustained: everything to the reader, counted each second.
-  await waitForQuiet(maxLoad);
-  console.log(`sustained: ${sustainedRate} events/s for ${seconds} s, load average ${loadAverage()}…`);
   const countReader = async () =>
     Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND notification_type = 'in_app'`, [readerId])).rows[0]!.n);
-  const base = await countReader();
-  let publishedCount = 0;
-  const samples: { second: number; published: number; committed: number }[] = [];
-  let sampling = true;
-  const sampler = (async () => {
-    const started = performance.now();
-    for (let second = 1; sampling; second += 1) {
-      await sleep(Math.max(0, started + second * 1000 - performance.now()));
-      samples.push({ second, published: publishedCount, committed: (await countReader()) - base });
+  /** Phases 1 and 2 (latency at a steady rate, a sustained rate); returns what prints their results. */
+  const eventPhases = async () => {
+    // 1. Latency at a steady rate, each event to an applicant nobody has heard of (no mail: in-app only).
+    await waitForQuiet(maxLoad);
+    console.log(`latency: ${latencyRate} events/s for ${seconds} s, load average ${loadAverage()}…`);
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling || sentAt.size > 0) {
+        const waiting = [...sentAt.keys()];
+        if (waiting.length > 0) {
+          const { rows } = await db.query<{ source_event_id: string }>(
+            `SELECT source_event_id FROM notifications WHERE notification_type = 'in_app' AND source_event_id = ANY($1::char(26)[])`,
+            [waiting],
+          );
+          const seen = Date.now();
+          for (const row of rows) {
+            latencies.push(seen - sentAt.get(row.source_event_id)!);
+            sentAt.delete(row.source_event_id);
+          }
+        }
+        await sleep(10);
+      }
+    })();
+    const latencyRun = await publishAtRate(
+      nats,
+      latencyRate,
+      seconds,
+      (i) => statusChange(i, String(800_000_000 + i)),
+      (envelope, at) => sentAt.set(envelope.id, at),
+    );
+    polling = false;
+    await Promise.race([poller, sleep(60_000).then(() => Promise.reject(new Error(`${sentAt.size} events made no notification within 60 s`)))]);
+    latencies.sort((a, b) => a - b);
+
+    // 2. Sustained: everything to the reader, counted each second.
+    await waitForQuiet(maxLoad);
+    console.log(`sustained: ${sustainedRate} events/s for ${seconds} s, load average ${loadAverage()}…`);
+    const base = await countReader();
+    let publishedCount = 0;
+    const samples: { second: number; published: number; committed: number }[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      const started = performance.now();
+      for (let second = 1; sampling; second += 1) {
+        await sleep(Math.max(0, started + second * 1000 - performance.now()));
+        samples.push({ second, published: publishedCount, committed: (await countReader()) - base });
+      }
+    })();
+    const sustainedRun = await publishAtRate(
+      nats,
+      sustainedRate,
+      seconds,
+      (i) => statusChange(10_000_000 + i, readerId),
+      () => (publishedCount += 1),
+    );
+    const stoppedAt = performance.now();
+    while ((await countReader()) - base < sustainedRun.sent) {
+      if (performance.now() - stoppedAt > 300_000) throw new Error('the backlog did not drain within 5 minutes');
+      await sleep(50);
     }
-  })();
-  const sustainedRun = await publishAtRate(
-    nats,
-    sustainedRate,
-    seconds,
-    (i) => statusChange(10_000_000 + i, readerId),
-    () => (publishedCount += 1),
-  );
-  const stoppedAt = performance.now();
-  while ((await countReader()) - base < sustainedRun.sent) {
-    if (performance.now() - stoppedAt > 300_000) throw new Error('the backlog did not drain within 5 minutes');
-    await sleep(50);
-  }
-  const drainMs = performance.now() - stoppedAt;
-  sampling = false;
-  await sampler;
-  const backlogAt = (second: number) => {
-    const sample = samples.find((s) => s.second === second);
-    return sample ? sample.published - sample.committed : NaN;
+    const drainMs = performance.now() - stoppedAt;
+    sampling = false;
+    await sampler;
+    const backlogAt = (second: number) => {
+      const sample = samples.find((s) => s.second === second);
+      return sample ? sample.published - sample.committed : NaN;
+    };
+    const half = Math.floor(seconds / 2);
+    return () => {
+      console.log(`1. Event published → in-app row committed, ${latencyRun.sent} events at ${latencyRate}/s (achieved ${(latencyRun.sent / latencyRun.seconds).toFixed(0)}/s):`);
+      console.log('| p50 ms | p95 ms | p99 ms | max ms | target p99 |');
+      console.log('|---:|---:|---:|---:|---|');
+      const p99 = percentile(latencies, 99);
+      console.log(`| ${percentile(latencies, 50)} | ${percentile(latencies, 95)} | ${p99} | ${latencies.at(-1)} | ≤ 500 ms: ${p99 <= 500 ? 'met' : 'missed'} |`);
+      console.log(
+        `\n2. Sustained ${sustainedRate} events/s for ${seconds} s (achieved ${(sustainedRun.sent / sustainedRun.seconds).toFixed(0)}/s): backlog (published − committed) each second:`,
+      );
+      console.log(
+        samples
+          .filter((s) => s.second <= seconds)
+          .map((s) => `${s.second}s: ${s.published - s.committed}`)
+          .join(', '),
+      );
+      const grew = backlogAt(seconds) > backlogAt(half) + sustainedRate / 2;
+      console.log(
+        `backlog at ${half} s: ${backlogAt(half)}, at ${seconds} s: ${backlogAt(seconds)} (${grew ? 'growing' : 'not growing'}); the rest drained ${Math.round(drainMs)} ms after the publisher stopped`,
+      );
+    };
   };
-  const half = Math.floor(seconds / 2);
+  const printEventPhases = onlyReading ? undefined : await eventPhases();
 
   // The rest of the inbox, as fast as it goes.
   const missing = inboxSize - (await countReader());
@@ -287,24 +314,7 @@ try {
   console.log(`Machine: ${machineDescription()}`);
   console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; load average after: ${loadAverage()}`);
   console.log(execSync('free -g', { encoding: 'utf8' }));
-  console.log(`1. Event published → in-app row committed, ${latencyRun.sent} events at ${latencyRate}/s (achieved ${(latencyRun.sent / latencyRun.seconds).toFixed(0)}/s):`);
-  console.log('| p50 ms | p95 ms | p99 ms | max ms | target p99 |');
-  console.log('|---:|---:|---:|---:|---|');
-  const p99 = percentile(latencies, 99);
-  console.log(`| ${percentile(latencies, 50)} | ${percentile(latencies, 95)} | ${p99} | ${latencies.at(-1)} | ≤ 500 ms: ${p99 <= 500 ? 'met' : 'missed'} |`);
-  console.log(
-    `\n2. Sustained ${sustainedRate} events/s for ${seconds} s (achieved ${(sustainedRun.sent / sustainedRun.seconds).toFixed(0)}/s): backlog (published − committed) each second:`,
-  );
-  console.log(
-    samples
-      .filter((s) => s.second <= seconds)
-      .map((s) => `${s.second}s: ${s.published - s.committed}`)
-      .join(', '),
-  );
-  const grew = backlogAt(seconds) > backlogAt(half) + sustainedRate / 2;
-  console.log(
-    `backlog at ${half} s: ${backlogAt(half)}, at ${seconds} s: ${backlogAt(seconds)} (${grew ? 'growing' : 'not growing'}); the rest drained ${Math.round(drainMs)} ms after the publisher stopped`,
-  );
+  printEventPhases?.();
   console.log(`\n3. Reading, ${connections} connections, ${loadSeconds} s per measurement:\n`);
   console.log(markdownTable(results));
   console.log(
