@@ -46,6 +46,7 @@ export {
 } from './consumer.js';
 export {
   createReplicaHandlers,
+  companyNameReplicaTable,
   jobReplicaTableOf,
   startReplicaConsumer,
   upsertReplicaRow,

@@ -40,6 +40,22 @@ export function jobReplicaTableOf(change: (event: JobStateEvent) => ReplicaChang
   };
 }
 
+type CompanyEvent = EventEnvelope<'jobs.company.created.v1' | 'jobs.company.updated.v1'>;
+
+const companyNameChange = (event: CompanyEvent): ReplicaChange => ({ key: event.data.company.id, values: { name: event.data.company.name } });
+
+/**
+ * A service's copy of companies' names (company_replicas: id, name, version), from jobs' company
+ * events. A rename is a jobs.company.updated.v1 only: the company's jobs write no event of their
+ * own, so a name kept beside each job copy stays the old one until that job next changes.
+ */
+export const companyNameReplicaTable: ReplicaTable = {
+  table: 'company_replicas',
+  keyColumn: 'id',
+  versionColumn: 'version',
+  map: { 'jobs.company.created.v1': companyNameChange, 'jobs.company.updated.v1': companyNameChange },
+};
+
 /**
  * Inserts or updates one replica row, unless the row already reflects a later event: redelivery
  * after a failure can bring an older event after a newer one. Events of the same version apply in

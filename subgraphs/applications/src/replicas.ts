@@ -30,22 +30,6 @@ export function jobReplicaChange(event: JobStateEvent): ReplicaChange {
 
 export const jobReplicaTable = jobReplicaTableOf(jobReplicaChange);
 
-type CompanyEvent = EventEnvelope<'jobs.company.created.v1' | 'jobs.company.updated.v1'>;
-
-/**
- * Companies' names, for Application.job's company name. A rename is a jobs.company.updated.v1 only:
- * the company's jobs write no event of their own, so their copies' company_name keeps the old name
- * until they next change, and readers take this table's name first.
- */
-const companyNameChange = (event: CompanyEvent): ReplicaChange => ({ key: event.data.company.id, values: { name: event.data.company.name } });
-
-export const companyReplicaTable: ReplicaTable = {
-  table: 'company_replicas',
-  keyColumn: 'id',
-  versionColumn: 'version',
-  map: { 'jobs.company.created.v1': companyNameChange, 'jobs.company.updated.v1': companyNameChange },
-};
-
 type UserStateEvent = EventEnvelope<'users.user.registered.v1' | 'users.user.updated.v1'>;
 
 /** firstName and lastName, once users carries them in its user events. */

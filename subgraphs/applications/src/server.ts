@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'graphql';
-import { companyMemberReplicaHandlers, userReplicaTable } from '@jobplatform/events';
+import { companyMemberReplicaHandlers, companyNameReplicaTable, userReplicaTable } from '@jobplatform/events';
 import { openSubgraphDomain, startSubgraph, type RunningSubgraph, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
 import type { StatusChangeHook } from './application-events.js';
 import { createApplicationService, type ApplicationService } from './applications.js';
@@ -14,7 +14,7 @@ import type { ApplicationsDb } from './db.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { createInterviewService, type InterviewService } from './interviews.js';
 import { rejectApplicationsOfClosedJob } from './job-closure.js';
-import { applicantContactTable, companyReplicaTable, jobReplicaTable } from './replicas.js';
+import { applicantContactTable, jobReplicaTable } from './replicas.js';
 import { resolvers } from './resolvers/index.js';
 import { createUploadTokens } from './upload-tokens.js';
 import { mountUploadRoutes } from './upload-route.js';
@@ -85,7 +85,7 @@ export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, Applicatio
     replicas: {
       'users-replica': userReplicaTable,
       'jobs-replica': jobReplicaTable,
-      'companies-replica': companyReplicaTable,
+      'companies-replica': companyNameReplicaTable,
       'applicant-contacts': applicantContactTable,
     },
     consumers: (domain, { logger, now }) => [

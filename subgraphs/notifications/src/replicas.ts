@@ -33,14 +33,3 @@ export const recipientContactTable: ReplicaTable = {
 
 /** A deleted job keeps its row: notifications about its applications still name it. */
 export const jobReplicaTable = jobReplicaTableOf((event) => ({ key: event.data.job.id, values: { company_id: event.data.job.companyId, title: event.data.job.title } }));
-
-type CompanyEvent = EventEnvelope<'jobs.company.created.v1' | 'jobs.company.updated.v1'>;
-
-const companyChange = (event: CompanyEvent): ReplicaChange => ({ key: event.data.company.id, values: { name: event.data.company.name } });
-
-export const companyReplicaTable: ReplicaTable = {
-  table: 'company_replicas',
-  keyColumn: 'id',
-  versionColumn: 'version',
-  map: { 'jobs.company.created.v1': companyChange, 'jobs.company.updated.v1': companyChange },
-};

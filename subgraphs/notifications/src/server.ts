@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { userReplicaTable, type BatchItem } from '@jobplatform/events';
+import { companyNameReplicaTable, userReplicaTable, type BatchItem } from '@jobplatform/events';
 import { courierPart, deleteMailOf } from '@jobplatform/mail';
 import type { LeanSql, LeanTx, SubgraphDefinition } from '@jobplatform/service-runtime';
 import { planApplicationNotification } from './application-notifications.js';
@@ -14,7 +14,7 @@ import { mailOutcomesPart } from './mail-outcomes.js';
 import { createNotificationDelivery, type NotificationDelivery } from './notification-delivery.js';
 import { createTemplateAdmin, ensureDefaultTemplates, type TemplateAdmin } from './notification-templates.js';
 import { createPreferences, type Preferences } from './preferences.js';
-import { companyReplicaTable, jobReplicaTable, recipientContactTable } from './replicas.js';
+import { jobReplicaTable, recipientContactTable } from './replicas.js';
 import { resolvers } from './resolvers/index.js';
 import { createStoredTemplates, type StoredTemplates } from './stored-templates.js';
 import { createTemplateCache } from './template-language.js';
@@ -80,7 +80,7 @@ export const notificationsSubgraph: SubgraphDefinition<NotificationsDb, Notifica
   },
   createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.sql) }),
   events: {
-    replicas: { 'users-replica': userReplicaTable, 'recipient-contacts': recipientContactTable, 'jobs-replica': jobReplicaTable, 'companies-replica': companyReplicaTable },
+    replicas: { 'users-replica': userReplicaTable, 'recipient-contacts': recipientContactTable, 'jobs-replica': jobReplicaTable, 'companies-replica': companyNameReplicaTable },
     consumers: (domain, { logger, now }) => [
       // Both make a batch's notifications as a set (deliverMany): a statement per table per batch, not per event.
       {
