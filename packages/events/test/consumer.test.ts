@@ -291,38 +291,63 @@ describe('batches across aggregates', () => {
     for (const row of rows) expect(row.versions).toEqual(Array.from({ length: 40 }, (_, v) => `v${String(v).padStart(3, '0')}`));
   });
 
-  /** 20 events of different aggregates published one by one, 4 ms apart, to handlers that take 15 ms: the transactions it took. */
-  async function trickle(groupWaitMs: number | undefined): Promise<number> {
+  /**
+   * The first event's handler waits at a gate; 19 more events of other aggregates are then published
+   * one by one while its transaction stays open, and the test looks 500 ms later, before opening
+   * the gate: what had been applied, in how many transactions.
+   */
+  async function behindAnOpenTransaction(groupWaitMs: number) {
     const counted = countingTransactions();
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
     const consumer = await startEventConsumer<pg.PoolClient>({
       nats: h.nc,
       service: 'notifications',
       purpose: 'effects',
-      ...(groupWaitMs === undefined ? {} : { groupWaitMs }),
+      groupWaitMs,
       transaction: counted.transaction,
       handlers: {
         'users.user.updated.v1': async (event, tx) => {
-          await new Promise((resolve) => setTimeout(resolve, 15));
+          if (event.data.userId === '1') await gate;
           await recordEffect(event, tx);
         },
       },
     });
     h.stoppers.push(() => consumer.stop());
-    for (let userId = 1; userId <= 20; userId += 1) {
+    await publishForAggregate(1, 'user_1');
+    await waitFor(
+      'the first transaction',
+      async () => counted.count(),
+      (n) => n === 1,
+      10_000,
+    );
+    for (let userId = 2; userId <= 20; userId += 1) {
       await publishForAggregate(userId, `user_${userId}`);
       await new Promise((resolve) => setTimeout(resolve, 4));
     }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const before = { applied: await effects(), transactions: counted.count() };
+    open();
     await waitFor('20 effects', effects, (n) => n >= 20, 10_000);
     expect(consumer.stats()).toMatchObject({ handled: 20, failures: 0 });
-    return counted.count();
+    return { before, transactions: counted.count() };
   }
 
-  it('lets events that trickle in while a transaction runs wait for it and share the next (group commit)', async () => {
-    expect(await trickle(undefined)).toBeLessThanOrEqual(10);
+  it('lets events that arrive while a transaction runs wait for it and share the next one (group commit)', async () => {
+    const { before, transactions } = await behindAnOpenTransaction(60_000);
+    expect(before).toEqual({ applied: 0, transactions: 1 }); // the other 19 waited for the open one
+    expect(transactions).toBe(2); // and took one transaction together
   });
 
-  it('with groupWaitMs 0, starts a transaction for each on a free slot', async () => {
-    expect(await trickle(0)).toBeGreaterThanOrEqual(15);
+  it('makes an event wait for an open transaction no longer than groupWaitMs', async () => {
+    const { before } = await behindAnOpenTransaction(50);
+    expect(before.applied).toBe(19); // all but the one behind the gate, well before it opened
+  });
+
+  it('with groupWaitMs 0, starts a transaction for each event on a free slot', async () => {
+    const { before, transactions } = await behindAnOpenTransaction(0);
+    expect(before.applied).toBe(19);
+    expect(transactions).toBeGreaterThanOrEqual(15); // one each, but for arrivals that met in one I/O turn
   });
 
   it('fails only the event whose handler threw and applies the rest of its batch together', async () => {
