@@ -141,7 +141,7 @@ export type StartSubgraphOptions<Overrides> = {
   logger?: Logger;
   now?: () => Date;
   verifyToken?: TokenVerifier;
-  /** Sees every SQL statement the service's Prisma client sends (statement-count tests). */
+  /** Sees every SQL statement the service sends, through Prisma or the lean client (statement-count tests). */
   onQuery?: (event: SqlStatementEvent) => void;
   /** Service-specific replacements (tests): passed to createDomain. */
   overrides?: Partial<Overrides>;
