@@ -18,6 +18,13 @@ const message = (overrides: Partial<MailMessage> = {}): MailMessage => {
   return { kind: 'welcome', to: `person${counter}.${Date.now()}@example.com`, subject: `Hello ${counter}`, text: `Line one\n${'x'.repeat(120)} ${counter}`, ...overrides };
 };
 const enqueue = (mail: MailMessage) => runPgTransaction(db.pool, (client) => enqueueMail(client, mail));
+// Queues a mail already altered (`set`, an SQL assignment list) in the same transaction, so a running courier never sees it unaltered.
+const enqueueAltered = (mail: MailMessage, set: string) =>
+  runPgTransaction(db.pool, async (client) => {
+    const queued = await enqueueMail(client, mail);
+    await client.query(`UPDATE outbound_mail SET ${set} WHERE id = $1`, [queued.id]);
+    return queued;
+  });
 // Undefined once deleted; typed as a row for the assertions.
 const rowOf = async (id: string) => (await db.query('SELECT * FROM outbound_mail WHERE id = $1', [id])).rows[0] as Record<string, any>;
 
@@ -130,8 +137,7 @@ describe('enqueueMail and the courier', () => {
   it('marks failed a mail whose last attempt never recorded an outcome (its courier died)', async () => {
     const courier = await startTestCourier(db, { MAIL_MAX_ATTEMPTS: '2' }, { transport: { send: async () => undefined, close: () => undefined } });
     try {
-      const { id } = await enqueue(message({ kind: 'orphaned' }));
-      await db.query("UPDATE outbound_mail SET attempts = 2, next_attempt_at = now() - interval '1 second' WHERE id = $1", [id]);
+      const { id } = await enqueueAltered(message({ kind: 'orphaned' }), "attempts = 2, next_attempt_at = now() - interval '1 second'");
       const row = await waitFor(
         'the orphaned mail to fail',
         () => rowOf(id),
@@ -149,8 +155,7 @@ describe('enqueueMail and the courier', () => {
       const kept = await enqueue(message({ kind: 'kept' }));
       const redacted = await enqueue(message({ kind: 'redacted', html: '<b>secret link</b>' }));
       const deleted = await enqueue(message({ kind: 'deleted' }));
-      const pending = await enqueue(message({ kind: 'pending' }));
-      await db.query("UPDATE outbound_mail SET next_attempt_at = now() + interval '1 day' WHERE id = $1", [pending.id]);
+      const pending = await enqueueAltered(message({ kind: 'pending' }), "next_attempt_at = now() + interval '1 day'");
       await waitFor(
         'three mails sent',
         async () => Promise.all([kept, redacted, deleted].map((m) => rowOf(m.id))),
