@@ -28,7 +28,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { findFreePort } from '@jobplatform/embedded-infra';
 import { postGraphQL } from '@jobplatform/testing';
-import type { SearchDb, SqlRunner, Tx } from '../../subgraphs/search/src/db.js';
+import { createLeanSql, type SqlFragment } from '@jobplatform/service-runtime';
+import type { SearchDb, Tx } from '../../subgraphs/search/src/db.js';
 import { indexJob, type JobSnapshot } from '../../subgraphs/search/src/job-index.js';
 import { createJobSearch } from '../../subgraphs/search/src/job-search.js';
 import { matchSavedSearches } from '../../subgraphs/search/src/saved-searches.js';
@@ -210,30 +211,24 @@ async function checkFloor(stack: Awaited<ReturnType<typeof startBenchStack>>, fl
   }
 }
 
-/** EXPLAIN (ANALYZE, BUFFERS) of the statements the service sends for one request (page, then total and facets), and of the floor's. */
-async function explainSearch(db: SearchDb, floorDb: pg.Pool, variables: SearchVariables, which: string): Promise<Record<string, string>> {
+/** EXPLAIN (ANALYZE, BUFFERS) of the statement the service sends for one request (page, total and facets), and of the floor's. */
+async function explainSearch(floorDb: pg.Pool, variables: SearchVariables, which: string): Promise<Record<string, string>> {
   const statements: { sql: string; values: unknown[] }[] = [];
-  const recorder = {
-    $queryRawUnsafe: (sql: string, ...params: unknown[]) => {
-      statements.push({ sql, values: params });
-      return db.$queryRawUnsafe(sql, ...params);
+  const lean = createLeanSql(floorDb);
+  const jobSearch = createJobSearch({
+    rows: <Row>(sql: SqlFragment | string, values?: readonly unknown[]) => {
+      const sent = typeof sql === 'string' ? { text: sql, values: [...(values ?? [])] } : sql.toQuery();
+      statements.push({ sql: sent.text, values: sent.values });
+      return lean.rows<Row>(sql, values);
     },
-  } as unknown as SqlRunner;
-  const jobSearch = createJobSearch(recorder);
+  });
   const query = normaliseQuery(variables.query);
   const filter = parseJobFilter(variables.filter);
-  const now = new Date();
-  const page = await jobSearch.page({ query, filter, sort: 'RELEVANCE', first: variables.first, after: variables.after }, now);
-  await jobSearch.counts({ query, filter }, page.mode, page.categoryIds, now);
+  const found = await jobSearch.search({ query, filter, sort: 'RELEVANCE', first: variables.first, after: variables.after }, { withFacets: true }, new Date());
   const plans: Record<string, string> = {};
   for (const [i, statement] of statements.entries()) {
-    const rows = await db.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.sql}`, ...statement.values);
-    const name = statement.sql.includes('WITH RECURSIVE below')
-      ? 'sub-categories'
-      : statement.sql.includes('WITH base AS MATERIALIZED')
-        ? 'total and facets'
-        : `page (${page.mode})`;
-    plans[`${which}, service ${i + 1}: ${name}`] = rows.map((row) => row['QUERY PLAN']).join('\n');
+    const { rows } = await floorDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.sql}`, statement.values);
+    plans[`${which}, service ${i + 1}: page, total and facets (${found.mode})`] = rows.map((row) => row['QUERY PLAN']).join('\n');
   }
   const floor = floorStatement(variables);
   plans[`${which}, floor`] = (await floorDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${floor.text}`, floor.values)).rows
@@ -510,8 +505,8 @@ try {
       const median = requests[requestTotals.indexOf(percentile(totals, 50))]!;
       const largest = requests[requestTotals.indexOf(totals.at(-1)!)]!;
       const plans = {
-        ...(await explainSearch(opened.domain.db, floorDb, median, `median search (${percentile(totals, 50)} jobs) ${JSON.stringify(median)}`)),
-        ...(await explainSearch(opened.domain.db, floorDb, largest, `largest search (${totals.at(-1)} jobs) ${JSON.stringify(largest)}`)),
+        ...(await explainSearch(floorDb, median, `median search (${percentile(totals, 50)} jobs) ${JSON.stringify(median)}`)),
+        ...(await explainSearch(floorDb, largest, `largest search (${totals.at(-1)} jobs) ${JSON.stringify(largest)}`)),
       };
       plans['matchSavedSearches'] = await explainMatching(opened.domain.db, catalogue, MATCH_JOB_IDS - 1n, SEED + 10);
       // The search consumer applies event batches concurrently; a deadlock rolls a batch back to be retried.

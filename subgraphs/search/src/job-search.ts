@@ -1,5 +1,6 @@
 import { decodeCursor, encodeCursor, pageSize, type PageInfo } from '@jobplatform/service-runtime';
-import { createParams, type SqlRunner } from './db.js';
+import type { LeanSql } from '@jobplatform/service-runtime';
+import { createParams } from './db.js';
 import { escapeHighlight } from './highlight.js';
 import { escapeLike, type JobFilter } from './search-input.js';
 
@@ -69,31 +70,29 @@ type Cursor = { sort: JobSearchSort; mode: MatchMode; key: string; id: bigint };
 /** Without a query there is no relevance: the newest come first. */
 const effectiveSort = (sort: JobSearchSort, mode: MatchMode): JobSearchSort => (sort === 'RELEVANCE' && mode === 'all' ? 'NEWEST' : sort);
 
-/**
- * The job search over the read model: one statement for a page, one for the total and every facet.
- * Facets are disjunctive: each counts the jobs that pass every filter but its own.
- */
-export function createJobSearch(db: SqlRunner) {
-  /** A category filter holds its sub-categories too: the tree as job events described it. */
-  async function withSubcategories(ids: bigint[]): Promise<bigint[]> {
-    if (ids.length === 0) return ids;
-    const rows = await db.$queryRawUnsafe<{ id: bigint }[]>(
-      `WITH RECURSIVE below AS (
-         SELECT unnest($1::bigint[]) AS id
-         UNION SELECT c.id FROM search_categories c JOIN below b ON c.parent_id = b.id
-       ) SELECT id FROM below`,
-      ids,
-    );
-    return rows.map((row) => row.id);
-  }
+/** What the job search sends its statements through: the lean client (node-postgres) or a stand-in with its `rows`. */
+export type SqlRows = Pick<LeanSql, 'rows'>;
 
+/** A hit as the statement returns it, inside its JSON: ids and the timestamp as text. */
+type HitJson = Omit<JobHit, 'id' | 'companyId' | 'postedAt' | 'cursor'> & { id: string; companyId: string; postedAt: string; sortKey: string };
+type FacetRow = { facet: string; value: string; label: string; count: number };
+/** The statement's one row. */
+type ResultRow = { total: number; hasNextPage: boolean; hits: HitJson[]; facets: FacetRow[] | null };
+
+/**
+ * The job search over the read model: one statement per request reads the jobs that pass the
+ * filters every facet obeys once, with a flag per facet filter, and computes from that set the
+ * page (ranked, with its highlight), whether a next page follows, the total and, when asked for,
+ * every facet. Facets are disjunctive: each counts the jobs that pass every filter but its own.
+ */
+export function createJobSearch(db: SqlRows) {
   /** The statement's WHERE parts: those every facet obeys, and one per facet that its own count leaves out. */
-  function conditions(params: ReturnType<typeof createParams>, request: { query: string; filter: JobFilter; mode: MatchMode; categoryIds: bigint[] }, now: Date) {
+  function conditions(params: ReturnType<typeof createParams>, request: { queryParam: string; filter: JobFilter; mode: MatchMode }, now: Date) {
     const { param } = params;
     const { filter, mode } = request;
     const base = [`j.entity_type = 'job'`, 'j.is_active'];
-    if (mode === 'text') base.push(`j.search_vector @@ websearch_to_tsquery('search_english', ${param(request.query)})`);
-    if (mode === 'fuzzy') base.push(`search_fold(${param(request.query)}) <% search_fold(j.title || ' ' || j.tags || ' ' || coalesce(j.company_name, ''))`);
+    if (mode === 'text') base.push(`j.search_vector @@ websearch_to_tsquery('search_english', ${request.queryParam})`);
+    if (mode === 'fuzzy') base.push(`search_fold(${request.queryParam}) <% search_fold(j.title || ' ' || j.tags || ' ' || coalesce(j.company_name, ''))`);
     if (filter.companyIds.length > 0) base.push(`j.company_id = ANY(${param(filter.companyIds)}::bigint[])`);
     if (filter.salaryCurrency) base.push(`j.salary_currency = ${param(filter.salaryCurrency)}`);
     if (filter.postedWithinDays) base.push(`j.posted_at >= ${param(new Date(now.getTime() - filter.postedWithinDays * 86_400_000))}::timestamptz`);
@@ -102,7 +101,8 @@ export function createJobSearch(db: SqlRunner) {
       experienceLevel: filter.experienceLevels.length > 0 ? `j.experience_level = ANY(${param(filter.experienceLevels)}::text[])` : 'true',
       isRemote: filter.isRemote !== undefined ? `j.is_remote = ${param(filter.isRemote)}::boolean` : 'true',
       location: filter.location ? `search_fold(j.location) LIKE '%' || search_fold(${param(escapeLike(filter.location))}) || '%'` : 'true',
-      category: request.categoryIds.length > 0 ? `j.category_ids && ${param(request.categoryIds)}::bigint[]` : 'true',
+      // A category filter holds its sub-categories too (the statement's CTE "categories").
+      category: filter.categoryIds.length > 0 ? `j.category_ids && (SELECT ids FROM categories)` : 'true',
       skill: filter.skillIds.length > 0 ? `j.skill_ids && ${param(filter.skillIds)}::bigint[]` : 'true',
       salary: [
         filter.salaryMin !== undefined ? `coalesce(j.salary_max, j.salary_min) >= ${param(filter.salaryMin)}::numeric` : 'true',
@@ -127,110 +127,123 @@ export function createJobSearch(db: SqlRunner) {
     });
   }
 
-  async function runPage(request: JobSearchRequest, mode: MatchMode, size: number, cursor: Cursor | undefined, categoryIds: bigint[], now: Date) {
+  /** The facets' rows (value, label, count per facet), computed from the statement's CTE "base". */
+  function facetsSql(allBut: (name: FacetName) => string): string {
+    const bands = `ARRAY[${salaryBands.join(', ')}]::numeric[]`;
+    return `
+      SELECT 'jobType' AS facet, job_type AS value, job_type AS label, count(*)::int AS count FROM base WHERE ${allBut('jobType')} GROUP BY job_type
+      UNION ALL SELECT 'experienceLevel', experience_level, experience_level, count(*)::int FROM base WHERE ${allBut('experienceLevel')} GROUP BY experience_level
+      UNION ALL SELECT 'isRemote', is_remote::text, is_remote::text, count(*)::int FROM base WHERE ${allBut('isRemote')} GROUP BY is_remote
+      UNION ALL (SELECT 'category', f.id::text, coalesce(c.name, f.id::text), f.n FROM (
+          SELECT id, count(*)::int AS n FROM base, unnest(category_ids) AS id WHERE ${allBut('category')} GROUP BY id ORDER BY n DESC, id LIMIT ${FACET_LIMIT.category}
+        ) f LEFT JOIN search_categories c ON c.id = f.id)
+      UNION ALL (SELECT 'skill', f.id::text, coalesce(s.name, f.id::text), f.n FROM (
+          SELECT id, count(*)::int AS n FROM base, unnest(skill_ids) AS id WHERE ${allBut('skill')} GROUP BY id ORDER BY n DESC, id LIMIT ${FACET_LIMIT.skill}
+        ) f LEFT JOIN search_skills s ON s.id = f.id)
+      UNION ALL (SELECT 'location', location, location, count(*)::int AS n FROM base WHERE ${allBut('location')} AND location IS NOT NULL
+          GROUP BY location ORDER BY n DESC, location LIMIT ${FACET_LIMIT.location})
+      UNION ALL SELECT 'salary', width_bucket(pay, ${bands})::text, '', count(*)::int FROM base WHERE ${allBut('salary')} AND pay IS NOT NULL
+          GROUP BY width_bucket(pay, ${bands})`;
+  }
+
+  /** One read of the matching jobs: the page, whether another follows, the total and (withFacets) the facets. */
+  async function run(
+    request: JobSearchRequest,
+    mode: MatchMode,
+    size: number,
+    cursor: Cursor | undefined,
+    withFacets: boolean,
+    now: Date,
+  ): Promise<JobSearchPage & { counts: Partial<JobCounts> & { total: number } }> {
     const params = createParams();
     const { param } = params;
     const queryParam = mode === 'all' ? '' : param(request.query);
-    const { base, facet } = conditions(params, { ...request, mode, categoryIds }, now);
+    const categories = request.filter.categoryIds.length > 0 ? param(request.filter.categoryIds) : undefined;
+    const { base, facet } = conditions(params, { queryParam, filter: request.filter, mode }, now);
     const sort = effectiveSort(request.sort, mode);
     const { key, direction, cast } = sortKeys[sort];
     const score = scoreOf(mode, queryParam);
-    const sortKey = key(score);
-    const where = [...base, ...Object.values(facet)];
-    if (cursor) where.push(`(${sortKey}, j.entity_id) ${direction === 'DESC' ? '<' : '>'} (${param(cursor.key)}::${cast}, ${param(cursor.id)}::bigint)`);
+    const names = Object.keys(facet) as FacetName[];
+    // m_<facet>: whether the row passes that facet's filter; the page and the total require them all, a facet all the others.
+    const allBut = (name?: FacetName) =>
+      names
+        .filter((other) => other !== name)
+        .map((other) => `m_${other}`)
+        .join(' AND ');
+    const passesAll = names.map((name) => `(${facet[name]})`).join(' AND ');
+    const after = cursor ? `AND (sort_key, entity_id) ${direction === 'DESC' ? '<' : '>'} (${param(cursor.key)}::${cast}, ${param(cursor.id)}::bigint)` : '';
+    const limit = param(size);
     const headline =
       mode === 'text'
-        ? `ts_headline('search_english', p.body, websearch_to_tsquery('search_english', ${queryParam}), 'StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')`
+        ? `ts_headline('search_english', j.body, websearch_to_tsquery('search_english', ${queryParam}), 'StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')`
         : 'NULL';
     const sql = `
-      SELECT p.entity_id AS id, p.title, p.location, p.is_remote AS "isRemote", p.job_type AS "jobType", p.experience_level AS "experienceLevel",
-             p.salary_min::float8 AS "salaryMin", p.salary_max::float8 AS "salaryMax", p.salary_currency AS "salaryCurrency", p.posted_at AS "postedAt",
-             p.company_id AS "companyId", p.company_name AS "companyName", c.metadata->>'logo' AS "companyLogo",
-             p.score::float8 AS score, p.sort_key::text AS "sortKey", ${headline} AS highlight
-      FROM (
-        SELECT j.entity_id, j.title, j.location, j.is_remote, j.job_type, j.experience_level, j.salary_min, j.salary_max, j.salary_currency,
-               j.posted_at, j.company_id, j.company_name, j.body, ${score} AS score, ${sortKey} AS sort_key
-        FROM search_indexes j
-        WHERE ${where.join(' AND ')}
-        ORDER BY ${sortKey} ${direction}, j.entity_id ${direction}
-        LIMIT ${param(size + 1)}
-      ) p
-      LEFT JOIN search_indexes c ON c.entity_type = 'company' AND c.entity_id = p.company_id
-      ORDER BY p.sort_key ${direction}, p.entity_id ${direction}`;
-    const rows = await db.$queryRawUnsafe<(Omit<JobHit, 'cursor'> & { sortKey: string })[]>(sql, ...params.values);
-    const hits = rows.slice(0, size).map(({ sortKey: rowKey, ...row }) => ({
-      ...row,
-      // The timestamp's text is PostgreSQL's; its cursor is read back with the same cast.
-      highlight: row.highlight === null ? null : escapeHighlight(row.highlight, MARK_START, MARK_END),
-      cursor: encodeCursor([request.sort, mode, sort === 'NEWEST' ? new Date(row.postedAt).toISOString() : rowKey, row.id.toString()]),
-    }));
-    return { hits, pageInfo: { hasNextPage: rows.length > size, endCursor: hits.at(-1)?.cursor ?? null } };
+      WITH ${
+        categories
+          ? `RECURSIVE below(id) AS (
+          SELECT unnest(${categories}::bigint[]) UNION SELECT c.id FROM search_categories c JOIN below b ON c.parent_id = b.id
+        ), categories AS (SELECT array_agg(id) AS ids FROM below),`
+          : ''
+      }
+      base AS MATERIALIZED (
+        SELECT j.entity_id, j.job_type, j.experience_level, j.is_remote, j.location, j.category_ids, j.skill_ids, coalesce(j.salary_max, j.salary_min) AS pay,
+               ${names.map((name) => `(${facet[name]}) AS m_${name}`).join(', ')},
+               CASE WHEN ${passesAll} THEN ${score} END AS score,
+               CASE WHEN ${passesAll} THEN ${key(score)} END AS sort_key
+        FROM search_indexes j WHERE ${base.join(' AND ')}
+      ), page AS (
+        SELECT entity_id, score, sort_key FROM base WHERE ${allBut()} ${after}
+        ORDER BY sort_key ${direction}, entity_id ${direction} LIMIT ${limit}::int + 1
+      )
+      SELECT (SELECT count(*)::int FROM base WHERE ${allBut()}) AS total,
+             (SELECT count(*) > ${limit}::int FROM page) AS "hasNextPage",
+             (SELECT coalesce(json_agg(json_build_object(
+                 'id', j.entity_id::text, 'title', j.title, 'location', j.location, 'isRemote', j.is_remote, 'jobType', j.job_type,
+                 'experienceLevel', j.experience_level, 'salaryMin', j.salary_min::float8, 'salaryMax', j.salary_max::float8,
+                 'salaryCurrency', j.salary_currency, 'postedAt', j.posted_at, 'companyId', j.company_id::text, 'companyName', j.company_name,
+                 'companyLogo', c.metadata->>'logo', 'score', p.score::float8, 'sortKey', p.sort_key::text, 'highlight', ${headline}
+               ) ORDER BY p.sort_key ${direction}, p.entity_id ${direction}), '[]')
+              FROM (SELECT * FROM page ORDER BY sort_key ${direction}, entity_id ${direction} LIMIT ${limit}::int) p
+              JOIN search_indexes j ON j.entity_type = 'job' AND j.entity_id = p.entity_id
+              LEFT JOIN search_indexes c ON c.entity_type = 'company' AND c.entity_id = j.company_id) AS hits,
+             ${withFacets ? `(SELECT coalesce(json_agg(f), '[]') FROM (${facetsSql(allBut)}) f)` : 'NULL::json'} AS facets`;
+    const [row] = await db.rows<ResultRow>(sql, params.values);
+    const { total, hasNextPage, hits: found, facets } = row!;
+    const hits = found.map(({ sortKey: rowKey, ...hit }) => {
+      const postedAt = new Date(hit.postedAt);
+      return {
+        ...hit,
+        id: BigInt(hit.id),
+        companyId: BigInt(hit.companyId),
+        postedAt,
+        highlight: hit.highlight === null ? null : escapeHighlight(hit.highlight, MARK_START, MARK_END),
+        // The numeric key's text is PostgreSQL's; its cursor is read back with the same cast.
+        cursor: encodeCursor([request.sort, mode, sort === 'NEWEST' ? postedAt.toISOString() : rowKey, hit.id]),
+      };
+    });
+    const counts = facets ? toCounts(total, facets) : { total };
+    return { mode, hits, pageInfo: { hasNextPage, endCursor: hits.at(-1)?.cursor ?? null }, counts };
   }
 
   return {
     /**
-     * A page of results. A query the full-text search finds nothing for is tried again by trigram
-     * similarity (misspelt words); the page's cursors remember which, so later pages stay in it.
+     * A page of results with its total and (withFacets) its facets, from one statement. A query the
+     * full-text search finds nothing for is tried again by trigram similarity (misspelt words); the
+     * page's cursors remember which, so later pages stay in it.
      */
-    async page(request: JobSearchRequest, now: Date): Promise<JobSearchPage & { categoryIds: bigint[] }> {
+    async search(request: JobSearchRequest, options: { withFacets: boolean }, now: Date): Promise<JobSearchPage & { counts: Partial<JobCounts> & { total: number } }> {
       const size = pageSize(request.first);
       const cursor = readCursor(request.after, request.sort);
-      const categoryIds = await withSubcategories(request.filter.categoryIds);
-      if (!request.query) return { mode: 'all', categoryIds, ...(await runPage(request, 'all', size, cursor, categoryIds, now)) };
+      if (!request.query) return run(request, 'all', size, cursor, options.withFacets, now);
       const first = cursor?.mode ?? 'text';
-      const page = await runPage(request, first, size, cursor, categoryIds, now);
-      if (page.hits.length > 0 || cursor || first !== 'text') return { mode: first, categoryIds, ...page };
-      return { mode: 'fuzzy', categoryIds, ...(await runPage(request, 'fuzzy', size, undefined, categoryIds, now)) };
-    },
-
-    /** How many jobs match in all (one count, without facets). */
-    async count(request: Pick<JobSearchRequest, 'query' | 'filter'>, mode: MatchMode, categoryIds: bigint[], now: Date): Promise<number> {
-      const params = createParams();
-      const { base, facet } = conditions(params, { ...request, mode, categoryIds }, now);
-      const [row] = await db.$queryRawUnsafe<{ n: number }[]>(
-        `SELECT count(*)::int AS n FROM search_indexes j WHERE ${[...base, ...Object.values(facet)].join(' AND ')}`,
-        ...params.values,
-      );
-      return row?.n ?? 0;
-    },
-
-    /** The total and every facet, in one statement over the jobs that pass the filters every facet obeys. */
-    async counts(request: Pick<JobSearchRequest, 'query' | 'filter'>, mode: MatchMode, categoryIds: bigint[], now: Date): Promise<JobCounts> {
-      const params = createParams();
-      const { base, facet } = conditions(params, { ...request, mode, categoryIds }, now);
-      const names = Object.keys(facet) as (keyof typeof facet)[];
-      // m_<facet>: whether the row passes that facet's filter; a facet's count requires all the others.
-      const flags = names.map((name) => `(${facet[name]}) AS m_${name}`).join(', ');
-      const allBut = (name: keyof typeof facet | undefined) =>
-        names
-          .filter((other) => other !== name)
-          .map((other) => `m_${other}`)
-          .join(' AND ') || 'true';
-      const bands = `ARRAY[${salaryBands.join(', ')}]::numeric[]`;
-      const sql = `
-        WITH base AS MATERIALIZED (
-          SELECT j.job_type, j.experience_level, j.is_remote, j.location, j.category_ids, j.skill_ids, coalesce(j.salary_max, j.salary_min) AS pay, ${flags}
-          FROM search_indexes j WHERE ${base.join(' AND ')}
-        )
-        SELECT 'total' AS facet, '' AS value, '' AS label, count(*)::int AS count FROM base WHERE ${allBut(undefined)}
-        UNION ALL SELECT 'jobType', job_type, job_type, count(*)::int FROM base WHERE ${allBut('jobType')} GROUP BY job_type
-        UNION ALL SELECT 'experienceLevel', experience_level, experience_level, count(*)::int FROM base WHERE ${allBut('experienceLevel')} GROUP BY experience_level
-        UNION ALL SELECT 'isRemote', is_remote::text, is_remote::text, count(*)::int FROM base WHERE ${allBut('isRemote')} GROUP BY is_remote
-        UNION ALL (SELECT 'category', f.id::text, coalesce(c.name, f.id::text), f.n FROM (
-            SELECT id, count(*)::int AS n FROM base, unnest(category_ids) AS id WHERE ${allBut('category')} GROUP BY id ORDER BY n DESC, id LIMIT ${FACET_LIMIT.category}
-          ) f LEFT JOIN search_categories c ON c.id = f.id)
-        UNION ALL (SELECT 'skill', f.id::text, coalesce(s.name, f.id::text), f.n FROM (
-            SELECT id, count(*)::int AS n FROM base, unnest(skill_ids) AS id WHERE ${allBut('skill')} GROUP BY id ORDER BY n DESC, id LIMIT ${FACET_LIMIT.skill}
-          ) f LEFT JOIN search_skills s ON s.id = f.id)
-        UNION ALL (SELECT 'location', location, location, count(*)::int AS n FROM base WHERE ${allBut('location')} AND location IS NOT NULL
-            GROUP BY location ORDER BY n DESC, location LIMIT ${FACET_LIMIT.location})
-        UNION ALL SELECT 'salary', width_bucket(pay, ${bands})::text, '', count(*)::int FROM base WHERE ${allBut('salary')} AND pay IS NOT NULL
-            GROUP BY width_bucket(pay, ${bands})`;
-      const rows = await db.$queryRawUnsafe<{ facet: string; value: string; label: string; count: number }[]>(sql, ...params.values);
-      return toCounts(rows);
+      const found = await run(request, first, size, cursor, options.withFacets, now);
+      if (found.counts.total > 0 || cursor || first !== 'text') return found;
+      return run(request, 'fuzzy', size, undefined, options.withFacets, now);
     },
   };
 }
+
+type FacetName = 'jobType' | 'experienceLevel' | 'isRemote' | 'location' | 'category' | 'skill' | 'salary';
 
 const facetOrder = {
   jobType: ['full_time', 'part_time', 'contract', 'internship', 'freelance'],
@@ -247,7 +260,7 @@ const compareIds = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigIn
  * (locations, by text). The statement's order does not survive the join that adds category and
  * skill names, so it is not relied on for those.
  */
-function toCounts(rows: { facet: string; value: string; label: string; count: number }[]): JobCounts {
+function toCounts(total: number, rows: FacetRow[]): JobCounts {
   const of = (facet: string) => rows.filter((row) => row.facet === facet);
   const enumFacet = (facet: keyof typeof facetOrder, toValue: (value: string) => string) =>
     of(facet)
@@ -258,7 +271,7 @@ function toCounts(rows: { facet: string; value: string; label: string; count: nu
       .map(({ value, label, count }) => ({ value, label, count }))
       .sort((a, b) => b.count - a.count || compareTies(a.value, b.value));
   return {
-    total: of('total')[0]?.count ?? 0,
+    total,
     facets: {
       jobType: enumFacet('jobType', (value) => value.toUpperCase()),
       experienceLevel: enumFacet('experienceLevel', (value) => value.toUpperCase()),

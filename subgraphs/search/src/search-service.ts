@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Viewer } from '@jobplatform/auth';
-import { decodeCursor, encodeCursor, invalidField, pageSize, toConnection, validateInput, type Connection, type PageInfo } from '@jobplatform/service-runtime';
+import { decodeCursor, encodeCursor, invalidField, pageSize, toConnection, validateInput, type Connection, type LeanSql, type PageInfo } from '@jobplatform/service-runtime';
 import type { SearchDb, SearchHistoryRow } from './db.js';
 import { createJobSearch, type JobHit, type FacetCounts, type JobSearchSort, type MatchMode } from './job-search.js';
 import { recordSearch } from './search-log.js';
@@ -8,8 +8,8 @@ import { escapeLike, filterAsGiven, normaliseQuery, parseJobFilter } from './sea
 
 export type JobSearchArgs = { query?: string | null; filter?: Record<string, unknown> | null; sort?: JobSearchSort | null; first?: number | null; after?: string | null };
 
-/** A page of job results; the total and facets are read when asked for (the first page reads them at once, to record the search). */
-export type JobSearchResult = { edges: JobHit[]; pageInfo: PageInfo; totalCount: () => Promise<number>; facets: () => Promise<FacetCounts> };
+/** A page of job results with its total, and its facets when the operation asks for them: one statement (job-search.ts). */
+export type JobSearchResult = { edges: JobHit[]; pageInfo: PageInfo; totalCount: number; facets: () => Promise<FacetCounts> };
 
 export type CompanyHit = { id: bigint; name: string; logo: string | null; industry: string | null; location: string | null; score: number };
 
@@ -24,8 +24,8 @@ const prefixSchema = z.string().trim().min(1, 'must not be empty').max(100, 'mus
 const limitSchema = (max: number) => z.number().int().min(1, `must be from 1 to ${max}`).max(max, `must be from 1 to ${max}`);
 
 /** Searching jobs and companies, suggestions, popular searches and each user's history. */
-export function createSearchService({ db, now, popularMinUsers }: { db: SearchDb; now: () => Date; popularMinUsers: number }) {
-  const jobSearch = createJobSearch(db);
+export function createSearchService({ db, sql, now, popularMinUsers }: { db: SearchDb; sql: LeanSql; now: () => Date; popularMinUsers: number }) {
+  const jobSearch = createJobSearch(sql);
 
   return {
     /**
@@ -37,11 +37,12 @@ export function createSearchService({ db, now, popularMinUsers }: { db: SearchDb
       const filter = parseJobFilter(args.filter);
       const sort = args.sort ?? 'RELEVANCE';
       const at = now();
-      const page = await jobSearch.page({ query, filter, sort, first: args.first, after: args.after }, at);
-      const counts = once(() => jobSearch.counts({ query, filter }, page.mode, page.categoryIds, at));
-      const total = once(() => (options.withFacets ? counts().then((c) => c.total) : jobSearch.count({ query, filter }, page.mode, page.categoryIds, at)));
-      if (!args.after) await recordSearch(db, viewer, { kind: 'jobs', query, filters: filterAsGiven(args.filter), resultCount: await total() }, at);
-      return { edges: page.hits, pageInfo: page.pageInfo, totalCount: total, facets: () => counts().then((c) => c.facets) };
+      const request = { query, filter, sort, first: args.first, after: args.after };
+      const found = await jobSearch.search(request, options, at);
+      if (!args.after) await recordSearch(db, viewer, { kind: 'jobs', query, filters: filterAsGiven(args.filter), resultCount: found.counts.total }, at);
+      // Facets not foreseen from the selection (a fragment's field) are read by a statement of their own.
+      const facets = once(async () => found.counts.facets ?? (await jobSearch.search(request, { withFacets: true }, at)).counts.facets!);
+      return { edges: found.hits, pageInfo: found.pageInfo, totalCount: found.counts.total, facets };
     },
 
     /** searchCompanies: full-text on name (A), industry (B), location (C) and description (D), or by similar name when misspelt. */

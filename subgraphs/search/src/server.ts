@@ -32,9 +32,9 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: ({ db, now, env }) => ({
+  createDomain: ({ db, sql, now, env }) => ({
     db,
-    search: createSearchService({ db, now, popularMinUsers: env.own.SEARCH_POPULAR_MIN_USERS }),
+    search: createSearchService({ db, sql, now, popularMinUsers: env.own.SEARCH_POPULAR_MIN_USERS }),
     savedSearches: createSavedSearches({ db, now }),
   }),
   createContext: (base, domain) => ({ ...base, ...domain }),

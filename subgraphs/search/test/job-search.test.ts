@@ -186,6 +186,27 @@ describe('searchJobs', () => {
     ]);
   });
 
+  it('reads the matching jobs once per request: the page, the total and every facet come from one statement over node-postgres', async () => {
+    // The statements that read search_indexes for a request (the old page, sub-categories, and total with facets matched too).
+    const readsOf = (statements: string[]) => statements.filter((sql) => /FROM search_indexes j\s+WHERE|JOIN below/.test(sql));
+    search.statements.length = 0;
+    search.leanStatements.length = 0;
+    const page = await search.searchJobs({ query: 'pangolin engineer', filter: { categoryIds: ['501'], skillIds: ['601', '602'] }, first: 1 });
+    expect(page.totalCount).toBe(2);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    expect(page.facets.category.map((value: { label: string }) => value.label).sort()).toEqual(['Data engineering', 'Engineering']);
+    expect(readsOf(search.statements)).toHaveLength(1);
+    expect(readsOf(search.leanStatements)).toHaveLength(1);
+
+    // A next page, and a misspelt query found by similarity after the full-text statement found nothing (two reads).
+    search.statements.length = 0;
+    await search.searchJobs({ query: 'pangolin engineer', filter: { categoryIds: ['501'], skillIds: ['601', '602'] }, first: 1, after: page.pageInfo.endCursor });
+    expect(readsOf(search.statements)).toHaveLength(1);
+    search.statements.length = 0;
+    expect((await search.searchJobs({ query: 'pangolim' })).totalCount).toBe(3);
+    expect(readsOf(search.statements)).toHaveLength(2);
+  });
+
   it('filters a category with its sub-categories, skills, remote and salary', async () => {
     expect(ids(await search.searchJobs({ query: 'pangolin', filter: { categoryIds: ['501'] }, sort: 'NEWEST' })).sort()).toEqual([contractJob, fullTimeJob].sort());
     expect(ids(await search.searchJobs({ query: 'pangolin', filter: { categoryIds: ['502'] } }))).toEqual([contractJob]);

@@ -1,7 +1,7 @@
 import type { JobSearchConnectionResolvers, JobSearchEdgeResolvers } from '../generated/graphql.js';
 
 export const JobSearchConnection: JobSearchConnectionResolvers = {
-  totalCount: (connection) => connection.totalCount(),
+  totalCount: (connection) => connection.totalCount,
   facets: (connection) => connection.facets(),
 };
 
