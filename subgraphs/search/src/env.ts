@@ -8,6 +8,8 @@ export const searchSettings = z.object({
   /** A query is a popular search once this many different signed-in users searched it; fewer, and it could be one person's private search. */
   SEARCH_POPULAR_MIN_USERS: z.coerce.number().int().min(2).max(1000).default(3),
   /** How often the saved-search digest scheduler looks for a DAILY or WEEKLY period that has ended. */
+  /** How long a search waits at most before the search log writes it with the others (analytics, history, the event). */
+  SEARCH_LOG_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   SEARCH_DIGEST_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
 });
 

@@ -3,7 +3,7 @@ import type { Viewer } from '@jobplatform/auth';
 import { decodeCursor, encodeCursor, invalidField, pageSize, toConnection, validateInput, type Connection, type LeanSql, type PageInfo } from '@jobplatform/service-runtime';
 import type { SearchDb, SearchHistoryRow } from './db.js';
 import { createJobSearch, type JobHit, type FacetCounts, type JobSearchSort, type MatchMode } from './job-search.js';
-import { recordSearch } from './search-log.js';
+import type { SearchLog } from './search-log.js';
 import { escapeLike, filterAsGiven, normaliseQuery, parseJobFilter } from './search-input.js';
 
 export type JobSearchArgs = { query?: string | null; filter?: Record<string, unknown> | null; sort?: JobSearchSort | null; first?: number | null; after?: string | null };
@@ -24,13 +24,14 @@ const prefixSchema = z.string().trim().min(1, 'must not be empty').max(100, 'mus
 const limitSchema = (max: number) => z.number().int().min(1, `must be from 1 to ${max}`).max(max, `must be from 1 to ${max}`);
 
 /** Searching jobs and companies, suggestions, popular searches and each user's history. */
-export function createSearchService({ db, sql, now, popularMinUsers }: { db: SearchDb; sql: LeanSql; now: () => Date; popularMinUsers: number }) {
+export function createSearchService({ db, sql, searchLog, now, popularMinUsers }: { db: SearchDb; sql: LeanSql; searchLog: SearchLog; now: () => Date; popularMinUsers: number }) {
   const jobSearch = createJobSearch(sql);
 
   return {
     /**
-     * searchJobs. The first page of a search (no `after`) is recorded: analytics, the event, and the
-     * signed-in viewer's history; later pages of the same search are not counted again.
+     * searchJobs. The first page of a search (no `after`) is handed to the search log (analytics, the
+     * event, and the signed-in viewer's history, written in its next batch); later pages of the same
+     * search are not counted again.
      */
     async searchJobs(viewer: Viewer | undefined, args: JobSearchArgs, options: { withFacets: boolean }): Promise<JobSearchResult> {
       const query = normaliseQuery(args.query);
@@ -39,7 +40,7 @@ export function createSearchService({ db, sql, now, popularMinUsers }: { db: Sea
       const at = now();
       const request = { query, filter, sort, first: args.first, after: args.after };
       const found = await jobSearch.search(request, options, at);
-      if (!args.after) await recordSearch(db, viewer, { kind: 'jobs', query, filters: filterAsGiven(args.filter), resultCount: found.counts.total }, at);
+      if (!args.after) searchLog.record(viewer, { kind: 'jobs', query, filters: filterAsGiven(args.filter), resultCount: found.counts.total }, at);
       // Facets not foreseen from the selection (a fragment's field) are read by a statement of their own.
       const facets = once(async () => found.counts.facets ?? (await jobSearch.search(request, { withFacets: true }, at)).counts.facets!);
       return { edges: found.hits, pageInfo: found.pageInfo, totalCount: found.counts.total, facets };
@@ -62,7 +63,7 @@ export function createSearchService({ db, sql, now, popularMinUsers }: { db: Sea
         ...(cursor ? [cursor.score, cursor.id] : []),
       );
       const totalCount = once(async () => (await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM search_indexes j WHERE ${match}`, query))[0]!.n);
-      if (!args.after) await recordSearch(db, viewer, { kind: 'companies', query, filters: {}, resultCount: await totalCount() }, now());
+      if (!args.after) searchLog.record(viewer, { kind: 'companies', query, filters: {}, resultCount: await totalCount() }, now());
       return toConnection(rows, size, (row) => encodeCursor([row.scoreKey, row.id.toString()]), totalCount);
     },
 
@@ -102,9 +103,10 @@ export function createSearchService({ db, sql, now, popularMinUsers }: { db: Sea
       return found.filter((s) => !seen.has(s.toLowerCase()) && seen.add(s.toLowerCase())).slice(0, limit);
     },
 
-    /** Queries at least popularMinUsers different signed-in users searched, most searched first. */
+    /** Queries at least popularMinUsers different signed-in users searched, most searched first (this process's held searches written first). */
     async popular(args: { limit?: number | null }): Promise<PopularSearchRow[]> {
       const limit = validateInput(limitSchema(50), args.limit ?? 10, 'limit');
+      await searchLog.flush();
       const rows = await db.searchAnalytics.findMany({
         where: { kind: 'jobs', distinctUsers: { gte: popularMinUsers }, query: { not: '' } },
         orderBy: [{ searchCount: 'desc' }, { query: 'asc' }],
@@ -116,6 +118,8 @@ export function createSearchService({ db, sql, now, popularMinUsers }: { db: Sea
     /** A user's history, newest first, for that user alone: null for anyone else, admins too (searches are private). */
     async history(viewer: Viewer | undefined, userId: string, args: { first?: number | null; after?: string | null }): Promise<Connection<SearchHistoryRow> | null> {
       if (!viewer || viewer.userId !== userId) return null;
+      // The owner sees the searches they just made: this process's log writes what it holds first.
+      await searchLog.flush();
       const size = pageSize(args.first);
       const afterId = decodeCursor(args.after, ([id]) => (id && /^\d{1,18}$/.test(id) ? BigInt(id) : undefined));
       const rows = await db.searchHistory.findMany({

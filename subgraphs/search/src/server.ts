@@ -10,11 +10,12 @@ import { indexCompany, indexJob, type CompanyEvent, type JobEvent } from './job-
 import { resolvers } from './resolvers/index.js';
 import { digestSchedulerPart } from './saved-search-digests.js';
 import { createSavedSearches, matchSavedSearches, type SavedSearches } from './saved-searches.js';
+import { createSearchLog, type SearchLog } from './search-log.js';
 import { createSearchService, type SearchService } from './search-service.js';
 import { eraseUserFromSearch } from './user-erasure.js';
 
 /** The search rules without the HTTP server: what the service, scripts and tests share. */
-export type SearchDomain = { db: SearchDb; search: SearchService; savedSearches: SavedSearches };
+export type SearchDomain = { db: SearchDb; search: SearchService; savedSearches: SavedSearches; searchLog: SearchLog };
 
 /**
  * The search subgraph: the read model of jobs and companies for discovery (CQRS: jobs is the write
@@ -24,7 +25,7 @@ export type SearchDomain = { db: SearchDb; search: SearchService; savedSearches:
  *   job against the saved searches (INSTANT alerts written to the outbox in the same transaction);
  * - search-user-erasure is search's part of the account-erasure saga (user-erasure.ts).
  * The outbox relay publishes search.search.performed.v1 and search.saved_search.matched.v1 (SEARCH);
- * the digest scheduler sends DAILY and WEEKLY alerts.
+ * the digest scheduler sends DAILY and WEEKLY alerts; the search log writes the searches in batches.
  */
 export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchContext, SearchSettings> = {
   name: 'search',
@@ -32,14 +33,18 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: ({ db, sql, now, env }) => ({
-    db,
-    search: createSearchService({ db, sql, now, popularMinUsers: env.own.SEARCH_POPULAR_MIN_USERS }),
-    savedSearches: createSavedSearches({ db, now }),
-  }),
+  createDomain: ({ db, sql, now, env, logger }) => {
+    const searchLog = createSearchLog({ sql, logger, flushIntervalMs: env.own.SEARCH_LOG_FLUSH_MS });
+    return {
+      db,
+      searchLog,
+      search: createSearchService({ db, sql, searchLog, now, popularMinUsers: env.own.SEARCH_POPULAR_MIN_USERS }),
+      savedSearches: createSavedSearches({ db, now }),
+    };
+  },
   createContext: (base, domain) => ({ ...base, ...domain }),
   events: {
-    consumers: (_domain, { logger, now }) => {
+    consumers: (domain, { logger, now }) => {
       const onJob = async (event: JobEvent, tx: Tx, context: { traceparent: string }) => {
         const indexed = await indexJob(tx, event.data.job, { version: Date.parse(event.occurredAt), deleted: event.type === 'jobs.job.deleted.v1' });
         if (event.type === 'jobs.job.created.v1' && indexed.applied && indexed.active) {
@@ -66,6 +71,8 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
           purpose: 'user-erasure',
           handlers: {
             'users.user.deleted.v1': async (event, tx, context) => {
+              // Searches this process still holds are written first, so that none of the user's comes back after the erasure.
+              await domain.searchLog.flush();
               const summary = await eraseUserFromSearch(tx, event, { traceparent: context.traceparent, now: now() });
               logger.info({ userId: event.data.userId, ...summary }, 'user erasure: search part applied, committing with its batch');
             },
@@ -74,6 +81,10 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
       ];
     },
   },
-  parts: ({ db }, { env, logger, now }) => [digestSchedulerPart(db, { intervalMs: env.own.SEARCH_DIGEST_INTERVAL_MS, now, logger })],
+  parts: ({ db, searchLog }, { env, logger, now }) => [
+    // Stopped after HTTP has closed: the searches it still holds are written before the pool closes.
+    { name: 'search-log', start: async () => ({ stop: () => searchLog.stop() }) },
+    digestSchedulerPart(db, { intervalMs: env.own.SEARCH_DIGEST_INTERVAL_MS, now, logger }),
+  ],
   testEnv: () => ({ SEARCH_DIGEST_INTERVAL_MS: '100' }),
 };

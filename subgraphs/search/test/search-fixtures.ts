@@ -70,10 +70,12 @@ export type SearchUnderTest = SubgraphUnderTest<SearchDb, SearchDomain> & {
 
 /**
  * search alone over its own database and nats-server. Tokens are "user-<id>": the test verifier
- * turns them into that job seeker, so tests act as any user without the identity service.
+ * turns them into that job seeker, so tests act as any user without the identity service. `env`:
+ * settings beyond the test defaults (e.g. SEARCH_LOG_FLUSH_MS).
  */
-export async function startSearchForTest(): Promise<SearchUnderTest> {
+export async function startSearchForTest(env: NodeJS.ProcessEnv = {}): Promise<SearchUnderTest> {
   const search = await startSubgraphForTest(searchSubgraph, {
+    env,
     verifyToken: async (token) => {
       const match = /^user-(\d+)$/.exec(token);
       if (!match) throw new Error('not a test token');
