@@ -99,6 +99,24 @@ export type SavedSearches = ReturnType<typeof createSavedSearches>;
 const CANDIDATE_COLUMNS = `s.id, s.user_id, s.name, s.alert_frequency, s.compiled_query, s.job_types, s.experience_levels, s.is_remote, s.location, s.category_ids,
        s.skill_ids, s.company_ids, s.salary_currency, s.salary_min, s.salary_max`;
 
+/** An INSTANT saved search that matched a new job: its id, owner and name. */
+type InstantHit = { id: string; userId: string; name: string };
+
+const compareIds = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+
+/** The INSTANT alerts of a new job: the matches inserted now (not those recorded before), by owner in id order, each owner's searches in id order. */
+function instantAlertsOf(insertedIds: string[], instantHits: InstantHit[]): { userId: string; matches: { savedSearchId: string; name: string }[] }[] {
+  const inserted = new Set(insertedIds);
+  const byOwner = new Map<string, { savedSearchId: string; name: string }[]>();
+  for (const hit of [...instantHits].sort((a, b) => compareIds(a.id, b.id))) {
+    if (!inserted.has(hit.id)) continue;
+    const matches = byOwner.get(hit.userId) ?? [];
+    matches.push({ savedSearchId: hit.id, name: hit.name });
+    byOwner.set(hit.userId, matches);
+  }
+  return [...byOwner.entries()].sort(([a], [b]) => compareIds(a, b)).map(([userId, matches]) => ({ userId, matches }));
+}
+
 /** What matchSavedSearches did for one job: saved searches tested, matches recorded, INSTANT owners alerted. */
 export type SavedSearchMatching = { tested: number; matched: number; instantAlerts: number };
 
@@ -111,12 +129,14 @@ export type SavedSearchMatching = { tested: number; matched: number; instantAler
  * categories and their ancestors, every substring of its folded location, level, type, remote,
  * currency); plus the few with no key, tested for every job. Every key is something a match must
  * have, so the candidates hold every match; each is then tested with its full query and filters,
- * exactly as before. The matches go in with the same statement, and the alerts' contents come back
- * grouped by owner. A job already matched records nothing again, so a redelivered event alerts no
- * one twice.
+ * exactly as before. The matches go in with the same statement, which returns the INSTANT matches
+ * it inserted and the names and owners of the INSTANT searches that matched; the alerts are the
+ * inserted ones grouped by owner, put together here (in the statement, joining the inserted rows
+ * back to the matches compared every pair, as the planner knows no row counts of a CTE). A job
+ * already matched records nothing again, so a redelivered event alerts no one twice.
  */
 export async function matchSavedSearches(tx: Tx, jobId: string, options: { now: Date; traceparent?: string }): Promise<SavedSearchMatching> {
-  const [result] = await tx.$queryRawUnsafe<{ tested: number; matched: number; alerts: string }[]>(
+  const [result] = await tx.$queryRawUnsafe<{ tested: number; matched: number; alerted: string; instant: string }[]>(
     `WITH RECURSIVE job AS (
        SELECT entity_id, search_vector, job_type, experience_level, is_remote, location, category_ids, skill_ids, company_id, salary_min, salary_max, salary_currency
        FROM search_indexes WHERE entity_type = 'job' AND entity_id = $1::bigint AND is_active
@@ -161,18 +181,15 @@ export async function matchSavedSearches(tx: Tx, jobId: string, options: { now: 
        INSERT INTO saved_search_matches (saved_search_id, job_id, matched_at, notified_at)
        SELECT h.id, $1::bigint, $2::timestamptz, CASE WHEN h.alert_frequency = 'instant' THEN $2::timestamptz END FROM hits h
        ON CONFLICT DO NOTHING
-       RETURNING saved_search_id
-     ), alerts AS (
-       SELECT h.user_id, json_agg(json_build_object('savedSearchId', h.id::text, 'name', h.name) ORDER BY h.id) AS matches
-       FROM hits h JOIN inserted i ON i.saved_search_id = h.id WHERE h.alert_frequency = 'instant' GROUP BY h.user_id
+       RETURNING saved_search_id, notified_at
      )
      SELECT (SELECT count(*) FROM candidates)::int AS tested, (SELECT count(*) FROM inserted)::int AS matched,
-            coalesce((SELECT json_agg(json_build_object('userId', user_id::text, 'matches', matches) ORDER BY user_id) FROM alerts), '[]')::text AS alerts`,
+            (SELECT coalesce(json_agg(saved_search_id::text), '[]') FROM inserted WHERE notified_at IS NOT NULL)::text AS alerted,
+            (SELECT coalesce(json_agg(json_build_object('id', id::text, 'userId', user_id::text, 'name', name)), '[]') FROM hits WHERE alert_frequency = 'instant')::text AS instant`,
     jobId,
     options.now,
   );
-  const owners = JSON.parse(result!.alerts) as { userId: string; matches: { savedSearchId: string; name: string }[] }[];
-  const alerts = owners.map(({ userId, matches }) => ({
+  const alerts = instantAlertsOf(JSON.parse(result!.alerted) as string[], JSON.parse(result!.instant) as InstantHit[]).map(({ userId, matches }) => ({
     subject: 'search.saved_search.matched.v1' as const,
     data: {
       userId,

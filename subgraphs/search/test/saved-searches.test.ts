@@ -1,6 +1,7 @@
 import { indexJob } from '../src/job-index.js';
 import { sendDueDigests } from '../src/saved-search-digests.js';
 import { matchSavedSearches, MAX_SAVED_SEARCHES_PER_USER, type SavedSearchMatching } from '../src/saved-searches.js';
+import type { Tx } from '../src/db.js';
 import { jobSnapshot, startSearchForTest, type JobSnapshot, type SearchUnderTest } from './search-fixtures.js';
 
 // Saved searches against search alone: matching new jobs, digests, the per-user limit, erasure.
@@ -171,6 +172,43 @@ it('alerts every INSTANT owner a new job matches, one event each, written to the
     if (owner === '65') expected.push({ savedSearchId: second, name: 'Remote axolotl', jobIds: [job.id] });
     expect(await alertsFor(owner)).toEqual([{ userId: owner, alertFrequency: 'instant', periodStart: null, periodEnd: null, matches: expected }]);
   }
+});
+
+it("puts a new job's alerts together from the matches its statement inserted, without joining them back to the matches in the statement", async () => {
+  await save('66', { name: 'Quokka', query: 'quokka', alertFrequency: 'INSTANT' });
+  const job = jobSnapshot({ title: 'Quokka ranger' });
+  // The plan of the matching statement, as matchSavedSearches sends it (EXPLAIN alone runs nothing).
+  const plans: unknown[] = [];
+  const db = search.service.db;
+  const explaining = new Proxy(db, {
+    get: (target, property, receiver) =>
+      property === '$queryRawUnsafe'
+        ? async (sql: string, ...values: unknown[]) => {
+            const [row] = await target.$queryRawUnsafe<{ 'QUERY PLAN': unknown }[]>(`EXPLAIN (FORMAT JSON) ${sql}`, ...values);
+            plans.push(typeof row!['QUERY PLAN'] === 'string' ? JSON.parse(row!['QUERY PLAN']) : row!['QUERY PLAN']);
+            // What the statement returns when it matches nothing (alerts: its earlier form), so that matchSavedSearches carries on.
+            return [{ tested: 0, matched: 0, alerted: '[]', instant: '[]', alerts: '[]' }];
+          }
+        : Reflect.get(target, property, receiver),
+  }) as unknown as Tx;
+  await matchSavedSearches(explaining, job.id, { now: new Date() });
+  expect(plans).toHaveLength(1);
+  // Every node that reads the inserted rows, and the node above it.
+  type PlanNode = { 'Node Type': string; 'CTE Name'?: string; Plans?: PlanNode[] };
+  const readers: { parent: string }[] = [];
+  const walk = (node: PlanNode, parent: string) => {
+    if (node['Node Type'] === 'CTE Scan' && node['CTE Name'] === 'inserted') readers.push({ parent });
+    for (const child of node.Plans ?? []) walk(child, node['Node Type']);
+  };
+  walk((plans[0] as { Plan: PlanNode }[])[0]!.Plan, '');
+  expect(readers.length).toBeGreaterThan(0);
+  expect(readers.filter((reader) => /Join|Nested Loop/.test(reader.parent))).toEqual([]);
+
+  // And the alert is the same as ever.
+  await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });
+  expect(await alertsFor('66')).toEqual([
+    { userId: '66', alertFrequency: 'instant', periodStart: null, periodEnd: null, matches: [{ savedSearchId: expect.any(String), name: 'Quokka', jobIds: [job.id] }] },
+  ]);
 });
 
 it('sends one DAILY digest per owner after the day ends, leaves closed jobs out, and never sends it twice', async () => {
