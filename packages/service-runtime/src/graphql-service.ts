@@ -5,8 +5,10 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { GraphQLSchema } from 'graphql';
+import { Counter } from 'prom-client';
 import type { Logger } from '@jobplatform/config';
 import { bearerToken, TokenError, type TokenVerifier } from '@jobplatform/auth';
+import { compiledExecutionGateway, createCompiledExecution, type GraphQLExecutorKind } from './compiled-execution.js';
 import { AppError, formatGraphQLError } from './errors.js';
 import { HOP_SIGNATURE_HEADER, hopHeadersOf, verifyHop, type HopVerdict } from './gateway-hop.js';
 import { expressCall, expressCheck, sendJson, serveGraphQLPostsAhead, type GraphQLCall, type GraphQLCallCheck } from './graphql-post.js';
@@ -42,6 +44,8 @@ export type GraphQLServiceOptions<TContext extends RequestContext> = {
   /** Depth, alias and cost limits, the same rules as the gateway's; the platform's defaults if unset. */
   limits?: OperationLimits;
   plugins?: ApolloServerPlugin<TContext>[];
+  /** How operations are executed: compiled by graphql-jit (the default) or by graphql-js' interpreter. */
+  executor?: GraphQLExecutorKind;
   /** The process's Prometheus registry, when the service registers metrics of its own on it. */
   metrics?: ServiceMetrics;
   /** Extra routes mounted before /graphql (e.g. the JWKS document). */
@@ -90,6 +94,16 @@ function gatewayHopCheck(policy: GatewayHopPolicy, logger: Logger): GraphQLCallC
   };
 }
 
+const COMPILED_OPERATIONS = 'graphql_operations_compiled_total';
+
+/** Counts graphql-jit's compilations: one per operation while Apollo Server keeps its parsed document, so a steady climb means documents keep changing. */
+function compilationCounter(metrics: ServiceMetrics): () => void {
+  const counter =
+    (metrics.registry.getSingleMetric(COMPILED_OPERATIONS) as Counter | undefined) ??
+    new Counter({ name: COMPILED_OPERATIONS, help: 'Operations compiled by graphql-jit (each once while its parsed document is cached)', registers: [metrics.registry] });
+  return () => counter.inc();
+}
+
 export type RunningService = {
   url: string;
   httpServer: http.Server;
@@ -109,7 +123,9 @@ export async function startGraphQLService<TContext extends RequestContext>(optio
   const httpServer = await listen(app, options.port, host);
 
   const apollo = new ApolloServer<TContext>({
-    schema: options.schema,
+    ...((options.executor ?? 'compiled') === 'compiled'
+      ? { gateway: compiledExecutionGateway(options.schema, createCompiledExecution(options.schema, compilationCounter(metrics))) }
+      : { schema: options.schema }),
     introspection: options.introspection ?? false,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,

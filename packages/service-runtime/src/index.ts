@@ -35,6 +35,7 @@ export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decodeCursor, encodeCursor, pageSize,
 export { PrismaErrorCode, prismaErrorCode, rethrowPrismaError, type PrismaErrorOutcomes } from './prisma-errors.js';
 export { bigintKeys, createByIdLoader, createGroupedLoader, groupBy, once } from './by-id-loader.js';
 export { selectedFieldNames, selectedFieldsAt } from './selected-fields.js';
+export { compiledExecutionGateway, createCompiledExecution, type CompiledExecution, type GraphQLExecutorKind } from './compiled-execution.js';
 export { createLeanSql, emptyStatement, leanTypes, SqlFragment, statement, type LeanSql, type LeanSqlOptions, type LeanTx, type SqlStatementEvent } from './lean-sql.js';
 export {
   aliasLimitRule,

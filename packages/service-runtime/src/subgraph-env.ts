@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defaultJwksUrl, envPrefix, envSchemas, parseEnv, registeredService } from '@jobplatform/config';
+import { graphQLExecutorKinds, type GraphQLExecutorKind } from './compiled-execution.js';
 import { hopSecretSchema } from './gateway-hop.js';
 import { defaultOperationLimits, type OperationLimits } from './operation-limits.js';
 
@@ -27,6 +28,8 @@ export type SubgraphEnv<Own = Record<string, never>> = {
   gatewayHopSecret: string | undefined;
   /** Depth, alias and cost limits on every operation the service serves. */
   operationLimits: OperationLimits;
+  /** How operations are executed (SUBGRAPH_EXECUTOR): compiled by graphql-jit, or graphql-js' interpreter. */
+  executor: GraphQLExecutorKind;
   /** The service's own settings, from its definition's env schema. */
   own: Own;
 };
@@ -54,6 +57,7 @@ export function loadSubgraphEnv<Own>(service: string, ownSchema: z.ZodType<Own> 
       SUBGRAPH_MAX_DEPTH: z.coerce.number().int().min(1).default(defaultOperationLimits.maxDepth),
       SUBGRAPH_MAX_ALIASES: z.coerce.number().int().min(0).default(defaultOperationLimits.maxAliases),
       SUBGRAPH_MAX_COST: z.coerce.number().int().min(1).default(defaultOperationLimits.maxCost),
+      SUBGRAPH_EXECUTOR: z.enum(graphQLExecutorKinds).default('compiled'),
     })
     .superRefine((env, ctx) => {
       if (env.NODE_ENV === 'production' && !env.GATEWAY_HOP_SECRET) {
@@ -85,6 +89,7 @@ export function loadSubgraphEnv<Own>(service: string, ownSchema: z.ZodType<Own> 
       maxAliases: parsed.SUBGRAPH_MAX_ALIASES as number,
       maxCost: parsed.SUBGRAPH_MAX_COST as number,
     },
+    executor: parsed.SUBGRAPH_EXECUTOR as GraphQLExecutorKind,
     own: (ownSchema ? ownSchema.parse(source) : {}) as Own,
   };
 }

@@ -346,6 +346,7 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
           introspection: env.nodeEnv !== 'production',
           gatewayHop: { secret: env.gatewayHopSecret, requireSigned: env.nodeEnv === 'production' },
           limits: env.operationLimits,
+          executor: env.executor,
           extendContext: (base) => definition.createContext(base, domain),
           // Serving needs the database, not NATS: while NATS is away, changes and their events still
           // commit to the outbox (the gauge event_backbone_connected on /metrics tells).

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import { createLogger } from '@jobplatform/config';
 import { createTestDatabase, loadSubgraphDefinition, startPrivateNats, type PrivateNats, type TestDatabase } from '@jobplatform/testing';
 import { createPrismaClient, loadSubgraphEnv, startSubgraph, type SubgraphDefinition } from '../src/index.js';
@@ -101,6 +102,45 @@ it('runs no per-field plugin hook for cache hints (the cache-control plugin is o
     expect(response.headers.get('etag')).toBeNull();
   } finally {
     await service.close();
+  }
+});
+
+it('executes operations compiled by graphql-jit, each compiled once, unless SUBGRAPH_EXECUTOR says graphql-js', async () => {
+  const compiledCount = async (service: { metrics: { registry: Registry } }) => {
+    const metric = service.metrics.registry.getSingleMetric('graphql_operations_compiled_total');
+    return metric ? (await metric.get()).values[0]?.value : undefined;
+  };
+  const ask = async (url: string, first: number) =>
+    (
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'query Page($first: Int!) { jobs(first: $first) { totalCount edges { node { id } } } }', variables: { first } }),
+      })
+    ).json();
+  const compiled = await startSubgraph(jobs, env(), { logger });
+  try {
+    for (const first of [1, 2, 3]) expect(await ask(compiled.url, first)).toEqual({ data: { jobs: { totalCount: 0, edges: [] } } });
+    expect(await compiledCount(compiled)).toBe(1);
+  } finally {
+    await compiled.close();
+  }
+  const interpretedEnv = loadSubgraphEnv('jobs', undefined, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JOBS_PORT: '0',
+    JOBS_DATABASE_URL: db.url,
+    NATS_URL: nats.url,
+    SUBGRAPH_EXECUTOR: 'graphql-js',
+  });
+  expect(interpretedEnv.executor).toBe('graphql-js');
+  expect(() => loadSubgraphEnv('jobs', undefined, { NODE_ENV: 'test', JOBS_DATABASE_URL: db.url, NATS_URL: nats.url, SUBGRAPH_EXECUTOR: 'jit' })).toThrow(/SUBGRAPH_EXECUTOR/);
+  const interpreted = await startSubgraph(jobs, interpretedEnv, { logger });
+  try {
+    expect(await ask(interpreted.url, 1)).toEqual({ data: { jobs: { totalCount: 0, edges: [] } } });
+    expect(await compiledCount(interpreted)).toBeUndefined();
+  } finally {
+    await interpreted.close();
   }
 });
 
