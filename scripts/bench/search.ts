@@ -28,8 +28,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { findFreePort } from '@jobplatform/embedded-infra';
 import { postGraphQL } from '@jobplatform/testing';
-import { createLeanSql, type SqlFragment } from '@jobplatform/service-runtime';
-import type { SearchDb, Tx } from '../../subgraphs/search/src/db.js';
+import { createLeanSql, type LeanSql, type SqlFragment } from '@jobplatform/service-runtime';
+import { rawSqlOver, type SqlRunner } from '../../subgraphs/search/src/db.js';
 import { indexJob, type JobSnapshot } from '../../subgraphs/search/src/job-index.js';
 import { createJobSearch } from '../../subgraphs/search/src/job-search.js';
 import { matchSavedSearches } from '../../subgraphs/search/src/saved-searches.js';
@@ -240,18 +240,19 @@ async function explainSearch(floorDb: pg.Pool, variables: SearchVariables, which
 class RolledBack extends Error {}
 
 /** A transaction whose $queryRawUnsafe calls go through `around` (to time or explain them). */
-const intercepted = (tx: Tx, around: (sql: string, values: unknown[], run: () => Promise<unknown>) => Promise<unknown>): Tx =>
+const intercepted = (tx: SqlRunner, around: (sql: string, values: unknown[], run: () => Promise<unknown>) => Promise<unknown>): SqlRunner =>
   new Proxy(tx, {
     get: (target, property, receiver) =>
       property === '$queryRawUnsafe'
-        ? (sql: string, ...values: unknown[]) => around(sql, values, () => target.$queryRawUnsafe(sql, ...values))
+        ? (sql: string, ...values: unknown[]) => around(sql, values, async () => target.$queryRawUnsafe(sql, ...values))
         : Reflect.get(target, property, receiver),
   });
 
-/** In a transaction rolled back afterwards: indexes a new drawn job and passes it to `work`. */
-async function withNewJob(db: SearchDb, job: JobSnapshot, work: (tx: Tx) => Promise<void>): Promise<void> {
-  await db
-    .$transaction(async (tx) => {
+/** In a transaction rolled back afterwards, on node-postgres as the job-index consumer runs: indexes a new drawn job and passes it to `work`. */
+async function withNewJob(sql: LeanSql, job: JobSnapshot, work: (tx: SqlRunner) => Promise<void>): Promise<void> {
+  await sql
+    .transaction(async (lean) => {
+      const tx = rawSqlOver(lean);
       await indexJob(tx, job, { version: Date.now(), deleted: false });
       await work(tx);
       throw new RolledBack();
@@ -288,7 +289,7 @@ function matchingFigure(matching: MatchTiming[], savedSearches: number): string 
  * them, in one transaction, then rolls it back (the alerts are not sent, the next job sees the same
  * saved searches and no earlier matches).
  */
-async function timeMatching(db: SearchDb, catalogue: SeedCatalogue, count: number, firstId: bigint, seed: number): Promise<MatchTiming[]> {
+async function timeMatching(db: LeanSql, catalogue: SeedCatalogue, count: number, firstId: bigint, seed: number): Promise<MatchTiming[]> {
   const random = createRandom(seed);
   const timings: MatchTiming[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -312,7 +313,7 @@ async function timeMatching(db: SearchDb, catalogue: SeedCatalogue, count: numbe
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of matchSavedSearches' statement for a new drawn job. */
-async function explainMatching(db: SearchDb, catalogue: SeedCatalogue, id: bigint, seed: number): Promise<string> {
+async function explainMatching(db: LeanSql, catalogue: SeedCatalogue, id: bigint, seed: number): Promise<string> {
   const job = { ...drawJobSnapshot(createRandom(seed), catalogue, String(id), new Date()), isActive: true };
   let plan = '';
   await withNewJob(db, job, async (tx) => {
@@ -411,10 +412,10 @@ try {
         await waitForQuiet(maxLoad);
         loadAtStart.push(os.loadavg()[0]!.toFixed(2));
         const matchShare = Math.ceil(matchJobCount / rounds);
-        matching.push(...(await timeMatching(opened.domain.db, catalogue, matchShare, MATCH_JOB_IDS + BigInt((round - 1) * matchShare), SEED + 10 + round)));
+        matching.push(...(await timeMatching(opened.sql, catalogue, matchShare, MATCH_JOB_IDS + BigInt((round - 1) * matchShare), SEED + 10 + round)));
       }
       console.log(`load average after measuring: ${loadAverage()}`);
-      console.log(`\nmatchSavedSearches:\n${await explainMatching(opened.domain.db, catalogue, MATCH_JOB_IDS - 1n, SEED + 10)}`);
+      console.log(`\nmatchSavedSearches:\n${await explainMatching(opened.sql, catalogue, MATCH_JOB_IDS - 1n, SEED + 10)}`);
       console.log(`\nCommand: ${command}`);
       console.log(`Machine: ${machineDescription()}`);
       console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}`);
@@ -494,7 +495,7 @@ try {
         }
         await waitForQuiet(maxLoad);
         const matchShare = Math.ceil(matchJobCount / rounds);
-        matching.push(...(await timeMatching(opened.domain.db, catalogue, matchShare, MATCH_JOB_IDS + BigInt((round - 1) * matchShare), SEED + 10 + round)));
+        matching.push(...(await timeMatching(opened.sql, catalogue, matchShare, MATCH_JOB_IDS + BigInt((round - 1) * matchShare), SEED + 10 + round)));
         await waitForQuiet(maxLoad);
         const freshShare = Math.ceil(freshJobCount / rounds);
         const token = await signIn(stack.urls.gateway!, employerEmail, SEED_EMPLOYER_PASSWORD);
@@ -511,7 +512,7 @@ try {
         ...(await explainSearch(floorDb, median, `median search (${percentile(totals, 50)} jobs) ${JSON.stringify(median)}`)),
         ...(await explainSearch(floorDb, largest, `largest search (${totals.at(-1)} jobs) ${JSON.stringify(largest)}`)),
       };
-      plans['matchSavedSearches'] = await explainMatching(opened.domain.db, catalogue, MATCH_JOB_IDS - 1n, SEED + 10);
+      plans['matchSavedSearches'] = await explainMatching(opened.sql, catalogue, MATCH_JOB_IDS - 1n, SEED + 10);
       // The search consumer applies event batches concurrently; a deadlock rolls a batch back to be retried.
       const { rows: stats } = await floorDb.query<{ deadlocks: string }>('SELECT deadlocks::text FROM pg_stat_database WHERE datname = current_database()');
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Viewer } from '@jobplatform/auth';
 import { AppError, parseId, requireId, validateInput } from '@jobplatform/service-runtime';
-import type { SavedSearchRow, SearchDb, Tx } from './db.js';
+import type { SavedSearchRow, SearchDb, SqlRunner } from './db.js';
 import { searchOutbox } from './events.js';
 import { filterAsGiven, jobSearchFilterSchema, normaliseQuery, parseJobFilter } from './search-input.js';
 
@@ -135,7 +135,7 @@ export type SavedSearchMatching = { tested: number; matched: number; instantAler
  * back to the matches compared every pair, as the planner knows no row counts of a CTE). A job
  * already matched records nothing again, so a redelivered event alerts no one twice.
  */
-export async function matchSavedSearches(tx: Tx, jobId: string, options: { now: Date; traceparent?: string }): Promise<SavedSearchMatching> {
+export async function matchSavedSearches(tx: SqlRunner, jobId: string, options: { now: Date; traceparent?: string }): Promise<SavedSearchMatching> {
   const [result] = await tx.$queryRawUnsafe<{ tested: number; matched: number; alerted: string; instant: string }[]>(
     `WITH RECURSIVE job AS (
        SELECT entity_id, search_vector, job_type, experience_level, is_remote, location, category_ids, skill_ids, company_id, salary_min, salary_max, salary_currency

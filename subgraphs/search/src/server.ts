@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { EventHandlers } from '@jobplatform/events';
-import type { SubgraphDefinition } from '@jobplatform/service-runtime';
+import type { LeanTx, SubgraphDefinition } from '@jobplatform/service-runtime';
 import type { SearchContext } from './context.js';
-import type { SearchDb, Tx } from './db.js';
+import { rawSqlOver, type SearchDb } from './db.js';
 import { searchSettings, type SearchSettings } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { indexCompany, indexJob, type CompanyEvent, type JobEvent } from './job-index.js';
@@ -45,19 +45,22 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
   createContext: (base, domain) => ({ ...base, ...domain }),
   events: {
     consumers: (domain, { logger, now }) => {
-      const onJob = async (event: JobEvent, tx: Tx, context: { traceparent: string }) => {
+      // The job index runs on node-postgres (leanTransaction), its statements through rawSqlOver.
+      const onJob = async (event: JobEvent, lean: LeanTx, context: { traceparent: string }) => {
+        const tx = rawSqlOver(lean);
         const indexed = await indexJob(tx, event.data.job, { version: Date.parse(event.occurredAt), deleted: event.type === 'jobs.job.deleted.v1' });
         if (event.type === 'jobs.job.created.v1' && indexed.applied && indexed.active) {
           const matched = await matchSavedSearches(tx, event.data.job.id, { now: now(), traceparent: context.traceparent });
           if (matched.matched > 0) logger.debug({ jobId: event.data.job.id, ...matched }, 'new job matched saved searches');
         }
       };
-      const onCompany = async (event: CompanyEvent, tx: Tx) => {
-        await indexCompany(tx, event.data.company, { version: Date.parse(event.occurredAt) });
+      const onCompany = async (event: CompanyEvent, lean: LeanTx) => {
+        await indexCompany(rawSqlOver(lean), event.data.company, { version: Date.parse(event.occurredAt) });
       };
       return [
         {
           purpose: 'job-index',
+          leanTransaction: true,
           handlers: {
             'jobs.job.created.v1': onJob,
             'jobs.job.updated.v1': onJob,
@@ -65,7 +68,7 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
             'jobs.job.deleted.v1': onJob,
             'jobs.company.created.v1': onCompany,
             'jobs.company.updated.v1': onCompany,
-          } as EventHandlers<Tx>,
+          } as EventHandlers<LeanTx>,
         },
         {
           purpose: 'user-erasure',

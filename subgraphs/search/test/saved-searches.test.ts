@@ -156,17 +156,20 @@ it('tests a new job only against the saved searches that can match it, and alert
   expect(await alertsFor('71')).toHaveLength(2);
 });
 
-it('alerts every INSTANT owner a new job matches, one event each, written to the outbox by one statement', async () => {
+it('alerts every INSTANT owner a new job matches, one event each, written to the outbox by one statement over node-postgres', async () => {
   const owners = ['61', '62', '63', '64', '65'];
   const searches = new Map<string, string>();
   for (const owner of owners) searches.set(owner, await save(owner, { name: `Axolotl ${owner}`, query: 'axolotl', alertFrequency: 'INSTANT' }));
   const second = await save('65', { name: 'Remote axolotl', query: 'axolotl', filters: { isRemote: true }, alertFrequency: 'INSTANT' });
 
   search.statements.length = 0;
+  search.leanStatements.length = 0;
   const job = jobSnapshot({ title: 'Axolotl caretaker', isRemote: true });
   await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });
 
   expect(search.statements.filter((sql) => sql.includes('INSERT INTO "event_outbox"'))).toHaveLength(1);
+  // The job index's consumer runs on node-postgres: the matching statement and the alerts' outbox rows go there, not through Prisma's client.
+  expect(search.leanStatements.filter((sql) => sql.includes('INSERT INTO "event_outbox"') || sql.includes('INSERT INTO saved_search_matches'))).toHaveLength(2);
   for (const owner of owners) {
     const expected = [{ savedSearchId: searches.get(owner), name: `Axolotl ${owner}`, jobIds: [job.id] }];
     if (owner === '65') expected.push({ savedSearchId: second, name: 'Remote axolotl', jobIds: [job.id] });
