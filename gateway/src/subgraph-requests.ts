@@ -13,6 +13,18 @@ import type { GatewayContext } from './context.js';
  */
 const IDLE_SOCKET_MS = 30_000;
 
+/**
+ * Connections the gateway keeps to one subgraph, at most; a call that finds them all busy waits for
+ * the next free one (first come, first served) instead of opening another. A subgraph is one Node
+ * process: more calls in flight than this only queue inside it, and a burst of new connections
+ * costs it far more than the calls themselves. When calls pile up for a moment (a pause in either
+ * process) an unbounded pool opened hundreds of sockets at once, and a subgraph under load then
+ * took seconds to accept them and read their first requests: in bench:subscriptions, calls on
+ * those new sockets waited up to 9 s before notifications saw them, while calls on open sockets
+ * waited milliseconds. 64 is above what the HTTP benchmarks ask of one subgraph (50 clients).
+ */
+export const MAX_SOCKETS_PER_SUBGRAPH = 64;
+
 /** What a data source answers the query planner with. */
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
@@ -46,7 +58,19 @@ export type SubgraphClient = {
  * its socket, so a subgraph that hangs leaves no dead connection in the pool for the next call.
  */
 export function createSubgraphClient({ hopSecret, timeoutMs }: SubgraphCalls): SubgraphClient {
-  const agentOptions = { keepAlive: true, maxSockets: 512, keepAliveMsecs: 10_000, timeout: IDLE_SOCKET_MS };
+  // Every socket of the pool stays open while idle (maxFreeSockets) and calls take the free socket
+  // idle longest (fifo), so that at a steady rate the whole pool stays warm: a burst then finds
+  // open connections rather than opening new ones (lifo, Node's default, keeps a few busy and lets
+  // the rest close after IDLE_SOCKET_MS). IDLE_SOCKET_MS, shorter than the subgraphs' keep-alive,
+  // keeps fifo from picking a socket the subgraph is closing.
+  const agentOptions: http.AgentOptions = {
+    keepAlive: true,
+    maxSockets: MAX_SOCKETS_PER_SUBGRAPH,
+    maxFreeSockets: MAX_SOCKETS_PER_SUBGRAPH,
+    scheduling: 'fifo',
+    keepAliveMsecs: 10_000,
+    timeout: IDLE_SOCKET_MS,
+  };
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
   const targets = new Map<string, URL>();

@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { WebSocket } from 'ws';
 import { createClient, type Client, type SubscribePayload } from 'graphql-ws';
 import { Kind, parse, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
@@ -8,6 +9,7 @@ import { connectToNats } from '@jobplatform/events';
 import { gatewayEnvFor, gatewayNatsEnv, publishEvent, waitFor, type Account } from '@jobplatform/testing';
 import { startPlatformForTest, type PlatformUnderTest } from '../../subgraphs/notifications/test/start-notifications.js';
 import { startGateway, type RunningGateway } from '../src/server.js';
+import { MAX_SOCKETS_PER_SUBGRAPH } from '../src/subgraph-requests.js';
 import type { GatewayEnv } from '../src/env.js';
 import { mintAccessToken } from './access-tokens.js';
 
@@ -57,8 +59,9 @@ const waitForActiveSubscriptions = (count: number, gateway?: RunningGateway) =>
     10_000,
   );
 
-async function startExtraGateway(overrides: Partial<GatewayEnv>): Promise<RunningGateway> {
-  const urls = Object.fromEntries(Object.entries(platform.services).map(([name, service]) => [name, service.service.url]));
+/** A gateway of the test's own; `routes` sends some subgraphs' calls elsewhere (through a proxy). */
+async function startExtraGateway(overrides: Partial<GatewayEnv>, routes: Record<string, string> = {}): Promise<RunningGateway> {
+  const urls = { ...Object.fromEntries(Object.entries(platform.services).map(([name, service]) => [name, service.service.url])), ...routes };
   const jwksUrl = platform.service('users').service.url.replace(/\/graphql$/, '/.well-known/jwks.json');
   const env = gatewayEnvFor(jwksUrl, urls, { ...gatewayNatsEnv(platform.nats), ...overrides });
   const gateway = await startGateway(env, { logger: createLogger('gateway', 'silent') });
@@ -356,6 +359,71 @@ describe('limits', () => {
     await platform.ok(UPDATE_STATUS, { id: applicationId, status: 'REVIEWING' }, employerA);
     const [change] = await resumed.next();
     expect(change!.data!.applicationStatusChanged).toMatchObject({ id: applicationId, status: 'REVIEWING' });
+  });
+});
+
+/** Forwards TCP to a subgraph and counts the connections made to it: all of them, and the most open at once. */
+async function startCountingProxy(target: URL) {
+  const counts = { accepted: 0, open: 0, mostOpen: 0 };
+  const pairs = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    counts.accepted += 1;
+    counts.open += 1;
+    counts.mostOpen = Math.max(counts.mostOpen, counts.open);
+    const upstream = net.connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      pairs.add(socket);
+      socket.on('error', () => undefined);
+    }
+    client.on('close', () => {
+      counts.open -= 1;
+      upstream.destroy();
+    });
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}${target.pathname}`,
+    counts,
+    close: async () => {
+      for (const socket of pairs) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('calls to the subgraphs', () => {
+  it('resolves a burst of lookups over at most MAX_SOCKETS_PER_SUBGRAPH connections to notifications, and the next burst over the same ones', async () => {
+    const proxy = await startCountingProxy(new URL(platform.service('notifications').service.url));
+    try {
+      const gateway = await startExtraGateway({ GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: 50 }, { notifications: proxy.url });
+      const { employer, companyId } = await platform.employerWithCompany('Pool Corp');
+      const jobId = await platform.postJob(employer, companyId, 'Pool Engineer');
+      // One event of the employer's reaches every one of these subscriptions at once: 150 lookups
+      // start together, more than the pool holds.
+      const inboxes = Array.from({ length: 3 }, () => connectAs(employer, { gateway })).flatMap((client) =>
+        Array.from({ length: 50 }, () => subscribe(client, operation('OnNotification'))),
+      );
+      await waitForActiveSubscriptions(150, gateway);
+      const before = proxy.counts.accepted;
+
+      await platform.apply(await platform.seeker(), jobId);
+      await Promise.all(inboxes.map((inbox) => inbox.next(1)));
+      const firstBurst = proxy.counts.accepted - before;
+      expect(inboxes.every((inbox) => inbox.results.length === 1 && inbox.results[0]!.data?.notificationReceived)).toBe(true);
+      expect(firstBurst).toBeGreaterThan(0);
+      expect(firstBurst).toBeLessThanOrEqual(MAX_SOCKETS_PER_SUBGRAPH);
+      expect(proxy.counts.mostOpen).toBeLessThanOrEqual(MAX_SOCKETS_PER_SUBGRAPH);
+
+      // The connections stayed open: the next burst opens none.
+      await platform.apply(await platform.seeker(), jobId);
+      await Promise.all(inboxes.map((inbox) => inbox.next(2)));
+      expect(inboxes.every((inbox) => inbox.results.length === 2)).toBe(true);
+      expect(proxy.counts.accepted - before).toBe(firstBurst);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
