@@ -20,13 +20,20 @@
 // gateway's socket caps are raised for the run (GATEWAY_WS_MAX_CONNECTIONS_PER_IP: every client
 // comes from 127.0.0.1). It builds first (npx turbo run build, cached) unless --no-build.
 // --cpu-prof DIR: every service writes a V8 CPU profile into DIR when the run ends.
+// --stages DIR: every process (the services and the client process) loads subscription-probe.mjs,
+// which writes what it did each second into DIR; after each phase of our gateway the benchmark
+// joins it per event (publish → the gateway's call to notifications → notifications' handling →
+// the gateway's `next` → the client) and prints where the time went, with each second's event-loop
+// delay, garbage collection and new TCP connections of the gateway and notifications.
 // --max-load X: before each phase (before its tokens are refreshed and its clients connect, so that
 // a long wait cannot outlast the 15-minute tokens), wait up to 15 minutes for the 1-minute load
 // average to fall to X.
 import { execSync, fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createLogger } from '@jobplatform/config';
@@ -61,8 +68,11 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'max-load': { type: 'string' },
+    stages: { type: 'string' },
   },
 });
+const stagesDir = values.stages === undefined ? undefined : path.resolve(values.stages);
+const probeArgs = stagesDir ? ['--import', pathToFileURL(path.join(import.meta.dirname, 'subscription-probe.mjs')).href] : [];
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const accountCount = Number(values.accounts);
 const perAccount = Number(values['connections-per-account']);
@@ -215,7 +225,8 @@ function startClients(): {
   onDeliveries(listener: (m: Extract<FromClients, { type: 'deliveries' }>) => void): void;
 } {
   const child = fork(path.join(repoRoot, 'scripts/bench/subscription-clients.ts'), [], {
-    execArgv: ['--conditions=development', '--import', 'tsx', '--max-old-space-size=4096'],
+    execArgv: ['--conditions=development', '--import', 'tsx', '--max-old-space-size=4096', ...probeArgs],
+    env: { ...process.env, ...(stagesDir ? { BENCH_PROBE_DIR: stagesDir } : {}) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const listeners: ((m: FromClients) => void)[] = [];
@@ -237,6 +248,133 @@ function startClients(): {
       }),
     onDeliveries: (listener) => listeners.push((message) => message.type === 'deliveries' && listener(message)),
   };
+}
+
+type ProbeCall = { rid: string; vars: string; start: number; socketAt: number; reused: boolean; connectAt: number; headersAt: number; end: number };
+type ProbeLine = {
+  at: number;
+  loopMaxMs: number;
+  loopP99Ms: number;
+  gc: [start: number, ms: number, kind: number][];
+  connectsOut: number;
+  connectsIn: number;
+  calls: ProbeCall[];
+  served: { rid: string; start: number; finish: number }[];
+  sent: [id: string, at: number][];
+  agents: { busy: number; idle: number; waiting: number }[];
+};
+
+/** What subscription-probe.mjs wrote between `from` and `to`, by process name (gateway, notifications, subscription-clients…). */
+async function readProbes(dir: string, from: number, to: number): Promise<Map<string, ProbeLine[]>> {
+  const byProcess = new Map<string, ProbeLine[]>();
+  for (const file of await fs.readdir(dir)) {
+    const name = file.replace(/-\d+\.jsonl$/, '');
+    const lines = readFileSync(path.join(dir, file), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as ProbeLine)
+      .filter((line) => line.at >= from && line.at <= to + 1_000);
+    byProcess.set(name, [...(byProcess.get(name) ?? []), ...lines]);
+  }
+  return byProcess;
+}
+
+/** The kernel's TCP counters (/proc/net/snmp and /proc/net/netstat) that a connection storm or a full accept queue moves. */
+function tcpCounters(): Record<string, number> {
+  const wanted = ['Tcp.ActiveOpens', 'Tcp.RetransSegs', 'TcpExt.ListenOverflows', 'TcpExt.ListenDrops', 'TcpExt.TCPTimeouts', 'TcpExt.TW'];
+  const counters: Record<string, number> = {};
+  for (const file of ['/proc/net/snmp', '/proc/net/netstat']) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    for (let k = 0; k + 1 < lines.length; k += 2) {
+      const [prefix, ...names] = lines[k]!.split(/\s+/);
+      const numbers = lines[k + 1]!.split(/\s+/).slice(1);
+      names.forEach((name, n) => {
+        const key = `${prefix!.replace(':', '')}.${name}`;
+        if (wanted.includes(key)) counters[key] = Number(numbers[n]);
+      });
+    }
+  }
+  return counters;
+}
+
+/**
+ * --stages: where each measured event's time went, from the probes' records joined by notification
+ * id (the gateway's call carries it in its variables, its `next` in its data) and request id (the
+ * call and notifications' handling of it); then, second by second, the latency of what was
+ * published in it beside both processes' event-loop delay, garbage collection and new connections.
+ */
+async function reportStages(dir: string, events: { id: string; publishedAt: number; receivedAt: number | undefined }[], from: number, to: number) {
+  const probes = await readProbes(dir, from, to);
+  const gateway = probes.get('gateway') ?? [];
+  const notifications = probes.get('notifications') ?? [];
+  const callOf = new Map<string, ProbeCall>();
+  const wanted = new Set(events.map((e) => e.id));
+  for (const line of gateway)
+    for (const call of line.calls) for (const [, value] of call.vars.matchAll(/"([^"]+)"/g)) if (wanted.has(value!) && !callOf.has(value!)) callOf.set(value!, call);
+  const servedOf = new Map(notifications.flatMap((line) => line.served.map((s) => [s.rid, s] as const)));
+  const sentOf = new Map(gateway.flatMap((line) => line.sent));
+  const stageNames = [
+    'publish → call start (NATS, fan-out, planning)',
+    'call start → socket (waiting for the pool)',
+    'socket → connected (a new socket)',
+    'connected → notifications starts (network, its loop)',
+    'notifications handles it',
+    'notifications done → response at gateway',
+    'response → `next` written (executor, graphql-ws)',
+    '`next` written → client has it',
+    'total',
+  ];
+  const stages: number[][] = stageNames.map(() => []);
+  const joined: { total: number; parts: number[]; publishedAt: number; newSocket: boolean }[] = [];
+  for (const event of events) {
+    const call = callOf.get(event.id);
+    const served = call ? servedOf.get(call.rid) : undefined;
+    const sentAt = sentOf.get(event.id);
+    if (!call || !served || sentAt === undefined || event.receivedAt === undefined) continue;
+    const parts = [
+      call.start - event.publishedAt,
+      call.socketAt - call.start,
+      call.connectAt - call.socketAt,
+      served.start - call.connectAt,
+      served.finish - served.start,
+      call.end - served.finish,
+      sentAt - call.end,
+      event.receivedAt - sentAt,
+      event.receivedAt - event.publishedAt,
+    ];
+    parts.forEach((ms, k) => stages[k]!.push(ms));
+    joined.push({ total: parts.at(-1)!, parts, publishedAt: event.publishedAt, newSocket: !call.reused });
+  }
+  say(`stages: ${joined.length} of ${events.length} events joined`);
+  if (joined.length === 0) return;
+  const slowest = [...joined].sort((a, b) => b.total - a.total).slice(0, Math.max(1, Math.round(joined.length / 100)));
+  const f = (ms: number) => ms.toFixed(1);
+  console.log('| stage | p50 ms | p95 ms | p99 ms | max ms | mean over the slowest 1 % |\n|---|---:|---:|---:|---:|---:|');
+  stageNames.forEach((name, k) => {
+    const sorted = stages[k]!.sort((a, b) => a - b);
+    const slowMean = slowest.reduce((sum, e) => sum + e.parts[k]!, 0) / slowest.length;
+    console.log(`| ${name} | ${f(percentile(sorted, 50))} | ${f(percentile(sorted, 95))} | ${f(percentile(sorted, 99))} | ${f(sorted.at(-1)!)} | ${f(slowMean)} |`);
+  });
+  say(`calls on a new socket: ${joined.filter((e) => e.newSocket).length} of ${joined.length} (${slowest.filter((e) => e.newSocket).length} of the slowest ${slowest.length})`);
+  console.log(
+    "| second | events | p99 ms | gateway: loop delay max ms / GC ms (longest) / new connections | gateway's agents: sockets busy / idle / calls waiting | notifications: loop delay max ms / GC ms (longest) / new connections |\n|---:|---:|---:|---|---|---|",
+  );
+  const secondOf = (at: number) => Math.floor((at - from) / 1000);
+  const perSecond = (lines: ProbeLine[]) => new Map(lines.map((line) => [secondOf(line.at) - 1, line] as const));
+  const gatewayBySecond = perSecond(gateway);
+  const notificationsBySecond = perSecond(notifications);
+  const describe = (line: ProbeLine | undefined, connects: (l: ProbeLine) => number) =>
+    line ? `${f(line.loopMaxMs)} / ${f(line.gc.reduce((sum, g) => sum + g[1], 0))} (${f(Math.max(0, ...line.gc.map((g) => g[1])))}) / ${connects(line)}` : '—';
+  const seconds = Math.ceil((to - from) / 1000);
+  for (let second = 0; second < seconds; second += 1) {
+    const inSecond = joined
+      .filter((e) => secondOf(e.publishedAt) === second)
+      .map((e) => e.total)
+      .sort((a, b) => a - b);
+    console.log(
+      `| ${second} | ${inSecond.length} | ${inSecond.length ? f(percentile(inSecond, 99)) : '—'} | ${describe(gatewayBySecond.get(second), (l) => l.connectsOut)} | ${(gatewayBySecond.get(second)?.agents ?? []).map((a) => `${a.busy} / ${a.idle} / ${a.waiting}`).join(', ') || '—'} | ${describe(notificationsBySecond.get(second), (l) => l.connectsIn)} |`,
+    );
+  }
 }
 
 /** Connects every client to the target, then publishes at `rate` for warm-up + `seconds` and measures. */
@@ -295,6 +433,7 @@ async function runPhase(target: Target, rate: number, accounts: Account[], notif
     1_000,
   );
   const loadBefore = loadAverage();
+  const tcpBefore = tcpCounters();
   console.log(`[${target.label}] publishing ${rate} events/s for ${WARM_UP_SECONDS} s warm-up + ${seconds} s…`);
   const started = now();
   let i = 0;
@@ -343,6 +482,20 @@ async function runPhase(target: Target, rate: number, accounts: Account[], notif
     }
   }
   latencies.sort((a, b) => a - b);
+  const tcpAfter = tcpCounters();
+  say(
+    `TCP counters over the phase: ${Object.entries(tcpAfter)
+      .map(([name, value]) => `${name} +${value - (tcpBefore[name] ?? 0)}`)
+      .join(', ')}`,
+  );
+  if (stagesDir)
+    await reportStages(
+      stagesDir,
+      // The warm-up's events too: a stall at the start of a phase is part of the story.
+      notificationIds.slice(0, total).map((id, k) => ({ id, publishedAt: publishedAt[k]!, receivedAt: arrivals.get(id)?.[0] })),
+      started,
+      now(),
+    );
   clients.child.send({ type: 'close' } satisfies ToClients);
   await clients.next('closed').catch(() => undefined);
   await new Promise((resolve) => (clients.child.exitCode === null ? clients.child.once('exit', resolve) : resolve(undefined)));
@@ -440,9 +593,10 @@ const stack = await startBenchStack(
     // Every client connects from 127.0.0.1: the per-address cap (20 by default) goes up for the run.
     GATEWAY_WS_MAX_CONNECTIONS_PER_IP: String(subscriberCount + 100),
     GATEWAY_WS_MAX_CONNECTIONS_PER_USER: String(Math.max(10, perAccount)),
+    ...(stagesDir ? { BENCH_PROBE_DIR: stagesDir } : {}),
   },
   // --cpu-prof DIR: every service writes a V8 CPU profile there when it stops.
-  cpuProfileArgs(values['cpu-prof']),
+  [...cpuProfileArgs(values['cpu-prof']), ...probeArgs],
 );
 let hive: Awaited<ReturnType<typeof startHiveWithNats>> | undefined;
 stopOnInterrupt(() => Promise.all([stack.stop(), hive?.stop()]));
