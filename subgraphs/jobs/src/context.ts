@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
-import { bigintKeys, createByIdLoader, createGroupedLoader, groupBy, once, type RequestContext } from '@jobplatform/service-runtime';
+import { bigintKeys, createByIdLoader, createGroupedLoader, groupBy, once, type LeanSql, type RequestContext } from '@jobplatform/service-runtime';
 import type { CategoryService } from './categories.js';
 import type { CompanyService, MemberRole } from './companies.js';
 import type { CompanyMemberRow, CompanyRow, JobCategoryRow, JobRow, JobsDb } from './db.js';
 import type { JobPostingService } from './job-postings.js';
+import { createLeanReads } from './lean-reads.js';
 import { createOwnedCountLoader, createOwnedPageLoader, type OwnedCountKey, type OwnedPageKey } from './job-pages.js';
 import { sortJobSkills, type JobSkillModel } from './job-skills.js';
 
@@ -27,6 +28,7 @@ export type JobsLoaders = {
 
 export type JobsContext = RequestContext & {
   db: JobsDb;
+  sql: LeanSql;
   companies: CompanyService;
   postings: JobPostingService;
   categories: CategoryService;
@@ -34,12 +36,13 @@ export type JobsContext = RequestContext & {
 };
 
 /** Per-request loaders: every entity reference and list field batches into one query per kind. */
-export function createLoaders(db: JobsDb, viewerUserId: string | undefined): JobsLoaders {
-  const jobById = createByIdLoader((ids) => db.job.findMany({ where: { id: { in: ids } } }));
+export function createLoaders(db: JobsDb, sql: LeanSql, viewerUserId: string | undefined): JobsLoaders {
+  const reads = createLeanReads(sql);
+  const jobById = createByIdLoader((ids) => reads.jobsById(ids));
   const primeJob = (job: JobRow) => void jobById.prime(job.id, job);
 
   const categoryTree = once(async (): Promise<CategoryTree> => {
-    const all = await db.jobCategory.findMany({ orderBy: { name: 'asc' } });
+    const all = await reads.allCategories();
     const children = groupBy(
       all.filter((c) => c.parentId !== null),
       (c) => c.parentId!,
@@ -49,10 +52,10 @@ export function createLoaders(db: JobsDb, viewerUserId: string | undefined): Job
 
   return {
     jobById,
-    companyById: createByIdLoader((ids) => db.company.findMany({ where: { id: { in: ids } } })),
+    companyById: createByIdLoader((ids) => reads.companiesById(ids)),
     categoriesByJobId: new DataLoader<bigint, JobCategoryRow[], string>(async (jobIds) => {
       // Links only: the categories themselves come from the per-request tree, which parents need anyway.
-      const [links, tree] = await Promise.all([db.jobCategoryJob.findMany({ where: { jobId: { in: [...jobIds] } }, select: { jobId: true, categoryId: true } }), categoryTree()]);
+      const [links, tree] = await Promise.all([reads.categoryLinks(jobIds), categoryTree()]);
       const groups = groupBy(links, (link) => link.jobId);
       return jobIds.map((id) =>
         (groups.get(id) ?? [])
@@ -62,12 +65,9 @@ export function createLoaders(db: JobsDb, viewerUserId: string | undefined): Job
       );
     }, bigintKeys),
     skillsByJobId: createGroupedLoader(
-      (jobIds) => db.$queryRaw<{ job_id: bigint; is_required: boolean; id: bigint; name: string; created_at: Date }[]>`
-        SELECT l.job_id, l.is_required, s.id, s.name, s.created_at
-        FROM job_skills_jobs l JOIN job_skills s ON s.id = l.skill_id
-        WHERE l.job_id = ANY(${jobIds}::bigint[])`,
-      (row) => BigInt(row.job_id),
-      (rows): JobSkillModel[] => sortJobSkills(rows.map((row) => ({ isRequired: row.is_required, skill: { id: BigInt(row.id), name: row.name, createdAt: row.created_at } }))),
+      (jobIds) => reads.skillsOfJobs(jobIds),
+      (row) => row.jobId,
+      (rows): JobSkillModel[] => sortJobSkills(rows.map(({ isRequired, skill }) => ({ isRequired, skill }))),
     ),
     membersByCompanyId: createGroupedLoader(
       (companyIds) => db.companyMember.findMany({ where: { companyId: { in: companyIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),

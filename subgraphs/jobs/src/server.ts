@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { userReplicaTable } from '@jobplatform/events';
-import { openSubgraphDomain, startSubgraph, type RunningSubgraph, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
+import {
+  openSubgraphDomain,
+  startSubgraph,
+  type LeanSql,
+  type RunningSubgraph,
+  type StartSubgraphOptions,
+  type SubgraphDefinition,
+  type SubgraphEnv,
+} from '@jobplatform/service-runtime';
 import { createCategoryService, type CategoryService } from './categories.js';
 import { createCompanyService, type CompanyService } from './companies.js';
 import { createLoaders, type JobsContext } from './context.js';
@@ -12,7 +20,7 @@ import { resolvers } from './resolvers/index.js';
 import { eraseUserFromJobs } from './user-erasure.js';
 
 /** The jobs rules without the HTTP server: what the service, the seed script and tests share. */
-export type JobsDomain = { db: JobsDb; companies: CompanyService; postings: JobPostingService; categories: CategoryService };
+export type JobsDomain = { db: JobsDb; sql: LeanSql; companies: CompanyService; postings: JobPostingService; categories: CategoryService };
 
 /**
  * Erasing an employer with thousands of jobs writes an event per job in one transaction: more time
@@ -32,13 +40,14 @@ export const jobsSubgraph: SubgraphDefinition<JobsDb, JobsDomain, JobsContext> =
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: ({ db, now }) => ({
+  createDomain: ({ db, sql, now }) => ({
     db,
+    sql,
     companies: createCompanyService({ db, now }),
     postings: createJobPostingService({ db, now }),
     categories: createCategoryService(db),
   }),
-  createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db, base.viewer?.userId) }),
+  createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db, domain.sql, base.viewer?.userId) }),
   events: {
     replicas: { 'users-replica': userReplicaTable },
     consumers: (_domain, { logger, now }) => [

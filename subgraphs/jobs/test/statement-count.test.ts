@@ -1,3 +1,4 @@
+import { createLeanReads } from '../src/lean-reads.js';
 import { startPlatformForTest, type Account, type PlatformUnderTest } from './start-jobs.js';
 
 // Jobs(first: N) with company, employer, categories and skills must cost the same number of SQL
@@ -101,6 +102,7 @@ afterAll(async () => {
 
 async function statementsFor(query: string, variables: Record<string, unknown>): Promise<number> {
   platform.jobs.statements.length = 0;
+  platform.jobs.leanStatements.length = 0;
   const response = await platform.gql(query, variables, { token: employer.accessToken });
   expect(response.errors).toBeUndefined();
   return platform.jobs.statements.length;
@@ -112,10 +114,52 @@ it('Jobs(first: 50) with company, categories and skills costs as many statements
   expect(large).toBe(small);
   // The jobs page, its count, companies, category links, the category tree, skills with their links.
   expect(large).toBe(6);
+  // All but the page and its count over node-postgres, not Prisma's client.
+  expect(platform.jobs.leanStatements.map((text) => /FROM (\w+)/.exec(text)![1]).sort()).toEqual(['companies', 'job_categories', 'job_categories_jobs', 'job_skills_jobs']);
+});
+
+it('JobDetail reads the job, its company, category links, the tree and skills over node-postgres, a statement each', async () => {
+  const page = await platform.gql(JOBS, { first: 1 }, { token: employer.accessToken });
+  const id = page.data!.jobs.edges[0].node.id;
+  const statements = await statementsFor(
+    `query ($id: ID!) { job(id: $id) { id title salaryMin company { id name } categories { id name parent { id name } } skills { isRequired skill { id name } } } }`,
+    { id },
+  );
+  expect(statements).toBe(5);
+  expect(platform.jobs.leanStatements.map((text) => /FROM (\w+)/.exec(text)![1]).sort()).toEqual(['companies', 'job_categories', 'job_categories_jobs', 'job_skills_jobs', 'jobs']);
 });
 
 it('Company.jobs over many companies is batched too', async () => {
   const statements = await statementsFor(COMPANIES, {});
   // Memberships, companies, the lateral page query, job rows, counts, skills with their links.
   expect(statements).toBe(6);
+});
+
+it("reads jobs, companies, categories and skills over node-postgres as Prisma's client reads them", async () => {
+  const domain = platform.jobs.service.domain;
+  const viewer = { userId: employer.id, role: 'employer' as const, tokenId: 't', sessionId: undefined };
+  const company = await domain.companies.create(viewer, { name: 'Typed Ltd', website: 'https://typed.example', foundedYear: 2001 });
+  const job = await domain.postings.create(viewer, {
+    companyId: company.id.toString(),
+    title: 'Every column',
+    description: 'Work',
+    requirements: 'Care',
+    salaryMin: 1234.5,
+    salaryMax: 99999.99,
+    salaryCurrency: 'EUR',
+    location: 'Lisbon',
+    isRemote: true,
+    applicationDeadline: '2099-12-31',
+    skills: [{ name: 'Typing', isRequired: true }],
+  });
+  const reads = createLeanReads(domain.sql);
+  const db = domain.db;
+  const [leanJob] = await reads.jobsById([job.id]);
+  expect(leanJob).toEqual(await db.job.findUnique({ where: { id: job.id } }));
+  expect(leanJob!.salaryMin!.toFixed(2)).toBe('1234.50');
+  expect(await reads.companiesById([company.id])).toEqual([await db.company.findUnique({ where: { id: company.id } })]);
+  expect(await reads.allCategories()).toEqual(await db.jobCategory.findMany({ orderBy: { name: 'asc' } }));
+  const skills = await reads.skillsOfJobs([job.id]);
+  const links = await db.jobSkillJob.findMany({ where: { jobId: job.id }, include: { skill: true } });
+  expect(skills).toEqual(links.map((link) => ({ jobId: job.id, isRequired: link.isRequired, skill: link.skill })));
 });

@@ -1,0 +1,64 @@
+import { statement, type LeanSql } from '@jobplatform/service-runtime';
+import type { CompanyRow, JobCategoryRow, JobRow } from './db.js';
+import { Prisma } from './generated/prisma/client.js';
+import type { JobSkillModel } from './job-skills.js';
+
+/**
+ * The reads every job page and list makes (a job by id, companies, category links and the tree,
+ * skills), over the kit's node-postgres client instead of Prisma's: each is one statement, and
+ * Prisma's client costs about ten times node-postgres' CPU per statement. Rows come back under the
+ * Prisma models' field names and types (bigint ids, Date times, Decimal salaries), so resolvers and
+ * rules take them as they took Prisma's.
+ */
+
+const JOB_COLUMNS = statement`j.id, j.title, j.description, j.requirements, j.responsibilities,
+  j.company_id AS "companyId", j.employer_id AS "employerId", j.job_type AS "jobType", j.experience_level AS "experienceLevel",
+  j.salary_min AS "salaryMin", j.salary_max AS "salaryMax", j.salary_currency AS "salaryCurrency", j.location,
+  j.is_remote AS "isRemote", j.is_active AS "isActive", j.application_deadline AS "applicationDeadline",
+  j.created_at AS "createdAt", j.updated_at AS "updatedAt", j.deleted_at AS "deletedAt"`;
+
+const COMPANY_COLUMNS = statement`c.id, c.name, c.description, c.website, c.logo, c.industry, c.size, c.founded_year AS "foundedYear",
+  c.location, c.is_verified AS "isVerified", c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
+
+type LeanJobRow = Omit<JobRow, 'salaryMin' | 'salaryMax'> & { salaryMin: string | null; salaryMax: string | null };
+
+/** numeric comes back as text; Prisma gives a Decimal of the same digits. */
+const decimalOf = (text: string | null) => (text === null ? null : new Prisma.Decimal(text));
+
+function toJobRow(row: LeanJobRow): JobRow {
+  return { ...row, salaryMin: decimalOf(row.salaryMin), salaryMax: decimalOf(row.salaryMax) };
+}
+
+export function createLeanReads(sql: LeanSql) {
+  return {
+    /** Jobs by id, deleted ones included. */
+    async jobsById(ids: readonly bigint[]): Promise<JobRow[]> {
+      const rows = await sql.rows<LeanJobRow>(statement`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = ANY(${ids}::bigint[])`);
+      return rows.map(toJobRow);
+    },
+
+    companiesById(ids: readonly bigint[]): Promise<CompanyRow[]> {
+      return sql.rows<CompanyRow>(statement`SELECT ${COMPANY_COLUMNS} FROM companies c WHERE c.id = ANY(${ids}::bigint[])`);
+    },
+
+    categoryLinks(jobIds: readonly bigint[]): Promise<{ jobId: bigint; categoryId: bigint }[]> {
+      return sql.rows(statement`SELECT job_id AS "jobId", category_id AS "categoryId" FROM job_categories_jobs WHERE job_id = ANY(${jobIds}::bigint[])`);
+    },
+
+    /** Every category, by name (the tree a request walks). */
+    allCategories(): Promise<JobCategoryRow[]> {
+      return sql.rows(statement`SELECT id, name, description, parent_id AS "parentId", created_at AS "createdAt" FROM job_categories ORDER BY name`);
+    },
+
+    /** Each job's skills with whether it requires them, unsorted. */
+    async skillsOfJobs(jobIds: readonly bigint[]): Promise<(JobSkillModel & { jobId: bigint })[]> {
+      const rows = await sql.rows<{ jobId: bigint; isRequired: boolean; id: bigint; name: string; createdAt: Date }>(statement`
+        SELECT l.job_id AS "jobId", l.is_required AS "isRequired", s.id, s.name, s.created_at AS "createdAt"
+        FROM job_skills_jobs l JOIN job_skills s ON s.id = l.skill_id
+        WHERE l.job_id = ANY(${jobIds}::bigint[])`);
+      return rows.map((row) => ({ jobId: row.jobId, isRequired: row.isRequired, skill: { id: row.id, name: row.name, createdAt: row.createdAt } }));
+    },
+  };
+}
+
+export type LeanReads = ReturnType<typeof createLeanReads>;
