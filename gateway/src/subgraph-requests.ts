@@ -15,15 +15,16 @@ const IDLE_SOCKET_MS = 30_000;
 
 /**
  * Connections the gateway keeps to one subgraph, at most; a call that finds them all busy waits for
- * the next free one (first come, first served) instead of opening another. A subgraph is one Node
- * process: more calls in flight than this only queue inside it, and a burst of new connections
- * costs it far more than the calls themselves. When calls pile up for a moment (a pause in either
- * process) an unbounded pool opened hundreds of sockets at once, and a subgraph under load then
- * took seconds to accept them and read their first requests: in bench:subscriptions, calls on
- * those new sockets waited up to 9 s before notifications saw them, while calls on open sockets
- * waited milliseconds. 64 is above what the HTTP benchmarks ask of one subgraph (50 clients).
+ * the next free one (first come, first served) instead of opening another. When calls pile up for
+ * a moment (a pause in either process), a pool of 512 opened hundreds of sockets at once, and a
+ * subgraph under load took seconds to accept them and read their first requests: in
+ * bench:subscriptions, calls on those new sockets waited up to 9 s before notifications saw them,
+ * while calls on open sockets waited milliseconds. Too small a pool throttles instead: with 64, on a
+ * loaded machine (each call about 110 ms on its socket), 500 events/s left a queue of 2,000 calls
+ * that never drained. 128 is twice that, and above what the HTTP benchmarks ask of one subgraph
+ * (50 clients).
  */
-export const MAX_SOCKETS_PER_SUBGRAPH = 64;
+export const MAX_SOCKETS_PER_SUBGRAPH = 128;
 
 /** What a data source answers the query planner with. */
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;

@@ -400,12 +400,12 @@ describe('calls to the subgraphs', () => {
       const gateway = await startExtraGateway({ GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: 50 }, { notifications: proxy.url });
       const { employer, companyId } = await platform.employerWithCompany('Pool Corp');
       const jobId = await platform.postJob(employer, companyId, 'Pool Engineer');
-      // One event of the employer's reaches every one of these subscriptions at once: 150 lookups
+      // One event of the employer's reaches every one of these subscriptions at once: 200 lookups
       // start together, more than the pool holds.
-      const inboxes = Array.from({ length: 3 }, () => connectAs(employer, { gateway })).flatMap((client) =>
+      const inboxes = Array.from({ length: 4 }, () => connectAs(employer, { gateway })).flatMap((client) =>
         Array.from({ length: 50 }, () => subscribe(client, operation('OnNotification'))),
       );
-      await waitForActiveSubscriptions(150, gateway);
+      await waitForActiveSubscriptions(200, gateway);
       const before = proxy.counts.accepted;
 
       await platform.apply(await platform.seeker(), jobId);
