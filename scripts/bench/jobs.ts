@@ -6,7 +6,9 @@
 // Build first (npm run build). Options: --jobs N (default 100000), --seconds N (per round,
 // default 10), --rounds N (default 2), --previous-indexes (first measure Jobs again with the jobs
 // indexes as they were before the 20261127155436_filter_count_index migration, on the same data,
-// then restore them: a before/after in one run on one machine).
+// then restore them: a before/after in one run on one machine), --max-load X (before each
+// measurement, wait up to 15 minutes for the 1-minute load average to fall to X: the seeding
+// itself leaves the machine busy).
 // It waits for the jobs relay to publish what the seed wrote before measuring, and prints the
 // plan of the Jobs count and the load average, since the machine may be shared.
 import { execSync } from 'node:child_process';
@@ -14,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { Kind, parse, print, visit } from 'graphql';
 import pg from 'pg';
 import { postGraphQL } from '@jobplatform/testing';
-import { clientOperation, dataOf, loadAverage, loadGraphQL, machineDescription, markdownTable, postDirect, startBenchStack, type LoadResult } from './bench-stack.js';
+import { clientOperation, dataOf, loadAverage, loadGraphQL, machineDescription, markdownTable, postDirect, startBenchStack, waitForQuiet, type LoadResult } from './bench-stack.js';
 import { seedBenchJobs } from './seed-jobs.js';
 
 const { values } = parseArgs({
@@ -23,11 +25,13 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
     'previous-indexes': { type: 'boolean', default: false },
+    'max-load': { type: 'string' },
   },
 });
 const jobCount = Number(values.jobs);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
+const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 
 const JOB_DETAIL = clientOperation('jobs', 'JobDetail');
 /** What the jobs subgraph can answer of JobDetail: the employer is only a key there. */
@@ -102,8 +106,10 @@ try {
     ] as const)
       await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2, ...signing(url) });
   };
-  const measured = (label: string, url: string, body: Parameters<typeof loadGraphQL>[2]) =>
-    loadGraphQL(label, url, body, { connections: 50, seconds, ...signing(url) }).then((result) => results.push(result));
+  const measured = async (label: string, url: string, body: Parameters<typeof loadGraphQL>[2]) => {
+    await waitForQuiet(maxLoad);
+    results.push(await loadGraphQL(label, url, body, { connections: 50, seconds, ...signing(url) }));
+  };
   console.log(`load average before measuring: ${loadAverage()}`);
   // Rounds alternate between the index sets, so that both see the same machine noise.
   for (let round = 1; round <= rounds; round += 1) {
