@@ -64,7 +64,7 @@ export function createCompiledExecution(schema: GraphQLSchema, onCompile: () => 
       const compiled = compiledFor(operation.document, operation.operationName);
       if (!isCompiledQuery(compiled)) return interpreted(operation);
       const result = await compiled.query(undefined, operation.contextValue, operation.variables ?? {});
-      // No data at all: refused before execution began, so running it again has no effect twice.
+      // No data at all: refused before any resolver ran, so graphql-js can run it again for its own words.
       if (result.data === undefined && result.errors?.length) return interpreted(operation);
       return result.errors ? { ...result, errors: result.errors.map(withExtensions) } : result;
     },

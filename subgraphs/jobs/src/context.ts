@@ -1,10 +1,10 @@
 import DataLoader from 'dataloader';
-import { bigintKeys, createByIdLoader, createGroupedLoader, groupBy, once, type LeanSql, type RequestContext } from '@jobplatform/service-runtime';
+import { bigintKeys, createByIdLoader, createGroupedLoader, groupBy, once, type RequestContext } from '@jobplatform/service-runtime';
 import type { CategoryService } from './categories.js';
 import type { CompanyService, MemberRole } from './companies.js';
 import type { CompanyMemberRow, CompanyRow, JobCategoryRow, JobRow, JobsDb } from './db.js';
 import type { JobPostingService } from './job-postings.js';
-import { createLeanReads } from './lean-reads.js';
+import type { LeanReads } from './lean-reads.js';
 import { createOwnedCountLoader, createOwnedPageLoader, type OwnedCountKey, type OwnedPageKey } from './job-pages.js';
 import { sortJobSkills, type JobSkillModel } from './job-skills.js';
 
@@ -28,7 +28,7 @@ export type JobsLoaders = {
 
 export type JobsContext = RequestContext & {
   db: JobsDb;
-  sql: LeanSql;
+  reads: LeanReads;
   companies: CompanyService;
   postings: JobPostingService;
   categories: CategoryService;
@@ -36,8 +36,7 @@ export type JobsContext = RequestContext & {
 };
 
 /** Per-request loaders: every entity reference and list field batches into one query per kind. */
-export function createLoaders(db: JobsDb, sql: LeanSql, viewerUserId: string | undefined): JobsLoaders {
-  const reads = createLeanReads(sql);
+export function createLoaders(db: JobsDb, reads: LeanReads, viewerUserId: string | undefined): JobsLoaders {
   const jobById = createByIdLoader((ids) => reads.jobsById(ids));
   const primeJob = (job: JobRow) => void jobById.prime(job.id, job);
 

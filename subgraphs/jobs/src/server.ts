@@ -1,18 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { userReplicaTable } from '@jobplatform/events';
-import {
-  openSubgraphDomain,
-  startSubgraph,
-  type LeanSql,
-  type RunningSubgraph,
-  type StartSubgraphOptions,
-  type SubgraphDefinition,
-  type SubgraphEnv,
-} from '@jobplatform/service-runtime';
+import { openSubgraphDomain, startSubgraph, type RunningSubgraph, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
 import { createCategoryService, type CategoryService } from './categories.js';
 import { createCompanyService, type CompanyService } from './companies.js';
 import { createLoaders, type JobsContext } from './context.js';
+import { createLeanReads, type LeanReads } from './lean-reads.js';
 import type { JobsDb } from './db.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { createJobPostingService, type JobPostingService } from './job-postings.js';
@@ -20,7 +13,7 @@ import { resolvers } from './resolvers/index.js';
 import { eraseUserFromJobs } from './user-erasure.js';
 
 /** The jobs rules without the HTTP server: what the service, the seed script and tests share. */
-export type JobsDomain = { db: JobsDb; sql: LeanSql; companies: CompanyService; postings: JobPostingService; categories: CategoryService };
+export type JobsDomain = { db: JobsDb; reads: LeanReads; companies: CompanyService; postings: JobPostingService; categories: CategoryService };
 
 /**
  * Erasing an employer with thousands of jobs writes an event per job in one transaction: more time
@@ -42,12 +35,12 @@ export const jobsSubgraph: SubgraphDefinition<JobsDb, JobsDomain, JobsContext> =
   PrismaClient,
   createDomain: ({ db, sql, now }) => ({
     db,
-    sql,
+    reads: createLeanReads(sql),
     companies: createCompanyService({ db, now }),
     postings: createJobPostingService({ db, now }),
     categories: createCategoryService(db),
   }),
-  createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db, domain.sql, base.viewer?.userId) }),
+  createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db, domain.reads, base.viewer?.userId) }),
   events: {
     replicas: { 'users-replica': userReplicaTable },
     consumers: (_domain, { logger, now }) => [

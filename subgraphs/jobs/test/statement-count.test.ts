@@ -1,4 +1,3 @@
-import { createLeanReads } from '../src/lean-reads.js';
 import { startPlatformForTest, type Account, type PlatformUnderTest } from './start-jobs.js';
 
 // Jobs(first: N) with company, employer, categories and skills must cost the same number of SQL
@@ -152,7 +151,7 @@ it("reads jobs, companies, categories and skills over node-postgres as Prisma's 
     applicationDeadline: '2099-12-31',
     skills: [{ name: 'Typing', isRequired: true }],
   });
-  const reads = createLeanReads(domain.sql);
+  const reads = domain.reads;
   const db = domain.db;
   const [leanJob] = await reads.jobsById([job.id]);
   expect(leanJob).toEqual(await db.job.findUnique({ where: { id: job.id } }));

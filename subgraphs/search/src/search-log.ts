@@ -97,7 +97,8 @@ export function createSearchLog({ sql, logger, flushIntervalMs }: { sql: LeanSql
  * events.
  */
 async function writeSearches(tx: LeanTx, searches: LoggedSearch[]): Promise<void> {
-  const counted = searches.map((search) => ({ ...search, key: analyticsKeyOf(search.query) })).filter((search) => search.key);
+  const keyed = searches.map((search) => ({ ...search, key: analyticsKeyOf(search.query) }));
+  const counted = keyed.filter((search) => search.key);
   const history = searches.filter((search) => search.userId !== undefined && search.kind === 'jobs');
   // The counts and the history, in one statement: each query's row once, however often the batch holds it.
   await tx.query(
@@ -143,9 +144,9 @@ async function writeSearches(tx: LeanTx, searches: LoggedSearch[]): Promise<void
   }
   await searchOutbox.recordMany(
     tx,
-    searches.map((search) => ({
+    keyed.map((search) => ({
       subject: 'search.search.performed.v1' as const,
-      data: { kind: search.kind, query: analyticsKeyOf(search.query), resultCount: search.resultCount, searchedAt: search.at.toISOString() },
+      data: { kind: search.kind, query: search.key, resultCount: search.resultCount, searchedAt: search.at.toISOString() },
     })),
   );
 }

@@ -74,7 +74,8 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
           purpose: 'user-erasure',
           handlers: {
             'users.user.deleted.v1': async (event, tx, context) => {
-              // Searches this process still holds are written first, so that none of the user's comes back after the erasure.
+              // Searches this process still holds are written first, so that none of the user's comes back after the erasure
+              // (another replica writes what it holds within SEARCH_LOG_FLUSH_MS, normally before the event reaches any consumer).
               await domain.searchLog.flush();
               const summary = await eraseUserFromSearch(tx, event, { traceparent: context.traceparent, now: now() });
               logger.info({ userId: event.data.userId, ...summary }, 'user erasure: search part applied, committing with its batch');
