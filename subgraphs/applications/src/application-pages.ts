@@ -1,7 +1,19 @@
 import DataLoader from 'dataloader';
-import { bigintKeys, decodeCursor, encodeCursor, parseId, toConnection, type Connection, type Edge } from '@jobplatform/service-runtime';
-import { Prisma } from './generated/prisma/client.js';
-import type { ApplicantContactRow, ApplicationAttachmentRow, ApplicationRow, ApplicationsDb } from './db.js';
+import {
+  bigintKeys,
+  decodeCursor,
+  emptyStatement,
+  encodeCursor,
+  parseId,
+  SqlFragment,
+  statement,
+  toConnection,
+  type Connection,
+  type Edge,
+  type LeanSql,
+} from '@jobplatform/service-runtime';
+import type { ApplicantContactRow, ApplicationAttachmentRow, ApplicationRow } from './db.js';
+import { APPLICATION_COLUMNS, toApplicationRow, type LeanApplicationRow } from './lean-reads.js';
 
 /**
  * A job as this service knows it in the graph: the key that the jobs service resolves. Reached
@@ -61,7 +73,7 @@ export type OwnedPageKey = { ownerId: bigint; status: string | null; size: numbe
 export type OwnedCountKey = { ownerId: bigint; status: string | null };
 export type PageReads = { totalCount: boolean; applicantContacts: boolean; applicantUsernames: boolean; jobListings: boolean; attachments: boolean };
 
-const ownerColumns = { job: Prisma.raw('job_id'), applicant: Prisma.raw('applicant_id') } as const;
+const ownerColumns = { job: new SqlFragment(['job_id'], []), applicant: new SqlFragment(['applicant_id'], []) } as const;
 export type ApplicationOwner = keyof typeof ownerColumns;
 
 const pageShape = (key: Omit<OwnedPageKey, 'ownerId'>) =>
@@ -108,7 +120,7 @@ const attachmentOf = (json: AttachmentJson): ApplicationAttachmentRow => ({
 });
 
 /** Each page row's attachments as one JSON array, in the order of Application.attachments' own loader. */
-const attachmentsColumn = Prisma.sql`(
+const attachmentsColumn = statement`(
   SELECT COALESCE(json_agg(json_build_object(
     'id', t.id::text, 'applicationId', t.application_id::text, 'fileName', t.file_name, 'fileType', t.file_type,
     'fileSize', t.file_size, 'storageKey', t.storage_key, 'uploadStatus', t.upload_status,
@@ -116,7 +128,7 @@ const attachmentsColumn = Prisma.sql`(
   ) ORDER BY t.created_at, t.id), '[]'::json)
   FROM application_attachments t WHERE t.application_id = a.id)`;
 
-type PageStatementRow = ApplicationRow & {
+type PageStatementRow = LeanApplicationRow & {
   ownerId: bigint;
   /** null when the count was not asked for. */
   total: number | null;
@@ -138,20 +150,6 @@ type PageStatementRow = ApplicationRow & {
   attachments: AttachmentJson[] | null;
 };
 
-const applicationOf = (row: PageStatementRow): ApplicationRow => ({
-  id: row.id,
-  jobId: row.jobId,
-  applicantId: row.applicantId,
-  employerId: row.employerId,
-  status: row.status,
-  coverLetter: row.coverLetter,
-  expectedSalary: row.expectedSalary,
-  availabilityDate: row.availabilityDate,
-  isActive: row.isActive,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
-});
-
 const jobListingOf = (jobId: bigint, row: PageStatementRow): JobListing => ({
   id: jobId,
   title: row.jobTitle!,
@@ -165,13 +163,13 @@ const jobListingOf = (jobId: bigint, row: PageStatementRow): JobListing => ({
  * companies replica's (which a rename updates) when it has the company, else the one the job's last
  * event carried.
  */
-export function createJobListingLoader(db: ApplicationsDb): DataLoader<bigint, JobListing | null, string> {
+export function createJobListingLoader(sql: LeanSql): DataLoader<bigint, JobListing | null, string> {
   return new DataLoader<bigint, JobListing | null, string>(async (jobIds) => {
-    const rows = await db.$queryRaw<{ id: bigint; title: string; location: string | null; companyId: bigint; companyName: string | null }[]>`
+    const rows = await sql.rows<JobListing>(statement`
       SELECT j.id, j.title, j.location, j.company_id AS "companyId", COALESCE(c.name, j.company_name) AS "companyName"
       FROM job_replicas j LEFT JOIN company_replicas c ON c.id = j.company_id
-      WHERE j.id = ANY(${[...jobIds]}::bigint[])`;
-    const found = new Map(rows.map((row) => [BigInt(row.id), { ...row, id: BigInt(row.id), companyId: BigInt(row.companyId) }]));
+      WHERE j.id = ANY(${jobIds}::bigint[])`);
+    const found = new Map(rows.map((row) => [row.id, row]));
     return jobIds.map((id) => found.get(id) ?? null);
   }, bigintKeys);
 }
@@ -183,9 +181,9 @@ export function createJobListingLoader(db: ApplicationsDb): DataLoader<bigint, J
 export const shownUsername = (userId: bigint, username: string | null): string => username ?? `erased~${userId}`;
 
 /** Usernames as shown (shownUsername) from the users replica, many at once; null when it has no row for the user. */
-export function createUsernameLoader(db: ApplicationsDb): DataLoader<bigint, string | null, string> {
+export function createUsernameLoader(sql: LeanSql): DataLoader<bigint, string | null, string> {
   return new DataLoader<bigint, string | null, string>(async (userIds) => {
-    const rows = await db.userReplica.findMany({ where: { id: { in: [...userIds] } }, select: { id: true, username: true } });
+    const rows = await sql.rows<{ id: bigint; username: string | null }>(statement`SELECT id, username FROM user_replicas WHERE id = ANY(${userIds}::bigint[])`);
     const found = new Map(rows.map((row) => [row.id, shownUsername(row.id, row.username)]));
     return userIds.map((id) => found.get(id) ?? null);
   }, bigintKeys);
@@ -198,7 +196,7 @@ export function createUsernameLoader(db: ApplicationsDb): DataLoader<bigint, str
  * count, the applicants' contact rows and usernames, the jobs' title, location and company name, and
  * the applications' attachments. An owner whose page is empty still gives one row, for its count.
  */
-export function createOwnedPageLoader(db: ApplicationsDb, owner: ApplicationOwner, side: PageSideReads): DataLoader<OwnedPageKey, ApplicationRow[], string> {
+export function createOwnedPageLoader(sql: LeanSql, owner: ApplicationOwner, side: PageSideReads): DataLoader<OwnedPageKey, ApplicationRow[], string> {
   const column = ownerColumns[owner];
   return new DataLoader<OwnedPageKey, ApplicationRow[], string>(
     async (keys) => {
@@ -213,45 +211,43 @@ export function createOwnedPageLoader(db: ApplicationsDb, owner: ApplicationOwne
       for (const [shape, group] of groups) {
         const { size, cursor, status, reads } = group[0]!;
         const ownerIds = [...new Set(group.map((k) => k.ownerId))];
-        const statusIs = status === null ? Prisma.empty : Prisma.sql`AND status = ${status}::varchar`;
-        const rows = await db.$queryRaw<PageStatementRow[]>`
-          SELECT o.owner_id AS "ownerId", ${reads.totalCount ? Prisma.sql`c.total` : Prisma.sql`NULL::int`} AS total, a.id IS NOT NULL AS "onPage",
-            a.id, a.job_id AS "jobId", a.applicant_id AS "applicantId", a.employer_id AS "employerId", a.status,
-            a.cover_letter AS "coverLetter", a.expected_salary AS "expectedSalary", a.availability_date AS "availabilityDate",
-            a.is_active AS "isActive", a.created_at AS "createdAt", a.updated_at AS "updatedAt",
-            ${reads.applicantContacts ? Prisma.sql`ac.user_id` : Prisma.sql`NULL::bigint`} AS "contactUserId",
-            ${reads.applicantContacts ? Prisma.sql`ac.email` : Prisma.sql`NULL::varchar`} AS "contactEmail",
-            ${reads.applicantContacts ? Prisma.sql`ac.first_name` : Prisma.sql`NULL::varchar`} AS "contactFirstName",
-            ${reads.applicantContacts ? Prisma.sql`ac.last_name` : Prisma.sql`NULL::varchar`} AS "contactLastName",
-            ${reads.applicantUsernames ? Prisma.sql`ur.id` : Prisma.sql`NULL::bigint`} AS "usernameUserId",
-            ${reads.applicantUsernames ? Prisma.sql`ur.username` : Prisma.sql`NULL::varchar`} AS username,
-            ${reads.jobListings ? Prisma.sql`jr.id` : Prisma.sql`NULL::bigint`} AS "listingJobId",
-            ${reads.jobListings ? Prisma.sql`jr.title` : Prisma.sql`NULL::varchar`} AS "jobTitle",
-            ${reads.jobListings ? Prisma.sql`jr.location` : Prisma.sql`NULL::varchar`} AS "jobLocation",
-            ${reads.jobListings ? Prisma.sql`jr.company_id` : Prisma.sql`NULL::bigint`} AS "jobCompanyId",
-            ${reads.jobListings ? Prisma.sql`COALESCE(cr.name, jr.company_name)` : Prisma.sql`NULL::varchar`} AS "jobCompanyName",
-            ${reads.attachments ? attachmentsColumn : Prisma.sql`NULL::json`} AS attachments
+        const statusIs = status === null ? emptyStatement : statement`AND status = ${status}::varchar`;
+        const rows = await sql.rows<PageStatementRow>(statement`
+          SELECT o.owner_id AS "ownerId", ${reads.totalCount ? statement`c.total` : statement`NULL::int`} AS total, a.id IS NOT NULL AS "onPage",
+            ${APPLICATION_COLUMNS},
+            ${reads.applicantContacts ? statement`ac.user_id` : statement`NULL::bigint`} AS "contactUserId",
+            ${reads.applicantContacts ? statement`ac.email` : statement`NULL::varchar`} AS "contactEmail",
+            ${reads.applicantContacts ? statement`ac.first_name` : statement`NULL::varchar`} AS "contactFirstName",
+            ${reads.applicantContacts ? statement`ac.last_name` : statement`NULL::varchar`} AS "contactLastName",
+            ${reads.applicantUsernames ? statement`ur.id` : statement`NULL::bigint`} AS "usernameUserId",
+            ${reads.applicantUsernames ? statement`ur.username` : statement`NULL::varchar`} AS username,
+            ${reads.jobListings ? statement`jr.id` : statement`NULL::bigint`} AS "listingJobId",
+            ${reads.jobListings ? statement`jr.title` : statement`NULL::varchar`} AS "jobTitle",
+            ${reads.jobListings ? statement`jr.location` : statement`NULL::varchar`} AS "jobLocation",
+            ${reads.jobListings ? statement`jr.company_id` : statement`NULL::bigint`} AS "jobCompanyId",
+            ${reads.jobListings ? statement`COALESCE(cr.name, jr.company_name)` : statement`NULL::varchar`} AS "jobCompanyName",
+            ${reads.attachments ? attachmentsColumn : statement`NULL::json`} AS attachments
           FROM unnest(${ownerIds}::bigint[]) AS o(owner_id)
-          ${reads.totalCount ? Prisma.sql`CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM applications WHERE ${column} = o.owner_id ${statusIs}) AS c` : Prisma.empty}
+          ${reads.totalCount ? statement`CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM applications WHERE ${column} = o.owner_id ${statusIs}) AS c` : emptyStatement}
           LEFT JOIN LATERAL (
             SELECT * FROM applications
             WHERE ${column} = o.owner_id ${statusIs}
-              ${cursor ? Prisma.sql`AND (created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::bigint)` : Prisma.empty}
+              ${cursor ? statement`AND (created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::bigint)` : emptyStatement}
             ORDER BY created_at DESC, id DESC
             LIMIT ${size + 1}
           ) AS a ON true
-          ${reads.applicantContacts ? Prisma.sql`LEFT JOIN applicant_contacts ac ON ac.user_id = a.applicant_id` : Prisma.empty}
-          ${reads.applicantUsernames ? Prisma.sql`LEFT JOIN user_replicas ur ON ur.id = a.applicant_id` : Prisma.empty}
-          ${reads.jobListings ? Prisma.sql`LEFT JOIN job_replicas jr ON jr.id = a.job_id LEFT JOIN company_replicas cr ON cr.id = jr.company_id` : Prisma.empty}
-          ORDER BY o.owner_id, a.created_at DESC, a.id DESC`;
+          ${reads.applicantContacts ? statement`LEFT JOIN applicant_contacts ac ON ac.user_id = a.applicant_id` : emptyStatement}
+          ${reads.applicantUsernames ? statement`LEFT JOIN user_replicas ur ON ur.id = a.applicant_id` : emptyStatement}
+          ${reads.jobListings ? statement`LEFT JOIN job_replicas jr ON jr.id = a.job_id LEFT JOIN company_replicas cr ON cr.id = jr.company_id` : emptyStatement}
+          ORDER BY o.owner_id, a.created_at DESC, a.id DESC`);
         for (const row of rows) {
-          const ownerId = BigInt(row.ownerId);
+          const { ownerId } = row;
           const key = `${ownerId}|${shape}`;
           if (row.total !== null) side.primeCount({ ownerId, status }, Number(row.total));
           const page = pages.get(key) ?? [];
           pages.set(key, page);
           if (!row.onPage) continue;
-          const application = applicationOf(row);
+          const application = toApplicationRow(row);
           page.push(application);
           side.primeApplication(application);
           if (reads.applicantContacts) {
@@ -272,7 +268,7 @@ export function createOwnedPageLoader(db: ApplicationsDb, owner: ApplicationOwne
 }
 
 /** Application counts for many owners at once: one grouped query per distinct status filter. */
-export function createOwnedCountLoader(db: ApplicationsDb, owner: ApplicationOwner): DataLoader<OwnedCountKey, number, string> {
+export function createOwnedCountLoader(sql: LeanSql, owner: ApplicationOwner): DataLoader<OwnedCountKey, number, string> {
   const column = ownerColumns[owner];
   const keyOf = (ownerId: bigint, status: string | null) => `${ownerId}|${status ?? ''}`;
   return new DataLoader<OwnedCountKey, number, string>(
@@ -280,11 +276,11 @@ export function createOwnedCountLoader(db: ApplicationsDb, owner: ApplicationOwn
       const counts = new Map<string, number>();
       for (const status of new Set(keys.map((k) => k.status))) {
         const ownerIds = [...new Set(keys.filter((k) => k.status === status).map((k) => k.ownerId))];
-        const rows = await db.$queryRaw<{ owner_id: bigint; n: number }[]>`
+        const rows = await sql.rows<{ owner_id: bigint; n: number }>(statement`
           SELECT ${column} AS owner_id, count(*)::int AS n FROM applications
           WHERE ${column} = ANY(${ownerIds}::bigint[]) AND (${status}::varchar IS NULL OR status = ${status}::varchar)
-          GROUP BY 1`;
-        for (const row of rows) counts.set(keyOf(BigInt(row.owner_id), status), Number(row.n));
+          GROUP BY 1`);
+        for (const row of rows) counts.set(keyOf(row.owner_id, status), row.n);
       }
       return keys.map((key) => counts.get(keyOf(key.ownerId, key.status)) ?? 0);
     },

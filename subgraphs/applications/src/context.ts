@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { bigintKeys, createByIdLoader, createGroupedLoader, type RequestContext } from '@jobplatform/service-runtime';
+import { bigintKeys, createByIdLoader, createGroupedLoader, type LeanSql, type RequestContext } from '@jobplatform/service-runtime';
 import {
   createJobListingLoader,
   createOwnedCountLoader,
@@ -11,6 +11,7 @@ import {
   type PageSideReads,
 } from './application-pages.js';
 import type { ApplicantContactRow, ApplicationAttachmentRow, ApplicationRow, ApplicationStatusHistoryRow, ApplicationsDb, JobReplicaRow } from './db.js';
+import type { LeanReads } from './lean-reads.js';
 import type { ApplicationsDomain } from './server.js';
 import type { ViewerStanding } from './visibility.js';
 
@@ -51,8 +52,17 @@ export type ApplicationsContext = RequestContext & ApplicationsDomain & { loader
 /** The companies `userId` acts for now, per the company members replica. */
 export async function loadViewerStanding(db: Pick<ApplicationsDb, 'companyMemberReplica'>, viewer: { userId: string; role: ViewerStanding['role'] }): Promise<ViewerStanding> {
   const rows = await db.companyMemberReplica.findMany({ where: { userId: BigInt(viewer.userId), isMember: true }, select: { companyId: true } });
-  return { userId: viewer.userId, role: viewer.role, memberOfCompanyIds: new Set(rows.map((row) => row.companyId.toString())) };
+  return standingOf(
+    viewer,
+    rows.map((row) => row.companyId.toString()),
+  );
 }
+
+const standingOf = (viewer: { userId: string; role: ViewerStanding['role'] }, companyIds: string[]): ViewerStanding => ({
+  userId: viewer.userId,
+  role: viewer.role,
+  memberOfCompanyIds: new Set(companyIds),
+});
 
 /** A once() whose value may also arrive from another statement that read it (prime). */
 function primableOnce<T>(load: () => Promise<T>) {
@@ -64,38 +74,27 @@ function primableOnce<T>(load: () => Promise<T>) {
   };
 }
 
-type JobAccessRow = {
-  memberOf: string[];
-  id: bigint | null;
-  companyId: bigint;
-  employerId: bigint;
-  title: string;
-  location: string | null;
-  companyName: string | null;
-  isActive: boolean;
-  applicationDeadline: Date | null;
-  deletedAt: Date | null;
-  version: bigint;
-};
-
 /** Loaders of the request kept elsewhere in the domain, which a page's statement also fills. */
 export type RequestListPrimers = {
   /** Application.attachments' loader of this request (attachments.ts). */
   primeAttachments: (applicationId: bigint, attachments: ApplicationAttachmentRow[]) => void;
 };
 
-/** Per-request loaders: every entity reference and list field batches into one query per kind. */
-export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer'], primers: RequestListPrimers): ApplicationsLoaders {
-  const applicationById = createByIdLoader((ids) => db.application.findMany({ where: { id: { in: ids } } }));
-  const jobById = createByIdLoader((ids) => db.jobReplica.findMany({ where: { id: { in: ids } } }));
+/**
+ * Per-request loaders: every entity reference and list field batches into one query per kind, over
+ * the service's node-postgres client (lean-reads.ts).
+ */
+export function createLoaders(sql: LeanSql, reads: LeanReads, viewer: RequestContext['viewer'], primers: RequestListPrimers): ApplicationsLoaders {
+  const applicationById = createByIdLoader((ids) => reads.applicationsById(ids));
+  const jobById = createByIdLoader((ids) => reads.jobsById(ids));
   const applicantContactById = createByIdLoader(
-    (ids) => db.applicantContact.findMany({ where: { userId: { in: ids } }, select: { userId: true, email: true, firstName: true, lastName: true } }),
+    (ids) => reads.applicantContactsById(ids),
     (row) => row.userId,
   );
-  const usernameById = createUsernameLoader(db);
-  const jobListingById = createJobListingLoader(db);
-  const userApplicationCount = createOwnedCountLoader(db, 'applicant');
-  const jobApplicationCount = createOwnedCountLoader(db, 'job');
+  const usernameById = createUsernameLoader(sql);
+  const jobListingById = createJobListingLoader(sql);
+  const userApplicationCount = createOwnedCountLoader(sql, 'applicant');
+  const jobApplicationCount = createOwnedCountLoader(sql, 'job');
   const primeApplication = (application: ApplicationRow) => void applicationById.prime(application.id, application);
   const primeApplicantContact = (applicantId: bigint, contact: ApplicantContactRow | null) => void applicantContactById.prime(applicantId, contact);
   const sideReads = (counts: DataLoader<OwnedCountKey, number, string>): PageSideReads => ({
@@ -106,7 +105,7 @@ export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer
     primeAttachments: primers.primeAttachments,
     primeCount: (key, count) => void counts.prime(key, count),
   });
-  const standing = primableOnce(async () => (viewer ? loadViewerStanding(db, viewer) : undefined));
+  const standing = primableOnce(async () => (viewer ? standingOf(viewer, await reads.companiesOfMember(BigInt(viewer.userId))) : undefined));
 
   const jobAccess = new DataLoader<bigint, JobAccess, string>(async (jobIds) => {
     if (!viewer || standing.started()) {
@@ -114,17 +113,13 @@ export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer
       return jobs.map((job) => ({ standing: viewerStanding, job }));
     }
     // The viewer's memberships ride along with the job rows: one row even when no job matches.
-    const rows = await db.$queryRaw<JobAccessRow[]>`
-      SELECT m.member_of AS "memberOf", j.id, j.company_id AS "companyId", j.employer_id AS "employerId", j.title,
-        j.location, j.company_name AS "companyName", j.is_active AS "isActive", j.application_deadline AS "applicationDeadline", j.deleted_at AS "deletedAt", j.version
-      FROM (SELECT ARRAY(SELECT company_id::text FROM company_member_replicas WHERE user_id = ${BigInt(viewer.userId)} AND is_member) AS member_of) AS m
-      LEFT JOIN job_replicas j ON j.id = ANY(${[...jobIds]}::bigint[])`;
-    const viewerStanding: ViewerStanding = { userId: viewer.userId, role: viewer.role, memberOfCompanyIds: new Set(rows[0]!.memberOf) };
+    const rows = await reads.jobsWithMemberships(BigInt(viewer.userId), jobIds);
+    const viewerStanding = standingOf(viewer, rows[0]!.memberOf);
     standing.prime(viewerStanding);
     const found = new Map<bigint, JobReplicaRow>();
     for (const { memberOf: _memberOf, id, ...rest } of rows) {
       if (id === null) continue;
-      const job: JobReplicaRow = { id: BigInt(id), ...rest };
+      const job: JobReplicaRow = { id, ...rest };
       found.set(job.id, job);
       jobById.prime(job.id, job);
     }
@@ -134,18 +129,18 @@ export function createLoaders(db: ApplicationsDb, viewer: RequestContext['viewer
   return {
     applicationById,
     historyByApplicationId: createGroupedLoader(
-      (ids) => db.applicationStatusHistory.findMany({ where: { applicationId: { in: ids } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      (ids) => reads.historyOf(ids),
       (row) => row.applicationId,
     ),
     jobById,
     jobAccess,
-    jobApplications: createOwnedPageLoader(db, 'job', sideReads(jobApplicationCount)),
+    jobApplications: createOwnedPageLoader(sql, 'job', sideReads(jobApplicationCount)),
     jobApplicationCount,
-    userApplications: createOwnedPageLoader(db, 'applicant', sideReads(userApplicationCount)),
+    userApplications: createOwnedPageLoader(sql, 'applicant', sideReads(userApplicationCount)),
     userApplicationCount,
     viewerApplicationByJobId: new DataLoader<bigint, ApplicationRow | null, string>(async (jobIds) => {
       if (!viewer) return jobIds.map(() => null);
-      const rows = await db.application.findMany({ where: { applicantId: BigInt(viewer.userId), jobId: { in: [...jobIds] } } });
+      const rows = await reads.applicationsOfApplicant(BigInt(viewer.userId), jobIds);
       rows.forEach(primeApplication);
       const byJob = new Map(rows.map((row) => [row.jobId, row]));
       return jobIds.map((id) => byJob.get(id) ?? null);

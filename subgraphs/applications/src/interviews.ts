@@ -15,6 +15,7 @@ import {
   validateScheduleInterviewInput,
   type InterviewAction,
 } from './interview-rules.js';
+import type { LeanReads } from './lean-reads.js';
 import { perRequestListLoader } from './per-request-loaders.js';
 
 /**
@@ -27,7 +28,7 @@ import { perRequestListLoader } from './per-request-loaders.js';
  * off by the platform (statusChangeHook).
  */
 
-export type InterviewServiceDeps = { db: ApplicationsDb; now: () => Date; statusChangeHooks: readonly StatusChangeHook[] };
+export type InterviewServiceDeps = { db: ApplicationsDb; reads: LeanReads; now: () => Date; statusChangeHooks: readonly StatusChangeHook[] };
 
 /** The cancellation reason of interviews the platform called off, by the application's final status. */
 export const applicationEndedReasons = {
@@ -69,7 +70,7 @@ function validateArguments<T>(id: string, validated: { ok: true; values: T } | {
 }
 
 export function createInterviewService(deps: InterviewServiceDeps) {
-  const { db, now } = deps;
+  const { db, reads, now } = deps;
 
   /**
    * Loads an interview and locks its application for the viewer's `manage_interviews`: NOT_FOUND
@@ -135,7 +136,7 @@ export function createInterviewService(deps: InterviewServiceDeps) {
   };
 
   const loaderFor = perRequestListLoader(
-    (applicationIds) => db.interview.findMany({ where: { applicationId: { in: applicationIds } }, orderBy: [{ scheduledAt: 'asc' }, { id: 'asc' }] }),
+    (applicationIds) => reads.interviewsOf(applicationIds),
     (row) => row.applicationId,
   );
 

@@ -4,11 +4,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'graphql';
 import { companyMemberReplicaHandlers, companyNameReplicaTable, userReplicaTable } from '@jobplatform/events';
-import { openSubgraphDomain, startSubgraph, type RunningSubgraph, type StartSubgraphOptions, type SubgraphDefinition, type SubgraphEnv } from '@jobplatform/service-runtime';
+import {
+  openSubgraphDomain,
+  startSubgraph,
+  type LeanSql,
+  type RunningSubgraph,
+  type StartSubgraphOptions,
+  type SubgraphDefinition,
+  type SubgraphEnv,
+} from '@jobplatform/service-runtime';
 import type { StatusChangeHook } from './application-events.js';
 import { createApplicationService, type ApplicationService } from './applications.js';
 import { attachmentSettings, openBlobStore, uploadSigningSecret, type AttachmentSettings } from './attachment-settings.js';
 import { createAttachmentService, type AttachmentService } from './attachments.js';
+import { createLeanReads, type LeanReads } from './lean-reads.js';
 import { createLoaders, type ApplicationsContext, type ApplicationsLoaders } from './context.js';
 import type { ApplicationsDb } from './db.js';
 import { PrismaClient } from './generated/prisma/client.js';
@@ -23,6 +32,9 @@ import { deleteStoredFilesAfterCommit, eraseUserFromApplications, type StoredFil
 /** The applications rules without the HTTP server: what the service, seeds and tests share. */
 export type ApplicationsDomain = {
   db: ApplicationsDb;
+  /** node-postgres on db's pool: the requests' reads (lean-reads.ts, the pages' statements). */
+  sql: LeanSql;
+  reads: LeanReads;
   applications: ApplicationService;
   attachments: AttachmentService;
   interviews: InterviewService;
@@ -56,9 +68,10 @@ export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, Applicatio
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: ({ db, env, logger, now }) => {
+  createDomain: ({ db, sql, env, logger, now }) => {
     const statusChangeHooks: StatusChangeHook[] = [];
-    const interviews = createInterviewService({ db, now, statusChangeHooks });
+    const reads = createLeanReads(sql);
+    const interviews = createInterviewService({ db, reads, now, statusChangeHooks });
     statusChangeHooks.push(interviews.statusChangeHook);
     const attachments = createAttachmentService({
       db,
@@ -68,13 +81,13 @@ export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, Applicatio
       now,
       logger,
     });
-    return { db, statusChangeHooks, applications: createApplicationService({ db, now, statusChangeHooks }), attachments, interviews };
+    return { db, sql, reads, statusChangeHooks, applications: createApplicationService({ db, now, statusChangeHooks }), attachments, interviews };
   },
   createContext: (base, domain) => {
     // A page's statement also reads its applications' attachments when asked, into the loader that
     // Application.attachments uses for this request: the one kept beside `loaders` (Apollo hands
     // resolvers a copy of the context object, not this one).
-    const loaders: ApplicationsLoaders = createLoaders(domain.db, base.viewer, {
+    const loaders: ApplicationsLoaders = createLoaders(domain.sql, domain.reads, base.viewer, {
       primeAttachments: (applicationId, rows) => domain.attachments.primeFor(loaders, applicationId, rows),
     });
     return { ...base, ...domain, loaders };

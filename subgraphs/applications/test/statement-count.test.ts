@@ -136,12 +136,14 @@ async function operationsServed(service: SubgraphUnderTest): Promise<number> {
 /** The response's data, how many statements the applications service sent for it, and how many calls the gateway made to users and jobs. */
 async function measure(query: string, variables: Record<string, unknown>, options: { as?: Account; operationName?: string } = {}) {
   platform.applications.statements.length = 0;
+  platform.applications.leanStatements.length = 0;
   const [usersBefore, jobsBefore] = await Promise.all([operationsServed(platform.users), operationsServed(platform.jobs)]);
   const response = await platform.gql(query, variables, { token: (options.as ?? employer).accessToken, operationName: options.operationName });
   expect(response.errors).toBeUndefined();
   const statements = platform.applications.statements.length;
+  const lean = platform.applications.leanStatements.length;
   const [usersAfter, jobsAfter] = await Promise.all([operationsServed(platform.users), operationsServed(platform.jobs)]);
-  return { data: response.data as Record<string, any>, statements, usersCalls: usersAfter - usersBefore, jobsCalls: jobsAfter - jobsBefore };
+  return { data: response.data as Record<string, any>, statements, lean, usersCalls: usersAfter - usersBefore, jobsCalls: jobsAfter - jobsBefore };
 }
 
 const statementsFor = async (...args: Parameters<typeof measure>) => (await measure(...args)).statements;
@@ -154,6 +156,8 @@ it('JobApplications(first: 50) costs as many statements as first: 2', async () =
   // applicants' contact details and usernames; the histories. Who made each change is the applicant
   // (they applied), whose username the page already read: no statement of its own.
   expect(large).toBe(3);
+  // All of them over node-postgres, not Prisma's client.
+  expect(platform.applications.leanStatements).toHaveLength(3);
 });
 
 it('applications of every posted job are batched too', async () => {
@@ -169,6 +173,7 @@ it("the contract's JobApplications and MyApplications read the page, its count a
   // contact details are still decided per application, from what these read. users is not called:
   // applications provides the usernames.
   expect(jobApplications.statements).toBe(2);
+  expect(jobApplications.lean).toBe(2);
   expect({ users: jobApplications.usersCalls, jobs: jobApplications.jobsCalls }).toEqual({ users: 0, jobs: 1 });
   const page = jobApplications.data.job.applications;
   expect(page.totalCount).toBe(60);
@@ -194,6 +199,7 @@ it("the contract's JobApplications and MyApplications read the page, its count a
   // The page with its rows, the count and the jobs' title, location and company name; the
   // interviews. jobs is not called: applications provides what the list shows of each job.
   expect(myApplications.statements).toBe(2);
+  expect(myApplications.lean).toBe(2);
   expect({ users: myApplications.usersCalls, jobs: myApplications.jobsCalls }).toEqual({ users: 1, jobs: 0 });
   const mine = myApplications.data.me.applications;
   expect(mine.totalCount).toBe(6);
@@ -201,4 +207,35 @@ it("the contract's JobApplications and MyApplications read the page, its count a
   expect(mine.edges.map((edge: any) => edge.node.job)).toEqual(
     [...jobs].reverse().map((id, j) => ({ id, title: `Job ${5 - j}`, location: 'Lisbon', company: { name: companyName } })),
   );
+});
+
+it("reads applications, their history and interviews, and the replicas' rows over node-postgres as Prisma's client reads them", async () => {
+  const { applications, interviews, reads, db } = platform.applications.service.domain;
+  const seeker = seekers.at(-1)!;
+  const asSeeker = { userId: seeker.id, role: 'job_seeker' as const, tokenId: 't', sessionId: undefined };
+  const asEmployer = { userId: employer.id, role: 'employer' as const, tokenId: 't', sessionId: undefined };
+  const application = await applications.apply(asSeeker, { jobId: jobs[1]!, coverLetter: 'Every column', expectedSalary: 85000.5, availabilityDate: '2099-06-30' });
+  await applications.updateStatus(asEmployer, application.id.toString(), 'SHORTLISTED', 'Strong');
+  await interviews.schedule(asEmployer, { applicationId: application.id.toString(), scheduledAt: new Date(Date.now() + 86_400_000), location: 'Room 1', notes: 'Bring a laptop' });
+
+  const [lean] = await reads.applicationsById([application.id]);
+  expect(lean).toEqual(await db.application.findUnique({ where: { id: application.id } }));
+  expect(lean!.expectedSalary!.toFixed(2)).toBe('85000.50');
+  expect(lean!.availabilityDate).toEqual(new Date('2099-06-30T00:00:00.000Z'));
+  expect(await reads.applicationsOfApplicant(application.applicantId, [BigInt(jobs[1]!), BigInt(jobs[2]!)])).toEqual(
+    await db.application.findMany({ where: { applicantId: application.applicantId, jobId: { in: [BigInt(jobs[1]!), BigInt(jobs[2]!)] } } }),
+  );
+  const history = await reads.historyOf([application.id]);
+  expect(history.map((entry) => entry.status)).toEqual(['pending', 'shortlisted', 'interviewing']);
+  expect(history).toEqual(await db.applicationStatusHistory.findMany({ where: { applicationId: application.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }));
+  const held = await reads.interviewsOf([application.id]);
+  expect(held).toHaveLength(1);
+  expect(held).toEqual(await db.interview.findMany({ where: { applicationId: application.id } }));
+  expect(await reads.jobsById([application.jobId])).toEqual([await db.jobReplica.findUnique({ where: { id: application.jobId } })]);
+  expect(await reads.applicantContactsById([application.applicantId])).toEqual(
+    await db.applicantContact.findMany({ where: { userId: application.applicantId }, select: { userId: true, email: true, firstName: true, lastName: true } }),
+  );
+  const memberships = await db.companyMemberReplica.findMany({ where: { userId: BigInt(employer.id), isMember: true } });
+  expect(await reads.companiesOfMember(BigInt(employer.id))).toEqual(memberships.map((row) => row.companyId.toString()));
+  expect(memberships).toHaveLength(1);
 });
