@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { Transform } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import type express from 'express';
 import type { Logger } from '@jobplatform/config';
 import { CLIENT_IP_HEADER, REQUEST_ID_HEADER } from '@jobplatform/service-runtime';
@@ -74,19 +74,60 @@ export function mountUploadProxy(app: express.Express, options: ProxyOptions): v
     const headers: http.OutgoingHttpHeaders = { [REQUEST_ID_HEADER]: req.requestId };
     for (const name of requestHeaders) if (req.headers[name] !== undefined) headers[name] = req.headers[name];
     if (req.ip) headers[CLIENT_IP_HEADER] = req.ip;
+    // An upload gets a connection of its own, closed once the exchange is over. The service answers a
+    // refusal before it has the whole body and then drops the rest, cutting the connection past
+    // another 10 MB: a pooled connection could be given to the next request as it closes. The request
+    // still says keep-alive, so that the service does not close it the moment it has answered, while
+    // the body is on its way (a reset then could lose the answer).
+    if (isUpload) headers.connection = 'keep-alive';
 
-    const upstream = transport.request(new URL(encodeURIComponent(String(req.params.token)), base), { method: req.method, headers, agent });
+    const upstream = transport.request(new URL(encodeURIComponent(String(req.params.token)), base), {
+      method: req.method,
+      headers,
+      agent: isUpload ? false : agent,
+    });
     upstream.setTimeout(IDLE_TIMEOUT_MS, () => upstream.destroy(Object.assign(new Error('upstream idle'), { code: 'ETIMEDOUT' })));
+
+    let carried = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        carried += chunk.length;
+        if (carried > limit) done(Object.assign(new Error('upload over the proxy limit'), { code: 'TOO_LARGE' }));
+        else done(null, chunk);
+      },
+    });
+    let forwarding = isUpload;
+    /** Stops passing the body on; what the client still sends is dropped here, so that its connection stays usable. */
+    const stopForwarding = () => {
+      if (!forwarding) return;
+      forwarding = false;
+      req.unpipe(counter);
+      discardRestOfBody(req, res, limit);
+    };
+
+    let answered = false;
     upstream.on('response', (answer) => {
+      answered = true;
       res.status(answer.statusCode ?? 502);
       for (const name of responseHeaders) if (answer.headers[name] !== undefined) res.setHeader(name, answer.headers[name]!);
-      answer.pipe(res);
+      // An answer cut short closes the client's connection (pipeline destroys res) rather than
+      // leaving the client waiting for the rest.
+      pipeline(answer, res, () => {
+        if (!forwarding || upstream.writableEnded) return;
+        // The service answered before it had the whole body (a refusal), so the rest is of no use to
+        // it. Node's client stops passing on its socket's 'drain' once the response is complete, so
+        // piping the rest on would stall at the first full buffer, and with it the client's connection.
+        upstream.destroy();
+        stopForwarding();
+      });
     });
     upstream.on('error', (error: NodeJS.ErrnoException) => {
-      if (res.writableEnded) return;
+      // Once an answer has come, the client gets it: whole, or cut short by the pipeline above.
+      if (answered || res.writableEnded) return;
       logger.warn({ err: error, requestId: req.requestId }, 'upload proxy: the applications service did not answer');
       if (error.code === 'ETIMEDOUT') sendError(res, 504, 'GATEWAY_TIMEOUT', 'The upload service did not answer in time; try again.');
       else sendError(res, 502, 'BAD_GATEWAY', 'The upload service is unavailable; try again shortly.');
+      stopForwarding();
     });
     // The client went away before its request or the answer was complete: stop the upstream side too.
     res.on('close', () => {
@@ -100,22 +141,13 @@ export function mountUploadProxy(app: express.Express, options: ProxyOptions): v
       upstream.end();
       return;
     }
-    let carried = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        carried += chunk.length;
-        if (carried > limit) done(Object.assign(new Error('upload over the proxy limit'), { code: 'TOO_LARGE' }));
-        else done(null, chunk);
-      },
-    });
     counter.on('error', () => {
-      req.unpipe(counter);
       // Unless the service has answered already (it refuses first, at its own limit).
-      if (!res.headersSent) {
+      if (!answered) {
         upstream.destroy();
         tooLarge(res);
       }
-      discardRestOfBody(req, res, limit);
+      stopForwarding();
     });
     req.pipe(counter).pipe(upstream);
   };

@@ -70,6 +70,17 @@ function chunkedBody(total: number, chunk = 256 * 1024): ReadableStream<Uint8Arr
 const put = (url: string, body: Buffer | ReadableStream<Uint8Array>, contentType: string) =>
   fetch(url, { method: 'PUT', headers: { 'content-type': contentType }, body, duplex: 'half' } as RequestInit);
 
+/** The status and text of a response of node:http, once it has ended. */
+function answerOf(response: http.IncomingMessage): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => (body += chunk));
+    response.on('end', () => resolve({ status: response.statusCode!, body }));
+    response.on('error', reject);
+  });
+}
+
 type Refusal = { status: number; code: string | undefined; message: string | undefined };
 async function refusalOf(response: Response): Promise<Refusal> {
   const body = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
@@ -237,18 +248,58 @@ function describeUploads(storage: 'local' | 's3') {
       expect(await storedObjects()).toEqual(objectsBefore);
     });
 
+    it('keeps the connection of a refused upload usable: the rest of the body, sent after the answer, is dropped and the next upload on that connection is taken', async () => {
+      const refused = await announce({ fileName: 'big.txt', fileType: 'TXT', fileSize: MAX_ATTACHMENT_BYTES });
+      const next = await announce({ fileName: 'after.pdf', fileType: 'PDF', fileSize: pdf.length });
+      // One connection, kept alive, for both uploads.
+      const connection = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      let firstSocket: net.Socket | null = null;
+      try {
+        // Announces 10 MB and a byte, sends the first megabyte and only the rest once the answer is
+        // in: the service refuses by the Content-Length at once, and the gateway must still take
+        // the rest of the body off the connection, though the service no longer wants it.
+        const first = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const headers = { 'content-type': 'text/plain', 'content-length': String(MAX_ATTACHMENT_BYTES + 1) };
+          const request = http.request(refused.uploadUrl, { method: 'PUT', agent: connection, headers }, (response) => {
+            firstSocket = request.socket;
+            answerOf(response).then((answered) => {
+              request.end(Buffer.alloc(MAX_ATTACHMENT_BYTES + 1 - 1024 * 1024, 0x41));
+              resolve(answered);
+            }, reject);
+          });
+          request.on('error', reject);
+          request.write(Buffer.alloc(1024 * 1024, 0x41));
+        });
+        expect(first.status).toBe(413);
+        expect(JSON.parse(first.body).errors[0].extensions.code).toBe('TOO_LARGE');
+
+        const second = await new Promise<{ status: number; body: string; sameConnection: boolean }>((resolve, reject) => {
+          const headers = { 'content-type': 'application/pdf', 'content-length': String(pdf.length) };
+          const request = http.request(next.uploadUrl, { method: 'PUT', agent: connection, headers }, (response) => {
+            answerOf(response).then((answered) => resolve({ ...answered, sameConnection: request.socket === firstSocket }), reject);
+          });
+          request.on('error', reject);
+          request.end(pdf);
+        });
+        expect(second).toMatchObject({ status: 200, sameConnection: true });
+        expect(JSON.parse(second.body).attachment).toMatchObject({ id: next.attachment.id, uploadStatus: 'UPLOADED' });
+      } finally {
+        connection.destroy();
+      }
+      const ids = (await rowsOf()).map((row) => row.id);
+      expect(ids).not.toContain(refused.attachment.id);
+      await op('DeleteAttachment', { id: next.attachment.id }, seeker);
+    });
+
     it('refuses a body far over the limit at the gateway, before it reaches the service', async () => {
       const upload = await announce({ fileName: 'huge.txt', fileType: 'TXT', fileSize: 100 });
       // Announces 50 MB, sends 1 KB and waits: the answer comes from the Content-Length alone.
       const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         const request = http.request(upload.uploadUrl, { method: 'PUT', headers: { 'content-type': 'text/plain', 'content-length': String(50 * 1024 * 1024) } }, (response) => {
-          let body = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (body += chunk));
-          response.on('end', () => {
+          answerOf(response).then((answered) => {
             request.destroy();
-            resolve({ status: response.statusCode!, body });
-          });
+            resolve(answered);
+          }, reject);
         });
         request.on('error', reject);
         request.write(Buffer.alloc(1024, 0x41));
