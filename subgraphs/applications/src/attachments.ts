@@ -17,6 +17,7 @@ import {
 } from './attachment-rules.js';
 import { bytesAsBody, type BlobStore } from './blob-store.js';
 import type { ApplicationAttachmentRow, ApplicationsDb } from './db.js';
+import type { LeanReads } from './lean-reads.js';
 import { perRequestListLoader } from './per-request-loaders.js';
 import type { UploadTokens } from './upload-tokens.js';
 
@@ -61,6 +62,7 @@ const incomingKeyOf = (storageKey: string) => storageKey.replace(/^attachments\/
 
 export type AttachmentServiceDeps = {
   db: ApplicationsDb;
+  reads: LeanReads;
   store: BlobStore;
   tokens: UploadTokens;
   /** Where clients reach the gateway, for local storage's upload and download URLs. */
@@ -101,7 +103,7 @@ function announcedOf(row: ApplicationAttachmentRow): { fileType: AttachmentFileT
 }
 
 export function createAttachmentService(deps: AttachmentServiceDeps) {
-  const { db, store, tokens, publicOrigin, now, logger } = deps;
+  const { db, reads, store, tokens, publicOrigin, now, logger } = deps;
 
   /** Deletes the bytes under each key, logging rather than failing: the row is gone already, and the cleanup retries leftovers. */
   async function deleteBytes(keys: string[]) {
@@ -157,7 +159,7 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
   /** Applications' attachments, oldest first, pending S3 uploads confirmed on the way. */
   const loaderFor = perRequestListLoader(
     async (applicationIds) => {
-      const rows = await db.applicationAttachment.findMany({ where: { applicationId: { in: applicationIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+      const rows = await reads.attachmentsOf(applicationIds);
       return store.links ? Promise.all(rows.map(confirmFromIncoming)) : rows;
     },
     (row: ApplicationAttachmentRow) => row.applicationId,

@@ -1,5 +1,5 @@
 import { statement, type LeanSql } from '@jobplatform/service-runtime';
-import type { ApplicantContactRow, ApplicationRow, ApplicationStatusHistoryRow, InterviewRow, JobReplicaRow } from './db.js';
+import type { ApplicantContactRow, ApplicationAttachmentRow, ApplicationRow, ApplicationStatusHistoryRow, InterviewRow, JobReplicaRow } from './db.js';
 import { Prisma } from './generated/prisma/client.js';
 
 /**
@@ -61,6 +61,15 @@ export function createLeanReads(sql: LeanSql) {
       return sql.rows(statement`
         SELECT id, application_id AS "applicationId", status, notes, changed_by AS "changedBy", actor_kind AS "actorKind", created_at AS "createdAt"
         FROM application_status_history WHERE application_id = ANY(${applicationIds}::bigint[]) ORDER BY created_at, id`);
+    },
+
+    /** Each application's attachments, oldest first. */
+    attachmentsOf(applicationIds: readonly bigint[]): Promise<ApplicationAttachmentRow[]> {
+      return sql.rows(statement`
+        SELECT id, application_id AS "applicationId", file_name AS "fileName", file_type AS "fileType", file_size AS "fileSize",
+          storage_key AS "storageKey", upload_status AS "uploadStatus", upload_expires_at AS "uploadExpiresAt",
+          uploaded_at AS "uploadedAt", created_at AS "createdAt"
+        FROM application_attachments WHERE application_id = ANY(${applicationIds}::bigint[]) ORDER BY created_at, id`);
     },
 
     /** Each application's interviews, earliest first. */

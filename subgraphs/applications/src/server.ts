@@ -75,6 +75,7 @@ export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, Applicatio
     statusChangeHooks.push(interviews.statusChangeHook);
     const attachments = createAttachmentService({
       db,
+      reads,
       store: openBlobStore(env.own),
       tokens: createUploadTokens(uploadSigningSecret(env.own, logger)),
       publicOrigin: env.own.PUBLIC_ORIGIN,

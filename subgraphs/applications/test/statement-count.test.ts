@@ -209,7 +209,7 @@ it("the contract's JobApplications and MyApplications read the page, its count a
   );
 });
 
-it("reads applications, their history and interviews, and the replicas' rows over node-postgres as Prisma's client reads them", async () => {
+it("reads applications, their history, attachments and interviews, and the replicas' rows over node-postgres as Prisma's client reads them", async () => {
   const { applications, interviews, reads, db } = platform.applications.service.domain;
   const seeker = seekers.at(-1)!;
   const asSeeker = { userId: seeker.id, role: 'job_seeker' as const, tokenId: 't', sessionId: undefined };
@@ -228,6 +228,12 @@ it("reads applications, their history and interviews, and the replicas' rows ove
   const history = await reads.historyOf([application.id]);
   expect(history.map((entry) => entry.status)).toEqual(['pending', 'shortlisted', 'interviewing']);
   expect(history).toEqual(await db.applicationStatusHistory.findMany({ where: { applicationId: application.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }));
+  const { attachments } = platform.applications.service.domain;
+  await attachments.createUpload(asSeeker, { applicationId: application.id.toString(), fileName: 'b.txt', fileType: 'TXT', fileSize: 10 });
+  await attachments.createUpload(asSeeker, { applicationId: application.id.toString(), fileName: 'a.pdf', fileType: 'PDF', fileSize: 20 });
+  const files = await reads.attachmentsOf([application.id]);
+  expect(files.map((file) => file.fileName)).toEqual(['b.txt', 'a.pdf']);
+  expect(files).toEqual(await db.applicationAttachment.findMany({ where: { applicationId: application.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }));
   const held = await reads.interviewsOf([application.id]);
   expect(held).toHaveLength(1);
   expect(held).toEqual(await db.interview.findMany({ where: { applicationId: application.id } }));
