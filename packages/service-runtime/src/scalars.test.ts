@@ -10,6 +10,14 @@ describe('DateTime', () => {
     expect(JSON.stringify(DateTime.serialize(instant))).toBe(JSON.stringify(instant.toISOString()));
   });
 
+  it("writes text, not a Date, so that the answer stays on JSON.stringify's fast path; other values as graphql-scalars does", () => {
+    expect(DateTime.serialize(new Date('2024-05-01T12:34:56.789Z'))).toBe('2024-05-01T12:34:56.789Z');
+    expect(DateTime.serialize('2024-05-01T14:34:56+02:00')).toBe('2024-05-01T12:34:56.000Z');
+    expect(DateTime.serialize(1714566896789)).toBe('2024-05-01T12:34:56.789Z');
+    expect(() => DateTime.serialize(new Date(Number.NaN))).toThrow('DateTime cannot represent an invalid Date instance');
+    expect(() => DateTime.serialize('yesterday')).toThrow(/DateTime cannot represent an invalid date-time-string/);
+  });
+
   it('reads any UTC offset as the instant it names', () => {
     expect((DateTime.parseValue('2024-05-01T14:34:56+02:00') as Date).toISOString()).toBe('2024-05-01T12:34:56.000Z');
   });
