@@ -84,15 +84,3 @@ export function createCategoryService(db: JobsDb) {
 }
 
 export type CategoryService = ReturnType<typeof createCategoryService>;
-
-/** The ids of a category and every category below it (a filter on a category includes its subtree). */
-export async function categorySubtree(db: JobsDb, categoryId: bigint): Promise<bigint[]> {
-  const rows = await db.$queryRaw<{ id: bigint }[]>`
-    WITH RECURSIVE below(id) AS (
-      SELECT id FROM job_categories WHERE id = ${categoryId}::bigint
-      UNION
-      SELECT c.id FROM job_categories c JOIN below b ON c.parent_id = b.id
-    )
-    SELECT id FROM below`;
-  return rows.map((row) => BigInt(row.id));
-}

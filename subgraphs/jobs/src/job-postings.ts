@@ -3,14 +3,14 @@ import type { Viewer } from '@jobplatform/auth';
 import { Prisma } from './generated/prisma/client.js';
 import type { JobRow, JobsDb } from './db.js';
 import { companyActorRoles, membershipOf } from './companies.js';
-import { categorySubtree } from './categories.js';
 import { actingViewer } from './acting-account.js';
 import { jobsOutbox, loadJobSnapshot } from './job-events.js';
 import { ensureSkills } from './job-skills.js';
-import { afterCursor, decodeJobCursor, newestFirst, toJobPage, type JobPage } from './job-pages.js';
+import { decodeJobCursor, toJobPage, type JobPage } from './job-pages.js';
+import type { LeanReads } from './lean-reads.js';
 import { createJobInputSchema, jobFilterSchema, updateJobInputSchema, type SkillInput } from './validation.js';
 
-export type JobPostingDeps = { db: JobsDb; now?: () => Date };
+export type JobPostingDeps = { db: JobsDb; reads: LeanReads; now?: () => Date };
 
 const jobNotFound = () => new AppError('NOT_FOUND', 'There is no job with that id');
 
@@ -19,7 +19,7 @@ const decimalColumn = (value: number | null | undefined) => (value === null || v
 
 /** The posting rules: who may post and change jobs, what a job may hold, and the events each change sends. */
 export function createJobPostingService(deps: JobPostingDeps) {
-  const { db } = deps;
+  const { db, reads } = deps;
   const now = deps.now ?? (() => new Date());
 
   async function assertCategoriesExist(tx: Prisma.TransactionClient, ids: bigint[]): Promise<void> {
@@ -147,29 +147,8 @@ export function createJobPostingService(deps: JobPostingDeps) {
       const size = pageSize(first);
       const cursor = decodeJobCursor(after);
       const filter = validateInput(jobFilterSchema, rawFilter ?? {}, 'filter');
-      // deleted_at IS NULL in every list: the partial indexes that serve them hold no other jobs.
-      const where: Prisma.JobWhereInput[] = [{ deletedAt: null }];
-      const isActive = filter.isActive === undefined ? true : filter.isActive;
-      if (isActive !== null) where.push({ isActive });
-      if (filter.jobTypes?.length) where.push({ jobType: { in: filter.jobTypes } });
-      if (filter.experienceLevels?.length) where.push({ experienceLevel: { in: filter.experienceLevels } });
-      if (filter.isRemote !== null && filter.isRemote !== undefined) where.push({ isRemote: filter.isRemote });
-      if (filter.location) where.push({ location: { contains: filter.location, mode: 'insensitive' } });
-      if (filter.salaryMin !== null && filter.salaryMin !== undefined) {
-        const atLeast = new Prisma.Decimal(filter.salaryMin.toFixed(2));
-        where.push({ OR: [{ salaryMax: { gte: atLeast } }, { salaryMax: null, salaryMin: { gte: atLeast } }] });
-      }
-      if (filter.salaryMax !== null && filter.salaryMax !== undefined) {
-        const atMost = new Prisma.Decimal(filter.salaryMax.toFixed(2));
-        where.push({ OR: [{ salaryMin: { lte: atMost } }, { salaryMin: null, salaryMax: { lte: atMost } }] });
-      }
-      if (filter.salaryCurrency) where.push({ salaryCurrency: filter.salaryCurrency });
-      if (filter.companyId) where.push({ companyId: filter.companyId });
-      if (filter.categoryId) where.push({ categories: { some: { categoryId: { in: await categorySubtree(db, filter.categoryId) } } } });
-      if (filter.skillId) where.push({ skills: { some: { skillId: filter.skillId } } });
-      const matching: Prisma.JobWhereInput = { AND: where };
-      const rows = await db.job.findMany({ where: { AND: [...where, afterCursor(cursor)] }, orderBy: newestFirst, take: size + 1 });
-      return toJobPage(rows, size, () => db.job.count({ where: matching }));
+      const rows = await reads.jobList(filter, cursor, size);
+      return toJobPage(rows, size, () => reads.jobListCount(filter));
     },
   };
 }

@@ -1,11 +1,14 @@
 import { statement, type LeanSql } from '@jobplatform/service-runtime';
 import type { CompanyRow, JobCategoryRow, JobRow } from './db.js';
 import { Prisma } from './generated/prisma/client.js';
+import type { JobCursor } from './job-pages.js';
+import { jobListCount, jobListPage } from './job-list-sql.js';
 import type { JobSkillModel } from './job-skills.js';
+import type { JobFilter } from './validation.js';
 
 /**
- * The reads every job page and list makes (a job by id, companies, category links and the tree,
- * skills), over the kit's node-postgres client instead of Prisma's: each is one statement, and
+ * The reads every job page and list makes (a job by id, the filtered list's page and count,
+ * companies, category links and the tree, skills), over the kit's node-postgres client instead of Prisma's: each is one statement, and
  * Prisma's client costs about ten times node-postgres' CPU per statement. Rows come back under the
  * Prisma models' field names and types (bigint ids, Date times, Decimal salaries), so resolvers and
  * rules take them as they took Prisma's.
@@ -35,6 +38,18 @@ export function createLeanReads(sql: LeanSql) {
     async jobsById(ids: readonly bigint[]): Promise<JobRow[]> {
       const rows = await sql.rows<LeanJobRow>(statement`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = ANY(${ids}::bigint[])`);
       return rows.map(toJobRow);
+    },
+
+    /** A page of `jobs(filter, first, after)`: size + 1 rows at most, newest first. */
+    async jobList(filter: JobFilter, cursor: JobCursor | undefined, size: number): Promise<JobRow[]> {
+      const rows = await sql.rows<LeanJobRow>(jobListPage(JOB_COLUMNS, filter, cursor, size));
+      return rows.map(toJobRow);
+    },
+
+    /** How many jobs `jobs(filter:)` holds, over all its pages. */
+    async jobListCount(filter: JobFilter): Promise<number> {
+      const [row] = await sql.rows<{ n: number }>(jobListCount(filter));
+      return row!.n;
     },
 
     companiesById(ids: readonly bigint[]): Promise<CompanyRow[]> {

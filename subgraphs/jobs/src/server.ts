@@ -33,13 +33,16 @@ export const jobsSubgraph: SubgraphDefinition<JobsDb, JobsDomain, JobsContext> =
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: ({ db, sql, now }) => ({
-    db,
-    reads: createLeanReads(sql),
-    companies: createCompanyService({ db, now }),
-    postings: createJobPostingService({ db, now }),
-    categories: createCategoryService(db),
-  }),
+  createDomain: ({ db, sql, now }) => {
+    const reads = createLeanReads(sql);
+    return {
+      db,
+      reads,
+      companies: createCompanyService({ db, now }),
+      postings: createJobPostingService({ db, reads, now }),
+      categories: createCategoryService(db),
+    };
+  },
   createContext: (base, domain) => ({ ...base, ...domain, loaders: createLoaders(domain.db, domain.reads, base.viewer?.userId) }),
   events: {
     replicas: { 'users-replica': userReplicaTable },
