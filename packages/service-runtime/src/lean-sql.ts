@@ -6,8 +6,9 @@ import { runPgTransaction } from '@jobplatform/events';
  * reads and the busiest consumers. Prisma's client costs about a millisecond of CPU per statement
  * (its request pipeline, its interpreter, the adapter's row mapping), raw statements included;
  * node-postgres costs a tenth of that. Values come back as Prisma's raw queries return them, so a
- * statement moved from `$queryRaw` keeps its types: int8 as bigint, timestamps as Date, a date as
- * midnight UTC, json as parsed; numeric stays text (Prisma's Decimal has no counterpart here).
+ * statement moved from `$queryRaw` keeps its types: int8 as bigint, timestamps as Date (a timestamp
+ * without time zone read as UTC, as Prisma reads it, whatever the process's TZ), a date as midnight
+ * UTC, json as parsed; numeric stays text (Prisma's Decimal has no counterpart here).
  */
 
 /**
@@ -74,6 +75,9 @@ const INT8 = 20;
 const INT8_ARRAY = 1016;
 const DATE = 1082;
 const DATE_ARRAY = 1182;
+const TIMESTAMP = 1114;
+const TIMESTAMP_ARRAY = 1115;
+const TEXT_ARRAY = 1009;
 
 const parseDate = (value: string) => new Date(`${value}T00:00:00.000Z`);
 type TypeId = Parameters<typeof pg.types.getTypeParser>[0];
@@ -81,6 +85,15 @@ type TypeId = Parameters<typeof pg.types.getTypeParser>[0];
 const textParserOf = (oid: number) => pg.types.getTypeParser(oid as TypeId, 'text') as (value: string) => unknown;
 const parseInt8Array = textParserOf(INT8_ARRAY);
 const parseDateArray = textParserOf(DATE_ARRAY);
+const parseTextArray = textParserOf(TEXT_ARRAY);
+const parseLocalTimestamp = textParserOf(TIMESTAMP);
+
+/**
+ * A timestamp without time zone as the UTC instant it holds (PostgreSQL writes `2026-03-01
+ * 10:00:00.123`); node-postgres' own parser reads it in the process's time zone. Anything else
+ * (infinity, a BC year) is left to that parser.
+ */
+const parseUtcTimestamp = (value: string) => (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(value) ? new Date(`${value.replace(' ', 'T')}Z`) : parseLocalTimestamp(value));
 
 /** The lean client's value parsers: those of Prisma's raw queries where node-postgres differs. */
 export const leanTypes: pg.CustomTypesConfig = {
@@ -93,6 +106,10 @@ export const leanTypes: pg.CustomTypesConfig = {
         return (value: string) => (parseInt8Array(value) as (string | null)[]).map((item) => (item === null ? null : BigInt(item)));
       case DATE:
         return parseDate;
+      case TIMESTAMP:
+        return parseUtcTimestamp;
+      case TIMESTAMP_ARRAY:
+        return (value: string) => (parseTextArray(value) as (string | null)[]).map((item) => (item === null ? null : parseUtcTimestamp(item)));
       case DATE_ARRAY:
         // pg's own parser makes local-time Dates; read the text again as UTC days.
         return (value: string) =>

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createTestDatabase, loadSubgraphDefinition, type TestDatabase } from '@jobplatform/testing';
 import { createDatabaseClients, emptyStatement, statement, type DatabaseClients, type SqlStatementEvent, type SubgraphDefinition } from '../src/index.js';
 
@@ -45,6 +46,23 @@ it("returns values as Prisma's raw queries do", async () => {
     yes: true,
     none: null,
   });
+});
+
+it('reads a timestamp without time zone as the UTC instant, as Prisma does', async () => {
+  const statement = `SELECT '2026-03-01 10:00:00.123'::timestamp(3) AS at, ARRAY['2026-03-01 10:00:00'::timestamp, NULL] AS ats`;
+  const [lean] = await clients.sql.rows<Record<string, unknown>>(statement);
+  const [prisma] = (await clients.db.$queryRawUnsafe(statement)) as Record<string, unknown>[];
+  expect(lean).toEqual({ at: new Date('2026-03-01T10:00:00.123Z'), ats: [new Date('2026-03-01T10:00:00.000Z'), null] });
+  expect(lean!.at).toEqual(prisma!.at);
+});
+
+it("reads it so in any time zone of the process (node-postgres' own parser reads it as local time)", () => {
+  const source = `import { leanTypes } from ${JSON.stringify(new URL('../src/lean-sql.ts', import.meta.url).href)};
+    const parse = (oid) => leanTypes.getTypeParser(oid, 'text');
+    console.log(JSON.stringify({ local: new Date(2026, 2, 1, 10).toISOString(), at: parse(1114)('2026-03-01 10:00:00.123'), ats: parse(1115)('{"2026-03-01 10:00:00",NULL}') }));`;
+  const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], { env: { ...process.env, TZ: 'America/Sao_Paulo' }, encoding: 'utf8' });
+  // The zone took effect (a local reading is three hours off), and the lean parsers ignore it.
+  expect(JSON.parse(output)).toEqual({ local: '2026-03-01T13:00:00.000Z', at: '2026-03-01T10:00:00.123Z', ats: ['2026-03-01T10:00:00.000Z', null] });
 });
 
 it('takes parameters, bigint ones included', async () => {
