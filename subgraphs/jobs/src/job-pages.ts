@@ -26,14 +26,6 @@ export function decodeJobCursor(after: string | null | undefined): JobCursor | u
   });
 }
 
-/** Prisma condition for "strictly after the cursor" in newest-first order. */
-export function afterCursor(cursor: JobCursor | undefined): Prisma.JobWhereInput {
-  if (!cursor) return {};
-  return { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] };
-}
-
-export const newestFirst: Prisma.JobOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
-
 /** Builds a page from up to size + 1 rows (the extra row only says that more follow). */
 export function toJobPage(rows: JobRow[], size: number, totalCount: () => Promise<number>): JobPage {
   return toConnection(rows, size, encodeJobCursor, totalCount);

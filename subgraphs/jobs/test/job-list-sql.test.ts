@@ -2,7 +2,7 @@ import { validateInput } from '@jobplatform/service-runtime';
 import type { JobRow } from '../src/db.js';
 import type { Prisma } from '../src/generated/prisma/client.js';
 import { likeLiteral } from '../src/job-list-sql.js';
-import { afterCursor, decodeJobCursor, newestFirst, type JobPage } from '../src/job-pages.js';
+import { decodeJobCursor, type JobCursor, type JobPage } from '../src/job-pages.js';
 import { jobFilterSchema, type JobFilter } from '../src/validation.js';
 import { startPlatformForTest, type PlatformUnderTest } from './start-jobs.js';
 
@@ -92,6 +92,14 @@ async function categorySubtree(categoryId: bigint): Promise<bigint[]> {
  * wildcards, so `%` and `_` in the user's text matched anything; the list matches the text as
  * written, and the reference escapes it as the list does.
  */
+/** The reference's "strictly after the cursor" in newest-first order. */
+function afterCursor(cursor: JobCursor | undefined): Prisma.JobWhereInput {
+  if (!cursor) return {};
+  return { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] };
+}
+
+const newestFirst: Prisma.JobOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
+
 async function referenceWhere(filter: JobFilter): Promise<Prisma.JobWhereInput[]> {
   const where: Prisma.JobWhereInput[] = [{ deletedAt: null }];
   const isActive = filter.isActive === undefined ? true : filter.isActive;
