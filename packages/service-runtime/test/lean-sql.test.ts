@@ -60,7 +60,11 @@ it("reads it so in any time zone of the process (node-postgres' own parser reads
   const source = `import { leanTypes } from ${JSON.stringify(new URL('../src/lean-sql.ts', import.meta.url).href)};
     const parse = (oid) => leanTypes.getTypeParser(oid, 'text');
     console.log(JSON.stringify({ local: new Date(2026, 2, 1, 10).toISOString(), at: parse(1114)('2026-03-01 10:00:00.123'), ats: parse(1115)('{"2026-03-01 10:00:00",NULL}') }));`;
-  const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], { env: { ...process.env, TZ: 'America/Sao_Paulo' }, encoding: 'utf8' });
+  // The workspace's packages from their sources (nothing need be built), as the tests import them.
+  const output = execFileSync(process.execPath, ['--conditions=development', '--import', 'tsx', '--input-type=module', '-e', source], {
+    env: { ...process.env, TZ: 'America/Sao_Paulo' },
+    encoding: 'utf8',
+  });
   // The zone took effect (a local reading is three hours off), and the lean parsers ignore it.
   expect(JSON.parse(output)).toEqual({ local: '2026-03-01T13:00:00.000Z', at: '2026-03-01T10:00:00.123Z', ats: ['2026-03-01T10:00:00.000Z', null] });
 });
