@@ -123,8 +123,15 @@ export const leanTypes: pg.CustomTypesConfig = {
 type Send = (text: string, values: unknown[]) => Promise<pg.QueryResult>;
 
 /** Sends statements with the lean parsers, each seen by onQuery when given. */
+/**
+ * A Date value as the UTC instant's ISO text. node-postgres writes a Date in the process's time
+ * zone with its offset, which a timestamp without time zone drops: compared with a jobs or users
+ * column, a Date would be hours off on a machine not set to UTC.
+ */
+const asParameter = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
+
 function sender(target: pg.Pool | pg.PoolClient, onQuery: LeanSqlOptions['onQuery']): Send {
-  const send: Send = (text, values) => target.query({ text, values, types: leanTypes });
+  const send: Send = (text, values) => target.query({ text, values: values.map(asParameter), types: leanTypes });
   if (!onQuery) return send;
   return async (text, values) => {
     const started = performance.now();

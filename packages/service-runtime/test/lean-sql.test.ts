@@ -56,17 +56,27 @@ it('reads a timestamp without time zone as the UTC instant, as Prisma does', asy
   expect(lean!.at).toEqual(prisma!.at);
 });
 
-it("reads it so in any time zone of the process (node-postgres' own parser reads it as local time)", () => {
-  const source = `import { leanTypes } from ${JSON.stringify(new URL('../src/lean-sql.ts', import.meta.url).href)};
+it("reads and writes it so in any time zone of the process (node-postgres' own parsers use the local one)", () => {
+  const source = `import pg from 'pg';
+    import { createLeanSql, leanTypes } from ${JSON.stringify(new URL('../src/lean-sql.ts', import.meta.url).href)};
     const parse = (oid) => leanTypes.getTypeParser(oid, 'text');
-    console.log(JSON.stringify({ local: new Date(2026, 2, 1, 10).toISOString(), at: parse(1114)('2026-03-01 10:00:00.123'), ats: parse(1115)('{"2026-03-01 10:00:00",NULL}') }));`;
+    const pool = new pg.Pool({ connectionString: process.env.PROBE_DATABASE_URL, max: 1 });
+    const [row] = await createLeanSql(pool).rows('SELECT $1::timestamp(3) AS naive, $1::timestamptz AS zoned', [new Date('2026-03-01T10:00:00.123Z')]);
+    await pool.end();
+    console.log(JSON.stringify({ local: new Date(2026, 2, 1, 10).toISOString(), at: parse(1114)('2026-03-01 10:00:00.123'), ats: parse(1115)('{"2026-03-01 10:00:00",NULL}'), ...row }));`;
   // The workspace's packages from their sources (nothing need be built), as the tests import them.
   const output = execFileSync(process.execPath, ['--conditions=development', '--import', 'tsx', '--input-type=module', '-e', source], {
-    env: { ...process.env, TZ: 'America/Sao_Paulo' },
+    env: { ...process.env, TZ: 'America/Sao_Paulo', PROBE_DATABASE_URL: database.url },
     encoding: 'utf8',
   });
-  // The zone took effect (a local reading is three hours off), and the lean parsers ignore it.
-  expect(JSON.parse(output)).toEqual({ local: '2026-03-01T13:00:00.000Z', at: '2026-03-01T10:00:00.123Z', ats: ['2026-03-01T10:00:00.000Z', null] });
+  // The zone took effect (a local reading is three hours off), and the lean client ignores it both ways.
+  expect(JSON.parse(output)).toEqual({
+    local: '2026-03-01T13:00:00.000Z',
+    at: '2026-03-01T10:00:00.123Z',
+    ats: ['2026-03-01T10:00:00.000Z', null],
+    naive: '2026-03-01T10:00:00.123Z',
+    zoned: '2026-03-01T10:00:00.123Z',
+  });
 });
 
 it('takes parameters, bigint ones included', async () => {

@@ -13,9 +13,6 @@ import type { JobFilter } from './validation.js';
 /** `%`, `_` and `\` in the user's text stand for themselves in (I)LIKE, whose escape is `\`. */
 export const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
-/** TIMESTAMP(3) columns hold UTC without a zone; compare with the same (a Date would go as local time). */
-const asTimestamp = (date: Date) => date.toISOString().replace('Z', '');
-
 /** `a AND b AND ...` of fragments, each with its own values. */
 const allOf = (conditions: readonly SqlFragment[]) => new SqlFragment(['', ...conditions.slice(1).map(() => ' AND '), ''], conditions);
 
@@ -60,7 +57,7 @@ function jobFilterConditions(filter: JobFilter): SqlFragment {
 
 /** Jobs strictly after the cursor in newest-first order (every job without one). */
 function pastCursor(cursor: JobCursor | undefined): SqlFragment {
-  return cursor ? statement` AND (j.created_at, j.id) < (${asTimestamp(cursor.createdAt)}::timestamp(3), ${cursor.id}::bigint)` : emptyStatement;
+  return cursor ? statement` AND (j.created_at, j.id) < (${cursor.createdAt}::timestamp(3), ${cursor.id}::bigint)` : emptyStatement;
 }
 
 /** One page: `columns` of the matching jobs after the cursor, newest first, size + 1 rows (the last only says that more follow). */

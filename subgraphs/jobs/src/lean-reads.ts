@@ -8,10 +8,10 @@ import type { JobFilter } from './validation.js';
 
 /**
  * The reads every job page and list makes (a job by id, the filtered list's page and count,
- * companies, category links and the tree, skills), over the kit's node-postgres client instead of Prisma's: each is one statement, and
- * Prisma's client costs about ten times node-postgres' CPU per statement. Rows come back under the
- * Prisma models' field names and types (bigint ids, Date times, Decimal salaries), so resolvers and
- * rules take them as they took Prisma's.
+ * companies, category links and the tree, skills), over the kit's node-postgres client instead of
+ * Prisma's: each is one statement, and Prisma's client costs about ten times node-postgres' CPU per
+ * statement. Rows come back under the Prisma models' field names and types (bigint ids, Date times,
+ * Decimal salaries), so resolvers and rules take them as they took Prisma's.
  */
 
 const JOB_COLUMNS = statement`j.id, j.title, j.description, j.requirements, j.responsibilities,
