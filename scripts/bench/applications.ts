@@ -8,10 +8,12 @@
 // users service and applications made through the applications service's own rules, once
 // applications_db has the jobs, accounts and company members from jobs' and users' events.
 // It builds first (npx turbo run build, cached) unless --no-build. Options: --seconds N (per
-// measurement, default 10), --rounds N (default 2), --connections N (default 50), --jobs N
-// (default 2000), --applications N (to the one job, default 10000), --seeker-applications N
-// (default 500), --max-load X (before each measurement, wait up to 15 minutes for the 1-minute load
-// average to fall to X: the machines are shared), --profile-requests N (default 100).
+// measurement, default 10), --rounds N (default 3: each round starts one operation later, so in
+// 3 rounds each operation is measured once first, once second and once last), --connections N
+// (default 50), --jobs N (default 2000), --applications N (to the one job, default 10000),
+// --seeker-applications N (default 500), --max-load X (before each measurement, wait up to 15
+// minutes for the 1-minute load average to fall to X: the machines are shared),
+// --profile-requests N (default 100).
 // --only NAME[,NAME] (jobDetail, jobApplications, myApplications) profiles and measures only those
 // operations (the ratios need jobDetail among them); --cpu-prof DIR: every service writes a V8 CPU
 // profile into DIR when the run ends, and the log gives the time each measurement started, so that
@@ -49,7 +51,7 @@ import { seedBenchJobs } from './seed-jobs.js';
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     jobs: { type: 'string', default: '2000' },
     applications: { type: 'string', default: '10000' },
@@ -92,7 +94,7 @@ const pageSql = (column: 'job_id' | 'applicant_id', ownerId: string) => `
       : ''
   }
   FROM unnest('{${ownerId}}'::bigint[]) AS o(owner_id)
-  CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM applications WHERE ${column} = o.owner_id) AS c
+  CROSS JOIN LATERAL (SELECT COALESCE(sum(total), 0)::int AS total FROM ${column === 'job_id' ? 'job' : 'applicant'}_application_counts WHERE ${column} = o.owner_id) AS c
   LEFT JOIN LATERAL (
     SELECT * FROM applications WHERE ${column} = o.owner_id
     ORDER BY created_at DESC, id DESC LIMIT 21) AS a ON true

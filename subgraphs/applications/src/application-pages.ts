@@ -73,8 +73,17 @@ export type OwnedPageKey = { ownerId: bigint; status: string | null; size: numbe
 export type OwnedCountKey = { ownerId: bigint; status: string | null };
 export type PageReads = { totalCount: boolean; applicantContacts: boolean; applicantUsernames: boolean; jobListings: boolean; attachments: boolean };
 
-const ownerColumns = { job: new SqlFragment(['job_id'], []), applicant: new SqlFragment(['applicant_id'], []) } as const;
-export type ApplicationOwner = keyof typeof ownerColumns;
+/**
+ * Where an owner's applications are: the column of applications that names it, and the table that
+ * counts them by status (kept by triggers in the same transaction as every write; see the
+ * migration 20261201161551_application_counts), so that a count costs the same for 10 or 100,000
+ * applications.
+ */
+const owners = {
+  job: { column: new SqlFragment(['job_id'], []), counts: new SqlFragment(['job_application_counts'], []) },
+  applicant: { column: new SqlFragment(['applicant_id'], []), counts: new SqlFragment(['applicant_application_counts'], []) },
+} as const;
+export type ApplicationOwner = keyof typeof owners;
 
 const pageShape = (key: Omit<OwnedPageKey, 'ownerId'>) =>
   `${key.size}|${key.cursor ? encodeApplicationCursor(key.cursor) : ''}|${key.status ?? ''}|${key.reads.totalCount ? 'n' : ''}${key.reads.applicantContacts ? 'c' : ''}${key.reads.applicantUsernames ? 'u' : ''}${key.reads.jobListings ? 'j' : ''}${key.reads.attachments ? 'a' : ''}`;
@@ -197,7 +206,7 @@ export function createUsernameLoader(sql: LeanSql): DataLoader<bigint, string | 
  * the applications' attachments. An owner whose page is empty still gives one row, for its count.
  */
 export function createOwnedPageLoader(sql: LeanSql, owner: ApplicationOwner, side: PageSideReads): DataLoader<OwnedPageKey, ApplicationRow[], string> {
-  const column = ownerColumns[owner];
+  const { column, counts } = owners[owner];
   return new DataLoader<OwnedPageKey, ApplicationRow[], string>(
     async (keys) => {
       const groups = new Map<string, OwnedPageKey[]>();
@@ -228,7 +237,7 @@ export function createOwnedPageLoader(sql: LeanSql, owner: ApplicationOwner, sid
             ${reads.jobListings ? statement`COALESCE(cr.name, jr.company_name)` : statement`NULL::varchar`} AS "jobCompanyName",
             ${reads.attachments ? attachmentsColumn : statement`NULL::json`} AS attachments
           FROM unnest(${ownerIds}::bigint[]) AS o(owner_id)
-          ${reads.totalCount ? statement`CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM applications WHERE ${column} = o.owner_id ${statusIs}) AS c` : emptyStatement}
+          ${reads.totalCount ? statement`CROSS JOIN LATERAL (SELECT COALESCE(sum(total), 0)::int AS total FROM ${counts} WHERE ${column} = o.owner_id ${statusIs}) AS c` : emptyStatement}
           LEFT JOIN LATERAL (
             SELECT * FROM applications
             WHERE ${column} = o.owner_id ${statusIs}
@@ -267,9 +276,9 @@ export function createOwnedPageLoader(sql: LeanSql, owner: ApplicationOwner, sid
   );
 }
 
-/** Application counts for many owners at once: one grouped query per distinct status filter. */
+/** Application counts for many owners at once, from the counts by status: one query per distinct status filter. */
 export function createOwnedCountLoader(sql: LeanSql, owner: ApplicationOwner): DataLoader<OwnedCountKey, number, string> {
-  const column = ownerColumns[owner];
+  const { column, counts: countsTable } = owners[owner];
   const keyOf = (ownerId: bigint, status: string | null) => `${ownerId}|${status ?? ''}`;
   return new DataLoader<OwnedCountKey, number, string>(
     async (keys) => {
@@ -277,7 +286,7 @@ export function createOwnedCountLoader(sql: LeanSql, owner: ApplicationOwner): D
       for (const status of new Set(keys.map((k) => k.status))) {
         const ownerIds = [...new Set(keys.filter((k) => k.status === status).map((k) => k.ownerId))];
         const rows = await sql.rows<{ owner_id: bigint; n: number }>(statement`
-          SELECT ${column} AS owner_id, count(*)::int AS n FROM applications
+          SELECT ${column} AS owner_id, sum(total)::int AS n FROM ${countsTable}
           WHERE ${column} = ANY(${ownerIds}::bigint[]) AND (${status}::varchar IS NULL OR status = ${status}::varchar)
           GROUP BY 1`);
         for (const row of rows) counts.set(keyOf(row.owner_id, status), row.n);

@@ -25,7 +25,7 @@ export type ErasedUser = { summary: UserErasureSummary; storageKeys: string[] };
  *    is done as them and their contact details are gone even if those consumers are behind;
  * 2. deletes the applications the user made, with their status history, interviews and attachment
  *    rows (the foreign keys cascade); the attachments' blob keys are returned so that their bytes
- *    are deleted once this commits;
+ *    are deleted once this commits; the user's rows of applicant_application_counts go with them;
  * 3. on other applications, history entries the user wrote as the employer side keep their status
  *    and lose the person (changed_by null; actor_kind still says on whose side it was);
  * 4. writes the saga's reply, applications.user_erasure.completed.v1, to the outbox.
@@ -45,6 +45,8 @@ export async function eraseUserFromApplications(tx: Tx, event: EventEnvelope<'us
   await tx.$executeRaw`SELECT id FROM applications WHERE applicant_id = ${userId} ORDER BY id FOR UPDATE`;
   const attachments = await tx.applicationAttachment.findMany({ where: { application: { applicantId: userId } }, select: { storageKey: true } });
   const { count: deletedApplications } = await tx.application.deleteMany({ where: { applicantId: userId } });
+  // The deletion took the user's counts to 0 (the triggers); their rows go too, so nothing here is keyed by them.
+  await tx.applicantApplicationCount.deleteMany({ where: { applicantId: userId } });
   const { count: anonymisedHistoryEntries } = await tx.applicationStatusHistory.updateMany({ where: { changedBy: userId }, data: { changedBy: null } });
 
   const summary: UserErasureSummary = { deletedApplications, deletedAttachments: attachments.length, anonymisedHistoryEntries };

@@ -117,6 +117,11 @@ it('erases an applicant: their applications go with their history and attachment
   // Another applicant's application to the same job is untouched.
   expect((await platform.ok(APPLICATION, { id: kept }, other)).application).toMatchObject({ id: kept, status: 'PENDING' });
   expect((await platform.ok(APPLICATION, { id: erased[0] }, employer)).application).toBeNull();
+  // The counts lost the erased applications with them.
+  const counts = await platform.applicationCounts({ jobs: [first!, second!], applicants: [seeker.id, other.id] });
+  expect(counts.kept).toEqual(counts.counted);
+  expect(counts.kept).toEqual({ jobs: [{ owner: first, status: 'pending', total: 1 }], applicants: [{ owner: other.id, status: 'pending', total: 1 }] });
+  expect((await db.query('SELECT count(*)::int AS n FROM applicant_application_counts WHERE applicant_id = $1', [seeker.id])).rows[0]!.n).toBe(0);
 });
 
 it("erases an employer: their history entries keep the status and lose the person, and their jobs' applications are rejected", async () => {

@@ -518,3 +518,50 @@ describe('company members', () => {
     expect(errorCodeOf(await op('UpdateApplicationStatus', { id: application, status: 'SHORTLISTED' }, colleague))).toBe('NOT_FOUND');
   });
 });
+
+describe('application counts', () => {
+  it('follow inserts, status changes, moves and deletes made by any statement, several rows at once', async () => {
+    const db = platform.applications.db;
+    const [first, second] = [await platform.postJob(employer, companyId, { title: 'Counted' }), await platform.postJob(employer, companyId, { title: 'Counted too' })];
+    const [a, b, c] = ['990000001', '990000002', '990000003'];
+    const only = { jobs: [first, second], applicants: [a, b, c] };
+    const insert = 'INSERT INTO applications (job_id, applicant_id, employer_id, status) SELECT $1::bigint, applicant, $2::bigint, $3 FROM unnest($4::bigint[]) AS applicant';
+    await db.query(insert, [first, employer.id, 'pending', [a, b, c]]);
+    await db.query(insert, [second, employer.id, 'reviewing', [a]]);
+    await db.query("UPDATE applications SET status = 'rejected', is_active = false WHERE job_id = $1 AND applicant_id = ANY($2::bigint[])", [first, [a, b]]);
+    await db.query('UPDATE applications SET updated_at = now() WHERE job_id = $1', [first]);
+    await db.query('UPDATE applications SET job_id = $2 WHERE job_id = $1 AND applicant_id = $3', [first, second, c]);
+    await db.query('DELETE FROM applications WHERE job_id = $1 AND applicant_id = $2', [first, a]);
+
+    const { kept, counted } = await platform.applicationCounts(only);
+    expect(kept).toEqual(counted);
+    expect(kept).toEqual({
+      jobs: [
+        { owner: first, status: 'rejected', total: 1 },
+        { owner: second, status: 'pending', total: 1 },
+        { owner: second, status: 'reviewing', total: 1 },
+      ].sort((x, y) => x.owner.localeCompare(y.owner)),
+      applicants: [
+        { owner: a, status: 'reviewing', total: 1 },
+        { owner: b, status: 'rejected', total: 1 },
+        { owner: c, status: 'pending', total: 1 },
+      ],
+    });
+    // Job.applications' totalCount reads them.
+    const TOTAL = 'query ($jobId: ID!, $status: ApplicationStatus) { job(id: $jobId) { applications(status: $status) { totalCount } } }';
+    const totalOf = async (variables: Record<string, unknown>) => (await platform.ok(TOTAL, variables, employer)).job.applications.totalCount;
+    expect(await totalOf({ jobId: second })).toBe(2);
+    expect(await totalOf({ jobId: second, status: 'PENDING' })).toBe(1);
+    expect(await totalOf({ jobId: first, status: 'PENDING' })).toBe(0);
+
+    await db.query('DELETE FROM applications WHERE job_id = ANY($1::bigint[])', [[first, second]]);
+    expect((await platform.applicationCounts(only)).kept).toEqual({ jobs: [], applicants: [] });
+    expect(await totalOf({ jobId: second })).toBe(0);
+  });
+
+  it('agree with the rows after everything the tests above did through the platform', async () => {
+    const { kept, counted } = await platform.applicationCounts();
+    expect(counted.jobs.length).toBeGreaterThan(3);
+    expect(kept).toEqual(counted);
+  });
+});

@@ -23,7 +23,15 @@ export type PlatformUnderTest = Platform & {
   postJob(employer: Account, companyId: string, input?: Record<string, unknown>): Promise<string>;
   /** Applies through the gateway and returns the application's id. */
   apply(applicant: Account, jobId: string, input?: Record<string, unknown>): Promise<string>;
+  /**
+   * job_application_counts and applicant_application_counts as the triggers keep them (rows at 0
+   * left out), beside the same counted from the applications rows, for the given jobs and
+   * applicants (all when none): a test expects the two to be equal.
+   */
+  applicationCounts(only?: { jobs: string[]; applicants: string[] }): Promise<{ kept: CountRows; counted: CountRows }>;
 };
+
+type CountRows = { jobs: unknown[]; applicants: unknown[] };
 
 const CREATE_COMPANY = 'mutation($name: String!) { createCompany(input: { name: $name }) { id } }';
 const CREATE_JOB = 'mutation($input: CreateJobInput!) { createJob(input: $input) { id } }';
@@ -75,6 +83,21 @@ export async function startPlatformForTest(options: Pick<PlatformOptions, 'now' 
     },
     async apply(applicant, jobId, input = {}) {
       return (await platform.ok(APPLY, { input: { jobId, ...input } }, applicant)).applyToJob.id as string;
+    },
+    async applicationCounts(only) {
+      const rows = async (sql: string, ids: string[] | undefined) => (await applications.db.query(sql, ids ? [ids] : [])).rows;
+      const of = (column: string, table: string, ids: string[] | undefined) => {
+        const where = ids ? `WHERE ${column} = ANY($1::bigint[])` : '';
+        return Promise.all([
+          rows(`SELECT ${column}::text AS owner, status, total FROM ${table} ${where ? `${where} AND` : 'WHERE'} total <> 0 ORDER BY 1, 2`, ids),
+          rows(`SELECT ${column}::text AS owner, status, count(*)::int AS total FROM applications ${where} GROUP BY 1, 2 ORDER BY 1, 2`, ids),
+        ]);
+      };
+      const [[keptJobs, countedJobs], [keptApplicants, countedApplicants]] = await Promise.all([
+        of('job_id', 'job_application_counts', only?.jobs),
+        of('applicant_id', 'applicant_application_counts', only?.applicants),
+      ]);
+      return { kept: { jobs: keptJobs, applicants: keptApplicants }, counted: { jobs: countedJobs, applicants: countedApplicants } };
     },
   };
 }

@@ -174,6 +174,9 @@ it("the contract's JobApplications and MyApplications read the page, its count a
   // applications provides the usernames.
   expect(jobApplications.statements).toBe(2);
   expect(jobApplications.lean).toBe(2);
+  // The count is read from the counts the triggers keep, not counted from the job's rows.
+  expect(platform.applications.leanStatements.join('\n')).toMatch(/FROM job_application_counts/);
+  expect(platform.applications.leanStatements.join('\n')).not.toMatch(/count\(\*\)/);
   expect({ users: jobApplications.usersCalls, jobs: jobApplications.jobsCalls }).toEqual({ users: 0, jobs: 1 });
   const page = jobApplications.data.job.applications;
   expect(page.totalCount).toBe(60);
