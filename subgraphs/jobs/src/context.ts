@@ -4,7 +4,7 @@ import type { CategoryService } from './categories.js';
 import type { CompanyService, MemberRole } from './companies.js';
 import type { CompanyMemberRow, CompanyRow, JobCategoryRow, JobRow, JobsDb } from './db.js';
 import type { JobPostingService } from './job-postings.js';
-import type { LeanReads } from './lean-reads.js';
+import type { JobViewParts, LeanReads } from './lean-reads.js';
 import { createOwnedCountLoader, createOwnedPageLoader, type OwnedCountKey, type OwnedPageKey } from './job-pages.js';
 import { sortJobSkills, type JobSkillModel } from './job-skills.js';
 
@@ -13,8 +13,15 @@ export type CategoryTree = { byId: Map<bigint, JobCategoryRow>; childrenOf: Map<
 
 export type JobsLoaders = {
   jobById: DataLoader<bigint, JobRow | null, string>;
+  /**
+   * A job by id (deleted ones included) read in one statement with the parts of its page the
+   * client selected; what that statement read primes the loaders those parts' resolvers use.
+   */
+  jobWithParts: (id: bigint, parts: JobViewParts) => Promise<JobRow | null>;
   companyById: DataLoader<bigint, CompanyRow | null, string>;
   categoriesByJobId: DataLoader<bigint, JobCategoryRow[], string>;
+  /** A category from the request's tree, unless a job's statement already read it (a category's parent). */
+  categoryById: DataLoader<bigint, JobCategoryRow | null, string>;
   skillsByJobId: DataLoader<bigint, JobSkillModel[], string>;
   membersByCompanyId: DataLoader<bigint, CompanyMemberRow[], string>;
   companyJobs: DataLoader<OwnedPageKey, JobRow[], string>;
@@ -35,6 +42,9 @@ export type JobsContext = RequestContext & {
   loaders: JobsLoaders;
 };
 
+/** A job's categories as Job.categories lists them. */
+const byName = (categories: JobCategoryRow[]) => categories.sort((a, b) => a.name.localeCompare(b.name));
+
 /** Per-request loaders: every entity reference and list field batches into one query per kind. */
 export function createLoaders(db: JobsDb, reads: LeanReads, viewerUserId: string | undefined): JobsLoaders {
   const jobById = createByIdLoader((ids) => reads.jobsById(ids));
@@ -49,25 +59,47 @@ export function createLoaders(db: JobsDb, reads: LeanReads, viewerUserId: string
     return { all, byId: new Map(all.map((c) => [c.id, c])), childrenOf: children };
   });
 
+  const companyById = createByIdLoader((ids) => reads.companiesById(ids));
+  const categoriesByJobId = new DataLoader<bigint, JobCategoryRow[], string>(async (jobIds) => {
+    // Links only: the categories themselves come from the per-request tree, which parents need anyway.
+    const [links, tree] = await Promise.all([reads.categoryLinks(jobIds), categoryTree()]);
+    const groups = groupBy(links, (link) => link.jobId);
+    return jobIds.map((id) =>
+      byName((groups.get(id) ?? []).map((link) => tree.byId.get(link.categoryId)).filter((category): category is JobCategoryRow => category !== undefined)),
+    );
+  }, bigintKeys);
+  const categoryById = new DataLoader<bigint, JobCategoryRow | null, string>(async (ids) => {
+    const tree = await categoryTree();
+    return ids.map((id) => tree.byId.get(id) ?? null);
+  }, bigintKeys);
+  const skillsByJobId = createGroupedLoader(
+    (jobIds) => reads.skillsOfJobs(jobIds),
+    (row) => row.jobId,
+    (rows): JobSkillModel[] => sortJobSkills(rows.map(({ isRequired, skill }) => ({ isRequired, skill }))),
+  );
+
   return {
     jobById,
-    companyById: createByIdLoader((ids) => reads.companiesById(ids)),
-    categoriesByJobId: new DataLoader<bigint, JobCategoryRow[], string>(async (jobIds) => {
-      // Links only: the categories themselves come from the per-request tree, which parents need anyway.
-      const [links, tree] = await Promise.all([reads.categoryLinks(jobIds), categoryTree()]);
-      const groups = groupBy(links, (link) => link.jobId);
-      return jobIds.map((id) =>
-        (groups.get(id) ?? [])
-          .map((link) => tree.byId.get(link.categoryId))
-          .filter((category): category is JobCategoryRow => category !== undefined)
-          .sort((a, b) => a.name.localeCompare(b.name)),
-      );
-    }, bigintKeys),
-    skillsByJobId: createGroupedLoader(
-      (jobIds) => reads.skillsOfJobs(jobIds),
-      (row) => row.jobId,
-      (rows): JobSkillModel[] => sortJobSkills(rows.map(({ isRequired, skill }) => ({ isRequired, skill }))),
-    ),
+    async jobWithParts(id, parts) {
+      if (!parts.company && !parts.categories && !parts.skills) return jobById.load(id);
+      const [view] = await reads.jobViews([id], parts);
+      if (!view) return null;
+      jobById.prime(id, view.job);
+      if (view.company) companyById.prime(view.company.id, view.company);
+      if (view.categories) {
+        for (const { category, parent } of view.categories) {
+          categoryById.prime(category.id, category);
+          if (parent) categoryById.prime(parent.id, parent);
+        }
+        categoriesByJobId.prime(id, byName(view.categories.map(({ category }) => category)));
+      }
+      if (view.skills) skillsByJobId.prime(id, sortJobSkills(view.skills));
+      return view.job;
+    },
+    companyById,
+    categoriesByJobId,
+    categoryById,
+    skillsByJobId,
     membersByCompanyId: createGroupedLoader(
       (companyIds) => db.companyMember.findMany({ where: { companyId: { in: companyIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       (row) => row.companyId,

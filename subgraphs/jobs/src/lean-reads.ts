@@ -32,12 +32,90 @@ function toJobRow(row: LeanJobRow): JobRow {
   return { ...row, salaryMin: decimalOf(row.salaryMin), salaryMax: decimalOf(row.salaryMax) };
 }
 
+/** What a job page shows besides the job's own columns: `job(id)` reads those the client selected with the job. */
+export type JobViewParts = { company: boolean; categories: boolean; skills: boolean };
+
+/** A job with what its page shows; a part is undefined when it was not asked for. */
+export type JobView = {
+  job: JobRow;
+  company?: CompanyRow;
+  /** The job's categories, unsorted, each with its parent (null at the top of the tree). */
+  categories?: { category: JobCategoryRow; parent: JobCategoryRow | null }[];
+  /** The job's skills, unsorted. */
+  skills?: JobSkillModel[];
+};
+
+/** Rows as json_build_object gives them: ids as text, times as timestamp text without a zone (stored as UTC). */
+type CategoryJson = { id: string; name: string; description: string | null; parentId: string | null; createdAt: string };
+type CompanyJson = Omit<CompanyRow, 'id' | 'createdAt' | 'updatedAt'> & { id: string; createdAt: string; updatedAt: string };
+type SkillJson = { isRequired: boolean; id: string; name: string; createdAt: string };
+type JobViewRow = LeanJobRow & { company: CompanyJson | null; categories: (CategoryJson & { parent: CategoryJson | null })[] | null; skills: SkillJson[] | null };
+
+const utcTimestampOf = (text: string) => new Date(`${text}Z`);
+
+const categoryOf = (json: CategoryJson): JobCategoryRow => ({
+  id: BigInt(json.id),
+  name: json.name,
+  description: json.description,
+  parentId: json.parentId === null ? null : BigInt(json.parentId),
+  createdAt: utcTimestampOf(json.createdAt),
+});
+
+const companyOf = (json: CompanyJson): CompanyRow => ({
+  ...json,
+  id: BigInt(json.id),
+  createdAt: utcTimestampOf(json.createdAt),
+  updatedAt: utcTimestampOf(json.updatedAt),
+});
+
+function toJobView(row: JobViewRow): JobView {
+  const { company, categories, skills, ...job } = row;
+  const view: JobView = { job: toJobRow(job) };
+  if (company !== null) view.company = companyOf(company);
+  if (categories !== null) view.categories = categories.map((json) => ({ category: categoryOf(json), parent: json.parent === null ? null : categoryOf(json.parent) }));
+  if (skills !== null)
+    view.skills = skills.map((json) => ({ isRequired: json.isRequired, skill: { id: BigInt(json.id), name: json.name, createdAt: utcTimestampOf(json.createdAt) } }));
+  return view;
+}
+
+const COMPANY_JSON = statement`(
+  SELECT json_build_object('id', c.id::text, 'name', c.name, 'description', c.description, 'website', c.website, 'logo', c.logo,
+    'industry', c.industry, 'size', c.size, 'foundedYear', c.founded_year, 'location', c.location, 'isVerified', c.is_verified,
+    'createdAt', c.created_at, 'updatedAt', c.updated_at)
+  FROM companies c WHERE c.id = j.company_id)`;
+
+const CATEGORIES_JSON = statement`(
+  SELECT COALESCE(json_agg(json_build_object(
+    'id', c.id::text, 'name', c.name, 'description', c.description, 'parentId', c.parent_id::text, 'createdAt', c.created_at,
+    'parent', CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object(
+      'id', p.id::text, 'name', p.name, 'description', p.description, 'parentId', p.parent_id::text, 'createdAt', p.created_at) END)), '[]'::json)
+  FROM job_categories_jobs l JOIN job_categories c ON c.id = l.category_id LEFT JOIN job_categories p ON p.id = c.parent_id
+  WHERE l.job_id = j.id)`;
+
+const SKILLS_JSON = statement`(
+  SELECT COALESCE(json_agg(json_build_object('isRequired', l.is_required, 'id', s.id::text, 'name', s.name, 'createdAt', s.created_at)), '[]'::json)
+  FROM job_skills_jobs l JOIN job_skills s ON s.id = l.skill_id WHERE l.job_id = j.id)`;
+
 export function createLeanReads(sql: LeanSql) {
   return {
     /** Jobs by id, deleted ones included. */
     async jobsById(ids: readonly bigint[]): Promise<JobRow[]> {
       const rows = await sql.rows<LeanJobRow>(statement`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = ANY(${ids}::bigint[])`);
       return rows.map(toJobRow);
+    },
+
+    /**
+     * Jobs by id, deleted ones included, each read in one statement with the parts of its page
+     * asked for (its company, its categories with their parents, its skills).
+     */
+    async jobViews(ids: readonly bigint[], parts: JobViewParts): Promise<JobView[]> {
+      const rows = await sql.rows<JobViewRow>(statement`
+        SELECT ${JOB_COLUMNS},
+          ${parts.company ? COMPANY_JSON : statement`NULL::json`} AS company,
+          ${parts.categories ? CATEGORIES_JSON : statement`NULL::json`} AS categories,
+          ${parts.skills ? SKILLS_JSON : statement`NULL::json`} AS skills
+        FROM jobs j WHERE j.id = ANY(${ids}::bigint[])`);
+      return rows.map(toJobView);
     },
 
     /** A page of `jobs(filter, first, after)`: size + 1 rows at most, newest first. */

@@ -132,15 +132,41 @@ it('Jobs without totalCount does not count the jobs', async () => {
   expect(platform.jobs.statements.filter((text) => /count\(/i.test(text))).toEqual([]);
 });
 
-it('JobDetail reads the job, its company, category links, the tree and skills over node-postgres, a statement each', async () => {
+it('JobDetail reads the job with its company, categories with their parents and skills in one statement over node-postgres', async () => {
   const page = await platform.gql(JOBS, { first: 1 }, { token: employer.accessToken });
   const id = page.data!.jobs.edges[0].node.id;
-  const statements = await statementsFor(
-    `query ($id: ID!) { job(id: $id) { id title salaryMin company { id name } categories { id name parent { id name } } skills { isRequired skill { id name } } } }`,
-    { id },
-  );
-  expect(statements).toBe(5);
-  expect(platform.jobs.leanStatements.map((text) => /FROM (\w+)/.exec(text)![1]).sort()).toEqual(['companies', 'job_categories', 'job_categories_jobs', 'job_skills_jobs', 'jobs']);
+  const JOB_DETAIL = `query ($id: ID!) { job(id: $id) { id title salaryMin company { id name } categories { id name parent { id name } } skills { isRequired skill { id name } } } }`;
+  const statements = await statementsFor(JOB_DETAIL, { id });
+  expect(statements).toBe(1);
+  expect(platform.jobs.leanStatements).toHaveLength(1);
+  expect(platform.jobs.leanStatements[0]).toMatch(/FROM jobs j WHERE/);
+  // Only what was selected: without the parts, the job's row alone.
+  await statementsFor(`query ($id: ID!) { job(id: $id) { id title } }`, { id });
+  expect(platform.jobs.leanStatements).toHaveLength(1);
+  expect(platform.jobs.leanStatements[0]).not.toMatch(/companies|job_categories|job_skills/);
+});
+
+it("a job's page read in one statement shows what the list's loaders show for the same job", async () => {
+  const FIELDS = `id title description requirements responsibilities jobType experienceLevel salaryMin salaryMax salaryCurrency location
+    isRemote isActive applicationDeadline createdAt updatedAt
+    company { id name description website logo industry size foundedYear location isVerified createdAt updatedAt }
+    categories { id name description createdAt children { id } parent { id name description createdAt parent { id } } }
+    skills { isRequired skill { id name } }`;
+  const listed = await platform.gql(`query { jobs(first: 3) { edges { node { ${FIELDS} } } } }`, {}, { token: employer.accessToken });
+  expect(listed.errors).toBeUndefined();
+  const nodes = listed.data!.jobs.edges.map((edge: { node: { id: string } }) => edge.node);
+  expect(nodes).toHaveLength(3);
+  for (const node of nodes) {
+    platform.jobs.leanStatements.length = 0;
+    const alone = await platform.gql(`query ($id: ID!) { job(id: $id) { ${FIELDS} } }`, { id: node.id }, { token: employer.accessToken });
+    expect(alone.errors).toBeUndefined();
+    expect(alone.data!.job).toEqual(node);
+    // The job's statement, and the tree for the categories' children (which it does not read).
+    expect(platform.jobs.leanStatements).toHaveLength(2);
+  }
+  // Two categories each, one with a parent, and two skills, the required one first.
+  expect(nodes[0].categories.map((category: { parent: unknown }) => category.parent === null)).toEqual([false, true]);
+  expect(nodes[0].skills.map((skill: { isRequired: boolean }) => skill.isRequired)).toEqual([true, false]);
 });
 
 it('Company.jobs over many companies is batched too', async () => {

@@ -1,13 +1,20 @@
-import { pageSize, parseId, validateInput } from '@jobplatform/service-runtime';
+import type { GraphQLResolveInfo } from 'graphql';
+import { pageSize, parseId, selectedFieldNames, validateInput } from '@jobplatform/service-runtime';
 import type { QueryResolvers } from '../generated/graphql.js';
 import { searchSkills } from '../job-skills.js';
 import { skillSearchSchema } from '../validation.js';
 
+/** The parts of a job's page the client selected, for the job's statement to read too. */
+function jobPartsOf(info: GraphQLResolveInfo) {
+  const selected = selectedFieldNames(info);
+  return { company: selected.has('company'), categories: selected.has('categories'), skills: selected.has('skills') };
+}
+
 export const Query: QueryResolvers = {
   /** A deleted job is null here; only entity references (Job.__resolveReference) still reach it. */
-  job: async (_parent, { id }, ctx) => {
+  job: async (_parent, { id }, ctx, info) => {
     const jobId = parseId(id);
-    const job = jobId === undefined ? null : await ctx.loaders.jobById.load(jobId);
+    const job = jobId === undefined ? null : await ctx.loaders.jobWithParts(jobId, jobPartsOf(info));
     return job && job.deletedAt === null ? job : null;
   },
   jobs: (_parent, { filter, first, after }, ctx) => ctx.postings.list(filter, first, after),
