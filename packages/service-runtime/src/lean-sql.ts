@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { runPgTransaction } from '@jobplatform/events';
 
@@ -69,7 +70,31 @@ export type SqlStatementEvent = { query: string; duration: number; via: 'prisma'
 export type LeanSqlOptions = {
   /** Sees every statement, as Prisma's query event does. */
   onQuery?: (event: SqlStatementEvent) => void;
+  /**
+   * How many distinct statement texts are sent as named prepared statements (default 100; 0: none).
+   * The first texts sent are the ones prepared; any beyond go unnamed, as before, so that the
+   * statements each connection keeps prepared stay bounded whatever SQL a service builds.
+   */
+  preparedStatements?: number;
 };
+
+const DEFAULT_PREPARED_STATEMENTS = 100;
+
+/**
+ * Names statement texts for preparation. A named statement is parsed and analysed by PostgreSQL
+ * once per connection instead of on every call, and after a few calls may keep its plan: for the
+ * hot reads (a page with its side reads in one statement), planning cost as much as executing.
+ */
+function statementNames(limit: number): (text: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (text) => {
+    const known = names.get(text);
+    if (known !== undefined || names.size >= limit) return known;
+    const name = `lean_${names.size + 1}_${createHash('sha256').update(text).digest('base64url').slice(0, 16)}`;
+    names.set(text, name);
+    return name;
+  };
+}
 
 const INT8 = 20;
 const INT8_ARRAY = 1016;
@@ -130,8 +155,13 @@ type Send = (text: string, values: unknown[]) => Promise<pg.QueryResult>;
  */
 const asParameter = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
 
-function sender(target: pg.Pool | pg.PoolClient, onQuery: LeanSqlOptions['onQuery']): Send {
-  const send: Send = (text, values) => target.query({ text, values: values.map(asParameter), types: leanTypes });
+function sender(target: pg.Pool | pg.PoolClient, onQuery: LeanSqlOptions['onQuery'], nameOf: (text: string) => string | undefined): Send {
+  const send: Send = (text, values) => {
+    // A statement without values goes as node-postgres sends it, by the simple protocol (which
+    // allows several commands in one text); one with values goes by the extended protocol either way.
+    const name = values.length === 0 ? undefined : nameOf(text);
+    return target.query({ text, values: values.map(asParameter), types: leanTypes, ...(name === undefined ? {} : { name }) });
+  };
   if (!onQuery) return send;
   return async (text, values) => {
     const started = performance.now();
@@ -158,11 +188,12 @@ const rowsOf =
  */
 export function createLeanSql(pool: pg.Pool, options: LeanSqlOptions = {}): LeanSql {
   const { onQuery } = options;
+  const nameOf = statementNames(options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS);
   return {
-    rows: rowsOf(sender(pool, onQuery)),
+    rows: rowsOf(sender(pool, onQuery, nameOf)),
     transaction: <T>(work: (tx: LeanTx) => Promise<T>): Promise<T> =>
       runPgTransaction(pool, (client) => {
-        const send = sender(client, onQuery);
+        const send = sender(client, onQuery, nameOf);
         return work({ query: ((text: string, values: unknown[] = []) => send(text, values)) as LeanTx['query'], rows: rowsOf(send) });
       }),
   };

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import pg from 'pg';
 import { createTestDatabase, loadSubgraphDefinition, type TestDatabase } from '@jobplatform/testing';
-import { createDatabaseClients, emptyStatement, statement, type DatabaseClients, type SqlStatementEvent, type SubgraphDefinition } from '../src/index.js';
+import { createDatabaseClients, createLeanSql, emptyStatement, statement, type DatabaseClients, type SqlStatementEvent, type SubgraphDefinition } from '../src/index.js';
 
 // The lean client (node-postgres) beside a service's Prisma client, on a real PostgreSQL database.
 
@@ -118,6 +119,32 @@ it('commits a transaction, and rolls one back when its work throws', async () =>
   // Rows in a transaction come with the same parsers as outside it.
   const inside = await clients.sql.transaction(async (tx) => (await tx.query('SELECT id, $1::date AS day FROM lean_probe', ['2026-01-02'])).rows);
   expect(inside).toEqual([{ id: 1n, day: new Date('2026-01-02T00:00:00.000Z') }]);
+});
+
+it('prepares each statement text with values once per connection, the first texts up to its limit, and sends the others unnamed', async () => {
+  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+  const sql = createLeanSql(pool, { preparedStatements: 2 });
+  try {
+    // Without values: the simple protocol, as before, and no slot taken.
+    expect(await sql.rows('SELECT 42 AS n')).toEqual([{ n: 42 }]);
+    const answers: unknown[] = [];
+    for (const n of [1, 2, 3]) {
+      answers.push(await sql.rows(statement`SELECT ${n}::int AS n`));
+      answers.push(await sql.transaction((tx) => tx.rows(statement`SELECT ${n}::int + 10 AS n`)));
+      answers.push(await sql.rows(statement`SELECT ${n}::int + 20 AS n`));
+    }
+    expect(answers).toEqual([1, 2, 3].flatMap((n) => [[{ n }], [{ n: n + 10 }], [{ n: n + 20 }]]));
+    // The one connection's prepared statements: each of the first two texts parsed once and run three times.
+    const prepared = await sql.rows<{ statement: string; runs: number }>(
+      'SELECT statement, (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements ORDER BY prepare_time',
+    );
+    expect(prepared).toEqual([
+      { statement: 'SELECT $1::int AS n', runs: 3 },
+      { statement: 'SELECT $1::int + 10 AS n', runs: 3 },
+    ]);
+  } finally {
+    await pool.end();
+  }
 });
 
 it("shares the Prisma client's pool", async () => {
