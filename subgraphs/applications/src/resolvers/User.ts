@@ -12,7 +12,20 @@ import { mayListUserApplications } from '../visibility.js';
  * through an application whose applicant's contact details the viewer may see (the applicant, the
  * job's employer side, admins); null otherwise. An erased applicant's row holds nothing.
  */
-async function applicantContact(user: UserReference, ctx: ApplicationsContext) {
+function applicantContact(user: UserReference, ctx: ApplicationsContext) {
+  // email, firstName and lastName of one applicant ask once: the reference is made per request and
+  // per application (Application.applicant), so it keys the answer for that request's viewer.
+  let shown = contactsShown.get(user);
+  if (!shown) {
+    shown = shownContact(user, ctx);
+    contactsShown.set(user, shown);
+  }
+  return shown;
+}
+
+const contactsShown = new WeakMap<UserReference, ReturnType<typeof shownContact>>();
+
+async function shownContact(user: UserReference, ctx: ApplicationsContext) {
   const application = user.reachedThrough;
   if (!application || application.applicantId.toString() !== user.id) return null;
   if (!(await viewerMay(ctx, application, 'view_applicant_contact'))) return null;
