@@ -51,7 +51,7 @@ describe('operation cost', () => {
     );
   });
 
-  it('reckons the cost of an operation without variables once, and of one with variables every time', () => {
+  it('reckons the cost of an operation once per the page sizes and list lengths its variables give', () => {
     /** The operation, counting how often its selections are walked. */
     const watched = (source: string) => {
       const operation = parse(source).definitions[0] as OperationDefinitionNode;
@@ -64,9 +64,16 @@ describe('operation cost', () => {
     // Over budget still throws from the remembered cost.
     expect(() => assertCostWithinBudget(schema, { definitions: [constant.operation] }, constant.operation, {}, 10)).toThrow(/above the limit of 10/);
 
-    const paged = watched('query($n: Int) { jobs(first: $n) { edges { node { id } } } }');
-    assertCostWithinBudget(schema, { definitions: [paged.operation] }, paged.operation, { n: 5 }, 10_000);
-    expect(() => assertCostWithinBudget(schema, { definitions: [paged.operation] }, paged.operation, { n: 5000 }, 10_000)).toThrow(/above the limit/);
+    const paged = watched('query($n: Int, $filter: JobFilter) { jobs(first: $n, filter: $filter) { edges { node { id } } } }');
+    const check = (variables: Record<string, unknown>, max = 10_000) => assertCostWithinBudget(schema, { definitions: [paged.operation] }, paged.operation, variables, max);
+    check({ n: 5 });
+    check({ n: 5, filter: { location: 'Lisbon' } }); // what is not a size does not change the cost
+    expect(paged.walks.count).toBe(1);
+    expect(() => check({ n: 5000 })).toThrow(/above the limit/);
+    expect(paged.walks.count).toBe(2);
+    // Each size's cost is remembered, and still held against the budget of the call.
+    expect(() => check({ n: 5000 })).toThrow(/above the limit/);
+    expect(() => check({ n: 5 }, 10)).toThrow(/above the limit of 10/);
     expect(paged.walks.count).toBe(2);
   });
 

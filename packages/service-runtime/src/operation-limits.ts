@@ -198,10 +198,15 @@ export function assertCostWithinBudget(
   variables: Record<string, unknown>,
   maxCost: number,
 ): void {
-  // An operation without variables costs the same every time: ApolloServer hands the same parsed
-  // operation to each request of a document it has cached, so its cost is reckoned once.
-  const constant = operation.variableDefinitions === undefined || operation.variableDefinitions.length === 0;
-  let cost = constant ? constantCosts.get(schema)?.get(operation) : undefined;
+  // ApolloServer hands the same parsed operation to each request of a document it has cached, and
+  // an operation's cost depends on its variables only through the numbers (page sizes) and the
+  // lengths of lists (representations) they hold: the cost is reckoned once per such sizes.
+  const key = costKey(operation, variables);
+  let bySchema = knownCosts.get(schema);
+  if (!bySchema) knownCosts.set(schema, (bySchema = new WeakMap()));
+  let byKey = bySchema.get(operation);
+  if (!byKey) bySchema.set(operation, (byKey = new Map()));
+  let cost = byKey.get(key);
   if (cost === undefined) {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of document.definitions) {
@@ -211,17 +216,25 @@ export function assertCostWithinBudget(
       }
     }
     cost = operationCost(schema, operation, fragments, variables);
-    if (constant) {
-      let bySchema = constantCosts.get(schema);
-      if (!bySchema) constantCosts.set(schema, (bySchema = new WeakMap()));
-      bySchema.set(operation, cost);
-    }
+    if (byKey.size < COSTS_PER_OPERATION) byKey.set(key, cost);
   }
   if (cost > maxCost) throw limitError('cost', cost, maxCost, operation);
 }
 
-/** The cost of each operation without variables, per schema, once reckoned. */
-const constantCosts = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, number>>();
+/** The costs of each operation reckoned so far, per schema, by costKey. */
+const knownCosts = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Map<string, number>>>();
+/** Sizes past this many distinct ones of an operation are reckoned every time (numbers that are not page sizes vary freely). */
+const COSTS_PER_OPERATION = 64;
+
+/** What of the variables the cost can depend on (pageSize and valueOf read nothing else): numbers, and lists' lengths. */
+function costKey(operation: OperationDefinitionNode, variables: Record<string, unknown>): string {
+  let key = '';
+  for (const definition of operation.variableDefinitions ?? []) {
+    const value = variables[definition.variable.name.value];
+    key += typeof value === 'number' ? `${value},` : Array.isArray(value) ? `#${value.length},` : ',';
+  }
+  return key;
+}
 
 /** The validation rules for depth and aliases, for an ApolloServer's validationRules. */
 export function operationLimitRules(limits: Pick<OperationLimits, 'maxDepth' | 'maxAliases'>) {
