@@ -208,6 +208,24 @@ export function postDirect(stack: BenchStack, url: string, body: GraphQLBody, to
 
 export type GraphQLBody = { query: string; variables?: Record<string, unknown> };
 
+/** A floor server (floor-server.ts): its GraphQL URL, and how to stop it. */
+export type FloorServer = { url: string; stop(): Promise<void> };
+
+/**
+ * Starts the floor server of a benchmark (floor-server.ts: `search` or `jobs`) as a process of its
+ * own, like the service it is measured against, with a pool of `poolSize` connections to the
+ * service's database, and waits until it answers.
+ */
+export async function startFloorServer(floor: 'search' | 'jobs', databaseUrl: string, poolSize = 4): Promise<FloorServer> {
+  const port = await findFreePort();
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', path.join(repoRoot, 'scripts/bench/floor-server.ts')], {
+    env: { ...process.env, NODE_ENV: 'production', FLOOR: floor, FLOOR_DATABASE_URL: databaseUrl, FLOOR_PORT: String(port), FLOOR_POOL_SIZE: String(poolSize) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitForReady(`the ${floor} floor server`, `http://127.0.0.1:${port}/readyz`, child);
+  return { url: `http://127.0.0.1:${port}/graphql`, stop: () => stopChild(child) };
+}
+
 export type LoadResult = { label: string; requestsPerSecond: number; p50: number; p95: number; p99: number; errors: number };
 
 /** The p-th percentile (0 to 100) of values sorted in ascending order: the value that p % of them do not exceed. */

@@ -1,8 +1,16 @@
 // npm run bench:jobs — the jobs figures of docs/benchmarks.md, on the 100,000-job data set:
 //  1. JobDetail (jobs + users) through the gateway, beside the jobs part of it sent straight to
-//     the jobs subgraph;
-//  2. Jobs(first: 20) with filters through the gateway, beside the same query straight to jobs.
-// 50 connections, interleaved rounds so both paths see the same machine noise.
+//     the jobs subgraph, and beside its floor;
+//  2. Jobs(first: 20) with filters through the gateway, beside the same query straight to jobs,
+//     and beside its floor.
+// The floor (issue #15: the jobs subgraph alone should reach at least half of its req/s) is a bare
+// HTTP server (floor-server.ts), a process of its own with a pool of 4 connections to the same
+// jobs_db, that answers each request with one hand-written statement (jobs-floor.ts) whose one
+// value is the whole response body, built by PostgreSQL: no GraphQL execution, no resolvers, no
+// response JSON made in Node. Before measuring, the benchmark checks that the floor's answers
+// equal the subgraph's for the JobDetail sample and the filtered list. Every measurement: 50 connections, in interleaved rounds so that every path sees
+// the same machine noise. After the results it prints direct / floor req/s (target ≥ 0.5) and
+// through gateway / direct latency (target ≤ 1.5×), means of the rounds.
 // Build first (npm run build). Options: --jobs N (default 100000), --seconds N (per round,
 // default 10), --rounds N (default 2), --previous-indexes (first measure Jobs again with the jobs
 // indexes as they were before the 20261127155436_filter_count_index migration, on the same data,
@@ -12,11 +20,24 @@
 // It waits for the jobs relay to publish what the seed wrote before measuring, and prints the
 // plan of the Jobs count and the load average, since the machine may be shared.
 import { execSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { Kind, parse, print, visit } from 'graphql';
 import pg from 'pg';
 import { postGraphQL } from '@jobplatform/testing';
-import { clientOperation, dataOf, loadAverage, loadGraphQL, machineDescription, markdownTable, postDirect, startBenchStack, waitForQuiet, type LoadResult } from './bench-stack.js';
+import {
+  clientOperation,
+  dataOf,
+  loadAverage,
+  loadGraphQL,
+  machineDescription,
+  markdownTable,
+  postDirect,
+  startBenchStack,
+  startFloorServer,
+  stopOnInterrupt,
+  waitForQuiet,
+} from './bench-stack.js';
+import type { BenchStack, FloorServer, GraphQLBody, LoadResult } from './bench-stack.js';
 import { seedBenchJobs } from './seed-jobs.js';
 
 const { values } = parseArgs({
@@ -62,7 +83,63 @@ const CURRENT_INDEXES = `
   CREATE INDEX jobs_employer_id_created_at_id_is_active_idx ON jobs (employer_id, created_at DESC, id DESC, is_active);
   DROP INDEX jobs_company_id_created_at_id_idx, jobs_employer_id_created_at_id_idx`;
 
+/** The floors' measurements, by label. */
+const DETAIL_FLOOR = 'JobDetail floor (one SQL statement)';
+const LIST_FLOOR = 'Jobs(first: 20) filtered floor';
+
+const mean = (numbers: number[]) => numbers.reduce((a, b) => a + b, 0) / numbers.length;
+
+/** Fails, showing both answers, unless the floor answers `body` as the jobs subgraph does. */
+async function checkFloor(what: string, stack: BenchStack, floor: FloorServer, body: GraphQLBody): Promise<void> {
+  const service = await postDirect(stack, stack.urls.jobs!, body);
+  const floorAnswer = await postGraphQL(floor.url, body);
+  const [expected, actual] = [
+    { data: service.data, errors: service.errors },
+    { data: floorAnswer.data, errors: floorAnswer.errors },
+  ];
+  if (service.errors || !isDeepStrictEqual(expected, actual))
+    throw new Error(`the floor's answer to ${what} differs from the jobs subgraph's:\njobs  ${JSON.stringify(expected)}\nfloor ${JSON.stringify(actual)}`);
+}
+
+/** The two figures of issue #15 per query, from the means of the rounds' measurements. */
+function targetTables(results: LoadResult[]): string {
+  const of = (name: string) => results.filter((r) => r.label.startsWith(`${name}, round `));
+  const queries = [
+    { query: 'JobDetail', direct: of('JobDetail direct to jobs'), floor: of(DETAIL_FLOOR), gateway: of('JobDetail through gateway') },
+    {
+      query: 'Jobs(first: 20) filtered',
+      direct: of('Jobs(first: 20) filtered, direct to jobs'),
+      floor: of(LIST_FLOOR),
+      gateway: of('Jobs(first: 20) filtered, through gateway'),
+    },
+  ];
+  const meanOf = (rows: LoadResult[], pick: (r: LoadResult) => number) => mean(rows.map(pick));
+  const rates = queries.map(({ query, direct, floor }) => {
+    const [directRate, floorRate] = [meanOf(direct, (r) => r.requestsPerSecond), meanOf(floor, (r) => r.requestsPerSecond)];
+    const ratio = directRate / floorRate;
+    return `| ${query} | ${Math.round(directRate)} | ${Math.round(floorRate)} | ×${ratio.toFixed(2)} | ${ratio >= 0.5 ? 'met' : 'missed'} |`;
+  });
+  const latencies = queries.map(({ query, direct, gateway }) => {
+    const ratios = (['p50', 'p99'] as const).map((p) => ({ p, direct: meanOf(direct, (r) => r[p]), gateway: meanOf(gateway, (r) => r[p]) }));
+    const missed = ratios.filter((r) => r.gateway / r.direct > 1.5).map((r) => r.p);
+    const cells = ratios.map((r) => `${Math.round(r.gateway)} / ${Math.round(r.direct)} ms, ×${(r.gateway / r.direct).toFixed(2)}`);
+    return `| ${query} | ${cells.join(' | ')} | ${missed.length === 0 ? 'met' : `missed (${missed.join(', ')})`} |`;
+  });
+  return [
+    `Direct to jobs / floor, req/s (means of ${rounds} round${rounds === 1 ? '' : 's'}):\n`,
+    '| query | direct req/s | floor req/s | direct / floor | target ≥ 0.5 |',
+    '|---|---:|---:|---:|---|',
+    ...rates,
+    `\nThrough gateway / direct to jobs, latency (means of ${rounds} round${rounds === 1 ? '' : 's'}):\n`,
+    '| query | p50 gateway / direct | p99 gateway / direct | target ≤ 1.5× |',
+    '|---|---|---|---|',
+    ...latencies,
+  ].join('\n');
+}
+
 const stack = await startBenchStack();
+let floor: FloorServer | undefined;
+stopOnInterrupt(() => Promise.all([floor?.stop(), stack.stop()]));
 try {
   const summary = await seedBenchJobs(stack, jobCount);
   const jobsDb = new pg.Client({ connectionString: stack.env.JOBS_DATABASE_URL! });
@@ -71,26 +148,35 @@ try {
   const detail = { query: JOB_DETAIL, variables: { id: summary.sampleJobId } };
   const detailDirect = { query: JOB_DETAIL_JOBS_PART, variables: { id: summary.sampleJobId } };
   const list = { query: JOBS, variables: { filter: FILTER, first: 20 } };
+  // The floor: its own process and its own small pool on jobs_db, like search's.
+  floor = await startFloorServer('jobs', stack.env.JOBS_DATABASE_URL!);
 
   // Calls straight to jobs are signed as the gateway signs its own: production refuses others.
-  const post = (url: string, body: { query: string; variables?: Record<string, unknown> }) => (url === stack.urls.gateway ? postGraphQL(url, body) : postDirect(stack, url, body));
-  const signing = (url: string) => (url === stack.urls.gateway ? {} : { hopSecret: stack.hopSecret });
-  // Sanity: both paths answer without errors, and the filter matches something.
+  const signed = (url: string) => url === stack.urls.jobs;
+  const post = (url: string, body: GraphQLBody) => (signed(url) ? postDirect(stack, url, body) : postGraphQL(url, body));
+  const signing = (url: string) => (signed(url) ? { hopSecret: stack.hopSecret } : {});
+  // Sanity: every path answers without errors, and the filter matches something.
   for (const [url, body] of [
     [stack.urls.gateway!, detail],
     [stack.urls.jobs!, detailDirect],
+    [floor.url, detailDirect],
     [stack.urls.gateway!, list],
     [stack.urls.jobs!, list],
+    [floor.url, list],
   ] as const) {
     dataOf(url, await post(url, body));
   }
   const matching = dataOf('jobs', await post(stack.urls.jobs!, list)).jobs.totalCount;
+  await checkFloor(`JobDetail ${JSON.stringify(detailDirect.variables)}`, stack, floor, detailDirect);
+  await checkFloor(`Jobs ${JSON.stringify(list.variables)}`, stack, floor, list);
 
   for (const [url, body] of [
     [stack.urls.gateway!, detail],
     [stack.urls.jobs!, detailDirect],
+    [floor.url, detailDirect],
     [stack.urls.gateway!, list],
     [stack.urls.jobs!, list],
+    [floor.url, list],
   ] as const) {
     await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2, ...signing(url) });
   }
@@ -122,8 +208,10 @@ try {
       plans.set('current', await explainCount());
     }
     await measured(`JobDetail direct to jobs, round ${round}`, stack.urls.jobs!, detailDirect);
+    await measured(`${DETAIL_FLOOR}, round ${round}`, floor.url, detailDirect);
     await measured(`JobDetail through gateway, round ${round}`, stack.urls.gateway!, detail);
     await measured(`Jobs(first: 20) filtered, direct to jobs, round ${round}`, stack.urls.jobs!, list);
+    await measured(`${LIST_FLOOR}, round ${round}`, floor.url, list);
     await measured(`Jobs(first: 20) filtered, through gateway, round ${round}`, stack.urls.gateway!, list);
   }
 
@@ -135,9 +223,12 @@ try {
   console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}`);
   console.log(execSync('free -g', { encoding: 'utf8' }));
   console.log(
-    `Data: ${summary.jobs} jobs, ${summary.companies} companies, ${summary.categories} categories, ${summary.skills} skills; the Jobs filter matches ${matching} jobs.\n`,
+    `Data: ${summary.jobs} jobs, ${summary.companies} companies, ${summary.categories} categories, ${summary.skills} skills; the Jobs filter matches ${matching} jobs. ` +
+      `The floor's answers equal the jobs subgraph's for JobDetail ${summary.sampleJobId} and the filtered list.\n`,
   );
   console.log(markdownTable(results));
+  console.log(`\n${targetTables(results)}`);
 } finally {
+  await floor?.stop();
   await stack.stop();
 }

@@ -3,8 +3,9 @@
 //  1. SearchJobs (the client operation: a two-word query, two filters, every facet) straight to the
 //     search subgraph, signed as the gateway signs, at 4 connections (target: p95 ≤ 50 ms);
 //  2. the floor: the same results (rows, total, facet counts) from one hand-written statement on the
-//     same search_db, served by a bare HTTP server (search-floor.ts), at 4 connections (target: the
-//     service's latency within 2× of it); checked equal to the service's on a sample first;
+//     same search_db (search-floor.ts), served by a bare HTTP server (floor-server.ts), at 4
+//     connections (target: the service's latency within 2× of it); checked equal to the service's
+//     on a sample first;
 //  3. SearchJobs and JobDetail through the gateway, 50 connections (target: SearchJobs ≥ 0.8× JobDetail's req/s);
 //  4. matchSavedSearches for one new job against the saved searches, as the consumer runs it after
 //     indexing the job, in a transaction rolled back afterwards (target: ≤ 20 ms);
@@ -21,12 +22,10 @@
 // (before each measurement, wait up to 15 minutes for the 1-minute load average to fall to X),
 // --cpu-prof DIR (every service writes a V8 CPU profile there when the run ends), --only-matching
 // (the same data, then only matchSavedSearches, --match-jobs jobs in --rounds rounds, and its plan).
-import { execSync, spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { findFreePort } from '@jobplatform/embedded-infra';
 import { postGraphQL } from '@jobplatform/testing';
 import { createLeanSql, type LeanSql, type SqlFragment } from '@jobplatform/service-runtime';
 import { rawSqlOver, type SqlRunner } from '../../subgraphs/search/src/db.js';
@@ -34,7 +33,6 @@ import { indexJob, type JobSnapshot } from '../../subgraphs/search/src/job-index
 import { createJobSearch } from '../../subgraphs/search/src/job-search.js';
 import { matchSavedSearches } from '../../subgraphs/search/src/saved-searches.js';
 import { normaliseQuery, parseJobFilter } from '../../subgraphs/search/src/search-input.js';
-import { repoRoot } from '../src/dev-stack-env.js';
 import { createRandom } from '../src/seed/random.js';
 import { waitForSearchIndex } from '../src/seed/seed-search.js';
 import { drawJob, inParallel, SEED_EMPLOYER_PASSWORD } from '../src/seed/seed-platform.js';
@@ -50,11 +48,11 @@ import {
   postDirect,
   signIn,
   startBenchStack,
-  stopChild,
+  startFloorServer,
   stopOnInterrupt,
   waitForOutbox,
   waitForQuiet,
-  waitForReady,
+  type FloorServer,
   type GraphQLBody,
   type LoadResult,
   cpuProfileArgs,
@@ -139,20 +137,6 @@ const comparable = (result: SearchResult) =>
     edges: result.edges.map((edge) => ({ score: edge.score, highlight: edge.highlight, node: { ...edge.node, createdAt: undefined } })),
     facets: result.facets,
   });
-
-/** Starts the floor's HTTP server (search-floor-server.ts) as a process of its own. */
-async function startFloorServer(searchDatabaseUrl: string) {
-  const port = await findFreePort();
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', path.join(repoRoot, 'scripts/bench/search-floor-server.ts')], {
-    env: { ...process.env, NODE_ENV: 'production', SEARCH_DATABASE_URL: searchDatabaseUrl, SEARCH_FLOOR_PORT: String(port), SEARCH_FLOOR_POOL_SIZE: '4' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await waitForReady('the floor server', `http://127.0.0.1:${port}/readyz`, child);
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    stop: () => stopChild(child),
-  };
-}
 
 /**
  * The requests: drawn searches that the full-text query matches (a query it does not match is
@@ -366,7 +350,7 @@ const mean = (numbers: number[]) => numbers.reduce((a, b) => a + b, 0) / numbers
 if (!values['no-build']) buildServices();
 // --cpu-prof DIR: every service writes a V8 CPU profile into DIR when the run ends.
 const stack = await startBenchStack({}, cpuProfileArgs(values['cpu-prof']));
-let floorServer: Awaited<ReturnType<typeof startFloorServer>> | undefined;
+let floorServer: FloorServer | undefined;
 stopOnInterrupt(() => Promise.all([floorServer?.stop(), stack.stop()]));
 try {
   const summary = await seedBenchJobs(stack, seedJobCount);
@@ -427,7 +411,7 @@ try {
       );
       console.log(['| figure | measured | target |', '|---|---|---|', matchingFigure(matching, counts[0]!.saved)].join('\n'));
     } else {
-      floorServer = await startFloorServer(searchDatabaseUrl);
+      floorServer = await startFloorServer('search', searchDatabaseUrl);
       console.log(`drawing ${searchCount} searches that the full-text query matches, and the cursors of their later pages…`);
       const { requests, totals: requestTotals, drawn: searchesDrawn } = await prepareRequests(stack, floorDb, catalogue);
       const totals = [...requestTotals].sort((a, b) => a - b);
