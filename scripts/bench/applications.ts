@@ -44,6 +44,7 @@ import {
   waitForQuiet,
   type LoadResult,
   cpuProfileArgs,
+  meanOfRuns,
 } from './bench-stack.js';
 import { profileOperation, profileTable, type ProfileRow } from './request-profile.js';
 import { seedBenchJobs } from './seed-jobs.js';
@@ -283,10 +284,7 @@ try {
   console.log(`load average after measuring: ${loadAverage()}`);
   await Promise.all([jobsDb.end(), usersDb.end(), applicationsDb.end()]);
 
-  const mean = (prefix: string, pick: (r: LoadResult) => number) => {
-    const picked = results.filter((r) => r.label.startsWith(prefix)).map(pick);
-    return picked.reduce((a, b) => a + b, 0) / picked.length;
-  };
+  const mean = (prefix: string, pick: (r: LoadResult) => number) => meanOfRuns(results, prefix, pick);
   const detailRate = mean('JobDetail', (r) => r.requestsPerSecond);
   const ratioRows = (only.includes('jobDetail') ? ['JobApplications', 'MyApplications'] : [])
     .filter((prefix) => results.some((r) => r.label.startsWith(prefix)))

@@ -228,6 +228,13 @@ export async function startFloorServer(floor: 'search' | 'jobs', databaseUrl: st
 
 export type LoadResult = { label: string; requestsPerSecond: number; p50: number; p95: number; p99: number; errors: number };
 
+/** The arithmetic mean (NaN for no numbers). */
+export const mean = (numbers: readonly number[]) => numbers.reduce((a, b) => a + b, 0) / numbers.length;
+
+/** The mean of one figure over the measurements whose label starts with `prefix` (one path's rounds). */
+export const meanOfRuns = (results: readonly LoadResult[], prefix: string, pick: (result: LoadResult) => number) =>
+  mean(results.filter((result) => result.label.startsWith(prefix)).map(pick));
+
 /** The p-th percentile (0 to 100) of values sorted in ascending order: the value that p % of them do not exceed. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

@@ -43,6 +43,7 @@ import {
   type BenchStack,
   type GraphQLBody,
   type LoadResult,
+  mean,
 } from './bench-stack.js';
 import { builtModuleUrl, pidOfPort, procSample, routerRuntimeProblem, startHive, type HiveProcess } from './hive-gateway.js';
 import { seedBenchJobs } from './seed-jobs.js';
@@ -187,8 +188,6 @@ async function measure(gateway: Gateway, query: Query, round: number): Promise<M
   );
   return { query: query.name, gateway: gateway.name, result, cpuMsPerRequest };
 }
-
-const mean = (list: number[]) => list.reduce((a, b) => a + b, 0) / list.length;
 
 /** Per query: each gateway's means over the rounds, and ours against the faster Hive (the one with more req/s). */
 function summarize(measurements: Measurement[], gateways: Gateway[], queries: Query[]): { table: string; met: boolean } {

@@ -8,8 +8,8 @@
 // jobs_db, that answers each request with one hand-written statement (jobs-floor.ts) whose one
 // value is the whole response body, built by PostgreSQL: no GraphQL execution, no resolvers, no
 // response JSON made in Node. Before measuring, the benchmark checks that the floor's answers
-// equal the subgraph's for the JobDetail sample and the filtered list. Every measurement: 50 connections, in interleaved rounds so that every path sees
-// the same machine noise. After the results it prints direct / floor req/s (target ≥ 0.5) and
+// equal the subgraph's for the JobDetail sample and the filtered list. Every measurement: 50
+// connections, in interleaved rounds so that every path sees the same machine noise. After the results it prints direct / floor req/s (target ≥ 0.5) and
 // through gateway / direct latency (target ≤ 1.5×), means of the rounds.
 // Build first (npm run build). Options: --jobs N (default 100000), --seconds N (per round,
 // default 10), --rounds N (default 2), --previous-indexes (first measure Jobs again with the jobs
@@ -36,6 +36,7 @@ import {
   startFloorServer,
   stopOnInterrupt,
   waitForQuiet,
+  mean,
 } from './bench-stack.js';
 import type { BenchStack, FloorServer, GraphQLBody, LoadResult } from './bench-stack.js';
 import { seedBenchJobs } from './seed-jobs.js';
@@ -86,8 +87,6 @@ const CURRENT_INDEXES = `
 /** The floors' measurements, by label. */
 const DETAIL_FLOOR = 'JobDetail floor (one SQL statement)';
 const LIST_FLOOR = 'Jobs(first: 20) filtered floor';
-
-const mean = (numbers: number[]) => numbers.reduce((a, b) => a + b, 0) / numbers.length;
 
 /** Fails, showing both answers, unless the floor answers `body` as the jobs subgraph does. */
 async function checkFloor(what: string, stack: BenchStack, floor: FloorServer, body: GraphQLBody): Promise<void> {

@@ -40,6 +40,7 @@ import {
   waitForQuiet,
   type LoadResult,
   cpuProfileArgs,
+  meanOfRuns,
 } from './bench-stack.js';
 
 const { values } = parseArgs({
@@ -304,10 +305,7 @@ try {
       );
     }
   }
-  const mean = (prefix: string) => {
-    const picked = results.filter((r) => r.label.startsWith(prefix)).map((r) => r.requestsPerSecond);
-    return picked.reduce((a, b) => a + b, 0) / picked.length;
-  };
+  const mean = (prefix: string) => meanOfRuns(results, prefix, (r) => r.requestsPerSecond);
   const ratio = mean('MyNotifications(first: 20) direct') / mean('Me direct');
 
   console.log(`\nCommand: ${command}`);

@@ -56,6 +56,7 @@ import {
   type GraphQLBody,
   type LoadResult,
   cpuProfileArgs,
+  mean,
 } from './bench-stack.js';
 import { createSearchDrawer, drawJobSnapshot, fillSearchIndex, openSearchDomain, readSeedCatalogue, saveSearches, type SeedCatalogue } from './search-data.js';
 import { profileOperation, profileTable, type ProfileRow } from './request-profile.js';
@@ -345,7 +346,6 @@ async function timeFreshness(
 }
 
 const ms = (value: number) => (value >= 100 ? Math.round(value).toString() : value.toFixed(1));
-const mean = (numbers: number[]) => numbers.reduce((a, b) => a + b, 0) / numbers.length;
 
 if (!values['no-build']) buildServices();
 // --cpu-prof DIR: every service writes a V8 CPU profile into DIR when the run ends.

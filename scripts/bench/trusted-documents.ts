@@ -19,6 +19,7 @@ import {
   waitForQuiet,
   type GraphQLBody,
   type LoadResult,
+  mean,
 } from './bench-stack.js';
 import { readProcessCounters } from './request-profile.js';
 import { seedBenchJobs } from './seed-jobs.js';
@@ -84,7 +85,6 @@ try {
     // Alternate which goes first, so neither always follows the other.
     for (const form of round % 2 === 1 ? (['text', 'id'] as const) : (['id', 'text'] as const)) await measure(form, round);
   }
-  const mean = (list: number[]) => list.reduce((a, b) => a + b, 0) / list.length;
   console.log(`\n${command}\n${machineDescription()}, load average ${loadAverage()}\n`);
   console.log(markdownTable(results, { withP95: true }));
   console.log(`\nrequest body: ${bytes(byText)} bytes as text, ${bytes(byId)} bytes by documentId`);

@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
 import { postGraphQL } from '@jobplatform/testing';
-import { dataOf, loadAverage, loadGraphQL, machineDescription, markdownTable, startBenchStack, waitForQuiet, type LoadResult, cpuProfileArgs } from './bench-stack.js';
+import { dataOf, loadAverage, loadGraphQL, machineDescription, markdownTable, startBenchStack, waitForQuiet, type LoadResult, cpuProfileArgs, meanOfRuns } from './bench-stack.js';
 import { readProcessCounters } from './request-profile.js';
 
 const { values } = parseArgs({
@@ -67,10 +67,7 @@ try {
     await measure(`Me direct to users, round ${round}`, stack.urls.users!, { hopSecret: stack.hopSecret });
     await measure(`Me through gateway, round ${round}`, stack.urls.gateway!, {});
   }
-  const mean = (label: string, pick: (r: LoadResult) => number) => {
-    const picked = meResults.filter((r) => r.label.startsWith(label)).map(pick);
-    return picked.reduce((a, b) => a + b, 0) / picked.length;
-  };
+  const mean = (label: string, pick: (r: LoadResult) => number) => meanOfRuns(meResults, label, pick);
   const ratioP50 = mean('Me through', (r) => r.p50) / mean('Me direct', (r) => r.p50);
   const ratioP99 = mean('Me through', (r) => r.p99) / mean('Me direct', (r) => r.p99);
 

@@ -147,7 +147,6 @@ export const leanTypes: pg.CustomTypesConfig = {
 
 type Send = (text: string, values: unknown[]) => Promise<pg.QueryResult>;
 
-/** Sends statements with the lean parsers, each seen by onQuery when given. */
 /**
  * A Date value as the UTC instant's ISO text. node-postgres writes a Date in the process's time
  * zone with its offset, which a timestamp without time zone drops: compared with a jobs or users
@@ -155,6 +154,7 @@ type Send = (text: string, values: unknown[]) => Promise<pg.QueryResult>;
  */
 const asParameter = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
 
+/** Sends statements with the lean parsers, named for preparation by nameOf, each seen by onQuery when given. */
 function sender(target: pg.Pool | pg.PoolClient, onQuery: LeanSqlOptions['onQuery'], nameOf: (text: string) => string | undefined): Send {
   const send: Send = (text, values) => {
     // A statement without values goes as node-postgres sends it, by the simple protocol (which

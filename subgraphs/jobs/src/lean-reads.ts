@@ -1,4 +1,4 @@
-import { statement, type LeanSql } from '@jobplatform/service-runtime';
+import { SqlFragment, statement, type LeanSql } from '@jobplatform/service-runtime';
 import type { CompanyRow, JobCategoryRow, JobRow } from './db.js';
 import { Prisma } from './generated/prisma/client.js';
 import type { JobCursor } from './job-pages.js';
@@ -84,11 +84,16 @@ const COMPANY_JSON = statement`(
     'createdAt', c.created_at, 'updatedAt', c.updated_at)
   FROM companies c WHERE c.id = j.company_id)`;
 
+/** The key-value pairs of a category's JSON (CategoryJson), for the job_categories row under `alias`. */
+const categoryPairs = (alias: 'c' | 'p') =>
+  new SqlFragment(
+    [`'id', ${alias}.id::text, 'name', ${alias}.name, 'description', ${alias}.description, 'parentId', ${alias}.parent_id::text, 'createdAt', ${alias}.created_at`],
+    [],
+  );
+
 const CATEGORIES_JSON = statement`(
-  SELECT COALESCE(json_agg(json_build_object(
-    'id', c.id::text, 'name', c.name, 'description', c.description, 'parentId', c.parent_id::text, 'createdAt', c.created_at,
-    'parent', CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object(
-      'id', p.id::text, 'name', p.name, 'description', p.description, 'parentId', p.parent_id::text, 'createdAt', p.created_at) END)), '[]'::json)
+  SELECT COALESCE(json_agg(json_build_object(${categoryPairs('c')},
+    'parent', CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object(${categoryPairs('p')}) END)), '[]'::json)
   FROM job_categories_jobs l JOIN job_categories c ON c.id = l.category_id LEFT JOIN job_categories p ON p.id = c.parent_id
   WHERE l.job_id = j.id)`;
 
