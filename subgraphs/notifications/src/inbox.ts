@@ -17,8 +17,17 @@ export type PageReads = { counts: boolean };
 
 type PageCounts = { total: number; unread: number };
 
-/** A row of the page statement: the counts (null when not read), and a notification (all null when the page is empty). */
-type PageStatementRow = { total: number | null; unread: number | null } & { [K in keyof NotificationRow]: NotificationRow[K] | null };
+/** The page statement's one row: the counts (null when not read), and the page's notifications as JSON (null when the page is empty). */
+type PageStatementRow = { total: number | null; unread: number | null; notifications: NotificationJson[] | null };
+
+/** A notification as the page statement writes it (notificationJson): ids as text, instants as milliseconds since the epoch. */
+type NotificationJson = Omit<NotificationRow, 'id' | 'userId' | 'createdAt' | 'sentAt' | 'readAt'> & {
+  id: string;
+  userId: string;
+  createdAt: number;
+  sentAt: number | null;
+  readAt: number | null;
+};
 
 /**
  * The user's counts as one row, c(total, unread): the notifications of the filter's channel (every
@@ -38,7 +47,33 @@ export const notificationColumns = new SqlFragment(
   [],
 );
 
-const notificationOf = ({ total: _total, unread: _unread, ...row }: PageStatementRow): NotificationRow[] => (row.id === null ? [] : [row as NotificationRow]);
+const epochMillisecondsOf = (column: string) => `(extract(epoch FROM n.${column}) * 1000)::bigint`;
+
+/**
+ * A notification row (table alias n) as one JSON object, for a page: PostgreSQL writes the page's
+ * rows as one JSON value, which the service parses with JSON.parse, where node-postgres parsed 21
+ * rows of 13 columns value by value (a fifth of the service's CPU under load). Instants go as
+ * milliseconds since the epoch (the columns keep milliseconds, so nothing is lost).
+ */
+const notificationJson = new SqlFragment(
+  [
+    `json_build_object('id', n.id::text, 'userId', n.user_id::text, 'title', n.title, 'message', n.message, 'notificationType', n.notification_type,
+     'status', n.status, 'event', n.event, 'metadata', n.metadata, 'sourceEventId', n.source_event_id, 'outboundMailId', n.outbound_mail_id,
+     'createdAt', ${epochMillisecondsOf('created_at')}, 'sentAt', ${epochMillisecondsOf('sent_at')}, 'readAt', ${epochMillisecondsOf('read_at')})`,
+  ],
+  [],
+);
+
+const instantOf = (milliseconds: number | null) => (milliseconds === null ? null : new Date(milliseconds));
+
+const notificationOf = (json: NotificationJson): NotificationRow => ({
+  ...json,
+  id: BigInt(json.id),
+  userId: BigInt(json.userId),
+  createdAt: new Date(json.createdAt),
+  sentAt: instantOf(json.sentAt),
+  readAt: instantOf(json.readAt),
+});
 
 /**
  * A user's inbox: their notifications, newest first, and marking them read. Every operation is the
@@ -54,25 +89,24 @@ export function createInbox({ db, sql, now }: { db: NotificationsDb; sql: LeanSq
      * written out as constants so that the index serves it.
      */
     async page(userId: bigint, filter: InboxFilter, size: number, after: bigint | undefined, reads: PageReads): Promise<NotificationPage> {
-      const rows = await sql.rows<PageStatementRow>(statement`
-        SELECT c.total, c.unread, ${notificationColumns}
-        FROM ${reads.counts ? countsOf(userId, filter) : statement`(VALUES (NULL::int, NULL::int)) AS c(total, unread)`}
-        LEFT JOIN LATERAL (
-          SELECT * FROM notifications
-          WHERE user_id = ${userId}::bigint
-            ${filter.channel ? statement`AND notification_type = ${filter.channel}::varchar` : emptyStatement}
-            ${filter.unreadOnly ? statement`AND notification_type = 'in_app' AND status = 'sent'` : emptyStatement}
-            ${after !== undefined ? statement`AND id < ${after}::bigint` : emptyStatement}
-          ORDER BY id DESC
-          LIMIT ${size + 1}::int
-        ) AS n ON true
-        ORDER BY n.id DESC`);
-      const [first] = rows;
-      let counts: Promise<PageCounts> | undefined =
-        first && first.total !== null && first.unread !== null ? Promise.resolve({ total: first.total, unread: first.unread }) : undefined;
-      const countsRead = () => (counts ??= sql.rows<PageCounts>(statement`SELECT c.total, c.unread FROM ${countsOf(userId, filter)}`).then(([row]) => row!));
+      const [row] = await sql.rows<PageStatementRow>(statement`
+        SELECT c.total, c.unread, (
+          SELECT json_agg(${notificationJson} ORDER BY n.id DESC) FROM (
+            SELECT * FROM notifications
+            WHERE user_id = ${userId}::bigint
+              ${filter.channel ? statement`AND notification_type = ${filter.channel}::varchar` : emptyStatement}
+              ${filter.unreadOnly ? statement`AND notification_type = 'in_app' AND status = 'sent'` : emptyStatement}
+              ${after !== undefined ? statement`AND id < ${after}::bigint` : emptyStatement}
+            ORDER BY id DESC
+            LIMIT ${size + 1}::int
+          ) AS n
+        ) AS notifications
+        FROM ${reads.counts ? countsOf(userId, filter) : statement`(VALUES (NULL::int, NULL::int)) AS c(total, unread)`}`);
+      const { total, unread: unreadTotal, notifications } = row!;
+      let counts: Promise<PageCounts> | undefined = total !== null && unreadTotal !== null ? Promise.resolve({ total, unread: unreadTotal }) : undefined;
+      const countsRead = () => (counts ??= sql.rows<PageCounts>(statement`SELECT c.total, c.unread FROM ${countsOf(userId, filter)}`).then(([counted]) => counted!));
       const unreadOf = async () => (await countsRead()).unread;
-      return toNotificationPage(rows.flatMap(notificationOf), size, {
+      return toNotificationPage((notifications ?? []).map(notificationOf), size, {
         totalCount: async () => {
           if (!filter.unreadOnly) return (await countsRead()).total;
           return filter.channel === null || filter.channel === unread.notificationType ? unreadOf() : 0;
