@@ -12,7 +12,7 @@ import {
   type Edge,
   type LeanSql,
 } from '@jobplatform/service-runtime';
-import type { ApplicantContactRow, ApplicationAttachmentRow, ApplicationRow } from './db.js';
+import type { ApplicantContactRow, ApplicationAttachmentRow, ApplicationRow, InterviewRow } from './db.js';
 import { APPLICATION_COLUMNS, toApplicationRow, type LeanApplicationRow } from './lean-reads.js';
 
 /**
@@ -67,11 +67,19 @@ export const emptyApplicationPage = (): ApplicationPage => toApplicationPage([],
  * value or null for all. `reads` says what else the client selected, so that the page's statement
  * reads it too: the count, the applicants' contact details (which the resolvers still show only
  * to those who may see them), the applicants' usernames, the jobs' title, location and company name,
- * and the applications' attachments (whose download links are still decided per application).
+ * the applications' attachments (whose download links are still decided per application) and
+ * their interviews.
  */
 export type OwnedPageKey = { ownerId: bigint; status: string | null; size: number; cursor: ApplicationCursor | undefined; reads: PageReads };
 export type OwnedCountKey = { ownerId: bigint; status: string | null };
-export type PageReads = { totalCount: boolean; applicantContacts: boolean; applicantUsernames: boolean; jobListings: boolean; attachments: boolean };
+export type PageReads = {
+  totalCount: boolean;
+  applicantContacts: boolean;
+  applicantUsernames: boolean;
+  jobListings: boolean;
+  attachments: boolean;
+  interviews: boolean;
+};
 
 /**
  * Where an owner's applications are: the column of applications that names it, and the table that
@@ -86,7 +94,7 @@ const owners = {
 export type ApplicationOwner = keyof typeof owners;
 
 const pageShape = (key: Omit<OwnedPageKey, 'ownerId'>) =>
-  `${key.size}|${key.cursor ? encodeApplicationCursor(key.cursor) : ''}|${key.status ?? ''}|${key.reads.totalCount ? 'n' : ''}${key.reads.applicantContacts ? 'c' : ''}${key.reads.applicantUsernames ? 'u' : ''}${key.reads.jobListings ? 'j' : ''}${key.reads.attachments ? 'a' : ''}`;
+  `${key.size}|${key.cursor ? encodeApplicationCursor(key.cursor) : ''}|${key.status ?? ''}|${key.reads.totalCount ? 'n' : ''}${key.reads.applicantContacts ? 'c' : ''}${key.reads.applicantUsernames ? 'u' : ''}${key.reads.jobListings ? 'j' : ''}${key.reads.attachments ? 'a' : ''}${key.reads.interviews ? 'i' : ''}`;
 
 /** What the loaders of a request learn from a page's statement besides the page. */
 export type PageSideReads = {
@@ -99,6 +107,8 @@ export type PageSideReads = {
   primeJobListing: (jobId: bigint, listing: JobListing | null) => void;
   /** The application's attachments, oldest first (none: an empty list). */
   primeAttachments: (applicationId: bigint, attachments: ApplicationAttachmentRow[]) => void;
+  /** The application's interviews, earliest first (none: an empty list). */
+  primeInterviews: (applicationId: bigint, interviews: InterviewRow[]) => void;
 };
 
 /** An attachment row as the page's statement gives it (json_build_object): ids as text, times as ISO text. */
@@ -137,6 +147,33 @@ const attachmentsColumn = statement`(
   ) ORDER BY t.created_at, t.id), '[]'::json)
   FROM application_attachments t WHERE t.application_id = a.id)`;
 
+/** An interview row as the page's statement gives it (json_build_object): ids as text, times as ISO text. */
+type InterviewJson = Omit<InterviewRow, 'id' | 'applicationId' | 'scheduledAt' | 'createdAt' | 'updatedAt'> & {
+  id: string;
+  applicationId: string;
+  scheduledAt: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+const interviewOf = (json: InterviewJson): InterviewRow => ({
+  ...json,
+  id: BigInt(json.id),
+  applicationId: BigInt(json.applicationId),
+  scheduledAt: new Date(json.scheduledAt),
+  createdAt: new Date(json.createdAt),
+  updatedAt: new Date(json.updatedAt),
+});
+
+/** Each page row's interviews as one JSON array, in the order of Application.interviews' own loader. */
+const interviewsColumn = statement`(
+  SELECT COALESCE(json_agg(json_build_object(
+    'id', i.id::text, 'applicationId', i.application_id::text, 'interviewType', i.interview_type, 'scheduledAt', i.scheduled_at,
+    'durationMinutes', i.duration_minutes, 'location', i.location, 'notes', i.notes, 'status', i.status,
+    'cancellationReason', i.cancellation_reason, 'createdAt', i.created_at, 'updatedAt', i.updated_at
+  ) ORDER BY i.scheduled_at, i.id), '[]'::json)
+  FROM interviews i WHERE i.application_id = a.id)`;
+
 type PageStatementRow = LeanApplicationRow & {
   ownerId: bigint;
   /** null when the count was not asked for. */
@@ -157,6 +194,8 @@ type PageStatementRow = LeanApplicationRow & {
   jobCompanyName: string | null;
   /** null when the attachments were not asked for. */
   attachments: AttachmentJson[] | null;
+  /** null when the interviews were not asked for. */
+  interviews: InterviewJson[] | null;
 };
 
 const jobListingOf = (jobId: bigint, row: PageStatementRow): JobListing => ({
@@ -203,7 +242,7 @@ export function createUsernameLoader(sql: LeanSql): DataLoader<bigint, string | 
  * User.applications): one statement per distinct page shape, each owner's page read with its rows
  * from the (owner, status, created_at, id) indexes, and with it, when the client asked, the owner's
  * count, the applicants' contact rows and usernames, the jobs' title, location and company name, and
- * the applications' attachments. An owner whose page is empty still gives one row, for its count.
+ * the applications' attachments and interviews. An owner whose page is empty still gives one row, for its count.
  */
 export function createOwnedPageLoader(sql: LeanSql, owner: ApplicationOwner, side: PageSideReads): DataLoader<OwnedPageKey, ApplicationRow[], string> {
   const { column, counts } = owners[owner];
@@ -235,7 +274,8 @@ export function createOwnedPageLoader(sql: LeanSql, owner: ApplicationOwner, sid
             ${reads.jobListings ? statement`jr.location` : statement`NULL::varchar`} AS "jobLocation",
             ${reads.jobListings ? statement`jr.company_id` : statement`NULL::bigint`} AS "jobCompanyId",
             ${reads.jobListings ? statement`COALESCE(cr.name, jr.company_name)` : statement`NULL::varchar`} AS "jobCompanyName",
-            ${reads.attachments ? attachmentsColumn : statement`NULL::json`} AS attachments
+            ${reads.attachments ? attachmentsColumn : statement`NULL::json`} AS attachments,
+            ${reads.interviews ? interviewsColumn : statement`NULL::json`} AS interviews
           FROM unnest(${ownerIds}::bigint[]) AS o(owner_id)
           ${reads.totalCount ? statement`CROSS JOIN LATERAL (SELECT COALESCE(sum(total), 0)::int AS total FROM ${counts} WHERE ${column} = o.owner_id ${statusIs}) AS c` : emptyStatement}
           LEFT JOIN LATERAL (
@@ -268,6 +308,7 @@ export function createOwnedPageLoader(sql: LeanSql, owner: ApplicationOwner, sid
           if (reads.applicantUsernames) side.primeUsername(application.applicantId, row.usernameUserId === null ? null : shownUsername(application.applicantId, row.username));
           if (reads.jobListings) side.primeJobListing(application.jobId, row.listingJobId === null ? null : jobListingOf(application.jobId, row));
           if (row.attachments !== null) side.primeAttachments(application.id, row.attachments.map(attachmentOf));
+          if (row.interviews !== null) side.primeInterviews(application.id, row.interviews.map(interviewOf));
         }
       }
       return keys.map((key) => pages.get(`${key.ownerId}|${pageShape(key)}`) ?? []);

@@ -10,7 +10,7 @@ import {
   type OwnedPageKey,
   type PageSideReads,
 } from './application-pages.js';
-import type { ApplicantContactRow, ApplicationAttachmentRow, ApplicationRow, ApplicationStatusHistoryRow, ApplicationsDb, JobReplicaRow } from './db.js';
+import type { ApplicantContactRow, ApplicationAttachmentRow, ApplicationRow, ApplicationStatusHistoryRow, ApplicationsDb, InterviewRow, JobReplicaRow } from './db.js';
 import type { LeanReads } from './lean-reads.js';
 import type { ApplicationsDomain } from './server.js';
 import type { ViewerStanding } from './visibility.js';
@@ -78,6 +78,8 @@ function primableOnce<T>(load: () => Promise<T>) {
 export type RequestListPrimers = {
   /** Application.attachments' loader of this request (attachments.ts). */
   primeAttachments: (applicationId: bigint, attachments: ApplicationAttachmentRow[]) => void;
+  /** Application.interviews' loader of this request (interviews.ts). */
+  primeInterviews: (applicationId: bigint, interviews: InterviewRow[]) => void;
 };
 
 /**
@@ -103,6 +105,7 @@ export function createLoaders(sql: LeanSql, reads: LeanReads, viewer: RequestCon
     primeUsername: (userId, username) => void usernameById.prime(userId, username),
     primeJobListing: (jobId, listing) => void jobListingById.prime(jobId, listing),
     primeAttachments: primers.primeAttachments,
+    primeInterviews: primers.primeInterviews,
     primeCount: (key, count) => void counts.prime(key, count),
   });
   const standing = primableOnce(async () => (viewer ? standingOf(viewer, await reads.companiesOfMember(BigInt(viewer.userId))) : undefined));

@@ -10,11 +10,13 @@ const jobListingFields = ['title', 'location', 'company'];
 export function pageReadsOf(info: GraphQLResolveInfo): PageReads {
   const applicant = selectedFieldNames(info, ['edges', 'node', 'applicant']);
   const job = selectedFieldNames(info, ['edges', 'node', 'job']);
+  const node = selectedFieldNames(info, ['edges', 'node']);
   return {
     totalCount: selectedFieldNames(info).has('totalCount'),
     applicantContacts: contactFields.some((name) => applicant.has(name)),
     applicantUsernames: applicant.has('username'),
     jobListings: jobListingFields.some((name) => job.has(name)),
-    attachments: selectedFieldNames(info, ['edges', 'node']).has('attachments'),
+    attachments: node.has('attachments'),
+    interviews: node.has('interviews'),
   };
 }

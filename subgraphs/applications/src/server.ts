@@ -85,11 +85,12 @@ export const applicationsSubgraph: SubgraphDefinition<ApplicationsDb, Applicatio
     return { db, sql, reads, statusChangeHooks, applications: createApplicationService({ db, now, statusChangeHooks }), attachments, interviews };
   },
   createContext: (base, domain) => {
-    // A page's statement also reads its applications' attachments when asked, into the loader that
-    // Application.attachments uses for this request: the one kept beside `loaders` (Apollo hands
-    // resolvers a copy of the context object, not this one).
+    // A page's statement also reads its applications' attachments and interviews when asked, into
+    // the loaders that Application.attachments and Application.interviews use for this request: the
+    // ones kept beside `loaders` (Apollo hands resolvers a copy of the context object, not this one).
     const loaders: ApplicationsLoaders = createLoaders(domain.sql, domain.reads, base.viewer, {
       primeAttachments: (applicationId, rows) => domain.attachments.primeFor(loaders, applicationId, rows),
+      primeInterviews: (applicationId, rows) => void domain.interviews.loaderFor(loaders).prime(applicationId, rows),
     });
     return { ...base, ...domain, loaders };
   },

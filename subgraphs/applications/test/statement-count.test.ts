@@ -199,10 +199,10 @@ it("the contract's JobApplications and MyApplications read the page, its count a
   expect(withPage.data.job.applications.edges.map((edge: any) => edge.node.attachments.map((a: any) => a.uploadStatus))).toEqual([['UPLOADED'], ['PENDING']]);
 
   const myApplications = await measure(APPLICATIONS_OPERATIONS, { first: 20 }, { operationName: 'MyApplications', as: busySeeker });
-  // The page with its rows, the count and the jobs' title, location and company name; the
+  // The page with its rows, the count, the jobs' title, location and company name, and the
   // interviews. jobs is not called: applications provides what the list shows of each job.
-  expect(myApplications.statements).toBe(2);
-  expect(myApplications.lean).toBe(2);
+  expect(myApplications.statements).toBe(1);
+  expect(myApplications.lean).toBe(1);
   expect({ users: myApplications.usersCalls, jobs: myApplications.jobsCalls }).toEqual({ users: 1, jobs: 0 });
   const mine = myApplications.data.me.applications;
   expect(mine.totalCount).toBe(6);
@@ -210,6 +210,15 @@ it("the contract's JobApplications and MyApplications read the page, its count a
   expect(mine.edges.map((edge: any) => edge.node.job)).toEqual(
     [...jobs].reverse().map((id, j) => ({ id, title: `Job ${5 - j}`, location: 'Lisbon', company: { name: companyName } })),
   );
+  // The page's interviews are the rows Application.interviews reads by itself, every field.
+  const INTERVIEW_FIELDS = 'id interviewType scheduledAt durationMinutes location notes status cancellationReason createdAt updatedAt';
+  const withInterviews = await measure(`{ me { applications(first: 2) { edges { node { id interviews { ${INTERVIEW_FIELDS} } } } } } }`, {}, { as: busySeeker });
+  expect(withInterviews.statements).toBe(1);
+  for (const edge of withInterviews.data.me.applications.edges) {
+    expect(edge.node.interviews).toHaveLength(1);
+    const alone = await measure(`query ($id: ID!) { application(id: $id) { interviews { ${INTERVIEW_FIELDS} } } }`, { id: edge.node.id }, { as: busySeeker });
+    expect(edge.node.interviews).toEqual(alone.data.application.interviews);
+  }
 });
 
 it("reads applications, their history, attachments and interviews, and the replicas' rows over node-postgres as Prisma's client reads them", async () => {
