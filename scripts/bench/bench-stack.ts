@@ -360,9 +360,32 @@ export async function waitForQuiet(limit: number | undefined): Promise<void> {
   }
 }
 
+/** The machine's CPU time so far, in clock ticks: all of it, and what the hypervisor gave to other guests (steal); undefined off Linux. */
+function cpuTicks(): { total: number; steal: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: fields.reduce((sum, ticks) => sum + ticks, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+const ticksAtStart = cpuTicks();
+
+/**
+ * The share of the machine's CPU time that the hypervisor gave to other guests since this script
+ * started (steal), e.g. "18%"; on these shared virtual machines it moves every figure, and the load
+ * average does not show it.
+ */
+export function stolenCpuShare(): string {
+  const now = cpuTicks();
+  if (!ticksAtStart || !now || now.total === ticksAtStart.total) return 'unknown';
+  return `${Math.round((100 * (now.steal - ticksAtStart.steal)) / (now.total - ticksAtStart.total))}%`;
+}
+
 export function machineDescription(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+  return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}; CPU taken by the host (steal) since the script started: ${stolenCpuShare()}`;
 }
 
 /** The results as a Markdown table; `withP95` adds the 95th percentile between p50 and p99. */
