@@ -94,6 +94,7 @@ export function createQueryPreparer(
     const queryHash = createHash('sha256').update(source).digest('hex');
     const operationName = operation.name?.value;
     return async (variables, context) => {
+      // What @apollo/gateway's executor reads of ApolloServer's request context (it reads no schemaHash).
       const requestContext = {
         request: { query: source, variables, ...(operationName ? { operationName } : {}) },
         document,
@@ -102,7 +103,6 @@ export function createQueryPreparer(
         operation,
         operationName: operationName ?? null,
         schema,
-        schemaHash: queryHash,
         context,
         logger: options.logger,
         metrics: {},
