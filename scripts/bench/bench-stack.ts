@@ -377,7 +377,7 @@ const ticksAtStart = cpuTicks();
  * started (steal), e.g. "18%"; on these shared virtual machines it moves every figure, and the load
  * average does not show it.
  */
-export function stolenCpuShare(): string {
+function stolenCpuShare(): string {
   const now = cpuTicks();
   if (!ticksAtStart || !now || now.total === ticksAtStart.total) return 'unknown';
   return `${Math.round((100 * (now.steal - ticksAtStart.steal)) / (now.total - ticksAtStart.total))}%`;
