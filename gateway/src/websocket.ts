@@ -229,10 +229,31 @@ function acceptUpgrades(options: WebSocketOptions, wsServer: WebSocketServer): (
   return () => options.httpServer.off('upgrade', onUpgrade);
 }
 
-function parseOperation(request: OperationRequest): { document: DocumentNode; operation: OperationDefinitionNode } | GraphQLError {
+/** Distinct document texts kept parsed by the socket; beyond them the oldest goes. */
+export const PARSED_DOCUMENTS_KEPT = 1_000;
+
+/**
+ * Parses each document text once: clients send a handful of texts, and ten thousand subscriptions
+ * of one text then share one read-only DocumentNode (and what the subscription source keeps per
+ * document) instead of holding a parse, with its tokens, each.
+ */
+export function createDocumentParser(): (query: string) => DocumentNode {
+  const parsed = new Map<string, DocumentNode>();
+  return (query) => {
+    let document = parsed.get(query);
+    if (!document) {
+      document = parse(query);
+      if (parsed.size >= PARSED_DOCUMENTS_KEPT) parsed.delete(parsed.keys().next().value!);
+      parsed.set(query, document);
+    }
+    return document;
+  };
+}
+
+function parseOperation(request: OperationRequest, parseDocument: (query: string) => DocumentNode): { document: DocumentNode; operation: OperationDefinitionNode } | GraphQLError {
   let document: DocumentNode;
   try {
-    document = parse(request.query);
+    document = parseDocument(request.query);
   } catch (error) {
     const syntaxError = error as GraphQLError;
     return new GraphQLError(syntaxError.message, {
@@ -261,6 +282,7 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const stopAcceptingUpgrades = acceptUpgrades(options, wsServer);
   const userConnections = createConnectionLimiter(options.maxConnectionsPerUser);
+  const parseDocument = createDocumentParser();
   /** The open connections whose connection_init carried a verified token, with its viewer. */
   const signedIn = new Map<WebSocket, Viewer>();
   const connectionOf = (extra: Extra & Partial<ConnectionState>): SocketConnection =>
@@ -336,7 +358,7 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): { close():
           variables: payload.variables ?? undefined,
           extensions: Object.keys(extensions).length > 0 ? extensions : undefined,
         };
-        const parsed = parseOperation(request);
+        const parsed = parseOperation(request, parseDocument);
         if (parsed instanceof GraphQLError) return [parsed];
         const schema = options.schema();
         if (!schema) return [new GraphQLError('The gateway is still loading its schema', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];

@@ -9,7 +9,7 @@ import { createLiveSubscriptions } from './live-subscriptions.js';
 
 const schema = buildSchema(`
   type Query { notification(id: ID!): Notification }
-  type Subscription { notificationReceived: Notification! }
+  type Subscription { notificationReceived(unreadOnly: Boolean): Notification! }
   type Notification { id: ID! title: String! }
 `);
 const SUBSCRIPTION = 'subscription OnNotification { notificationReceived { id title } }';
@@ -53,7 +53,9 @@ function harness(options: { failValidation?: boolean } = {}) {
     prepared,
     runs,
     revoke: () => (authorized = false),
-    subscribe: () => subscribe({ request: { query: SUBSCRIPTION }, document, operation: getOperationAST(document)!, schema, context, connection }),
+    /** The same parsed document each time, as the socket's parser hands it out per text. */
+    subscribe: (as: Partial<GatewayContext> = {}, variables?: Record<string, unknown>) =>
+      subscribe({ request: { query: SUBSCRIPTION, variables }, document, operation: getOperationAST(document)!, schema, context: { ...context, ...as }, connection }),
     publish: (notificationId: string) => {
       const envelope = createEnvelope('notifications', 'notifications.notification.created.v1', { notificationId, recipientId: viewer.userId, notificationType: 'in_app' });
       for (const listener of [...listeners]) listener(envelope as EventEnvelope);
@@ -91,6 +93,22 @@ describe('createLiveSubscriptions', () => {
     await results.return!();
   });
 
+  it('prepares one lookup for every subscriber who sends the same document and variables, and runs each event with each subscriber’s own context', async () => {
+    const live = harness();
+    const first = await live.subscribe({ accessToken: 'first.access.token' });
+    const second = await live.subscribe({ accessToken: 'second.access.token' });
+    const other = await live.subscribe({ accessToken: 'third.access.token' }, { unused: true });
+    if (!(Symbol.asyncIterator in first) || !(Symbol.asyncIterator in second) || !(Symbol.asyncIterator in other)) throw new Error('refused');
+    // Other variables are another plan (they may change what the lookup reads).
+    expect(live.prepared).toHaveLength(2);
+
+    const streams = [first, second, other].map((stream) => stream[Symbol.asyncIterator]());
+    live.publish('301');
+    for (const results of streams) expect((await results.next()).value).toEqual({ data: { notificationReceived: { id: '301', title: 'Viewed' } } });
+    expect(live.runs.map((run) => run.context.accessToken).sort()).toEqual(['first.access.token', 'second.access.token', 'third.access.token']);
+    for (const results of streams) await results.return!();
+  });
+
   it('drops the events that arrive once the connection’s token no longer holds (expired or revoked), before any subgraph is asked', async () => {
     const live = harness();
     const stream = await live.subscribe();
@@ -106,8 +124,10 @@ describe('createLiveSubscriptions', () => {
     await results.return!();
   });
 
-  it('refuses the subscription when its lookup query does not pass the gateway’s validation', async () => {
-    const refused = await harness({ failValidation: true }).subscribe();
-    expect(refused).toEqual([expect.objectContaining({ message: 'too deep', extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) })]);
+  it('refuses the subscription when its lookup query does not pass the gateway’s validation, each time it is sent', async () => {
+    const live = harness({ failValidation: true });
+    for (let i = 0; i < 2; i += 1)
+      expect(await live.subscribe()).toEqual([expect.objectContaining({ message: 'too deep', extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) })]);
+    expect(live.prepared).toHaveLength(2);
   });
 });

@@ -1,4 +1,14 @@
-import { getArgumentValues, getOperationAST, getVariableValues, GraphQLError, specifiedRules, validate, type FormattedExecutionResult } from 'graphql';
+import {
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type FormattedExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '@jobplatform/config';
 import type { EventEnvelope } from '@jobplatform/events';
@@ -35,15 +45,22 @@ type ConnectionLoad = { subscriptions: number; budget: DeliveryBudget };
  * A subscription that passed every check: what to listen to, and how to resolve each event: its
  * lookup query, validated once and run per event with the subscriber's context.
  */
-type PreparedSubscription = {
+type PreparedSubscription = SubscriptionPlan & {
+  /** The subscriber's context, made (and their token verified) when the subscription arrived. */
+  context: GatewayContext;
+};
+
+/** What a subscription's document and variables alone decide: the same for every subscriber who sends them. */
+type SubscriptionPlan = {
   fieldName: string;
   live: LiveField;
   args: Record<string, unknown>;
   lookup: LookupQuery;
   runLookup: PreparedQuery;
-  /** The subscriber's context, made (and their token verified) when the subscription arrived. */
-  context: GatewayContext;
 };
+
+/** Plans kept per document (which the socket shares between subscriptions that send the same text), by operation name and variables. */
+const PLANS_PER_DOCUMENT = 100;
 
 function createLiveMetrics(registry: Registry | undefined) {
   const registers = registry ? [registry] : [];
@@ -80,11 +97,11 @@ const validationError = (error: GraphQLError) =>
  * alias rules, variables, cost), finds the live field it subscribes to and prepares, once, the query
  * that will read each event's entity (validated and within the cost budget too).
  */
-function prepareSubscription(
-  { request, document, operation, schema, context }: SocketOperation,
+function planSubscription(
+  { request, document, operation, schema }: SocketOperation,
   limits: OperationLimits,
   prepareQuery: QueryPreparer,
-): PreparedSubscription | readonly GraphQLError[] {
+): SubscriptionPlan | readonly GraphQLError[] {
   const invalid = validate(schema, document, [...specifiedRules, ...operationLimitRules(limits)]);
   if (invalid.length > 0) return invalid.map(validationError);
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 20 });
@@ -112,7 +129,28 @@ function prepareSubscription(
     if (error instanceof GraphQLError) return [error];
     throw error;
   }
-  return { fieldName, live, args: getArgumentValues(fieldDefinition, root, coerced.coerced), lookup, runLookup, context };
+  return { fieldName, live, args: getArgumentValues(fieldDefinition, root, coerced.coerced), lookup, runLookup };
+}
+
+/**
+ * planSubscription, once per schema, document, operation name and variables: ten thousand
+ * subscribers sending the same subscription share its validation, its lookup query and the
+ * executor's prepared form of it, in time and in memory. Refusals are not kept.
+ */
+function createSubscriptionPlanner(limits: OperationLimits, prepareQuery: QueryPreparer) {
+  const plans = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, SubscriptionPlan>>>();
+  return (operation: SocketOperation): SubscriptionPlan | readonly GraphQLError[] => {
+    let bySchema = plans.get(operation.schema);
+    if (!bySchema) plans.set(operation.schema, (bySchema = new WeakMap()));
+    let byRequest = bySchema.get(operation.document);
+    if (!byRequest) bySchema.set(operation.document, (byRequest = new Map()));
+    const key = `${operation.request.operationName ?? ''}\u0000${JSON.stringify(operation.request.variables ?? {})}`;
+    const known = byRequest.get(key);
+    if (known) return known;
+    const plan = planSubscription(operation, limits, prepareQuery);
+    if (!Array.isArray(plan) && byRequest.size < PLANS_PER_DOCUMENT) byRequest.set(key, plan as SubscriptionPlan);
+    return plan;
+  };
 }
 
 /**
@@ -129,6 +167,7 @@ function prepareSubscription(
 export function createLiveSubscriptions(options: LiveSubscriptionsOptions): SubscriptionSource {
   const { fanout, logger } = options;
   const metrics = createLiveMetrics(options.registry);
+  const planOf = createSubscriptionPlanner(options.limits, options.prepareQuery);
   const loads = new WeakMap<SocketConnection, ConnectionLoad>();
   const loadOf = (connection: SocketConnection) => {
     let load = loads.get(connection);
@@ -203,8 +242,8 @@ export function createLiveSubscriptions(options: LiveSubscriptionsOptions): Subs
   }
 
   return async (operation) => {
-    const prepared = prepareSubscription(operation, options.limits, options.prepareQuery);
-    if (Array.isArray(prepared)) return prepared;
+    const plan = planOf(operation);
+    if (Array.isArray(plan)) return plan;
     const viewer = operation.context.viewer;
     if (!viewer) return [new AppError('UNAUTHENTICATED', 'Sign in to subscribe: send { authorization: "Bearer <access token>" } in connection_init').toGraphQLError()];
     const load = loadOf(operation.connection);
@@ -212,6 +251,6 @@ export function createLiveSubscriptions(options: LiveSubscriptionsOptions): Subs
       return [new AppError('TOO_MANY_REQUESTS', `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection: complete one first`).toGraphQLError()];
     }
     load.subscriptions += 1;
-    return streamEvents(operation.connection, load, prepared as PreparedSubscription, viewer.userId);
+    return streamEvents(operation.connection, load, { ...(plan as SubscriptionPlan), context: operation.context }, viewer.userId);
   };
 }
