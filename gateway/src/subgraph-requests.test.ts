@@ -166,6 +166,28 @@ describe('createSubgraphClient', () => {
     }
   });
 
+  it('sends a waiting call on the connection an answer frees, not on a new one', async () => {
+    const held: http.ServerResponse[] = [];
+    let holding = true;
+    const server = await startServer((_call, response) => (holding ? held.push(response) : json(response, 200, { data: {} })));
+    try {
+      const calls = Array.from({ length: NEW_CONNECTIONS_PER_SUBGRAPH + 8 }, (_, i) => client.post(server.url, `{"n":${i}}`, {}, { timeoutMs: 2_000 }));
+      await until(() => server.received.length === NEW_CONNECTIONS_PER_SUBGRAPH);
+      // One answer: its connection has now answered, so two waiting calls may go: one on that
+      // connection, and one more on a new one.
+      json(held.shift()!, 200, { data: {} });
+      await until(() => server.received.length === NEW_CONNECTIONS_PER_SUBGRAPH + 2);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(server.received).toHaveLength(NEW_CONNECTIONS_PER_SUBGRAPH + 2);
+      expect(server.sockets.size).toBe(NEW_CONNECTIONS_PER_SUBGRAPH + 1);
+      holding = false;
+      for (const response of held.splice(0)) json(response, 200, { data: {} });
+      expect((await Promise.all(calls)).every((answer) => answer.status === 200)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('counts the wait for a connection in the timeout, and a call given up while waiting is never sent', async () => {
     const held: http.ServerResponse[] = [];
     const server = await startServer((call, response) => (call.body === '"hang"' ? held.push(response) : json(response, 200, { data: {} })));

@@ -146,7 +146,9 @@ export function createSubgraphClient({ hopSecret, timeoutMs }: SubgraphCalls): S
         clearTimeout(timer);
         if (!request) return; // it never left the queue
         lane.inFlight -= 1;
-        startWaiting(lane);
+        // Once the answer's socket is back in the pool: Node frees it on the tick after the
+        // response's end, and a call started before then would open a connection of its own.
+        process.nextTick(startWaiting, lane);
       };
       const fail = (error: Error) => {
         if (settled) return;
