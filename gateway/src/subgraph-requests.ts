@@ -1,6 +1,5 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
 import { Kind, parse, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Logger } from '@jobplatform/config';
@@ -26,17 +25,6 @@ const IDLE_SOCKET_MS = 30_000;
  * (50 clients).
  */
 export const MAX_SOCKETS_PER_SUBGRAPH = 128;
-
-/**
- * Calls a subgraph may have in flight beyond the connections it has answered on. The pool grows by
- * one connection per connection that has carried an answer, so no more than this many calls are ever
- * tied to sockets the subgraph has not read from yet. A Node server accepts one connection per turn
- * of its event loop: 128 connections opened at once to a busy subgraph (an empty pool meeting a
- * burst) waited seconds in its accept queue, each holding a call, while calls on open connections
- * were answered in milliseconds (bench:subscriptions, 500 events/s: up to 4.8 s at the phase's
- * start). Calls beyond the limit wait in the gateway for the first connection to free.
- */
-export const NEW_CONNECTIONS_PER_SUBGRAPH = 16;
 
 /** What a data source answers the query planner with. */
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
@@ -64,29 +52,18 @@ export type SubgraphClient = {
 };
 
 /**
- * Calls in flight to one subgraph, limited to the connections it has answered on plus
- * NEW_CONNECTIONS_PER_SUBGRAPH (MAX_SOCKETS_PER_SUBGRAPH at most); calls over the limit wait here,
- * first come first served, and start as calls end or connections prove themselves.
- */
-type SubgraphLane = { inFlight: number; answeredSockets: number; waiting: { start: () => void; cancelled: boolean }[] };
-
-/**
  * The gateway's HTTP client for subgraph calls: Node's http module over pooled keep-alive
  * connections, with no fetch layer between (no Request, Headers or AbortSignal objects per call:
  * each cost the gateway CPU on every call). Each call is signed with the hop secret and given up
- * after timeoutMs (waiting for a connection included) by a timer that is cleared when the answer
- * has arrived; a call given up destroys its socket, so a subgraph that hangs leaves no dead
- * connection in the pool for the next call. The pool of each subgraph grows only as fast as the
- * subgraph answers on its new connections (NEW_CONNECTIONS_PER_SUBGRAPH).
+ * after timeoutMs by a timer that is cleared when the answer has arrived; a call given up destroys
+ * its socket, so a subgraph that hangs leaves no dead connection in the pool for the next call.
  */
 export function createSubgraphClient({ hopSecret, timeoutMs }: SubgraphCalls): SubgraphClient {
   // Every socket of the pool stays open while idle (maxFreeSockets) and calls take the free socket
   // idle longest (fifo), so that at a steady rate the whole pool stays warm: a burst then finds
   // open connections rather than opening new ones (lifo, Node's default, keeps a few busy and lets
   // the rest close after IDLE_SOCKET_MS). IDLE_SOCKET_MS, shorter than the subgraphs' keep-alive,
-  // keeps fifo from picking a socket the subgraph is closing. The agent takes a free socket before
-  // it opens one, so with the lanes' limit at most NEW_CONNECTIONS_PER_SUBGRAPH calls are on
-  // sockets that have not carried an answer yet.
+  // keeps fifo from picking a socket the subgraph is closing.
   const agentOptions: http.AgentOptions = {
     keepAlive: true,
     maxSockets: MAX_SOCKETS_PER_SUBGRAPH,
@@ -98,28 +75,6 @@ export function createSubgraphClient({ hopSecret, timeoutMs }: SubgraphCalls): S
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
   const targets = new Map<string, URL>();
-  const lanes = new Map<string, SubgraphLane>();
-  const answered = new WeakSet<Socket>();
-  const laneOf = (target: URL) => {
-    let lane = lanes.get(target.host);
-    if (!lane) lanes.set(target.host, (lane = { inFlight: 0, answeredSockets: 0, waiting: [] }));
-    return lane;
-  };
-  const hasRoom = (lane: SubgraphLane) => lane.inFlight < Math.min(MAX_SOCKETS_PER_SUBGRAPH, lane.answeredSockets + NEW_CONNECTIONS_PER_SUBGRAPH);
-  const startWaiting = (lane: SubgraphLane) => {
-    while (lane.waiting.length > 0 && hasRoom(lane)) {
-      const next = lane.waiting.shift()!;
-      if (!next.cancelled) next.start();
-    }
-  };
-  const sawAnswer = (lane: SubgraphLane, socket: Socket | null) => {
-    if (!socket || answered.has(socket)) return;
-    answered.add(socket);
-    lane.answeredSockets += 1;
-    socket.once('close', () => {
-      lane.answeredSockets -= 1;
-    });
-  };
   const post: SubgraphClient['post'] = (url, body, headers, options = {}) => {
     let target = targets.get(url);
     if (!target) targets.set(url, (target = new URL(url)));
@@ -136,60 +91,32 @@ export function createSubgraphClient({ hopSecret, timeoutMs }: SubgraphCalls): S
       });
     }
     const secure = target.protocol === 'https:';
-    const lane = laneOf(target);
     return new Promise<SubgraphAnswer>((resolve, reject) => {
-      let request: http.ClientRequest | undefined;
-      let settled = false;
-      const waiting = { start: () => send(), cancelled: false };
-      const settle = () => {
-        settled = true;
-        clearTimeout(timer);
-        if (!request) return; // it never left the queue
-        lane.inFlight -= 1;
-        // Once the answer's socket is back in the pool: Node frees it on the tick after the
-        // response's end, and a call started before then would open a connection of its own.
-        process.nextTick(startWaiting, lane);
-      };
+      const request = (secure ? https : http).request({
+        host: target.hostname,
+        port: target.port || (secure ? 443 : 80),
+        path,
+        method: 'POST',
+        headers: outgoing,
+        agent: secure ? httpsAgent : httpAgent,
+      });
+      const timer = setTimeout(() => request.destroy(new SubgraphCallError('timeout')), options.timeoutMs ?? timeoutMs);
       const fail = (error: Error) => {
-        if (settled) return;
-        settle();
+        clearTimeout(timer);
         reject(error instanceof SubgraphCallError ? error : new SubgraphCallError('unreachable', (error as NodeJS.ErrnoException).code));
       };
-      const timer = setTimeout(() => {
-        if (request) request.destroy(new SubgraphCallError('timeout'));
-        else {
-          waiting.cancelled = true;
-          fail(new SubgraphCallError('timeout'));
-        }
-      }, options.timeoutMs ?? timeoutMs);
-      const send = () => {
-        lane.inFlight += 1;
-        const call = (secure ? https : http).request({
-          host: target.hostname,
-          port: target.port || (secure ? 443 : 80),
-          path,
-          method: 'POST',
-          headers: outgoing,
-          agent: secure ? httpsAgent : httpAgent,
+      request.on('error', fail);
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        // A call given up (or a connection lost) while the body was coming in.
+        response.on('error', fail);
+        response.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') });
         });
-        request = call;
-        call.on('error', fail);
-        call.on('response', (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          // A call given up (or a connection lost) while the body was coming in.
-          response.on('error', fail);
-          response.on('end', () => {
-            if (settled) return;
-            sawAnswer(lane, call.socket);
-            settle();
-            resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') });
-          });
-        });
-        call.end(body);
-      };
-      if (lane.waiting.length === 0 && hasRoom(lane)) send();
-      else lane.waiting.push(waiting);
+      });
+      request.end(body);
     });
   };
   return {
