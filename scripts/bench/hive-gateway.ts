@@ -102,6 +102,22 @@ export async function procSample(pid: number): Promise<ProcessSample> {
   return { rssBytes: rssKb * 1024, cpuSeconds: ticks / 100 };
 }
 
+/**
+ * CPU seconds used so far by a process and its children together (PostgreSQL's postmaster and the
+ * backends it forked), from /proc. A child that exits between two readings takes its time with it.
+ */
+export async function processTreeCpuSeconds(pid: number): Promise<number> {
+  let ticks = 0;
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => undefined);
+    const fields = stat?.split(') ')[1]?.split(' ');
+    if (!fields || (Number(entry) !== pid && Number(fields[1]) !== pid)) continue;
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / 100;
+}
+
 /** The process listening on a local TCP port. */
 export function pidOfPort(port: number): number {
   const line = execSync(`ss -ltnpH "sport = :${port}"`, { encoding: 'utf8' });

@@ -12,7 +12,9 @@
 //  3. reading: MyNotifications(first: 20) with totalCount and unreadCount for that user (by
 //     default 10,000 notifications), straight to the notifications subgraph (the `_entities`
 //     call the gateway makes), against Me straight to users, interleaved rounds in one run
-//     (target: at least 0.8× Me's req/s); also MyNotifications through the gateway, for reference.
+//     (target: at least 0.8× Me's req/s); also MyNotifications through the gateway, for reference;
+//     for each measurement, the CPU per request of the gateway, users, notifications, PostgreSQL
+//     (all of its processes) and this process (the load generator), from /proc.
 // It builds first (npx turbo run build, cached) unless --no-build. Options: --seconds N (phases 1
 // and 2, default 20), --latency-rate N, --sustained-rate N, --inbox N (notifications the reader
 // has; the sustained phase makes seconds × rate of them, the rest are published before phase 3),
@@ -25,6 +27,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { connectToNats, createEnvelope, natsInboxPrefixOf, type EventEnvelope } from '@jobplatform/events';
 import { postGraphQL, publishEnvelope } from '@jobplatform/testing';
+import { pidOfPort, processTreeCpuSeconds, procSample } from './hive-gateway.js';
 import {
   buildServices,
   clientOperation,
@@ -298,14 +301,41 @@ try {
   ];
   for (const m of measurements) await loadGraphQL('warm-up', m.url, m.body, { connections: 10, seconds: 2, token, ...(m.direct ? { hopSecret: stack.hopSecret } : {}) });
   const results: LoadResult[] = [];
+  // What each request cost the processes on its way: the service asked (or the gateway and
+  // notifications), PostgreSQL (postmaster and backends), and this process, which is the load generator.
+  const portOf = (url: string) => Number(new URL(url).port);
+  const cpuReaders: Record<string, () => Promise<number>> = {
+    gateway: async () => (await procSample(pidOfPort(portOf(stack.urls.gateway!)))).cpuSeconds,
+    users: async () => (await procSample(pidOfPort(portOf(stack.urls.users!)))).cpuSeconds,
+    notifications: async () => (await procSample(pidOfPort(portOf(stack.urls.notifications!)))).cpuSeconds,
+    PostgreSQL: () => processTreeCpuSeconds(pidOfPort(portOf(stack.env.NOTIFICATIONS_DATABASE_URL!))),
+    'load generator': async () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1e6;
+    },
+  };
+  const readCpu = async () => Object.fromEntries(await Promise.all(Object.entries(cpuReaders).map(async ([name, read]) => [name, await read()] as const)));
+  const cpuRows: string[] = [];
   console.log(`reading: load average before measuring ${loadAverage()}`);
   for (let round = 1; round <= rounds; round += 1) {
     token = await signIn();
     for (let k = 0; k < measurements.length; k += 1) {
       const m = measurements[(k + round - 1) % measurements.length]!;
       await waitForQuiet(maxLoad);
-      results.push(
-        await loadGraphQL(`${m.label}, round ${round}`, m.url, m.body, { connections, seconds: loadSeconds, token, ...(m.direct ? { hopSecret: stack.hopSecret } : {}) }),
+      const before = await readCpu();
+      const result = await loadGraphQL(`${m.label}, round ${round}`, m.url, m.body, {
+        connections,
+        seconds: loadSeconds,
+        token,
+        ...(m.direct ? { hopSecret: stack.hopSecret } : {}),
+      });
+      const after = await readCpu();
+      results.push(result);
+      const requests = result.requestsPerSecond * loadSeconds;
+      cpuRows.push(
+        `| ${result.label} | ${Object.keys(cpuReaders)
+          .map((name) => ((1000 * (after[name]! - before[name]!)) / requests).toFixed(2))
+          .join(' | ')} |`,
       );
     }
   }
@@ -319,6 +349,16 @@ try {
   printEventPhases?.();
   console.log(`\n3. Reading, ${connections} connections, ${loadSeconds} s per measurement:\n`);
   console.log(markdownTable(results));
+  console.log(`\nCPU ms per request, by process (from /proc; the load generator is this process):\n`);
+  console.log(
+    [
+      `| run | ${Object.keys(cpuReaders).join(' | ')} |`,
+      `|---|${Object.keys(cpuReaders)
+        .map(() => '---:')
+        .join('|')}|`,
+      ...cpuRows,
+    ].join('\n'),
+  );
   console.log(
     `\nMyNotifications direct / Me direct: ${Math.round(meanRate('MyNotifications(first: 20) direct'))} / ${Math.round(meanRate('Me direct'))} req/s = ×${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'missed'})`,
   );
