@@ -104,7 +104,8 @@ export async function procSample(pid: number): Promise<ProcessSample> {
 
 /**
  * CPU seconds used so far by a process and its children together (PostgreSQL's postmaster and the
- * backends it forked), from /proc. A child that exits between two readings takes its time with it.
+ * backends it forked), from /proc: the live children's own, and the exited ones' as the parent's
+ * cutime and cstime keep them (backends come and go with the services' pools).
  */
 export async function processTreeCpuSeconds(pid: number): Promise<number> {
   let ticks = 0;
@@ -114,6 +115,7 @@ export async function processTreeCpuSeconds(pid: number): Promise<number> {
     const fields = stat?.split(') ')[1]?.split(' ');
     if (!fields || (Number(entry) !== pid && Number(fields[1]) !== pid)) continue;
     ticks += Number(fields[11]) + Number(fields[12]);
+    if (Number(entry) === pid) ticks += Number(fields[13]) + Number(fields[14]);
   }
   return ticks / 100;
 }
