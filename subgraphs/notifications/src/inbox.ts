@@ -65,6 +65,13 @@ const notificationJson = new SqlFragment(
   [],
 );
 
+/**
+ * The page's rows by id, newest first. The statement's json_agg takes them as its subquery returns
+ * them (in that order, in practice, but SQL does not promise it), and an ORDER BY inside json_agg
+ * sorted them again in PostgreSQL: a third of the statement's execution time for a page of 21.
+ */
+const newestFirst = (rows: NotificationRow[]) => rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+
 const instantOf = (milliseconds: number | null) => (milliseconds === null ? null : new Date(milliseconds));
 
 const notificationOf = (json: NotificationJson): NotificationRow => ({
@@ -92,7 +99,7 @@ export function createInbox({ db, sql, now }: { db: NotificationsDb; sql: LeanSq
     async page(userId: bigint, filter: InboxFilter, size: number, after: bigint | undefined, reads: PageReads): Promise<NotificationPage> {
       const [row] = await sql.rows<PageStatementRow>(statement`
         SELECT c.total, c.unread, (
-          SELECT json_agg(${notificationJson} ORDER BY n.id DESC) FROM (
+          SELECT json_agg(${notificationJson}) FROM (
             SELECT * FROM notifications
             WHERE user_id = ${userId}::bigint
               ${filter.channel ? statement`AND notification_type = ${filter.channel}::varchar` : emptyStatement}
@@ -107,7 +114,7 @@ export function createInbox({ db, sql, now }: { db: NotificationsDb; sql: LeanSq
       let counts: Promise<PageCounts> | undefined = total !== null && unreadTotal !== null ? Promise.resolve({ total, unread: unreadTotal }) : undefined;
       const countsRead = () => (counts ??= sql.rows<PageCounts>(statement`SELECT c.total, c.unread FROM ${countsOf(userId, filter)}`).then(([counted]) => counted!));
       const unreadOf = async () => (await countsRead()).unread;
-      return toNotificationPage((notifications ?? []).map(notificationOf), size, {
+      return toNotificationPage(newestFirst((notifications ?? []).map(notificationOf)), size, {
         totalCount: async () => {
           if (!filter.unreadOnly) return (await countsRead()).total;
           return filter.channel === null || filter.channel === unread.notificationType ? unreadOf() : 0;
