@@ -14,7 +14,8 @@
 //     call the gateway makes), against Me straight to users, interleaved rounds in one run
 //     (target: at least 0.8× Me's req/s); also MyNotifications through the gateway, for reference;
 //     for each measurement, the CPU per request of the gateway, users, notifications, PostgreSQL
-//     (all of its processes) and this process (the load generator), from /proc.
+//     (all of its processes) and this process (the load generator), from /proc, less what each
+//     used with no requests (read over 5 s before the phase).
 // It builds first (npx turbo run build, cached) unless --no-build. Options: --seconds N (phases 1
 // and 2, default 20), --latency-rate N, --sustained-rate N, --inbox N (notifications the reader
 // has; the sustained phase makes seconds × rate of them, the rest are published before phase 3),
@@ -72,6 +73,8 @@ const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const onlyReading = values['only-reading'];
+/** How long each process's CPU is read with no requests, before the reading phase. */
+const IDLE_SAMPLE_MS = 5_000;
 const command = `npm run bench:notifications -- ${process.argv.slice(2).join(' ')}`.trim();
 
 const MY_NOTIFICATIONS = clientOperation('notifications', 'MyNotifications');
@@ -316,6 +319,13 @@ try {
   };
   const readCpu = async () => Object.fromEntries(await Promise.all(Object.entries(cpuReaders).map(async ([name, read]) => [name, await read()] as const)));
   const cpuRows: string[] = [];
+  // Each process's CPU with no requests (relays, timers, autovacuum after the inbox was filled), per
+  // second over 5 s, taken out of each measurement's figures so that they show what the requests cost.
+  await waitForQuiet(maxLoad);
+  const idleStart = await readCpu();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
+  const idleEnd = await readCpu();
+  const idlePerSecond = Object.fromEntries(Object.keys(cpuReaders).map((name) => [name, (idleEnd[name]! - idleStart[name]!) / (IDLE_SAMPLE_MS / 1000)]));
   console.log(`reading: load average before measuring ${loadAverage()}`);
   for (let round = 1; round <= rounds; round += 1) {
     token = await signIn();
@@ -323,6 +333,7 @@ try {
       const m = measurements[(k + round - 1) % measurements.length]!;
       await waitForQuiet(maxLoad);
       const before = await readCpu();
+      const started = performance.now();
       const result = await loadGraphQL(`${m.label}, round ${round}`, m.url, m.body, {
         connections,
         seconds: loadSeconds,
@@ -330,11 +341,12 @@ try {
         ...(m.direct ? { hopSecret: stack.hopSecret } : {}),
       });
       const after = await readCpu();
+      const elapsedSeconds = (performance.now() - started) / 1000;
       results.push(result);
       const requests = result.requestsPerSecond * loadSeconds;
       cpuRows.push(
         `| ${result.label} | ${Object.keys(cpuReaders)
-          .map((name) => ((1000 * (after[name]! - before[name]!)) / requests).toFixed(2))
+          .map((name) => ((1000 * (after[name]! - before[name]! - idlePerSecond[name]! * elapsedSeconds)) / requests).toFixed(2))
           .join(' | ')} |`,
       );
     }
@@ -349,7 +361,11 @@ try {
   printEventPhases?.();
   console.log(`\n3. Reading, ${connections} connections, ${loadSeconds} s per measurement:\n`);
   console.log(markdownTable(results));
-  console.log(`\nCPU ms per request, by process (from /proc; the load generator is this process):\n`);
+  console.log(
+    `\nCPU ms per request, by process (from /proc, less each process's CPU with no requests: ${Object.entries(idlePerSecond)
+      .map(([name, seconds]) => `${name} ${(100 * seconds).toFixed(1)} %`)
+      .join(', ')} of a core; the load generator is this process):\n`,
+  );
   console.log(
     [
       `| run | ${Object.keys(cpuReaders).join(' | ')} |`,
