@@ -306,12 +306,15 @@ try {
   const results: LoadResult[] = [];
   // What each request cost the processes on its way: the service asked (or the gateway and
   // notifications), PostgreSQL (postmaster and backends), and this process, which is the load generator.
-  const portOf = (url: string) => Number(new URL(url).port);
+  // Each process is looked up once (by the port it listens on), not at every reading.
+  const pidOf = (url: string) => pidOfPort(Number(new URL(url).port));
+  const cpuOf = (pid: number) => async () => (await procSample(pid)).cpuSeconds;
+  const postmaster = pidOf(stack.env.NOTIFICATIONS_DATABASE_URL!);
   const cpuReaders: Record<string, () => Promise<number>> = {
-    gateway: async () => (await procSample(pidOfPort(portOf(stack.urls.gateway!)))).cpuSeconds,
-    users: async () => (await procSample(pidOfPort(portOf(stack.urls.users!)))).cpuSeconds,
-    notifications: async () => (await procSample(pidOfPort(portOf(stack.urls.notifications!)))).cpuSeconds,
-    PostgreSQL: () => processTreeCpuSeconds(pidOfPort(portOf(stack.env.NOTIFICATIONS_DATABASE_URL!))),
+    gateway: cpuOf(pidOf(stack.urls.gateway!)),
+    users: cpuOf(pidOf(stack.urls.users!)),
+    notifications: cpuOf(pidOf(stack.urls.notifications!)),
+    PostgreSQL: () => processTreeCpuSeconds(postmaster),
     'load generator': async () => {
       const { user, system } = process.cpuUsage();
       return (user + system) / 1e6;
