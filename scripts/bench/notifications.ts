@@ -20,7 +20,8 @@
 // and 2, default 20), --latency-rate N, --sustained-rate N, --inbox N (notifications the reader
 // has; the sustained phase makes seconds × rate of them, the rest are published before phase 3),
 // --load-seconds N (per measurement in phase 3, default 10), --rounds N (default 2),
-// --connections N (default 50), --max-load X (before each phase and each reading measurement, wait
+// --connections N (default 50), --others N (notifications of 5,000 other users beside the reader's
+// before the reading phase, default 50,000; written straight into notifications_db), --max-load X (before each phase and each reading measurement, wait
 // up to 15 minutes for the 1-minute load average to fall to X: the machines are shared), --cpu-prof
 // DIR (every service writes a V8 CPU profile there when the run ends).
 import { execSync } from 'node:child_process';
@@ -54,6 +55,7 @@ const { values } = parseArgs({
     'latency-rate': { type: 'string', default: '200' },
     'sustained-rate': { type: 'string', default: '1000' },
     inbox: { type: 'string', default: '10000' },
+    others: { type: 'string', default: '50000' },
     'load-seconds': { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
@@ -68,6 +70,10 @@ const seconds = Number(values.seconds);
 const latencyRate = Number(values['latency-rate']);
 const sustainedRate = Number(values['sustained-rate']);
 const inboxSize = Number(values.inbox);
+const otherUsersNotifications = Number(values.others);
+/** The other users the --others notifications are spread over, with ids no account of the stack has. */
+const OTHER_USERS = 5_000;
+const FIRST_OTHER_USER_ID = 900_000_000;
 const loadSeconds = Number(values['load-seconds']);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
@@ -278,6 +284,22 @@ try {
       () => undefined,
     );
     while ((await countReader()) < inboxSize) await sleep(200);
+  }
+  // Other users' notifications beside the reader's, as on a platform with more than one user: with
+  // the reader's rows (nearly) alone in the table, PostgreSQL's statistics made a plan for that one
+  // user look cheaper than the generic one, and it planned the page afresh on every call (about
+  // 0.3 ms of its CPU a page) where a table of many users' rows keeps the prepared generic plan.
+  const others = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM notifications WHERE user_id <> $1`, [readerId])).rows[0]!.n);
+  if (otherUsersNotifications > others) {
+    console.log(`other users' notifications: ${otherUsersNotifications - others} more over ${OTHER_USERS} users…`);
+    await db.query(
+      `INSERT INTO notifications (user_id, title, message, notification_type, status, event, metadata, source_event_id, created_at, sent_at, read_at)
+       SELECT $1::bigint + g % $2::int, 'Your application moved', 'The employer moved your application to reviewing.', 'in_app',
+         CASE WHEN g % 3 = 0 THEN 'read' ELSE 'sent' END, 'application_status_changed', '{"status": "REVIEWING"}', 'BENCHOTHER' || lpad(g::text, 16, '0'),
+         now(), now(), CASE WHEN g % 3 = 0 THEN now() END
+       FROM generate_series(1, $3::int) AS g`,
+      [FIRST_OTHER_USER_ID, OTHER_USERS, otherUsersNotifications - others],
+    );
   }
   await db.query('VACUUM (ANALYZE) notifications');
 
