@@ -1,6 +1,6 @@
 import { buildSchema, graphql, parse, print } from 'graphql';
 import { GraphQLDate } from 'graphql-scalars';
-import { attachScalarParsing, scalarResolvers, scalarTypeDefs } from './scalars.js';
+import { attachScalarParsing, isoTextOf, scalarResolvers, scalarTypeDefs } from './scalars.js';
 
 const { DateTime, Date: CalendarDate, JSON: Json } = scalarResolvers;
 
@@ -16,6 +16,20 @@ describe('DateTime', () => {
     expect(DateTime.serialize(1714566896789)).toBe('2024-05-01T12:34:56.789Z');
     expect(() => DateTime.serialize(new Date(Number.NaN))).toThrow('DateTime cannot represent an invalid Date instance');
     expect(() => DateTime.serialize('yesterday')).toThrow(/DateTime cannot represent an invalid date-time-string/);
+  });
+
+  it('writes exactly what toISOString writes, over the whole range and at its edges', () => {
+    const edges = [0, 1, 999, 1000, 59_999, 86_399_999, 86_400_000, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2100, 2, 1), Date.UTC(9999, 11, 31, 23, 59, 59, 999)];
+    const beyond = [-1, -86_400_001, Date.UTC(-1, 0, 1), Date.UTC(10_000, 0, 1), 8.64e15, -8.64e15];
+    let seed = 42;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const spread = Array.from({ length: 20_000 }, () => Math.floor(random() * Date.UTC(10_000, 0, 1)));
+    // The same day twice and days out of order: the kept day prefixes must not leak into another day.
+    const sameDays = spread.slice(0, 500).flatMap((ms) => [ms, ms - (ms % 86_400_000), ms + 1]);
+    for (const ms of [...edges, ...beyond, ...spread, ...sameDays]) {
+      expect(isoTextOf(new Date(ms))).toBe(new Date(ms).toISOString());
+      expect(DateTime.serialize(new Date(ms))).toBe(new Date(ms).toISOString());
+    }
   });
 
   it('reads any UTC offset as the instant it names', () => {
