@@ -95,13 +95,21 @@ export function createInbox({ db, sql, now }: { db: NotificationsDb; sql: LeanSq
      * (`reads.counts`), the user's notification_counts rows summed. A count the statement did not
      * read is read on its own if asked for after all. unreadOnly is the partial index's predicate,
      * written out as constants so that the index serves it.
+     *
+     * The user's id reaches the page's scan through a sub-select, which hides its value from the
+     * planner: a plan made with the value (the first five calls of each connection, or every call
+     * of a statement sent unprepared) takes it as one of many users and reads the user's rows on
+     * the (user_id, id DESC) index. Seeing the value, PostgreSQL judged a user with many
+     * notifications likely to have recent ones, and walked the primary key backwards past every
+     * newer notification of other users: 17 ms instead of 0.4 for a user whose 10,000 were older
+     * than 50,000 others', and growing with the table.
      */
     async page(userId: bigint, filter: InboxFilter, size: number, after: bigint | undefined, reads: PageReads): Promise<NotificationPage> {
       const [row] = await sql.rows<PageStatementRow>(statement`
         SELECT c.total, c.unread, (
           SELECT json_agg(${notificationJson}) FROM (
             SELECT * FROM notifications
-            WHERE user_id = ${userId}::bigint
+            WHERE user_id = (SELECT ${userId}::bigint)
               ${filter.channel ? statement`AND notification_type = ${filter.channel}::varchar` : emptyStatement}
               ${filter.unreadOnly ? statement`AND notification_type = 'in_app' AND status = 'sent'` : emptyStatement}
               ${after !== undefined ? statement`AND id < ${after}::bigint` : emptyStatement}

@@ -173,6 +173,35 @@ describe('reading notifications', () => {
     expect(inboxStatements()).toHaveLength(1);
   });
 
+  it("plans a page on the user's index even when PostgreSQL plans it with the user's id, for a user whose notifications are older than others'", async () => {
+    const { db, leanStatements } = platform.notifications;
+    leanStatements.length = 0;
+    await myNotifications(employer);
+    const [page] = leanStatements.filter((sql) => /FROM notifications\b/.test(sql) && /FROM notification_counts/.test(sql));
+    // A user whose 10,000 notifications are older than 50,000 of 5,000 other users' (ids no account has).
+    const heavy = 990_000_000;
+    const insert = (userOf: string, count: number, from: number) =>
+      db.query(
+        `INSERT INTO notifications (user_id, title, message, notification_type, status, event, source_event_id, sent_at)
+         SELECT ${userOf}, 'A title', 'A message', 'in_app', 'sent', 'application_status_changed', 'PLANTEST' || lpad((g + $1::int)::text, 18, '0'), now()
+         FROM generate_series(1, $2::int) AS g`,
+        [from, count],
+      );
+    await insert(`${heavy}`, 10_000, 0);
+    await insert(`${heavy + 1} + g % 5000`, 50_000, 10_000);
+    try {
+      await db.query('ANALYZE notifications');
+      // EXPLAIN with the values bound plans with them, as a call planned with its values does:
+      // $1 the user, $2 the page's size + 1, $3 the user again (the counts).
+      const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: unknown }] }>(`EXPLAIN (FORMAT JSON) ${page}`, [heavy, 21, heavy]);
+      const scans = JSON.stringify(rows[0]!['QUERY PLAN'][0].Plan).match(/"Index Name":"notifications_[a-z_]+"/g);
+      expect(scans).toEqual(['"Index Name":"notifications_user_id_id_idx"']);
+    } finally {
+      await db.query('DELETE FROM notifications WHERE user_id >= $1', [heavy]);
+      await db.query('DELETE FROM notification_counts WHERE user_id >= $1', [heavy]);
+    }
+  });
+
   it('reads a notification by id (as a live subscription does) in one statement over node-postgres, for its recipient alone', async () => {
     const page = await myNotifications(employer);
     const target = page.edges[0].node;
