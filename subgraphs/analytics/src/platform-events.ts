@@ -1,4 +1,13 @@
-import { jobReplicaTableOf, queryRows, type EventHandlers, type JobStateEvent, type ReplicaChange, type ReplicaValue, type SqlClient } from '@jobplatform/events';
+import {
+  jobReplicaTableOf,
+  queryRows,
+  type BatchEventHandler,
+  type BatchItem,
+  type JobStateEvent,
+  type ReplicaChange,
+  type ReplicaValue,
+  type SqlClient,
+} from '@jobplatform/events';
 import type { PartitionKeeper } from './partitions.js';
 import { insertEventsWithRollups, type RawEvent } from './rollups.js';
 
@@ -18,65 +27,54 @@ export const jobReplicaTable = jobReplicaTableOf(jobReplicaChange);
 /** A fact another service reported, as a raw event of analytics (lower-case type). */
 type PlatformFact = Omit<RawEvent, 'sessionId' | 'clientTimestamp'>;
 
-async function recordFact(tx: SqlClient, partitions: PartitionKeeper, fact: PlatformFact): Promise<void> {
-  await partitions.ensureFor(tx, [fact.timestamp]);
-  await insertEventsWithRollups(tx, [{ ...fact, sessionId: null, clientTimestamp: null }]);
-}
+/** The platform events analytics records, each as one raw event. */
+export const platformEventSubjects = [
+  'users.user.registered.v1',
+  'jobs.job.created.v1',
+  'jobs.job.closed.v1',
+  'applications.application.submitted.v1',
+  'applications.application.status_changed.v1',
+  'search.search.performed.v1',
+] as const;
+type PlatformEventItem = BatchItem<(typeof platformEventSubjects)[number]>;
 
-/** Days from submission to the hire, to two places, from the application's recorded submission. */
-async function daysToHire(tx: SqlClient, applicationId: string, hiredAt: Date): Promise<number | undefined> {
-  const [fact] = await queryRows<{ submitted_at: Date }>(tx, 'SELECT submitted_at FROM application_facts WHERE application_id = $1::bigint', [applicationId]);
-  if (!fact) return undefined;
-  return Math.max(0, Math.round(((hiredAt.getTime() - new Date(fact.submitted_at).getTime()) / DAY_MS) * 100) / 100);
-}
+/** Days from submission to the hire, to two places. */
+const daysBetween = (submittedAt: Date, hiredAt: Date) => Math.max(0, Math.round(((hiredAt.getTime() - submittedAt.getTime()) / DAY_MS) * 100) / 100);
 
 /**
- * Platform events become raw events and rollups in the consumer's transaction, which also records
- * the event as processed: each counts once however often it is delivered. Person ids go in user_id
- * only, so that erasure finds them there. search.search.performed.v1 carries no user.
+ * The raw event an event becomes. Person ids go in user_id only, so that erasure finds them there;
+ * search.search.performed.v1 carries no user. A hire carries the days since the application's
+ * recorded submission, when analytics has it (`submittedAt`).
  */
-export function platformEventHandlers(partitions: PartitionKeeper): EventHandlers<SqlClient> {
-  return {
-    'users.user.registered.v1': (event, tx) =>
-      recordFact(tx, partitions, {
-        eventType: 'user_registered',
-        userId: event.data.userId,
-        properties: { userType: event.data.userType },
-        timestamp: new Date(event.data.dateJoined),
-      }),
-    'jobs.job.created.v1': (event, tx) =>
-      recordFact(tx, partitions, {
+function factOf({ event }: PlatformEventItem, submittedAt: Map<string, Date>): PlatformFact {
+  switch (event.type) {
+    case 'users.user.registered.v1':
+      return { eventType: 'user_registered', userId: event.data.userId, properties: { userType: event.data.userType }, timestamp: new Date(event.data.dateJoined) };
+    case 'jobs.job.created.v1':
+      return {
         eventType: 'job_created',
         userId: event.data.job.employerId,
         properties: { jobId: event.data.job.id, companyId: event.data.job.companyId },
         timestamp: new Date(event.occurredAt),
-      }),
-    'jobs.job.closed.v1': (event, tx) =>
-      recordFact(tx, partitions, {
+      };
+    case 'jobs.job.closed.v1':
+      return {
         eventType: 'job_closed',
         userId: null,
         properties: { jobId: event.data.job.id, companyId: event.data.job.companyId, reason: event.data.reason },
         timestamp: new Date(event.occurredAt),
-      }),
-    'applications.application.submitted.v1': async (event, tx) => {
-      const submittedAt = new Date(event.occurredAt);
-      await queryRows(
-        tx,
-        `INSERT INTO application_facts (application_id, job_id, submitted_at) VALUES ($1::bigint, $2::bigint, $3::timestamptz)
-         ON CONFLICT (application_id) DO NOTHING RETURNING application_id`,
-        [event.data.applicationId, event.data.jobId, submittedAt.toISOString()],
-      );
-      await recordFact(tx, partitions, {
+      };
+    case 'applications.application.submitted.v1':
+      return {
         eventType: 'application_submitted',
         userId: event.data.applicantId,
         properties: { applicationId: event.data.applicationId, jobId: event.data.jobId, companyId: event.data.companyId },
-        timestamp: submittedAt,
-      });
-    },
-    'applications.application.status_changed.v1': async (event, tx) => {
+        timestamp: new Date(event.occurredAt),
+      };
+    case 'applications.application.status_changed.v1': {
       const changedAt = new Date(event.occurredAt);
-      const days = event.data.toStatus === 'hired' ? await daysToHire(tx, event.data.applicationId, changedAt) : undefined;
-      await recordFact(tx, partitions, {
+      const submitted = event.data.toStatus === 'hired' ? submittedAt.get(event.data.applicationId) : undefined;
+      return {
         eventType: 'application_status_changed',
         userId: event.data.applicantId,
         properties: {
@@ -84,17 +82,64 @@ export function platformEventHandlers(partitions: PartitionKeeper): EventHandler
           jobId: event.data.jobId,
           fromStatus: event.data.fromStatus,
           toStatus: event.data.toStatus,
-          ...(days !== undefined ? { daysToHire: days } : {}),
+          ...(submitted ? { daysToHire: daysBetween(submitted, changedAt) } : {}),
         },
         timestamp: changedAt,
-      });
-    },
-    'search.search.performed.v1': (event, tx) =>
-      recordFact(tx, partitions, {
+      };
+    }
+    case 'search.search.performed.v1':
+      return {
         eventType: 'search_performed',
         userId: null,
         properties: { kind: event.data.kind, query: event.data.query, resultCount: event.data.resultCount },
         timestamp: new Date(event.data.searchedAt),
-      }),
+      };
+  }
+}
+
+/**
+ * Platform events become raw events and rollups in the consumer's transaction, which also records
+ * each event as processed: each counts once however often it is delivered. A batch's events go
+ * together, in at most five statements whatever their number: the submissions' application facts,
+ * the hires' submission instants (after those facts, so a hire in the same batch as its submission
+ * finds it), the partitions (when a month is new to the process), and the raw events with their
+ * rollups.
+ */
+export function platformEventBatchHandler(partitions: PartitionKeeper): BatchEventHandler<(typeof platformEventSubjects)[number], SqlClient> {
+  return {
+    subjects: platformEventSubjects,
+    async handle(items, tx) {
+      const submissions = items.flatMap(({ event }) => (event.type === 'applications.application.submitted.v1' ? [event] : []));
+      if (submissions.length > 0) {
+        await queryRows(
+          tx,
+          `INSERT INTO application_facts (application_id, job_id, submitted_at)
+           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[])
+           ON CONFLICT (application_id) DO NOTHING`,
+          [submissions.map((event) => event.data.applicationId), submissions.map((event) => event.data.jobId), submissions.map((event) => event.occurredAt)],
+        );
+      }
+      const hired = items.flatMap(({ event }) =>
+        event.type === 'applications.application.status_changed.v1' && event.data.toStatus === 'hired' ? [event.data.applicationId] : [],
+      );
+      const submittedAt = new Map<string, Date>();
+      if (hired.length > 0) {
+        const rows = await queryRows<{ application_id: string | bigint; submitted_at: Date }>(
+          tx,
+          'SELECT application_id, submitted_at FROM application_facts WHERE application_id = ANY($1::bigint[])',
+          [hired],
+        );
+        for (const row of rows) submittedAt.set(String(row.application_id), new Date(row.submitted_at));
+      }
+      const facts = items.map((item) => factOf(item, submittedAt));
+      await partitions.ensureFor(
+        tx,
+        facts.map((fact) => fact.timestamp),
+      );
+      await insertEventsWithRollups(
+        tx,
+        facts.map((fact) => ({ ...fact, sessionId: null, clientTimestamp: null })),
+      );
+    },
   };
 }
