@@ -2,7 +2,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { AppError } from '@jobplatform/service-runtime';
 import type { AnalyticsDb } from './db.js';
 import type { PartitionKeeper } from './partitions.js';
-import { insertEventsWithRollups, type RawEvent } from './rollups.js';
+import type { RawEvent } from './rollups.js';
 import { countedViews } from './view-dedup.js';
 
 export type EventBufferOptions = {
@@ -40,12 +40,8 @@ export function createEventBuffer({ db, partitions, batchSize, limit, registry }
 
   async function writeBatch(batch: RawEvent[]): Promise<void> {
     await db.$transaction(async (tx) => {
-      await partitions.ensureFor(
-        tx,
-        batch.map((event) => event.timestamp),
-      );
       const events = await countedViews(tx, batch);
-      written.inc(await insertEventsWithRollups(tx, events));
+      written.inc(await partitions.insertEvents(tx, events));
       repeats.inc(batch.length - events.length);
     });
   }

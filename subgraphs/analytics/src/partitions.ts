@@ -1,4 +1,5 @@
 import { queryRows, type SqlClient } from '@jobplatform/events';
+import { insertEventsWithRollups, type RawEvent } from './rollups.js';
 
 /** The first day of an instant's UTC month, YYYY-MM-01: the month analytics_events files it under. */
 export function monthOf(instant: Date): string {
@@ -45,6 +46,26 @@ export function createPartitionKeeper({ retentionMonths, monthsAhead }: { retent
   return {
     /** Makes the partitions that events at these instants fall into. */
     ensureFor: (tx: SqlClient, instants: Iterable<Date>) => ensureMonths(tx, [...instants].map(monthOf)),
+    /**
+     * Writes raw events with their rollups (insertEventsWithRollups) into their months' partitions,
+     * made first where missing; how many were written. A month is remembered as made by the
+     * transaction that made it, and if that transaction rolled back the partition is not there:
+     * PostgreSQL then refuses the month's next row (no partition found), and the keeper forgets
+     * every month it knew, so that the write's retry makes them again instead of failing for as
+     * long as the process runs.
+     */
+    async insertEvents(tx: SqlClient, events: readonly RawEvent[]): Promise<number> {
+      await ensureMonths(
+        tx,
+        events.map((event) => monthOf(event.timestamp)),
+      );
+      try {
+        return await insertEventsWithRollups(tx, events);
+      } catch (error) {
+        if (/no partition of relation \W?analytics_events\W? found for row/.test(String((error as Error | undefined)?.message))) known.clear();
+        throw error;
+      }
+    },
     /** Makes this month's partition and the next `monthsAhead` ones. */
     makeAhead: (tx: SqlClient, now: Date) =>
       ensureMonths(

@@ -9,7 +9,7 @@ import {
   type SqlClient,
 } from '@jobplatform/events';
 import type { PartitionKeeper } from './partitions.js';
-import { insertEventsWithRollups, type RawEvent } from './rollups.js';
+import type { RawEvent } from './rollups.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -131,14 +131,9 @@ export function platformEventBatchHandler(partitions: PartitionKeeper): BatchEve
         );
         for (const row of rows) submittedAt.set(String(row.application_id), new Date(row.submitted_at));
       }
-      const facts = items.map((item) => factOf(item, submittedAt));
-      await partitions.ensureFor(
+      await partitions.insertEvents(
         tx,
-        facts.map((fact) => fact.timestamp),
-      );
-      await insertEventsWithRollups(
-        tx,
-        facts.map((fact) => ({ ...fact, sessionId: null, clientTimestamp: null })),
+        items.map((item) => ({ ...factOf(item, submittedAt), sessionId: null, clientTimestamp: null })),
       );
     },
   };

@@ -49,3 +49,21 @@ it('drops the months past retention, keeps the rest and every rollup', async () 
   ]);
   expect(searches.rows).toEqual([{ n: 1 }]);
 });
+
+it('makes a month again after the transaction that made it rolled back, once the missing partition has refused a write', async () => {
+  const { db, partitions: keeper } = analytics.service.domain;
+  const lastMonth = addMonths(thisMonth, -1);
+  const at = new Date(`${lastMonth}T12:00:00Z`);
+  const event = { eventType: 'search_performed', userId: null, sessionId: null, properties: { kind: 'jobs', query: 'y', resultCount: 0 }, timestamp: at, clientTimestamp: null };
+  await expect(
+    db.$transaction(async (tx) => {
+      await keeper.ensureFor(tx, [at]);
+      throw new Error('rolled back');
+    }),
+  ).rejects.toThrow('rolled back');
+  expect(await partitions()).not.toContain(partitionName(lastMonth));
+  // The keeper remembers the month as made: the next write finds no partition, and the one after makes it.
+  await expect(db.$transaction((tx) => keeper.insertEvents(tx, [event]))).rejects.toThrow(/no partition/);
+  expect(await db.$transaction((tx) => keeper.insertEvents(tx, [event]))).toBe(1);
+  expect(await partitions()).toContain(partitionName(lastMonth));
+});
