@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { userErasureParticipants } from '@jobplatform/events';
+import { portToListenOnLater } from '@jobplatform/testing';
 import { startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from './start-applications.js';
 
 // users, jobs, applications and the saga's other participants on one nats-server: deleteMyAccount
@@ -14,14 +14,6 @@ let platform: PlatformUnderTest;
 let blobDirectory: string;
 
 const pdf = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The attachment bytes the local blob store holds for an application. */
 async function storedFilesOf(applicationId: string): Promise<string[]> {
@@ -58,7 +50,7 @@ const APPLICATION = /* GraphQL */ `
 
 beforeAll(async () => {
   blobDirectory = await mkdtemp(path.join(tmpdir(), 'erasure-test-attachments-'));
-  const port = await freePort();
+  const port = await portToListenOnLater();
   // Every participant, or the saga waits for the missing ones; uploads through the gateway's origin.
   platform = await startPlatformForTest({
     services: [...userErasureParticipants],

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
+import { portToListenOnLater } from '@jobplatform/testing';
 import { MAX_ATTACHMENT_BYTES } from '../src/attachment-rules.js';
 import { UPLOAD_GRACE_MS } from '../src/attachments.js';
 import { APPLICATIONS_OPERATIONS } from './operations.js';
@@ -39,14 +40,6 @@ const ATTACHMENTS = /* GraphQL */ `
     }
   }
 `;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Every file under a directory, relative to it; none when it does not exist. */
 async function filesUnder(directory: string): Promise<string[]> {
@@ -130,7 +123,7 @@ function describeUploads(storage: 'local' | 's3') {
 
   beforeAll(async () => {
     blobDirectory = await mkdtemp(path.join(tmpdir(), `attachments-test-${storage}-`));
-    const port = await freePort();
+    const port = await portToListenOnLater();
     origin = `http://127.0.0.1:${port}`;
     let storeSettings: NodeJS.ProcessEnv = { APPLICATIONS_BLOB_DIR: blobDirectory };
     if (storage === 's3') {
