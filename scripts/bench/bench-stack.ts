@@ -68,6 +68,59 @@ export const waitForOutbox = (databaseUrl: string, service: string) =>
 export const waitForMailQueue = (databaseUrl: string, service: string) =>
   waitUntilNoneLeft(databaseUrl, "SELECT count(*)::int AS n FROM outbound_mail WHERE status = 'pending'", (n) => `the ${service} mail courier: ${n} mails to send`);
 
+/**
+ * Vacuums and analyzes every table of each database, so that what a benchmark wrote before it
+ * measures (its data, and the event phases' inserts and count updates) does not leave autovacuum
+ * working through it while requests are timed, its CPU counted as theirs, nor plans made on
+ * statistics of an emptier table. A platform in use has its autovacuum keeping up; a benchmark
+ * that has just written tens of thousands of rows has not.
+ */
+export async function settleDatabases(databaseUrls: readonly string[]): Promise<void> {
+  for (const url of databaseUrls) {
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      await db.query('VACUUM (ANALYZE)');
+    } finally {
+      await db.end();
+    }
+  }
+}
+
+/**
+ * Samples the cluster's running autovacuum workers every 250 ms until stop(), which returns each
+ * table seen (database.table) with the share of samples it was seen in: autovacuum's CPU counts in
+ * PostgreSQL's per-request figures when it runs during a measurement.
+ */
+export async function watchAutovacuum(databaseUrl: string): Promise<{ stop(): Promise<string> }> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  db.on('error', () => undefined);
+  const seen = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const sampling = (async () => {
+    while (running) {
+      const { rows } = await db.query<{ what: string }>(
+        `SELECT datname || '.' || coalesce(substring(query from 'autovacuum: (?:VACUUM ANALYZE|VACUUM|ANALYZE) (?:\\S+\\.)?(\\S+)'), '?') AS what
+         FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`,
+      );
+      samples += 1;
+      for (const { what } of rows) seen.set(what, (seen.get(what) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await sampling;
+      await db.end();
+      if (seen.size === 0) return 'none';
+      return [...seen].map(([what, n]) => `${what} ${Math.round((100 * n) / samples)} %`).join(', ');
+    },
+  };
+}
+
 /** Node's arguments for the services under --cpu-prof DIR: each writes a V8 CPU profile there when it stops. */
 export function cpuProfileArgs(dir: string | undefined): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];

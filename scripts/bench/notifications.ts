@@ -15,7 +15,10 @@
 //     (target: at least 0.8× Me's req/s); also MyNotifications through the gateway, for reference;
 //     for each measurement, the CPU per request of the gateway, users, notifications, PostgreSQL
 //     (all of its processes) and this process (the load generator), from /proc, less what each
-//     used with no requests (read over 5 s before the phase).
+//     used with no requests (read over 5 s before the phase), and which tables autovacuum worked
+//     on while it ran. Before the phase every table of notifications_db and users_db is vacuumed
+//     and analyzed (settleDatabases), so that autovacuum is not still catching up with what the
+//     phases before wrote while the requests are timed.
 // It builds first (npx turbo run build, cached) unless --no-build. Options: --seconds N (phases 1
 // and 2, default 20), --latency-rate N, --sustained-rate N, --inbox N (notifications the reader
 // has; the sustained phase makes seconds × rate of them, the rest are published before phase 3),
@@ -40,9 +43,11 @@ import {
   markdownTable,
   percentile,
   postDirect,
+  settleDatabases,
   startBenchStack,
   stopOnInterrupt,
   waitForQuiet,
+  watchAutovacuum,
   type LoadResult,
   cpuProfileArgs,
   mean,
@@ -301,7 +306,7 @@ try {
       [FIRST_OTHER_USER_ID, OTHER_USERS, otherUsersNotifications - others],
     );
   }
-  await db.query('VACUUM (ANALYZE) notifications');
+  await settleDatabases([stack.env.NOTIFICATIONS_DATABASE_URL!, stack.env.USERS_DATABASE_URL!]);
 
   // 3. Reading, straight to each subgraph as the gateway calls it, and through the gateway.
   let token = await signIn();
@@ -357,6 +362,7 @@ try {
     for (let k = 0; k < measurements.length; k += 1) {
       const m = measurements[(k + round - 1) % measurements.length]!;
       await waitForQuiet(maxLoad);
+      const autovacuum = await watchAutovacuum(stack.env.NOTIFICATIONS_DATABASE_URL!);
       const before = await readCpu();
       const started = performance.now();
       const result = await loadGraphQL(`${m.label}, round ${round}`, m.url, m.body, {
@@ -366,13 +372,14 @@ try {
         ...(m.direct ? { hopSecret: stack.hopSecret } : {}),
       });
       const after = await readCpu();
+      const autovacuumSeen = await autovacuum.stop();
       const elapsedSeconds = (performance.now() - started) / 1000;
       results.push(result);
       const requests = result.requestsPerSecond * loadSeconds;
       cpuRows.push(
         `| ${result.label} | ${Object.keys(cpuReaders)
           .map((name) => ((1000 * (after[name]! - before[name]! - idlePerSecond[name]! * elapsedSeconds)) / requests).toFixed(2))
-          .join(' | ')} |`,
+          .join(' | ')} | ${autovacuumSeen} |`,
       );
     }
   }
@@ -393,10 +400,10 @@ try {
   );
   console.log(
     [
-      `| run | ${Object.keys(cpuReaders).join(' | ')} |`,
+      `| run | ${Object.keys(cpuReaders).join(' | ')} | autovacuum running (share of the measurement) |`,
       `|---|${Object.keys(cpuReaders)
         .map(() => '---:')
-        .join('|')}|`,
+        .join('|')}|---|`,
       ...cpuRows,
     ].join('\n'),
   );
