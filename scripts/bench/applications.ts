@@ -36,9 +36,12 @@ import {
   loadGraphQL,
   machineDescription,
   markdownTable,
+  settleDatabases,
   signIn,
+  stackDatabaseUrls,
   startBenchStack,
   stopOnInterrupt,
+  waitForConsumers,
   waitForMailQueue,
   waitForOutbox,
   waitForQuiet,
@@ -194,13 +197,15 @@ try {
     await opened.close();
   }
   // Measure once the relays have published what the seeding wrote, every service's users copy has
-  // caught up with the accounts (its consumer would otherwise still be working), on fresh statistics.
+  // caught up with the accounts and every consumer with the applications' events (notifications,
+  // search and analytics would otherwise still be working), on vacuumed tables with fresh statistics.
   await waitForOutbox(stack.env.USERS_DATABASE_URL!, 'users');
   // Each registration queued a verification mail: users' courier sends them first, not during the measurement.
   await waitForMailQueue(stack.env.USERS_DATABASE_URL!, 'users');
   await waitForOutbox(stack.env.APPLICATIONS_DATABASE_URL!, 'applications');
   await waitForUserCopies(stack.env, Number((await usersDb.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0]!.n));
-  await applicationsDb.query('VACUUM (ANALYZE)');
+  await waitForConsumers(stack);
+  await settleDatabases(stackDatabaseUrls(stack));
 
   const signInBoth = async () => ({
     employer: await signIn(stack.urls.gateway!, employerEmail, SEED_EMPLOYER_PASSWORD),

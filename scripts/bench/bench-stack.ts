@@ -68,6 +68,46 @@ export const waitForOutbox = (databaseUrl: string, service: string) =>
 export const waitForMailQueue = (databaseUrl: string, service: string) =>
   waitUntilNoneLeft(databaseUrl, "SELECT count(*)::int AS n FROM outbound_mail WHERE status = 'pending'", (n) => `the ${service} mail courier: ${n} mails to send`);
 
+/** A metric of a Prometheus /metrics page, summed over its labels. */
+export async function metricSum(metricsUrl: string, metric: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/** Every subgraph's database URL on the stack (one PostgreSQL cluster, a database per service). */
+export const stackDatabaseUrls = (stack: BenchStack): string[] => subgraphServices.map((service) => stack.env[databaseUrlVariable(service.name)]!);
+
+/**
+ * Waits, up to ten minutes, until every subgraph's event consumers have applied what the streams
+ * hold (event_consumer_pending and event_consumer_ack_pending of each /metrics at 0 in two readings
+ * 5 s apart; the consumers cache their lag for a few seconds): what a benchmark's seeding
+ * published (applications' events fan out to notifications, search and analytics) is otherwise
+ * still being applied while requests are timed.
+ */
+export async function waitForConsumers(stack: BenchStack): Promise<void> {
+  const metricsUrls = subgraphServices.map((service) => stack.urls[service.name]!.replace(/\/graphql$/, '/metrics'));
+  const backlog = async () => {
+    let sum = 0;
+    for (const url of metricsUrls) sum += (await metricSum(url, 'event_consumer_pending')) + (await metricSum(url, 'event_consumer_ack_pending'));
+    return sum;
+  };
+  const until = Date.now() + 10 * 60_000;
+  let said = 0;
+  let quietReadings = 0;
+  while (quietReadings < 2 && Date.now() < until) {
+    const left = await backlog();
+    quietReadings = left === 0 ? quietReadings + 1 : 0;
+    if (left > 0 && Date.now() - said > 10_000) {
+      console.log(`  the services' event consumers: ${left} events to apply`);
+      said = Date.now();
+    }
+    if (quietReadings < 2) await new Promise((resolve) => setTimeout(resolve, 5_000));
+  }
+}
+
 /**
  * Vacuums and analyzes every table of each database, so that what a benchmark wrote before it
  * measures (its data, and the event phases' inserts and count updates) does not leave autovacuum

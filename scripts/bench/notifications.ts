@@ -16,8 +16,9 @@
 //     for each measurement, the CPU per request of the gateway, users, notifications, PostgreSQL
 //     (all of its processes) and this process (the load generator), from /proc, less what each
 //     used with no requests (read over 5 s before the phase), and which tables autovacuum worked
-//     on while it ran. Before the phase every table of notifications_db and users_db is vacuumed
-//     and analyzed (settleDatabases), so that autovacuum is not still catching up with what the
+//     on while it ran. Before the phase the services' consumers have applied every event
+//     (waitForConsumers: analytics records the same applications events) and every database is
+//     vacuumed and analyzed (settleDatabases), so that neither is still catching up with what the
 //     phases before wrote while the requests are timed.
 // It builds first (npx turbo run build, cached) unless --no-build. Options: --seconds N (phases 1
 // and 2, default 20), --latency-rate N, --sustained-rate N, --inbox N (notifications the reader
@@ -44,8 +45,10 @@ import {
   percentile,
   postDirect,
   settleDatabases,
+  stackDatabaseUrls,
   startBenchStack,
   stopOnInterrupt,
+  waitForConsumers,
   waitForQuiet,
   watchAutovacuum,
   type LoadResult,
@@ -306,7 +309,8 @@ try {
       [FIRST_OTHER_USER_ID, OTHER_USERS, otherUsersNotifications - others],
     );
   }
-  await settleDatabases([stack.env.NOTIFICATIONS_DATABASE_URL!, stack.env.USERS_DATABASE_URL!]);
+  await waitForConsumers(stack);
+  await settleDatabases(stackDatabaseUrls(stack));
 
   // 3. Reading, straight to each subgraph as the gateway calls it, and through the gateway.
   let token = await signIn();

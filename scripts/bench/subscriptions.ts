@@ -46,6 +46,7 @@ import {
   clientOperation,
   loadAverage,
   machineDescription,
+  metricSum,
   percentile,
   startBenchStack,
   stopOnInterrupt,
@@ -138,15 +139,6 @@ type PhaseResult = {
   /** CPU milliseconds per published event, of the gateway and of the other processes. */
   cpuMsPerEvent: Record<string, number>;
 };
-
-/** A metric of a Prometheus /metrics page, summed over its labels. */
-async function metricSum(metricsUrl: string, metric: string): Promise<number> {
-  const text = await (await fetch(metricsUrl)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
 
 /** Registers the subscribers through the users service's rules (the cheapest argon2id it accepts), signed in with the stack's key. */
 async function registerAccounts(stack: Awaited<ReturnType<typeof startBenchStack>>) {
