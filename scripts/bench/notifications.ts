@@ -15,8 +15,9 @@
 //     (target: at least 0.8× Me's req/s); also MyNotifications through the gateway, for reference;
 //     for each measurement, the CPU per request of the gateway, users, notifications, PostgreSQL
 //     (all of its processes) and this process (the load generator), from /proc, less what each
-//     used with no requests (read over 5 s before the phase), and which tables autovacuum worked
-//     on while it ran. Before the phase the services' consumers have applied every event
+//     used with no requests (read over 5 s before the phase), each database's transactions and
+//     buffers read per request (pg_stat_database), and which tables autovacuum worked on while it
+//     ran. Before the phase the services' consumers have applied every event
 //     (waitForConsumers: analytics records the same applications events) and every database is
 //     vacuumed and analyzed (settleDatabases), so that neither is still catching up with what the
 //     phases before wrote while the requests are timed.
@@ -352,6 +353,16 @@ try {
     },
   };
   const readCpu = async () => Object.fromEntries(await Promise.all(Object.entries(cpuReaders).map(async ([name, read]) => [name, await read()] as const)));
+  // Each database's transactions and buffer reads (pg_stat_database, which backends update within
+  // a second of a transaction), to put next to PostgreSQL's CPU per request.
+  const readDatabaseActivity = async () =>
+    new Map(
+      (
+        await db.query<{ datname: string; xacts: string; blocks: string }>(
+          `SELECT datname, xact_commit + xact_rollback AS xacts, blks_hit + blks_read AS blocks FROM pg_stat_database WHERE datname IS NOT NULL`,
+        )
+      ).rows.map((row) => [row.datname, { xacts: Number(row.xacts), blocks: Number(row.blocks) }]),
+    );
   const cpuRows: string[] = [];
   // Each process's CPU with no requests (relays, timers, autovacuum after the inbox was filled), per
   // second over 5 s, taken out of each measurement's figures so that they show what the requests cost.
@@ -367,6 +378,7 @@ try {
       const m = measurements[(k + round - 1) % measurements.length]!;
       await waitForQuiet(maxLoad);
       const autovacuum = await watchAutovacuum(stack.env.NOTIFICATIONS_DATABASE_URL!);
+      const activityBefore = await readDatabaseActivity();
       const before = await readCpu();
       const started = performance.now();
       const result = await loadGraphQL(`${m.label}, round ${round}`, m.url, m.body, {
@@ -380,10 +392,20 @@ try {
       const elapsedSeconds = (performance.now() - started) / 1000;
       results.push(result);
       const requests = result.requestsPerSecond * loadSeconds;
+      await sleep(1_100);
+      const activityAfter = await readDatabaseActivity();
+      const activity = [...activityAfter]
+        .map(([database, { xacts, blocks }]) => {
+          const was = activityBefore.get(database) ?? { xacts: 0, blocks: 0 };
+          return { database, xacts: (xacts - was.xacts) / requests, blocks: (blocks - was.blocks) / requests };
+        })
+        .filter((row) => row.xacts >= 0.05)
+        .map((row) => `${row.database} ${row.xacts.toFixed(2)} / ${row.blocks.toFixed(1)}`)
+        .join(', ');
       cpuRows.push(
         `| ${result.label} | ${Object.keys(cpuReaders)
           .map((name) => ((1000 * (after[name]! - before[name]! - idlePerSecond[name]! * elapsedSeconds)) / requests).toFixed(2))
-          .join(' | ')} | ${autovacuumSeen} |`,
+          .join(' | ')} | ${activity || 'none'} | ${autovacuumSeen} |`,
       );
     }
   }
@@ -404,10 +426,10 @@ try {
   );
   console.log(
     [
-      `| run | ${Object.keys(cpuReaders).join(' | ')} | autovacuum running (share of the measurement) |`,
+      `| run | ${Object.keys(cpuReaders).join(' | ')} | per request, by database: transactions / buffers read | autovacuum running (share of the measurement) |`,
       `|---|${Object.keys(cpuReaders)
         .map(() => '---:')
-        .join('|')}|---|`,
+        .join('|')}|---|---|`,
       ...cpuRows,
     ].join('\n'),
   );
