@@ -353,6 +353,23 @@ try {
     },
   };
   const readCpu = async () => Object.fromEntries(await Promise.all(Object.entries(cpuReaders).map(async ([name, read]) => [name, await read()] as const)));
+  // PostgreSQL's CPU by backend: each backend's own (from /proc), named by its database and kind
+  // (pg_stat_activity), so that what the requests cost is told apart from what other services'
+  // backends (relays, consumers, periodic work) spend in the same cluster.
+  const readBackendCpu = async () => {
+    const { rows } = await db.query<{ pid: number; owner: string }>(
+      `SELECT pid, coalesce(datname, '-') || ' ' || backend_type AS owner FROM pg_stat_activity WHERE pid <> pg_backend_pid()`,
+    );
+    const cpu = new Map<number, { owner: string; seconds: number }>();
+    for (const { pid, owner } of rows) {
+      const seconds = await procSample(pid).then(
+        (sample) => sample.cpuSeconds,
+        () => undefined,
+      );
+      if (seconds !== undefined) cpu.set(pid, { owner, seconds });
+    }
+    return cpu;
+  };
   // Each database's transactions and buffer reads (pg_stat_database, which backends update within
   // a second of a transaction), to put next to PostgreSQL's CPU per request.
   const readDatabaseActivity = async () =>
@@ -379,6 +396,7 @@ try {
       await waitForQuiet(maxLoad);
       const autovacuum = await watchAutovacuum(stack.env.NOTIFICATIONS_DATABASE_URL!);
       const activityBefore = await readDatabaseActivity();
+      const backendsBefore = await readBackendCpu();
       const before = await readCpu();
       const started = performance.now();
       const result = await loadGraphQL(`${m.label}, round ${round}`, m.url, m.body, {
@@ -388,6 +406,7 @@ try {
         ...(m.direct ? { hopSecret: stack.hopSecret } : {}),
       });
       const after = await readCpu();
+      const backendsAfter = await readBackendCpu();
       const autovacuumSeen = await autovacuum.stop();
       const elapsedSeconds = (performance.now() - started) / 1000;
       results.push(result);
@@ -402,10 +421,20 @@ try {
         .filter((row) => row.xacts >= 0.05)
         .map((row) => `${row.database} ${row.xacts.toFixed(2)} / ${row.blocks.toFixed(1)}`)
         .join(', ');
+      const backendCpu = new Map<string, number>();
+      for (const [pid, { owner, seconds }] of backendsAfter) {
+        const was = backendsBefore.get(pid);
+        if (was) backendCpu.set(owner, (backendCpu.get(owner) ?? 0) + seconds - was.seconds);
+      }
+      const pgCpuByOwner = [...backendCpu]
+        .filter(([, seconds]) => (1000 * seconds) / requests >= 0.01)
+        .sort((a, b) => b[1] - a[1])
+        .map(([owner, seconds]) => `${owner} ${((1000 * seconds) / requests).toFixed(2)}`)
+        .join(', ');
       cpuRows.push(
         `| ${result.label} | ${Object.keys(cpuReaders)
           .map((name) => ((1000 * (after[name]! - before[name]! - idlePerSecond[name]! * elapsedSeconds)) / requests).toFixed(2))
-          .join(' | ')} | ${activity || 'none'} | ${autovacuumSeen} |`,
+          .join(' | ')} | ${pgCpuByOwner || 'none'} | ${activity || 'none'} | ${autovacuumSeen} |`,
       );
     }
   }
@@ -426,10 +455,10 @@ try {
   );
   console.log(
     [
-      `| run | ${Object.keys(cpuReaders).join(' | ')} | per request, by database: transactions / buffers read | autovacuum running (share of the measurement) |`,
+      `| run | ${Object.keys(cpuReaders).join(' | ')} | PostgreSQL's CPU ms per request by backend (database, kind; those alive throughout) | per request, by database: transactions / buffers read | autovacuum running (share of the measurement) |`,
       `|---|${Object.keys(cpuReaders)
         .map(() => '---:')
-        .join('|')}|---|---|`,
+        .join('|')}|---|---|---|`,
       ...cpuRows,
     ].join('\n'),
   );
