@@ -358,7 +358,7 @@ try {
   // backends (relays, consumers, periodic work) spend in the same cluster.
   const readBackendCpu = async () => {
     const { rows } = await db.query<{ pid: number; owner: string }>(
-      `SELECT pid, coalesce(datname, '-') || ' ' || backend_type AS owner FROM pg_stat_activity WHERE pid <> pg_backend_pid()`,
+      `SELECT pid, coalesce(datname, '-') || ' ' || coalesce(backend_type, '?') AS owner FROM pg_stat_activity WHERE pid <> pg_backend_pid()`,
     );
     const cpu = new Map<number, { owner: string; seconds: number }>();
     for (const { pid, owner } of rows) {
