@@ -41,10 +41,13 @@ it('says when a token has expired', async () => {
 });
 
 it('does not serve a remembered token past its expiry', async () => {
-  const shortLived = await token({}, Math.floor(Date.now() / 1000) + 1);
+  // At least a whole second of validity (expiry is in whole seconds): with one second ahead, the
+  // token could expire between signing and the first check when the test began late in a second.
+  const expiresAt = Math.floor(Date.now() / 1000) + 2;
+  const shortLived = await token({}, expiresAt);
   await expect(verify(shortLived)).resolves.toMatchObject({ userId: '42' });
   await expect(verify(shortLived)).resolves.toMatchObject({ userId: '42' });
-  await new Promise((r) => setTimeout(r, 2100));
+  await new Promise((r) => setTimeout(r, expiresAt * 1000 - Date.now() + 100));
   await expect(verify(shortLived)).rejects.toMatchObject({ reason: 'expired' });
 });
 
