@@ -28,6 +28,11 @@ export type BenchStack = {
   natsUrlOf(service: string): string;
   /** GATEWAY_HOP_SECRET: signs calls made straight to a subgraph (loadGraphQL's hopSecret, postDirect). */
   hopSecret: string;
+  /**
+   * The cluster's superuser, for what a service's role may not read: other roles' sessions in
+   * pg_stat_activity (their kind, their query), autovacuum workers among them.
+   */
+  adminDatabaseUrl: string;
   stop(): Promise<void>;
 };
 
@@ -41,17 +46,26 @@ export function buildServices(): void {
   if (result.status !== 0) throw new Error(`the build failed (npx turbo run build exited with ${result.status ?? result.signal}); fix it, or build otherwise and pass --no-build`);
 }
 
-/** Polls `countSql` in a database every 5 s until it counts nothing, saying how much is left. */
+/**
+ * Polls `count` every 5 s, saying how much is left, until it has counted nothing `readings` times
+ * in a row (more than once where what it reads is cached for a few seconds).
+ */
+async function waitUntilNone(count: () => Promise<number>, left: (n: number) => string, readings = 1): Promise<void> {
+  for (let empty = 0; ;) {
+    const n = await count();
+    empty = n === 0 ? empty + 1 : 0;
+    if (empty >= readings) return;
+    if (n > 0) console.log(`  waiting for ${left(n)}`);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+  }
+}
+
+/** Polls `countSql` in a database until it counts nothing (waitUntilNone). */
 async function waitUntilNoneLeft(databaseUrl: string, countSql: string, left: (n: number) => string): Promise<void> {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
-    for (;;) {
-      const { rows } = await db.query<{ n: number }>(countSql);
-      if (rows[0]!.n === 0) return;
-      console.log(`  waiting for ${left(rows[0]!.n)}`);
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
-    }
+    await waitUntilNone(async () => (await db.query<{ n: number }>(countSql)).rows[0]!.n, left);
   } finally {
     await db.end();
   }
@@ -68,12 +82,12 @@ export const waitForOutbox = (databaseUrl: string, service: string) =>
 export const waitForMailQueue = (databaseUrl: string, service: string) =>
   waitUntilNoneLeft(databaseUrl, "SELECT count(*)::int AS n FROM outbound_mail WHERE status = 'pending'", (n) => `the ${service} mail courier: ${n} mails to send`);
 
-/** A metric of a Prometheus /metrics page, summed over its labels. */
-export async function metricSum(metricsUrl: string, metric: string): Promise<number> {
+/** Metrics of a Prometheus /metrics page, each summed over its labels, added together; the page is read once. */
+export async function metricSum(metricsUrl: string, ...metrics: string[]): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();
   return text
     .split('\n')
-    .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+    .filter((line) => metrics.some((metric) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `)))
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
@@ -81,31 +95,20 @@ export async function metricSum(metricsUrl: string, metric: string): Promise<num
 export const stackDatabaseUrls = (stack: BenchStack): string[] => subgraphServices.map((service) => stack.env[databaseUrlVariable(service.name)]!);
 
 /**
- * Waits, up to ten minutes, until every subgraph's event consumers have applied what the streams
- * hold (event_consumer_pending and event_consumer_ack_pending of each /metrics at 0 in two readings
- * 5 s apart; the consumers cache their lag for a few seconds): what a benchmark's seeding
- * published (applications' events fan out to notifications, search and analytics) is otherwise
- * still being applied while requests are timed.
+ * Waits until every subgraph's event consumers have applied what the streams hold
+ * (event_consumer_pending and event_consumer_ack_pending of each /metrics at 0 in two readings 5 s
+ * apart; the consumers cache their lag for a few seconds): what a benchmark's seeding published
+ * (applications' events fan out to notifications, search and analytics) is otherwise still being
+ * applied while requests are timed.
  */
-export async function waitForConsumers(stack: BenchStack): Promise<void> {
+export function waitForConsumers(stack: BenchStack): Promise<void> {
   const metricsUrls = subgraphServices.map((service) => stack.urls[service.name]!.replace(/\/graphql$/, '/metrics'));
   const backlog = async () => {
     let sum = 0;
-    for (const url of metricsUrls) sum += (await metricSum(url, 'event_consumer_pending')) + (await metricSum(url, 'event_consumer_ack_pending'));
+    for (const url of metricsUrls) sum += await metricSum(url, 'event_consumer_pending', 'event_consumer_ack_pending');
     return sum;
   };
-  const until = Date.now() + 10 * 60_000;
-  let said = 0;
-  let quietReadings = 0;
-  while (quietReadings < 2 && Date.now() < until) {
-    const left = await backlog();
-    quietReadings = left === 0 ? quietReadings + 1 : 0;
-    if (left > 0 && Date.now() - said > 10_000) {
-      console.log(`  the services' event consumers: ${left} events to apply`);
-      said = Date.now();
-    }
-    if (quietReadings < 2) await new Promise((resolve) => setTimeout(resolve, 5_000));
-  }
+  return waitUntilNone(backlog, (n) => `the services' event consumers: ${n} events to apply`, 2);
 }
 
 /**
@@ -130,10 +133,12 @@ export async function settleDatabases(databaseUrls: readonly string[]): Promise<
 /**
  * Samples the cluster's running autovacuum workers every 250 ms until stop(), which returns each
  * table seen (database.table) with the share of samples it was seen in: autovacuum's CPU counts in
- * PostgreSQL's per-request figures when it runs during a measurement.
+ * PostgreSQL's per-request figures when it runs during a measurement. It connects as the cluster's
+ * superuser (`adminDatabaseUrl`): a service's role sees other roles' sessions, autovacuum workers
+ * included, without their kind or query.
  */
-export async function watchAutovacuum(databaseUrl: string): Promise<{ stop(): Promise<string> }> {
-  const db = new pg.Client({ connectionString: databaseUrl });
+export async function watchAutovacuum(adminDatabaseUrl: string): Promise<{ stop(): Promise<string> }> {
+  const db = new pg.Client({ connectionString: adminDatabaseUrl });
   await db.connect();
   db.on('error', () => undefined);
   const seen = new Map<string, number>();
@@ -290,7 +295,14 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
     await stop();
     throw error;
   }
-  return { urls, env, hopSecret: env.GATEWAY_HOP_SECRET!, natsUrlOf: (service) => natsUrlWithCredentials(nats.url, service, natsPasswords.services[service]!), stop };
+  return {
+    urls,
+    env,
+    hopSecret: env.GATEWAY_HOP_SECRET!,
+    adminDatabaseUrl: postgres.urlFor('postgres'),
+    natsUrlOf: (service) => natsUrlWithCredentials(nats.url, service, natsPasswords.services[service]!),
+    stop,
+  };
 }
 
 /** One request straight to a subgraph, signed as the gateway would sign it. */

@@ -166,6 +166,10 @@ stopOnInterrupt(() => stack.stop());
 const db = new pg.Client({ connectionString: stack.env.NOTIFICATIONS_DATABASE_URL! });
 await db.connect();
 db.on('error', () => undefined);
+// As the cluster's superuser: names other roles' backends by kind (a service's role sees them without).
+const admin = new pg.Client({ connectionString: stack.adminDatabaseUrl });
+await admin.connect();
+admin.on('error', () => undefined);
 const nats = await connectToNats(stack.natsUrlOf('applications'), 'bench-notifications', { inboxPrefix: natsInboxPrefixOf('applications') });
 try {
   // The reader: a job seeker signed up through the gateway, whose account notifications hears of from users' events.
@@ -357,8 +361,8 @@ try {
   // (pg_stat_activity), so that what the requests cost is told apart from what other services'
   // backends (relays, consumers, periodic work) spend in the same cluster.
   const readBackendCpu = async () => {
-    const { rows } = await db.query<{ pid: number; owner: string }>(
-      `SELECT pid, coalesce(datname, '-') || ' ' || coalesce(backend_type, '?') AS owner FROM pg_stat_activity WHERE pid <> pg_backend_pid()`,
+    const { rows } = await admin.query<{ pid: number; owner: string }>(
+      `SELECT pid, coalesce(datname, '-') || ' ' || backend_type AS owner FROM pg_stat_activity WHERE pid <> pg_backend_pid()`,
     );
     const cpu = new Map<number, { owner: string; seconds: number }>();
     for (const { pid, owner } of rows) {
@@ -394,7 +398,7 @@ try {
     for (let k = 0; k < measurements.length; k += 1) {
       const m = measurements[(k + round - 1) % measurements.length]!;
       await waitForQuiet(maxLoad);
-      const autovacuum = await watchAutovacuum(stack.env.NOTIFICATIONS_DATABASE_URL!);
+      const autovacuum = await watchAutovacuum(stack.adminDatabaseUrl);
       const activityBefore = await readDatabaseActivity();
       const backendsBefore = await readBackendCpu();
       const before = await readCpu();
@@ -471,5 +475,6 @@ try {
 } finally {
   await nats.close();
   await db.end();
+  await admin.end();
   await stack.stop();
 }
