@@ -6,7 +6,9 @@
 //     access token: the gateway's RSS once they are all listening;
 //  2. open-loop publishing of notifications.notification.created.v1 at each of --rates events/s
 //     (default 500,100; Hive Gateway at the first only)
-//     for --seconds (after a 5 s warm-up that is not counted), event i for account i mod accounts,
+//     for --seconds after a warm-up that is not counted (--warm-up seconds, default 20, in which the
+//     rate climbs evenly from a tenth of the target to the target; with --step the warm-up is at the
+//     full rate from its first event: the cold step), event i for account i mod accounts,
 //     each naming a real in-app notification row of that account (made in notifications_db before
 //     the run), published with the notifications service's NATS identity: per delivery, from the
 //     publish to the client's `next` (which the gateway resolved through the query planner as the
@@ -70,9 +72,13 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'max-load': { type: 'string' },
     stages: { type: 'string' },
+    'warm-up': { type: 'string', default: '20' },
+    step: { type: 'boolean', default: false },
   },
 });
 const stagesDir = values.stages === undefined ? undefined : path.resolve(values.stages);
+// The probes append to files in it from the first second; a missing folder would stop every process.
+if (stagesDir) await fs.mkdir(stagesDir, { recursive: true });
 const probeArgs = stagesDir ? ['--import', pathToFileURL(path.join(import.meta.dirname, 'subscription-probe.mjs')).href] : [];
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const accountCount = Number(values.accounts);
@@ -81,7 +87,8 @@ const subscriberCount = accountCount * perAccount;
 /** Our gateway is measured at each rate, in this order; Hive Gateway at the first. */
 const rates = values.rates!.split(',').map(Number);
 const seconds = Number(values.seconds);
-const WARM_UP_SECONDS = 5;
+const warmUpSeconds = Number(values['warm-up']);
+const warmUpDescription = values.step ? `a ${warmUpSeconds} s warm-up at the full rate (a cold step)` : `a ${warmUpSeconds} s warm-up climbing from a tenth of the rate`;
 const DRAIN_MS = 10_000;
 const command = `npm run bench:subscriptions -- ${process.argv.slice(2).join(' ')}`.trim();
 
@@ -91,6 +98,27 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 const ON_NOTIFICATION = clientOperation('subscriptions', 'OnNotification');
+
+/**
+ * When each event of a phase is due, in ms after its first: through the warm-up the rate climbs
+ * evenly from a tenth of `rate` to `rate` (or is `rate` throughout with --step), then stays at `rate`.
+ * A process that has served nothing yet (code not optimised, heaps small, pools empty) meets the
+ * full rate only in the ramp's last seconds, as a service that comes up behind a load balancer does.
+ */
+function publishSchedule(rate: number, warmUp: number, step: boolean): { warmUpEvents: number; dueMs(i: number): number } {
+  const from = step ? rate : rate / 10;
+  const warmUpEvents = Math.round(((from + rate) / 2) * warmUp);
+  // Events due by t seconds into the warm-up: from·t + climb·t²; the i-th is due where that is i.
+  const climb = warmUp > 0 ? (rate - from) / (2 * warmUp) : 0;
+  return {
+    warmUpEvents,
+    dueMs(i) {
+      if (i >= warmUpEvents) return (warmUp + (i - warmUpEvents) / rate) * 1000;
+      if (climb === 0) return (i / rate) * 1000;
+      return ((-from + Math.sqrt(from * from + 4 * climb * i)) / (2 * climb)) * 1000;
+    },
+  };
+}
 
 type Account = { userId: string; accessToken: string; refreshToken: string; issuedAt: number };
 
@@ -409,8 +437,9 @@ async function runPhase(target: Target, rate: number, accounts: Account[], notif
     closeCodes = message.closeCodes;
   });
 
-  const total = rate * (WARM_UP_SECONDS + seconds);
-  const warmUp = rate * WARM_UP_SECONDS;
+  const schedule = publishSchedule(rate, warmUpSeconds, values.step!);
+  const warmUp = schedule.warmUpEvents;
+  const total = warmUp + rate * seconds;
   const publishedAt = new Array<number>(total);
   let peakRss = idle.rssBytes;
   let before: Promise<ProcessSample> | undefined;
@@ -426,7 +455,7 @@ async function runPhase(target: Target, rate: number, accounts: Account[], notif
   );
   const loadBefore = loadAverage();
   const tcpBefore = tcpCounters();
-  console.log(`[${target.label}] publishing ${rate} events/s for ${WARM_UP_SECONDS} s warm-up + ${seconds} s…`);
+  console.log(`[${target.label}] publishing ${rate} events/s for ${seconds} s after ${warmUpDescription}…`);
   const started = now();
   let i = 0;
   while (i < total) {
@@ -437,14 +466,14 @@ async function runPhase(target: Target, rate: number, accounts: Account[], notif
       measureStarted = now();
       measuring = true;
     }
-    const due = started + (i * 1000) / rate;
+    const due = started + schedule.dueMs(i);
     const wait = due - now();
     if (wait > 1) {
       await sleep(Math.min(wait, 20));
       continue;
     }
     // Every event that is due now, then back to the event loop (the NATS client writes them out).
-    while (i < total && started + (i * 1000) / rate <= now()) {
+    while (i < total && started + schedule.dueMs(i) <= now()) {
       const recipient = accounts[i % accounts.length]!;
       publishedAt[i] = now();
       target.publish({ notificationId: notificationIds[i]!, recipientId: recipient.userId });
@@ -600,7 +629,7 @@ try {
   console.log(`registered in ${Math.round((performance.now() - started) / 1000)} s`);
   // Measured once the registrations' events are out (the services' copies of the users follow them).
   await waitForOutbox(stack.env.USERS_DATABASE_URL!, 'users');
-  const eventCount = Math.max(...rates) * (WARM_UP_SECONDS + seconds);
+  const eventCount = Math.max(...rates.map((rate) => publishSchedule(rate, warmUpSeconds, values.step!).warmUpEvents + rate * seconds));
   started = performance.now();
   const notificationIds = await makeNotifications(stack.env.NOTIFICATIONS_DATABASE_URL!, accounts, eventCount);
   console.log(`${eventCount} in-app notifications made in ${Math.round((performance.now() - started) / 1000)} s`);
@@ -665,7 +694,7 @@ try {
   console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; CPU: ${os.cpus()[0]?.model}; date: ${new Date().toISOString()}`);
   console.log(execSync('free -g', { encoding: 'utf8' }));
   console.log(
-    `${subscriberCount} subscribers (${accountCount} accounts × ${perAccount} connection${perAccount > 1 ? 's' : ''}), ${rates.join(' and ')} events/s for ${seconds} s after a ${WARM_UP_SECONDS} s warm-up, each event to one account.\n`,
+    `${subscriberCount} subscribers (${accountCount} accounts × ${perAccount} connection${perAccount > 1 ? 's' : ''}), ${rates.join(' and ')} events/s for ${seconds} s after ${warmUpDescription}, each event to one account.\n`,
   );
   const row = (r: PhaseResult) =>
     `| ${r.label} | ${r.rate} | ${r.subscribed} (${r.failed} failed) | ${r.emptyRssMb} | ${r.idleRssMb} | ${r.peakRssMb} | ${r.achievedRate} | ${r.delivered}/${r.expected} (${r.lost} lost) | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.cpuPercent}% | ${r.clientCpuPercent}% | ${r.loadBefore} → ${r.loadAfter} |`;
