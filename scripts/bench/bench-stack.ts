@@ -226,11 +226,17 @@ function waitForGatewayQueries(url: string, child: ChildProcess): Promise<void> 
   });
 }
 
+/**
+ * What PostgreSQL keeps per statement when a benchmark asks for it (--statements): pg_stat_statements
+ * with planning counted, so that a statement planned on every call shows as plans ≈ calls.
+ */
+export const statementStatisticsSettings = { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' };
+
 /** Starts every built service (npm run build first) on free ports over fresh databases. */
-export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<BenchStack> {
+export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs: string[] = [], postgresSettings: Record<string, string> = {}): Promise<BenchStack> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jobplatform-bench-'));
   await fs.chmod(dir, 0o755);
-  const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), port: await findFreePort(), persistent: false });
+  const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), port: await findFreePort(), persistent: false, settings: postgresSettings });
   // Each service on its own NATS identity, as in production; passwords made afresh for the run.
   // The gateway too: its subscriptions listen on NATS as a subscribe-only user of its own.
   const natsIdentities = [...serviceRegistry.map((service) => service.name), gatewayDefinition.name];

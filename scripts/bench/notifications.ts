@@ -28,7 +28,9 @@
 // --connections N (default 50), --others N (notifications of 5,000 other users beside the reader's
 // before the reading phase, default 50,000; written straight into notifications_db), --max-load X (before each phase and each reading measurement, wait
 // up to 15 minutes for the 1-minute load average to fall to X: the machines are shared), --cpu-prof
-// DIR (every service writes a V8 CPU profile there when the run ends).
+// DIR (every service writes a V8 CPU profile there when the run ends), --statements (PostgreSQL runs
+// with pg_stat_statements, planning counted: for each reading measurement, the statements that took
+// the most of its time, with calls and plans per request and the time and buffers of each call).
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -48,6 +50,7 @@ import {
   settleDatabases,
   stackDatabaseUrls,
   startBenchStack,
+  statementStatisticsSettings,
   stopOnInterrupt,
   waitForConsumers,
   waitForQuiet,
@@ -71,6 +74,7 @@ const { values } = parseArgs({
     'max-load': { type: 'string' },
     'cpu-prof': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    statements: { type: 'boolean', default: false },
     /** Only the reading measurements (the inbox is filled as fast as it goes): for a quiet run of them alone. */
     'only-reading': { type: 'boolean', default: false },
   },
@@ -161,7 +165,7 @@ async function publishAtRate(
 }
 
 if (!values['no-build']) buildServices();
-const stack = await startBenchStack({}, cpuProfileArgs(values['cpu-prof']));
+const stack = await startBenchStack({}, cpuProfileArgs(values['cpu-prof']), values.statements ? statementStatisticsSettings : {});
 stopOnInterrupt(() => stack.stop());
 const db = new pg.Client({ connectionString: stack.env.NOTIFICATIONS_DATABASE_URL! });
 await db.connect();
@@ -385,6 +389,23 @@ try {
       ).rows.map((row) => [row.datname, { xacts: Number(row.xacts), blocks: Number(row.blocks) }]),
     );
   const cpuRows: string[] = [];
+  // With --statements: what each measurement's statements cost PostgreSQL, per call.
+  const statementRows: string[] = [];
+  if (values.statements) await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  const readStatements = async (label: string, requests: number) => {
+    const { rows } = await admin.query<{ datname: string; calls: string; plans: string; plan_ms: number; exec_ms: number; blocks: string; query: string }>(
+      `SELECT d.datname, s.calls, s.plans, s.total_plan_time AS plan_ms, s.total_exec_time AS exec_ms, s.shared_blks_hit + s.shared_blks_read AS blocks,
+         left(regexp_replace(s.query, '\\s+', ' ', 'g'), 70) AS query
+       FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+       WHERE d.datname IN ('users_db', 'notifications_db') ORDER BY s.total_plan_time + s.total_exec_time DESC LIMIT 3`,
+    );
+    for (const row of rows) {
+      const calls = Number(row.calls);
+      statementRows.push(
+        `| ${label} | ${row.datname} | \`${row.query.replaceAll('|', '\\|')}…\` | ${(calls / requests).toFixed(2)} | ${(Number(row.plans) / calls).toFixed(2)} | ${Number(row.plans) > 0 ? (row.plan_ms / Number(row.plans)).toFixed(3) : '–'} | ${(row.exec_ms / calls).toFixed(3)} | ${(Number(row.blocks) / calls).toFixed(1)} |`,
+      );
+    }
+  };
   // Each process's CPU with no requests (relays, timers, autovacuum after the inbox was filled), per
   // second over 5 s, taken out of each measurement's figures so that they show what the requests cost.
   await waitForQuiet(maxLoad);
@@ -399,6 +420,7 @@ try {
       const m = measurements[(k + round - 1) % measurements.length]!;
       await waitForQuiet(maxLoad);
       const autovacuum = await watchAutovacuum(stack.adminDatabaseUrl);
+      if (values.statements) await admin.query('SELECT pg_stat_statements_reset()');
       const activityBefore = await readDatabaseActivity();
       const backendsBefore = await readBackendCpu();
       const before = await readCpu();
@@ -415,6 +437,7 @@ try {
       const elapsedSeconds = (performance.now() - started) / 1000;
       results.push(result);
       const requests = result.requestsPerSecond * loadSeconds;
+      if (values.statements) await readStatements(result.label, requests);
       await sleep(1_100);
       const activityAfter = await readDatabaseActivity();
       const activity = [...activityAfter]
@@ -466,6 +489,15 @@ try {
       ...cpuRows,
     ].join('\n'),
   );
+  if (values.statements)
+    console.log(
+      [
+        "\nThe statements that took most of PostgreSQL's time in each measurement (pg_stat_statements):\n",
+        '| run | database | statement | calls per request | plans per call | plan ms per plan | execution ms per call | buffers per call |',
+        '|---|---|---|---:|---:|---:|---:|---:|',
+        ...statementRows,
+      ].join('\n'),
+    );
   console.log(
     `\nMyNotifications direct / Me direct: ${Math.round(meanRate('MyNotifications(first: 20) direct'))} / ${Math.round(meanRate('Me direct'))} req/s = ×${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'missed'})`,
   );

@@ -26,6 +26,8 @@ export type EmbeddedPostgresOptions = {
    * caller stops it when its turn comes (the dev stack: services first, then NATS, then PostgreSQL).
    */
   ownProcessGroup?: boolean;
+  /** Server settings beyond the defaults, each passed as `-c name=value` (e.g. shared_preload_libraries). */
+  settings?: Record<string, string>;
 };
 
 export type EmbeddedPostgresHandle = {
@@ -92,14 +94,27 @@ async function stopLeftoverServer(dataDir: string, log: (line: string) => void):
   throw new Error(`PostgreSQL (pid ${pid}) still holds ${dataDir}; stop it and start again`);
 }
 
-async function launch(binaries: PostgresBinaries, dataDir: string, port: number, runAs: RunAs, log: (line: string) => void, detached: boolean): Promise<ChildProcess> {
-  const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'], {
-    ...runAs,
-    cwd: '/',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LC_ALL: 'C' },
-    detached,
-  });
+async function launch(
+  binaries: PostgresBinaries,
+  dataDir: string,
+  port: number,
+  runAs: RunAs,
+  log: (line: string) => void,
+  detached: boolean,
+  settings: Record<string, string>,
+): Promise<ChildProcess> {
+  const extra = Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+  const child = spawn(
+    binaries.postgres,
+    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', ...extra],
+    {
+      ...runAs,
+      cwd: '/',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+      detached,
+    },
+  );
   const forward = (chunk: Buffer) => chunk.toString('utf8').split('\n').filter(Boolean).forEach(log);
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
@@ -170,7 +185,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } else {
     await stopLeftoverServer(dataDir, log);
   }
-  const child = await launch(binaries, dataDir, options.port, runAs, log, options.ownProcessGroup ?? false);
+  const child = await launch(binaries, dataDir, options.port, runAs, log, options.ownProcessGroup ?? false, options.settings ?? {});
 
   const admin: pg.ClientConfig = { host: '127.0.0.1', port: options.port, user, password, database: 'postgres' };
   await waitUntilAcceptingQueries(admin, options.formerPasswords ?? [], log);
