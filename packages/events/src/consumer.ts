@@ -167,6 +167,15 @@ export type EventConsumer = {
   stop(): Promise<void>;
 };
 
+/**
+ * Records a batch's events as processed by a consumer and returns the ids that were new: one text
+ * whatever the batch's size (arrays taken apart by unnest), so that it is one prepared statement,
+ * not one per batch size (see the outbox's INSERT_EVENTS).
+ */
+const MARK_PROCESSED = `INSERT INTO "processed_events" ("consumer", "event_id", "subject")
+  SELECT $1, "event_id", "subject" FROM unnest($2::text[], $3::text[]) AS "event" ("event_id", "subject")
+  ON CONFLICT ("consumer", "event_id") DO NOTHING RETURNING "event_id"`;
+
 const namePattern = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** The filter that selects exactly `subjects` when there is one, or their common prefix.> otherwise. */
@@ -351,17 +360,7 @@ export async function startEventConsumer<Tx extends SqlClient>(options: EventCon
   /** Applies events in one transaction, in order: one processed_events statement, then the handlers of the new ones. */
   const apply = async (batch: Valid[]): Promise<void> => {
     const applied = await options.transaction(async (tx) => {
-      const values: unknown[] = [];
-      const rows = batch.map(({ event }, i) => {
-        values.push(durable, event.id, event.type);
-        return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`;
-      });
-      const inserted = await queryRows<{ event_id: string }>(
-        tx,
-        `INSERT INTO "processed_events" ("consumer", "event_id", "subject") VALUES ${rows.join(', ')}
-         ON CONFLICT ("consumer", "event_id") DO NOTHING RETURNING "event_id"`,
-        values,
-      );
+      const inserted = await queryRows<{ event_id: string }>(tx, MARK_PROCESSED, [durable, batch.map(({ event }) => event.id), batch.map(({ event }) => event.type)]);
       const freshIds = new Set(inserted.map((row) => row.event_id));
       const fresh = batch.filter((item) => freshIds.delete(item.event.id)); // not seen before (nor twice in this batch)
       if (batchHandler) {

@@ -239,15 +239,31 @@ async function expectOneDeadLetterAndTheOther19Effects(consumer: EventConsumer):
 }
 
 /** A transaction runner over the harness's pool that counts the transactions it ran. */
-function countingTransactions(): { transaction: TransactionRunner<pg.PoolClient>; count: () => number } {
+/**
+ * A transaction runner that counts its transactions and keeps the processed_events statements sent
+ * in them: each one's text, and how many events it marked.
+ */
+function countingTransactions(): { transaction: TransactionRunner<pg.PoolClient>; count: () => number; marks: { text: string; events: number }[] } {
   let transactions = 0;
+  const marks: { text: string; events: number }[] = [];
   const runner = createPgTransactionRunner(h.db.pool);
+  const watched = (client: pg.PoolClient) =>
+    new Proxy(client, {
+      get(target, property, receiver) {
+        if (property !== 'query') return Reflect.get(target, property, receiver) as unknown;
+        return (text: unknown, values?: unknown[]) => {
+          if (typeof text === 'string' && text.includes('"processed_events"')) marks.push({ text, events: (values?.[1] as unknown[] | undefined)?.length ?? 0 });
+          return (target.query as (text: unknown, values?: unknown[]) => unknown)(text, values);
+        };
+      },
+    });
   return {
     transaction: async (work) => {
       transactions += 1;
-      return runner(work);
+      return runner((client) => work(watched(client)));
     },
     count: () => transactions,
+    marks,
   };
 }
 
@@ -284,6 +300,10 @@ describe('batches across aggregates', () => {
     expect(consumer.stats()).toMatchObject({ handled: 400, failures: 0 });
     expect(overlaps).toBe(0);
     expect(counted.count()).toBeLessThan(100); // 32 per transaction at most; one per event without batching
+    // Batches of several sizes, marked processed by one statement text: one prepared statement
+    // whatever the size, where a row of placeholders per event made a text per size.
+    expect(new Set(counted.marks.map((mark) => mark.events)).size).toBeGreaterThan(1);
+    expect(new Set(counted.marks.map((mark) => mark.text)).size).toBe(1);
     const { rows } = await h.db.query<{ user_id: string; versions: string[] }>(
       'SELECT "user_id", array_agg("username" ORDER BY "n") AS "versions" FROM "effects" GROUP BY "user_id"',
     );

@@ -330,3 +330,22 @@ describe('wake-ups without a NOTIFY per transaction', () => {
     );
   }, 60_000);
 });
+
+it('records events in one statement, in the order given, with one text whatever their number', async () => {
+  const texts = new Set<string>();
+  const recorded: string[] = [];
+  for (const count of [1, 3, 2]) {
+    await runPgTransaction(h.db.pool, async (client) => {
+      const watched = { query: (text: string, values: unknown[]) => (texts.add(text), client.query(text, values)) };
+      const events = Array.from({ length: count }, (_, i) => ({ subject: 'users.user.updated.v1' as const, data: updatedUser(100 + recorded.length + i) }));
+      for (const envelope of await outbox.recordMany(watched, events)) recorded.push(envelope.id);
+    });
+  }
+  expect(texts.size).toBe(1);
+  const { rows } = await h.db.query<{ id: string; data: { userId: string }; tracestate: string | null; aggregate_type: string }>(
+    'SELECT "id", "data", "tracestate", "aggregate_type" FROM "event_outbox" ORDER BY "position"',
+  );
+  expect(rows.map((row) => row.id)).toEqual(recorded);
+  expect(rows.map((row) => row.data.userId)).toEqual(['100', '101', '102', '103', '104', '105']);
+  expect(rows.every((row) => row.tracestate === null && row.aggregate_type === 'user')).toBe(true);
+});

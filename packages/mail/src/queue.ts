@@ -21,7 +21,12 @@ const kindPattern = /^[a-z][a-z0-9_]{0,49}$/;
 /** An id for a mail to be queued later in the same transaction, for a row that refers to it first. */
 export const newMailId = (): string => ulid();
 
-const COLUMNS = 7;
+/**
+ * One text whatever the number of mails (a column per array parameter, taken apart by unnest), so
+ * that it is one prepared statement, not one per number of mails (see createLeanSql's names).
+ */
+const INSERT_MAILS = `INSERT INTO "outbound_mail" ("id", "kind", "user_id", "recipient", "subject", "text_body", "html_body")
+  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])`;
 
 /**
  * Queues mails through `tx`, the transaction that makes the change asking for them, in one
@@ -30,18 +35,21 @@ const COLUMNS = 7;
  */
 export async function enqueueMails(tx: SqlClient, messages: readonly (MailMessage & { id?: string })[]): Promise<QueuedMail[]> {
   if (messages.length === 0) return [];
-  const values: unknown[] = [];
-  const ids: string[] = [];
-  const rows = messages.map((message, i) => {
+  for (const message of messages) {
     if (!kindPattern.test(message.kind)) throw new Error(`enqueueMail: kind "${message.kind}" must match ${kindPattern}`);
     if (/[\r\n]/.test(message.subject) || /[\r\n]/.test(message.to)) throw new Error('enqueueMail: subject and recipient must be single lines');
-    const id = message.id ?? ulid();
-    ids.push(id);
-    values.push(id, message.kind, message.userId?.toString() ?? null, message.to, message.subject, message.text, message.html ?? null);
-    const at = i * COLUMNS;
-    return `($${at + 1}, $${at + 2}, $${at + 3}::bigint, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7})`;
-  });
-  await queryRows(tx, `INSERT INTO "outbound_mail" ("id", "kind", "user_id", "recipient", "subject", "text_body", "html_body") VALUES ${rows.join(', ')}`, values);
+  }
+  const ids = messages.map((message) => message.id ?? ulid());
+  const column = <T>(of: (message: MailMessage) => T) => messages.map(of);
+  await queryRows(tx, INSERT_MAILS, [
+    ids,
+    column((message) => message.kind),
+    column((message) => message.userId?.toString() ?? null),
+    column((message) => message.to),
+    column((message) => message.subject),
+    column((message) => message.text),
+    column((message) => message.html ?? null),
+  ]);
   return ids.map((id) => ({ id }));
 }
 

@@ -1,6 +1,6 @@
 import { runPgTransaction } from '@jobplatform/events';
 import type { MailCatcher } from '../src/catcher.js';
-import { deleteMailOf, enqueueMail, retryDelayMs, type MailMessage } from '../src/index.js';
+import { deleteMailOf, enqueueMail, enqueueMails, retryDelayMs, type MailMessage } from '../src/index.js';
 import { createMailDatabase, metricValue, startTestCatcher, startTestCourier, waitFor } from './mail-test-setup.js';
 
 let db: Awaited<ReturnType<typeof createMailDatabase>>;
@@ -50,6 +50,30 @@ describe('enqueueMail and the courier', () => {
       expect(await metricValue(courier.registry, 'mail_sent_total', '{kind="welcome"}')).toBe(1);
     } finally {
       await courier.stop();
+    }
+  });
+
+  it('queues several mails in one statement, with one text whatever their number', async () => {
+    const texts = new Set<string>();
+    const queued: { id: string; mail: MailMessage }[] = [];
+    for (const count of [1, 3]) {
+      const mails = Array.from({ length: count }, (_, i) => message(i === 0 ? { userId: 42n, html: '<p>Hi</p>' } : {}));
+      await runPgTransaction(db.pool, async (client) => {
+        const watched = { query: (text: string, values: unknown[]) => (texts.add(text), client.query(text, values)) };
+        (await enqueueMails(watched, mails)).forEach(({ id }, i) => queued.push({ id, mail: mails[i]! }));
+      });
+    }
+    expect(texts.size).toBe(1);
+    for (const { id, mail } of queued) {
+      expect(await rowOf(id)).toMatchObject({
+        kind: mail.kind,
+        recipient: mail.to,
+        subject: mail.subject,
+        text_body: mail.text,
+        html_body: mail.html ?? null,
+        user_id: mail.userId?.toString() ?? null,
+        status: 'pending',
+      });
     }
   });
 
