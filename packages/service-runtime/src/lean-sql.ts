@@ -76,6 +76,12 @@ export type LeanSqlOptions = {
    * statements each connection keeps prepared stay bounded whatever SQL a service builds.
    */
   preparedStatements?: number;
+  /**
+   * Called once, when the first text beyond preparedStatements goes unnamed: from then on every new
+   * text is parsed and planned on each call. A service that sees it builds texts that vary with
+   * their data (a row of placeholders per row, say) and should send arrays instead.
+   */
+  onNamesUsedUp?: (limit: number) => void;
 };
 
 const DEFAULT_PREPARED_STATEMENTS = 100;
@@ -85,11 +91,17 @@ const DEFAULT_PREPARED_STATEMENTS = 100;
  * once per connection instead of on every call, and after a few calls may keep its plan: for the
  * hot reads (a page with its side reads in one statement), planning cost as much as executing.
  */
-function statementNames(limit: number): (text: string) => string | undefined {
+function statementNames(limit: number, onUsedUp?: (limit: number) => void): (text: string) => string | undefined {
   const names = new Map<string, string>();
+  let told = false;
   return (text) => {
     const known = names.get(text);
-    if (known !== undefined || names.size >= limit) return known;
+    if (known !== undefined) return known;
+    if (names.size >= limit) {
+      if (!told && limit > 0) onUsedUp?.(limit);
+      told = true;
+      return undefined;
+    }
     const name = `lean_${names.size + 1}_${createHash('sha256').update(text).digest('base64url').slice(0, 16)}`;
     names.set(text, name);
     return name;
@@ -188,7 +200,7 @@ const rowsOf =
  */
 export function createLeanSql(pool: pg.Pool, options: LeanSqlOptions = {}): LeanSql {
   const { onQuery } = options;
-  const nameOf = statementNames(options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS);
+  const nameOf = statementNames(options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS, options.onNamesUsedUp);
   return {
     rows: rowsOf(sender(pool, onQuery, nameOf)),
     transaction: <T>(work: (tx: LeanTx) => Promise<T>): Promise<T> =>

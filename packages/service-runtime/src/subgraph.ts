@@ -194,14 +194,22 @@ export type DatabaseClients<Db> = { db: Db; sql: LeanSql; close(): Promise<void>
 export function createDatabaseClients<Db extends PrismaLike>(
   PrismaClient: PrismaClientClass<Db>,
   databaseUrl: string,
-  options: { poolSize?: number; onQuery?: StartSubgraphOptions<unknown>['onQuery'] } = {},
+  options: { poolSize?: number; onQuery?: StartSubgraphOptions<unknown>['onQuery']; logger?: Logger } = {},
 ): DatabaseClients<Db> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 20, connectionTimeoutMillis: TRANSACTION_DEFAULTS.maxWait });
   // An idle connection the server ended must not end the process (pg-pool re-emits it here).
   pool.on('error', () => undefined);
   const { onQuery } = options;
   const db = prismaOver(PrismaClient, new PrismaPg(pool), onQuery);
-  const sql = createLeanSql(pool, onQuery ? { onQuery } : {});
+  const { logger } = options;
+  const sql = createLeanSql(pool, {
+    ...(onQuery ? { onQuery } : {}),
+    onNamesUsedUp: (limit) =>
+      logger?.warn(
+        { preparedStatements: limit },
+        'node-postgres statements: every prepared-statement name is taken; new statement texts are planned on every call (a text that varies with its data should take arrays)',
+      ),
+  });
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -267,7 +275,7 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
   try {
     const clients = await lifecycle.start(
       'database',
-      () => createDatabaseClients(definition.PrismaClient, env.databaseUrl, { poolSize: env.databasePoolSize, ...(options.onQuery ? { onQuery: options.onQuery } : {}) }),
+      () => createDatabaseClients(definition.PrismaClient, env.databaseUrl, { poolSize: env.databasePoolSize, logger, ...(options.onQuery ? { onQuery: options.onQuery } : {}) }),
       (started) => started.close(),
     );
     const { db, sql } = clients;

@@ -121,9 +121,10 @@ it('commits a transaction, and rolls one back when its work throws', async () =>
   expect(inside).toEqual([{ id: 1n, day: new Date('2026-01-02T00:00:00.000Z') }]);
 });
 
-it('prepares each statement text with values once per connection, the first texts up to its limit, and sends the others unnamed', async () => {
+it('prepares each statement text with values once per connection, the first texts up to its limit, sends the others unnamed and says so once', async () => {
   const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-  const sql = createLeanSql(pool, { preparedStatements: 2 });
+  const usedUp: number[] = [];
+  const sql = createLeanSql(pool, { preparedStatements: 2, onNamesUsedUp: (limit) => usedUp.push(limit) });
   try {
     // Without values: the simple protocol, as before, and no slot taken.
     expect(await sql.rows('SELECT 42 AS n')).toEqual([{ n: 42 }]);
@@ -142,6 +143,8 @@ it('prepares each statement text with values once per connection, the first text
       { statement: 'SELECT $1::int AS n', runs: 3 },
       { statement: 'SELECT $1::int + 10 AS n', runs: 3 },
     ]);
+    // Told once, when the third text found every name taken.
+    expect(usedUp).toEqual([2]);
   } finally {
     await pool.end();
   }
