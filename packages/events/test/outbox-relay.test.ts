@@ -336,7 +336,8 @@ it('records events in one statement, in the order given, with one text whatever 
   const recorded: string[] = [];
   for (const count of [1, 3, 2]) {
     await runPgTransaction(h.db.pool, async (client) => {
-      const watched = { query: (text: string, values: unknown[]) => (texts.add(text), client.query(text, values)) };
+      // The transaction's client, keeping each statement's text.
+      const watched = { query: (text: string, values: unknown[]) => (texts.add(text), client.query(text, values)) } as unknown as typeof client;
       const events = Array.from({ length: count }, (_, i) => ({ subject: 'users.user.updated.v1' as const, data: updatedUser(100 + recorded.length + i) }));
       for (const envelope of await outbox.recordMany(watched, events)) recorded.push(envelope.id);
     });

@@ -59,7 +59,8 @@ describe('enqueueMail and the courier', () => {
     for (const count of [1, 3]) {
       const mails = Array.from({ length: count }, (_, i) => message(i === 0 ? { userId: 42n, html: '<p>Hi</p>' } : {}));
       await runPgTransaction(db.pool, async (client) => {
-        const watched = { query: (text: string, values: unknown[]) => (texts.add(text), client.query(text, values)) };
+        // The transaction's client, keeping each statement's text.
+        const watched = { query: (text: string, values: unknown[]) => (texts.add(text), client.query(text, values)) } as unknown as typeof client;
         (await enqueueMails(watched, mails)).forEach(({ id }, i) => queued.push({ id, mail: mails[i]! }));
       });
     }
