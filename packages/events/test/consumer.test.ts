@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { watchStatements } from '@jobplatform/testing';
 import {
   createEnvelope,
   createPgTransactionRunner,
@@ -238,7 +239,6 @@ async function expectOneDeadLetterAndTheOther19Effects(consumer: EventConsumer):
   expect(await effects()).toBe(19);
 }
 
-/** A transaction runner over the harness's pool that counts the transactions it ran. */
 /**
  * A transaction runner that counts its transactions and keeps the processed_events statements sent
  * in them: each one's text, and how many events it marked.
@@ -248,14 +248,8 @@ function countingTransactions(): { transaction: TransactionRunner<pg.PoolClient>
   const marks: { text: string; events: number }[] = [];
   const runner = createPgTransactionRunner(h.db.pool);
   const watched = (client: pg.PoolClient) =>
-    new Proxy(client, {
-      get(target, property, receiver) {
-        if (property !== 'query') return Reflect.get(target, property, receiver) as unknown;
-        return (text: unknown, values?: unknown[]) => {
-          if (typeof text === 'string' && text.includes('"processed_events"')) marks.push({ text, events: (values?.[1] as unknown[] | undefined)?.length ?? 0 });
-          return (target.query as (text: unknown, values?: unknown[]) => unknown)(text, values);
-        };
-      },
+    watchStatements(client, ({ text, values }) => {
+      if (text.includes('"processed_events"')) marks.push({ text, events: (values[1] as unknown[] | undefined)?.length ?? 0 });
     });
   return {
     transaction: async (work) => {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { watchStatements } from '@jobplatform/testing';
 import { createOutbox, createPgTransactionRunner, runPgTransaction, startEventConsumer, startOutboxRelay, type EventConsumer, type OutboxRelay } from '../src/index.js';
 import { outboxIdleLockKey } from '../src/event-tables-sql.js';
 import { countRows, updatedUser, useEventHarness, waitFor } from './event-test-setup.js';
@@ -336,8 +337,7 @@ it('records events in one statement, in the order given, with one text whatever 
   const recorded: string[] = [];
   for (const count of [1, 3, 2]) {
     await runPgTransaction(h.db.pool, async (client) => {
-      // The transaction's client, keeping each statement's text.
-      const watched = { query: (text: string, values: unknown[]) => (texts.add(text), client.query(text, values)) } as unknown as typeof client;
+      const watched = watchStatements(client, ({ text }) => texts.add(text));
       const events = Array.from({ length: count }, (_, i) => ({ subject: 'users.user.updated.v1' as const, data: updatedUser(100 + recorded.length + i) }));
       for (const envelope of await outbox.recordMany(watched, events)) recorded.push(envelope.id);
     });

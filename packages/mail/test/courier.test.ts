@@ -1,4 +1,5 @@
 import { runPgTransaction } from '@jobplatform/events';
+import { watchStatements } from '@jobplatform/testing';
 import type { MailCatcher } from '../src/catcher.js';
 import { deleteMailOf, enqueueMail, enqueueMails, retryDelayMs, type MailMessage } from '../src/index.js';
 import { createMailDatabase, metricValue, startTestCatcher, startTestCourier, waitFor } from './mail-test-setup.js';
@@ -59,8 +60,7 @@ describe('enqueueMail and the courier', () => {
     for (const count of [1, 3]) {
       const mails = Array.from({ length: count }, (_, i) => message(i === 0 ? { userId: 42n, html: '<p>Hi</p>' } : {}));
       await runPgTransaction(db.pool, async (client) => {
-        // The transaction's client, keeping each statement's text.
-        const watched = { query: (text: string, values: unknown[]) => (texts.add(text), client.query(text, values)) } as unknown as typeof client;
+        const watched = watchStatements(client, ({ text }) => texts.add(text));
         (await enqueueMails(watched, mails)).forEach(({ id }, i) => queued.push({ id, mail: mails[i]! }));
       });
     }

@@ -199,9 +199,8 @@ export function createDatabaseClients<Db extends PrismaLike>(
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 20, connectionTimeoutMillis: TRANSACTION_DEFAULTS.maxWait });
   // An idle connection the server ended must not end the process (pg-pool re-emits it here).
   pool.on('error', () => undefined);
-  const { onQuery } = options;
+  const { onQuery, logger } = options;
   const db = prismaOver(PrismaClient, new PrismaPg(pool), onQuery);
-  const { logger } = options;
   const sql = createLeanSql(pool, {
     ...(onQuery ? { onQuery } : {}),
     onNamesUsedUp: (limit) =>

@@ -8,3 +8,4 @@ export { publishEnvelope, publishEvent, readOutbox, readStream, readStreamMessag
 export { signedAsGateway, startSubgraphForTest, type Gql, type SubgraphTestOptions, type SubgraphUnderTest } from './subgraph-under-test.js';
 export { gatewayEnvFor, gatewayNatsEnv, loadSubgraphDefinition, startPlatformForTest, type Account, type PlatformOptions, type PlatformUnderTest } from './platform-under-test.js';
 export { takeDatabaseDown } from './database-outage.js';
+export { watchStatements, type SentStatement } from './watched-statements.js';
