@@ -505,3 +505,24 @@ export function markdownTable(results: LoadResult[], options: { withP95?: boolea
   const rows = results.map((r) => `| ${r.label} | ${r.requestsPerSecond} | ${r.p50} | ${p95(`${r.p95} | `)}${r.p99} | ${r.errors} |`);
   return [`| run | req/s | p50 ms | ${p95('p95 ms | ')}p99 ms | errors |`, `|---|---:|---:|${p95('---:|')}---:|---:|`, ...rows].join('\n');
 }
+
+/**
+ * When each event of a phase is due, in ms after its first: through the warm-up the rate climbs
+ * evenly from a tenth of `rate` to `rate` (or is `rate` throughout with `step`), then stays at `rate`.
+ * A process that has served nothing yet (code not optimised, heaps small, pools empty) meets the
+ * full rate only in the ramp's last seconds, as a service that comes up behind a load balancer does.
+ */
+export function publishSchedule(rate: number, warmUp: number, step: boolean): { warmUpEvents: number; dueMs(i: number): number } {
+  const from = step ? rate : rate / 10;
+  const warmUpEvents = Math.round(((from + rate) / 2) * warmUp);
+  // Events due by t seconds into the warm-up: from·t + climb·t²; the i-th is due where that is i.
+  const climb = warmUp > 0 ? (rate - from) / (2 * warmUp) : 0;
+  return {
+    warmUpEvents,
+    dueMs(i) {
+      if (i >= warmUpEvents) return (warmUp + (i - warmUpEvents) / rate) * 1000;
+      if (climb === 0) return (i / rate) * 1000;
+      return ((-from + Math.sqrt(from * from + 4 * climb * i)) / (2 * climb)) * 1000;
+    },
+  };
+}

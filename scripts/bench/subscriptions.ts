@@ -55,6 +55,7 @@ import {
   waitForOutbox,
   waitForQuiet,
   cpuProfileArgs,
+  publishSchedule,
 } from './bench-stack.js';
 import { pidOfPort, procSample, startHive, type ProcessSample } from './hive-gateway.js';
 import type { ClientSpec, FromClients, ToClients } from './subscription-clients.js';
@@ -98,27 +99,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 const ON_NOTIFICATION = clientOperation('subscriptions', 'OnNotification');
-
-/**
- * When each event of a phase is due, in ms after its first: through the warm-up the rate climbs
- * evenly from a tenth of `rate` to `rate` (or is `rate` throughout with --step), then stays at `rate`.
- * A process that has served nothing yet (code not optimised, heaps small, pools empty) meets the
- * full rate only in the ramp's last seconds, as a service that comes up behind a load balancer does.
- */
-function publishSchedule(rate: number, warmUp: number, step: boolean): { warmUpEvents: number; dueMs(i: number): number } {
-  const from = step ? rate : rate / 10;
-  const warmUpEvents = Math.round(((from + rate) / 2) * warmUp);
-  // Events due by t seconds into the warm-up: from·t + climb·t²; the i-th is due where that is i.
-  const climb = warmUp > 0 ? (rate - from) / (2 * warmUp) : 0;
-  return {
-    warmUpEvents,
-    dueMs(i) {
-      if (i >= warmUpEvents) return (warmUp + (i - warmUpEvents) / rate) * 1000;
-      if (climb === 0) return (i / rate) * 1000;
-      return ((-from + Math.sqrt(from * from + 4 * climb * i)) / (2 * climb)) * 1000;
-    },
-  };
-}
 
 type Account = { userId: string; accessToken: string; refreshToken: string; issuedAt: number };
 
