@@ -27,7 +27,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { postGraphQL } from '@jobplatform/testing';
-import { createLeanSql, type LeanSql, type SqlFragment } from '@jobplatform/service-runtime';
+import { createLeanSql, type LeanSql, type SqlFragment, type StatementOptions } from '@jobplatform/service-runtime';
 import { rawSqlOver, type SqlRunner } from '../../subgraphs/search/src/db.js';
 import { indexJob, type JobSnapshot } from '../../subgraphs/search/src/job-index.js';
 import { createJobSearch } from '../../subgraphs/search/src/job-search.js';
@@ -201,10 +201,10 @@ async function explainSearch(floorDb: pg.Pool, variables: SearchVariables, which
   const statements: { sql: string; values: unknown[] }[] = [];
   const lean = createLeanSql(floorDb);
   const jobSearch = createJobSearch({
-    rows: <Row>(sql: SqlFragment | string, values?: readonly unknown[]) => {
+    rows: <Row>(sql: SqlFragment | string, values?: readonly unknown[], options?: StatementOptions) => {
       const sent = typeof sql === 'string' ? { text: sql, values: [...(values ?? [])] } : sql.toQuery();
       statements.push({ sql: sent.text, values: sent.values });
-      return lean.rows<Row>(sql, values);
+      return lean.rows<Row>(sql, values, options);
     },
   });
   const query = normaliseQuery(variables.query);

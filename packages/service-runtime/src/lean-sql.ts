@@ -47,7 +47,16 @@ export class SqlFragment {
 export const statement = (strings: TemplateStringsArray, ...values: unknown[]): SqlFragment => new SqlFragment(strings, values);
 export const emptyStatement = new SqlFragment([''], []);
 
-type Rows = <Row>(statement: SqlFragment | string, values?: readonly unknown[]) => Promise<Row[]>;
+/**
+ * How one statement is sent. `prepared: false` sends it unnamed whatever names are left, and takes
+ * none: for a text built to the shape of each request (a clause per filter given), of which there
+ * are more than the names, and whose best plan depends on its values anyway. Left to take names,
+ * such texts use them up within minutes of traffic, and the fixed statements a service sends later
+ * are then parsed and planned on every call.
+ */
+export type StatementOptions = { prepared?: boolean };
+
+type Rows = <Row>(statement: SqlFragment | string, values?: readonly unknown[], options?: StatementOptions) => Promise<Row[]>;
 
 /**
  * A connection inside a transaction the lean client opened: query (node-postgres', what queryRows
@@ -65,7 +74,13 @@ export type LeanSql = {
 const queryOf = (sent: SqlFragment | string, values: readonly unknown[] = []) => (sent instanceof SqlFragment ? sent.toQuery() : { text: sent, values: values as unknown[] });
 
 /** A statement a service sent, and through which client (statement-count tests). */
-export type SqlStatementEvent = { query: string; duration: number; via: 'prisma' | 'node-postgres' };
+export type SqlStatementEvent = {
+  query: string;
+  duration: number;
+  via: 'prisma' | 'node-postgres';
+  /** node-postgres only: sent as a named prepared statement (parsed once per connection). */
+  prepared?: boolean;
+};
 
 export type LeanSqlOptions = {
   /** Sees every statement, as Prisma's query event does. */
@@ -157,7 +172,7 @@ export const leanTypes: pg.CustomTypesConfig = {
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-type Send = (text: string, values: unknown[]) => Promise<pg.QueryResult>;
+type Send = (text: string, values: unknown[], options?: StatementOptions) => Promise<pg.QueryResult>;
 
 /**
  * A Date value as the UTC instant's ISO text. node-postgres writes a Date in the process's time
@@ -168,28 +183,28 @@ const asParameter = (value: unknown) => (value instanceof Date ? value.toISOStri
 
 /** Sends statements with the lean parsers, named for preparation by nameOf, each seen by onQuery when given. */
 function sender(target: pg.Pool | pg.PoolClient, onQuery: LeanSqlOptions['onQuery'], nameOf: (text: string) => string | undefined): Send {
-  const send: Send = (text, values) => {
-    // A statement without values goes as node-postgres sends it, by the simple protocol (which
-    // allows several commands in one text); one with values goes by the extended protocol either way.
-    const name = values.length === 0 ? undefined : nameOf(text);
-    return target.query({ text, values: values.map(asParameter), types: leanTypes, ...(name === undefined ? {} : { name }) });
-  };
-  if (!onQuery) return send;
-  return async (text, values) => {
+  // A statement without values goes as node-postgres sends it, by the simple protocol (which
+  // allows several commands in one text); one with values goes by the extended protocol either way.
+  const nameFor = (text: string, values: unknown[], options: StatementOptions | undefined) => (values.length === 0 || options?.prepared === false ? undefined : nameOf(text));
+  const sendNamed = (text: string, values: unknown[], name: string | undefined) =>
+    target.query({ text, values: values.map(asParameter), types: leanTypes, ...(name === undefined ? {} : { name }) });
+  if (!onQuery) return (text, values, options) => sendNamed(text, values, nameFor(text, values, options));
+  return async (text, values, options) => {
+    const name = nameFor(text, values, options);
     const started = performance.now();
     try {
-      return await send(text, values);
+      return await sendNamed(text, values, name);
     } finally {
-      onQuery({ query: text, duration: performance.now() - started, via: 'node-postgres' });
+      onQuery({ query: text, duration: performance.now() - started, via: 'node-postgres', prepared: name !== undefined });
     }
   };
 }
 
 const rowsOf =
   (send: Send): Rows =>
-  async <Row>(sent: SqlFragment | string, values?: readonly unknown[]) => {
+  async <Row>(sent: SqlFragment | string, values?: readonly unknown[], options?: StatementOptions) => {
     const { text, values: parameters } = queryOf(sent, values);
-    return (await send(text, parameters)).rows as Row[];
+    return (await send(text, parameters, options)).rows as Row[];
   };
 
 /**

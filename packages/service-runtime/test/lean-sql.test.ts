@@ -150,6 +150,30 @@ it('prepares each statement text with values once per connection, the first text
   }
 });
 
+it('sends a statement marked prepared: false unnamed, and it takes no name from the fixed statements after it', async () => {
+  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+  const usedUp: number[] = [];
+  const events: SqlStatementEvent[] = [];
+  const sql = createLeanSql(pool, { preparedStatements: 1, onQuery: (event) => events.push(event), onNamesUsedUp: (limit) => usedUp.push(limit) });
+  try {
+    // Texts shaped per request (a clause per filter given): none takes the one name.
+    for (const clauses of [['$1::int > 0'], ['$1::int > 0', '$1::int < 10'], ['$1::int > 0', '$1::int <> 5']])
+      expect(await sql.rows(`SELECT $1::int AS n WHERE ${clauses.join(' AND ')}`, [3], { prepared: false })).toEqual([{ n: 3 }]);
+    // A fixed statement sent after them still gets it, in and out of transactions.
+    for (const n of [1, 2]) {
+      expect(await sql.rows(statement`SELECT ${n}::int * 2 AS n`)).toEqual([{ n: n * 2 }]);
+      expect(await sql.transaction((tx) => tx.rows(statement`SELECT ${n}::int * 2 AS n`))).toEqual([{ n: n * 2 }]);
+    }
+    const prepared = await sql.rows<{ statement: string; runs: number }>('SELECT statement, (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements');
+    expect(prepared).toEqual([{ statement: 'SELECT $1::int * 2 AS n', runs: 4 }]);
+    expect(usedUp).toEqual([]);
+    expect(events.filter((event) => event.query.includes('WHERE')).map((event) => event.prepared)).toEqual([false, false, false]);
+    expect(events.filter((event) => event.query.includes('* 2')).map((event) => event.prepared)).toEqual([true, true, true, true]);
+  } finally {
+    await pool.end();
+  }
+});
+
 it("shares the Prisma client's pool", async () => {
   // Both connections of the pool (poolSize 2) are held by lean transactions: Prisma has to wait for one.
   let release: () => void = () => undefined;

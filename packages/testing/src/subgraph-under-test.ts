@@ -39,6 +39,8 @@ export type SubgraphUnderTest<Db = unknown, Domain = unknown, Own = any> = {
   statements: string[];
   /** Those of them sent over node-postgres (the kit's lean client), emptied the same way. */
   leanStatements: string[];
+  /** Those of leanStatements sent as named prepared statements, emptied the same way. */
+  preparedStatements: string[];
   /** Events the service committed to its outbox, in order, optionally of one subject. */
   outbox<S extends EventSubject>(subject?: S): Promise<EventEnvelope<S>[]>;
   /** Every message the service's own stream holds, in stream order: what consumers get. */
@@ -106,11 +108,13 @@ export async function startSubgraphForTest<Db extends PrismaLike, Domain, Own, O
   });
   const statements: string[] = [];
   const leanStatements: string[] = [];
+  const preparedStatements: string[] = [];
   const startOptions: StartSubgraphOptions<Overrides> = {
     logger: options.logger ?? createLogger(definition.name, 'silent'),
     onQuery: (event) => {
       statements.push(event.query);
       if (event.via === 'node-postgres') leanStatements.push(event.query);
+      if (event.prepared) preparedStatements.push(event.query);
     },
     ...(options.now ? { now: options.now } : {}),
     ...(options.verifyToken ? { verifyToken: options.verifyToken } : {}),
@@ -132,6 +136,7 @@ export async function startSubgraphForTest<Db extends PrismaLike, Domain, Own, O
     nats,
     statements,
     leanStatements,
+    preparedStatements,
     outbox: (subject) => readOutbox(db, subject),
     published: (subject) => readStream(nats, streamNameOf(definition.name), subject),
     gql: (query, variables, opts = {}) => {

@@ -207,7 +207,10 @@ export function createJobSearch(db: SqlRows) {
               JOIN search_indexes j ON j.entity_type = 'job' AND j.entity_id = p.entity_id
               LEFT JOIN search_indexes c ON c.entity_type = 'company' AND c.entity_id = j.company_id) AS hits,
              ${withFacets ? `(SELECT coalesce(json_agg(f), '[]') FROM (${facetsSql(allBut)}) f)` : 'NULL::json'} AS facets`;
-    const [row] = await db.rows<ResultRow>(sql, params.values);
+    // The text holds a clause per filter given (one text per combination of filters, sort and
+    // page), so it goes unnamed and leaves the service's prepared-statement names to its fixed
+    // statements; its plan depends on the words searched anyway.
+    const [row] = await db.rows<ResultRow>(sql, params.values, { prepared: false });
     const { total, hasNextPage, hits: found, facets } = row!;
     const hits = found.map(({ sortKey: rowKey, ...hit }) => {
       const postedAt = new Date(hit.postedAt);

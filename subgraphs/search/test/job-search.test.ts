@@ -191,12 +191,15 @@ describe('searchJobs', () => {
     const readsOf = (statements: string[]) => statements.filter((sql) => /FROM search_indexes j\s+WHERE|JOIN below/.test(sql));
     search.statements.length = 0;
     search.leanStatements.length = 0;
+    search.preparedStatements.length = 0;
     const page = await search.searchJobs({ query: 'pangolin engineer', filter: { categoryIds: ['501'], skillIds: ['601', '602'] }, first: 1 });
     expect(page.totalCount).toBe(2);
     expect(page.pageInfo.hasNextPage).toBe(true);
     expect(page.facets.category.map((value: { label: string }) => value.label).sort()).toEqual(['Data engineering', 'Engineering']);
     expect(readsOf(search.statements)).toHaveLength(1);
     expect(readsOf(search.leanStatements)).toHaveLength(1);
+    // Its text is shaped by the request's filters: it goes unnamed, leaving the prepared-statement names to fixed statements.
+    expect(readsOf(search.preparedStatements)).toEqual([]);
 
     // A next page, and a misspelt query found by similarity after the full-text statement found nothing (two reads).
     search.statements.length = 0;

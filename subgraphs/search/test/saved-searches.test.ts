@@ -164,12 +164,15 @@ it('alerts every INSTANT owner a new job matches, one event each, written to the
 
   search.statements.length = 0;
   search.leanStatements.length = 0;
+  search.preparedStatements.length = 0;
   const job = jobSnapshot({ title: 'Axolotl caretaker', isRemote: true });
   await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });
 
   expect(search.statements.filter((sql) => sql.includes('INSERT INTO "event_outbox"'))).toHaveLength(1);
   // The job index's consumer runs on node-postgres: the matching statement and the alerts' outbox rows go there, not through Prisma's client.
   expect(search.leanStatements.filter((sql) => sql.includes('INSERT INTO "event_outbox"') || sql.includes('INSERT INTO saved_search_matches'))).toHaveLength(2);
+  // Both are fixed texts, sent as named prepared statements (the searches' texts, shaped per request, take no names from them).
+  expect(search.preparedStatements.filter((sql) => sql.includes('INSERT INTO "event_outbox"') || sql.includes('INSERT INTO saved_search_matches'))).toHaveLength(2);
   for (const owner of owners) {
     const expected = [{ savedSearchId: searches.get(owner), name: `Axolotl ${owner}`, jobIds: [job.id] }];
     if (owner === '65') expected.push({ savedSearchId: second, name: 'Remote axolotl', jobIds: [job.id] });
