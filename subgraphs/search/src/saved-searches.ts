@@ -138,7 +138,9 @@ export type SavedSearchMatching = { tested: number; matched: number; instantAler
 export async function matchSavedSearches(tx: SqlRunner, jobId: string, options: { now: Date; traceparent?: string }): Promise<SavedSearchMatching> {
   const [result] = await tx.$queryRawUnsafe<{ tested: number; matched: number; alerted: string; instant: string }[]>(
     `WITH RECURSIVE job AS (
-       SELECT entity_id, search_vector, job_type, experience_level, is_remote, location, category_ids, skill_ids, company_id, salary_min, salary_max, salary_currency
+       -- The document's vector unpacked once (|| copies it): a long one is stored compressed or out
+       -- of line, and the CTE would otherwise hand on the stored form, unpacked again by every @@ below.
+       SELECT entity_id, search_vector || ''::tsvector AS search_vector, job_type, experience_level, is_remote, location, category_ids, skill_ids, company_id, salary_min, salary_max, salary_currency
        FROM search_indexes WHERE entity_type = 'job' AND entity_id = $1::bigint AND is_active
      ), up AS (
        SELECT c.id, c.parent_id FROM search_categories c, job WHERE c.id = ANY(job.category_ids)

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { indexJob } from '../src/job-index.js';
 import { sendDueDigests } from '../src/saved-search-digests.js';
 import { matchSavedSearches, MAX_SAVED_SEARCHES_PER_USER, type SavedSearchMatching } from '../src/saved-searches.js';
@@ -215,6 +216,47 @@ it("puts a new job's alerts together from the matches its statement inserted, wi
   expect(await alertsFor('66')).toEqual([
     { userId: '66', alertFrequency: 'instant', periodStart: null, periodEnd: null, matches: [{ savedSearchId: expect.any(String), name: 'Quokka', jobIds: [job.id] }] },
   ]);
+});
+
+it('unpacks a long job document once per match, not once per saved search it tests', async () => {
+  // 60 candidates by the word "okapi", each then failing its job-type filter: the statement tests the document against all 60.
+  for (let i = 0; i < 60; i += 1) await save(String(400 + i), { name: `Okapi ${i}`, query: 'okapi', filters: { jobTypes: ['INTERNSHIP'] }, alertFrequency: 'INSTANT' });
+  // A document too long to stay in the row uncompressed: 800 random words, which do not compress, so it is stored out of line.
+  const letters = (bytes: Buffer) => [...bytes].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
+  const longDescription = `Okapi keeper. ${Array.from({ length: 800 }, () => letters(randomBytes(10))).join(' ')}`;
+  /** Shared buffers the matching statement touched (EXPLAIN ANALYZE in a transaction rolled back), and what it tested. */
+  const buffersOfMatching = async (job: JobSnapshot) => {
+    let buffers = 0;
+    let tested = 0;
+    await search.service.db
+      .$transaction(async (tx) => {
+        await indexJob(tx, job, { version: Date.now(), deleted: false });
+        const explaining = new Proxy(tx, {
+          get: (target, property, receiver) =>
+            property === '$queryRawUnsafe'
+              ? async (sql: string, ...values: unknown[]) => {
+                  const [row] = await target.$queryRawUnsafe<{ 'QUERY PLAN': unknown }[]>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, ...values);
+                  const [plan] = (typeof row!['QUERY PLAN'] === 'string' ? JSON.parse(row!['QUERY PLAN']) : row!['QUERY PLAN']) as { Plan: Record<string, number> }[];
+                  buffers = plan!.Plan['Shared Hit Blocks']! + plan!.Plan['Shared Read Blocks']!;
+                  return [{ tested: 0, matched: 0, alerted: '[]', instant: '[]' }];
+                }
+              : Reflect.get(target, property, receiver),
+        }) as unknown as Tx;
+        await matchSavedSearches(explaining, job.id, { now: new Date() });
+        tested = (await matchSavedSearches(tx, job.id, { now: new Date() })).tested;
+        throw new RolledBack();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof RolledBack)) throw error;
+      });
+    return { buffers, tested };
+  };
+  const long = await buffersOfMatching(jobSnapshot({ title: 'Okapi keeper', description: longDescription }));
+  const short = await buffersOfMatching(jobSnapshot({ title: 'Okapi keeper', description: 'Okapi keeper.' }));
+  expect(long.tested).toBeGreaterThanOrEqual(60);
+  expect(short.tested).toBe(long.tested);
+  // Unpacked once: a handful of extra buffers (the document's chunks, read once); unpacked per test it was that many again for each of the 60.
+  expect(long.buffers - short.buffers).toBeLessThan(40);
 });
 
 it('sends one DAILY digest per owner after the day ends, leaves closed jobs out, and never sends it twice', async () => {
