@@ -21,7 +21,9 @@
 // --fresh-jobs N (default 100), --check N (requests compared with the floor, default 60), --max-load X
 // (before each measurement, wait up to 15 minutes for the 1-minute load average to fall to X),
 // --cpu-prof DIR (every service writes a V8 CPU profile there when the run ends), --only-matching
-// (the same data, then only matchSavedSearches, --match-jobs jobs in --rounds rounds, and its plan).
+// (the same data, then only matchSavedSearches, --match-jobs jobs in --rounds rounds, and its plan),
+// --only-naming (the same data, then only searchJobs' statements for the --searches requests sent
+// named and unnamed in --rounds alternating rounds on one connection: what sending them unnamed costs).
 import { execSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -79,6 +81,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'only-matching': { type: 'boolean', default: false },
+    'only-naming': { type: 'boolean', default: false },
   },
 });
 const jobCount = Number(values.jobs);
@@ -93,6 +96,8 @@ const freshJobCount = Number(values['fresh-jobs']);
 const checkCount = Number(values.check);
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const onlyMatching = values['only-matching'];
+const onlyNaming = values['only-naming'];
+if (onlyMatching && onlyNaming) throw new Error('give --only-matching or --only-naming, not both');
 const command = `npm run bench:search -- ${process.argv.slice(2).join(' ')}`.trim();
 
 /** The data set's random seed: the same jobs, saved searches and requests every run. */
@@ -196,8 +201,8 @@ async function checkFloor(stack: Awaited<ReturnType<typeof startBenchStack>>, fl
   }
 }
 
-/** EXPLAIN (ANALYZE, BUFFERS) of the statement the service sends for one request (page, total and facets), and of the floor's. */
-async function explainSearch(floorDb: pg.Pool, variables: SearchVariables, which: string): Promise<Record<string, string>> {
+/** The statements the service sends for each of `requests` (page, total and facets), as createJobSearch builds them, run on `floorDb`. */
+async function serviceStatements(floorDb: pg.Pool, requests: SearchVariables[]): Promise<{ statements: { sql: string; values: unknown[] }[]; modes: string[] }> {
   const statements: { sql: string; values: unknown[] }[] = [];
   const lean = createLeanSql(floorDb);
   const jobSearch = createJobSearch({
@@ -207,19 +212,65 @@ async function explainSearch(floorDb: pg.Pool, variables: SearchVariables, which
       return lean.rows<Row>(sql, values, options);
     },
   });
-  const query = normaliseQuery(variables.query);
-  const filter = parseJobFilter(variables.filter);
-  const found = await jobSearch.search({ query, filter, sort: 'RELEVANCE', first: variables.first, after: variables.after }, { withFacets: true }, new Date());
+  const modes: string[] = [];
+  for (const variables of requests) {
+    const request = {
+      query: normaliseQuery(variables.query),
+      filter: parseJobFilter(variables.filter),
+      sort: 'RELEVANCE' as const,
+      first: variables.first,
+      after: variables.after,
+    };
+    modes.push((await jobSearch.search(request, { withFacets: true }, new Date())).mode);
+  }
+  return { statements, modes };
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of the statement the service sends for one request (page, total and facets), and of the floor's. */
+async function explainSearch(floorDb: pg.Pool, variables: SearchVariables, which: string): Promise<Record<string, string>> {
+  const { statements, modes } = await serviceStatements(floorDb, [variables]);
   const plans: Record<string, string> = {};
   for (const [i, statement] of statements.entries()) {
     const { rows } = await floorDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.sql}`, statement.values);
-    plans[`${which}, service ${i + 1}: page, total and facets (${found.mode})`] = rows.map((row) => row['QUERY PLAN']).join('\n');
+    plans[`${which}, service ${i + 1}: page, total and facets (${modes[0]})`] = rows.map((row) => row['QUERY PLAN']).join('\n');
   }
   const floor = floorStatement(variables);
   plans[`${which}, floor`] = (await floorDb.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${floor.text}`, floor.values)).rows
     .map((row) => row['QUERY PLAN'])
     .join('\n');
   return plans;
+}
+
+/**
+ * searchJobs' statements for `requests`, sent in alternating rounds on one connection named (a
+ * prepared statement per distinct text, as the kit names fixed statements: PostgreSQL may keep a
+ * generic plan after five calls) and unnamed (planned for its values on every call, as the service
+ * sends them): ms per statement by round, and the share of the named texts on a generic plan.
+ */
+async function compareStatementNaming(floorDb: pg.Pool, requests: SearchVariables[], roundCount: number): Promise<string> {
+  const { statements } = await serviceStatements(floorDb, requests);
+  const names = new Map<string, string>();
+  for (const statement of statements) if (!names.has(statement.sql)) names.set(statement.sql, `naming_${names.size + 1}`);
+  const client = await floorDb.connect();
+  try {
+    const lines = [`| round | named, ms per statement | unnamed, ms per statement |`, '|---|---:|---:|'];
+    for (let round = 1; round <= roundCount; round += 1) {
+      await waitForQuiet(maxLoad);
+      const perStatement: number[] = [];
+      for (const named of [true, false]) {
+        const started = performance.now();
+        for (const { sql, values } of statements) await client.query({ text: sql, values, ...(named ? { name: names.get(sql)! } : {}) });
+        perStatement.push((performance.now() - started) / statements.length);
+      }
+      lines.push(`| ${round} | ${perStatement[0]!.toFixed(2)} | ${perStatement[1]!.toFixed(2)} |`);
+    }
+    const { rows } = await client.query<{ generic: number; texts: number }>(
+      `SELECT count(*) FILTER (WHERE generic_plans > 0)::int AS generic, count(*)::int AS texts FROM pg_prepared_statements WHERE name LIKE 'naming\\_%'`,
+    );
+    return `${lines.join('\n')}\n\n${statements.length} statements of ${requests.length} searches, ${names.size} distinct texts; named texts on a generic plan by the end: ${rows[0]!.generic} of ${rows[0]!.texts}`;
+  } finally {
+    client.release(true);
+  }
 }
 
 class RolledBack extends Error {}
@@ -410,6 +461,14 @@ try {
           `Load average (1 min) at the start of each round: ${loadAtStart.join(', ')}.\n`,
       );
       console.log(['| figure | measured | target |', '|---|---|---|', matchingFigure(matching, counts[0]!.saved)].join('\n'));
+    } else if (onlyNaming) {
+      console.log(`drawing ${searchCount} searches that the full-text query matches…`);
+      const { requests } = await prepareRequests(stack, floorDb, catalogue);
+      const comparison = await compareStatementNaming(floorDb, requests, rounds);
+      console.log(`\nCommand: ${command}`);
+      console.log(`Machine: ${machineDescription()}`);
+      console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}; load average after: ${loadAverage()}`);
+      console.log(`\nsearchJobs' statements named and unnamed, one connection, alternating:\n\n${comparison}`);
     } else {
       floorServer = await startFloorServer('search', searchDatabaseUrl);
       console.log(`drawing ${searchCount} searches that the full-text query matches, and the cursors of their later pages…`);
