@@ -36,7 +36,18 @@ export { PrismaErrorCode, prismaErrorCode, rethrowPrismaError, type PrismaErrorO
 export { bigintKeys, createByIdLoader, createGroupedLoader, groupBy, once } from './by-id-loader.js';
 export { selectedFieldNames, selectedFieldsAt } from './selected-fields.js';
 export { compiledExecutionGateway, createCompiledExecution, type CompiledExecution, type GraphQLExecutorKind } from './compiled-execution.js';
-export { createLeanSql, emptyStatement, leanTypes, SqlFragment, statement, type LeanSql, type LeanSqlOptions, type LeanTx, type SqlStatementEvent, type StatementOptions } from './lean-sql.js';
+export {
+  createLeanSql,
+  emptyStatement,
+  leanTypes,
+  SqlFragment,
+  statement,
+  type LeanSql,
+  type LeanSqlOptions,
+  type LeanTx,
+  type SqlStatementEvent,
+  type StatementOptions,
+} from './lean-sql.js';
 export {
   aliasLimitRule,
   assertCostWithinBudget,
