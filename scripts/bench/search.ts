@@ -1,7 +1,9 @@
 // npm run bench:search — the search figures of docs/benchmarks.md (issue 13), in one run, in
 // interleaved rounds, each request different (its words, filters and page):
 //  1. SearchJobs (the client operation: a two-word query, two filters, every facet) straight to the
-//     search subgraph, signed as the gateway signs, at 4 connections (target: p95 ≤ 50 ms);
+//     search subgraph, signed as the gateway signs, at 4 connections (target: p95 ≤ 50 ms), and at 50
+//     (no target: as many at once as the gateway's run below sends, to tell that concurrency's cost
+//     from the gateway's);
 //  2. the floor: the same results (rows, total, facet counts) from one hand-written statement on the
 //     same search_db (search-floor.ts), served by a bare HTTP server (floor-server.ts), at 4
 //     connections (target: the service's latency within 2× of it); checked equal to the service's
@@ -487,6 +489,8 @@ try {
       const employerCompany = catalogue.companies.find((company) => company.employerId === employer[0]!.id)!;
       const loads = [
         { label: 'SearchJobs direct to search (4 connections)', url: stack.urls.search!, bodies: searchBodies, connections: 4, signed: true },
+        // As many at once as the gateway's run sends, without the gateway: what that concurrency alone costs.
+        { label: 'SearchJobs direct to search (50 connections)', url: stack.urls.search!, bodies: searchBodies, connections: 50, signed: true },
         { label: 'SearchJobs floor: one statement behind a bare HTTP server (4 connections)', url: floorServer.url, bodies: searchBodies, connections: 4, signed: false },
         { label: 'SearchJobs through gateway (50 connections)', url: stack.urls.gateway!, bodies: searchBodies, connections: 50, signed: false },
         { label: 'JobDetail through gateway (50 connections)', url: stack.urls.gateway!, bodies: detailBodies, connections: 50, signed: false },
@@ -560,7 +564,7 @@ try {
       const { rows: stats } = await floorDb.query<{ deadlocks: string }>('SELECT deadlocks::text FROM pg_stat_database WHERE datname = current_database()');
 
       const of = (prefix: string) => results.filter((r) => r.label.startsWith(prefix));
-      const direct = of('SearchJobs direct');
+      const direct = of('SearchJobs direct to search (4 connections)');
       const floor = of('SearchJobs floor');
       const gatewaySearch = of('SearchJobs through gateway');
       const gatewayDetail = of('JobDetail through gateway');
