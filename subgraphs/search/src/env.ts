@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -7,10 +8,17 @@ import { z } from 'zod';
 export const searchSettings = z.object({
   /** A query is a popular search once this many different signed-in users searched it; fewer, and it could be one person's private search. */
   SEARCH_POPULAR_MIN_USERS: z.coerce.number().int().min(2).max(1000).default(3),
-  /** How often the saved-search digest scheduler looks for a DAILY or WEEKLY period that has ended. */
   /** How long a search waits at most before the search log writes it with the others (analytics, history, the event). */
   SEARCH_LOG_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  /** How often the saved-search digest scheduler looks for a DAILY or WEEKLY period that has ended. */
   SEARCH_DIGEST_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
+  /** How many searchJobs statements run at once in PostgreSQL; the others queue in the service. By default twice the cores. */
+  SEARCH_CONCURRENT_QUERIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .default(2 * availableParallelism()),
 });
 
 export type SearchSettings = z.infer<typeof searchSettings>;

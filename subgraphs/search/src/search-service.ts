@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Viewer } from '@jobplatform/auth';
 import { decodeCursor, encodeCursor, invalidField, pageSize, toConnection, validateInput, type Connection, type LeanSql, type PageInfo } from '@jobplatform/service-runtime';
 import type { SearchDb, SearchHistoryRow } from './db.js';
+import { createQueryAdmission } from './query-admission.js';
 import { createJobSearch, type JobHit, type FacetCounts, type JobSearchSort, type MatchMode } from './job-search.js';
 import type { SearchLog } from './search-log.js';
 import { escapeLike, filterAsGiven, normaliseQuery, parseJobFilter } from './search-input.js';
@@ -24,8 +25,24 @@ const prefixSchema = z.string().trim().min(1, 'must not be empty').max(100, 'mus
 const limitSchema = (max: number) => z.number().int().min(1, `must be from 1 to ${max}`).max(max, `must be from 1 to ${max}`);
 
 /** Searching jobs and companies, suggestions, popular searches and each user's history. */
-export function createSearchService({ db, sql, searchLog, now, popularMinUsers }: { db: SearchDb; sql: LeanSql; searchLog: SearchLog; now: () => Date; popularMinUsers: number }) {
-  const jobSearch = createJobSearch(sql);
+export function createSearchService({
+  db,
+  sql,
+  searchLog,
+  now,
+  popularMinUsers,
+  concurrentQueries,
+}: {
+  db: SearchDb;
+  sql: LeanSql;
+  searchLog: SearchLog;
+  now: () => Date;
+  popularMinUsers: number;
+  /** searchJobs statements at once in PostgreSQL (query-admission.ts). */
+  concurrentQueries: number;
+}) {
+  const admission = createQueryAdmission(concurrentQueries);
+  const jobSearch = createJobSearch({ rows: (statement, values, options) => admission.run(() => sql.rows(statement, values, options)) });
 
   return {
     /**

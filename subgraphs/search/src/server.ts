@@ -38,7 +38,7 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
     return {
       db,
       searchLog,
-      search: createSearchService({ db, sql, searchLog, now, popularMinUsers: env.own.SEARCH_POPULAR_MIN_USERS }),
+      search: createSearchService({ db, sql, searchLog, now, popularMinUsers: env.own.SEARCH_POPULAR_MIN_USERS, concurrentQueries: env.own.SEARCH_CONCURRENT_QUERIES }),
       savedSearches: createSavedSearches({ db, now }),
     };
   },
