@@ -20,7 +20,7 @@ export function createQueryAdmission(limit: number) {
         else running -= 1;
       }
     },
-    /** How many run now and how many wait (for tests and metrics). */
+    /** How many run now and how many wait (what the tests read). */
     get load() {
       return { running, waiting: waiting.length };
     },

@@ -26,19 +26,46 @@ afterAll(async () => {
 
 class RolledBack extends Error {}
 
-/** Indexes `job` and matches it as the consumer does, in a transaction rolled back afterwards. */
-async function matchRolledBack(job: JobSnapshot): Promise<SavedSearchMatching> {
-  let result: SavedSearchMatching | undefined;
+/** Indexes `job` and runs `work` in the same transaction, rolled back afterwards. */
+async function withJobIndexed<T>(job: JobSnapshot, work: (tx: Tx) => Promise<T>): Promise<T> {
+  let result: T | undefined;
   await search.service.db
     .$transaction(async (tx) => {
       await indexJob(tx, job, { version: Date.now(), deleted: false });
-      result = await matchSavedSearches(tx, job.id, { now: new Date() });
+      result = await work(tx);
       throw new RolledBack();
     })
     .catch((error: unknown) => {
       if (!(error instanceof RolledBack)) throw error;
     });
   return result!;
+}
+
+/** Indexes `job` and matches it as the consumer does, in a transaction rolled back afterwards. */
+const matchRolledBack = (job: JobSnapshot): Promise<SavedSearchMatching> => withJobIndexed(job, (tx) => matchSavedSearches(tx, job.id, { now: new Date() }));
+
+type PlanNode = { 'Node Type': string; 'CTE Name'?: string; Plans?: PlanNode[] } & Record<string, unknown>;
+
+/**
+ * The plans of the statements matchSavedSearches sends over `runner` for `jobId`, explained with
+ * `explain` (EXPLAIN alone runs nothing; with ANALYZE the statement runs, so give a transaction that
+ * is rolled back). Each statement answers as if it matched nothing, so that matchSavedSearches carries on.
+ */
+async function matchingPlans(runner: object, jobId: string, explain: string): Promise<{ Plan: PlanNode }[]> {
+  const plans: { Plan: PlanNode }[] = [];
+  const explaining = new Proxy(runner, {
+    get: (target, property, receiver) =>
+      property === '$queryRawUnsafe'
+        ? async (sql: string, ...values: unknown[]) => {
+            const [row] = await (target as Tx).$queryRawUnsafe<{ 'QUERY PLAN': unknown }[]>(`EXPLAIN (${explain}) ${sql}`, ...values);
+            const [plan] = (typeof row!['QUERY PLAN'] === 'string' ? JSON.parse(row!['QUERY PLAN']) : row!['QUERY PLAN']) as { Plan: PlanNode }[];
+            plans.push(plan!);
+            return [{ tested: 0, matched: 0, alerted: '[]', instant: '[]' }];
+          }
+        : Reflect.get(target, property, receiver),
+  }) as unknown as Tx;
+  await matchSavedSearches(explaining, jobId, { now: new Date() });
+  return plans;
 }
 
 const matchesOf = async (jobId: string) =>
@@ -184,30 +211,16 @@ it('alerts every INSTANT owner a new job matches, one event each, written to the
 it("puts a new job's alerts together from the matches its statement inserted, without joining them back to the matches in the statement", async () => {
   await save('66', { name: 'Quokka', query: 'quokka', alertFrequency: 'INSTANT' });
   const job = jobSnapshot({ title: 'Quokka ranger' });
-  // The plan of the matching statement, as matchSavedSearches sends it (EXPLAIN alone runs nothing).
-  const plans: unknown[] = [];
-  const db = search.service.db;
-  const explaining = new Proxy(db, {
-    get: (target, property, receiver) =>
-      property === '$queryRawUnsafe'
-        ? async (sql: string, ...values: unknown[]) => {
-            const [row] = await target.$queryRawUnsafe<{ 'QUERY PLAN': unknown }[]>(`EXPLAIN (FORMAT JSON) ${sql}`, ...values);
-            plans.push(typeof row!['QUERY PLAN'] === 'string' ? JSON.parse(row!['QUERY PLAN']) : row!['QUERY PLAN']);
-            // What the statement returns when it matches nothing (alerts: its earlier form), so that matchSavedSearches carries on.
-            return [{ tested: 0, matched: 0, alerted: '[]', instant: '[]', alerts: '[]' }];
-          }
-        : Reflect.get(target, property, receiver),
-  }) as unknown as Tx;
-  await matchSavedSearches(explaining, job.id, { now: new Date() });
+  // The plan of the matching statement, as matchSavedSearches sends it.
+  const plans = await matchingPlans(search.service.db, job.id, 'FORMAT JSON');
   expect(plans).toHaveLength(1);
   // Every node that reads the inserted rows, and the node above it.
-  type PlanNode = { 'Node Type': string; 'CTE Name'?: string; Plans?: PlanNode[] };
   const readers: { parent: string }[] = [];
   const walk = (node: PlanNode, parent: string) => {
     if (node['Node Type'] === 'CTE Scan' && node['CTE Name'] === 'inserted') readers.push({ parent });
     for (const child of node.Plans ?? []) walk(child, node['Node Type']);
   };
-  walk((plans[0] as { Plan: PlanNode }[])[0]!.Plan, '');
+  walk(plans[0]!.Plan, '');
   expect(readers.length).toBeGreaterThan(0);
   expect(readers.filter((reader) => /Join|Nested Loop/.test(reader.parent))).toEqual([]);
 
@@ -225,32 +238,12 @@ it('unpacks a long job document once per match, not once per saved search it tes
   const letters = (bytes: Buffer) => [...bytes].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
   const longDescription = `Okapi keeper. ${Array.from({ length: 800 }, () => letters(randomBytes(10))).join(' ')}`;
   /** Shared buffers the matching statement touched (EXPLAIN ANALYZE in a transaction rolled back), and what it tested. */
-  const buffersOfMatching = async (job: JobSnapshot) => {
-    let buffers = 0;
-    let tested = 0;
-    await search.service.db
-      .$transaction(async (tx) => {
-        await indexJob(tx, job, { version: Date.now(), deleted: false });
-        const explaining = new Proxy(tx, {
-          get: (target, property, receiver) =>
-            property === '$queryRawUnsafe'
-              ? async (sql: string, ...values: unknown[]) => {
-                  const [row] = await target.$queryRawUnsafe<{ 'QUERY PLAN': unknown }[]>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, ...values);
-                  const [plan] = (typeof row!['QUERY PLAN'] === 'string' ? JSON.parse(row!['QUERY PLAN']) : row!['QUERY PLAN']) as { Plan: Record<string, number> }[];
-                  buffers = plan!.Plan['Shared Hit Blocks']! + plan!.Plan['Shared Read Blocks']!;
-                  return [{ tested: 0, matched: 0, alerted: '[]', instant: '[]' }];
-                }
-              : Reflect.get(target, property, receiver),
-        }) as unknown as Tx;
-        await matchSavedSearches(explaining, job.id, { now: new Date() });
-        tested = (await matchSavedSearches(tx, job.id, { now: new Date() })).tested;
-        throw new RolledBack();
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof RolledBack)) throw error;
-      });
-    return { buffers, tested };
-  };
+  const buffersOfMatching = (job: JobSnapshot) =>
+    withJobIndexed(job, async (tx) => {
+      const [plan] = await matchingPlans(tx, job.id, 'ANALYZE, BUFFERS, FORMAT JSON');
+      const buffers = (plan!.Plan['Shared Hit Blocks'] as number) + (plan!.Plan['Shared Read Blocks'] as number);
+      return { buffers, tested: (await matchSavedSearches(tx, job.id, { now: new Date() })).tested };
+    });
   const long = await buffersOfMatching(jobSnapshot({ title: 'Okapi keeper', description: longDescription }));
   const short = await buffersOfMatching(jobSnapshot({ title: 'Okapi keeper', description: 'Okapi keeper.' }));
   expect(long.tested).toBeGreaterThanOrEqual(60);
