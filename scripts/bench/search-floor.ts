@@ -35,7 +35,7 @@ const flags = {
   job_type: `($2::text[] IS NULL OR j.job_type = ANY($2))`,
   level: `($3::text[] IS NULL OR j.experience_level = ANY($3))`,
   remote: `($4::boolean IS NULL OR j.is_remote = $4)`,
-  location: `($5::text IS NULL OR search_fold(j.location) LIKE '%' || search_fold($5) || '%')`,
+  location: `($5::text IS NULL OR j.location_folded LIKE '%' || search_fold($5) || '%')`,
   category: `($6::bigint[] IS NULL OR j.category_ids && (SELECT ids FROM categories))`,
   skill: `($7::bigint[] IS NULL OR j.skill_ids && $7)`,
   salary: `($9::numeric IS NULL OR coalesce(j.salary_max, j.salary_min) >= $9) AND ($10::numeric IS NULL OR coalesce(j.salary_min, j.salary_max) <= $10)`,
@@ -83,6 +83,8 @@ const FLOOR_SQL = `
     WHERE j.entity_type = 'job' AND j.is_active AND j.search_vector @@ websearch_to_tsquery('search_english', $1)
       AND ($8::bigint[] IS NULL OR j.company_id = ANY($8)) AND ($11::text IS NULL OR j.salary_currency = $11)
       AND ($12::int IS NULL OR j.posted_at >= now() - make_interval(days => $12))
+      -- A job failing two filters counts nowhere: not in the page or the total, nor in any facet.
+      AND ${names.map((name) => `coalesce((NOT ${flags[name]})::int, 1)`).join(' + ')} <= 1
   ), page AS (
     SELECT entity_id, score FROM base
     WHERE score IS NOT NULL AND ($13::numeric IS NULL OR (score, entity_id) < ($13, $14::bigint))

@@ -46,13 +46,13 @@ export async function indexJob(
   const active = job.isActive && !options.deleted;
   await upsertCategoriesAndSkills(db, job);
   const rows = await db.$queryRawUnsafe<{ id: bigint }[]>(
-    `INSERT INTO ${table} AS s (entity_type, entity_id, title, tags, company_name, location, body, search_vector, is_active, company_id,
+    `INSERT INTO ${table} AS s (entity_type, entity_id, title, tags, company_name, location, location_folded, body, search_vector, is_active, company_id,
         job_type, experience_level, is_remote, salary_min, salary_max, salary_currency, category_ids, skill_ids, posted_at, source_version, updated_at)
-     SELECT 'job', $1::bigint, $2::text, $3::text, n.name, $4::text, $5::text, search_document($2::text, $3::text, n.name, $4::text, $5::text), $6::boolean, $7::bigint,
+     SELECT 'job', $1::bigint, $2::text, $3::text, n.name, $4::text, search_fold($4::text), $5::text, search_document($2::text, $3::text, n.name, $4::text, $5::text), $6::boolean, $7::bigint,
         $8::text, $9::text, $10::boolean, $11::numeric, $12::numeric, $13::text, $14::bigint[], $15::bigint[], $16::timestamptz, $17::bigint, now()
      FROM (SELECT coalesce((SELECT title::text FROM ${table} WHERE entity_type = 'company' AND entity_id = $7::bigint), $18::text) AS name) n
      ON CONFLICT (entity_type, entity_id) DO UPDATE SET
-        title = EXCLUDED.title, tags = EXCLUDED.tags, company_name = EXCLUDED.company_name, location = EXCLUDED.location, body = EXCLUDED.body,
+        title = EXCLUDED.title, tags = EXCLUDED.tags, company_name = EXCLUDED.company_name, location = EXCLUDED.location, location_folded = EXCLUDED.location_folded, body = EXCLUDED.body,
         search_vector = EXCLUDED.search_vector, is_active = EXCLUDED.is_active, company_id = EXCLUDED.company_id,
         job_type = EXCLUDED.job_type, experience_level = EXCLUDED.experience_level, is_remote = EXCLUDED.is_remote,
         salary_min = EXCLUDED.salary_min, salary_max = EXCLUDED.salary_max, salary_currency = EXCLUDED.salary_currency,
@@ -125,10 +125,10 @@ export async function indexCompany(db: SqlRunner, company: CompanySnapshot, opti
   const table = options.table ?? 'search_indexes';
   const metadata = { logo: company.logo, industry: company.industry, size: company.size, website: company.website, isVerified: company.isVerified };
   const rows = await db.$queryRawUnsafe<{ id: bigint }[]>(
-    `INSERT INTO ${table} AS s (entity_type, entity_id, title, tags, location, body, search_vector, metadata, is_active, posted_at, source_version, updated_at)
-     VALUES ('company', $1::bigint, $2::text, $3::text, $4::text, $5::text, search_document($2::text, $3::text, NULL, $4::text, $5::text), $6::jsonb, true, $7::timestamptz, $8::bigint, now())
+    `INSERT INTO ${table} AS s (entity_type, entity_id, title, tags, location, location_folded, body, search_vector, metadata, is_active, posted_at, source_version, updated_at)
+     VALUES ('company', $1::bigint, $2::text, $3::text, $4::text, search_fold($4::text), $5::text, search_document($2::text, $3::text, NULL, $4::text, $5::text), $6::jsonb, true, $7::timestamptz, $8::bigint, now())
      ON CONFLICT (entity_type, entity_id) DO UPDATE SET
-        title = EXCLUDED.title, tags = EXCLUDED.tags, location = EXCLUDED.location, body = EXCLUDED.body, search_vector = EXCLUDED.search_vector,
+        title = EXCLUDED.title, tags = EXCLUDED.tags, location = EXCLUDED.location, location_folded = EXCLUDED.location_folded, body = EXCLUDED.body, search_vector = EXCLUDED.search_vector,
         metadata = EXCLUDED.metadata, posted_at = EXCLUDED.posted_at, source_version = EXCLUDED.source_version, updated_at = now()
      WHERE s.source_version <= EXCLUDED.source_version
      RETURNING s.id`,

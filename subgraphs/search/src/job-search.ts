@@ -81,7 +81,8 @@ type ResultRow = { total: number; hasNextPage: boolean; hits: HitJson[]; facets:
 
 /**
  * The job search over the read model: one statement per request reads the jobs that pass the
- * filters every facet obeys once, with a flag per facet filter, and computes from that set the
+ * filters every facet obeys and fail at most one facet filter (allButOneFilter) once, with a flag
+ * per facet filter, and computes from that set the
  * page (ranked, with its highlight), whether a next page follows, the total and, when asked for,
  * every facet. Facets are disjunctive: each counts the jobs that pass every filter but its own.
  */
@@ -100,14 +101,17 @@ export function createJobSearch(db: SqlRows) {
       jobType: filter.jobTypes.length > 0 ? `j.job_type = ANY(${param(filter.jobTypes)}::text[])` : 'true',
       experienceLevel: filter.experienceLevels.length > 0 ? `j.experience_level = ANY(${param(filter.experienceLevels)}::text[])` : 'true',
       isRemote: filter.isRemote !== undefined ? `j.is_remote = ${param(filter.isRemote)}::boolean` : 'true',
-      location: filter.location ? `search_fold(j.location) LIKE '%' || search_fold(${param(escapeLike(filter.location))}) || '%'` : 'true',
+      location: filter.location ? `j.location_folded LIKE '%' || search_fold(${param(escapeLike(filter.location))}) || '%'` : 'true',
       // A category filter holds its sub-categories too (the statement's CTE "categories").
       category: filter.categoryIds.length > 0 ? `j.category_ids && (SELECT ids FROM categories)` : 'true',
       skill: filter.skillIds.length > 0 ? `j.skill_ids && ${param(filter.skillIds)}::bigint[]` : 'true',
-      salary: [
-        filter.salaryMin !== undefined ? `coalesce(j.salary_max, j.salary_min) >= ${param(filter.salaryMin)}::numeric` : 'true',
-        filter.salaryMax !== undefined ? `coalesce(j.salary_min, j.salary_max) <= ${param(filter.salaryMax)}::numeric` : 'true',
-      ].join(' AND '),
+      salary:
+        [
+          filter.salaryMin !== undefined ? `coalesce(j.salary_max, j.salary_min) >= ${param(filter.salaryMin)}::numeric` : undefined,
+          filter.salaryMax !== undefined ? `coalesce(j.salary_min, j.salary_max) <= ${param(filter.salaryMax)}::numeric` : undefined,
+        ]
+          .filter((part) => part !== undefined)
+          .join(' AND ') || 'true',
     };
     return { base, facet };
   }
@@ -171,6 +175,7 @@ export function createJobSearch(db: SqlRows) {
         .map((other) => `m_${other}`)
         .join(' AND ');
     const passesAll = names.map((name) => `(${facet[name]})`).join(' AND ');
+    const nearMisses = allButOneFilter(names.filter((name) => facet[name] !== 'true').map((name) => facet[name]));
     const after = cursor ? `AND (sort_key, entity_id) ${direction === 'DESC' ? '<' : '>'} (${param(cursor.key)}::${cast}, ${param(cursor.id)}::bigint)` : '';
     const limit = param(size);
     const headline =
@@ -190,7 +195,7 @@ export function createJobSearch(db: SqlRows) {
                ${names.map((name) => `(${facet[name]}) AS m_${name}`).join(', ')},
                CASE WHEN ${passesAll} THEN ${score} END AS score,
                CASE WHEN ${passesAll} THEN ${key(score)} END AS sort_key
-        FROM search_indexes j WHERE ${base.join(' AND ')}
+        FROM search_indexes j WHERE ${[...base, ...nearMisses].join(' AND ')}
       ), page AS (
         SELECT entity_id, score, sort_key FROM base WHERE ${allBut()} ${after}
         ORDER BY sort_key ${direction}, entity_id ${direction} LIMIT ${limit}::int + 1
@@ -244,6 +249,19 @@ export function createJobSearch(db: SqlRows) {
       return run(request, 'fuzzy', size, undefined, options.withFacets, now);
     },
   };
+}
+
+/**
+ * What a row must pass to count anywhere, given the facet filters of a request: every one of them
+ * but at most one. A row failing two is in no facet (each counts the rows that pass all filters
+ * but its own), nor in the page or the total. Written as a disjunction of conjunctions ("a or b"
+ * for two filters, "(b and c) or (a and c) or (a and b)" for three), PostgreSQL can answer it from
+ * the filters' own indexes instead of reading every job the words match. With fewer than two facet
+ * filters every row can count.
+ */
+export function allButOneFilter(filters: readonly string[]): string[] {
+  if (filters.length < 2) return [];
+  return [`(${filters.map((_, left) => `(${filters.filter((__, i) => i !== left).join(' AND ')})`).join(' OR ')})`];
 }
 
 type FacetName = 'jobType' | 'experienceLevel' | 'isRemote' | 'location' | 'category' | 'skill' | 'salary';

@@ -140,7 +140,7 @@ export async function matchSavedSearches(tx: SqlRunner, jobId: string, options: 
     `WITH RECURSIVE job AS (
        -- The document's vector unpacked once (|| copies it): a long one is stored compressed or out
        -- of line, and the CTE would otherwise hand on the stored form, unpacked again by every @@ below.
-       SELECT entity_id, search_vector || ''::tsvector AS search_vector, job_type, experience_level, is_remote, location, category_ids, skill_ids, company_id, salary_min, salary_max, salary_currency
+       SELECT entity_id, search_vector || ''::tsvector AS search_vector, job_type, experience_level, is_remote, location_folded, category_ids, skill_ids, company_id, salary_min, salary_max, salary_currency
        FROM search_indexes WHERE entity_type = 'job' AND entity_id = $1::bigint AND is_active
      ), up AS (
        SELECT c.id, c.parent_id FROM search_categories c, job WHERE c.id = ANY(job.category_ids)
@@ -155,7 +155,7 @@ export async function matchSavedSearches(tx: SqlRunner, jobId: string, options: 
          UNION ALL SELECT 'remote:' || is_remote::text FROM job
          UNION ALL SELECT 'currency:' || salary_currency::text FROM job
          UNION ALL SELECT DISTINCT 'location:' || substr(folded, start, len)
-           FROM (SELECT search_fold(location) AS folded FROM job) AS j, generate_series(1, length(folded)) AS start, generate_series(1, length(folded) - start + 1) AS len
+           FROM (SELECT location_folded AS folded FROM job) AS j, generate_series(1, length(folded)) AS start, generate_series(1, length(folded) - start + 1) AS len
        ) AS k(key)
      ), candidates AS (
        SELECT ${CANDIDATE_COLUMNS} FROM saved_searches s, job
@@ -172,7 +172,7 @@ export async function matchSavedSearches(tx: SqlRunner, jobId: string, options: 
          AND (s.job_types = '{}' OR job.job_type = ANY(s.job_types))
          AND (s.experience_levels = '{}' OR job.experience_level = ANY(s.experience_levels))
          AND (s.is_remote IS NULL OR job.is_remote = s.is_remote)
-         AND (s.location IS NULL OR search_fold(job.location) LIKE '%' || search_fold(replace(replace(replace(s.location, '\\', '\\\\'), '%', '\\%'), '_', '\\_')) || '%')
+         AND (s.location IS NULL OR job.location_folded LIKE '%' || search_fold(replace(replace(replace(s.location, '\\', '\\\\'), '%', '\\%'), '_', '\\_')) || '%')
          AND (s.category_ids = '{}' OR s.category_ids && (SELECT coalesce(array_agg(id), '{}') FROM up))
          AND (s.skill_ids = '{}' OR job.skill_ids && s.skill_ids)
          AND (s.company_ids = '{}' OR job.company_id = ANY(s.company_ids))

@@ -1,11 +1,15 @@
 import { errorCodeOf } from '@jobplatform/testing';
+import type { SqlFragment } from '@jobplatform/service-runtime';
 import { indexJob } from '../src/job-index.js';
+import { createJobSearch } from '../src/job-search.js';
+import { parseJobFilter } from '../src/search-input.js';
 import { companySnapshot, jobSnapshot, startSearchForTest, SEARCH_JOBS, type SearchUnderTest } from './search-fixtures.js';
 
 // search alone: its read model kept from jobs' events published on its nats-server, searched
 // straight at the subgraph.
 
 let search: SearchUnderTest;
+type PlanNode = { 'Subplan Name'?: string; 'Actual Rows': number; Plans?: PlanNode[] };
 const ids = (page: { edges: { node: { id: string } }[] }) => page.edges.map((edge) => edge.node.id);
 
 beforeAll(async () => {
@@ -58,6 +62,9 @@ describe('the read model', () => {
     // Accents fold on both sides; the company name and the location are searchable too.
     expect(ids(await search.searchJobs({ query: 'zurich' }))).toEqual([titled.id]);
     expect(ids(await search.searchJobs({ query: 'zephyr' }))).toEqual([titled.id]);
+    // The location filter folds both sides too: "contains", without case or accents.
+    expect(ids(await search.searchJobs({ filter: { location: 'ZURICH' } }))).toEqual([titled.id]);
+    expect(ids(await search.searchJobs({ filter: { location: 'zür' } }))).toEqual([titled.id]);
   });
 
   it('drops closed and deleted jobs from results, and an older event delivered late does not bring one back', async () => {
@@ -184,6 +191,33 @@ describe('searchJobs', () => {
       { min: 75000, max: 100000, count: 1 },
       { min: 100000, max: 150000, count: 1 },
     ]);
+  });
+
+  it('reads only the jobs that can count: one failing two of the filters is in no facet, so the statement leaves it out', async () => {
+    // The rows the statement's set of matching jobs (its CTE "base") held, read from its plan.
+    const baseRows: number[] = [];
+    const rowsOf = (node: PlanNode): number | undefined =>
+      node['Subplan Name'] === 'CTE base' ? node['Actual Rows'] : (node.Plans ?? []).map(rowsOf).find((rows) => rows !== undefined);
+    const jobSearch = createJobSearch({
+      rows: async <Row>(sql: SqlFragment | string, values?: readonly unknown[]) => {
+        const [explained] = (await search.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql as string}`, [...(values ?? [])])).rows;
+        baseRows.push(rowsOf(explained!['QUERY PLAN'][0].Plan)!);
+        return (await search.db.query(sql as string, [...(values ?? [])])).rows as Row[];
+      },
+    });
+    const request = (filter: Record<string, unknown>) => ({ query: 'pangolin', filter: parseJobFilter(filter), sort: 'RELEVANCE' as const, first: 20, after: undefined });
+    // Contract on site passes both; part time on site fails the type only; full time remote fails both.
+    const both = await jobSearch.search(request({ jobTypes: ['CONTRACT'], isRemote: false }), { withFacets: true }, new Date());
+    expect(both.hits.map((hit) => hit.id.toString())).toEqual([contractJob]);
+    expect(both.counts.facets!.jobType).toEqual([
+      { value: 'PART_TIME', label: 'PART_TIME', count: 1 },
+      { value: 'CONTRACT', label: 'CONTRACT', count: 1 },
+    ]);
+    expect(both.counts.facets!.isRemote).toEqual([{ value: 'false', label: 'false', count: 1 }]);
+    expect(baseRows).toEqual([2]);
+    // With one filter every job the words match can count in its facet.
+    await jobSearch.search(request({ jobTypes: ['CONTRACT'] }), { withFacets: true }, new Date());
+    expect(baseRows).toEqual([2, 3]);
   });
 
   it('reads the matching jobs once per request: the page, the total and every facet come from one statement over node-postgres', async () => {
