@@ -25,11 +25,16 @@
 // --cpu-prof DIR (every service writes a V8 CPU profile there when the run ends), --only-matching
 // (the same data, then only matchSavedSearches, --match-jobs jobs in --rounds rounds, and its plan),
 // --only-naming (the same data, then only searchJobs' statements for the --searches requests sent
-// named and unnamed in --rounds alternating rounds on one connection: what sending them unnamed costs).
-import { execSync } from 'node:child_process';
+// named and unnamed in --rounds alternating rounds on one connection: what sending them unnamed costs),
+// --only-cold (the same data, then a new search process's first searches, 4 at a time, with
+// SEARCH_DATABASE_POOL_MIN=0, no connection opened or warmed before it is ready, beside the default;
+// --rounds rounds, the order swapped each round).
+import { execSync, spawn } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { findFreePort } from '@jobplatform/embedded-infra';
 import { postGraphQL } from '@jobplatform/testing';
 import { createLeanSql, type LeanSql, type SqlFragment, type StatementOptions } from '@jobplatform/service-runtime';
 import { rawSqlOver, type SqlRunner } from '../../subgraphs/search/src/db.js';
@@ -61,11 +66,15 @@ import {
   type LoadResult,
   cpuProfileArgs,
   mean,
+  stopChild,
+  waitForReady,
 } from './bench-stack.js';
 import { createSearchDrawer, drawJobSnapshot, fillSearchIndex, openSearchDomain, readSeedCatalogue, saveSearches, type SeedCatalogue } from './search-data.js';
 import { profileOperation, profileTable, type ProfileRow } from './request-profile.js';
 import { floorStatement, searchFloor, type SearchVariables } from './search-floor.js';
 import { seedBenchJobs } from './seed-jobs.js';
+import { repoRoot } from '../src/dev-stack-env.js';
+import { subgraphServices } from '../src/platform-services.js';
 
 const { values } = parseArgs({
   options: {
@@ -84,6 +93,7 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'only-matching': { type: 'boolean', default: false },
     'only-naming': { type: 'boolean', default: false },
+    'only-cold': { type: 'boolean', default: false },
   },
 });
 const jobCount = Number(values.jobs);
@@ -99,7 +109,8 @@ const checkCount = Number(values.check);
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const onlyMatching = values['only-matching'];
 const onlyNaming = values['only-naming'];
-if (onlyMatching && onlyNaming) throw new Error('give --only-matching or --only-naming, not both');
+const onlyCold = values['only-cold'];
+if ([onlyMatching, onlyNaming, onlyCold].filter(Boolean).length > 1) throw new Error('give one of --only-matching, --only-naming and --only-cold');
 const command = `npm run bench:search -- ${process.argv.slice(2).join(' ')}`.trim();
 
 /** The data set's random seed: the same jobs, saved searches and requests every run. */
@@ -398,6 +409,38 @@ async function timeFreshness(
   return delays;
 }
 
+/** What a new search process's first searches took, 4 at a time: each search's ms in the order sent, then the same searches again. */
+type FirstSearches = { poolMin: string; first: number[]; again: number[] };
+
+/**
+ * Starts a second search process beside the stack's own, on the same database, with
+ * SEARCH_DATABASE_POOL_MIN set to `poolMin` (or left to its default), and as soon as it is ready
+ * sends it `bodies` 4 at a time, as the benchmark's clients do, then the same again.
+ */
+async function timeFirstSearches(stack: Awaited<ReturnType<typeof startBenchStack>>, bodies: GraphQLBody[], poolMin: string | undefined): Promise<FirstSearches> {
+  const port = await findFreePort();
+  const entry = subgraphServices.find((service) => service.name === 'search')!.entry;
+  const env = { ...stack.env, SEARCH_PORT: String(port), ...(poolMin === undefined ? {} : { SEARCH_DATABASE_POOL_MIN: poolMin }) };
+  const child = spawn(process.execPath, [path.join(repoRoot, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    await waitForReady('search (second process)', `http://127.0.0.1:${port}/readyz`, child);
+    const url = `http://127.0.0.1:${port}/graphql`;
+    const timeAll = async () => {
+      const times: number[] = [];
+      await inParallel(bodies, 4, async (body, i) => {
+        const started = performance.now();
+        dataOf('searchJobs', await postDirect(stack, url, body));
+        times[i] = performance.now() - started;
+      });
+      return times;
+    };
+    const first = await timeAll();
+    return { poolMin: poolMin ?? 'default', first, again: await timeAll() };
+  } finally {
+    await stopChild(child);
+  }
+}
+
 const ms = (value: number) => (value >= 100 ? Math.round(value).toString() : value.toFixed(1));
 
 if (!values['no-build']) buildServices();
@@ -463,6 +506,27 @@ try {
           `Load average (1 min) at the start of each round: ${loadAtStart.join(', ')}.\n`,
       );
       console.log(['| figure | measured | target |', '|---|---|---|', matchingFigure(matching, counts[0]!.saved)].join('\n'));
+    } else if (onlyCold) {
+      console.log(`drawing ${searchCount} searches that the full-text query matches…`);
+      const { requests } = await prepareRequests(stack, floorDb, catalogue);
+      const lines = [
+        '| round | SEARCH_DATABASE_POOL_MIN | first 4 searches, mean ms | all 20, mean ms | slowest ms | the same 20 again, mean ms |',
+        '|---|---|---:|---:|---:|---:|',
+      ];
+      for (let round = 1; round <= rounds; round += 1) {
+        // Searches of their own each round, their pages already read once by the stack's search process (shared buffers alike for both).
+        const bodies = requests.slice((round - 1) * 20, round * 20).map((variables) => ({ query: SEARCH_JOBS, variables }));
+        for (const body of bodies) dataOf('searchJobs', await postDirect(stack, stack.urls.search!, body));
+        for (const poolMin of round % 2 === 1 ? ['0', undefined] : [undefined, '0']) {
+          await waitForQuiet(maxLoad);
+          const { first, again } = await timeFirstSearches(stack, bodies, poolMin);
+          lines.push(`| ${round} | ${poolMin ?? 'default'} | ${ms(mean(first.slice(0, 4)))} | ${ms(mean(first))} | ${ms(Math.max(...first))} | ${ms(mean(again))} |`);
+        }
+      }
+      console.log(`\nCommand: ${command}`);
+      console.log(`Machine: ${machineDescription()}`);
+      console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}; load average after: ${loadAverage()}`);
+      console.log(`\nA new search process's first SearchJobs, straight to it, 4 at a time:\n\n${lines.join('\n')}`);
     } else if (onlyNaming) {
       console.log(`drawing ${searchCount} searches that the full-text query matches…`);
       const { requests } = await prepareRequests(stack, floorDb, catalogue);

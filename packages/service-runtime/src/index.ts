@@ -25,6 +25,7 @@ export {
   type RunningSubgraph,
   type StartSubgraphOptions,
   type SubgraphDefinition,
+  type WarmUpConnection,
 } from './subgraph.js';
 export { attachScalarParsing, scalarResolvers, scalarTypeDefs, type ScalarName } from './scalars.js';
 export { calendarDateSchema, isCalendarDate, toCalendarDate } from './calendar-dates.js';

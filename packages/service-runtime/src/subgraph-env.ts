@@ -13,6 +13,8 @@ export type SubgraphEnv<Own = Record<string, never>> = {
   databaseUrl: string;
   /** Connections in this process's pool to the service's database. */
   databasePoolSize: number;
+  /** Connections opened at start (each running the definition's warmUp) and kept open while idle. */
+  databasePoolMin: number;
   natsUrl: string;
   /** The service's password on NATS (<NAME>_NATS_PASSWORD); it connects as the user named after it. */
   natsPassword: string | undefined;
@@ -34,6 +36,9 @@ export type SubgraphEnv<Own = Record<string, never>> = {
   own: Own;
 };
 
+/** Connections kept warm when <NAME>_DATABASE_POOL_MIN is not set (fewer when the pool is smaller). */
+const DEFAULT_POOL_MIN = 4;
+
 /**
  * Reads a subgraph's settings once, at start: the common ones with the registry's defaults and
  * the service's own schema. Throws an EnvError that lists every bad variable.
@@ -49,6 +54,7 @@ export function loadSubgraphEnv<Own>(service: string, ownSchema: z.ZodType<Own> 
       [`${prefix}_PORT`]: envSchemas.port(port),
       [`${prefix}_DATABASE_URL`]: envSchemas.postgresUrl,
       [`${prefix}_DATABASE_POOL_SIZE`]: z.coerce.number().int().min(1).max(200).default(20),
+      [`${prefix}_DATABASE_POOL_MIN`]: z.coerce.number().int().min(0).max(200).optional(),
       NATS_URL: envSchemas.natsUrl,
       [`${prefix}_NATS_PASSWORD`]: z.string().min(1).optional(),
       JWKS_URL: envSchemas.url.default(defaultJwksUrl),
@@ -60,6 +66,9 @@ export function loadSubgraphEnv<Own>(service: string, ownSchema: z.ZodType<Own> 
       SUBGRAPH_EXECUTOR: z.enum(graphQLExecutorKinds).default('compiled'),
     })
     .superRefine((env, ctx) => {
+      if (((env[`${prefix}_DATABASE_POOL_MIN`] as number | undefined) ?? 0) > (env[`${prefix}_DATABASE_POOL_SIZE`] as number)) {
+        ctx.addIssue({ code: 'custom', path: [`${prefix}_DATABASE_POOL_MIN`], message: `must not exceed ${prefix}_DATABASE_POOL_SIZE` });
+      }
       if (env.NODE_ENV === 'production' && !env.GATEWAY_HOP_SECRET) {
         ctx.addIssue({ code: 'custom', path: ['GATEWAY_HOP_SECRET'], message: 'is required in production: the secret the gateway signs its calls with' });
       }
@@ -79,6 +88,7 @@ export function loadSubgraphEnv<Own>(service: string, ownSchema: z.ZodType<Own> 
     port: parsed[`${prefix}_PORT`] as number,
     databaseUrl: parsed[`${prefix}_DATABASE_URL`] as string,
     databasePoolSize: parsed[`${prefix}_DATABASE_POOL_SIZE`] as number,
+    databasePoolMin: (parsed[`${prefix}_DATABASE_POOL_MIN`] as number | undefined) ?? Math.min(DEFAULT_POOL_MIN, parsed[`${prefix}_DATABASE_POOL_SIZE`] as number),
     natsUrl: parsed.NATS_URL as string,
     natsPassword: parsed[natsPassword] as string | undefined,
     jwksUrl: parsed.JWKS_URL as string,

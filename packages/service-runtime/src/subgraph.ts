@@ -124,6 +124,12 @@ export type SubgraphDefinition<Db extends PrismaLike, Domain, Context extends Re
   };
   /** More parts, started after the event parts and before HTTP, stopped before them. */
   parts?: (domain: Domain, deps: DomainDeps<Db, Own, Overrides>) => PartSpec[];
+  /**
+   * Run on each connection opened at start, before the service is ready (DATABASE_POOL_MIN): the
+   * service's own statements, so that a new PostgreSQL backend loads what it would otherwise load
+   * during its first requests (catalogs, statistics, text-search dictionaries).
+   */
+  warmUp?: (connection: WarmUpConnection) => Promise<void>;
   /** Defaults to the identity service's JWKS (JWKS_URL), refusing the tokens in `revocations`. */
   verifyToken?: (domain: Domain, revocations: RevocationList) => TokenVerifier;
   /**
@@ -183,8 +189,15 @@ export function createPrismaClient<Db extends PrismaLike>(
   return prismaOver(PrismaClient, new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 20 }), options.onQuery);
 }
 
-/** A service's database clients: Prisma and the lean client over one pool of connections. */
-export type DatabaseClients<Db> = { db: Db; sql: LeanSql; close(): Promise<void> };
+/** One connection of the pool, as a definition's warmUp gets it. */
+export type WarmUpConnection = { query<Row = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: Row[] }> };
+
+/**
+ * A service's database clients: Prisma and the lean client over one pool of connections. warm()
+ * opens the pool's minimum of connections at once and runs warmUp on each: the pool keeps them
+ * open while idle, and hands out the most recently used first.
+ */
+export type DatabaseClients<Db> = { db: Db; sql: LeanSql; warm(warmUp?: (connection: WarmUpConnection) => Promise<void>): Promise<void>; close(): Promise<void> };
 
 /**
  * A Prisma client over the pg driver and the lean client (lean-sql.ts) beside it, sharing one pool;
@@ -194,9 +207,11 @@ export type DatabaseClients<Db> = { db: Db; sql: LeanSql; close(): Promise<void>
 export function createDatabaseClients<Db extends PrismaLike>(
   PrismaClient: PrismaClientClass<Db>,
   databaseUrl: string,
-  options: { poolSize?: number; onQuery?: StartSubgraphOptions<unknown>['onQuery']; logger?: Logger } = {},
+  options: { poolSize?: number; minConnections?: number; onQuery?: StartSubgraphOptions<unknown>['onQuery']; logger?: Logger } = {},
 ): DatabaseClients<Db> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 20, connectionTimeoutMillis: TRANSACTION_DEFAULTS.maxWait });
+  const min = options.minConnections ?? 0;
+  // Idle connections above `min` close after pg-pool's 10 s; those up to `min` stay open.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 20, min, connectionTimeoutMillis: TRANSACTION_DEFAULTS.maxWait });
   // An idle connection the server ended must not end the process (pg-pool re-emits it here).
   pool.on('error', () => undefined);
   const { onQuery, logger } = options;
@@ -215,7 +230,15 @@ export function createDatabaseClients<Db extends PrismaLike>(
       await db.$disconnect(); // leaves a pool it was given open
       await pool.end();
     })());
-  return { db, sql, close };
+  const warm = async (warmUp?: (connection: WarmUpConnection) => Promise<void>) => {
+    const connections = await Promise.all(Array.from({ length: min }, () => pool.connect()));
+    try {
+      if (warmUp) await Promise.all(connections.map((connection) => warmUp(connection as WarmUpConnection)));
+    } finally {
+      for (const connection of connections) connection.release();
+    }
+  };
+  return { db, sql, warm, close };
 }
 
 /**
@@ -274,7 +297,21 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
   try {
     const clients = await lifecycle.start(
       'database',
-      () => createDatabaseClients(definition.PrismaClient, env.databaseUrl, { poolSize: env.databasePoolSize, logger, ...(options.onQuery ? { onQuery: options.onQuery } : {}) }),
+      async () => {
+        const started = createDatabaseClients(definition.PrismaClient, env.databaseUrl, {
+          poolSize: env.databasePoolSize,
+          minConnections: env.databasePoolMin,
+          logger,
+          ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+        });
+        // A new connection's first statements cost more (authentication, catalogs, the warm-up's
+        // subjects): the first requests find DATABASE_POOL_MIN connections that have paid it.
+        await started.warm(definition.warmUp).catch(async (error: unknown) => {
+          await started.close();
+          throw error;
+        });
+        return started;
+      },
       (started) => started.close(),
     );
     const { db, sql } = clients;

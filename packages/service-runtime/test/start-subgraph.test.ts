@@ -16,8 +16,8 @@ afterAll(async () => {
   await Promise.all([db.drop(), nats.dispose()]);
 });
 
-const env = () =>
-  loadSubgraphEnv('jobs', undefined, { NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_PORT: '0', JOBS_DATABASE_URL: db.url, NATS_URL: nats.url, JOBS_DATABASE_POOL_SIZE: '3' });
+const rawEnv = () => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_PORT: '0', JOBS_DATABASE_URL: db.url, NATS_URL: nats.url, JOBS_DATABASE_POOL_SIZE: '3' });
+const env = () => loadSubgraphEnv('jobs', undefined, rawEnv());
 const logger = createLogger('jobs', 'silent');
 
 /** Connections to the test database other than this query's own: the service's pool and the relay's listener. */
@@ -69,6 +69,38 @@ it('serves, then closes once however often close() is called', async () => {
   await expect(fetch(service.url.replace(/\/graphql$/, '/healthz'))).rejects.toThrow();
   expect(service.nats.isClosed()).toBe(true);
   expect(await waitForNoConnections(2)).toBeLessThanOrEqual(2); // the test database's own pool keeps up to two idle connections
+});
+
+it('opens DATABASE_POOL_MIN connections at start, runs the warm-up on each before it is ready, and keeps them in the pool', async () => {
+  const warmed: number[] = [];
+  const warming: SubgraphDefinition<any, any, any, any, any> = {
+    ...jobs,
+    warmUp: async (connection) => {
+      const { rows } = await connection.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      warmed.push(rows[0]!.pid);
+    },
+  };
+  const service = await startSubgraph(warming, loadSubgraphEnv('jobs', undefined, { ...rawEnv(), JOBS_DATABASE_POOL_MIN: '3' }), { logger });
+  try {
+    expect(new Set(warmed).size).toBe(3);
+    // Still open once started; a request is served on one of them (the pool hands out the last released first).
+    const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[])', [warmed]);
+    expect(rows).toHaveLength(3);
+    const served = await fetch(service.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ jobs(first: 1) { edges { node { id } } } }' }),
+    });
+    expect(served.status).toBe(200);
+    const { rows: used } = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[]) AND query NOT LIKE 'SELECT pg_backend_pid()%'`, [warmed]);
+    expect(used.length).toBeGreaterThan(0);
+  } finally {
+    await service.close();
+  }
+});
+
+it('refuses a DATABASE_POOL_MIN above the pool size', () => {
+  expect(() => loadSubgraphEnv('jobs', undefined, { ...rawEnv(), JOBS_DATABASE_POOL_MIN: '4' })).toThrow(/JOBS_DATABASE_POOL_MIN: must not exceed JOBS_DATABASE_POOL_SIZE/);
 });
 
 it('runs no per-field plugin hook for cache hints (the cache-control plugin is off) and sends no ETag', async () => {

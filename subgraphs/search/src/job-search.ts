@@ -1,8 +1,8 @@
 import { decodeCursor, encodeCursor, pageSize, type PageInfo } from '@jobplatform/service-runtime';
-import type { LeanSql } from '@jobplatform/service-runtime';
+import type { LeanSql, SqlFragment, WarmUpConnection } from '@jobplatform/service-runtime';
 import { createParams } from './db.js';
 import { escapeHighlight } from './highlight.js';
-import { escapeLike, type JobFilter } from './search-input.js';
+import { escapeLike, parseJobFilter, type JobFilter } from './search-input.js';
 
 export type JobSearchSort = 'RELEVANCE' | 'NEWEST' | 'SALARY_HIGH' | 'SALARY_LOW';
 
@@ -313,3 +313,28 @@ function toCounts(total: number, rows: FacetRow[]): JobCounts {
 }
 
 export type JobSearch = ReturnType<typeof createJobSearch>;
+
+/**
+ * searchJobs' statements run once on a connection (the service's warmUp): a query no document
+ * holds, with every filter and the facets, so that they read nothing, then the similarity search
+ * that follows a query the full text finds nothing for. A new PostgreSQL connection's first search
+ * otherwise loads the read model's catalogs and statistics and the text-search dictionaries on a
+ * client's time.
+ */
+export async function warmUpJobSearch(connection: WarmUpConnection, now: Date): Promise<void> {
+  const search = createJobSearch({
+    rows: async <Row>(sql: SqlFragment | string, values?: readonly unknown[]) => (await connection.query<Row>(sql as string, [...(values ?? [])])).rows,
+  });
+  const filter = parseJobFilter({
+    jobTypes: ['FULL_TIME'],
+    experienceLevels: ['MID'],
+    isRemote: true,
+    location: 'warm-up',
+    categoryIds: ['1'],
+    skillIds: ['1'],
+    salaryMin: 1,
+    salaryCurrency: 'EUR',
+    postedWithinDays: 1,
+  });
+  await search.search({ query: 'zzwarmupzz', filter, sort: 'RELEVANCE', first: 20, after: undefined }, { withFacets: true }, now);
+}

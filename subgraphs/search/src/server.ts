@@ -7,6 +7,7 @@ import { rawSqlOver, type SearchDb } from './db.js';
 import { searchSettings, type SearchSettings } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { indexCompany, indexJob, type CompanyEvent, type JobEvent } from './job-index.js';
+import { warmUpJobSearch } from './job-search.js';
 import { resolvers } from './resolvers/index.js';
 import { digestSchedulerPart } from './saved-search-digests.js';
 import { createSavedSearches, matchSavedSearches, type SavedSearches } from './saved-searches.js';
@@ -43,6 +44,7 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
     };
   },
   createContext: (base, domain) => ({ ...base, ...domain }),
+  warmUp: (connection) => warmUpJobSearch(connection, new Date()),
   events: {
     consumers: (domain, { logger, now }) => {
       // The job index runs on node-postgres (leanTransaction), its statements through rawSqlOver.
