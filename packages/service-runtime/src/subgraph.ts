@@ -231,8 +231,13 @@ export function createDatabaseClients<Db extends PrismaLike>(
       await pool.end();
     })());
   const warm = async (warmUp?: (connection: WarmUpConnection) => Promise<void>) => {
-    const connections = await Promise.all(Array.from({ length: min }, () => pool.connect()));
+    // Every connection obtained goes back to the pool, even when another could not be opened:
+    // pool.end() waits for those still out.
+    const opened = await Promise.allSettled(Array.from({ length: min }, () => pool.connect()));
+    const connections = opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     try {
+      const failed = opened.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
       if (warmUp) await Promise.all(connections.map((connection) => warmUp(connection as WarmUpConnection)));
     } finally {
       for (const connection of connections) connection.release();

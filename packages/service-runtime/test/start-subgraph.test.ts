@@ -99,6 +99,18 @@ it('opens DATABASE_POOL_MIN connections at start, runs the warm-up on each befor
   }
 });
 
+it('does not start when the warm-up fails, and leaves no connection open', async () => {
+  const before = await serviceConnections();
+  const failing: SubgraphDefinition<any, any, any, any, any> = {
+    ...jobs,
+    warmUp: async (connection) => {
+      await connection.query('SELECT 1 / 0');
+    },
+  };
+  await expect(startSubgraph(failing, env(), { logger })).rejects.toThrow(/division by zero/);
+  expect(await waitForNoConnections(before)).toBeLessThanOrEqual(before);
+});
+
 it('refuses a DATABASE_POOL_MIN above the pool size', () => {
   expect(() => loadSubgraphEnv('jobs', undefined, { ...rawEnv(), JOBS_DATABASE_POOL_MIN: '4' })).toThrow(/JOBS_DATABASE_POOL_MIN: must not exceed JOBS_DATABASE_POOL_SIZE/);
 });
