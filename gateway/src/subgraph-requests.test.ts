@@ -50,7 +50,8 @@ const json = (response: http.ServerResponse, status: number, body: unknown) => {
 
 let client: SubgraphClient;
 beforeEach(() => {
-  client = createSubgraphClient({ hopSecret: SECRET, timeoutMs: 500 });
+  // Long enough for a loaded machine's first call; the timeout tests give their own.
+  client = createSubgraphClient({ hopSecret: SECRET, timeoutMs: 5_000 });
 });
 afterEach(() => client.close());
 
@@ -78,7 +79,7 @@ describe('createSubgraphClient', () => {
 
   it('sends no signature without a hop secret', async () => {
     const server = await startServer((_call, response) => json(response, 200, { data: {} }));
-    const unsigned = createSubgraphClient({ hopSecret: undefined, timeoutMs: 500 });
+    const unsigned = createSubgraphClient({ hopSecret: undefined, timeoutMs: 5_000 });
     try {
       await unsigned.post(server.url, '{}', {});
       expect(server.received[0]!.headers[HOP_SIGNATURE_HEADER]).toBeUndefined();
@@ -156,7 +157,7 @@ describe('SubgraphDataSource', () => {
           return logger;
         },
       };
-      const source = new SubgraphDataSource({ name: 'notifications', url: server.url, timeoutMs: 500, logger }, client);
+      const source = new SubgraphDataSource({ name: 'notifications', url: server.url, timeoutMs: 5_000, logger }, client);
       const answer = await source.process({ kind: 'incoming operation', request: { query: '{ notification(id: "1") { id } }' }, incomingRequestContext: {}, context } as never);
       expect(answer).toEqual({ data: { notification: { id: '1' } } });
       expect(server.received[0]!.headers.authorization).toBe('Bearer token');
