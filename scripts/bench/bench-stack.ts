@@ -206,6 +206,15 @@ async function waitUntilAnswered(name: string, url: string, child: ChildProcess,
   throw new Error(`${name} was not ready within two minutes (${url}: ${last})`);
 }
 
+/**
+ * Starts a production process of a service (its built entry) with `env`, listening on `port`:
+ * `ready` settles once its /readyz answers (or it exits). Stop the child with stopChild.
+ */
+export function spawnService(service: PlatformService, env: NodeJS.ProcessEnv, port: number, nodeArgs: string[] = []): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, service.entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return { child, ready: waitForReady(service.name, `http://127.0.0.1:${port}/readyz`, child) };
+}
+
 /** Waits up to two minutes for a service's /readyz, or until it exits. */
 export function waitForReady(name: string, url: string, child: ChildProcess): Promise<void> {
   return waitUntilAnswered(name, url, child, async () => {
@@ -290,9 +299,9 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}, nodeArgs
   urls.gateway = `http://127.0.0.1:${ports.get('gateway')}/graphql`;
 
   const launch = (service: PlatformService) => {
-    const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, service.entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const { child, ready } = spawnService(service, env, ports.get(service.name)!, nodeArgs);
     children.push(child);
-    return waitForReady(service.name, `http://127.0.0.1:${ports.get(service.name)}/readyz`, child).then(() => child);
+    return ready.then(() => child);
   };
   try {
     await Promise.all(subgraphServices.map(launch));

@@ -29,9 +29,8 @@
 // --only-cold (the same data, then a new search process's first searches, 4 at a time, with
 // SEARCH_DATABASE_POOL_MIN=0, no connection opened or warmed before it is ready, beside the default;
 // --rounds rounds, the order swapped each round).
-import { execSync, spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { findFreePort } from '@jobplatform/embedded-infra';
@@ -66,14 +65,13 @@ import {
   type LoadResult,
   cpuProfileArgs,
   mean,
+  spawnService,
   stopChild,
-  waitForReady,
 } from './bench-stack.js';
 import { createSearchDrawer, drawJobSnapshot, fillSearchIndex, openSearchDomain, readSeedCatalogue, saveSearches, type SeedCatalogue } from './search-data.js';
 import { profileOperation, profileTable, type ProfileRow } from './request-profile.js';
 import { floorStatement, searchFloor, type SearchVariables } from './search-floor.js';
 import { seedBenchJobs } from './seed-jobs.js';
-import { repoRoot } from '../src/dev-stack-env.js';
 import { subgraphServices } from '../src/platform-services.js';
 
 const { values } = parseArgs({
@@ -410,7 +408,7 @@ async function timeFreshness(
 }
 
 /** What a new search process's first searches took, 4 at a time: each search's ms in the order sent, then the same searches again. */
-type FirstSearches = { poolMin: string; first: number[]; again: number[] };
+type FirstSearches = { first: number[]; again: number[] };
 
 /**
  * Starts a second search process beside the stack's own, on the same database, with
@@ -419,11 +417,11 @@ type FirstSearches = { poolMin: string; first: number[]; again: number[] };
  */
 async function timeFirstSearches(stack: Awaited<ReturnType<typeof startBenchStack>>, bodies: GraphQLBody[], poolMin: string | undefined): Promise<FirstSearches> {
   const port = await findFreePort();
-  const entry = subgraphServices.find((service) => service.name === 'search')!.entry;
+  const search = subgraphServices.find((service) => service.name === 'search')!;
   const env = { ...stack.env, SEARCH_PORT: String(port), ...(poolMin === undefined ? {} : { SEARCH_DATABASE_POOL_MIN: poolMin }) };
-  const child = spawn(process.execPath, [path.join(repoRoot, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const { child, ready } = spawnService(search, env, port);
   try {
-    await waitForReady('search (second process)', `http://127.0.0.1:${port}/readyz`, child);
+    await ready;
     const url = `http://127.0.0.1:${port}/graphql`;
     const timeAll = async () => {
       const times: number[] = [];
@@ -435,7 +433,7 @@ async function timeFirstSearches(stack: Awaited<ReturnType<typeof startBenchStac
       return times;
     };
     const first = await timeAll();
-    return { poolMin: poolMin ?? 'default', first, again: await timeAll() };
+    return { first, again: await timeAll() };
   } finally {
     await stopChild(child);
   }
