@@ -22,9 +22,11 @@ const dateTime = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:S
 const BY_NAME = 'COLLATE "en-x-icu"';
 
 /**
- * JobDetail with `employer { id }`: the job (null when deleted or absent), its company, its
- * categories by name with their parent, its skills required first and then by name. Enums upper
- * case, DECIMAL salaries as the doubles the subgraph sends, the deadline as YYYY-MM-DD.
+ * JobDetail: the job (null when deleted or absent), its company, its employer's handle and names
+ * from the users replica as jobs shows them (the tombstone handle of an erased account, no names
+ * once inactive), its categories by name with their parent, its skills required first and then by
+ * name. Enums upper case, DECIMAL salaries as the doubles the subgraph sends, the deadline as
+ * YYYY-MM-DD.
  */
 const JOB_DETAIL_SQL = `
   SELECT json_build_object('data', json_build_object('job', (
@@ -35,7 +37,8 @@ const JOB_DETAIL_SQL = `
       'location', j.location, 'isRemote', j.is_remote, 'isActive', j.is_active,
       'applicationDeadline', to_char(j.application_deadline, 'YYYY-MM-DD'), 'createdAt', ${dateTime('j.created_at')},
       'company', json_build_object('id', c.id::text, 'name', c.name, 'logo', c.logo, 'industry', c.industry, 'size', upper(c.size), 'location', c.location),
-      'employer', json_build_object('id', j.employer_id::text),
+      'employer', json_build_object('id', j.employer_id::text, 'username', coalesce(u.username, 'erased~' || j.employer_id),
+        'firstName', CASE WHEN u.is_active THEN u.first_name END, 'lastName', CASE WHEN u.is_active THEN u.last_name END),
       'categories', (
         SELECT coalesce(json_agg(json_build_object(
             'id', k.id::text, 'name', k.name,
@@ -49,7 +52,7 @@ const JOB_DETAIL_SQL = `
         FROM job_skills_jobs l JOIN job_skills s ON s.id = l.skill_id
         WHERE l.job_id = j.id)
     )
-    FROM jobs j JOIN companies c ON c.id = j.company_id
+    FROM jobs j JOIN companies c ON c.id = j.company_id JOIN user_replicas u ON u.id = j.employer_id
     WHERE j.id = $1::bigint AND j.deleted_at IS NULL
   )))::text AS body`;
 
@@ -121,7 +124,7 @@ async function bodyOf(db: pg.Pool | pg.Client, text: string, values: unknown[]):
   return rows[0]!.body;
 }
 
-/** The response body of JobDetail's jobs part for one job: `{"data":{"job":…}}`, made by PostgreSQL. */
+/** The response body of JobDetail for one job: `{"data":{"job":…}}`, made by PostgreSQL. */
 export async function jobDetailFloor(db: pg.Pool | pg.Client, id: string): Promise<string> {
   return bodyOf(db, JOB_DETAIL_SQL, [id]);
 }

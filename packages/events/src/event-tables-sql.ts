@@ -71,6 +71,8 @@ export const userReplicaTableSql = `
 CREATE TABLE "user_replicas" (
     "id" BIGINT NOT NULL,
     "username" VARCHAR(150),
+    "first_name" VARCHAR(150),
+    "last_name" VARCHAR(150),
     "user_type" VARCHAR(20),
     "is_active" BOOLEAN NOT NULL DEFAULT false,
     "deleted_at" TIMESTAMPTZ(3),

@@ -48,6 +48,8 @@ export {
   createReplicaHandlers,
   companyNameReplicaTable,
   jobReplicaTableOf,
+  shownUsername,
+  shownUserProfile,
   startReplicaConsumer,
   upsertReplicaRow,
   userReplicaMapping,
@@ -57,6 +59,7 @@ export {
   type ReplicaMapping,
   type ReplicaTable,
   type ReplicaValue,
+  type ShownUserProfile,
 } from './replica-consumer.js';
 export { companyMemberReplicaHandlers, upsertCompanyMembership } from './company-member-replica.js';
 export {

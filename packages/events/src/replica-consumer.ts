@@ -107,23 +107,45 @@ export async function startReplicaConsumer<Tx extends SqlClient>(
 }
 
 /**
- * The users replica that jobs and applications keep: who a user id is, what kind of account, and
- * whether it may still act. Table and Prisma model: packages/events/prisma/user-replica.prisma.
+ * The users replica that jobs, applications and notifications keep: who a user id is (handle and
+ * names), what kind of account, and whether it may still act. Table and Prisma model: packages/events/prisma/user-replica.prisma.
  * An erased user keeps a row (no name, inactive), so that a late event cannot bring them back.
  */
 export const userReplicaMapping: ReplicaMapping = {
   'users.user.registered.v1': ({ data }) => ({
     key: data.userId,
-    values: { username: data.username, user_type: data.userType, is_active: data.isActive, deleted_at: null },
+    values: { username: data.username, first_name: data.firstName, last_name: data.lastName, user_type: data.userType, is_active: data.isActive, deleted_at: null },
   }),
   'users.user.updated.v1': ({ data }) => ({
     key: data.userId,
-    values: { username: data.username, user_type: data.userType, is_active: data.isActive },
+    values: { username: data.username, first_name: data.firstName, last_name: data.lastName, user_type: data.userType, is_active: data.isActive },
   }),
   'users.user.deleted.v1': ({ data }) => ({
     key: data.userId,
-    values: { username: null, is_active: false, deleted_at: data.requestedAt },
+    values: { username: null, first_name: null, last_name: null, is_active: false, deleted_at: data.requestedAt },
   }),
 };
 
 export const userReplicaTable: ReplicaTable = { table: 'user_replicas', keyColumn: 'id', versionColumn: 'version', map: userReplicaMapping };
+
+/**
+ * The username shown for a user the users replica holds: an erased account's is its tombstone,
+ * `erased~<id>`, as the users service shows it.
+ */
+export const shownUsername = (userId: bigint, username: string | null): string => username ?? `erased~${userId}`;
+
+/** What another service shows of an account from its users replica row, as users itself shows it. */
+export type ShownUserProfile = { username: string; firstName: string | null; lastName: string | null };
+
+/**
+ * An account's handle and names as the users service shows them where other data refers to the
+ * account (a job's employer): the tombstone handle once erased, and no names once it is no longer
+ * active (deactivated or erased).
+ */
+export function shownUserProfile(row: { id: bigint; username: string | null; firstName: string | null; lastName: string | null; isActive: boolean }): ShownUserProfile {
+  return {
+    username: shownUsername(row.id, row.username),
+    firstName: row.isActive ? row.firstName : null,
+    lastName: row.isActive ? row.lastName : null,
+  };
+}

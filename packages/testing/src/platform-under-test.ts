@@ -4,6 +4,7 @@ import { createLogger, erasureParticipants, gatewayDefinition, identityService, 
 import type { SubgraphDefinition } from '@jobplatform/service-runtime';
 import { startGateway, type RunningGateway } from '../../../gateway/src/server.js';
 import type { GatewayEnv } from '../../../gateway/src/env.js';
+import { waitFor } from './wait-for.js';
 import { postGraphQL } from './graphql-client.js';
 import { startPrivateNats, type PrivateNats } from './private-nats.js';
 import { startSubgraphForTest, testHopSecret, type Gql, type SubgraphUnderTest } from './subgraph-under-test.js';
@@ -46,6 +47,12 @@ export type PlatformUnderTest = {
   jobSeeker(): Promise<Account>;
   /** An admin, made through the identity service's own rules (registration never makes admins). */
   admin(): Promise<Account>;
+  /**
+   * Waits until each of the services' users replica holds the account (its registration event has
+   * arrived): jobs provides a job's employer's handle and names from it, applications an
+   * applicant's. Returns the account.
+   */
+  replicated(account: Account, ...services: RegisteredServiceName[]): Promise<Account>;
   close(): Promise<void>;
 };
 
@@ -177,6 +184,19 @@ export async function startPlatformForTest(options: PlatformOptions = {}): Promi
       const user = await accounts.createAdmin(input, { clientIp: undefined, userAgent: 'test' });
       const signedIn = await accounts.login(input.email, input.password, { clientIp: '127.0.0.1', userAgent: 'test' });
       return { id: user.id.toString(), accessToken: signedIn.accessToken, refreshToken: signedIn.refreshToken, ...input };
+    },
+    async replicated(account, ...names) {
+      for (const name of names) {
+        const db = services[name]?.db;
+        if (!db) throw new Error(`${name} is not running in this test platform`);
+        await waitFor(
+          `the registration of user ${account.id} to reach the ${name} users replica`,
+          async () => (await db.query('SELECT 1 FROM user_replicas WHERE id = $1', [account.id])).rowCount,
+          (count) => count === 1,
+          60_000,
+        );
+      }
+      return account;
     },
     close,
   };

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { shownUsername } from '@jobplatform/events';
 import {
   bigintKeys,
   decodeCursor,
@@ -221,12 +222,6 @@ export function createJobListingLoader(sql: LeanSql): DataLoader<bigint, JobList
     return jobIds.map((id) => found.get(id) ?? null);
   }, bigintKeys);
 }
-
-/**
- * The username shown for a user the users replica holds: an erased account's is its tombstone,
- * `erased~<id>`, as the users service shows it.
- */
-export const shownUsername = (userId: bigint, username: string | null): string => username ?? `erased~${userId}`;
 
 /** Usernames as shown (shownUsername) from the users replica, many at once; null when it has no row for the user. */
 export function createUsernameLoader(sql: LeanSql): DataLoader<bigint, string | null, string> {

@@ -1,49 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
-import { QueryPlanner, type PlanNode, type QueryPlan } from '@apollo/query-planner';
-import { Kind, parse, type DocumentNode } from 'graphql';
+import { contractOperation as operationIn, plannedFetches as fetches } from '@jobplatform/testing/query-plans';
 
 // The gateway's plans for the lists of applications, from the checked-in supergraph: what
 // applications provides (@provides) from its replicas must not cost a call to users or jobs. A list
 // that fetched the applicants' usernames from users again, or the jobs' titles and company names
 // from jobs, would make a third sequential hop (docs/benchmarks.md, Applications).
 
-const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const supergraph = Supergraph.build(readFileSync(`${repositoryRoot}schema/supergraph.graphql`, 'utf8'));
-const planner = new QueryPlanner(supergraph);
-const contract = parse(readFileSync(`${repositoryRoot}schema/operations/applications.graphql`, 'utf8'));
-
-/** The contract's operation of that name, with the file's fragments. */
-function contractOperation(name: string): DocumentNode {
-  const definitions = contract.definitions.filter(
-    (definition) => definition.kind === Kind.FRAGMENT_DEFINITION || (definition.kind === Kind.OPERATION_DEFINITION && definition.name?.value === name),
-  );
-  return { kind: Kind.DOCUMENT, definitions };
-}
-
-function planOf(document: DocumentNode | string): QueryPlan {
-  const parsed = typeof document === 'string' ? parse(document) : document;
-  return planner.buildQueryPlan(operationFromDocument(supergraph.apiSchema(), parsed, { validate: true }));
-}
-
-/** The subgraphs the plan calls, in plan order (one entry per fetch). */
-function fetchesOf(node: PlanNode | undefined): string[] {
-  if (!node) return [];
-  switch (node.kind) {
-    case 'Fetch':
-      return [node.serviceName];
-    case 'Flatten':
-      return fetchesOf(node.node);
-    case 'Sequence':
-    case 'Parallel':
-      return node.nodes.flatMap(fetchesOf);
-    default:
-      throw new Error(`unexpected plan node ${node.kind}`);
-  }
-}
-
-const fetches = (document: DocumentNode | string) => fetchesOf(planOf(document).node as PlanNode | undefined);
+const contractOperation = (name: string) => operationIn('applications', name);
 
 it("JobApplications: the job from jobs, then its page from applications with the applicants' usernames and contact details; nothing from users", () => {
   expect(fetches(contractOperation('JobApplications'))).toEqual(['jobs', 'applications']);

@@ -17,7 +17,7 @@ export type PlatformUnderTest = Platform & {
   applications: SubgraphUnderTest<ApplicationsDb, ApplicationsDomain>;
   /** A job seeker whose registration has reached the applications service's users replica. */
   applicant(): Promise<Account>;
-  /** An employer with a company of their own, known to applications' users replica. */
+  /** An employer with a company of their own, known to the users replicas of applications and jobs. */
   employerWithCompany(name?: string): Promise<{ employer: Account; companyId: string }>;
   /** Posts a job through the gateway and waits until applications' jobs replica and members replica know it. */
   postJob(employer: Account, companyId: string, input?: Record<string, unknown>): Promise<string>;
@@ -47,22 +47,15 @@ let companies = 0;
 export async function startPlatformForTest(options: Pick<PlatformOptions, 'now' | 'env' | 'gateway' | 'services'> = {}): Promise<PlatformUnderTest> {
   const platform = await startPlatform({ ...options, services: ['users', 'jobs', 'applications', ...(options.services ?? [])] });
   const applications = platform.service<ApplicationsDomain>('applications') as SubgraphUnderTest<ApplicationsDb, ApplicationsDomain>;
-  const replicated = async (account: Account) => {
-    await waitFor(
-      'the registration to reach the applications users replica',
-      async () => (await applications.db.query('SELECT 1 FROM user_replicas WHERE id = $1', [account.id])).rowCount,
-      (count) => count === 1,
-    );
-    return account;
-  };
   return {
     ...platform,
     users: platform.service('users'),
     jobs: platform.service('jobs'),
     applications,
-    applicant: async () => replicated(await platform.jobSeeker()),
+    applicant: async () => platform.replicated(await platform.jobSeeker(), 'applications'),
     async employerWithCompany(name) {
-      const employer = await replicated(await platform.employer());
+      // jobs too: a job's employer's handle comes from jobs' users replica.
+      const employer = await platform.replicated(await platform.employer(), 'applications', 'jobs');
       companies += 1;
       const companyId = (await platform.ok(CREATE_COMPANY, { name: name ?? `Company ${companies} ${Date.now()}` }, employer)).createCompany.id as string;
       return { employer, companyId };

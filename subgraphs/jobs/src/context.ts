@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { ShownUserProfile } from '@jobplatform/events';
 import { bigintKeys, createByIdLoader, createGroupedLoader, groupBy, once, type RequestContext } from '@jobplatform/service-runtime';
 import type { CategoryService } from './categories.js';
 import type { CompanyService, MemberRole } from './companies.js';
@@ -23,6 +24,8 @@ export type JobsLoaders = {
   /** A category from the request's tree, unless a job's statement already read it (a category's parent). */
   categoryById: DataLoader<bigint, JobCategoryRow | null, string>;
   skillsByJobId: DataLoader<bigint, JobSkillModel[], string>;
+  /** An account's handle and names from the users replica (what Job.employer provides); null without a row. */
+  userProfileById: DataLoader<bigint, (ShownUserProfile & { id: bigint }) | null, string>;
   membersByCompanyId: DataLoader<bigint, CompanyMemberRow[], string>;
   companyJobs: DataLoader<OwnedPageKey, JobRow[], string>;
   companyJobCount: DataLoader<OwnedCountKey, number, string>;
@@ -78,10 +81,12 @@ export function createLoaders(db: JobsDb, reads: LeanReads, viewerUserId: string
     (rows): JobSkillModel[] => sortJobSkills(rows.map(({ isRequired, skill }) => ({ isRequired, skill }))),
   );
 
+  const userProfileById = createByIdLoader((ids) => reads.userProfiles(ids));
+
   return {
     jobById,
     async jobWithParts(id, parts) {
-      if (!parts.company && !parts.categories && !parts.skills) return jobById.load(id);
+      if (!parts.company && !parts.categories && !parts.skills && !parts.employer) return jobById.load(id);
       const [view] = await reads.jobViews([id], parts);
       if (!view) return null;
       jobById.prime(id, view.job);
@@ -94,12 +99,14 @@ export function createLoaders(db: JobsDb, reads: LeanReads, viewerUserId: string
         categoriesByJobId.prime(id, byName(view.categories.map(({ category }) => category)));
       }
       if (view.skills) skillsByJobId.prime(id, sortJobSkills(view.skills));
+      if (view.employer !== undefined) userProfileById.prime(view.job.employerId, view.employer && { id: view.job.employerId, ...view.employer });
       return view.job;
     },
     companyById,
     categoriesByJobId,
     categoryById,
     skillsByJobId,
+    userProfileById,
     membersByCompanyId: createGroupedLoader(
       (companyIds) => db.companyMember.findMany({ where: { companyId: { in: companyIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       (row) => row.companyId,

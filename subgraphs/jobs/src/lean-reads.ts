@@ -1,3 +1,4 @@
+import { shownUserProfile, type ShownUserProfile } from '@jobplatform/events';
 import { SqlFragment, statement, type LeanSql } from '@jobplatform/service-runtime';
 import type { CompanyRow, JobCategoryRow, JobRow } from './db.js';
 import { Prisma } from './generated/prisma/client.js';
@@ -33,7 +34,7 @@ function toJobRow(row: LeanJobRow): JobRow {
 }
 
 /** What a job page shows besides the job's own columns: `job(id)` reads those the client selected with the job. */
-export type JobViewParts = { company: boolean; categories: boolean; skills: boolean };
+export type JobViewParts = { company: boolean; categories: boolean; skills: boolean; employer: boolean };
 
 /** A job with what its page shows; a part is undefined when it was not asked for. */
 export type JobView = {
@@ -43,13 +44,23 @@ export type JobView = {
   categories?: { category: JobCategoryRow; parent: JobCategoryRow | null }[];
   /** The job's skills, unsorted. */
   skills?: JobSkillModel[];
+  /** Its employer's handle and names from the users replica; null when the replica has no row for them. */
+  employer?: ShownUserProfile | null;
 };
 
 /** Rows as json_build_object gives them: ids as text, times as timestamp text without a zone (stored as UTC). */
 type CategoryJson = { id: string; name: string; description: string | null; parentId: string | null; createdAt: string };
 type CompanyJson = Omit<CompanyRow, 'id' | 'createdAt' | 'updatedAt'> & { id: string; createdAt: string; updatedAt: string };
 type SkillJson = { isRequired: boolean; id: string; name: string; createdAt: string };
-type JobViewRow = LeanJobRow & { company: CompanyJson | null; categories: (CategoryJson & { parent: CategoryJson | null })[] | null; skills: SkillJson[] | null };
+type ReplicaUserRow = { id: bigint; username: string | null; firstName: string | null; lastName: string | null; isActive: boolean };
+type ReplicaUserJson = Omit<ReplicaUserRow, 'id'>;
+type JobViewRow = LeanJobRow & {
+  company: CompanyJson | null;
+  categories: (CategoryJson & { parent: CategoryJson | null })[] | null;
+  skills: SkillJson[] | null;
+  /** Null when not asked for; `{ found: false }` when the replica has no row. */
+  employer: (ReplicaUserJson & { found: true }) | { found: false } | null;
+};
 
 const utcTimestampOf = (text: string) => new Date(`${text}Z`);
 
@@ -69,8 +80,9 @@ const companyOf = (json: CompanyJson): CompanyRow => ({
 });
 
 function toJobView(row: JobViewRow): JobView {
-  const { company, categories, skills, ...job } = row;
+  const { company, categories, skills, employer, ...job } = row;
   const view: JobView = { job: toJobRow(job) };
+  if (employer !== null) view.employer = employer.found ? shownUserProfile({ ...employer, id: job.employerId }) : null;
   if (company !== null) view.company = companyOf(company);
   if (categories !== null) view.categories = categories.map((json) => ({ category: categoryOf(json), parent: json.parent === null ? null : categoryOf(json.parent) }));
   if (skills !== null)
@@ -101,6 +113,10 @@ const SKILLS_JSON = statement`(
   SELECT COALESCE(json_agg(json_build_object('isRequired', l.is_required, 'id', s.id::text, 'name', s.name, 'createdAt', s.created_at)), '[]'::json)
   FROM job_skills_jobs l JOIN job_skills s ON s.id = l.skill_id WHERE l.job_id = j.id)`;
 
+const EMPLOYER_JSON = statement`COALESCE((
+  SELECT json_build_object('found', true, 'username', u.username, 'firstName', u.first_name, 'lastName', u.last_name, 'isActive', u.is_active)
+  FROM user_replicas u WHERE u.id = j.employer_id), '{"found": false}'::json)`;
+
 export function createLeanReads(sql: LeanSql) {
   return {
     /** Jobs by id, deleted ones included. */
@@ -118,9 +134,17 @@ export function createLeanReads(sql: LeanSql) {
         SELECT ${JOB_COLUMNS},
           ${parts.company ? COMPANY_JSON : statement`NULL::json`} AS company,
           ${parts.categories ? CATEGORIES_JSON : statement`NULL::json`} AS categories,
-          ${parts.skills ? SKILLS_JSON : statement`NULL::json`} AS skills
+          ${parts.skills ? SKILLS_JSON : statement`NULL::json`} AS skills,
+          ${parts.employer ? EMPLOYER_JSON : statement`NULL::json`} AS employer
         FROM jobs j WHERE j.id = ANY(${ids}::bigint[])`);
       return rows.map(toJobView);
+    },
+
+    /** Accounts' handles and names as shown (shownUserProfile), from the users replica; absent ids have no row. */
+    async userProfiles(ids: readonly bigint[]): Promise<(ShownUserProfile & { id: bigint })[]> {
+      const rows = await sql.rows<ReplicaUserRow>(statement`
+        SELECT id, username, first_name AS "firstName", last_name AS "lastName", is_active AS "isActive" FROM user_replicas WHERE id = ANY(${ids}::bigint[])`);
+      return rows.map((row) => ({ id: row.id, ...shownUserProfile(row) }));
     },
 
     /** A page of `jobs(filter, first, after)`: size + 1 rows at most, newest first. */

@@ -1,6 +1,14 @@
 import type { RegisteredServiceName } from '@jobplatform/config';
 import type { CreateEnvelopeOptions, EventEnvelope, EventInput, EventSubject } from '@jobplatform/events';
-import { publishEnvelope, publishEvent, startPlatformForTest as startPlatform, type PlatformUnderTest as Platform, type SubgraphUnderTest } from '@jobplatform/testing';
+import {
+  publishEnvelope,
+  publishEvent,
+  startPlatformForTest as startPlatform,
+  waitFor,
+  type Account,
+  type PlatformUnderTest as Platform,
+  type SubgraphUnderTest,
+} from '@jobplatform/testing';
 import type { JobsDb } from '../src/db.js';
 import type { JobsDomain } from '../src/server.js';
 
@@ -9,6 +17,11 @@ export { waitFor, type Account } from '@jobplatform/testing';
 export type JobsUnderTest = SubgraphUnderTest<JobsDb, JobsDomain> & {
   /** Publishes an event to JetStream as users' relay would; msgID defaults to the event id. */
   publishUsersEvent<S extends Extract<EventSubject, `users.${string}`>>(subject: S, data: EventInput<S>, options?: CreateEnvelopeOptions): Promise<EventEnvelope<S>>;
+  /**
+   * Tells jobs of an account as users would at its registration (users.user.registered.v1, with
+   * these names), and waits until the users replica holds it: what Job.employer provides.
+   */
+  replicate(account: Account, profile: { userType: 'job_seeker' | 'employer' | 'admin'; firstName?: string | null; lastName?: string | null }): Promise<void>;
   /** Publishes an envelope again under another msgID, as a redelivery after JetStream's duplicate window. */
   republish(envelope: EventEnvelope): Promise<void>;
 };
@@ -31,6 +44,24 @@ export async function startPlatformForTest(options: { now?: () => Date; sharedNa
     jobs: {
       ...jobs,
       publishUsersEvent: (subject, data, envelopeOptions) => publishEvent(jobs.nats, 'users', subject, data, envelopeOptions),
+      async replicate(account, profile) {
+        await publishEvent(jobs.nats, 'users', 'users.user.registered.v1', {
+          userId: account.id,
+          username: account.username,
+          email: account.email,
+          firstName: profile.firstName ?? null,
+          lastName: profile.lastName ?? null,
+          userType: profile.userType,
+          isActive: true,
+          isVerified: true,
+          dateJoined: new Date().toISOString(),
+        });
+        await waitFor(
+          `the users replica to hold user ${account.id}`,
+          async () => (await jobs.db.query('SELECT 1 FROM user_replicas WHERE id = $1', [account.id])).rowCount,
+          (rows) => rows === 1,
+        );
+      },
       republish: (envelope) => publishEnvelope(jobs.nats, envelope, `${envelope.id}-again`),
     },
   };

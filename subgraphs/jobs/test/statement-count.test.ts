@@ -73,6 +73,7 @@ const COMPANIES = /* GraphQL */ `
 beforeAll(async () => {
   platform = await startPlatformForTest();
   employer = await platform.employer();
+  await platform.jobs.replicate(employer, { userType: 'employer', firstName: 'Lin', lastName: 'Chen' });
   const admin = await platform.admin();
   // Data through the service's own rules, without HTTP: 60 jobs over 6 companies.
   const domain = platform.jobs.service.domain;
@@ -111,8 +112,9 @@ it('Jobs(first: 50) with company, categories and skills costs as many statements
   const small = await statementsFor(JOBS, { first: 2 });
   const large = await statementsFor(JOBS, { first: 50 });
   expect(large).toBe(small);
-  // The jobs page, its count, companies, category links, the category tree, skills with their links.
-  expect(large).toBe(6);
+  // The jobs page, its count, companies, category links, the category tree, skills with their
+  // links, the employers' handles from the users replica.
+  expect(large).toBe(7);
   // Every one over node-postgres, not Prisma's client.
   expect(platform.jobs.leanStatements).toHaveLength(large);
   expect(platform.jobs.leanStatements.map((text) => /FROM (\w+)/.exec(text)![1]).sort()).toEqual([
@@ -122,20 +124,22 @@ it('Jobs(first: 50) with company, categories and skills costs as many statements
     'job_skills_jobs',
     'jobs',
     'jobs',
+    'user_replicas',
   ]);
 });
 
 it('Jobs without totalCount does not count the jobs', async () => {
   const statements = await statementsFor(JOBS.replace('totalCount', ''), { first: 5 });
-  expect(statements).toBe(5);
+  expect(statements).toBe(6);
   expect(platform.jobs.leanStatements).toHaveLength(statements);
   expect(platform.jobs.statements.filter((text) => /count\(/i.test(text))).toEqual([]);
 });
 
-it('JobDetail reads the job with its company, categories with their parents and skills in one statement over node-postgres', async () => {
+it("JobDetail reads the job with its company, categories with their parents, skills and employer's handle and names in one statement over node-postgres", async () => {
   const page = await platform.gql(JOBS, { first: 1 }, { token: employer.accessToken });
   const id = page.data!.jobs.edges[0].node.id;
-  const JOB_DETAIL = `query ($id: ID!) { job(id: $id) { id title salaryMin company { id name } categories { id name parent { id name } } skills { isRequired skill { id name } } } }`;
+  const JOB_DETAIL = `query ($id: ID!) { job(id: $id) {
+    id title salaryMin company { id name } employer { id username firstName lastName } categories { id name parent { id name } } skills { isRequired skill { id name } } } }`;
   const statements = await statementsFor(JOB_DETAIL, { id });
   expect(statements).toBe(1);
   expect(platform.jobs.leanStatements).toHaveLength(1);
@@ -143,7 +147,7 @@ it('JobDetail reads the job with its company, categories with their parents and 
   // Only what was selected: without the parts, the job's row alone.
   await statementsFor(`query ($id: ID!) { job(id: $id) { id title } }`, { id });
   expect(platform.jobs.leanStatements).toHaveLength(1);
-  expect(platform.jobs.leanStatements[0]).not.toMatch(/companies|job_categories|job_skills/);
+  expect(platform.jobs.leanStatements[0]).not.toMatch(/companies|job_categories|job_skills|user_replicas/);
 });
 
 it("a job's page read in one statement shows what the list's loaders show for the same job", async () => {
@@ -151,7 +155,8 @@ it("a job's page read in one statement shows what the list's loaders show for th
     isRemote isActive applicationDeadline createdAt updatedAt
     company { id name description website logo industry size foundedYear location isVerified createdAt updatedAt }
     categories { id name description createdAt children { id } parent { id name description createdAt parent { id } } }
-    skills { isRequired skill { id name } }`;
+    skills { isRequired skill { id name } }
+    employer { id username firstName lastName }`;
   const listed = await platform.gql(`query { jobs(first: 3) { edges { node { ${FIELDS} } } } }`, {}, { token: employer.accessToken });
   expect(listed.errors).toBeUndefined();
   const nodes = listed.data!.jobs.edges.map((edge: { node: { id: string } }) => edge.node);
@@ -167,6 +172,7 @@ it("a job's page read in one statement shows what the list's loaders show for th
   // Two categories each, one with a parent, and two skills, the required one first.
   expect(nodes[0].categories.map((category: { parent: unknown }) => category.parent === null)).toEqual([false, true]);
   expect(nodes[0].skills.map((skill: { isRequired: boolean }) => skill.isRequired)).toEqual([true, false]);
+  expect(nodes[0].employer).toEqual({ id: employer.id, username: employer.username, firstName: 'Lin', lastName: 'Chen' });
 });
 
 it('Company.jobs over many companies is batched too', async () => {

@@ -21,11 +21,17 @@ const postJob = async (account: Account, companyId: string, title = 'A job'): Pr
 const replicaRow = async (userId: string) => (await platform.jobs.db.query('SELECT username, user_type, is_active, deleted_at FROM user_replicas WHERE id = $1', [userId])).rows[0];
 
 /** users.user.updated.v1 as the users service would send it; `at` orders it among the user's events. */
-function userUpdated(account: Account, changes: { userType?: 'job_seeker' | 'employer' | 'admin'; isActive?: boolean }, at: Date) {
+function userUpdated(
+  account: Account,
+  changes: { userType?: 'job_seeker' | 'employer' | 'admin'; isActive?: boolean; username?: string; firstName?: string | null; lastName?: string | null },
+  at: Date,
+) {
   const data = {
     userId: account.id,
-    username: `user_${account.id}`,
+    username: changes.username ?? `user_${account.id}`,
     email: `user_${account.id}@example.com`,
+    firstName: changes.firstName ?? null,
+    lastName: changes.lastName ?? null,
     userType: changes.userType ?? 'employer',
     isActive: changes.isActive ?? true,
     isVerified: true,
@@ -107,6 +113,75 @@ describe('users replica', () => {
   });
 });
 
+describe("a job's employer, provided by jobs from the users replica", () => {
+  const EMPLOYER = 'query($id: ID!) { job(id: $id) { id employer { id username firstName lastName } } }';
+  const employerOf = async (job: string) => (await ok(EMPLOYER, { id: job }, admin)).job.employer;
+
+  it('shows the handle and names users last reported, and no names once the account is deactivated', async () => {
+    const employer = await platform.employer();
+    const job = await postJob(employer, await companyOf(employer, 'Profile Ltd'));
+    await userUpdated(employer, { username: 'ada', firstName: 'Ada', lastName: 'Lovelace' }, new Date(Date.now() - 2_000));
+    await waitFor(
+      'the page to show the reported names',
+      () => employerOf(job),
+      (shown) => shown.firstName === 'Ada',
+    );
+    expect(await employerOf(job)).toEqual({ id: employer.id, username: 'ada', firstName: 'Ada', lastName: 'Lovelace' });
+
+    await userUpdated(employer, { username: 'ada_l', firstName: 'Augusta Ada', lastName: 'King' }, new Date(Date.now() - 1_000));
+    await waitFor(
+      'the page to show the new names',
+      () => employerOf(job),
+      (shown) => shown.username === 'ada_l',
+    );
+    expect(await employerOf(job)).toEqual({ id: employer.id, username: 'ada_l', firstName: 'Augusta Ada', lastName: 'King' });
+
+    // As users shows an account that is no longer active: the handle stays, the profile is blank.
+    await userUpdated(employer, { username: 'ada_l', firstName: 'Augusta Ada', lastName: 'King', isActive: false }, new Date());
+    await waitFor(
+      'the page to drop the names',
+      () => employerOf(job),
+      (shown) => shown.firstName === null,
+    );
+    expect(await employerOf(job)).toEqual({ id: employer.id, username: 'ada_l', firstName: null, lastName: null });
+  });
+
+  it('reads the employer of every job on a list in one statement', async () => {
+    const employers = await Promise.all([platform.employer(), platform.employer(), platform.employer()]);
+    const company = await companyOf(admin, 'Listed Ltd');
+    for (const [i, employer] of employers.entries()) {
+      await ok(ADD_MEMBER, { c: company, u: employer.id, r: 'MEMBER' }, admin);
+      await userUpdated(employer, { firstName: `Name ${i}` }, new Date());
+      await postJob(employer, company, `Listed ${i}`);
+    }
+    await waitFor(
+      'the replica to hold the three employers',
+      async () =>
+        (await platform.jobs.db.query('SELECT count(*)::int AS n FROM user_replicas WHERE id = ANY($1::bigint[]) AND first_name IS NOT NULL', [employers.map((e) => e.id)]))
+          .rows[0]!.n,
+      (n) => n === 3,
+    );
+    platform.jobs.leanStatements.length = 0;
+    const list = await ok('query($c: ID!) { jobs(first: 10, filter: { companyId: $c }) { edges { node { title employer { id username firstName } } } } }', { c: company }, admin);
+    expect(list.jobs.edges.map((edge: { node: { title: string; employer: { firstName: string } } }) => [edge.node.title, edge.node.employer.firstName])).toEqual([
+      ['Listed 2', 'Name 2'],
+      ['Listed 1', 'Name 1'],
+      ['Listed 0', 'Name 0'],
+    ]);
+    expect(platform.jobs.leanStatements.filter((text) => /FROM user_replicas/.test(text))).toHaveLength(1);
+  });
+
+  it('answers with an error, not a made-up handle, for an employer the replica has not heard of yet', async () => {
+    const employer = await platform.employer();
+    const job = await postJob(employer, await companyOf(employer, 'Too Soon Ltd'));
+    expect(await replicaRow(employer.id)).toBeUndefined();
+    const response = await platform.gql(EMPLOYER, { id: job }, { token: admin.accessToken });
+    expect(response.data).toEqual({ job: null });
+    expect(errorCodeOf(response)).toBe('INTERNAL_SERVER_ERROR');
+    expect(JSON.stringify(response.errors)).not.toMatch(/user_replicas|SELECT/);
+  });
+});
+
 describe('account erasure', () => {
   it('removes memberships, closes the open jobs, publishes the closures and the reply, and applies a redelivery once', async () => {
     const leaving = await platform.employer();
@@ -137,16 +212,17 @@ describe('account erasure', () => {
 
     // Memberships: gone; the colleague owns the company now; the other company keeps its owner.
     expect((await platform.jobs.db.query('SELECT count(*)::int AS n FROM company_members WHERE user_id = $1', [leaving.id])).rows[0]!.n).toBe(0);
-    const members = await platform.jobs.db.query('SELECT company_id::text, user_id::text, role FROM company_members WHERE company_id = ANY($1::bigint[]) ORDER BY company_id', [
-      [own, other],
-    ]);
+    const members = await platform.jobs.db.query(
+      'SELECT company_id::text, user_id::text, role FROM company_members WHERE company_id = ANY($1::bigint[]) ORDER BY company_members.company_id',
+      [[own, other]],
+    );
     expect(members.rows).toEqual([
       { company_id: own, user_id: colleague.id, role: 'owner' },
       { company_id: other, user_id: otherOwner.id, role: 'owner' },
     ]);
 
     // Jobs: all three closed, still naming their poster (users' tombstone once the saga ends); the colleague's job untouched.
-    const jobs = await platform.jobs.db.query('SELECT id::text, is_active, employer_id::text FROM jobs WHERE id = ANY($1::bigint[]) ORDER BY id', [
+    const jobs = await platform.jobs.db.query('SELECT id::text, is_active, employer_id::text FROM jobs WHERE id = ANY($1::bigint[]) ORDER BY jobs.id', [
       [open, closed, elsewhere, colleagues],
     ]);
     expect(jobs.rows).toEqual([

@@ -24,7 +24,7 @@ const inbox = async (account: Account): Promise<Notification[]> =>
 
 beforeAll(async () => {
   platform = await startPlatformForTest({ services: ['users', 'jobs', 'search', 'notifications'] });
-  employer = await platform.employer();
+  employer = await platform.replicated(await platform.employer(), 'jobs');
   companyId = (await ok('jobs', 'CreateCompany', { input: { name: 'Narwhal Works', industry: 'Marine data', location: 'Tromsø' } }, employer)).createCompany.id;
 }, 120_000);
 

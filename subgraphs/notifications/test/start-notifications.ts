@@ -77,10 +77,6 @@ export async function startPlatformForTest(): Promise<PlatformUnderTest> {
     await waitFor(`${what} to reach applications`, async () => (await applications.db.query(applicationsSql, params)).rowCount, present, 60_000);
     await waitFor(`${what} to reach notifications`, async () => (await notifications.db.query(notificationsSql, params)).rowCount, present, 60_000);
   };
-  const replicated = async (account: Account) => {
-    await inBoth('the registration', 'SELECT 1 FROM user_replicas WHERE id = $1', 'SELECT 1 FROM user_replicas WHERE id = $1', [account.id]);
-    return account;
-  };
   return {
     ...platform,
     catcher,
@@ -91,9 +87,9 @@ export async function startPlatformForTest(): Promise<PlatformUnderTest> {
     },
     applications,
     notifications,
-    seeker: async () => replicated(await platform.jobSeeker()),
+    seeker: async () => platform.replicated(await platform.jobSeeker(), 'applications', 'notifications'),
     async employerWithCompany(name) {
-      const employer = await replicated(await platform.employer());
+      const employer = await platform.replicated(await platform.employer(), 'applications', 'notifications', 'jobs');
       const companyId = (await platform.ok(CREATE_COMPANY, { name: `${name} ${Date.now()}` }, employer)).createCompany.id as string;
       return { employer, companyId };
     },

@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 it('rebuilds the read model from jobs beside the live one, keeps newer changes, and leaves the layout as the migrations made it', async () => {
-  const employer = await platform.employer();
+  const employer = await platform.replicated(await platform.employer(), 'jobs');
   const company = (await platform.gql(jobsOperations, { input: { name: 'Heron Works', industry: 'Birds' } }, { operationName: 'CreateCompany', token: employer.accessToken }))
     .data as any;
   const companyId = company.createCompany.id;

@@ -39,7 +39,7 @@ const searchable = (query: string, jobId: string) =>
 
 beforeAll(async () => {
   platform = await startPlatformForTest({ services: ['users', 'jobs', 'search'] });
-  employer = await platform.employer();
+  employer = await platform.replicated(await platform.employer(), 'jobs');
   const created = await platform.gql(
     jobsOperations,
     { input: { name: 'Orca Analytics', industry: 'Marine data', location: 'Bergen', logo: 'https://orca.example/logo.png' } },

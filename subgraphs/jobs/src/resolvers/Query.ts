@@ -7,7 +7,7 @@ import { skillSearchSchema } from '../validation.js';
 /** The parts of a job's page the client selected, for the job's statement to read too. */
 function jobPartsOf(info: GraphQLResolveInfo) {
   const selected = selectedFieldNames(info);
-  return { company: selected.has('company'), categories: selected.has('categories'), skills: selected.has('skills') };
+  return { company: selected.has('company'), categories: selected.has('categories'), skills: selected.has('skills'), employer: selected.has('employer') };
 }
 
 export const Query: QueryResolvers = {

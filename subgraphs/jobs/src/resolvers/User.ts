@@ -1,9 +1,25 @@
 import { isSelfOrAdmin, pageSize, parseId } from '@jobplatform/service-runtime';
+import type { ShownUserProfile } from '@jobplatform/events';
 import type { UserResolvers } from '../generated/graphql.js';
+import type { JobsContext } from '../context.js';
 import { decodeJobCursor, toJobPage } from '../job-pages.js';
+
+/**
+ * A job's employer as the users replica shows them. Every employer of a job has a row: posting is
+ * checked against it (acting-account.ts), and an erased account keeps one.
+ */
+async function employerProfile(user: { id: string }, ctx: JobsContext): Promise<ShownUserProfile> {
+  const profile = await ctx.loaders.userProfileById.load(BigInt(user.id));
+  if (!profile) throw new Error(`the users replica has no row for user ${user.id}`);
+  return profile;
+}
 
 export const User: UserResolvers = {
   __resolveReference: (reference) => ({ id: String(reference.id) }),
+  // Asked of this service only through Job.employer (@provides); users resolves them elsewhere.
+  username: async (user, _args, ctx) => (await employerProfile(user, ctx)).username,
+  firstName: async (user, _args, ctx) => (await employerProfile(user, ctx)).firstName,
+  lastName: async (user, _args, ctx) => (await employerProfile(user, ctx)).lastName,
   /** The user and admins see every posting; anyone else sees the open ones (see the SDL). */
   postedJobs: async (user, { first, after }, ctx) => {
     const size = pageSize(first);
