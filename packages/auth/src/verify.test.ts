@@ -23,6 +23,12 @@ it('returns the viewer of a valid token', async () => {
   await expect(verify(await token())).resolves.toEqual({ userId: '42', role: 'employer', tokenId: 'jti-1', sessionId: 'family-1', issuedAt: expect.any(Number) });
 });
 
+it("takes the account's handle from preferred_username when the token carries one", async () => {
+  await expect(verify(await token({ jti: 'jti-handle', preferred_username: 'ada' }))).resolves.toMatchObject({ userId: '42', username: 'ada' });
+  expect(await verify(await token({ jti: 'jti-no-handle' }))).not.toHaveProperty('username');
+  expect(await verify(await token({ jti: 'jti-odd-handle', preferred_username: 7 }))).not.toHaveProperty('username');
+});
+
 it.each([
   ['another issuer', { iss: 'someone-else' }],
   ['another audience', { aud: 'other-app' }],

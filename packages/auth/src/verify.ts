@@ -96,6 +96,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         tokenId: payload.jti,
         sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
         issuedAt: payload.iat!,
+        ...(typeof payload.preferred_username === 'string' ? { username: payload.preferred_username } : {}),
       };
       remember(token, viewer, payload.exp!);
       return unlessRevoked(viewer);

@@ -15,4 +15,9 @@ export type Viewer = {
   sessionId: string | undefined;
   /** When the token was issued (`iat`, seconds since the epoch): revocations compare it. */
   issuedAt?: number;
+  /**
+   * The account's handle when the token was issued (`preferred_username`). What users reported
+   * since comes first: a service reads it only about an account it has heard nothing of yet.
+   */
+  username?: string;
 };

@@ -33,14 +33,23 @@ const mayAct = (account: ReplicaAccount) => account.deletedAt === null && accoun
  * - an account whose type changed acts with its new type, not the token's role.
  * A user the replica does not know yet (registered moments ago, or the consumer is behind) acts on
  * the token's role: replication lag must not lock a new employer out, and the token was valid when
- * issued. Call it first in the transaction: account locks come before company and job locks.
+ * issued. The replica then gets a provisional row from the token (its handle, its role, active, no
+ * names) at version 0, which users' first event about the account replaces: a job it posts shows
+ * its employer's handle at once (Job.employer provides it from the replica). Call it first in the
+ * transaction: account locks come before company and job locks.
  */
 export async function actingViewer(tx: Tx, viewer: Viewer): Promise<Viewer> {
   const userId = BigInt(viewer.userId);
   // The lock first, the read in a statement of its own: it then sees what a concurrent erasure committed.
   await lockAccount(tx, userId, 'shared');
   const account = await replicaAccount(tx, userId);
-  if (!account) return viewer;
+  if (!account) {
+    if (viewer.username !== undefined)
+      await tx.$executeRaw`
+        INSERT INTO user_replicas (id, username, user_type, is_active, version) VALUES (${userId}, ${viewer.username}, ${viewer.role}, true, 0)
+        ON CONFLICT (id) DO NOTHING`;
+    return viewer;
+  }
   if (!mayAct(account)) throw new AppError('FORBIDDEN', 'This account is deactivated or being deleted');
   return isRole(account.userType) ? { ...viewer, role: account.userType } : viewer;
 }

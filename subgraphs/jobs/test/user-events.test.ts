@@ -171,9 +171,33 @@ describe("a job's employer, provided by jobs from the users replica", () => {
     expect(platform.jobs.leanStatements.filter((text) => /FROM user_replicas/.test(text))).toHaveLength(1);
   });
 
-  it('answers with an error, not a made-up handle, for an employer the replica has not heard of yet', async () => {
+  it("shows the handle from the poster's token until users' first word about them, which replaces it", async () => {
     const employer = await platform.employer();
+    expect(await replicaRow(employer.id)).toBeUndefined();
     const job = await postJob(employer, await companyOf(employer, 'Too Soon Ltd'));
+    // Posting left a provisional row from the token (preferred_username), at version 0.
+    expect((await platform.jobs.db.query('SELECT username, first_name, user_type, is_active, version FROM user_replicas WHERE id = $1', [employer.id])).rows).toEqual([
+      { username: employer.username, first_name: null, user_type: 'employer', is_active: true, version: '0' },
+    ]);
+    expect(await employerOf(job)).toEqual({ id: employer.id, username: employer.username, firstName: null, lastName: null });
+
+    // users' events win over it, even one written before the job was posted.
+    await userUpdated(employer, { username: 'grace', firstName: 'Grace', lastName: 'Hopper' }, new Date(Date.now() - 60_000));
+    await waitFor(
+      'the page to show what users reported',
+      () => employerOf(job),
+      (shown) => shown.username === 'grace',
+    );
+    expect(await employerOf(job)).toEqual({ id: employer.id, username: 'grace', firstName: 'Grace', lastName: 'Hopper' });
+  });
+
+  it('answers with an error, not a made-up handle, for a poster the replica has no row of', async () => {
+    // A job posted on a token without a handle (issued before tokens carried one), by an account users has not reported yet.
+    const employer = await platform.employer();
+    const company = await companyOf(employer, 'No Word Ltd');
+    await platform.jobs.db.query('DELETE FROM user_replicas WHERE id = $1', [employer.id]);
+    const viewer = { userId: employer.id, role: 'employer' as const, tokenId: 't', sessionId: undefined };
+    const job = (await platform.jobs.service.domain.postings.create(viewer, { companyId: company, title: 'Unknown poster', description: 'x' })).id.toString();
     expect(await replicaRow(employer.id)).toBeUndefined();
     const response = await platform.gql(EMPLOYER, { id: job }, { token: admin.accessToken });
     expect(response.data).toEqual({ job: null });

@@ -47,7 +47,7 @@ export function createAccountService(deps: AccountDeps) {
 
   async function signIn(tx: Prisma.TransactionClient, user: UserRow, origin: RequestOrigin, at: Date) {
     const session = await openSession(tx, user.id, origin, at);
-    const accessToken = await signer.sign({ id: user.id, role: user.userType as Role, sessionId: session.familyId });
+    const accessToken = await signer.sign({ id: user.id, role: user.userType as Role, sessionId: session.familyId, username: user.username });
     return { accessToken, refreshToken: session.refreshToken };
   }
 
@@ -221,7 +221,7 @@ export function createAccountService(deps: AccountDeps) {
       if (refreshToken.length === 0 || refreshToken.length > 128) throw new AppError('UNAUTHENTICATED', 'The refresh token is not valid; sign in again');
       const rotated = await rotateRefreshToken(db, refreshToken, origin, now());
       const user = await db.user.findUniqueOrThrow({ where: { id: rotated.userId } });
-      const accessToken = await signer.sign({ id: user.id, role: user.userType as Role, sessionId: rotated.familyId });
+      const accessToken = await signer.sign({ id: user.id, role: user.userType as Role, sessionId: rotated.familyId, username: user.username });
       return { accessToken, refreshToken: rotated.refreshToken };
     },
 

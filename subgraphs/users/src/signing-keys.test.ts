@@ -7,15 +7,15 @@ describe('signing-key rotation', () => {
     const previous = generateKeyPairSync('ed25519');
     const current = generateKeyPairSync('ed25519');
     const before = await createAccessTokenSigner(previous.privateKey);
-    const oldToken = await before.sign({ id: 7n, role: 'employer', sessionId: 'family-1' });
+    const oldToken = await before.sign({ id: 7n, role: 'employer', sessionId: 'family-1', username: 'ada' });
 
     const pem = previous.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const after = await createAccessTokenSigner(current.privateKey, loadPreviousPublicKey(pem));
     expect(after.jwks.keys).toHaveLength(2);
     const published = createLocalJWKSet(after.jwks);
-    const newToken = await after.sign({ id: 7n, role: 'employer', sessionId: 'family-2' });
+    const newToken = await after.sign({ id: 7n, role: 'employer', sessionId: 'family-2', username: 'ada' });
     expect((await jwtVerify(oldToken, published)).payload.sid).toBe('family-1');
-    expect((await jwtVerify(newToken, published)).payload.sid).toBe('family-2');
+    expect((await jwtVerify(newToken, published)).payload).toMatchObject({ sid: 'family-2', sub: '7', role: 'employer', preferred_username: 'ada' });
 
     // Without the previous key, the old token no longer verifies.
     const alone = await createAccessTokenSigner(current.privateKey);

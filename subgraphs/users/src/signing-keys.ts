@@ -6,7 +6,8 @@ import { ACCESS_TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, type Role } from 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
 export type AccessTokenSigner = {
-  sign(user: { id: bigint; role: Role; sessionId: string }): Promise<string>;
+  /** `username` goes in as `preferred_username` (OpenID Connect's claim for the handle). */
+  sign(user: { id: bigint; role: Role; sessionId: string; username: string }): Promise<string>;
   /** The public half, served at /.well-known/jwks.json. */
   jwks: JSONWebKeySet;
 };
@@ -45,8 +46,8 @@ export async function createAccessTokenSigner(privateKey: KeyObject, previousPub
   const previous = previousPublicKey ? await publishedKey(previousPublicKey) : undefined;
   return {
     jwks: { keys: previous && previous.kid !== kid ? [current, previous] : [current] },
-    sign: ({ id, role, sessionId }) =>
-      new SignJWT({ role, sid: sessionId })
+    sign: ({ id, role, sessionId, username }) =>
+      new SignJWT({ role, sid: sessionId, preferred_username: username })
         .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, kid, typ: 'JWT' })
         .setSubject(id.toString())
         .setIssuer(TOKEN_ISSUER)
