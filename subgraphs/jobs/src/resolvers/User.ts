@@ -5,8 +5,9 @@ import type { JobsContext } from '../context.js';
 import { decodeJobCursor, toJobPage } from '../job-pages.js';
 
 /**
- * A job's employer as the users replica shows them. Every employer of a job has a row: posting is
- * checked against it (acting-account.ts), and an erased account keeps one.
+ * A job's employer as the users replica shows them. The replica holds a poster once users reported
+ * them, or once they posted on a token that names them (acting-account.ts writes a provisional
+ * row); an erased account keeps its row. Without one the field is an error, never a made-up handle.
  */
 async function employerProfile(user: { id: string }, ctx: JobsContext): Promise<ShownUserProfile> {
   const profile = await ctx.loaders.userProfileById.load(BigInt(user.id));
