@@ -108,12 +108,13 @@ export function loadCreateAdminEnv(source: NodeJS.ProcessEnv = process.env): Cre
   return parseEnv(createAdminSchema, source);
 }
 
-const erasuresCliSchema = z.object({
+/** The commands that work on users_db alone (npm run erasures, npm run users:republish). */
+const databaseCliSchema = z.object({
   USERS_DATABASE_URL: envSchemas.postgresUrl.default(devStackUsersDatabaseUrl),
 });
 
-export type ErasuresCliEnv = z.infer<typeof erasuresCliSchema>;
+export type DatabaseCliEnv = z.infer<typeof databaseCliSchema>;
 
-export function loadErasuresCliEnv(source: NodeJS.ProcessEnv = process.env): ErasuresCliEnv {
-  return parseEnv(erasuresCliSchema, source);
+export function loadDatabaseCliEnv(source: NodeJS.ProcessEnv = process.env): DatabaseCliEnv {
+  return parseEnv(databaseCliSchema, source);
 }

@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { connectToNats, createEnvelope, userErasureCompletedSubject, userErasureParticipants, type EventEnvelope, type UserErasureParticipant } from '@jobplatform/events';
 import { errorCodeOf } from '@jobplatform/testing';
 import { createAccountErasure } from '../src/account-erasure.js';
 import { createUserEventOutbox } from '../src/user-events.js';
-import { LOGIN, REGISTER, newAccount, registerAccount, startUsersForTest, waitFor, type UsersUnderTest } from './start-users.js';
+import { LOGIN, REGISTER, newAccount, registerAccount, runUsersCommand, startUsersForTest, waitFor, type UsersUnderTest } from './start-users.js';
 
 const DELETE = 'mutation D($password: String!) { deleteMyAccount(password: $password) }';
 const REFRESH = 'mutation F($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken refreshToken } }';
@@ -318,17 +315,7 @@ describe('an erasure nobody answers', () => {
       30_000,
     );
 
-    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-    // npm run erasures runs this file the same way.
-    const erasures = (...args: string[]) =>
-      new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          ['--conditions=development', '--import', 'tsx', 'subgraphs/users/src/cli/erasures.ts', ...args],
-          { cwd: root, env: { ...process.env, USERS_DATABASE_URL: users.db.url } },
-          (error, stdout, stderr) => resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
-        );
-      });
+    const erasures = (...args: string[]) => runUsersCommand(users, 'erasures.ts', ...args);
     const [listed, table, unknownUser] = await Promise.all([erasures('list', '--json'), erasures('list'), erasures('retry', '999999')]);
     expect(listed.status).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ userId: account.id, status: 'stuck', attempts: 3, waitingFor: [...userErasureParticipants] })]);

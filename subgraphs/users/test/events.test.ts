@@ -1,5 +1,5 @@
 import { errorCodeOf } from '@jobplatform/testing';
-import { LOGIN, REGISTER, newAccount, registerAccount, startUsersForTest, waitFor, type UsersUnderTest } from './start-users.js';
+import { LOGIN, REGISTER, newAccount, registerAccount, runUsersCommand, startUsersForTest, waitFor, type UsersUnderTest } from './start-users.js';
 
 let users: UsersUnderTest;
 beforeAll(async () => {
@@ -177,5 +177,49 @@ describe('NATS outage', () => {
       (list) => list.length === 2,
     );
     expect(events.map((e) => e.type)).toEqual(['users.user.registered.v1', 'users.user.mail_requested.v1']);
+  });
+});
+
+describe('npm run users:republish', () => {
+  const DELETE = 'mutation D($password: String!) { deleteMyAccount(password: $password) }';
+
+  it("writes every account's current state as users.user.updated.v1, and nothing for an account being erased", async () => {
+    const [renamed, plain, leaving] = await Promise.all([registerAccount(users, { userType: 'EMPLOYER' }), registerAccount(users), registerAccount(users)]);
+    expect((await users.gql(UPDATE, { input: { firstName: 'Katherine' } }, { token: renamed.accessToken })).errors).toBeUndefined();
+    expect((await users.gql(DELETE, { password: leaving.input.password }, { token: leaving.accessToken })).errors).toBeUndefined();
+    const outboxOf = async (userId: string) =>
+      (await users.db.query("SELECT data FROM event_outbox WHERE aggregate_id = $1 AND subject = 'users.user.updated.v1' ORDER BY position", [userId])).rows.map((row) => row.data);
+    const before = await Promise.all([renamed, plain, leaving].map((account) => outboxOf(account.id)));
+
+    const run = await runUsersCommand(users, 'republish-accounts.ts');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const accounts = (await users.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE deletion_requested_at IS NULL')).rows[0]!.n;
+    expect(run.stdout).toContain(`for ${accounts} accounts`);
+
+    const after = await Promise.all([renamed, plain, leaving].map((account) => outboxOf(account.id)));
+    const [renamedAfter, plainAfter, leavingAfter] = [after[0]!, after[1]!, after[2]!];
+    expect(renamedAfter).toHaveLength(before[0]!.length + 1);
+    expect(renamedAfter.at(-1)).toEqual({
+      userId: renamed.id,
+      username: renamed.input.username,
+      email: renamed.input.email,
+      firstName: 'Katherine',
+      lastName: null,
+      userType: 'employer',
+      isActive: true,
+      isVerified: false,
+    });
+    expect(plainAfter).toHaveLength(before[1]!.length + 1);
+    expect(plainAfter.at(-1)).toMatchObject({ userId: plain.id, username: plain.input.username, userType: 'job_seeker', isActive: true });
+    // Its copies were told it is being erased; an update now would bring it back.
+    expect(leavingAfter).toEqual(before[2]);
+    // The relay publishes them like any other event.
+    const published = await waitFor(
+      'the republished states on JetStream',
+      async () => (await eventsOf(renamed.id)).filter((event) => event.type === 'users.user.updated.v1'),
+      (list) => list.length === renamedAfter.length,
+    );
+    expect(published.at(-1)!.data).toEqual(renamedAfter.at(-1));
   });
 });

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '@jobplatform/config';
 import type { EventEnvelope, EventSubject } from '@jobplatform/events';
 import { startMailCatcher, type CaughtMail, type MailCatcher } from '@jobplatform/mail/catcher';
@@ -154,4 +156,20 @@ export async function registerAccount(users: Pick<UsersUnderTest, 'gql'>, overri
   if (!response.data?.register) throw new Error(`registration failed: ${JSON.stringify(response.errors)}`);
   const { accessToken, refreshToken, user } = response.data.register;
   return { input, accessToken: accessToken as string, refreshToken: refreshToken as string, id: user.id as string };
+}
+
+/**
+ * Runs one of users' commands (subgraphs/users/src/cli/<file>) on the test's database, as its npm
+ * script runs it, and returns its exit status and output.
+ */
+export function runUsersCommand(users: Pick<UsersUnderTest, 'db'>, file: string, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', `subgraphs/users/src/cli/${file}`, ...args],
+      { cwd: root, env: { ...process.env, USERS_DATABASE_URL: users.db.url } },
+      (error, stdout, stderr) => resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
 }

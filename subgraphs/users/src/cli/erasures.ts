@@ -10,7 +10,7 @@ import { createLogger } from '@jobplatform/config';
 import { parseId } from '@jobplatform/service-runtime';
 import { createAccountErasure, type ErasureReport, type ErasureStatus } from '../account-erasure.js';
 import { createUsersDb } from '../db.js';
-import { loadErasuresCliEnv } from '../env.js';
+import { loadDatabaseCliEnv } from '../env.js';
 import { createUserEventOutbox } from '../user-events.js';
 import { runCommand } from './run-command.js';
 
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
     options: { status: { type: 'string', default: 'pending,stuck' }, json: { type: 'boolean', default: false } },
   });
   const [command = 'list', ...rest] = positionals;
-  const env = loadErasuresCliEnv();
+  const env = loadDatabaseCliEnv();
   const db = createUsersDb(env.USERS_DATABASE_URL);
   const erasure = createAccountErasure({ db, events: createUserEventOutbox(), logger: createLogger('erasures', 'warn') });
   try {
