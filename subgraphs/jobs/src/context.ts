@@ -1,11 +1,10 @@
 import DataLoader from 'dataloader';
-import type { ShownUserProfile } from '@jobplatform/events';
 import { bigintKeys, createByIdLoader, createGroupedLoader, groupBy, once, type RequestContext } from '@jobplatform/service-runtime';
 import type { CategoryService } from './categories.js';
 import type { CompanyService, MemberRole } from './companies.js';
 import type { CompanyMemberRow, CompanyRow, JobCategoryRow, JobRow, JobsDb } from './db.js';
 import type { JobPostingService } from './job-postings.js';
-import type { JobViewParts, LeanReads } from './lean-reads.js';
+import type { JobViewParts, LeanReads, UserProfileRow } from './lean-reads.js';
 import { createOwnedCountLoader, createOwnedPageLoader, type OwnedCountKey, type OwnedPageKey } from './job-pages.js';
 import { sortJobSkills, type JobSkillModel } from './job-skills.js';
 
@@ -25,7 +24,7 @@ export type JobsLoaders = {
   categoryById: DataLoader<bigint, JobCategoryRow | null, string>;
   skillsByJobId: DataLoader<bigint, JobSkillModel[], string>;
   /** An account's handle and names from the users replica (what Job.employer provides); null without a row. */
-  userProfileById: DataLoader<bigint, (ShownUserProfile & { id: bigint }) | null, string>;
+  userProfileById: DataLoader<bigint, UserProfileRow | null, string>;
   membersByCompanyId: DataLoader<bigint, CompanyMemberRow[], string>;
   companyJobs: DataLoader<OwnedPageKey, JobRow[], string>;
   companyJobCount: DataLoader<OwnedCountKey, number, string>;
@@ -99,7 +98,7 @@ export function createLoaders(db: JobsDb, reads: LeanReads, viewerUserId: string
         categoriesByJobId.prime(id, byName(view.categories.map(({ category }) => category)));
       }
       if (view.skills) skillsByJobId.prime(id, sortJobSkills(view.skills));
-      if (view.employer !== undefined) userProfileById.prime(view.job.employerId, view.employer && { id: view.job.employerId, ...view.employer });
+      if (view.employer !== undefined) userProfileById.prime(view.job.employerId, view.employer);
       return view.job;
     },
     companyById,

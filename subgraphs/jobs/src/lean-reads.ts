@@ -45,8 +45,11 @@ export type JobView = {
   /** The job's skills, unsorted. */
   skills?: JobSkillModel[];
   /** Its employer's handle and names from the users replica; null when the replica has no row for them. */
-  employer?: ShownUserProfile | null;
+  employer?: UserProfileRow | null;
 };
+
+/** An account's handle and names as shown (shownUserProfile), by id. */
+export type UserProfileRow = ShownUserProfile & { id: bigint };
 
 /** Rows as json_build_object gives them: ids as text, times as timestamp text without a zone (stored as UTC). */
 type CategoryJson = { id: string; name: string; description: string | null; parentId: string | null; createdAt: string };
@@ -82,7 +85,7 @@ const companyOf = (json: CompanyJson): CompanyRow => ({
 function toJobView(row: JobViewRow): JobView {
   const { company, categories, skills, employer, ...job } = row;
   const view: JobView = { job: toJobRow(job) };
-  if (employer !== null) view.employer = employer.found ? shownUserProfile({ ...employer, id: job.employerId }) : null;
+  if (employer !== null) view.employer = employer.found ? { id: job.employerId, ...shownUserProfile({ ...employer, id: job.employerId }) } : null;
   if (company !== null) view.company = companyOf(company);
   if (categories !== null) view.categories = categories.map((json) => ({ category: categoryOf(json), parent: json.parent === null ? null : categoryOf(json.parent) }));
   if (skills !== null)
@@ -141,7 +144,7 @@ export function createLeanReads(sql: LeanSql) {
     },
 
     /** Accounts' handles and names as shown (shownUserProfile), from the users replica; absent ids have no row. */
-    async userProfiles(ids: readonly bigint[]): Promise<(ShownUserProfile & { id: bigint })[]> {
+    async userProfiles(ids: readonly bigint[]): Promise<UserProfileRow[]> {
       const rows = await sql.rows<ReplicaUserRow>(statement`
         SELECT id, username, first_name AS "firstName", last_name AS "lastName", is_active AS "isActive" FROM user_replicas WHERE id = ANY(${ids}::bigint[])`);
       return rows.map((row) => ({ id: row.id, ...shownUserProfile(row) }));

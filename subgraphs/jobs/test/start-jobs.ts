@@ -4,7 +4,6 @@ import {
   publishEnvelope,
   publishEvent,
   startPlatformForTest as startPlatform,
-  waitFor,
   type Account,
   type PlatformUnderTest as Platform,
   type SubgraphUnderTest,
@@ -56,11 +55,7 @@ export async function startPlatformForTest(options: { now?: () => Date; sharedNa
           isVerified: true,
           dateJoined: new Date().toISOString(),
         });
-        await waitFor(
-          `the users replica to hold user ${account.id}`,
-          async () => (await jobs.db.query('SELECT 1 FROM user_replicas WHERE id = $1', [account.id])).rowCount,
-          (rows) => rows === 1,
-        );
+        await platform.replicated(account, 'jobs');
       },
       republish: (envelope) => publishEnvelope(jobs.nats, envelope, `${envelope.id}-again`),
     },

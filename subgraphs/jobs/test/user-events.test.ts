@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { errorCodeOf } from '@jobplatform/testing';
 import { startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from './start-jobs.js';
 
@@ -116,33 +117,28 @@ describe('users replica', () => {
 describe("a job's employer, provided by jobs from the users replica", () => {
   const EMPLOYER = 'query($id: ID!) { job(id: $id) { id employer { id username firstName lastName } } }';
   const employerOf = async (job: string) => (await ok(EMPLOYER, { id: job }, admin)).job.employer;
+  /** Waits until the job's page shows `expected` as its employer (the consumer applies users' events meanwhile). */
+  const untilShown = (job: string, expected: Record<string, unknown>) =>
+    waitFor(
+      `job ${job}'s page to show ${JSON.stringify(expected)}`,
+      () => employerOf(job),
+      (shown) => isDeepStrictEqual(shown, expected),
+    );
 
   it('shows the handle and names users last reported, and no names once the account is deactivated', async () => {
     const employer = await platform.employer();
     const job = await postJob(employer, await companyOf(employer, 'Profile Ltd'));
     await userUpdated(employer, { username: 'ada', firstName: 'Ada', lastName: 'Lovelace' }, new Date(Date.now() - 2_000));
-    await waitFor(
-      'the page to show the reported names',
-      () => employerOf(job),
-      (shown) => shown.firstName === 'Ada',
-    );
+    await untilShown(job, { id: employer.id, username: 'ada', firstName: 'Ada', lastName: 'Lovelace' });
     expect(await employerOf(job)).toEqual({ id: employer.id, username: 'ada', firstName: 'Ada', lastName: 'Lovelace' });
 
     await userUpdated(employer, { username: 'ada_l', firstName: 'Augusta Ada', lastName: 'King' }, new Date(Date.now() - 1_000));
-    await waitFor(
-      'the page to show the new names',
-      () => employerOf(job),
-      (shown) => shown.username === 'ada_l',
-    );
+    await untilShown(job, { id: employer.id, username: 'ada_l', firstName: 'Augusta Ada', lastName: 'King' });
     expect(await employerOf(job)).toEqual({ id: employer.id, username: 'ada_l', firstName: 'Augusta Ada', lastName: 'King' });
 
     // As users shows an account that is no longer active: the handle stays, the profile is blank.
     await userUpdated(employer, { username: 'ada_l', firstName: 'Augusta Ada', lastName: 'King', isActive: false }, new Date());
-    await waitFor(
-      'the page to drop the names',
-      () => employerOf(job),
-      (shown) => shown.firstName === null,
-    );
+    await untilShown(job, { id: employer.id, username: 'ada_l', firstName: null, lastName: null });
     expect(await employerOf(job)).toEqual({ id: employer.id, username: 'ada_l', firstName: null, lastName: null });
   });
 
@@ -183,11 +179,7 @@ describe("a job's employer, provided by jobs from the users replica", () => {
 
     // users' events win over it, even one written before the job was posted.
     await userUpdated(employer, { username: 'grace', firstName: 'Grace', lastName: 'Hopper' }, new Date(Date.now() - 60_000));
-    await waitFor(
-      'the page to show what users reported',
-      () => employerOf(job),
-      (shown) => shown.username === 'grace',
-    );
+    await untilShown(job, { id: employer.id, username: 'grace', firstName: 'Grace', lastName: 'Hopper' });
     expect(await employerOf(job)).toEqual({ id: employer.id, username: 'grace', firstName: 'Grace', lastName: 'Hopper' });
   });
 

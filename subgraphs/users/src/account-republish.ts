@@ -8,7 +8,7 @@ import type { UserEventSink } from './user-events.js';
  * names), or when one was lost. The event carries the whole replicated state, and every consumer
  * applies it as the newest word about the account, so accounts nothing changed for change nothing.
  *
- * Accounts go in id order, `batchSize` per transaction. Each batch locks its rows (FOR SHARE)
+ * Accounts go in id order, `batchSize` per transaction and outbox statement. Each batch locks its rows (FOR SHARE)
  * before reading them: a change to an account made meanwhile (a profile edit, the start of an
  * erasure) waits for the batch, so its own event comes after this one and wins. Accounts whose
  * erasure has begun are left out: their copies must stay erased. Returns how many were written.
@@ -23,7 +23,10 @@ export async function republishAccounts(db: UsersDb, events: UserEventSink, opti
         SELECT id FROM users WHERE id > ${after} AND deletion_requested_at IS NULL ORDER BY id LIMIT ${batchSize} FOR SHARE`;
       if (locked.length === 0) return 0;
       const accounts = await tx.user.findMany({ where: { id: { in: locked.map((row) => row.id) } }, orderBy: { id: 'asc' } });
-      for (const user of accounts) await events.record(tx, { type: 'updated', user });
+      await events.recordMany(
+        tx,
+        accounts.map((user) => ({ type: 'updated', user }) as const),
+      );
       after = locked[locked.length - 1]!.id;
       return accounts.length;
     });

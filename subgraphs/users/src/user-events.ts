@@ -1,4 +1,4 @@
-import { createOutbox } from '@jobplatform/events';
+import { createOutbox, type OutboxEvent } from '@jobplatform/events';
 import type { AccountMailKind } from './account-mails.js';
 import type { Prisma, User as UserRow } from './generated/prisma/client.js';
 
@@ -15,9 +15,11 @@ export type UserEventOptions = {
   traceparent?: string;
 };
 
-/** Records an event as part of the transaction that made the change. */
+/** Records events as part of the transaction that made the change. */
 export type UserEventSink = {
   record(tx: Prisma.TransactionClient, event: UserEvent, options?: UserEventOptions): Promise<void>;
+  /** Several events in one statement, in the order given. */
+  recordMany(tx: Prisma.TransactionClient, events: readonly UserEvent[], options?: UserEventOptions): Promise<void>;
 };
 
 type UserType = 'job_seeker' | 'employer' | 'admin';
@@ -37,6 +39,26 @@ function userState(user: UserRow) {
   };
 }
 
+/** The outbox event a users event is: its subject and the contract's data. */
+function outboxEventOf(event: UserEvent, options: UserEventOptions): OutboxEvent {
+  switch (event.type) {
+    case 'registered':
+      return { subject: 'users.user.registered.v1', data: { ...userState(event.user), dateJoined: event.user.dateJoined.toISOString() }, ...options };
+    case 'updated':
+      return { subject: 'users.user.updated.v1', data: userState(event.user), ...options };
+    case 'mail_requested':
+      return { subject: 'users.user.mail_requested.v1', data: { userId: event.userId.toString(), kind: event.kind, requestId: event.requestId }, ...options };
+    case 'deleted':
+      return { subject: 'users.user.deleted.v1', data: { userId: event.userId.toString(), requestedAt: event.requestedAt.toISOString() }, ...options };
+    case 'erased':
+      return {
+        subject: 'users.user.erased.v1',
+        data: { userId: event.userId.toString(), requestedAt: event.requestedAt.toISOString(), completedAt: event.completedAt.toISOString(), services: [...event.services] },
+        ...options,
+      };
+  }
+}
+
 /**
  * The transactional outbox of the users service: each event is a row in event_outbox, committed
  * with the change it describes, and published to JetStream by the relay (see events.ts).
@@ -45,28 +67,13 @@ export function createUserEventOutbox(): UserEventSink {
   const outbox = createOutbox({ source: 'users' });
   return {
     async record(tx, event, options = {}) {
-      switch (event.type) {
-        case 'registered':
-          await outbox.record(tx, 'users.user.registered.v1', { ...userState(event.user), dateJoined: event.user.dateJoined.toISOString() }, options);
-          return;
-        case 'updated':
-          await outbox.record(tx, 'users.user.updated.v1', userState(event.user), options);
-          return;
-        case 'mail_requested':
-          await outbox.record(tx, 'users.user.mail_requested.v1', { userId: event.userId.toString(), kind: event.kind, requestId: event.requestId }, options);
-          return;
-        case 'deleted':
-          await outbox.record(tx, 'users.user.deleted.v1', { userId: event.userId.toString(), requestedAt: event.requestedAt.toISOString() }, options);
-          return;
-        case 'erased':
-          await outbox.record(
-            tx,
-            'users.user.erased.v1',
-            { userId: event.userId.toString(), requestedAt: event.requestedAt.toISOString(), completedAt: event.completedAt.toISOString(), services: [...event.services] },
-            options,
-          );
-          return;
-      }
+      await outbox.recordMany(tx, [outboxEventOf(event, options)]);
+    },
+    async recordMany(tx, events, options = {}) {
+      await outbox.recordMany(
+        tx,
+        events.map((event) => outboxEventOf(event, options)),
+      );
     },
   };
 }
