@@ -28,6 +28,9 @@
 // named and unnamed in --rounds alternating rounds on one connection: what sending them unnamed costs),
 // --only-cold (the same data, then a new search process's first searches, 4 at a time, with
 // SEARCH_DATABASE_POOL_MIN=0, no connection opened or warmed before it is ready, beside the default;
+// --rounds rounds, the order swapped each round), --only-work-mem (the same data, then SearchJobs
+// straight to two more search processes on the same database, 4 connections, one with
+// SEARCH_WORK_MEM=4MB, PostgreSQL's default, and one with the service's default, alternating in
 // --rounds rounds, the order swapped each round).
 import { execSync } from 'node:child_process';
 import os from 'node:os';
@@ -35,8 +38,9 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { findFreePort } from '@jobplatform/embedded-infra';
 import { postGraphQL } from '@jobplatform/testing';
-import { createLeanSql, type LeanSql, type SqlFragment, type StatementOptions } from '@jobplatform/service-runtime';
+import { createLeanSql, withSessionSettings, type LeanSql, type SqlFragment, type StatementOptions } from '@jobplatform/service-runtime';
 import { rawSqlOver, type SqlRunner } from '../../subgraphs/search/src/db.js';
+import { searchSettings } from '../../subgraphs/search/src/env.js';
 import { indexJob, type JobSnapshot } from '../../subgraphs/search/src/job-index.js';
 import { createJobSearch } from '../../subgraphs/search/src/job-search.js';
 import { matchSavedSearches } from '../../subgraphs/search/src/saved-searches.js';
@@ -92,6 +96,7 @@ const { values } = parseArgs({
     'only-matching': { type: 'boolean', default: false },
     'only-naming': { type: 'boolean', default: false },
     'only-cold': { type: 'boolean', default: false },
+    'only-work-mem': { type: 'boolean', default: false },
   },
 });
 const jobCount = Number(values.jobs);
@@ -108,7 +113,10 @@ const maxLoad = values['max-load'] === undefined ? undefined : Number(values['ma
 const onlyMatching = values['only-matching'];
 const onlyNaming = values['only-naming'];
 const onlyCold = values['only-cold'];
-if ([onlyMatching, onlyNaming, onlyCold].filter(Boolean).length > 1) throw new Error('give one of --only-matching, --only-naming and --only-cold');
+const onlyWorkMem = values['only-work-mem'];
+if ([onlyMatching, onlyNaming, onlyCold, onlyWorkMem].filter(Boolean).length > 1) throw new Error('give one of --only-matching, --only-naming, --only-cold and --only-work-mem');
+/** search's own default work_mem, which its connections run with (SEARCH_WORK_MEM); the floor's connections get it too. */
+const SEARCH_WORK_MEM = searchSettings.parse({}).SEARCH_WORK_MEM;
 const command = `npm run bench:search -- ${process.argv.slice(2).join(' ')}`.trim();
 
 /** The data set's random seed: the same jobs, saved searches and requests every run. */
@@ -416,13 +424,7 @@ type FirstSearches = { first: number[]; again: number[] };
  * sends it `bodies` 4 at a time, as the benchmark's clients do, then the same again.
  */
 async function timeFirstSearches(stack: Awaited<ReturnType<typeof startBenchStack>>, bodies: GraphQLBody[], poolMin: string | undefined): Promise<FirstSearches> {
-  const port = await findFreePort();
-  const search = subgraphServices.find((service) => service.name === 'search')!;
-  const env = { ...stack.env, SEARCH_PORT: String(port), ...(poolMin === undefined ? {} : { SEARCH_DATABASE_POOL_MIN: poolMin }) };
-  const { child, ready } = spawnService(search, env, port);
-  try {
-    await ready;
-    const url = `http://127.0.0.1:${port}/graphql`;
+  return withSecondSearch(stack, poolMin === undefined ? {} : { SEARCH_DATABASE_POOL_MIN: poolMin }, async (url) => {
     const timeAll = async () => {
       const times: number[] = [];
       await inParallel(bodies, 4, async (body, i) => {
@@ -434,6 +436,17 @@ async function timeFirstSearches(stack: Awaited<ReturnType<typeof startBenchStac
     };
     const first = await timeAll();
     return { first, again: await timeAll() };
+  });
+}
+
+/** Starts a second search process beside the stack's own, on the same database, with `settings` added to its environment; `work` gets its URL once it is ready. */
+async function withSecondSearch<T>(stack: Awaited<ReturnType<typeof startBenchStack>>, settings: NodeJS.ProcessEnv, work: (url: string) => Promise<T>): Promise<T> {
+  const port = await findFreePort();
+  const search = subgraphServices.find((service) => service.name === 'search')!;
+  const { child, ready } = spawnService(search, { ...stack.env, SEARCH_PORT: String(port), ...settings }, port);
+  try {
+    await ready;
+    return await work(`http://127.0.0.1:${port}/graphql`);
   } finally {
     await stopChild(child);
   }
@@ -460,7 +473,7 @@ try {
   );
   const catalogue = await readSeedCatalogue(stack.env.JOBS_DATABASE_URL!);
   const opened = await openSearchDomain(searchDatabaseUrl, 10);
-  const floorDb = new pg.Pool({ connectionString: searchDatabaseUrl, max: 4 });
+  const floorDb = new pg.Pool({ connectionString: withSessionSettings(searchDatabaseUrl, { work_mem: SEARCH_WORK_MEM }), max: 4 });
   floorDb.on('error', () => undefined);
   try {
     let started = performance.now();
@@ -525,6 +538,46 @@ try {
       console.log(`Machine: ${machineDescription()}`);
       console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}; load average after: ${loadAverage()}`);
       console.log(`\nA new search process's first SearchJobs, straight to it, 4 at a time:\n\n${lines.join('\n')}`);
+    } else if (onlyWorkMem) {
+      console.log(`drawing ${searchCount} searches that the full-text query matches…`);
+      const { requests } = await prepareRequests(stack, floorDb, catalogue);
+      const bodies: GraphQLBody[] = requests.map((variables) => ({ query: SEARCH_JOBS, variables }));
+      const results: LoadResult[] = [];
+      const loadAtStart: string[] = [];
+      for (let round = 1; round <= rounds; round += 1) {
+        for (const workMem of round % 2 === 1 ? ['4MB', SEARCH_WORK_MEM] : [SEARCH_WORK_MEM, '4MB']) {
+          await withSecondSearch(stack, { SEARCH_WORK_MEM: workMem }, async (url) => {
+            await loadGraphQL('warm-up', url, bodies, { connections: 4, seconds: 2, hopSecret: stack.hopSecret });
+            await waitForQuiet(maxLoad);
+            loadAtStart.push(os.loadavg()[0]!.toFixed(2));
+            results.push(
+              await loadGraphQL(`SearchJobs direct, 4 connections, SEARCH_WORK_MEM=${workMem}, round ${round}`, url, bodies, {
+                connections: 4,
+                seconds,
+                hopSecret: stack.hopSecret,
+              }),
+            );
+          });
+        }
+      }
+      const { rows: temp } = await floorDb.query<{ files: string; bytes: string }>(
+        'SELECT temp_files::text AS files, temp_bytes::text AS bytes FROM pg_stat_database WHERE datname = current_database()',
+      );
+      console.log(`\nCommand: ${command}`);
+      console.log(`Machine: ${machineDescription()}`);
+      console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}; load average after: ${loadAverage()}`);
+      console.log(`Temporary files written in search_db during the run: ${temp[0]!.files} (${temp[0]!.bytes} bytes).\n`);
+      console.log(
+        markdownTable(results, { withP95: true })
+          .split('\n')
+          .map((line, i) => (i === 0 ? `${line} load avg (1 min) at start |` : i === 1 ? `${line}---:|` : `${line} ${loadAtStart[i - 2]} |`))
+          .join('\n'),
+      );
+      const of = (workMem: string) => results.filter((result) => result.label.includes(`=${workMem},`));
+      for (const workMem of ['4MB', SEARCH_WORK_MEM])
+        console.log(
+          `SEARCH_WORK_MEM=${workMem}: p95 ${Math.round(mean(of(workMem).map((r) => r.p95)))} ms, p50 ${Math.round(mean(of(workMem).map((r) => r.p50)))} ms, ${Math.round(mean(of(workMem).map((r) => r.requestsPerSecond)))} req/s (means of the rounds)`,
+        );
     } else if (onlyNaming) {
       console.log(`drawing ${searchCount} searches that the full-text query matches…`);
       const { requests } = await prepareRequests(stack, floorDb, catalogue);
@@ -534,7 +587,8 @@ try {
       console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}; load average after: ${loadAverage()}`);
       console.log(`\nsearchJobs' statements named and unnamed, one connection, alternating:\n\n${comparison}`);
     } else {
-      floorServer = await startFloorServer('search', searchDatabaseUrl);
+      // The floor's connections run with the service's work_mem, as the service's do.
+      floorServer = await startFloorServer('search', withSessionSettings(searchDatabaseUrl, { work_mem: SEARCH_WORK_MEM }));
       console.log(`drawing ${searchCount} searches that the full-text query matches, and the cursors of their later pages…`);
       const { requests, totals: requestTotals, drawn: searchesDrawn } = await prepareRequests(stack, floorDb, catalogue);
       const totals = [...requestTotals].sort((a, b) => a - b);

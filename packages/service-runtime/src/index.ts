@@ -12,6 +12,7 @@ export { createLifecycle, type Lifecycle, type LifecycleOptions } from './lifecy
 export { loadSubgraphEnv, type SubgraphEnv } from './subgraph-env.js';
 export {
   createDatabaseClients,
+  withSessionSettings,
   createPrismaClient,
   openSubgraphDomain,
   runSubgraph,

@@ -130,6 +130,13 @@ export type SubgraphDefinition<Db extends PrismaLike, Domain, Context extends Re
    * during its first requests (catalogs, statistics, text-search dictionaries).
    */
   warmUp?: (connection: WarmUpConnection) => Promise<void>;
+  /**
+   * PostgreSQL settings for every connection of the service's pool (its requests, consumers, seeds
+   * and CLIs), from its own settings: e.g. a larger work_mem for a service whose statements sort or
+   * aggregate large sets. Sent when a connection opens (the startup packet's options, as `-c
+   * name=value`), so they cost no statement; a DATABASE_URL's own `options` come after them and win.
+   */
+  databaseSettings?: (own: Own) => Record<string, string>;
   /** Defaults to the identity service's JWKS (JWKS_URL), refusing the tokens in `revocations`. */
   verifyToken?: (domain: Domain, revocations: RevocationList) => TokenVerifier;
   /**
@@ -189,6 +196,26 @@ export function createPrismaClient<Db extends PrismaLike>(
   return prismaOver(PrismaClient, new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 20 }), options.onQuery);
 }
 
+/** A setting's name and value as PostgreSQL's `-c` takes them: a name of letters, digits, `_` and `.`; a value without spaces or backslashes. */
+const SESSION_SETTING = { name: /^[a-z_][a-z0-9_.]*$/i, value: /^[^\\\s]+$/ };
+
+/**
+ * The database URL with `settings` as its connection options (`-c name=value` each, sent in the
+ * startup packet), before any `options` the URL already has, so that an operator's URL can still
+ * override one. node-postgres reads the URL's options over those of its config, hence the URL.
+ */
+export function withSessionSettings(databaseUrl: string, settings: Record<string, string>): string {
+  const entries = Object.entries(settings);
+  if (entries.length === 0) return databaseUrl;
+  for (const [name, value] of entries)
+    if (!SESSION_SETTING.name.test(name) || !SESSION_SETTING.value.test(value))
+      throw new Error(`database setting ${name}=${value}: a name of letters, digits, _ and ., and a value without spaces`);
+  const url = new URL(databaseUrl);
+  const own = url.searchParams.get('options');
+  url.searchParams.set('options', [...entries.map(([name, value]) => `-c ${name}=${value}`), ...(own ? [own] : [])].join(' '));
+  return url.toString();
+}
+
 /** One connection of the pool, as a definition's warmUp gets it. */
 export type WarmUpConnection = { query<Row = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: Row[] }> };
 
@@ -207,11 +234,23 @@ export type DatabaseClients<Db> = { db: Db; sql: LeanSql; warm(warmUp?: (connect
 export function createDatabaseClients<Db extends PrismaLike>(
   PrismaClient: PrismaClientClass<Db>,
   databaseUrl: string,
-  options: { poolSize?: number; minConnections?: number; onQuery?: StartSubgraphOptions<unknown>['onQuery']; logger?: Logger } = {},
+  options: {
+    poolSize?: number;
+    minConnections?: number;
+    /** Server settings for each connection (see SubgraphDefinition.databaseSettings). */
+    settings?: Record<string, string>;
+    onQuery?: StartSubgraphOptions<unknown>['onQuery'];
+    logger?: Logger;
+  } = {},
 ): DatabaseClients<Db> {
   const min = options.minConnections ?? 0;
   // Idle connections above `min` close after pg-pool's 10 s; those up to `min` stay open.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 20, min, connectionTimeoutMillis: TRANSACTION_DEFAULTS.maxWait });
+  const pool = new pg.Pool({
+    connectionString: withSessionSettings(databaseUrl, options.settings ?? {}),
+    max: options.poolSize ?? 20,
+    min,
+    connectionTimeoutMillis: TRANSACTION_DEFAULTS.maxWait,
+  });
   // An idle connection the server ended must not end the process (pg-pool re-emits it here).
   pool.on('error', () => undefined);
   const { onQuery, logger } = options;
@@ -255,7 +294,11 @@ export async function openSubgraphDomain<Db extends PrismaLike, Domain, Own, Ove
   env: SubgraphEnv<Own>,
   options: StartSubgraphOptions<Overrides> = {},
 ): Promise<{ db: Db; sql: LeanSql; domain: Domain; close(): Promise<void> }> {
-  const clients = createDatabaseClients(definition.PrismaClient, env.databaseUrl, { poolSize: env.databasePoolSize, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+  const clients = createDatabaseClients(definition.PrismaClient, env.databaseUrl, {
+    poolSize: env.databasePoolSize,
+    settings: definition.databaseSettings?.(env.own) ?? {},
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+  });
   try {
     const domain = await definition.createDomain(domainDeps(definition, clients, env, options));
     return { db: clients.db, sql: clients.sql, domain, close: clients.close };
@@ -306,6 +349,7 @@ export async function startSubgraph<Db extends PrismaLike, Domain, Own, Override
         const started = createDatabaseClients(definition.PrismaClient, env.databaseUrl, {
           poolSize: env.databasePoolSize,
           minConnections: env.databasePoolMin,
+          settings: definition.databaseSettings?.(env.own) ?? {},
           logger,
           ...(options.onQuery ? { onQuery: options.onQuery } : {}),
         });

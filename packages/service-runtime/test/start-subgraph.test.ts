@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import { createLogger } from '@jobplatform/config';
 import { createTestDatabase, loadSubgraphDefinition, startPrivateNats, type PrivateNats, type TestDatabase } from '@jobplatform/testing';
-import { createPrismaClient, loadSubgraphEnv, startSubgraph, type SubgraphDefinition } from '../src/index.js';
+import { createPrismaClient, loadSubgraphEnv, startSubgraph, withSessionSettings, type SubgraphDefinition } from '../src/index.js';
 
 // The kit's start and stop, on a real service definition (jobs), PostgreSQL and NATS.
 
@@ -109,6 +109,37 @@ it('does not start when the warm-up fails, and leaves no connection open', async
   };
   await expect(startSubgraph(failing, env(), { logger })).rejects.toThrow(/division by zero/);
   expect(await waitForNoConnections(before)).toBeLessThanOrEqual(before);
+});
+
+it("opens every connection with the definition's database settings, for the lean client and Prisma alike; the URL's own options win", async () => {
+  const tuned: SubgraphDefinition<any, any, any, any, any> = { ...jobs, databaseSettings: () => ({ work_mem: '24MB', statement_timeout: '9s' }) };
+  const service = await startSubgraph(tuned, loadSubgraphEnv('jobs', undefined, { ...rawEnv(), JOBS_DATABASE_POOL_MIN: '2' }), { logger });
+  try {
+    const [lean] = await service.sql.rows<{ work_mem: string; timeout: string }>("SELECT current_setting('work_mem') AS work_mem, current_setting('statement_timeout') AS timeout");
+    expect(lean).toEqual({ work_mem: '24MB', timeout: '9s' });
+    const viaPrisma = (await service.db.$queryRawUnsafe("SELECT current_setting('work_mem') AS work_mem")) as { work_mem: string }[];
+    expect(viaPrisma).toEqual([{ work_mem: '24MB' }]);
+  } finally {
+    await service.close();
+  }
+  // An operator's DATABASE_URL may set the same setting: its value wins, the others stay.
+  const overridden = withSessionSettings(db.url, { work_mem: '24MB' });
+  const operatorUrl = new URL(db.url);
+  operatorUrl.searchParams.set('options', '-c work_mem=6MB');
+  const again = await startSubgraph(tuned, loadSubgraphEnv('jobs', undefined, { ...rawEnv(), JOBS_DATABASE_URL: operatorUrl.toString() }), { logger });
+  try {
+    const [row] = await again.sql.rows<{ work_mem: string; timeout: string }>("SELECT current_setting('work_mem') AS work_mem, current_setting('statement_timeout') AS timeout");
+    expect(row).toEqual({ work_mem: '6MB', timeout: '9s' });
+  } finally {
+    await again.close();
+  }
+  expect(new URL(overridden).searchParams.get('options')).toBe('-c work_mem=24MB');
+});
+
+it('refuses a database setting that could not pass as one -c name=value', () => {
+  expect(() => withSessionSettings('postgresql://u:p@127.0.0.1:5432/db', { work_mem: '16MB -c fsync=off' })).toThrow(/database setting work_mem=16MB -c fsync=off/);
+  expect(() => withSessionSettings('postgresql://u:p@127.0.0.1:5432/db', { 'work mem': '16MB' })).toThrow(/database setting/);
+  expect(withSessionSettings('postgresql://u:p@127.0.0.1:5432/db', {})).toBe('postgresql://u:p@127.0.0.1:5432/db');
 });
 
 it('refuses a DATABASE_POOL_MIN above the pool size', () => {

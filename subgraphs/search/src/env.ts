@@ -19,6 +19,16 @@ export const searchSettings = z.object({
     .min(1)
     .max(200)
     .default(2 * availableParallelism()),
+  /**
+   * PostgreSQL's work_mem for search's connections. A search computes its page, total and facets
+   * from one set of the jobs its words match; the broadest (tens of thousands of jobs) hold a few
+   * MB of it, and past work_mem PostgreSQL writes the set to a temporary file and reads it back for
+   * each facet. PostgreSQL's default is 4MB.
+   */
+  SEARCH_WORK_MEM: z
+    .string()
+    .regex(/^[1-9][0-9]*(kB|MB|GB)$/, 'a size such as 16MB (kB, MB or GB)')
+    .default('16MB'),
 });
 
 export type SearchSettings = z.infer<typeof searchSettings>;

@@ -45,6 +45,7 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
   },
   createContext: (base, domain) => ({ ...base, ...domain }),
   warmUp: (connection) => warmUpJobSearch(connection, new Date()),
+  databaseSettings: (own) => ({ work_mem: own.SEARCH_WORK_MEM }),
   events: {
     consumers: (domain, { logger, now }) => {
       // The job index runs on node-postgres (leanTransaction), its statements through rawSqlOver.

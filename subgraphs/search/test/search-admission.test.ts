@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { loadSubgraphEnv } from '@jobplatform/service-runtime';
+import { searchSettings } from '../src/env.js';
 import { jobSnapshot, startSearchForTest, type SearchUnderTest } from './search-fixtures.js';
 
 let search: SearchUnderTest;
@@ -38,4 +40,21 @@ it('runs at most SEARCH_CONCURRENT_QUERIES searchJobs statements at once; the ot
   } finally {
     await holder.end();
   }
+});
+
+it("runs search's statements with SEARCH_WORK_MEM (16MB by default), so a broad search's set of jobs stays in memory", async () => {
+  const [row] = await search.service.sql.rows<{ work_mem: string }>("SELECT current_setting('work_mem') AS work_mem");
+  expect(row).toEqual({ work_mem: '16MB' });
+  const viaPrisma = await search.service.db.$queryRawUnsafe<{ work_mem: string }[]>("SELECT current_setting('work_mem') AS work_mem");
+  expect(viaPrisma).toEqual([{ work_mem: '16MB' }]);
+});
+
+it('refuses a SEARCH_WORK_MEM that is not a size', () => {
+  for (const value of ['16', '16 MB', '0MB', '16MB; SET fsync = off'])
+    expect(() => loadSubgraphEnv('search', searchSettings, { NODE_ENV: 'test', SEARCH_DATABASE_URL: search.db.url, NATS_URL: search.natsUrl, SEARCH_WORK_MEM: value })).toThrow(
+      /SEARCH_WORK_MEM/,
+    );
+  expect(
+    loadSubgraphEnv('search', searchSettings, { NODE_ENV: 'test', SEARCH_DATABASE_URL: search.db.url, NATS_URL: search.natsUrl, SEARCH_WORK_MEM: '64MB' }).own.SEARCH_WORK_MEM,
+  ).toBe('64MB');
 });
