@@ -28,18 +28,18 @@
 // the range. Every phase reports the CPU of this process, PostgreSQL and nats-server, and of
 // everything else on the machine (Linux). --profile adds commits by kind, consumer batching, WAL
 // flushes, relay rounds, NOTIFYs and pg_stat_statements (PostgreSQL restarted with it preloaded).
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { findFreePort, startEmbeddedPostgres, startNatsServer } from '@jobplatform/embedded-infra';
 import type { EventConsumer, OutboxRelay, TransactionRunner } from '@jobplatform/events';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { sourcesAtRevision } from './baseline-sources.js';
 
 const { values } = parseArgs({
   options: {
@@ -64,18 +64,10 @@ const profile = values.profile;
 type EventsModule = typeof import('@jobplatform/events');
 type Implementation = { name: string; events: EventsModule };
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** packages/events/src as it was at `revision`, under node_modules so that its imports resolve. */
+/** packages/events/src as it was at `revision`. */
 async function loadBaseline(revision: string): Promise<Implementation> {
-  const commit = execFileSync('git', ['rev-parse', '--short', revision], { cwd: repoRoot, encoding: 'utf8' }).trim();
-  const dir = path.join(repoRoot, 'node_modules', '.cache', 'events-bench', commit);
-  if (!existsSync(path.join(dir, 'src', 'index.ts'))) {
-    await fs.mkdir(dir, { recursive: true });
-    const archive = execFileSync('git', ['archive', commit, 'packages/events/src'], { cwd: repoRoot, maxBuffer: 64 * 1024 ** 2 });
-    execFileSync('tar', ['-x', '--strip-components=2', '-C', dir], { input: archive });
-  }
-  return { name: `baseline ${commit}`, events: (await import(pathToFileURL(path.join(dir, 'src', 'index.ts')).href)) as EventsModule };
+  const { commit, dir } = await sourcesAtRevision(revision, 'packages/events/src', 'events-bench');
+  return { name: `baseline ${commit}`, events: (await import(pathToFileURL(path.join(dir, 'index.ts')).href)) as EventsModule };
 }
 
 const implementations: Implementation[] = [];

@@ -9,8 +9,9 @@
 //     connections (target: the service's latency within 2× of it); checked equal to the service's
 //     on a sample first;
 //  3. SearchJobs and JobDetail through the gateway, 50 connections (target: SearchJobs ≥ 0.8× JobDetail's req/s);
-//  4. matchSavedSearches for one new job against the saved searches, as the consumer runs it after
-//     indexing the job, in a transaction rolled back afterwards (target: ≤ 20 ms);
+//  4. the saved-search matcher (as the search service holds it, loaded once) matching one new job
+//     against the saved searches, as the consumer runs it after indexing the job, in a transaction
+//     rolled back afterwards (target: ≤ 20 ms);
 //  5. freshness: createJob through the gateway as an employer, then searchJobs through the gateway
 //     until it returns the job (target: p99 ≤ 1 s).
 // Data (search-data.ts): the jobs benchmark's seed (2,000 jobs in jobs_db, indexed by search from
@@ -23,7 +24,8 @@
 // --fresh-jobs N (default 100), --check N (requests compared with the floor, default 60), --max-load X
 // (before each measurement, wait up to 15 minutes for the 1-minute load average to fall to X),
 // --cpu-prof DIR (every service writes a V8 CPU profile there when the run ends), --only-matching
-// (the same data, then only matchSavedSearches, --match-jobs jobs in --rounds rounds, and its plan),
+// (the same data, then only the saved-search matcher, --match-jobs jobs in --rounds rounds; with
+// --matching-baseline REV also matchSavedSearches as it was at REV, on the same new jobs, interleaved),
 // --only-naming (the same data, then only searchJobs' statements for the --searches requests sent
 // named and unnamed in --rounds alternating rounds on one connection: what sending them unnamed costs),
 // --only-cold (the same data, then a new search process's first searches, 4 at a time, with
@@ -34,6 +36,8 @@
 // --rounds rounds, the order swapped each round).
 import { execSync } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { findFreePort } from '@jobplatform/embedded-infra';
@@ -43,7 +47,7 @@ import { rawSqlOver, type SqlRunner } from '../../subgraphs/search/src/db.js';
 import { searchSettings } from '../../subgraphs/search/src/env.js';
 import { indexJob, type JobSnapshot } from '../../subgraphs/search/src/job-index.js';
 import { createJobSearch } from '../../subgraphs/search/src/job-search.js';
-import { matchSavedSearches } from '../../subgraphs/search/src/saved-searches.js';
+import { createSavedSearchMatcher, type SavedSearchMatcher } from '../../subgraphs/search/src/saved-search-matcher.js';
 import { normaliseQuery, parseJobFilter } from '../../subgraphs/search/src/search-input.js';
 import { createRandom } from '../src/seed/random.js';
 import { waitForSearchIndex } from '../src/seed/seed-search.js';
@@ -76,6 +80,7 @@ import { createSearchDrawer, drawJobSnapshot, fillSearchIndex, openSearchDomain,
 import { profileOperation, profileTable, type ProfileRow } from './request-profile.js';
 import { floorStatement, searchFloor, type SearchVariables } from './search-floor.js';
 import { seedBenchJobs } from './seed-jobs.js';
+import { sourcesAtRevision } from './baseline-sources.js';
 import { subgraphServices } from '../src/platform-services.js';
 
 const { values } = parseArgs({
@@ -94,6 +99,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'only-matching': { type: 'boolean', default: false },
+    'matching-baseline': { type: 'string' },
     'only-naming': { type: 'boolean', default: false },
     'only-cold': { type: 'boolean', default: false },
     'only-work-mem': { type: 'boolean', default: false },
@@ -115,6 +121,7 @@ const onlyNaming = values['only-naming'];
 const onlyCold = values['only-cold'];
 const onlyWorkMem = values['only-work-mem'];
 if ([onlyMatching, onlyNaming, onlyCold, onlyWorkMem].filter(Boolean).length > 1) throw new Error('give one of --only-matching, --only-naming, --only-cold and --only-work-mem');
+if (values['matching-baseline'] && !onlyMatching) throw new Error('--matching-baseline goes with --only-matching');
 /** search's own default work_mem, which its connections run with (SEARCH_WORK_MEM); the floor's connections get it too. */
 const SEARCH_WORK_MEM = searchSettings.parse({}).SEARCH_WORK_MEM;
 const command = `npm run bench:search -- ${process.argv.slice(2).join(' ')}`.trim();
@@ -317,70 +324,93 @@ async function withNewJob(sql: LeanSql, job: JobSnapshot, work: (tx: SqlRunner) 
     });
 }
 
-/** matchSavedSearches' time, the parts of it its matching statement and the INSTANT alerts' outbox statement took, what it tested and found. */
-type MatchTiming = { ms: number; statementMs: number; outboxMs: number; tested: number; matched: number; instantAlerts: number };
+/**
+ * A match's time and its parts: finding the matches (the statement reading what changed in the
+ * saved searches, the statement reading the job, the tests in Node), recording them (the matches'
+ * insert) and the INSTANT alerts' outbox statement; what it tested and found.
+ */
+type MatchTiming = { ms: number; findMs: number; changesMs: number; jobMs: number; insertMs: number; outboxMs: number; tested: number; matched: number; instantAlerts: number };
 
 /** The matching row of the figures table. */
 function matchingFigure(matching: MatchTiming[], savedSearches: number): string {
   const sorted = (pick: (m: MatchTiming) => number) => matching.map(pick).sort((a, b) => a - b);
-  const [matchMs, statementMs, outboxMs, tested, matched, alerts] = [
+  const spread = (values: number[]) => `p50 ${ms(percentile(values, 50))} ms, p99 ${ms(percentile(values, 99))}`;
+  const [matchMs, findMs, changesMs, jobMs, insertMs, outboxMs] = [
     sorted((m) => m.ms),
-    sorted((m) => m.statementMs),
+    sorted((m) => m.findMs),
+    sorted((m) => m.changesMs),
+    sorted((m) => m.jobMs),
+    sorted((m) => m.insertMs),
     sorted((m) => m.outboxMs),
-    sorted((m) => m.tested),
-    sorted((m) => m.matched),
-    sorted((m) => m.instantAlerts),
   ];
+  const [tested, matched, alerts] = [sorted((m) => m.tested), sorted((m) => m.matched), sorted((m) => m.instantAlerts)];
   return (
-    `| matchSavedSearches, one new job against ${savedSearches} saved searches, ${matching.length} jobs | p50 ${ms(percentile(matchMs, 50))} ms, p95 ${ms(percentile(matchMs, 95))}, p99 ${ms(percentile(matchMs, 99))}, max ${ms(matchMs.at(-1)!)}; ` +
-    `its statement alone p50 ${ms(percentile(statementMs, 50))} ms, p99 ${ms(percentile(statementMs, 99))}; the alerts' outbox statement p50 ${ms(percentile(outboxMs, 50))} ms, p99 ${ms(percentile(outboxMs, 99))} (saved searches tested per job: p50 ${percentile(tested, 50)}, max ${tested.at(-1)}; ` +
-    `matches per job: p50 ${percentile(matched, 50)}, max ${matched.at(-1)}; INSTANT owners alerted p50 ${percentile(alerts, 50)}) | ` +
+    `| the saved-search matcher, one new job against ${savedSearches} saved searches, ${matching.length} jobs | whole match p50 ${ms(percentile(matchMs, 50))} ms, p95 ${ms(percentile(matchMs, 95))}, p99 ${ms(percentile(matchMs, 99))}, max ${ms(matchMs.at(-1)!)}; ` +
+    `finding the matches ${spread(findMs)} (reading the changes ${spread(changesMs)}, reading the job ${spread(jobMs)}); recording them ${spread(insertMs)}; the alerts' outbox statement ${spread(outboxMs)} ` +
+    `(saved searches tested per job: p50 ${percentile(tested, 50)}, max ${tested.at(-1)}; matches per job: p50 ${percentile(matched, 50)}, max ${matched.at(-1)}; INSTANT owners alerted p50 ${percentile(alerts, 50)}) | ` +
     `≤ 20 ms: ${percentile(matchMs, 99) <= 20 ? 'met' : percentile(matchMs, 50) <= 20 ? 'met at p50, missed at p99' : 'missed'} |`
   );
 }
 
+/** A matcher as the search service holds one, loaded: how long the load took and the heap it added. */
+async function loadedMatcher(db: LeanSql): Promise<{ matcher: SavedSearchMatcher; loadMs: number; heapMb: number }> {
+  const matcher = createSavedSearchMatcher({ sql: db });
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const started = performance.now();
+  await matcher.load();
+  const loadMs = performance.now() - started;
+  global.gc?.();
+  return { matcher, loadMs, heapMb: (process.memoryUsage().heapUsed - heapBefore) / 1_048_576 };
+}
+
+/** What the consumer calls for a new job: the matcher's match, or a baseline's matchSavedSearches. */
+type MatchNewJob = (tx: SqlRunner, jobId: string, options: { now: Date }) => Promise<{ tested: number; matched: number; instantAlerts: number }>;
+
 /**
- * For each of `count` new drawn jobs: indexes it and times matchSavedSearches as the consumer runs
+ * matchSavedSearches of subgraphs/search/src/saved-searches.ts as it was at `revision` (before the
+ * in-memory matcher: one statement finding, testing and recording the matches), extracted with the
+ * service's sources of that revision (baseline-sources.ts).
+ */
+async function matchingBaseline(revision: string): Promise<{ commit: string; match: MatchNewJob }> {
+  const { commit, dir } = await sourcesAtRevision(revision, 'subgraphs/search/src', 'search-bench');
+  const module = (await import(pathToFileURL(path.join(dir, 'saved-searches.ts')).href)) as { matchSavedSearches?: MatchNewJob };
+  if (!module.matchSavedSearches) throw new Error(`${commit} has no matchSavedSearches in saved-searches.ts`);
+  return { commit, match: module.matchSavedSearches };
+}
+
+const matcherLoad = (matcher: SavedSearchMatcher, loadMs: number, heapMb: number) =>
+  `The saved-search matcher loaded ${matcher.size} alerting saved searches in ${ms(loadMs)} ms; its heap grew by ${heapMb.toFixed(0)} MB${global.gc ? '' : ' (without --expose-gc: an upper bound)'}.`;
+
+/**
+ * For each of `count` new drawn jobs: indexes it and times the matcher's match as the consumer runs
  * them, in one transaction, then rolls it back (the alerts are not sent, the next job sees the same
  * saved searches and no earlier matches).
  */
-async function timeMatching(db: LeanSql, catalogue: SeedCatalogue, count: number, firstId: bigint, seed: number): Promise<MatchTiming[]> {
+async function timeMatching(db: LeanSql, match: MatchNewJob, catalogue: SeedCatalogue, count: number, firstId: bigint, seed: number): Promise<MatchTiming[]> {
   const random = createRandom(seed);
   const timings: MatchTiming[] = [];
   for (let i = 0; i < count; i += 1) {
     const job = { ...drawJobSnapshot(random, catalogue, String(firstId + BigInt(i)), new Date()), isActive: true };
     await withNewJob(db, job, async (tx) => {
-      let statementMs = 0;
-      let outboxMs = 0;
+      const parts = { changesMs: 0, jobMs: 0, insertMs: 0, outboxMs: 0 };
       const timed = intercepted(tx, async (sql, _values, run) => {
         const started = performance.now();
         const rows = await run();
-        if (sql.includes('saved_search_matches')) statementMs += performance.now() - started;
-        if (sql.includes('event_outbox')) outboxMs += performance.now() - started;
+        const took = performance.now() - started;
+        if (sql.includes('saved_search_deletions')) parts.changesMs += took;
+        else if (sql.includes('INSERT INTO saved_search_matches')) parts.insertMs += took;
+        else if (sql.includes('event_outbox')) parts.outboxMs += took;
+        else if (sql.includes('FROM search_indexes')) parts.jobMs += took;
         return rows;
       });
       const started = performance.now();
-      const matched = await matchSavedSearches(timed, job.id, { now: new Date() });
-      timings.push({ ms: performance.now() - started, statementMs, outboxMs, ...matched });
+      const matched = await match(timed, job.id, { now: new Date() });
+      const took = performance.now() - started;
+      timings.push({ ms: took, findMs: took - parts.insertMs - parts.outboxMs, ...parts, ...matched });
     });
   }
   return timings;
-}
-
-/** EXPLAIN (ANALYZE, BUFFERS) of matchSavedSearches' statement for a new drawn job. */
-async function explainMatching(db: LeanSql, catalogue: SeedCatalogue, id: bigint, seed: number): Promise<string> {
-  const job = { ...drawJobSnapshot(createRandom(seed), catalogue, String(id), new Date()), isActive: true };
-  let plan = '';
-  await withNewJob(db, job, async (tx) => {
-    const explaining = intercepted(tx, async (sql, values) => {
-      const rows = await tx.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, ...values);
-      plan = rows.map((row) => row['QUERY PLAN']).join('\n');
-      // What the statement returns when it matches nothing, so that matchSavedSearches carries on.
-      return [{ tested: 0, matched: 0, alerted: '[]', instant: '[]' }];
-    });
-    await matchSavedSearches(explaining, job.id, { now: new Date() });
-  });
-  return `${plan}\n(job: ${job.title}, ${job.skills.length} skills, ${job.location})`;
 }
 
 /**
@@ -496,17 +526,46 @@ try {
     await waitForOutbox(stack.env.JOBS_DATABASE_URL!, 'jobs');
 
     if (onlyMatching) {
-      const matching: MatchTiming[] = [];
+      const { matcher, loadMs, heapMb } = await loadedMatcher(opened.sql);
+      const baseline = values['matching-baseline'] ? await matchingBaseline(values['matching-baseline']) : undefined;
+      const implementations: { name: string; match: MatchNewJob; timings: MatchTiming[] }[] = [
+        { name: 'in-memory matcher', match: (tx, jobId, options) => matcher.match(tx, jobId, options), timings: [] },
+        ...(baseline ? [{ name: `one statement (${baseline.commit})`, match: baseline.match, timings: [] }] : []),
+      ];
       const loadAtStart: string[] = [];
+      const perRound: string[] = [
+        "| round | matching | whole match p50 ms | p95 | p99 | its statements besides the alerts p50 ms | the alerts' outbox statement p50 ms |",
+        '|---|---|---:|---:|---:|---:|---:|',
+      ];
       console.log(`load average before measuring: ${loadAverage()}`);
       for (let round = 1; round <= rounds; round += 1) {
-        await waitForQuiet(maxLoad);
-        loadAtStart.push(os.loadavg()[0]!.toFixed(2));
         const matchShare = Math.ceil(matchJobCount / rounds);
-        matching.push(...(await timeMatching(opened.sql, catalogue, matchShare, MATCH_JOB_IDS + BigInt((round - 1) * matchShare), SEED + 10 + round)));
+        // The same new jobs for each, the order swapped each round.
+        for (const implementation of round % 2 === 1 ? implementations : [...implementations].reverse()) {
+          await waitForQuiet(maxLoad);
+          loadAtStart.push(os.loadavg()[0]!.toFixed(2));
+          const timings = await timeMatching(opened.sql, implementation.match, catalogue, matchShare, MATCH_JOB_IDS + BigInt((round - 1) * matchShare), SEED + 10 + round);
+          implementation.timings.push(...timings);
+          const sorted = (pick: (m: MatchTiming) => number) => timings.map(pick).sort((a, b) => a - b);
+          const whole = sorted((m) => m.ms);
+          perRound.push(
+            `| ${round} | ${implementation.name} | ${ms(percentile(whole, 50))} | ${ms(percentile(whole, 95))} | ${ms(percentile(whole, 99))} | ` +
+              `${ms(
+                percentile(
+                  sorted((m) => m.changesMs + m.jobMs + m.insertMs),
+                  50,
+                ),
+              )} | ${ms(
+                percentile(
+                  sorted((m) => m.outboxMs),
+                  50,
+                ),
+              )} |`,
+          );
+        }
       }
       console.log(`load average after measuring: ${loadAverage()}`);
-      console.log(`\nmatchSavedSearches:\n${await explainMatching(opened.sql, catalogue, MATCH_JOB_IDS - 1n, SEED + 10)}`);
+      console.log(matcherLoad(matcher, loadMs, heapMb));
       console.log(`\nCommand: ${command}`);
       console.log(`Machine: ${machineDescription()}`);
       console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}`);
@@ -514,9 +573,10 @@ try {
       console.log(
         `Data: ${counts[0]!.jobs} jobs in search_indexes (${counts[0]!.open} open), ${drawn} of them drawn and written by indexJob in ${fillSeconds} s; ` +
           `${counts[0]!.saved} saved searches (${counts[0]!.alerting} alerting) of ${userCount} users, saved through saveSearch in ${saveSeconds} s. ` +
-          `Load average (1 min) at the start of each round: ${loadAtStart.join(', ')}.\n`,
+          `Load average (1 min) at the start of each measurement: ${loadAtStart.join(', ')}.\n`,
       );
-      console.log(['| figure | measured | target |', '|---|---|---|', matchingFigure(matching, counts[0]!.saved)].join('\n'));
+      console.log(perRound.join('\n'));
+      console.log(['\n| figure | measured | target |', '|---|---|---|', matchingFigure(implementations[0]!.timings, counts[0]!.saved)].join('\n'));
     } else if (onlyCold) {
       console.log(`drawing ${searchCount} searches that the full-text query matches…`);
       const { requests } = await prepareRequests(stack, floorDb, catalogue);
@@ -641,6 +701,8 @@ try {
       const loadAtStart: string[] = [];
       const matching: MatchTiming[] = [];
       const freshness: number[] = [];
+      const { matcher, loadMs, heapMb } = await loadedMatcher(opened.sql);
+      console.log(matcherLoad(matcher, loadMs, heapMb));
       console.log(`load average before measuring: ${loadAverage()}`);
       for (let round = 1; round <= rounds; round += 1) {
         // Each round starts with a different measurement, so that none always follows the same one.
@@ -658,7 +720,16 @@ try {
         }
         await waitForQuiet(maxLoad);
         const matchShare = Math.ceil(matchJobCount / rounds);
-        matching.push(...(await timeMatching(opened.sql, catalogue, matchShare, MATCH_JOB_IDS + BigInt((round - 1) * matchShare), SEED + 10 + round)));
+        matching.push(
+          ...(await timeMatching(
+            opened.sql,
+            (tx, jobId, options) => matcher.match(tx, jobId, options),
+            catalogue,
+            matchShare,
+            MATCH_JOB_IDS + BigInt((round - 1) * matchShare),
+            SEED + 10 + round,
+          )),
+        );
         await waitForQuiet(maxLoad);
         const freshShare = Math.ceil(freshJobCount / rounds);
         const token = await signIn(stack.urls.gateway!, employerEmail, SEED_EMPLOYER_PASSWORD);
@@ -675,7 +746,6 @@ try {
         ...(await explainSearch(floorDb, median, `median search (${percentile(totals, 50)} jobs) ${JSON.stringify(median)}`)),
         ...(await explainSearch(floorDb, largest, `largest search (${totals.at(-1)} jobs) ${JSON.stringify(largest)}`)),
       };
-      plans['matchSavedSearches'] = await explainMatching(opened.sql, catalogue, MATCH_JOB_IDS - 1n, SEED + 10);
       // The search consumer applies event batches concurrently; a deadlock rolls a batch back to be retried.
       const { rows: stats } = await floorDb.query<{ deadlocks: string }>('SELECT deadlocks::text FROM pg_stat_database WHERE datname = current_database()');
 

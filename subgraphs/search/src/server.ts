@@ -10,20 +10,22 @@ import { indexCompany, indexJob, type CompanyEvent, type JobEvent } from './job-
 import { warmUpJobSearch } from './job-search.js';
 import { resolvers } from './resolvers/index.js';
 import { digestSchedulerPart } from './saved-search-digests.js';
-import { createSavedSearches, matchSavedSearches, type SavedSearches } from './saved-searches.js';
+import { createSavedSearchMatcher, savedSearchMatcherPart, type SavedSearchMatcher } from './saved-search-matcher.js';
+import { createSavedSearches, type SavedSearches } from './saved-searches.js';
 import { createSearchLog, type SearchLog } from './search-log.js';
 import { createSearchService, type SearchService } from './search-service.js';
 import { eraseUserFromSearch } from './user-erasure.js';
 
 /** The search rules without the HTTP server: what the service, scripts and tests share. */
-export type SearchDomain = { db: SearchDb; search: SearchService; savedSearches: SavedSearches; searchLog: SearchLog };
+export type SearchDomain = { db: SearchDb; search: SearchService; savedSearches: SavedSearches; savedSearchMatcher: SavedSearchMatcher; searchLog: SearchLog };
 
 /**
  * The search subgraph: the read model of jobs and companies for discovery (CQRS: jobs is the write
  * model), search history and analytics, saved searches and their alerts. Consumers, one set per
  * replica of the service:
  * - search-job-index keeps search_indexes from jobs.job.* and jobs.company.*, and matches each new
- *   job against the saved searches (INSTANT alerts written to the outbox in the same transaction);
+ *   job against the saved searches this process holds in memory (saved-search-matcher.ts; INSTANT
+ *   alerts written to the outbox in the same transaction);
  * - search-user-erasure is search's part of the account-erasure saga (user-erasure.ts).
  * The outbox relay publishes search.search.performed.v1 and search.saved_search.matched.v1 (SEARCH);
  * the digest scheduler sends DAILY and WEEKLY alerts; the search log writes the searches in batches.
@@ -41,6 +43,7 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
       searchLog,
       search: createSearchService({ db, sql, searchLog, now, popularMinUsers: env.own.SEARCH_POPULAR_MIN_USERS, concurrentQueries: env.own.SEARCH_CONCURRENT_QUERIES }),
       savedSearches: createSavedSearches({ db, now }),
+      savedSearchMatcher: createSavedSearchMatcher({ sql, logger }),
     };
   },
   createContext: (base, domain) => ({ ...base, ...domain }),
@@ -53,7 +56,7 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
         const tx = rawSqlOver(lean);
         const indexed = await indexJob(tx, event.data.job, { version: Date.parse(event.occurredAt), deleted: event.type === 'jobs.job.deleted.v1' });
         if (event.type === 'jobs.job.created.v1' && indexed.applied && indexed.active) {
-          const matched = await matchSavedSearches(tx, event.data.job.id, { now: now(), traceparent: context.traceparent });
+          const matched = await domain.savedSearchMatcher.match(tx, event.data.job.id, { now: now(), traceparent: context.traceparent });
           if (matched.matched > 0) logger.debug({ jobId: event.data.job.id, ...matched }, 'new job matched saved searches');
         }
       };
@@ -88,7 +91,8 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
       ];
     },
   },
-  parts: ({ db, searchLog }, { env, logger, now }) => [
+  parts: ({ db, searchLog, savedSearchMatcher }, { env, logger, now }) => [
+    savedSearchMatcherPart(savedSearchMatcher, logger),
     // Stopped after HTTP has closed: the searches it still holds are written before the pool closes.
     { name: 'search-log', start: async () => ({ stop: () => searchLog.stop() }) },
     digestSchedulerPart(db, { intervalMs: env.own.SEARCH_DIGEST_INTERVAL_MS, now, logger }),

@@ -1,0 +1,345 @@
+import type { Logger } from '@jobplatform/config';
+import type { LeanSql, PartSpec } from '@jobplatform/service-runtime';
+import type { SqlRunner } from './db.js';
+import { searchOutbox } from './events.js';
+import { matchesTsQuery, parseTsQuery, type ParsedTsQuery, type TsDocument } from './tsquery.js';
+
+/** INSTANT alerts written to the outbox by one statement (nine parameters each, of PostgreSQL's 65,535). */
+const ALERTS_PER_STATEMENT = 1_000;
+
+/**
+ * A matcher that has not looked for this long loads everything again rather than reading the
+ * changes: saved_search_deletions keeps a deleted search's row for a day (see the migration).
+ */
+const RELOAD_AFTER_MS = 3_600_000;
+
+/** A saved search's filters other than salary bounds, as saved_searches holds them (the location folded). */
+type SavedSearchFilters = {
+  jobTypes: string[];
+  experienceLevels: string[];
+  isRemote: boolean | null;
+  locationFolded: string | null;
+  categoryIds: string[];
+  skillIds: string[];
+  companyIds: string[];
+  salaryCurrency: string | null;
+};
+
+/** A saved_searches row as the statements below send it. */
+type SavedSearchJson = SavedSearchFilters & {
+  id: string;
+  userId: string;
+  name: string;
+  alertFrequency: string;
+  query: string | null;
+  salaryMin: string | null;
+  salaryMax: string | null;
+  wordKeys: string[];
+  filterKeys: string[];
+};
+
+/** An alerting saved search as the matcher holds it: what it is tested on and what its alert names. */
+type SavedSearchEntry = SavedSearchFilters & {
+  id: string;
+  userId: string;
+  name: string;
+  instant: boolean;
+  /** null: no query (filters alone); `empty`: only stop words, matches nothing; `unsupported`: tested by PostgreSQL. */
+  query: ParsedTsQuery | null;
+  /** Whether the query holds a phrase, which needs the document's positions. */
+  phrase: boolean;
+  salaryMin: number | null;
+  salaryMax: number | null;
+  /** `w:<lexeme>` for its word_keys, `f:<key>` for its filter_keys; none: tested for every job. */
+  keys: string[];
+};
+
+/** The columns a matcher holds, as one JSON value per saved search. */
+const SAVED_SEARCH_JSON = `json_build_object('id', s.id::text, 'userId', s.user_id::text, 'name', s.name, 'alertFrequency', s.alert_frequency, 'query', s.compiled_query::text,
+  'jobTypes', s.job_types, 'experienceLevels', s.experience_levels, 'isRemote', s.is_remote, 'locationFolded', search_fold(s.location),
+  'categoryIds', s.category_ids::text[], 'skillIds', s.skill_ids::text[], 'companyIds', s.company_ids::text[], 'salaryCurrency', s.salary_currency,
+  'salaryMin', s.salary_min::text, 'salaryMax', s.salary_max::text, 'wordKeys', s.word_keys, 'filterKeys', s.filter_keys)`;
+
+/** The lowest transaction id still running: every change by an older transaction is committed or gone. */
+const WATERMARK = `pg_snapshot_xmin(pg_current_snapshot())::text`;
+
+const CHANGES_SINCE = `SELECT ${WATERMARK} AS watermark,
+         (SELECT coalesce(json_agg(${SAVED_SEARCH_JSON}), '[]') FROM saved_searches s WHERE s.changed_xid >= $1::xid8)::text AS changed,
+         (SELECT coalesce(json_agg(saved_search_id::text), '[]') FROM saved_search_deletions WHERE deleted_xid >= $1::xid8)::text AS deleted`;
+
+/**
+ * A new job as matching reads it, in one statement: its filter columns, its categories with their
+ * ancestors, the keys it has (as the saved searches' filter_keys name them: its company, skills,
+ * categories, level, type, remote, currency and every substring of its folded location) and its
+ * document's lexemes with their positions. No row when the job is not active.
+ */
+const JOB_FOR_MATCHING = `WITH RECURSIVE job AS (
+     SELECT search_vector, job_type, experience_level, is_remote, location_folded, category_ids, skill_ids, company_id, salary_min, salary_max, salary_currency
+     FROM search_indexes WHERE entity_type = 'job' AND entity_id = $1::bigint AND is_active
+   ), up AS (
+     SELECT c.id, c.parent_id FROM search_categories c, job WHERE c.id = ANY(job.category_ids)
+     UNION SELECT c.id, c.parent_id FROM search_categories c JOIN up ON c.id = up.parent_id
+   )
+   SELECT job.job_type AS "jobType", job.experience_level AS "experienceLevel", job.is_remote AS "isRemote", job.location_folded AS "locationFolded",
+          job.skill_ids::text[] AS "skillIds", job.company_id::text AS "companyId", job.salary_min::text AS "salaryMin", job.salary_max::text AS "salaryMax",
+          job.salary_currency AS "salaryCurrency",
+          (SELECT coalesce(array_agg(id::text), '{}') FROM up) AS "categoryIds",
+          (SELECT coalesce(array_agg(key) FILTER (WHERE key IS NOT NULL), '{}') FROM (
+             SELECT 'company:' || job.company_id
+             UNION ALL SELECT 'skill:' || skill_id FROM unnest(job.skill_ids) AS skill_id
+             UNION ALL SELECT 'category:' || id FROM up
+             UNION ALL SELECT 'level:' || job.experience_level
+             UNION ALL SELECT 'type:' || job.job_type
+             UNION ALL SELECT 'remote:' || job.is_remote::text
+             UNION ALL SELECT 'currency:' || job.salary_currency::text
+             UNION ALL SELECT DISTINCT 'location:' || substr(job.location_folded, start, len)
+               FROM generate_series(1, length(job.location_folded)) AS start, generate_series(1, length(job.location_folded) - start + 1) AS len
+           ) AS k(key)) AS "filterKeys",
+          (SELECT coalesce(json_agg(json_build_array(lexeme, positions)), '[]') FROM unnest(job.search_vector))::text AS lexemes
+   FROM job`;
+
+type JobForMatching = {
+  jobType: string | null;
+  experienceLevel: string | null;
+  isRemote: boolean | null;
+  locationFolded: string | null;
+  skillIds: string[] | null;
+  companyId: string | null;
+  salaryMin: string | null;
+  salaryMax: string | null;
+  salaryCurrency: string | null;
+  categoryIds: string[];
+  filterKeys: string[];
+  lexemes: string;
+};
+
+/** The same tests as a saved search's filters in SQL, NULLs included: a job without the value fails the filter. */
+function passesFilters(search: SavedSearchEntry, job: JobForMatching & { salaryLow: number | null; salaryHigh: number | null }): boolean {
+  if (search.jobTypes.length > 0 && (job.jobType === null || !search.jobTypes.includes(job.jobType))) return false;
+  if (search.experienceLevels.length > 0 && (job.experienceLevel === null || !search.experienceLevels.includes(job.experienceLevel))) return false;
+  if (search.isRemote !== null && job.isRemote !== search.isRemote) return false;
+  if (search.locationFolded !== null && (job.locationFolded === null || !job.locationFolded.includes(search.locationFolded))) return false;
+  if (search.categoryIds.length > 0 && !search.categoryIds.some((id) => job.categoryIds.includes(id))) return false;
+  if (search.skillIds.length > 0 && !search.skillIds.some((id) => job.skillIds?.includes(id))) return false;
+  if (search.companyIds.length > 0 && (job.companyId === null || !search.companyIds.includes(job.companyId))) return false;
+  if (search.salaryCurrency !== null && job.salaryCurrency !== search.salaryCurrency) return false;
+  // coalesce(job.salary_max, job.salary_min) >= salary_min, coalesce(job.salary_min, job.salary_max) <= salary_max.
+  if (search.salaryMin !== null && (job.salaryHigh === null || job.salaryHigh < search.salaryMin)) return false;
+  if (search.salaryMax !== null && (job.salaryLow === null || job.salaryLow > search.salaryMax)) return false;
+  return true;
+}
+
+const hasPhrase = (query: ParsedTsQuery | null): boolean =>
+  typeof query === 'object' &&
+  query !== null &&
+  (query.op === 'phrase' || (query.op === 'not' ? hasPhrase(query.arg) : query.op !== 'lexeme' && (hasPhrase(query.left) || hasPhrase(query.right))));
+
+const numberOrNull = (value: string | null) => (value === null ? null : Number(value));
+
+function entryOf({ alertFrequency, query: text, salaryMin, salaryMax, wordKeys, filterKeys, ...rest }: SavedSearchJson): SavedSearchEntry {
+  const query = text === null ? null : parseTsQuery(text);
+  return {
+    ...rest,
+    instant: alertFrequency === 'instant',
+    query,
+    phrase: hasPhrase(query),
+    salaryMin: numberOrNull(salaryMin),
+    salaryMax: numberOrNull(salaryMax),
+    keys: [...wordKeys.map((key) => `w:${key}`), ...filterKeys.map((key) => `f:${key}`)],
+  };
+}
+
+const compareIds = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+
+/** The INSTANT alerts of a new job: the matches inserted now (not those recorded before), by owner in id order, each owner's searches in id order. */
+function instantAlertsOf(insertedIds: string[], hits: SavedSearchEntry[]): { userId: string; matches: { savedSearchId: string; name: string }[] }[] {
+  const inserted = new Set(insertedIds);
+  const byOwner = new Map<string, { savedSearchId: string; name: string }[]>();
+  for (const hit of [...hits].sort((a, b) => compareIds(a.id, b.id))) {
+    if (!hit.instant || !inserted.has(hit.id)) continue;
+    const matches = byOwner.get(hit.userId) ?? [];
+    matches.push({ savedSearchId: hit.id, name: hit.name });
+    byOwner.set(hit.userId, matches);
+  }
+  return [...byOwner.entries()].sort(([a], [b]) => compareIds(a, b)).map(([userId, matches]) => ({ userId, matches }));
+}
+
+/** What a match did for one job: saved searches tested, matches recorded, INSTANT owners alerted. */
+export type SavedSearchMatching = { tested: number; matched: number; instantAlerts: number };
+
+/**
+ * Matches new jobs against the alerting saved searches, held in this process's memory: each with its
+ * compiled query (tsquery.ts tests it as PostgreSQL's `@@` would), its filters and its keys
+ * (saved_searches.word_keys and filter_keys, set by a trigger of the migrations), indexed by key. A
+ * new job looks up the searches keyed by a lexeme of its document or a value of its own, plus the
+ * few with no key, and tests each with its full query and filters. Every key names something a match
+ * must have, so the candidates hold every match.
+ *
+ * Before each match the matcher reads what changed since it last looked, in one statement: rows of
+ * saved_searches written by a transaction at or after its watermark (changed_xid), and the deletions
+ * a trigger logs in saved_search_deletions. The watermark is the oldest transaction still running
+ * when it read, so a save that commits later is read then; a search saved by any replica before a
+ * job's event is handled is matched against it. The first match (or the `saved-search-matcher` part
+ * at start) loads every alerting saved search; so does a match after an hour without one.
+ */
+export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger?: Logger }) {
+  const searches = new Map<string, SavedSearchEntry>();
+  const byKey = new Map<string, Set<string>>();
+  const keyless = new Set<string>();
+  let watermark: string | undefined;
+  let lookedAt = 0;
+  /** Looks one after another: each applies the changes since the one before. */
+  let looking: Promise<void> = Promise.resolve();
+
+  const remove = (id: string) => {
+    const entry = searches.get(id);
+    if (!entry) return;
+    searches.delete(id);
+    keyless.delete(id);
+    for (const key of entry.keys) {
+      const ids = byKey.get(key);
+      ids?.delete(id);
+      if (ids?.size === 0) byKey.delete(key);
+    }
+  };
+  const put = (row: SavedSearchJson) => {
+    remove(row.id);
+    if (row.alertFrequency === 'never') return;
+    const entry = entryOf(row);
+    searches.set(entry.id, entry);
+    if (entry.keys.length === 0) keyless.add(entry.id);
+    for (const key of entry.keys) {
+      const ids = byKey.get(key) ?? new Set<string>();
+      ids.add(entry.id);
+      byKey.set(key, ids);
+    }
+  };
+
+  async function loadEverything(): Promise<void> {
+    const loaded = await sql.transaction(async (tx) => {
+      // The watermark and the rows from one snapshot.
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const [snapshot] = await tx.rows<{ watermark: string }>(`SELECT ${WATERMARK} AS watermark`);
+      const rows = await tx.rows<{ search: SavedSearchJson }>(`SELECT ${SAVED_SEARCH_JSON} AS search FROM saved_searches s WHERE s.alert_frequency <> 'never'`);
+      return { mark: snapshot!.watermark, rows };
+    });
+    searches.clear();
+    byKey.clear();
+    keyless.clear();
+    for (const { search } of loaded.rows) put(search);
+    watermark = loaded.mark;
+    logger?.info({ savedSearches: searches.size }, 'saved-search matcher loaded the alerting saved searches');
+  }
+
+  async function readChanges(tx: SqlRunner): Promise<void> {
+    const [row] = await tx.$queryRawUnsafe<{ watermark: string; changed: string; deleted: string }[]>(CHANGES_SINCE, watermark);
+    for (const search of JSON.parse(row!.changed) as SavedSearchJson[]) put(search);
+    for (const id of JSON.parse(row!.deleted) as string[]) remove(id);
+    watermark = row!.watermark;
+  }
+
+  /** Brings the held searches up to date: everything on the first call or after a long pause, else the changes. */
+  function look(tx?: SqlRunner): Promise<void> {
+    const next = looking.then(async () => {
+      const now = Date.now();
+      if (watermark === undefined || now - lookedAt > RELOAD_AFTER_MS || !tx) await loadEverything();
+      else await readChanges(tx);
+      lookedAt = now;
+    });
+    // A failed look fails its caller's match; the next one starts afresh.
+    looking = next.catch(() => undefined);
+    return next;
+  }
+
+  return {
+    /** Loads every alerting saved search (what the first match does otherwise). */
+    load: () => look(),
+
+    /** How many alerting saved searches this process holds. */
+    get size() {
+      return searches.size;
+    },
+
+    /**
+     * Matches a newly indexed open job, records each match and announces the INSTANT ones at once:
+     * one search.saved_search.matched.v1 per owner, written in the caller's transaction (the one that
+     * indexed the job). A job already matched records nothing again, so a redelivered event alerts no
+     * one twice.
+     */
+    async match(tx: SqlRunner, jobId: string, options: { now: Date; traceparent?: string }): Promise<SavedSearchMatching> {
+      await look(tx);
+      const [job] = await tx.$queryRawUnsafe<JobForMatching[]>(JOB_FOR_MATCHING, jobId);
+      if (!job) return { tested: 0, matched: 0, instantAlerts: 0 };
+      const lexemes = JSON.parse(job.lexemes) as [string, number[] | null][];
+      const document: TsDocument = new Map(lexemes.map(([lexeme, positions]) => [lexeme, positions ?? []]));
+      const positional = lexemes.every(([, positions]) => positions !== null);
+
+      const candidates = new Set<string>(keyless);
+      const add = (key: string) => byKey.get(key)?.forEach((id) => candidates.add(id));
+      for (const [lexeme] of lexemes) add(`w:${lexeme}`);
+      for (const key of job.filterKeys) add(`f:${key}`);
+
+      const filterable = { ...job, salaryLow: numberOrNull(job.salaryMin ?? job.salaryMax), salaryHigh: numberOrNull(job.salaryMax ?? job.salaryMin) };
+      const hits: SavedSearchEntry[] = [];
+      const forPostgres: SavedSearchEntry[] = [];
+      for (const id of candidates) {
+        const search = searches.get(id)!;
+        if (!passesFilters(search, filterable)) continue;
+        if (search.query === null) hits.push(search);
+        else if (search.query === 'unsupported' || (search.phrase && !positional)) forPostgres.push(search);
+        else if (search.query !== 'empty' && matchesTsQuery(search.query, document)) hits.push(search);
+      }
+      if (forPostgres.length > 0) {
+        const matched = await tx.$queryRawUnsafe<{ id: string }[]>(
+          `SELECT s.id::text AS id FROM saved_searches s, search_indexes j
+           WHERE s.id = ANY($2::bigint[]) AND j.entity_type = 'job' AND j.entity_id = $1::bigint AND j.search_vector @@ s.compiled_query`,
+          jobId,
+          forPostgres.map((search) => search.id),
+        );
+        const ids = new Set(matched.map((row) => row.id));
+        hits.push(...forPostgres.filter((search) => ids.has(search.id)));
+      }
+      if (hits.length === 0) return { tested: candidates.size, matched: 0, instantAlerts: 0 };
+
+      const [recorded] = await tx.$queryRawUnsafe<{ matched: number; alerted: string }[]>(
+        `WITH inserted AS (
+           INSERT INTO saved_search_matches (saved_search_id, job_id, matched_at, notified_at)
+           SELECT h.id, $1::bigint, $2::timestamptz, CASE WHEN h.instant THEN $2::timestamptz END FROM unnest($3::bigint[], $4::boolean[]) AS h(id, instant)
+           ON CONFLICT DO NOTHING
+           RETURNING saved_search_id, notified_at
+         )
+         SELECT count(*)::int AS matched, coalesce(json_agg(saved_search_id::text) FILTER (WHERE notified_at IS NOT NULL), '[]')::text AS alerted FROM inserted`,
+        jobId,
+        options.now,
+        hits.map((hit) => hit.id),
+        hits.map((hit) => hit.instant),
+      );
+      const alerts = instantAlertsOf(JSON.parse(recorded!.alerted) as string[], hits).map(({ userId, matches }) => ({
+        subject: 'search.saved_search.matched.v1' as const,
+        data: {
+          userId,
+          alertFrequency: 'instant' as const,
+          periodStart: null,
+          periodEnd: null,
+          matches: matches.map((match) => ({ ...match, jobIds: [jobId] })),
+        },
+        ...(options.traceparent ? { traceparent: options.traceparent } : {}),
+      }));
+      // A popular job alerts many owners: their events go in a few statements, not one each.
+      for (let start = 0; start < alerts.length; start += ALERTS_PER_STATEMENT) await searchOutbox.recordMany(tx, alerts.slice(start, start + ALERTS_PER_STATEMENT));
+      return { tested: candidates.size, matched: recorded!.matched, instantAlerts: alerts.length };
+    },
+  };
+}
+
+export type SavedSearchMatcher = ReturnType<typeof createSavedSearchMatcher>;
+
+/** Loads the matcher's saved searches while the service starts, so that the first new job does not wait for it; a failure is left to the first match. */
+export function savedSearchMatcherPart(matcher: SavedSearchMatcher, logger: Logger): PartSpec {
+  return {
+    name: 'saved-search-matcher',
+    start: async () => {
+      matcher.load().catch((error: unknown) => logger.warn({ err: error }, 'saved-search matcher: loading at start failed; the first match loads again'));
+    },
+  };
+}
