@@ -50,8 +50,11 @@ type SavedSearchEntry = SavedSearchFilters & {
   phrase: boolean;
   salaryMin: number | null;
   salaryMax: number | null;
-  /** `w:<lexeme>` for its word_keys, `f:<key>` for its filter_keys; none: tested for every job. */
-  keys: string[];
+  /** Its word_keys and filter_keys; neither: tested for every job. */
+  wordKeys: string[];
+  filterKeys: string[];
+  /** The last match that took it as a candidate (so that a search listed under several of a job's keys is tested once). */
+  seenBy: number;
 };
 
 /** The columns a matcher holds, as one JSON value per saved search. */
@@ -136,27 +139,43 @@ const hasPhrase = (query: ParsedTsQuery | null): boolean =>
 
 const numberOrNull = (value: string | null) => (value === null ? null : Number(value));
 
-function entryOf({ alertFrequency, query: text, salaryMin, salaryMax, wordKeys, filterKeys, ...rest }: SavedSearchJson): SavedSearchEntry {
-  const query = text === null ? null : parseTsQuery(text);
+/**
+ * Built field by field, so that every entry has the same shape in V8: entries spread from the parsed
+ * row (a rest object) made each match test its candidates about three times slower.
+ */
+function entryOf(row: SavedSearchJson): SavedSearchEntry {
+  const query = row.query === null ? null : parseTsQuery(row.query);
   return {
-    ...rest,
-    instant: alertFrequency === 'instant',
+    id: row.id,
+    userId: row.userId,
+    name: row.name,
+    instant: row.alertFrequency === 'instant',
     query,
     phrase: hasPhrase(query),
-    salaryMin: numberOrNull(salaryMin),
-    salaryMax: numberOrNull(salaryMax),
-    keys: [...wordKeys.map((key) => `w:${key}`), ...filterKeys.map((key) => `f:${key}`)],
+    jobTypes: row.jobTypes,
+    experienceLevels: row.experienceLevels,
+    isRemote: row.isRemote,
+    locationFolded: row.locationFolded,
+    categoryIds: row.categoryIds,
+    skillIds: row.skillIds,
+    companyIds: row.companyIds,
+    salaryCurrency: row.salaryCurrency,
+    salaryMin: numberOrNull(row.salaryMin),
+    salaryMax: numberOrNull(row.salaryMax),
+    wordKeys: row.wordKeys,
+    filterKeys: row.filterKeys,
+    seenBy: 0,
   };
 }
 
-const compareIds = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+/** Ids in numeric order: they are decimal text without leading zeros, so the shorter is the smaller. */
+const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 /** The INSTANT alerts of a new job: the matches inserted now (not those recorded before), by owner in id order, each owner's searches in id order. */
 function instantAlertsOf(insertedIds: string[], hits: SavedSearchEntry[]): { userId: string; matches: { savedSearchId: string; name: string }[] }[] {
   const inserted = new Set(insertedIds);
   const byOwner = new Map<string, { savedSearchId: string; name: string }[]>();
-  for (const hit of [...hits].sort((a, b) => compareIds(a.id, b.id))) {
-    if (!hit.instant || !inserted.has(hit.id)) continue;
+  for (const hit of hits.filter((hit) => hit.instant && inserted.has(hit.id)).sort((a, b) => compareIds(a.id, b.id))) {
     const matches = byOwner.get(hit.userId) ?? [];
     matches.push({ savedSearchId: hit.id, name: hit.name });
     byOwner.set(hit.userId, matches);
@@ -184,35 +203,41 @@ export type SavedSearchMatching = { tested: number; matched: number; instantAler
  */
 export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger?: Logger }) {
   const searches = new Map<string, SavedSearchEntry>();
-  const byKey = new Map<string, Set<string>>();
-  const keyless = new Set<string>();
+  // The searches by key, as lists: a match walks them, and entries (not ids) spare it a lookup per candidate.
+  const byWord = new Map<string, SavedSearchEntry[]>();
+  const byFilter = new Map<string, SavedSearchEntry[]>();
+  const keyless: SavedSearchEntry[] = [];
+  let matches = 0;
   let watermark: string | undefined;
   let lookedAt = 0;
   /** Looks one after another: each applies the changes since the one before. */
   let looking: Promise<void> = Promise.resolve();
 
+  const list = (index: Map<string, SavedSearchEntry[]>, key: string, entry: SavedSearchEntry) => {
+    const entries = index.get(key);
+    if (entries) entries.push(entry);
+    else index.set(key, [entry]);
+  };
+  const unlist = (entries: SavedSearchEntry[] | undefined, entry: SavedSearchEntry) => {
+    const at = entries ? entries.indexOf(entry) : -1;
+    if (at >= 0) entries!.splice(at, 1);
+  };
   const remove = (id: string) => {
     const entry = searches.get(id);
     if (!entry) return;
     searches.delete(id);
-    keyless.delete(id);
-    for (const key of entry.keys) {
-      const ids = byKey.get(key);
-      ids?.delete(id);
-      if (ids?.size === 0) byKey.delete(key);
-    }
+    if (entry.wordKeys.length === 0 && entry.filterKeys.length === 0) unlist(keyless, entry);
+    for (const key of entry.wordKeys) unlist(byWord.get(key), entry);
+    for (const key of entry.filterKeys) unlist(byFilter.get(key), entry);
   };
   const put = (row: SavedSearchJson) => {
     remove(row.id);
     if (row.alertFrequency === 'never') return;
     const entry = entryOf(row);
     searches.set(entry.id, entry);
-    if (entry.keys.length === 0) keyless.add(entry.id);
-    for (const key of entry.keys) {
-      const ids = byKey.get(key) ?? new Set<string>();
-      ids.add(entry.id);
-      byKey.set(key, ids);
-    }
+    if (entry.wordKeys.length === 0 && entry.filterKeys.length === 0) keyless.push(entry);
+    for (const key of entry.wordKeys) list(byWord, key, entry);
+    for (const key of entry.filterKeys) list(byFilter, key, entry);
   };
 
   async function loadEverything(): Promise<void> {
@@ -224,8 +249,9 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
       return { mark: snapshot!.watermark, rows };
     });
     searches.clear();
-    byKey.clear();
-    keyless.clear();
+    byWord.clear();
+    byFilter.clear();
+    keyless.length = 0;
     for (const { search } of loaded.rows) put(search);
     watermark = loaded.mark;
     logger?.info({ savedSearches: searches.size }, 'saved-search matcher loaded the alerting saved searches');
@@ -274,16 +300,23 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
       const document: TsDocument = new Map(lexemes.map(([lexeme, positions]) => [lexeme, positions ?? []]));
       const positional = lexemes.every(([, positions]) => positions !== null);
 
-      const candidates = new Set<string>(keyless);
-      const add = (key: string) => byKey.get(key)?.forEach((id) => candidates.add(id));
-      for (const [lexeme] of lexemes) add(`w:${lexeme}`);
-      for (const key of job.filterKeys) add(`f:${key}`);
+      const match = (matches += 1);
+      const candidates: SavedSearchEntry[] = [];
+      const collect = (entries: readonly SavedSearchEntry[] | undefined) => {
+        for (const entry of entries ?? []) {
+          if (entry.seenBy === match) continue;
+          entry.seenBy = match;
+          candidates.push(entry);
+        }
+      };
+      collect(keyless);
+      for (const [lexeme] of lexemes) collect(byWord.get(lexeme));
+      for (const key of job.filterKeys) collect(byFilter.get(key));
 
       const filterable = { ...job, salaryLow: numberOrNull(job.salaryMin ?? job.salaryMax), salaryHigh: numberOrNull(job.salaryMax ?? job.salaryMin) };
       const hits: SavedSearchEntry[] = [];
       const forPostgres: SavedSearchEntry[] = [];
-      for (const id of candidates) {
-        const search = searches.get(id)!;
+      for (const search of candidates) {
         if (!passesFilters(search, filterable)) continue;
         if (search.query === null) hits.push(search);
         else if (search.query === 'unsupported' || (search.phrase && !positional)) forPostgres.push(search);
@@ -299,7 +332,7 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
         const ids = new Set(matched.map((row) => row.id));
         hits.push(...forPostgres.filter((search) => ids.has(search.id)));
       }
-      if (hits.length === 0) return { tested: candidates.size, matched: 0, instantAlerts: 0 };
+      if (hits.length === 0) return { tested: candidates.length, matched: 0, instantAlerts: 0 };
 
       const [recorded] = await tx.$queryRawUnsafe<{ matched: number; alerted: string }[]>(
         `WITH inserted AS (
@@ -327,7 +360,7 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
       }));
       // A popular job alerts many owners: their events go in a few statements, not one each.
       for (let start = 0; start < alerts.length; start += ALERTS_PER_STATEMENT) await searchOutbox.recordMany(tx, alerts.slice(start, start + ALERTS_PER_STATEMENT));
-      return { tested: candidates.size, matched: recorded!.matched, instantAlerts: alerts.length };
+      return { tested: candidates.length, matched: recorded!.matched, instantAlerts: alerts.length };
     },
   };
 }

@@ -65,11 +65,17 @@ it('tests a new job only against the saved searches whose keys it has: a rare wo
   add(10, { filters: { jobTypes: ['INTERNSHIP'], isRemote: false } });
   add(10, { filters: { skillIds: ['999'], jobTypes: ['FULL_TIME'] } });
   add(5, { filters: { location: 'Reykjavik' } });
+  // Listed under both of its skills, which the job has: tested once, matched once.
+  add(1, { filters: { skillIds: ['31', '32'] } });
   for (const { user, input } of inputs) await save(user, input);
 
-  const result = await matchRolledBack(jobSnapshot({ title: 'Wombat keeper', location: 'Paris' }));
-  // Before keys, 40 would have been tested: the 13 sharing the word wombat, and the 27 filter-only.
-  expect(result).toEqual({ tested: 5, matched: 5, instantAlerts: 5 });
+  const skills = [
+    { id: '31', name: 'Burrowing' },
+    { id: '32', name: 'Grazing' },
+  ];
+  const result = await matchRolledBack(jobSnapshot({ title: 'Wombat keeper', location: 'Paris', skills }));
+  // Before keys, 41 would have been tested: the 13 sharing the word wombat, and the 28 filter-only.
+  expect(result).toEqual({ tested: 6, matched: 6, instantAlerts: 6 });
   expect((await search.db.query('SELECT count(*)::int AS n FROM saved_search_matches')).rows[0]!.n).toBe(0);
   await search.db.query('DELETE FROM saved_searches');
 });
