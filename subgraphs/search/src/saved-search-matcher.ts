@@ -66,6 +66,11 @@ const SAVED_SEARCH_JSON = `json_build_object('id', s.id::text, 'userId', s.user_
 /** The lowest transaction id still running: every change by an older transaction is committed or gone. */
 const WATERMARK = `pg_snapshot_xmin(pg_current_snapshot())::text`;
 
+/** Every alerting saved search and the watermark, from one statement's snapshot; one row with no search when there is none. */
+const EVERYTHING = `SELECT w.watermark, saved.search FROM (SELECT ${WATERMARK} AS watermark) AS w
+   LEFT JOIN LATERAL (SELECT ${SAVED_SEARCH_JSON} AS search FROM saved_searches s WHERE s.alert_frequency <> 'never') AS saved ON true`;
+type EverythingRow = { watermark: string; search: SavedSearchJson | null };
+
 const CHANGES_SINCE = `SELECT ${WATERMARK} AS watermark,
          (SELECT coalesce(json_agg(${SAVED_SEARCH_JSON}), '[]') FROM saved_searches s WHERE s.changed_xid >= $1::xid8)::text AS changed,
          (SELECT coalesce(json_agg(saved_search_id::text), '[]') FROM saved_search_deletions WHERE deleted_xid >= $1::xid8)::text AS deleted`;
@@ -240,20 +245,15 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
     for (const key of entry.filterKeys) list(byFilter, key, entry);
   };
 
-  async function loadEverything(): Promise<void> {
-    const loaded = await sql.transaction(async (tx) => {
-      // The watermark and the rows from one snapshot.
-      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      const [snapshot] = await tx.rows<{ watermark: string }>(`SELECT ${WATERMARK} AS watermark`);
-      const rows = await tx.rows<{ search: SavedSearchJson }>(`SELECT ${SAVED_SEARCH_JSON} AS search FROM saved_searches s WHERE s.alert_frequency <> 'never'`);
-      return { mark: snapshot!.watermark, rows };
-    });
+  /** Every alerting saved search, on the caller's transaction when there is one (a consumer's waits for its look, so the look must not wait for another connection of the pool). */
+  async function loadEverything(tx?: SqlRunner): Promise<void> {
+    const rows = tx ? await tx.$queryRawUnsafe<EverythingRow[]>(EVERYTHING) : await sql.rows<EverythingRow>(EVERYTHING);
     searches.clear();
     byWord.clear();
     byFilter.clear();
     keyless.length = 0;
-    for (const { search } of loaded.rows) put(search);
-    watermark = loaded.mark;
+    for (const { search } of rows) if (search) put(search);
+    watermark = rows[0]!.watermark;
     logger?.info({ savedSearches: searches.size }, 'saved-search matcher loaded the alerting saved searches');
   }
 
@@ -268,7 +268,7 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
   function look(tx?: SqlRunner): Promise<void> {
     const next = looking.then(async () => {
       const now = Date.now();
-      if (watermark === undefined || now - lookedAt > RELOAD_AFTER_MS || !tx) await loadEverything();
+      if (watermark === undefined || now - lookedAt > RELOAD_AFTER_MS || !tx) await loadEverything(tx);
       else await readChanges(tx);
       lookedAt = now;
     });

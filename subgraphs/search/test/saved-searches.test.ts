@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { indexJob } from '../src/job-index.js';
 import { sendDueDigests } from '../src/saved-search-digests.js';
+import { createLeanSql } from '@jobplatform/service-runtime';
+import { rawSqlOver } from '../src/db.js';
 import { createSavedSearchMatcher, type SavedSearchMatcher, type SavedSearchMatching } from '../src/saved-search-matcher.js';
 import { MAX_SAVED_SEARCHES_PER_USER } from '../src/saved-searches.js';
 import type { Tx } from '../src/db.js';
@@ -70,8 +72,8 @@ it('tests a new job only against the saved searches whose keys it has: a rare wo
   for (const { user, input } of inputs) await save(user, input);
 
   const skills = [
-    { id: '31', name: 'Burrowing' },
-    { id: '32', name: 'Grazing' },
+    { id: '31', name: 'Burrowing', isRequired: true },
+    { id: '32', name: 'Grazing', isRequired: false },
   ];
   const result = await matchRolledBack(jobSnapshot({ title: 'Wombat keeper', location: 'Paris', skills }));
   // Before keys, 41 would have been tested: the 13 sharing the word wombat, and the 28 filter-only.
@@ -226,6 +228,31 @@ it('matches with what any replica saved: saves and deletions made elsewhere, and
   expect(replica.size).toBe((await search.db.query(`SELECT count(*)::int AS n FROM saved_searches WHERE alert_frequency <> 'never'`)).rows[0]!.n);
   await search.db.query('DELETE FROM saved_searches WHERE user_id IN (92, 93)');
   expect((await matchRolledBack(narwhalJob(), replica)).matched).toBe(0);
+});
+
+it("loads the saved searches on the consumer's own transaction, so that a first match never waits for another connection", async () => {
+  await save('95', { name: 'Tapir', query: 'tapir', alertFrequency: 'INSTANT' });
+  // A pool of one connection, held by the transaction that indexes the job: the load must use it.
+  const pool = new pg.Pool({ connectionString: search.db.url, max: 1 });
+  try {
+    const sql = createLeanSql(pool);
+    const matcher = createSavedSearchMatcher({ sql });
+    const job = jobSnapshot({ title: 'Tapir keeper' });
+    const result = await sql.transaction(async (lean) => {
+      const tx = rawSqlOver(lean);
+      await indexJob(tx, job, { version: Date.now(), deleted: false });
+      const matched = await matcher.match(tx, job.id, { now: new Date() });
+      await lean.query('ROLLBACK');
+      await lean.query('BEGIN');
+      return matched;
+    });
+    // The only saved search with the word "tapir", among those earlier tests left.
+    expect(result).toMatchObject({ matched: 1, instantAlerts: 1 });
+    expect(matcher.size).toBe((await search.db.query(`SELECT count(*)::int AS n FROM saved_searches WHERE alert_frequency <> 'never'`)).rows[0]!.n);
+  } finally {
+    await pool.end();
+    await search.db.query('DELETE FROM saved_searches WHERE user_id = 95');
+  }
 });
 
 it('leaves a query it cannot test in Node to PostgreSQL', async () => {
