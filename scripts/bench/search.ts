@@ -366,7 +366,7 @@ async function loadedMatcher(db: LeanSql): Promise<{ matcher: SavedSearchMatcher
   collectGarbage();
   const heapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
-  await matcher.load();
+  await matcher.look();
   const loadMs = performance.now() - started;
   collectGarbage();
   return { matcher, loadMs, heapMb: (process.memoryUsage().heapUsed - heapBefore) / 1_048_576 };

@@ -6,6 +6,7 @@ import { rawSqlOver } from '../src/db.js';
 import { createSavedSearchMatcher, type SavedSearchMatcher, type SavedSearchMatching } from '../src/saved-search-matcher.js';
 import { MAX_SAVED_SEARCHES_PER_USER } from '../src/saved-searches.js';
 import type { Tx } from '../src/db.js';
+import { waitFor } from '@jobplatform/testing';
 import { jobSnapshot, startSearchForTest, type JobSnapshot, type SearchUnderTest } from './search-fixtures.js';
 
 // Saved searches against search alone: matching new jobs, digests, the per-user limit, erasure.
@@ -197,7 +198,7 @@ it('alerts every INSTANT owner a new job matches, one event each, written to the
 it('matches with what any replica saved: saves and deletions made elsewhere, and a save that commits after a later one', async () => {
   // The matcher of a second process over the same database, as another replica of search holds one.
   const replica = createSavedSearchMatcher({ sql: search.service.sql });
-  await replica.load();
+  await replica.look();
   const narwhalJob = () => jobSnapshot({ title: 'Narwhal trainer' });
   expect((await matchRolledBack(narwhalJob(), replica)).matched).toBe(0);
 
@@ -253,6 +254,21 @@ it("loads the saved searches on the consumer's own transaction, so that a first 
     await pool.end();
     await search.db.query('DELETE FROM saved_searches WHERE user_id = 95');
   }
+});
+
+it('reads new saved searches in the background, with no new job to match', async () => {
+  const matcher = search.service.domain.savedSearchMatcher;
+  const alerting = async () => (await search.db.query(`SELECT count(*)::int AS n FROM saved_searches WHERE alert_frequency <> 'never'`)).rows[0]!.n as number;
+  for (let i = 0; i < 3; i += 1) await save('96', { name: `Capybara ${i}`, query: 'capybara', alertFrequency: 'WEEKLY' });
+  const expected = await alerting();
+  // The service's part looks every 5 s: the new searches are held before any job asks.
+  await waitFor(
+    'the matcher to read the new saved searches',
+    async () => matcher.size,
+    (size) => size === expected,
+    15_000,
+  );
+  await search.db.query('DELETE FROM saved_searches WHERE user_id = 96');
 });
 
 it('leaves a query it cannot test in Node to PostgreSQL', async () => {
