@@ -202,12 +202,13 @@ export type SavedSearchMatching = { tested: number; matched: number; instantAler
  * few with no key, and tests each with its full query and filters. Every key names something a match
  * must have, so the candidates hold every match.
  *
- * Before each match the matcher reads what changed since it last looked, in one statement: rows of
- * saved_searches written by a transaction at or after its watermark (changed_xid), and the deletions
- * a trigger logs in saved_search_deletions. The watermark is the oldest transaction still running
- * when it read, so a save that commits later is read then; a search saved by any replica before a
- * job's event is handled is matched against it. The first match (or the `saved-search-matcher` part
- * at start) loads every alerting saved search; so does a match after an hour without one.
+ * Before each match, and every few seconds in the service (savedSearchMatcherPart), the matcher
+ * reads what changed since it last looked, in one statement: rows of saved_searches written by a
+ * transaction at or after its watermark (changed_xid), and the deletions a trigger logs in
+ * saved_search_deletions. The watermark is the oldest transaction still running when it read, so a
+ * save that commits later is read then; a search saved by any replica before a job's event is
+ * handled is matched against it. The first look loads every alerting saved search; so does a look
+ * after an hour without one (the deletions are kept for a day).
  */
 export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger?: Logger }) {
   const searches = new Map<string, SavedSearchEntry>();
@@ -226,17 +227,21 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
     if (entries) entries.push(entry);
     else index.set(key, [entry]);
   };
-  const unlist = (entries: SavedSearchEntry[] | undefined, entry: SavedSearchEntry) => {
-    const at = entries ? entries.indexOf(entry) : -1;
-    if (at >= 0) entries!.splice(at, 1);
+  /** Takes the entry out of the key's list, and the list out of the index once empty. */
+  const unlist = (index: Map<string, SavedSearchEntry[]>, key: string, entry: SavedSearchEntry) => {
+    const entries = index.get(key);
+    if (!entries) return;
+    const at = entries.indexOf(entry);
+    if (at >= 0) entries.splice(at, 1);
+    if (entries.length === 0) index.delete(key);
   };
   const remove = (id: string) => {
     const entry = searches.get(id);
     if (!entry) return;
     searches.delete(id);
-    if (entry.wordKeys.length === 0 && entry.filterKeys.length === 0) unlist(keyless, entry);
-    for (const key of entry.wordKeys) unlist(byWord.get(key), entry);
-    for (const key of entry.filterKeys) unlist(byFilter.get(key), entry);
+    if (entry.wordKeys.length === 0 && entry.filterKeys.length === 0) keyless.splice(keyless.indexOf(entry), 1);
+    for (const key of entry.wordKeys) unlist(byWord, key, entry);
+    for (const key of entry.filterKeys) unlist(byFilter, key, entry);
   };
   const put = (row: SavedSearchJson) => {
     remove(row.id);
