@@ -24,8 +24,7 @@
 // --fresh-jobs N (default 100), --check N (requests compared with the floor, default 60), --max-load X
 // (before each measurement, wait up to 15 minutes for the 1-minute load average to fall to X),
 // --cpu-prof DIR (every service writes a V8 CPU profile there when the run ends), --only-matching
-// (the same data, then only the saved-search matcher, --match-jobs jobs in --rounds rounds; with
-// --matching-baseline REV also matchSavedSearches as it was at REV, on the same new jobs, interleaved),
+// (the same data, then only the saved-search matcher, --match-jobs jobs in --rounds rounds),
 // --only-naming (the same data, then only searchJobs' statements for the --searches requests sent
 // named and unnamed in --rounds alternating rounds on one connection: what sending them unnamed costs),
 // --only-cold (the same data, then a new search process's first searches, 4 at a time, with
@@ -36,8 +35,6 @@
 // --rounds rounds, the order swapped each round).
 import { execSync } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { parseArgs } from 'node:util';
@@ -82,7 +79,6 @@ import { createSearchDrawer, drawJobSnapshot, fillSearchIndex, openSearchDomain,
 import { profileOperation, profileTable, type ProfileRow } from './request-profile.js';
 import { floorStatement, searchFloor, type SearchVariables } from './search-floor.js';
 import { seedBenchJobs } from './seed-jobs.js';
-import { sourcesAtRevision } from './baseline-sources.js';
 import { subgraphServices } from '../src/platform-services.js';
 
 const { values } = parseArgs({
@@ -101,7 +97,6 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'only-matching': { type: 'boolean', default: false },
-    'matching-baseline': { type: 'string' },
     'only-naming': { type: 'boolean', default: false },
     'only-cold': { type: 'boolean', default: false },
     'only-work-mem': { type: 'boolean', default: false },
@@ -123,7 +118,6 @@ const onlyNaming = values['only-naming'];
 const onlyCold = values['only-cold'];
 const onlyWorkMem = values['only-work-mem'];
 if ([onlyMatching, onlyNaming, onlyCold, onlyWorkMem].filter(Boolean).length > 1) throw new Error('give one of --only-matching, --only-naming, --only-cold and --only-work-mem');
-if (values['matching-baseline'] && !onlyMatching) throw new Error('--matching-baseline goes with --only-matching');
 /** search's own default work_mem, which its connections run with (SEARCH_WORK_MEM); the floor's connections get it too. */
 const SEARCH_WORK_MEM = searchSettings.parse({}).SEARCH_WORK_MEM;
 const command = `npm run bench:search -- ${process.argv.slice(2).join(' ')}`.trim();
@@ -328,7 +322,7 @@ async function withNewJob(sql: LeanSql, job: JobSnapshot, work: (tx: SqlRunner) 
 
 /**
  * A match's time and its parts: finding the matches (the statement reading what changed in the
- * saved searches, the statement reading the job, the tests in Node), recording them (the matches'
+ * saved searches, the statement reading the job, the tests in Node), recording the DAILY and WEEKLY ones (the matches'
  * insert) and the INSTANT alerts' outbox statement; what it tested and found.
  */
 type MatchTiming = { ms: number; findMs: number; changesMs: number; jobMs: number; insertMs: number; outboxMs: number; tested: number; matched: number; instantAlerts: number };
@@ -348,7 +342,7 @@ function matchingFigure(matching: MatchTiming[], savedSearches: number): string 
   const [tested, matched, alerts] = [sorted((m) => m.tested), sorted((m) => m.matched), sorted((m) => m.instantAlerts)];
   return (
     `| the saved-search matcher, one new job against ${savedSearches} saved searches, ${matching.length} jobs | whole match p50 ${ms(percentile(matchMs, 50))} ms, p95 ${ms(percentile(matchMs, 95))}, p99 ${ms(percentile(matchMs, 99))}, max ${ms(matchMs.at(-1)!)}; ` +
-    `finding the matches ${spread(findMs)} (reading the changes ${spread(changesMs)}, reading the job ${spread(jobMs)}); recording them ${spread(insertMs)}; the alerts' outbox statement ${spread(outboxMs)} ` +
+    `finding the matches ${spread(findMs)} (reading the changes ${spread(changesMs)}, reading the job ${spread(jobMs)}); recording the DAILY and WEEKLY ones ${spread(insertMs)}; the alerts' outbox statement ${spread(outboxMs)} ` +
     `(saved searches tested per job: p50 ${percentile(tested, 50)}, max ${tested.at(-1)}; matches per job: p50 ${percentile(matched, 50)}, max ${matched.at(-1)}; INSTANT owners alerted p50 ${percentile(alerts, 50)}) | ` +
     `≤ 20 ms: ${percentile(matchMs, 99) <= 20 ? 'met' : percentile(matchMs, 50) <= 20 ? 'met at p50, missed at p99' : 'missed'} |`
   );
@@ -372,20 +366,8 @@ async function loadedMatcher(db: LeanSql): Promise<{ matcher: SavedSearchMatcher
   return { matcher, loadMs, heapMb: (process.memoryUsage().heapUsed - heapBefore) / 1_048_576 };
 }
 
-/** What the consumer calls for a new job: the matcher's match, or a baseline's matchSavedSearches. */
+/** What the consumer calls for a new job: the matcher's match. */
 type MatchNewJob = (tx: SqlRunner, jobId: string, options: { now: Date }) => Promise<{ tested: number; matched: number; instantAlerts: number }>;
-
-/**
- * matchSavedSearches of subgraphs/search/src/saved-searches.ts as it was at `revision` (before the
- * in-memory matcher: one statement finding, testing and recording the matches), extracted with the
- * service's sources of that revision (baseline-sources.ts).
- */
-async function matchingBaseline(revision: string): Promise<{ commit: string; match: MatchNewJob }> {
-  const { commit, dir } = await sourcesAtRevision(revision, 'subgraphs/search/src', 'search-bench');
-  const module = (await import(pathToFileURL(path.join(dir, 'saved-searches.ts')).href)) as { matchSavedSearches?: MatchNewJob };
-  if (!module.matchSavedSearches) throw new Error(`${commit} has no matchSavedSearches in saved-searches.ts`);
-  return { commit, match: module.matchSavedSearches };
-}
 
 const matcherLoad = (matcher: SavedSearchMatcher, loadMs: number, heapMb: number) =>
   `The saved-search matcher loaded ${matcher.size} alerting saved searches in ${ms(loadMs)} ms; the heap held ${heapMb.toFixed(0)} MB more after it (each side measured after a full collection).`;
@@ -535,10 +517,8 @@ try {
 
     if (onlyMatching) {
       const { matcher, loadMs, heapMb } = await loadedMatcher(opened.sql);
-      const baseline = values['matching-baseline'] ? await matchingBaseline(values['matching-baseline']) : undefined;
       const implementations: { name: string; match: MatchNewJob; timings: MatchTiming[] }[] = [
         { name: 'in-memory matcher', match: (tx, jobId, options) => matcher.match(tx, jobId, options), timings: [] },
-        ...(baseline ? [{ name: `one statement (${baseline.commit})`, match: baseline.match, timings: [] }] : []),
       ];
       const loadAtStart: string[] = [];
       const perRound: string[] = [

@@ -23,10 +23,10 @@ const periodLength = (frequency: DigestFrequency) => (frequency === 'daily' ? DA
 
 /**
  * Sends the digests of one frequency whose period has ended: each owner's matches from before the
- * period's end that no alert carried yet, grouped by saved search, as one
- * search.saved_search.matched.v1, with the matches marked notified in the same transaction. So a
- * digest goes out once even when the service stops halfway or several replicas run this at once
- * (rows taken with FOR UPDATE SKIP LOCKED). Jobs closed since they matched are left out, and an owner
+ * period's end, grouped by saved search, as one search.saved_search.matched.v1, with the matches
+ * deleted in the same transaction. So a digest goes out once even when the service stops halfway or
+ * several replicas run this at once (rows taken with FOR UPDATE SKIP LOCKED), and the table holds only
+ * what is still to be sent. Jobs closed since they matched are left out, and an owner
  * whose jobs all closed gets no digest. Returns how many digests were written.
  */
 export async function sendDueDigests(db: SearchDb, frequency: DigestFrequency, now: Date): Promise<number> {
@@ -56,8 +56,7 @@ export async function sendDueDigests(db: SearchDb, frequency: DigestFrequency, n
         });
       }
       await tx.$executeRawUnsafe(
-        `UPDATE saved_search_matches SET notified_at = $1::timestamptz WHERE (saved_search_id, job_id) IN (SELECT * FROM unnest($2::bigint[], $3::bigint[]))`,
-        now,
+        `DELETE FROM saved_search_matches WHERE (saved_search_id, job_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`,
         rows.map((row) => row.savedSearchId),
         rows.map((row) => row.jobId),
       );
@@ -68,19 +67,19 @@ export async function sendDueDigests(db: SearchDb, frequency: DigestFrequency, n
   }
 }
 
-/** The unsent matches of up to OWNERS_PER_BATCH owners, locked, newest job first per saved search. */
+/** The matches of up to OWNERS_PER_BATCH owners, locked, newest job first per saved search. */
 function takeDueMatches(tx: Tx, frequency: DigestFrequency, periodEnd: Date) {
   return tx.$queryRawUnsafe<{ savedSearchId: bigint; jobId: bigint; userId: bigint; name: string; isActive: boolean }[]>(
     `WITH owners AS (
        SELECT DISTINCT s.user_id FROM saved_search_matches m JOIN saved_searches s ON s.id = m.saved_search_id
-       WHERE m.notified_at IS NULL AND m.matched_at < $2::timestamptz AND s.alert_frequency = $1
+       WHERE m.matched_at < $2::timestamptz AND s.alert_frequency = $1
        ORDER BY s.user_id LIMIT ${OWNERS_PER_BATCH}
      )
      SELECT m.saved_search_id AS "savedSearchId", m.job_id AS "jobId", s.user_id AS "userId", s.name, coalesce(j.is_active, false) AS "isActive"
      FROM saved_search_matches m
      JOIN saved_searches s ON s.id = m.saved_search_id
      LEFT JOIN search_indexes j ON j.entity_type = 'job' AND j.entity_id = m.job_id
-     WHERE m.notified_at IS NULL AND m.matched_at < $2::timestamptz AND s.alert_frequency = $1 AND s.user_id IN (SELECT user_id FROM owners)
+     WHERE m.matched_at < $2::timestamptz AND s.alert_frequency = $1 AND s.user_id IN (SELECT user_id FROM owners)
      ORDER BY s.user_id, m.saved_search_id, m.matched_at DESC, m.job_id DESC
      FOR UPDATE OF m SKIP LOCKED`,
     frequency,
@@ -90,8 +89,8 @@ function takeDueMatches(tx: Tx, frequency: DigestFrequency, periodEnd: Date) {
 
 /**
  * The digest scheduler, a part of the service: every intervalMs it sends the DAILY and WEEKLY
- * digests that are due. Its state is the matches' notified_at in search_db, so a restart picks up
- * where it stopped, and a digest already sent is never sent again.
+ * digests that are due. Its state is the matches still in search_db, so a restart picks up where
+ * it stopped, and a digest already sent is never sent again.
  */
 export function digestSchedulerPart(db: SearchDb, options: { intervalMs: number; now: () => Date; logger: Logger }): PartSpec {
   return {

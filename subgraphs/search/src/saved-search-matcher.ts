@@ -179,11 +179,10 @@ function entryOf(row: SavedSearchJson): SavedSearchEntry {
 /** Ids in numeric order: they are decimal text without leading zeros, so the shorter is the smaller. */
 const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
-/** The INSTANT alerts of a new job: the matches inserted now (not those recorded before), by owner in id order, each owner's searches in id order. */
-function instantAlertsOf(insertedIds: string[], hits: SavedSearchEntry[]): { userId: string; matches: { savedSearchId: string; name: string }[] }[] {
-  const inserted = new Set(insertedIds);
+/** The INSTANT alerts of a new job, by owner in id order, each owner's searches in id order. */
+function instantAlertsOf(hits: SavedSearchEntry[]): { userId: string; matches: { savedSearchId: string; name: string }[] }[] {
   const byOwner = new Map<string, { savedSearchId: string; name: string }[]>();
-  for (const hit of hits.filter((hit) => hit.instant && inserted.has(hit.id)).sort((a, b) => compareIds(a.id, b.id))) {
+  for (const hit of hits.filter((hit) => hit.instant).sort((a, b) => compareIds(a.id, b.id))) {
     const matches = byOwner.get(hit.userId) ?? [];
     matches.push({ savedSearchId: hit.id, name: hit.name });
     byOwner.set(hit.userId, matches);
@@ -191,7 +190,7 @@ function instantAlertsOf(insertedIds: string[], hits: SavedSearchEntry[]): { use
   return [...byOwner.entries()].sort(([a], [b]) => compareIds(a, b)).map(([userId, matches]) => ({ userId, matches }));
 }
 
-/** What a match did for one job: saved searches tested, matches recorded, INSTANT owners alerted. */
+/** What a match did for one job: saved searches tested, saved searches matched, INSTANT owners alerted. */
 export type SavedSearchMatching = { tested: number; matched: number; instantAlerts: number };
 
 /**
@@ -302,10 +301,10 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
     },
 
     /**
-     * Matches a newly indexed open job, records each match and announces the INSTANT ones at once:
-     * one search.saved_search.matched.v1 per owner, written in the caller's transaction (the one that
-     * indexed the job). A job already matched records nothing again, so a redelivered event alerts no
-     * one twice.
+     * Matches a newly indexed open job: announces the INSTANT matches at once, one
+     * search.saved_search.matched.v1 per owner, and records the DAILY and WEEKLY ones for their
+     * digests, all in the caller's transaction (the one that indexed the job). Call it once per job:
+     * the consumer applies the job's created event once, so nobody is alerted twice.
      */
     async match(tx: SqlRunner, jobId: string, options: { now: Date; traceparent?: string }): Promise<SavedSearchMatching> {
       await look(tx);
@@ -349,20 +348,17 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
       }
       if (hits.length === 0) return { tested: candidates.length, matched: 0, instantAlerts: 0 };
 
-      const [recorded] = await tx.$queryRawUnsafe<{ matched: number; alerted: string }[]>(
-        `WITH inserted AS (
-           INSERT INTO saved_search_matches (saved_search_id, job_id, matched_at, notified_at)
-           SELECT h.id, $1::bigint, $2::timestamptz, CASE WHEN h.instant THEN $2::timestamptz END FROM unnest($3::bigint[], $4::boolean[]) AS h(id, instant)
-           ON CONFLICT DO NOTHING
-           RETURNING saved_search_id, notified_at
-         )
-         SELECT count(*)::int AS matched, coalesce(json_agg(saved_search_id::text) FILTER (WHERE notified_at IS NOT NULL), '[]')::text AS alerted FROM inserted`,
-        jobId,
-        options.now,
-        hits.map((hit) => hit.id),
-        hits.map((hit) => hit.instant),
-      );
-      const alerts = instantAlertsOf(JSON.parse(recorded!.alerted) as string[], hits).map(({ userId, matches }) => ({
+      // DAILY and WEEKLY matches wait for their digest as rows; INSTANT ones are announced now and
+      // kept nowhere (the consumer applies a job's created event once: processed_events).
+      const forDigests = hits.filter((hit) => !hit.instant);
+      if (forDigests.length > 0)
+        await tx.$queryRawUnsafe(
+          `INSERT INTO saved_search_matches (saved_search_id, job_id, matched_at) SELECT unnest($3::bigint[]), $1::bigint, $2::timestamptz ON CONFLICT DO NOTHING`,
+          jobId,
+          options.now,
+          forDigests.map((hit) => hit.id),
+        );
+      const alerts = instantAlertsOf(hits).map(({ userId, matches }) => ({
         subject: 'search.saved_search.matched.v1' as const,
         data: {
           userId,
@@ -375,7 +371,7 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
       }));
       // A popular job alerts many owners: their events go in a few statements, not one each.
       for (let start = 0; start < alerts.length; start += ALERTS_PER_STATEMENT) await searchOutbox.recordMany(tx, alerts.slice(start, start + ALERTS_PER_STATEMENT));
-      return { tested: candidates.length, matched: recorded!.matched, instantAlerts: alerts.length };
+      return { tested: candidates.length, matched: hits.length, instantAlerts: alerts.length };
     },
   };
 }

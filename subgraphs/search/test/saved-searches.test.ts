@@ -6,7 +6,7 @@ import { rawSqlOver } from '../src/db.js';
 import { createSavedSearchMatcher, type SavedSearchMatcher, type SavedSearchMatching } from '../src/saved-search-matcher.js';
 import { MAX_SAVED_SEARCHES_PER_USER } from '../src/saved-searches.js';
 import type { Tx } from '../src/db.js';
-import { waitFor } from '@jobplatform/testing';
+import { publishEnvelope, waitFor } from '@jobplatform/testing';
 import { jobSnapshot, startSearchForTest, type JobSnapshot, type SearchUnderTest } from './search-fixtures.js';
 
 // Saved searches against search alone: matching new jobs, digests, the per-user limit, erasure.
@@ -152,7 +152,7 @@ it('tests a new job only against the saved searches that can match it, and alert
   await save('74', { name: 'Never', query: 'rust', alertFrequency: 'NEVER' });
 
   const job = jobSnapshot({ title: 'Rust developer', isRemote: false });
-  await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });
+  const created = await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });
   const embedded = jobSnapshot({ title: 'Embedded Rust developer', isRemote: true, jobType: 'contract' });
   await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: embedded });
 
@@ -166,9 +166,20 @@ it('tests a new job only against the saved searches that can match it, and alert
   expect(await alertsFor('74')).toEqual([]);
   expect(remoteOnly).toBeDefined();
 
-  // An update, or the same event again, alerts no one again.
+  // The same event again, past JetStream's duplicate window (another msgID): skipped by the
+  // consumer, which applies an event once, so it alerts no one again. Nor does an update.
+  const consumer = search.service.consumers['job-index']!;
+  const before = consumer.stats();
+  await publishEnvelope(search.nats, created, `${created.id}-again`);
+  await waitFor(
+    'the redelivery',
+    async () => consumer.stats(),
+    (stats) => stats.duplicates > before.duplicates,
+  );
   await search.fromJobs('jobs.job.updated.v1', { actorId: '1', job: { ...job, title: 'Rust developer (senior)' } });
   expect(await alertsFor('71')).toHaveLength(2);
+  // INSTANT matches are announced, not kept.
+  expect(await matchesOf(job.id)).toEqual([]);
 });
 
 it('alerts every INSTANT owner a new job matches, one event each, written to the outbox by one statement over node-postgres', async () => {
@@ -184,10 +195,12 @@ it('alerts every INSTANT owner a new job matches, one event each, written to the
   await search.fromJobs('jobs.job.created.v1', { actorId: '1', job });
 
   expect(search.statements.filter((sql) => sql.includes('INSERT INTO "event_outbox"'))).toHaveLength(1);
-  // The job index's consumer runs on node-postgres: the matching statement and the alerts' outbox rows go there, not through Prisma's client.
-  expect(search.leanStatements.filter((sql) => sql.includes('INSERT INTO "event_outbox"') || sql.includes('INSERT INTO saved_search_matches'))).toHaveLength(2);
-  // Both are fixed texts, sent as named prepared statements (the searches' texts, shaped per request, take no names from them).
-  expect(search.preparedStatements.filter((sql) => sql.includes('INSERT INTO "event_outbox"') || sql.includes('INSERT INTO saved_search_matches'))).toHaveLength(2);
+  // The job index's consumer runs on node-postgres: the alerts' outbox rows go there, not through Prisma's client.
+  expect(search.leanStatements.filter((sql) => sql.includes('INSERT INTO "event_outbox"'))).toHaveLength(1);
+  // A fixed text, sent as a named prepared statement (the searches' texts, shaped per request, take no names from it).
+  expect(search.preparedStatements.filter((sql) => sql.includes('INSERT INTO "event_outbox"'))).toHaveLength(1);
+  // INSTANT matches are announced, not recorded: no statement writes a match.
+  expect(search.statements.filter((sql) => sql.includes('INSERT INTO saved_search_matches'))).toEqual([]);
   for (const owner of owners) {
     const expected = [{ savedSearchId: searches.get(owner), name: `Axolotl ${owner}`, jobIds: [job.id] }];
     if (owner === '65') expected.push({ savedSearchId: second, name: 'Remote axolotl', jobIds: [job.id] });
@@ -275,9 +288,9 @@ it('leaves a query it cannot test in Node to PostgreSQL', async () => {
   // Saved searches whose compiled query is not what websearch_to_tsquery writes: weights, and an OR inside a phrase.
   await search.db.query(
     `INSERT INTO saved_searches (user_id, name, query, alert_frequency, compiled_query)
-     VALUES (94, 'In the title', 'okapi', 'instant', $$'okapi':A$$::tsquery), (94, 'In the description', 'okapi', 'instant', $$'okapi':D$$::tsquery),
-            (94, 'Phrase of an OR', 'okapi keeper', 'instant', $$'okapi' <-> ('keeper' | 'senior')$$::tsquery),
-            (94, 'Phrase of an AND', 'okapi keeper', 'instant', $$'okapi' <-> ('keeper' & 'senior')$$::tsquery)`,
+     VALUES (94, 'In the title', 'okapi', 'daily', $$'okapi':A$$::tsquery), (94, 'In the description', 'okapi', 'daily', $$'okapi':D$$::tsquery),
+            (94, 'Phrase of an OR', 'okapi keeper', 'daily', $$'okapi' <-> ('keeper' | 'senior')$$::tsquery),
+            (94, 'Phrase of an AND', 'okapi keeper', 'daily', $$'okapi' <-> ('keeper' & 'senior')$$::tsquery)`,
   );
   const ids = new Map((await search.db.query<{ id: string; name: string }>('SELECT id::text, name FROM saved_searches WHERE user_id = 94')).rows.map((row) => [row.name, row.id]));
   const job = jobSnapshot({ title: 'Okapi keeper', description: 'Feeds them.' });
@@ -312,9 +325,13 @@ it('sends one DAILY digest per owner after the day ends, leaves closed jobs out,
     matches: [{ savedSearchId: daily, name: 'Haskell daily', jobIds: [open.id] }],
   });
   expect(Date.parse(digest!.periodEnd!) - Date.parse(digest!.periodStart!)).toBe(86_400_000);
+  // A digest deletes the matches it took, the closed job's included: only the WEEKLY ones wait.
+  expect(await matchesOf(open.id)).toEqual([weekly]);
+  expect(await matchesOf(closed.id)).toEqual([weekly]);
 
   expect(await sendDueDigests(db, 'weekly', new Date(Date.now() + 8 * 86_400_000))).toBe(1);
   expect((await alertsFor('81')).at(-1)!.matches).toEqual([{ savedSearchId: weekly, name: 'Haskell weekly', jobIds: [open.id] }]);
+  expect([...(await matchesOf(open.id)), ...(await matchesOf(closed.id))]).toEqual([]);
 });
 
 it(`keeps at most ${MAX_SAVED_SEARCHES_PER_USER} saved searches per user`, async () => {

@@ -1,4 +1,4 @@
-import type { EventInput } from '@jobplatform/events';
+import type { EventEnvelope, EventInput } from '@jobplatform/events';
 import { publishEvent, startSubgraphForTest, waitFor, type SubgraphUnderTest } from '@jobplatform/testing';
 import type { SearchDb } from '../src/db.js';
 import { searchSubgraph, type SearchDomain } from '../src/server.js';
@@ -58,12 +58,12 @@ export function companySnapshot(overrides: Partial<CompanySnapshot> = {}): Compa
 }
 
 export type SearchUnderTest = SubgraphUnderTest<SearchDb, SearchDomain> & {
-  /** Publishes a jobs event as jobs' relay would and waits until search has applied it. */
+  /** Publishes a jobs event as jobs' relay would, waits until search has applied it, and returns it. */
   fromJobs<S extends 'jobs.job.created.v1' | 'jobs.job.updated.v1' | 'jobs.job.closed.v1' | 'jobs.job.deleted.v1' | 'jobs.company.created.v1' | 'jobs.company.updated.v1'>(
     subject: S,
     data: EventInput<S>,
     occurredAt?: Date,
-  ): Promise<void>;
+  ): Promise<EventEnvelope<S>>;
   /** A page of searchJobs straight to the subgraph, as `user` (a user id) or anonymous; fails on errors. */
   searchJobs(variables: Record<string, unknown>, user?: string): Promise<any>;
 };
@@ -91,6 +91,7 @@ export async function startSearchForTest(env: NodeJS.ProcessEnv = {}): Promise<S
         async () => (await search.db.query('SELECT 1 FROM processed_events WHERE event_id = $1', [envelope.id])).rowCount,
         (count) => count === 1,
       );
+      return envelope;
     },
     async searchJobs(variables, user) {
       const response = await search.gql(SEARCH_JOBS, variables, user ? { token: `user-${user}` } : {});
