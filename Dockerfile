@@ -18,4 +18,4 @@ ENV NODE_ENV=production
 COPY --from=build /app /app
 USER node
 # Overridden per service in docker-compose.yml.
-CMD ["node", "gateway/dist/index.js"]
+CMD ["node", "--max-semi-space-size=64", "gateway/dist/index.js"]

@@ -207,11 +207,12 @@ async function waitUntilAnswered(name: string, url: string, child: ChildProcess,
 }
 
 /**
- * Starts a production process of a service (its built entry) with `env`, listening on `port`:
- * `ready` settles once its /readyz answers (or it exits). Stop the child with stopChild.
+ * Starts a production process of a service (its built entry, with its Node options and then
+ * `nodeArgs`) with `env`, listening on `port`: `ready` settles once its /readyz answers (or it
+ * exits). Stop the child with stopChild.
  */
 export function spawnService(service: PlatformService, env: NodeJS.ProcessEnv, port: number, nodeArgs: string[] = []): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, service.entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...service.nodeArgs, ...nodeArgs, path.join(repoRoot, service.entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   return { child, ready: waitForReady(service.name, `http://127.0.0.1:${port}/readyz`, child) };
 }
 
@@ -233,6 +234,25 @@ function waitForGatewayQueries(url: string, child: ChildProcess): Promise<void> 
     const response = await postGraphQL(url, { query: '{ __typename }' });
     return response.data?.__typename === 'Query' ? undefined : describeResponse(response);
   });
+}
+
+/**
+ * Starts a second gateway over the stack's subgraphs, with `nodeArgs` as its Node options instead
+ * of the platform's (a side-by-side measurement of those options), and waits until it executes a
+ * query.
+ */
+export async function startGatewayBeside(stack: BenchStack, nodeArgs: readonly string[]): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await findFreePort();
+  const { child, ready } = spawnService({ ...gatewayService, nodeArgs }, { ...stack.env, GATEWAY_PORT: String(port) }, port);
+  const url = `http://127.0.0.1:${port}/graphql`;
+  try {
+    await ready;
+    await waitForGatewayQueries(url, child);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { url, stop: () => stopChild(child) };
 }
 
 /**

@@ -17,7 +17,9 @@
 // indexes as they were before the 20261127155436_filter_count_index migration, on the same data,
 // then restore them: a before/after in one run on one machine), --max-load X (before each
 // measurement, wait up to 15 minutes for the 1-minute load average to fall to X: the seeding
-// itself leaves the machine busy).
+// itself leaves the machine busy), --gateway-beside ARGS (also measure, in the same rounds, a
+// second gateway over the same subgraphs started with the Node options ARGS instead of the
+// platform's GATEWAY_NODE_ARGS; "" for Node's defaults).
 // It waits for the jobs relay to publish what the seed wrote before measuring, and prints the
 // plan of the Jobs count and the load average, since the machine may be shared.
 import { execSync } from 'node:child_process';
@@ -34,6 +36,7 @@ import {
   postDirect,
   startBenchStack,
   startFloorServer,
+  startGatewayBeside,
   stopOnInterrupt,
   waitForQuiet,
   mean,
@@ -48,12 +51,14 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     'previous-indexes': { type: 'boolean', default: false },
     'max-load': { type: 'string' },
+    'gateway-beside': { type: 'string' },
   },
 });
 const jobCount = Number(values.jobs);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
+const besideArgs = values['gateway-beside'] === undefined ? undefined : values['gateway-beside'].split(' ').filter(Boolean);
 
 const JOB_DETAIL = clientOperation('jobs', 'JobDetail');
 const JOBS = clientOperation('jobs', 'Jobs');
@@ -90,16 +95,16 @@ async function checkFloor(what: string, stack: BenchStack, floor: FloorServer, b
     throw new Error(`the floor's answer to ${what} differs from the jobs subgraph's:\njobs  ${JSON.stringify(expected)}\nfloor ${JSON.stringify(actual)}`);
 }
 
-/** The two figures of issue #15 per query, from the means of the rounds' measurements. */
-function targetTables(results: LoadResult[]): string {
+/** The two figures of issue #15 per query, from the means of the rounds' measurements (through `gateway`, the platform's by default). */
+function targetTables(results: LoadResult[], gateway = 'gateway'): string {
   const of = (name: string) => results.filter((r) => r.label.startsWith(`${name}, round `));
   const queries = [
-    { query: 'JobDetail', direct: of('JobDetail direct to jobs'), floor: of(DETAIL_FLOOR), gateway: of('JobDetail through gateway') },
+    { query: 'JobDetail', direct: of('JobDetail direct to jobs'), floor: of(DETAIL_FLOOR), gateway: of(`JobDetail through ${gateway}`) },
     {
       query: 'Jobs(first: 20) filtered',
       direct: of('Jobs(first: 20) filtered, direct to jobs'),
       floor: of(LIST_FLOOR),
-      gateway: of('Jobs(first: 20) filtered, through gateway'),
+      gateway: of(`Jobs(first: 20) filtered, through ${gateway}`),
     },
   ];
   const meanOf = (rows: LoadResult[], pick: (r: LoadResult) => number) => mean(rows.map(pick));
@@ -128,7 +133,8 @@ function targetTables(results: LoadResult[]): string {
 
 const stack = await startBenchStack();
 let floor: FloorServer | undefined;
-stopOnInterrupt(() => Promise.all([floor?.stop(), stack.stop()]));
+let beside: { url: string; stop(): Promise<void> } | undefined;
+stopOnInterrupt(() => Promise.all([beside?.stop(), floor?.stop(), stack.stop()]));
 try {
   const summary = await seedBenchJobs(stack, jobCount);
   const jobsDb = new pg.Client({ connectionString: stack.env.JOBS_DATABASE_URL! });
@@ -138,6 +144,8 @@ try {
   const list = { query: JOBS, variables: { filter: FILTER, first: 20 } };
   // The floor: its own process and its own small pool on jobs_db, like search's.
   floor = await startFloorServer('jobs', stack.env.JOBS_DATABASE_URL!);
+  if (besideArgs) beside = await startGatewayBeside(stack, besideArgs);
+  const besideLabel = `gateway with ${besideArgs?.join(' ') || "Node's defaults"}`;
 
   // Calls straight to jobs are signed as the gateway signs its own: production refuses others.
   const signed = (url: string) => url === stack.urls.jobs;
@@ -168,6 +176,7 @@ try {
   ] as const) {
     await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2, ...signing(url) });
   }
+  if (beside) for (const body of [detail, list]) await loadGraphQL('warm-up', beside.url, body, { connections: 10, seconds: 2 });
   const results: LoadResult[] = [];
   const plans = new Map<string, string>();
   const useIndexes = async (which: 'previous' | 'current') => {
@@ -198,9 +207,11 @@ try {
     await measured(`JobDetail direct to jobs, round ${round}`, stack.urls.jobs!, detail);
     await measured(`${DETAIL_FLOOR}, round ${round}`, floor.url, detail);
     await measured(`JobDetail through gateway, round ${round}`, stack.urls.gateway!, detail);
+    if (beside) await measured(`JobDetail through ${besideLabel}, round ${round}`, beside.url, detail);
     await measured(`Jobs(first: 20) filtered, direct to jobs, round ${round}`, stack.urls.jobs!, list);
     await measured(`${LIST_FLOOR}, round ${round}`, floor.url, list);
     await measured(`Jobs(first: 20) filtered, through gateway, round ${round}`, stack.urls.gateway!, list);
+    if (beside) await measured(`Jobs(first: 20) filtered, through ${besideLabel}, round ${round}`, beside.url, list);
   }
 
   console.log(`load average after measuring: ${loadAverage()}`);
@@ -216,7 +227,9 @@ try {
   );
   console.log(markdownTable(results));
   console.log(`\n${targetTables(results)}`);
+  if (beside) console.log(`\nThe same latency ratios for the ${besideLabel}:\n\n${targetTables(results, besideLabel).split('\n').slice(-4).join('\n')}`);
 } finally {
+  await beside?.stop();
   await floor?.stop();
   await stack.stop();
 }

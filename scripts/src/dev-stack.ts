@@ -72,7 +72,12 @@ function spawnService(entry: Supervised): void {
   // A process group of its own, like PostgreSQL and NATS: Ctrl-C reaches only this launcher, which
   // stops everything in order (a service hit by the terminal's SIGINT and then by our SIGTERM would
   // take the second signal as "exit now" and skip its drain).
-  const child = spawn(process.execPath, [path.join(repoRoot, entry.service.entry)], { cwd: repoRoot, env: entry.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [...entry.service.nodeArgs, path.join(repoRoot, entry.service.entry)], {
+    cwd: repoRoot,
+    env: entry.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   for (const stream of [child.stdout, child.stderr]) {
     let pending = '';
     stream.on('data', (chunk: Buffer) => {

@@ -6,6 +6,7 @@ import { databasePasswordVariable, databaseUrlVariable, defaultSubgraphUrl, envP
 import { loadSubgraphDefinition } from '@jobplatform/testing';
 import { dockerNatsConfig, dockerNatsConfigFile } from './docker-nats-config.js';
 import { composeDatabaseUrl, initDatabaseLines } from './new-subgraph/platform-files.js';
+import { GATEWAY_NODE_ARGS, gatewayService } from './platform-services.js';
 
 // The service registry (packages/config/src/service-registry.ts) is the one place a service is
 // declared. What cannot be derived from it at run time is checked against it here.
@@ -107,6 +108,14 @@ it('runs the gateway in docker-compose.yml with a NATS password of its own, whic
   expect(String(compose.services.gateway?.environment?.GATEWAY_NATS_PASSWORD)).toMatch(required);
   expect(String(compose.services.nats?.environment?.GATEWAY_NATS_PASSWORD)).toMatch(required);
   expect(Object.keys(compose.services.gateway?.depends_on ?? {})).toContain('nats');
+});
+
+it('starts the gateway with 64 MB semi-spaces wherever it runs: npm start and the benchmarks (its nodeArgs), docker-compose.yml and the Dockerfile', () => {
+  expect(GATEWAY_NODE_ARGS).toContain('--max-semi-space-size=64');
+  expect(gatewayService.nodeArgs).toEqual(GATEWAY_NODE_ARGS);
+  const command = ['node', ...gatewayService.nodeArgs, gatewayService.entry];
+  expect(compose.services.gateway?.command).toEqual(command);
+  expect(/^CMD (.+)$/m.exec(read('Dockerfile'))?.[1]).toBe(JSON.stringify(command).replaceAll('","', '", "'));
 });
 
 it('lets the gateway subscribe to its subjects on NATS and nothing else: no publishing, no JetStream', () => {
