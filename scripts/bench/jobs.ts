@@ -95,6 +95,18 @@ async function checkFloor(what: string, stack: BenchStack, floor: FloorServer, b
     throw new Error(`the floor's answer to ${what} differs from the jobs subgraph's:\njobs  ${JSON.stringify(expected)}\nfloor ${JSON.stringify(actual)}`);
 }
 
+type Collections = { minor: number; minorSeconds: number; major: number };
+
+/** A gateway's garbage collections so far, from prom-client's nodejs_gc_duration_seconds on its /metrics. */
+async function garbageCollections(graphqlUrl: string): Promise<Collections> {
+  const text = await (await fetch(graphqlUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const value = (series: string, kind: string) => Number(new RegExp(`^nodejs_gc_duration_seconds_${series}\\{[^}]*kind="${kind}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { minor: value('count', 'minor'), minorSeconds: value('sum', 'minor'), major: value('count', 'major') };
+}
+
+const collectionRow = (label: string, before: Collections, after: Collections, seconds: number) =>
+  `| ${label} | ${((after.minor - before.minor) / seconds).toFixed(1)} | ${((100 * (after.minorSeconds - before.minorSeconds)) / seconds).toFixed(1)} | ${after.major - before.major} |`;
+
 /** The two figures of issue #15 per query, from the means of the rounds' measurements (through `gateway`, the platform's by default). */
 function targetTables(results: LoadResult[], gateway = 'gateway'): string {
   const of = (name: string) => results.filter((r) => r.label.startsWith(`${name}, round `));
@@ -189,9 +201,14 @@ try {
     ] as const)
       await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2, ...signing(url) });
   };
+  const gatewayUrls = new Set([stack.urls.gateway!, ...(beside ? [beside.url] : [])]);
+  const collections: string[] = [];
   const measured = async (label: string, url: string, body: Parameters<typeof loadGraphQL>[2]) => {
     await waitForQuiet(maxLoad);
+    const before = gatewayUrls.has(url) ? await garbageCollections(url) : undefined;
+    const started = performance.now();
     results.push(await loadGraphQL(label, url, body, { connections: 50, seconds, ...signing(url) }));
+    if (before) collections.push(collectionRow(label, before, await garbageCollections(url), (performance.now() - started) / 1000));
   };
   console.log(`load average before measuring: ${loadAverage()}`);
   // Rounds alternate between the index sets, so that both see the same machine noise.
@@ -227,6 +244,14 @@ try {
   );
   console.log(markdownTable(results));
   console.log(`\n${targetTables(results)}`);
+  console.log(
+    `\nThe gateway's garbage collections during each measurement (its /metrics, nodejs_gc_duration_seconds):\n\n` +
+      [
+        '| run | young-generation collections (scavenges) per second | time in them, % of the measurement | old-generation collections |',
+        '|---|---:|---:|---:|',
+        ...collections,
+      ].join('\n'),
+  );
   if (beside) console.log(`\nThe same latency ratios for the ${besideLabel}:\n\n${targetTables(results, besideLabel).split('\n').slice(-4).join('\n')}`);
 } finally {
   await beside?.stop();
