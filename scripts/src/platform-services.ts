@@ -27,10 +27,10 @@ export const subgraphServices: PlatformService[] = serviceRegistry.map(({ name, 
  * The gateway's Node options. Every request allocates the client's and the subgraphs' JSON and the
  * result built from them. Most of it is garbage within milliseconds, but each young-generation
  * collection (a scavenge) copies the objects of every request still in flight. With V8's default
- * 16 MB semi-spaces, 50 requests in flight made the gateway scavenge 9 to 12 times a second, paused
- * for 10 to 14 % of the time; with 64 MB semi-spaces, 2 to 3 times a second, for about half the
- * pause time, and the p99 of a Jobs page through the gateway fell by almost half. It costs up to
- * 96 MB more memory when busy (docs/benchmarks.md, "The gateway's young generation").
+ * 16 MB semi-spaces and 50 requests in flight the gateway scavenged 8 to 13 times a second, 7 to
+ * 15 % of the time; with 64 MB semi-spaces 2 to 5 times a second, 6 to 9 % (bench:jobs). It costs up
+ * to 96 MB more memory when busy. Its effect on the p99 is not settled: see docs/benchmarks.md, "The
+ * gateway's young generation".
  */
 export const GATEWAY_NODE_ARGS = ['--max-semi-space-size=64'] as const;
 
