@@ -297,12 +297,12 @@ async function compareStatementNaming(floorDb: pg.Pool, requests: SearchVariable
 
 class RolledBack extends Error {}
 
-/** A transaction whose $queryRawUnsafe calls go through `around` (to time or explain them). */
+/** A transaction whose statements ($queryRawUnsafe and $executeRawUnsafe) go through `around` (to time or explain them). */
 const intercepted = (tx: SqlRunner, around: (sql: string, values: unknown[], run: () => Promise<unknown>) => Promise<unknown>): SqlRunner =>
   new Proxy(tx, {
     get: (target, property, receiver) =>
-      property === '$queryRawUnsafe'
-        ? (sql: string, ...values: unknown[]) => around(sql, values, async () => target.$queryRawUnsafe(sql, ...values))
+      property === '$queryRawUnsafe' || property === '$executeRawUnsafe'
+        ? (sql: string, ...values: unknown[]) => around(sql, values, async () => target[property](sql, ...values))
         : Reflect.get(target, property, receiver),
   });
 

@@ -352,7 +352,7 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
       // kept nowhere (the consumer applies a job's created event once: processed_events).
       const forDigests = hits.filter((hit) => !hit.instant);
       if (forDigests.length > 0)
-        await tx.$queryRawUnsafe(
+        await tx.$executeRawUnsafe(
           `INSERT INTO saved_search_matches (saved_search_id, job_id, matched_at) SELECT unnest($3::bigint[]), $1::bigint, $2::timestamptz ON CONFLICT DO NOTHING`,
           jobId,
           options.now,
