@@ -17,9 +17,10 @@
 // indexes as they were before the 20261127155436_filter_count_index migration, on the same data,
 // then restore them: a before/after in one run on one machine), --max-load X (before each
 // measurement, wait up to 15 minutes for the 1-minute load average to fall to X: the seeding
-// itself leaves the machine busy), --gateway-beside ARGS (also measure, in the same rounds, a
-// second gateway over the same subgraphs started with the Node options ARGS instead of the
-// platform's GATEWAY_NODE_ARGS; "" for Node's defaults).
+// itself leaves the machine busy), --gateway-beside ARGS (also measure, in the same rounds, two
+// more gateways over the same subgraphs, both started after the seed: one with the platform's
+// GATEWAY_NODE_ARGS and one with the Node options ARGS instead; "" for Node's defaults. The three
+// gateways are measured in a different order each round, so that none always follows the same run).
 // It waits for the jobs relay to publish what the seed wrote before measuring, and prints the
 // plan of the Jobs count and the load average, since the machine may be shared.
 import { execSync } from 'node:child_process';
@@ -43,6 +44,7 @@ import {
 } from './bench-stack.js';
 import type { BenchStack, FloorServer, GraphQLBody, LoadResult } from './bench-stack.js';
 import { seedBenchJobs } from './seed-jobs.js';
+import { GATEWAY_NODE_ARGS } from '../src/platform-services.js';
 
 const { values } = parseArgs({
   options: {
@@ -95,17 +97,29 @@ async function checkFloor(what: string, stack: BenchStack, floor: FloorServer, b
     throw new Error(`the floor's answer to ${what} differs from the jobs subgraph's:\njobs  ${JSON.stringify(expected)}\nfloor ${JSON.stringify(actual)}`);
 }
 
-type Collections = { minor: number; minorSeconds: number; major: number };
+type Collections = { minor: number; minorSeconds: number; major: number; cpuSeconds: number; oldSpaceBytes: number };
 
-/** A gateway's garbage collections so far, from prom-client's nodejs_gc_duration_seconds on its /metrics. */
+/**
+ * A gateway's garbage collections and CPU time so far, and its old generation now, from prom-client's
+ * default metrics on its /metrics (nodejs_gc_duration_seconds, process_cpu_seconds_total,
+ * nodejs_heap_space_size_used_bytes).
+ */
 async function garbageCollections(graphqlUrl: string): Promise<Collections> {
   const text = await (await fetch(graphqlUrl.replace(/\/graphql$/, '/metrics'))).text();
-  const value = (series: string, kind: string) => Number(new RegExp(`^nodejs_gc_duration_seconds_${series}\\{[^}]*kind="${kind}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-  return { minor: value('count', 'minor'), minorSeconds: value('sum', 'minor'), major: value('count', 'major') };
+  const sample = (pattern: string) => Number(new RegExp(`^${pattern} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const gc = (series: string, kind: string) => sample(`nodejs_gc_duration_seconds_${series}\\{[^}]*kind="${kind}"[^}]*\\}`);
+  return {
+    minor: gc('count', 'minor'),
+    minorSeconds: gc('sum', 'minor'),
+    major: gc('count', 'major'),
+    cpuSeconds: sample('process_cpu_seconds_total(?:\\{[^}]*\\})?'),
+    oldSpaceBytes: sample('nodejs_heap_space_size_used_bytes\\{[^}]*space="old"[^}]*\\}'),
+  };
 }
 
-const collectionRow = (label: string, before: Collections, after: Collections, seconds: number) =>
-  `| ${label} | ${((after.minor - before.minor) / seconds).toFixed(1)} | ${((100 * (after.minorSeconds - before.minorSeconds)) / seconds).toFixed(1)} | ${after.major - before.major} |`;
+const collectionRow = (result: LoadResult, before: Collections, after: Collections, seconds: number) =>
+  `| ${result.label} | ${((after.minor - before.minor) / seconds).toFixed(1)} | ${((100 * (after.minorSeconds - before.minorSeconds)) / seconds).toFixed(1)} | ${after.major - before.major} | ` +
+  `${(before.oldSpaceBytes / 1_048_576).toFixed(0)} | ${((1000 * (after.cpuSeconds - before.cpuSeconds)) / (result.requestsPerSecond * seconds)).toFixed(2)} |`;
 
 /** The two figures of issue #15 per query, from the means of the rounds' measurements (through `gateway`, the platform's by default). */
 function targetTables(results: LoadResult[], gateway = 'gateway'): string {
@@ -145,8 +159,10 @@ function targetTables(results: LoadResult[], gateway = 'gateway'): string {
 
 const stack = await startBenchStack();
 let floor: FloorServer | undefined;
-let beside: { url: string; stop(): Promise<void> } | undefined;
-stopOnInterrupt(() => Promise.all([beside?.stop(), floor?.stop(), stack.stop()]));
+/** The gateways --gateway-beside starts after the seed. */
+const beside: { label: string; url: string; stop(): Promise<void> }[] = [];
+const stopBeside = () => Promise.all(beside.map((gateway) => gateway.stop()));
+stopOnInterrupt(() => Promise.all([stopBeside(), floor?.stop(), stack.stop()]));
 try {
   const summary = await seedBenchJobs(stack, jobCount);
   const jobsDb = new pg.Client({ connectionString: stack.env.JOBS_DATABASE_URL! });
@@ -156,8 +172,16 @@ try {
   const list = { query: JOBS, variables: { filter: FILTER, first: 20 } };
   // The floor: its own process and its own small pool on jobs_db, like search's.
   floor = await startFloorServer('jobs', stack.env.JOBS_DATABASE_URL!);
-  if (besideArgs) beside = await startGatewayBeside(stack, besideArgs);
   const besideLabel = `gateway with ${besideArgs?.join(' ') || "Node's defaults"}`;
+  if (besideArgs) {
+    const started = { platform: await startGatewayBeside(stack, GATEWAY_NODE_ARGS), other: await startGatewayBeside(stack, besideArgs) };
+    beside.push({ label: `gateway started after the seed (${GATEWAY_NODE_ARGS.join(' ')})`, ...started.platform });
+    beside.push({ label: `${besideLabel}, started after the seed`, ...started.other });
+  }
+  /** Every gateway measured: the stack's (up since before the seed), then those started after it. */
+  const gateways = [{ label: 'gateway', url: stack.urls.gateway! }, ...beside];
+  /** The gateways in round `round`'s order: rotated by one each round. */
+  const gatewaysOfRound = (round: number) => gateways.map((_, at) => gateways[(at + round - 1) % gateways.length]!);
 
   // Calls straight to jobs are signed as the gateway signs its own: production refuses others.
   const signed = (url: string) => url === stack.urls.jobs;
@@ -188,7 +212,7 @@ try {
   ] as const) {
     await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2, ...signing(url) });
   }
-  if (beside) for (const body of [detail, list]) await loadGraphQL('warm-up', beside.url, body, { connections: 10, seconds: 2 });
+  for (const gateway of beside) for (const body of [detail, list]) await loadGraphQL('warm-up', gateway.url, body, { connections: 10, seconds: 2 });
   const results: LoadResult[] = [];
   const plans = new Map<string, string>();
   const useIndexes = async (which: 'previous' | 'current') => {
@@ -201,14 +225,15 @@ try {
     ] as const)
       await loadGraphQL('warm-up', url, body, { connections: 10, seconds: 2, ...signing(url) });
   };
-  const gatewayUrls = new Set([stack.urls.gateway!, ...(beside ? [beside.url] : [])]);
+  const gatewayUrls = new Set(gateways.map((gateway) => gateway.url));
   const collections: string[] = [];
   const measured = async (label: string, url: string, body: Parameters<typeof loadGraphQL>[2]) => {
     await waitForQuiet(maxLoad);
     const before = gatewayUrls.has(url) ? await garbageCollections(url) : undefined;
     const started = performance.now();
-    results.push(await loadGraphQL(label, url, body, { connections: 50, seconds, ...signing(url) }));
-    if (before) collections.push(collectionRow(label, before, await garbageCollections(url), (performance.now() - started) / 1000));
+    const result = await loadGraphQL(label, url, body, { connections: 50, seconds, ...signing(url) });
+    results.push(result);
+    if (before) collections.push(collectionRow(result, before, await garbageCollections(url), (performance.now() - started) / 1000));
   };
   console.log(`load average before measuring: ${loadAverage()}`);
   // Rounds alternate between the index sets, so that both see the same machine noise.
@@ -223,12 +248,10 @@ try {
     }
     await measured(`JobDetail direct to jobs, round ${round}`, stack.urls.jobs!, detail);
     await measured(`${DETAIL_FLOOR}, round ${round}`, floor.url, detail);
-    await measured(`JobDetail through gateway, round ${round}`, stack.urls.gateway!, detail);
-    if (beside) await measured(`JobDetail through ${besideLabel}, round ${round}`, beside.url, detail);
+    for (const gateway of gatewaysOfRound(round)) await measured(`JobDetail through ${gateway.label}, round ${round}`, gateway.url, detail);
     await measured(`Jobs(first: 20) filtered, direct to jobs, round ${round}`, stack.urls.jobs!, list);
     await measured(`${LIST_FLOOR}, round ${round}`, floor.url, list);
-    await measured(`Jobs(first: 20) filtered, through gateway, round ${round}`, stack.urls.gateway!, list);
-    if (beside) await measured(`Jobs(first: 20) filtered, through ${besideLabel}, round ${round}`, beside.url, list);
+    for (const gateway of gatewaysOfRound(round)) await measured(`Jobs(first: 20) filtered, through ${gateway.label}, round ${round}`, gateway.url, list);
   }
 
   console.log(`load average after measuring: ${loadAverage()}`);
@@ -245,16 +268,16 @@ try {
   console.log(markdownTable(results));
   console.log(`\n${targetTables(results)}`);
   console.log(
-    `\nThe gateway's garbage collections during each measurement (its /metrics, nodejs_gc_duration_seconds):\n\n` +
+    `\nEach gateway during each measurement (its /metrics: nodejs_gc_duration_seconds, nodejs_heap_space_size_used_bytes, process_cpu_seconds_total):\n\n` +
       [
-        '| run | young-generation collections (scavenges) per second | time in them, % of the measurement | old-generation collections |',
-        '|---|---:|---:|---:|',
+        '| run | young-generation collections (scavenges) per second | time in them, % of the measurement | old-generation collections | old generation at the start, MB | CPU per request, ms |',
+        '|---|---:|---:|---:|---:|---:|',
         ...collections,
       ].join('\n'),
   );
-  if (beside) console.log(`\nThe same latency ratios for the ${besideLabel}:\n\n${targetTables(results, besideLabel).split('\n').slice(-4).join('\n')}`);
+  for (const { label } of beside) console.log(`\nThe same latency ratios for the ${label}:\n\n${targetTables(results, label).split('\n').slice(-4).join('\n')}`);
 } finally {
-  await beside?.stop();
+  await stopBeside();
   await floor?.stop();
   await stack.stop();
 }
