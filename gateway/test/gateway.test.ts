@@ -109,7 +109,8 @@ describe('request limits', () => {
 describe('observability', () => {
   it('echoes the request id and passes it to the subgraph', async () => {
     const requestId = `test-request-${Date.now()}`;
-    const response = await platform.gql('query Me { me { id } }', undefined, { headers: { 'x-request-id': requestId } });
+    // A field of users' own: `me { id }` alone any service that adds fields to User may answer.
+    const response = await platform.gql('query Me { me { id username } }', undefined, { headers: { 'x-request-id': requestId } });
     expect(response.headers.get('x-request-id')).toBe(requestId);
     await new Promise((r) => setTimeout(r, 50));
     // The query planner names the subgraph fetch after the client's operation.

@@ -17,7 +17,8 @@ afterAll(async () => {
   await platform?.close();
 });
 
-const ME = 'query { me { id } }';
+/** Answered by users (username is its own; `me { id }` alone any service that adds fields to User may answer). */
+const ME = 'query { me { id username } }';
 const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken refreshToken } }';
 /** The target: a revoked token fails everywhere within 5 seconds. */
 const WITHIN_MS = 5_000;

@@ -89,10 +89,10 @@ describe('a request that names a trusted document', () => {
   });
 
   it('does not let a client register a document of its own under an id', async () => {
-    const text = 'query Mine { me { id } }';
+    const text = 'query Mine { me { id userType } }';
     const id = createHash('sha256').update(text).digest('hex');
     const registering = await post(platform.gateway, { query: text, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }, account.accessToken);
-    expect(registering.json.data).toEqual({ me: { id: account.id } });
+    expect(registering.json.data).toEqual({ me: { id: account.id, userType: 'JOB_SEEKER' } });
     const byId = await post(platform.gateway, { extensions: { persistedQuery: { version: 1, sha256Hash: id } } }, account.accessToken);
     expect(byId.json.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });

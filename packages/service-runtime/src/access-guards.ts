@@ -9,6 +9,17 @@ const listOf = (roles: readonly Role[]) => {
   return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
 };
 
+/**
+ * `Query.me` in a service other than users: the signed-in viewer as a reference to their User, or
+ * null without a valid token. Every service that adds fields to User declares `me` @shareable, so
+ * that the gateway answers `me { id notifications }` with one call to notifications instead of a
+ * call to users first. It agrees with users' `me`, which is null also for an account that is gone:
+ * deleting an account revokes its tokens (every service reads the revocations about once a second).
+ */
+export function viewerAsUser(context: Pick<RequestContext, 'viewer'>): { id: string } | null {
+  return context.viewer ? { id: context.viewer.userId } : null;
+}
+
 /** The signed-in viewer, or UNAUTHENTICATED. */
 export function requireViewer(context: Pick<RequestContext, 'viewer'>): Viewer {
   if (!context.viewer) throw new AppError('UNAUTHENTICATED', 'Sign in first: send an access token as "Authorization: Bearer <token>"');

@@ -31,7 +31,7 @@ export {
 export { attachScalarParsing, scalarResolvers, scalarTypeDefs, type ScalarName } from './scalars.js';
 export { calendarDateSchema, isCalendarDate, toCalendarDate } from './calendar-dates.js';
 export { invalidField, invalidInput } from './field-errors.js';
-export { assertRole, isAdmin, isAdminOrMember, isSelfOrAdmin, requireAdminOrMember } from './access-guards.js';
+export { assertRole, isAdmin, isAdminOrMember, isSelfOrAdmin, requireAdminOrMember, viewerAsUser } from './access-guards.js';
 export { idSchema, parseId, requireId } from './ids.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decodeCursor, encodeCursor, pageSize, toConnection, type Connection, type Edge, type PageInfo } from './connections.js';
 export { PrismaErrorCode, prismaErrorCode, rethrowPrismaError, type PrismaErrorOutcomes } from './prisma-errors.js';

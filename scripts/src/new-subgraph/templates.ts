@@ -92,7 +92,7 @@ export default createSubgraphCodegenConfig({
 
 function schemaGraphql(n: ServiceNames): string {
   return `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])
 
 ${scalarTypeDefs.DateTime}
 
@@ -121,6 +121,10 @@ type User @key(fields: "id") {
 }
 
 type Query {
+  # Shareable: every service that adds fields to User answers \`me\` too, so that \`me { id notifications }\`
+  # is one call to notifications rather than a call to users and then one to notifications.
+  "The signed-in account, or null without an access token or once the account is deleted."
+  me: User @shareable
   "A ${n.name} item by id; null when there is none or the viewer may not see it (only its owner and admins may)."
   ${n.item.field}(id: ID!): ${n.item.type}
 }
@@ -272,10 +276,12 @@ export const resolvers: Resolvers = { DateTime: scalarResolvers.DateTime, Query,
 }
 
 function queryTs(n: ServiceNames): string {
-  return `import { parseId } from '@jobplatform/service-runtime';
+  return `import { parseId, viewerAsUser } from '@jobplatform/service-runtime';
 import type { QueryResolvers } from '../generated/graphql.js';
 
 export const Query: QueryResolvers = {
+  /** The signed-in viewer's User, so that the gateway asks this service alone for their fields here. */
+  me: (_parent, _args, ctx) => viewerAsUser(ctx),
   ${n.item.field}: async (_parent, { id }, ctx) => {
     const itemId = parseId(id);
     const item = itemId === undefined ? null : await ctx.loaders.itemById.load(itemId);

@@ -11,8 +11,8 @@ it("JobApplications: the job from jobs, then its page from applications with the
   expect(fetches(contractOperation('JobApplications'))).toEqual(['jobs', 'applications']);
 });
 
-it("MyApplications: me from users, then the page from applications with the jobs' title, location and company name; nothing from jobs", () => {
-  expect(fetches(contractOperation('MyApplications'))).toEqual(['users', 'applications']);
+it("MyApplications: me and the page from applications, with the jobs' title, location and company name; nothing from users or jobs", () => {
+  expect(fetches(contractOperation('MyApplications'))).toEqual(['applications']);
 });
 
 it("a status history's changedBy username comes with the history, from applications", () => {

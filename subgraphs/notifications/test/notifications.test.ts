@@ -149,6 +149,16 @@ describe('reading notifications', () => {
     expect(errorCodeOf(await gqlOp('MyNotifications', { first: 101 }, employer))).toBe('BAD_USER_INPUT');
   });
 
+  it("answers me itself, from the token, as users does: the signed-in user's id, and null without a token", async () => {
+    // The gateway asks notifications alone for MyNotifications (gateway/test/me-query-plans.test.ts).
+    expect((await platform.op('MyNotificationPreferences', {}, seeker)).me.id).toBe(seeker.id);
+    const anonymous = await gqlOp('MyNotifications', {});
+    expect(anonymous.errors).toBeUndefined();
+    expect(anonymous.data).toEqual({ me: null });
+    const direct = await platform.service('notifications').gql('{ me { id } }', {});
+    expect(direct.data).toEqual({ me: null });
+  });
+
   it('reads a page with its counts in one statement, and no counts the client did not select', async () => {
     const { statements } = platform.notifications;
     /** The reads of notifications and their counts (not the mail-outcomes part's poll nor a consumer's writes, which share the client). */
@@ -474,6 +484,13 @@ describe('account erasure', () => {
 
     const deleted = await platform.ok('mutation($p: String!) { deleteMyAccount(password: $p) }', { p: leaving.password }, leaving);
     expect(deleted.deleteMyAccount).toBe(true);
+    // notifications answers `me` itself: the deleted account's token is refused, not answered with its notifications.
+    await waitFor(
+      'the deleted account to be refused',
+      async () => errorCodeOf(await gqlOp('MyNotifications', {}, leaving)),
+      (code) => code === 'UNAUTHENTICATED',
+      5_000,
+    );
     const erasures = platform.service('users').service.domain.erasure;
     const erased = await waitFor(
       'users to record the account erasure as completed',

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { pageSize, parseId, selectedFieldNames, validateInput } from '@jobplatform/service-runtime';
+import { pageSize, parseId, selectedFieldNames, validateInput, viewerAsUser } from '@jobplatform/service-runtime';
 import type { QueryResolvers } from '../generated/graphql.js';
 import { searchSkills } from '../job-skills.js';
 import { skillSearchSchema } from '../validation.js';
@@ -11,6 +11,8 @@ function jobPartsOf(info: GraphQLResolveInfo) {
 }
 
 export const Query: QueryResolvers = {
+  /** The signed-in viewer's User, so that the gateway asks this service alone for their fields here. */
+  me: (_parent, _args, ctx) => viewerAsUser(ctx),
   /** A deleted job is null here; only entity references (Job.__resolveReference) still reach it. */
   job: async (_parent, { id }, ctx, info) => {
     const jobId = parseId(id);
