@@ -17,12 +17,16 @@
 // --only NAME[,NAME] (jobDetail, jobApplications, myApplications) profiles and measures only those
 // operations (the ratios need jobDetail among them); --cpu-prof DIR: every service writes a V8 CPU
 // profile into DIR when the run ends, and the log gives the time each measurement started, so that
-// the samples of one can be told from the seeding's.
+// the samples of one can be told from the seeding's. --supergraph-beside FILE also measures and
+// profiles every operation through a second gateway over the same subgraphs that serves the
+// supergraph FILE (e.g. an earlier commit's schema/supergraph.graphql, from git show), in the same
+// rounds: a change of query plans, side by side.
 // It also profiles each operation: N requests one after another, and per process the CPU time
 // (process_cpu_seconds_total of /metrics), the subgraph calls (graphql_operation_duration_seconds)
 // and, per database, the SQL statements (committed transactions: reads are autocommit) per request.
 import { execSync } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createLogger, databaseUrlVariable, serviceRegistry } from '@jobplatform/config';
@@ -40,6 +44,7 @@ import {
   signIn,
   stackDatabaseUrls,
   startBenchStack,
+  startGatewayBeside,
   stopOnInterrupt,
   waitForConsumers,
   waitForMailQueue,
@@ -65,6 +70,7 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     only: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'supergraph-beside': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -127,7 +133,11 @@ const say = (line: string) => console.log(`  ${line}`);
 
 if (!values['no-build']) buildServices();
 const stack = await startBenchStack({}, cpuProfileArgs(values['cpu-prof']));
-stopOnInterrupt(() => stack.stop());
+let beside: { url: string; stop(): Promise<void> } | undefined;
+stopOnInterrupt(async () => {
+  await beside?.stop();
+  await stack.stop();
+});
 try {
   const summary = await seedBenchJobs(stack, jobCount);
   const jobsDb = new pg.Client({ connectionString: stack.env.JOBS_DATABASE_URL! });
@@ -248,27 +258,44 @@ try {
     },
     { key: 'myApplications', label: `MyApplications(first: 20), ${seekerApplicationCount.toLocaleString('en-US')} applications`, body: myApplications, token: () => tokens.seeker },
   ].filter((operation) => only.includes(operation.key));
-  for (const operation of operations) {
-    const token = operation.token();
-    await loadGraphQL('warm-up', stack.urls.gateway!, operation.body, { connections: 10, seconds: 2, ...(token ? { token } : {}) });
+  // The gateways measured: the stack's, and with --supergraph-beside one serving that supergraph.
+  const besideFile = values['supergraph-beside'];
+  if (besideFile) beside = await startGatewayBeside(stack, undefined, { SUPERGRAPH_PATH: path.resolve(besideFile) });
+  const gateways = [{ label: '', url: stack.urls.gateway! }, ...(beside ? [{ label: `, through the gateway serving ${path.basename(besideFile!)}`, url: beside.url }] : [])];
+  const measurements = gateways.flatMap((gateway) => operations.map((operation) => ({ ...operation, label: `${operation.label}${gateway.label}`, gateway })));
+  for (const { body, token, gateway } of measurements) {
+    const bearer = token();
+    await loadGraphQL('warm-up', gateway.url, body, { connections: 10, seconds: 2, ...(bearer ? { token: bearer } : {}) });
   }
 
   // Where each request's cost goes, on a machine as quiet as it gets.
-  const processes = [
-    { name: 'gateway', url: stack.urls.gateway! },
+  const processesBehind = (gatewayUrl: string) => [
+    { name: 'gateway', url: gatewayUrl },
     { name: 'users', url: stack.urls.users!, db: usersDb },
     { name: 'jobs', url: stack.urls.jobs!, db: jobsDb },
     { name: 'applications', url: stack.urls.applications!, db: applicationsDb },
   ];
+  /** An operation's name, and the gateway when there are two. */
+  const shortLabel = (label: string) => {
+    const [name, through] = label.split(/(?=, through the gateway serving )/);
+    return `${name!.replace(/,.*/, '')}${through ?? ''}`;
+  };
   const profile: ProfileRow[] = [];
   const sequential: string[] = [];
-  for (const operation of operations) {
+  for (const measurement of measurements) {
     await waitForQuiet(maxLoad);
     tokens = await signInBoth(); // access tokens live 15 minutes, and a wait for quiet as long
-    console.log(`profiling ${operation.key} from ${new Date().toISOString()}`);
-    const profiled = await profileOperation(operation.label.replace(/,.*/, ''), stack.urls.gateway!, operation.body, operation.token(), processes, profileRequests);
+    console.log(`profiling ${shortLabel(measurement.label)} from ${new Date().toISOString()}`);
+    const profiled = await profileOperation(
+      shortLabel(measurement.label),
+      measurement.gateway.url,
+      measurement.body,
+      measurement.token(),
+      processesBehind(measurement.gateway.url),
+      profileRequests,
+    );
     profile.push(...profiled.rows);
-    sequential.push(`${operation.label.replace(/,.*/, '')} ${profiled.msPerRequest.toFixed(1)} ms`);
+    sequential.push(`${shortLabel(measurement.label)} ${profiled.msPerRequest.toFixed(1)} ms`);
   }
 
   const results: LoadResult[] = [];
@@ -276,20 +303,26 @@ try {
   console.log(`load average before measuring: ${loadAverage()}`);
   for (let round = 1; round <= rounds; round += 1) {
     // Each round starts with a different operation, so that none always follows the same one.
-    for (let k = 0; k < operations.length; k += 1) {
-      const operation = operations[(k + round - 1) % operations.length]!;
+    for (let k = 0; k < measurements.length; k += 1) {
+      const measurement = measurements[(k + round - 1) % measurements.length]!;
       await waitForQuiet(maxLoad);
       tokens = await signInBoth();
-      const token = operation.token();
+      const token = measurement.token();
       loads.push(os.loadavg()[0]!.toFixed(2));
-      console.log(`measuring ${operation.key}, round ${round}, from ${new Date().toISOString()}`);
-      results.push(await loadGraphQL(`${operation.label}, round ${round}`, stack.urls.gateway!, operation.body, { connections, seconds, ...(token ? { token } : {}) }));
+      console.log(`measuring ${shortLabel(measurement.label)}, round ${round}, from ${new Date().toISOString()}`);
+      results.push(await loadGraphQL(`${measurement.label}, round ${round}`, measurement.gateway.url, measurement.body, { connections, seconds, ...(token ? { token } : {}) }));
     }
   }
   console.log(`load average after measuring: ${loadAverage()}`);
   await Promise.all([jobsDb.end(), usersDb.end(), applicationsDb.end()]);
 
-  const mean = (prefix: string, pick: (r: LoadResult) => number) => meanOfRuns(results, prefix, pick);
+  // The targets' ratios are the stack's gateway's.
+  const mean = (prefix: string, pick: (r: LoadResult) => number) =>
+    meanOfRuns(
+      results.filter((r) => !r.label.includes(', through the gateway serving ')),
+      prefix,
+      pick,
+    );
   const detailRate = mean('JobDetail', (r) => r.requestsPerSecond);
   const ratioRows = (only.includes('jobDetail') ? ['JobApplications', 'MyApplications'] : [])
     .filter((prefix) => results.some((r) => r.label.startsWith(prefix)))
@@ -319,5 +352,6 @@ try {
   console.error(error);
   process.exitCode = 1;
 } finally {
+  await beside?.stop();
   await stack.stop();
 }

@@ -237,13 +237,17 @@ function waitForGatewayQueries(url: string, child: ChildProcess): Promise<void> 
 }
 
 /**
- * Starts a second gateway over the stack's subgraphs, with `nodeArgs` as its Node options instead
- * of the platform's (a side-by-side measurement of those options), and waits until it executes a
- * query.
+ * Starts a second gateway over the stack's subgraphs, with `nodeArgs` as its Node options and `env`
+ * added to the stack's environment (a side-by-side measurement of those options, or of another
+ * supergraph with SUPERGRAPH_PATH), and waits until it executes a query.
  */
-export async function startGatewayBeside(stack: BenchStack, nodeArgs: readonly string[]): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startGatewayBeside(
+  stack: BenchStack,
+  nodeArgs: readonly string[] = gatewayService.nodeArgs,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await findFreePort();
-  const { child, ready } = spawnService({ ...gatewayService, nodeArgs }, { ...stack.env, GATEWAY_PORT: String(port) }, port);
+  const { child, ready } = spawnService({ ...gatewayService, nodeArgs }, { ...stack.env, ...env, GATEWAY_PORT: String(port) }, port);
   const url = `http://127.0.0.1:${port}/graphql`;
   try {
     await ready;
