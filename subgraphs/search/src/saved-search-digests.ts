@@ -8,8 +8,8 @@ export type DigestFrequency = 'daily' | 'weekly';
 const DAY_MS = 86_400_000;
 /** At most this many jobs per saved search in one digest, newest first (the event's limit). */
 const JOBS_PER_SEARCH = 100;
-/** Owners per transaction: a long backlog is sent in several short transactions. */
-const OWNERS_PER_BATCH = 100;
+/** Digests written to the outbox by one statement. */
+const DIGESTS_PER_STATEMENT = 1_000;
 
 /** The end of the last whole period before `now` (UTC): today's midnight, or this week's Monday midnight. */
 export function lastPeriodEnd(frequency: DigestFrequency, now: Date): Date {
@@ -23,65 +23,54 @@ const periodLength = (frequency: DigestFrequency) => (frequency === 'daily' ? DA
 
 /**
  * Sends the digests of one frequency whose period has ended: each owner's matches from before the
- * period's end, grouped by saved search, as one search.saved_search.matched.v1, with the matches
- * deleted in the same transaction. So a digest goes out once even when the service stops halfway or
- * several replicas run this at once (rows taken with FOR UPDATE SKIP LOCKED), and the table holds only
- * what is still to be sent. Jobs closed since they matched are left out, and an owner
- * whose jobs all closed gets no digest. Returns how many digests were written.
+ * period's end, grouped by saved search, as one search.saved_search.matched.v1. One transaction
+ * takes (deletes) the waiting rows of the frequency and writes the events, so a digest goes out
+ * once even when the service stops halfway or several replicas run this at once: a second replica's
+ * delete waits for the first and then finds the rows gone. Jobs closed since they matched, and saved
+ * searches deleted since, are left out; an owner with nothing left gets no digest. Returns how many
+ * digests were written.
  */
 export async function sendDueDigests(db: SearchDb, frequency: DigestFrequency, now: Date): Promise<number> {
   const periodEnd = lastPeriodEnd(frequency, now);
   const periodStart = new Date(periodEnd.getTime() - periodLength(frequency));
-  let sent = 0;
-  for (;;) {
-    const batch = await db.$transaction(async (tx) => {
-      const rows = await takeDueMatches(tx, frequency, periodEnd);
-      if (rows.length === 0) return { owners: 0, digests: 0 };
-      const owners = new Map<bigint, Map<bigint, { name: string; jobIds: string[] }>>();
-      for (const row of rows) {
-        if (!row.isActive) continue;
-        const searches = owners.get(row.userId) ?? new Map<bigint, { name: string; jobIds: string[] }>();
-        const search = searches.get(row.savedSearchId) ?? { name: row.name, jobIds: [] };
-        if (search.jobIds.length < JOBS_PER_SEARCH) search.jobIds.push(row.jobId.toString());
-        searches.set(row.savedSearchId, search);
-        owners.set(row.userId, searches);
-      }
-      for (const [userId, searches] of owners) {
-        await searchOutbox.record(tx, 'search.saved_search.matched.v1', {
-          userId: userId.toString(),
-          alertFrequency: frequency,
-          periodStart: periodStart.toISOString(),
-          periodEnd: periodEnd.toISOString(),
-          matches: [...searches].map(([savedSearchId, search]) => ({ savedSearchId: savedSearchId.toString(), name: search.name, jobIds: search.jobIds })),
-        });
-      }
-      await tx.$executeRawUnsafe(
-        `DELETE FROM saved_search_matches WHERE (saved_search_id, job_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`,
-        rows.map((row) => row.savedSearchId),
-        rows.map((row) => row.jobId),
-      );
-      return { owners: new Set(rows.map((row) => row.userId)).size, digests: owners.size };
-    });
-    sent += batch.digests;
-    if (batch.owners < OWNERS_PER_BATCH) return sent;
-  }
+  return db.$transaction(async (tx) => {
+    const owners = new Map<string, { savedSearchId: string; name: string; jobIds: string[] }[]>();
+    for (const row of await takeDueMatches(tx, frequency, periodEnd)) {
+      const matches = owners.get(row.userId) ?? [];
+      matches.push({ savedSearchId: row.savedSearchId, name: row.name, jobIds: row.jobIds });
+      owners.set(row.userId, matches);
+    }
+    const digests = [...owners].map(([userId, matches]) => ({
+      subject: 'search.saved_search.matched.v1' as const,
+      data: { userId, alertFrequency: frequency, periodStart: periodStart.toISOString(), periodEnd: periodEnd.toISOString(), matches },
+    }));
+    for (let start = 0; start < digests.length; start += DIGESTS_PER_STATEMENT) await searchOutbox.recordMany(tx, digests.slice(start, start + DIGESTS_PER_STATEMENT));
+    return digests.length;
+  });
 }
 
-/** The matches of up to OWNERS_PER_BATCH owners, locked, newest job first per saved search. */
+/**
+ * Deletes the frequency's rows of jobs matched before the period's end and returns their matches,
+ * one row per saved search that still exists with the newest JOBS_PER_SEARCH of its jobs that are
+ * still open, in owner and saved-search order.
+ */
 function takeDueMatches(tx: Tx, frequency: DigestFrequency, periodEnd: Date) {
-  return tx.$queryRawUnsafe<{ savedSearchId: bigint; jobId: bigint; userId: bigint; name: string; isActive: boolean }[]>(
-    `WITH owners AS (
-       SELECT DISTINCT s.user_id FROM saved_search_matches m JOIN saved_searches s ON s.id = m.saved_search_id
-       WHERE m.matched_at < $2::timestamptz AND s.alert_frequency = $1
-       ORDER BY s.user_id LIMIT ${OWNERS_PER_BATCH}
+  return tx.$queryRawUnsafe<{ userId: string; savedSearchId: string; name: string; jobIds: string[] }[]>(
+    `WITH due AS (
+       DELETE FROM saved_search_digest_matches WHERE alert_frequency = $1 AND matched_at < $2::timestamptz
+       RETURNING job_id, saved_search_ids, matched_at
+     ), matches AS (
+       SELECT s.user_id, s.id, s.name, due.job_id,
+              row_number() OVER (PARTITION BY s.id ORDER BY due.matched_at DESC, due.job_id DESC) AS newest
+       FROM due
+       CROSS JOIN LATERAL unnest(due.saved_search_ids) AS matched (saved_search_id)
+       JOIN saved_searches s ON s.id = matched.saved_search_id
+       JOIN search_indexes j ON j.entity_type = 'job' AND j.entity_id = due.job_id AND j.is_active
      )
-     SELECT m.saved_search_id AS "savedSearchId", m.job_id AS "jobId", s.user_id AS "userId", s.name, coalesce(j.is_active, false) AS "isActive"
-     FROM saved_search_matches m
-     JOIN saved_searches s ON s.id = m.saved_search_id
-     LEFT JOIN search_indexes j ON j.entity_type = 'job' AND j.entity_id = m.job_id
-     WHERE m.matched_at < $2::timestamptz AND s.alert_frequency = $1 AND s.user_id IN (SELECT user_id FROM owners)
-     ORDER BY s.user_id, m.saved_search_id, m.matched_at DESC, m.job_id DESC
-     FOR UPDATE OF m SKIP LOCKED`,
+     SELECT user_id::text AS "userId", id::text AS "savedSearchId", name, array_agg(job_id::text ORDER BY newest) AS "jobIds"
+     FROM matches WHERE newest <= ${JOBS_PER_SEARCH}
+     GROUP BY user_id, id, name
+     ORDER BY user_id, id`,
     frequency,
     periodEnd,
   );

@@ -7,6 +7,19 @@ import { matchesTsQuery, parseTsQuery, type ParsedTsQuery, type TsDocument } fro
 /** INSTANT alerts written to the outbox by one statement (nine parameters each, of PostgreSQL's 65,535). */
 const ALERTS_PER_STATEMENT = 1_000;
 
+/** A saved search's alert_frequency, of those the matcher holds (never is not). */
+type AlertFrequency = 'instant' | 'daily' | 'weekly';
+
+/**
+ * A new job's DAILY ($3) and WEEKLY ($4) matches, a row each (none for an empty list). Should the
+ * same job be matched again, its ids join those already waiting.
+ */
+const RECORD_DIGEST_MATCHES = `INSERT INTO saved_search_digest_matches (job_id, alert_frequency, saved_search_ids, matched_at)
+  SELECT $1::bigint, due.frequency, due.ids, $2::timestamptz FROM (VALUES ('daily', $3::bigint[]), ('weekly', $4::bigint[])) AS due (frequency, ids)
+   WHERE cardinality(due.ids) > 0
+  ON CONFLICT (job_id, alert_frequency) DO UPDATE
+    SET saved_search_ids = ARRAY(SELECT DISTINCT id FROM unnest(saved_search_digest_matches.saved_search_ids || excluded.saved_search_ids) AS id ORDER BY id)`;
+
 /**
  * A matcher that has not looked for this long loads everything again rather than reading the
  * changes: saved_search_deletions keeps a deleted search's row for a day (see the migration).
@@ -46,7 +59,7 @@ type SavedSearchEntry = SavedSearchFilters & {
   id: string;
   userId: string;
   name: string;
-  instant: boolean;
+  frequency: AlertFrequency;
   /** null: no query (filters alone); `empty`: only stop words, matches nothing; `unsupported`: tested by PostgreSQL. */
   query: ParsedTsQuery | null;
   /** Whether the query holds a phrase, which needs the document's positions. */
@@ -157,7 +170,7 @@ function entryOf(row: SavedSearchJson): SavedSearchEntry {
     id: row.id,
     userId: row.userId,
     name: row.name,
-    instant: row.alertFrequency === 'instant',
+    frequency: row.alertFrequency as AlertFrequency,
     query,
     phrase: hasPhrase(query),
     jobTypes: row.jobTypes,
@@ -182,7 +195,7 @@ const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 
 /** The INSTANT alerts of a new job, by owner in id order, each owner's searches in id order. */
 function instantAlertsOf(hits: SavedSearchEntry[]): { userId: string; matches: { savedSearchId: string; name: string }[] }[] {
   const byOwner = new Map<string, { savedSearchId: string; name: string }[]>();
-  for (const hit of hits.filter((hit) => hit.instant).sort((a, b) => compareIds(a.id, b.id))) {
+  for (const hit of hits.filter((hit) => hit.frequency === 'instant').sort((a, b) => compareIds(a.id, b.id))) {
     const matches = byOwner.get(hit.userId) ?? [];
     matches.push({ savedSearchId: hit.id, name: hit.name });
     byOwner.set(hit.userId, matches);
@@ -348,16 +361,12 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
       }
       if (hits.length === 0) return { tested: candidates.length, matched: 0, instantAlerts: 0 };
 
-      // DAILY and WEEKLY matches wait for their digest as rows; INSTANT ones are announced now and
-      // kept nowhere (the consumer applies a job's created event once: processed_events).
-      const forDigests = hits.filter((hit) => !hit.instant);
-      if (forDigests.length > 0)
-        await tx.$executeRawUnsafe(
-          `INSERT INTO saved_search_matches (saved_search_id, job_id, matched_at) SELECT unnest($3::bigint[]), $1::bigint, $2::timestamptz ON CONFLICT DO NOTHING`,
-          jobId,
-          options.now,
-          forDigests.map((hit) => hit.id),
-        );
+      // DAILY and WEEKLY matches wait for their digest, in a row per frequency that holds the saved
+      // searches' ids; INSTANT ones are announced now and kept nowhere (the consumer applies a job's
+      // created event once: processed_events).
+      const daily = hits.filter((hit) => hit.frequency === 'daily').map((hit) => hit.id);
+      const weekly = hits.filter((hit) => hit.frequency === 'weekly').map((hit) => hit.id);
+      if (daily.length + weekly.length > 0) await tx.$executeRawUnsafe(RECORD_DIGEST_MATCHES, jobId, options.now, daily, weekly);
       const alerts = instantAlertsOf(hits).map(({ userId, matches }) => ({
         subject: 'search.saved_search.matched.v1' as const,
         data: {

@@ -8,8 +8,9 @@ export type UserErasureSummary = { deletedSearchHistory: number; deletedSavedSea
 /**
  * The search part of the account-erasure saga, run by the search-user-erasure consumer for
  * users.user.deleted.v1 inside the transaction that also records the event as processed: deletes
- * the user's search history, their saved searches (with their pending matches) and the marks that
- * counted them once per query in search_analytics; the counts themselves stay, as they name no one.
+ * the user's search history, their saved searches and the marks that counted them once per query in
+ * search_analytics; the counts themselves stay, as they name no one. The saved searches' ids left in
+ * jobs' rows waiting for a digest name no saved search any more, and the digest drops them.
  * Then writes the saga's reply. Running it again for the same user (users publishes the event again
  * when a reply is late) finds nothing left and reports zeros.
  */

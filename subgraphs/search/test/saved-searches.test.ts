@@ -49,9 +49,14 @@ async function withJobIndexed<T>(job: JobSnapshot, work: (tx: Tx) => Promise<T>)
 const matchRolledBack = (job: JobSnapshot, matcher: SavedSearchMatcher = search.service.domain.savedSearchMatcher): Promise<SavedSearchMatching> =>
   withJobIndexed(job, (tx) => matcher.match(tx, job.id, { now: new Date() }));
 
+/** The saved searches a job matched that wait for a digest, in id order. */
 const matchesOf = async (jobId: string) =>
-  (await search.db.query<{ id: string }>('SELECT saved_search_id::text AS id FROM saved_search_matches WHERE job_id = $1 ORDER BY saved_search_id', [jobId])).rows.map(
+  (await search.db.query<{ id: string }>('SELECT id::text FROM saved_search_digest_matches, unnest(saved_search_ids) AS id WHERE job_id = $1 ORDER BY id', [jobId])).rows.map(
     (row) => row.id,
+  );
+const digestRowsOf = async (jobId: string) =>
+  (await search.db.query<{ frequency: string }>('SELECT alert_frequency AS frequency FROM saved_search_digest_matches WHERE job_id = $1 ORDER BY 1', [jobId])).rows.map(
+    (row) => row.frequency,
   );
 
 // First, while the only saved searches are its own: the count of candidates is exact.
@@ -79,7 +84,7 @@ it('tests a new job only against the saved searches whose keys it has: a rare wo
   const result = await matchRolledBack(jobSnapshot({ title: 'Wombat keeper', location: 'Paris', skills }));
   // Before keys, 41 would have been tested: the 13 sharing the word wombat, and the 28 filter-only.
   expect(result).toEqual({ tested: 6, matched: 6, instantAlerts: 6 });
-  expect((await search.db.query('SELECT count(*)::int AS n FROM saved_search_matches')).rows[0]!.n).toBe(0);
+  expect((await search.db.query('SELECT count(*)::int AS n FROM saved_search_digest_matches')).rows[0]!.n).toBe(0);
   await search.db.query('DELETE FROM saved_searches');
 });
 
@@ -139,9 +144,17 @@ it('matches exactly what the query and filters say: AND, OR, phrase, negation, s
     expect({ job, matches: await matchesOf(jobs[job as keyof typeof jobs].id) }).toEqual({ job, matches: want });
   }
 
-  // Deleting a saved search deletes its matches (a trigger, as the foreign key's cascade did).
+  // The job's DAILY matches are one row, however many saved searches it matched.
+  expect(await digestRowsOf(jobs.a.id)).toEqual(['daily']);
+
+  // A deleted saved search's id waits with the others, and its digest leaves it out.
   await search.gql('mutation($id: ID!) { deleteSavedSearch(id: $id) }', { id: ids.everything }, { token: 'user-41' });
-  expect((await search.db.query('SELECT count(*)::int AS n FROM saved_search_matches WHERE saved_search_id = $1', [ids.everything])).rows[0]!.n).toBe(0);
+  expect(await sendDueDigests(search.service.db, 'daily', new Date(Date.now() + 86_400_000))).toBe(1);
+  const [digest] = await alertsFor('41');
+  const carried = digest!.matches.map((match: { savedSearchId: string }) => match.savedSearchId);
+  expect(carried).not.toContain(ids.everything);
+  expect(carried).toContain(ids.and);
+  expect(await matchesOf(jobs.a.id)).toEqual([]);
   await search.db.query('DELETE FROM saved_searches WHERE user_id = 41');
 });
 
@@ -200,7 +213,7 @@ it('alerts every INSTANT owner a new job matches, one event each, written to the
   // A fixed text, sent as a named prepared statement (the searches' texts, shaped per request, take no names from it).
   expect(search.preparedStatements.filter((sql) => sql.includes('INSERT INTO "event_outbox"'))).toHaveLength(1);
   // INSTANT matches are announced, not recorded: no statement writes a match.
-  expect(search.statements.filter((sql) => sql.includes('INSERT INTO saved_search_matches'))).toEqual([]);
+  expect(search.statements.filter((sql) => sql.includes('INSERT INTO saved_search_digest_matches'))).toEqual([]);
   for (const owner of owners) {
     const expected = [{ savedSearchId: searches.get(owner), name: `Axolotl ${owner}`, jobIds: [job.id] }];
     if (owner === '65') expected.push({ savedSearchId: second, name: 'Remote axolotl', jobIds: [job.id] });
@@ -308,6 +321,7 @@ it('sends one DAILY digest per owner after the day ends, leaves closed jobs out,
   await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: closed });
   await search.fromJobs('jobs.job.closed.v1', { actorId: '1', job: { ...closed, isActive: false }, reason: 'closed' });
   expect(await alertsFor('81')).toEqual([]);
+  expect(await digestRowsOf(open.id)).toEqual(['daily', 'weekly']);
 
   const db = search.service.db;
   // The day has not ended yet: nothing is due.
@@ -328,8 +342,12 @@ it('sends one DAILY digest per owner after the day ends, leaves closed jobs out,
   // A digest deletes the matches it took, the closed job's included: only the WEEKLY ones wait.
   expect(await matchesOf(open.id)).toEqual([weekly]);
   expect(await matchesOf(closed.id)).toEqual([weekly]);
+  expect(await digestRowsOf(open.id)).toEqual(['weekly']);
 
-  expect(await sendDueDigests(db, 'weekly', new Date(Date.now() + 8 * 86_400_000))).toBe(1);
+  // Two replicas at once: the second one's delete waits for the first, then finds nothing to send.
+  const nextWeek = new Date(Date.now() + 8 * 86_400_000);
+  expect((await Promise.all([sendDueDigests(db, 'weekly', nextWeek), sendDueDigests(db, 'weekly', nextWeek)])).sort()).toEqual([0, 1]);
+  expect(await alertsFor('81')).toHaveLength(2);
   expect((await alertsFor('81')).at(-1)!.matches).toEqual([{ savedSearchId: weekly, name: 'Haskell weekly', jobIds: [open.id] }]);
   expect([...(await matchesOf(open.id)), ...(await matchesOf(closed.id))]).toEqual([]);
 });
