@@ -24,7 +24,8 @@
 // --fresh-jobs N (default 100), --check N (requests compared with the floor, default 60), --max-load X
 // (before each measurement, wait up to 15 minutes for the 1-minute load average to fall to X),
 // --cpu-prof DIR (every service writes a V8 CPU profile there when the run ends), --only-matching
-// (the same data, then only the saved-search matcher, --match-jobs jobs in --rounds rounds),
+// (the same data, then only the saved-search matcher, --match-jobs jobs in --rounds rounds, beside
+// itself writing its DAILY and WEEKLY matches a row per saved search as before 68f5eca),
 // --only-naming (the same data, then only searchJobs' statements for the --searches requests sent
 // named and unnamed in --rounds alternating rounds on one connection: what sending them unnamed costs),
 // --only-cold (the same data, then a new search process's first searches, 4 at a time, with
@@ -366,6 +367,32 @@ async function loadedMatcher(db: LeanSql): Promise<{ matcher: SavedSearchMatcher
   return { matcher, loadMs, heapMb: (process.memoryUsage().heapUsed - heapBefore) / 1_048_576 };
 }
 
+/**
+ * The layout before saved_search_digest_matches (commit 68f5eca): a row per saved search and job,
+ * keyed by both, with an index on matched_at. --only-matching measures the matcher beside itself
+ * writing its DAILY and WEEKLY matches this way, into a table of this layout that the benchmark
+ * creates in search_db, with the statement the matcher then sent.
+ */
+const ROW_PER_SEARCH_TABLE = `CREATE TABLE IF NOT EXISTS bench_saved_search_matches_per_search (
+    saved_search_id BIGINT NOT NULL, job_id BIGINT NOT NULL, matched_at TIMESTAMPTZ(3) NOT NULL, PRIMARY KEY (saved_search_id, job_id));
+  CREATE INDEX IF NOT EXISTS bench_saved_search_matches_per_search_matched_at_idx ON bench_saved_search_matches_per_search (matched_at)`;
+const ROW_PER_SEARCH_INSERT = `INSERT INTO bench_saved_search_matches_per_search (saved_search_id, job_id, matched_at)
+  SELECT unnest($3::bigint[]), $1::bigint, $2::timestamptz ON CONFLICT DO NOTHING`;
+
+/** The matcher, with its DAILY and WEEKLY matches written a row per saved search (ROW_PER_SEARCH_TABLE). */
+const matchWritingRowPerSearch =
+  (matcher: SavedSearchMatcher): MatchNewJob =>
+  (tx, jobId, options) =>
+    matcher.match(
+      intercepted(tx, async (sql, values, run) =>
+        sql.includes('INSERT INTO saved_search_digest_matches')
+          ? tx.$executeRawUnsafe(ROW_PER_SEARCH_INSERT, values[0], values[1], [...(values[2] as string[]), ...(values[3] as string[])])
+          : run(),
+      ),
+      jobId,
+      options,
+    );
+
 /** What the consumer calls for a new job: the matcher's match. */
 type MatchNewJob = (tx: SqlRunner, jobId: string, options: { now: Date }) => Promise<{ tested: number; matched: number; instantAlerts: number }>;
 
@@ -389,7 +416,7 @@ async function timeMatching(db: LeanSql, match: MatchNewJob, catalogue: SeedCata
         const rows = await run();
         const took = performance.now() - started;
         if (sql.includes('saved_search_deletions')) parts.changesMs += took;
-        else if (sql.includes('INSERT INTO saved_search_digest_matches')) parts.insertMs += took;
+        else if (sql.includes('INSERT INTO saved_search_')) parts.insertMs += took;
         else if (sql.includes('event_outbox')) parts.outboxMs += took;
         else if (sql.includes('FROM search_indexes')) parts.jobMs += took;
         return rows;
@@ -518,8 +545,10 @@ try {
     if (onlyMatching) {
       const { matcher, loadMs, heapMb } = await loadedMatcher(opened.sql);
       const implementations: { name: string; match: MatchNewJob; timings: MatchTiming[] }[] = [
-        { name: 'in-memory matcher', match: (tx, jobId, options) => matcher.match(tx, jobId, options), timings: [] },
+        { name: 'a row per frequency (saved_search_digest_matches)', match: (tx, jobId, options) => matcher.match(tx, jobId, options), timings: [] },
+        { name: 'a row per saved search (as before 68f5eca)', match: matchWritingRowPerSearch(matcher), timings: [] },
       ];
+      await floorDb.query(ROW_PER_SEARCH_TABLE);
       const loadAtStart: string[] = [];
       const perRound: string[] = [
         "| round | matching | whole match p50 ms | p95 | p99 | its statements besides the alerts p50 ms | the alerts' outbox statement p50 ms |",
