@@ -416,7 +416,7 @@ async function timeMatching(db: LeanSql, match: MatchNewJob, catalogue: SeedCata
         const rows = await run();
         const took = performance.now() - started;
         if (sql.includes('saved_search_deletions')) parts.changesMs += took;
-        else if (sql.includes('INSERT INTO saved_search_')) parts.insertMs += took;
+        else if (/INSERT INTO (bench_)?saved_search_/.test(sql)) parts.insertMs += took;
         else if (sql.includes('event_outbox')) parts.outboxMs += took;
         else if (sql.includes('FROM search_indexes')) parts.jobMs += took;
         return rows;
