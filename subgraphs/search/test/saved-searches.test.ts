@@ -297,6 +297,25 @@ it('reads new saved searches in the background, with no new job to match', async
   await search.db.query('DELETE FROM saved_searches WHERE user_id = 96');
 });
 
+it("adds a job's later matches to the ids already waiting, once each", async () => {
+  const first = await save('97', { name: 'Pangolin', query: 'pangolin', alertFrequency: 'WEEKLY' });
+  const job = jobSnapshot({ title: 'Pangolin ranger' });
+  const waiting = await withJobIndexed(job, async (tx) => {
+    const matcher = search.service.domain.savedSearchMatcher;
+    await matcher.match(tx, job.id, { now: new Date() });
+    // Saved and committed meanwhile: the next match of the same job finds it too.
+    const second = await save('98', { name: 'Pangolin too', query: 'pangolin ranger', alertFrequency: 'WEEKLY' });
+    await matcher.match(tx, job.id, { now: new Date() });
+    const rows = await tx.$queryRawUnsafe<{ frequency: string; ids: string[] }[]>(
+      'SELECT alert_frequency AS frequency, saved_search_ids::text[] AS ids FROM saved_search_digest_matches WHERE job_id = $1::bigint',
+      job.id,
+    );
+    return { rows, second };
+  });
+  expect(waiting.rows).toEqual([{ frequency: 'weekly', ids: [first, waiting.second].sort((a, b) => Number(a) - Number(b)) }]);
+  await search.db.query('DELETE FROM saved_searches WHERE user_id IN (97, 98)');
+});
+
 it('leaves a query it cannot test in Node to PostgreSQL', async () => {
   // Saved searches whose compiled query is not what websearch_to_tsquery writes: weights, and an OR inside a phrase.
   await search.db.query(
