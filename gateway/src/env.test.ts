@@ -12,4 +12,9 @@ describe("the gateway's settings", () => {
     expect(ideEnabledIn(unset)).toBe(false);
     expect(ideEnabledIn(loadGatewayEnv({ NODE_ENV: 'development' }))).toBe(true);
   });
+
+  it("turn @apollo/gateway's usage data to Apollo off unless APOLLO_TELEMETRY_DISABLED=false", () => {
+    expect(loadGatewayEnv({ NODE_ENV: 'development' }).APOLLO_TELEMETRY_DISABLED).toBe(true);
+    expect(loadGatewayEnv({ NODE_ENV: 'development', APOLLO_TELEMETRY_DISABLED: 'false' }).APOLLO_TELEMETRY_DISABLED).toBe(false);
+  });
 });

@@ -45,6 +45,11 @@ const fields = z.object({
   GATEWAY_TRUSTED_DOCUMENTS_DIR: z.string().optional(),
   /** Serve GraphiQL on GET /graphql from a browser; on unless NODE_ENV is production. */
   GATEWAY_IDE: envSchemas.booleanString.optional(),
+  /**
+   * @apollo/gateway's own switch for the usage data it sends to Apollo (uptime, CPUs, memory, to
+   * usage-reporting.api.apollographql.com, hourly and when it stops). Off here unless set to false.
+   */
+  APOLLO_TELEMETRY_DISABLED: envSchemas.booleanString.default(true),
 });
 
 const hopSecretRequired = 'is required in production: subgraphs refuse calls the gateway did not sign';

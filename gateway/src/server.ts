@@ -104,6 +104,8 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
   if (nats) watchNatsConnection(nats, { logger, registry: metrics.registry });
   const httpServer = await listen(app, env.GATEWAY_PORT, env.GATEWAY_HOST);
 
+  // @apollo/gateway reads its telemetry switch from the process environment when it is constructed.
+  process.env.APOLLO_TELEMETRY_DISABLED = String(env.APOLLO_TELEMETRY_DISABLED);
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {

@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { createLogger } from '@jobplatform/config';
 import { errorCodeOf, postGraphQL } from '@jobplatform/testing';
 import { startGateway } from '../src/server.js';
@@ -24,6 +25,25 @@ it('turns introspection off in production', async () => {
   }
   const development = await platform.gql('{ __schema { queryType { name } } }');
   expect(development.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+});
+
+it("sends Apollo no usage data: @apollo/gateway's would go out when it stops", async () => {
+  // Every HTTPS request the process makes meanwhile: the platform's own traffic here is plain HTTP on localhost.
+  const hosts: string[] = [];
+  const request = https.request;
+  https.request = ((...args: unknown[]) => {
+    const target = args[0] as string | URL | https.RequestOptions;
+    hosts.push(target instanceof URL ? target.host : typeof target === 'string' ? target : String(target.hostname ?? target.host));
+    return (request as (...args: unknown[]) => ReturnType<typeof https.request>)(...args);
+  }) as typeof https.request;
+  try {
+    const gateway = await startGateway(gatewayEnvFor(platform, {}), { logger: createLogger('gateway', 'silent') });
+    expect((await postGraphQL(gateway.url, { query: '{ __typename }' })).data).toEqual({ __typename: 'Query' });
+    await gateway.close();
+    expect(hosts).toEqual([]);
+  } finally {
+    https.request = request;
+  }
 });
 
 it('reports not ready, naming the subgraph, when a subgraph is down', async () => {

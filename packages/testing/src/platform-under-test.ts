@@ -79,6 +79,7 @@ export function gatewayEnvFor(jwksUrl: string, subgraphUrls: Record<string, stri
     GATEWAY_MAX_COST: 20_000,
     GATEWAY_TRUSTED_PROXIES: 0,
     GATEWAY_HOP_SECRET: testHopSecret,
+    APOLLO_TELEMETRY_DISABLED: true,
     subgraphUrls,
     ...overrides,
   };
