@@ -13,7 +13,10 @@ export type Outbox = {
    * outbox positions follow commit order for that aggregate.
    */
   record<S extends EventSubject>(tx: SqlClient, subject: S, data: EventInput<S>, options?: CreateEnvelopeOptions): Promise<EventEnvelope<S>>;
-  /** Several events in one statement, in the order given. */
+  /**
+   * Any number of events in one statement, in the order given: they go as one array per column, so
+   * PostgreSQL's limit on parameters does not apply and callers need not slice them.
+   */
   recordMany(tx: SqlClient, events: readonly OutboxEvent[]): Promise<EventEnvelope[]>;
 };
 

@@ -8,8 +8,6 @@ export type DigestFrequency = 'daily' | 'weekly';
 const DAY_MS = 86_400_000;
 /** At most this many jobs per saved search in one digest, newest first (the event's limit). */
 const JOBS_PER_SEARCH = 100;
-/** Digests written to the outbox by one statement. */
-const DIGESTS_PER_STATEMENT = 1_000;
 
 /** The end of the last whole period before `now` (UTC): today's midnight, or this week's Monday midnight. */
 export function lastPeriodEnd(frequency: DigestFrequency, now: Date): Date {
@@ -44,7 +42,7 @@ export async function sendDueDigests(db: SearchDb, frequency: DigestFrequency, n
       subject: 'search.saved_search.matched.v1' as const,
       data: { userId, alertFrequency: frequency, periodStart: periodStart.toISOString(), periodEnd: periodEnd.toISOString(), matches },
     }));
-    for (let start = 0; start < digests.length; start += DIGESTS_PER_STATEMENT) await searchOutbox.recordMany(tx, digests.slice(start, start + DIGESTS_PER_STATEMENT));
+    await searchOutbox.recordMany(tx, digests);
     return digests.length;
   });
 }

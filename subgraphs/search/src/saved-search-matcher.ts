@@ -4,9 +4,6 @@ import type { SqlRunner } from './db.js';
 import { searchOutbox } from './events.js';
 import { matchesTsQuery, parseTsQuery, type ParsedTsQuery, type TsDocument } from './tsquery.js';
 
-/** INSTANT alerts written to the outbox by one statement (nine parameters each, of PostgreSQL's 65,535). */
-const ALERTS_PER_STATEMENT = 1_000;
-
 /** A saved search's alert_frequency, of those the matcher holds (never is not). */
 type AlertFrequency = 'instant' | 'daily' | 'weekly';
 
@@ -378,8 +375,8 @@ export function createSavedSearchMatcher({ sql, logger }: { sql: LeanSql; logger
         },
         ...(options.traceparent ? { traceparent: options.traceparent } : {}),
       }));
-      // A popular job alerts many owners: their events go in a few statements, not one each.
-      for (let start = 0; start < alerts.length; start += ALERTS_PER_STATEMENT) await searchOutbox.recordMany(tx, alerts.slice(start, start + ALERTS_PER_STATEMENT));
+      // A popular job alerts many owners: their events go in one statement, not one each.
+      await searchOutbox.recordMany(tx, alerts);
       return { tested: candidates.length, matched: hits.length, instantAlerts: alerts.length };
     },
   };
