@@ -15,8 +15,11 @@ export type UserErasureSummary = {
   closedJobs: number;
 };
 
-/** Events are written in slices, so that one INSERT stays well below PostgreSQL's parameter limit. */
-const EVENTS_PER_STATEMENT = 500;
+/**
+ * The closed jobs' snapshots are loaded (and their events written) this many at a time: each slice
+ * is a few queries with an IN list of its ids, and a slice's snapshots are all that is held at once.
+ */
+const JOBS_PER_SLICE = 500;
 
 /**
  * The jobs part of the account-erasure saga, run by the jobs-user-erasure consumer for
@@ -51,8 +54,8 @@ export async function eraseUserFromJobs(tx: Tx, event: EventEnvelope<'users.user
     SELECT id FROM jobs WHERE employer_id = ${userId} AND is_active AND deleted_at IS NULL ORDER BY id FOR UPDATE`;
   const ids = open.map((job) => job.id);
   if (ids.length > 0) await tx.job.updateMany({ where: { id: { in: ids } }, data: { isActive: false, updatedAt: options.now } });
-  for (let start = 0; start < ids.length; start += EVENTS_PER_STATEMENT) {
-    const snapshots = await loadJobSnapshots(tx, ids.slice(start, start + EVENTS_PER_STATEMENT));
+  for (let start = 0; start < ids.length; start += JOBS_PER_SLICE) {
+    const snapshots = await loadJobSnapshots(tx, ids.slice(start, start + JOBS_PER_SLICE));
     const events = snapshots.map((job): OutboxEvent => ({
       subject: 'jobs.job.closed.v1',
       data: { actorId: null, reason: 'employer_erased', job },
@@ -97,6 +100,6 @@ async function removeMemberships(tx: Tx, userId: bigint, traceparent: string): P
     });
     promotedOwners += 1;
   }
-  for (let start = 0; start < events.length; start += EVENTS_PER_STATEMENT) await jobsOutbox.recordMany(tx, events.slice(start, start + EVENTS_PER_STATEMENT));
+  await jobsOutbox.recordMany(tx, events);
   return { removedMemberships: count, promotedOwners };
 }
