@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createEnvelope, parseEnvelope, streamNameOf, type CreateEnvelopeOptions, type EventEnvelope, type EventInput, type EventSubject } from '@jobplatform/events';
 import type { ServiceName } from '@jobplatform/config';
 import type { TestDatabase } from './test-database.js';
+import { waitFor } from './wait-for.js';
 
 /**
  * Every message a producer's stream holds, in stream order, optionally of one subject: what
@@ -81,6 +82,44 @@ export async function readOutbox<S extends EventSubject>(db: TestDatabase, subje
         traceparent: row.traceparent,
         data: row.data,
       }) as EventEnvelope<S>,
+  );
+}
+
+/**
+ * What is still on its way through the event backbone: events the services committed and their
+ * relays have not published yet, and messages that durable consumers have not applied yet
+ * (JetStream's num_pending and num_ack_pending; a consumer acknowledges after its transaction
+ * commits). Each service's admin connection sees the nats-server that service uses.
+ */
+async function eventsInFlight(services: readonly { db: TestDatabase; nats: NatsConnection }[]): Promise<{ unpublished: number; unapplied: number }> {
+  let unpublished = 0;
+  let unapplied = 0;
+  for (const { db } of services) {
+    unpublished += Number((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM event_outbox WHERE published_at IS NULL')).rows[0]!.n);
+  }
+  for (const nats of new Set(services.map((service) => service.nats))) {
+    const jsm = await jetstreamManager(nats);
+    for await (const stream of jsm.streams.list()) {
+      for await (const consumer of jsm.consumers.list(stream.config.name)) {
+        if (consumer.config.durable_name) unapplied += consumer.num_pending + consumer.num_ack_pending;
+      }
+    }
+  }
+  return { unpublished, unapplied };
+}
+
+/**
+ * Resolves once every event the services committed is published and applied by every durable
+ * consumer. A statement count is measured after it: a consumer still applying what the test's
+ * setup published shares the service's database clients, and its statements would count as the
+ * request's.
+ */
+export async function waitForEventsSettled(services: readonly { db: TestDatabase; nats: NatsConnection }[], timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    'the events the services committed to be published and applied',
+    () => eventsInFlight(services),
+    ({ unpublished, unapplied }) => unpublished === 0 && unapplied === 0,
+    timeoutMs,
   );
 }
 

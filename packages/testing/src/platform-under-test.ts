@@ -4,6 +4,7 @@ import { createLogger, erasureParticipants, gatewayDefinition, identityService, 
 import type { SubgraphDefinition } from '@jobplatform/service-runtime';
 import { startGateway, type RunningGateway } from '../../../gateway/src/server.js';
 import type { GatewayEnv } from '../../../gateway/src/env.js';
+import { waitForEventsSettled } from './event-streams.js';
 import { waitFor } from './wait-for.js';
 import { postGraphQL } from './graphql-client.js';
 import { startPrivateNats, type PrivateNats } from './private-nats.js';
@@ -53,6 +54,11 @@ export type PlatformUnderTest = {
    * applicant's. Returns the account.
    */
   replicated(account: Account, ...services: RegisteredServiceName[]): Promise<Account>;
+  /**
+   * Waits until every event the services committed is published and applied by every consumer
+   * (waitForEventsSettled): what a test measures a request's statements after.
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -199,6 +205,7 @@ export async function startPlatformForTest(options: PlatformOptions = {}): Promi
       }
       return account;
     },
+    settled: () => waitForEventsSettled(Object.values(services)),
     close,
   };
 }

@@ -135,6 +135,8 @@ async function operationsServed(service: SubgraphUnderTest): Promise<number> {
 
 /** The response's data, how many statements the applications service sent for it, and how many calls the gateway made to users and jobs. */
 async function measure(query: string, variables: Record<string, unknown>, options: { as?: Account; operationName?: string } = {}) {
+  // The setup's events may still be on their way to a consumer of applications, whose statements would count.
+  await platform.settled();
   platform.applications.statements.length = 0;
   platform.applications.leanStatements.length = 0;
   const [usersBefore, jobsBefore] = await Promise.all([operationsServed(platform.users), operationsServed(platform.jobs)]);

@@ -48,6 +48,17 @@ afterAll(async () => {
   await platform.close();
 });
 
+describe("the test platform's settled()", () => {
+  it('returns once the events on their way to a consumer are applied, what statement counts rely on', async () => {
+    // Users the replica has never heard of, far above the ids users hands out.
+    const ids = Array.from({ length: 200 }, (_, i) => String(900_000_000 + i));
+    await Promise.all(ids.map((id) => userUpdated({ id } as Account, { username: `settled_${id}` }, new Date())));
+    await platform.settled();
+    const { rows } = await platform.jobs.db.query<{ n: number }>('SELECT count(*)::int AS n FROM user_replicas WHERE id = ANY($1::bigint[])', [ids]);
+    expect(rows[0]!.n).toBe(ids.length);
+  });
+});
+
 describe('users replica', () => {
   it('lets a user the replica does not know yet act on their token', async () => {
     const employer = await platform.employer();
