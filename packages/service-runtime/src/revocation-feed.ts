@@ -52,13 +52,20 @@ export type RevocationFeed = {
  * still matters; a failed read is logged and tried again at the next tick, and what was read
  * before still applies. While the identity service is unreachable no new revocation can be made
  * there either, except by a replica this verifier cannot reach.
+ *
+ * Until its first read succeeds, a feed logs its failures at debug level for `startGraceMs`: the
+ * platform's services start together, and the identity service may answer a few seconds after
+ * the others. Past that, and after any read has succeeded, a failure is a warning (once a minute
+ * at most).
  */
-export function startRevocationFeed(options: { source: RevocationSource; intervalMs?: number; logger: Logger; list?: RevocationList }): RevocationFeed {
+export function startRevocationFeed(options: { source: RevocationSource; intervalMs?: number; logger: Logger; list?: RevocationList; startGraceMs?: number }): RevocationFeed {
   const list = options.list ?? createRevocationList();
   const intervalMs = options.intervalMs ?? 1_000;
+  const startGraceMs = options.startGraceMs ?? 30_000;
+  const startedAt = Date.now();
   let since: string | undefined;
   let caughtUp = false;
-  let failing = false;
+  let warned = false;
   let lastWarning = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -69,13 +76,17 @@ export function startRevocationFeed(options: { source: RevocationSource; interva
       list.add(page.revocations);
       const asOf = Date.parse(page.asOf);
       if (!Number.isNaN(asOf)) since = new Date(asOf - OVERLAP_MS).toISOString();
-      if (failing) options.logger.info('token revocations can be read again');
+      if (warned) options.logger.info('token revocations can be read again');
       caughtUp = true;
-      failing = false;
+      warned = false;
     } catch (error) {
-      failing = true;
+      if (!caughtUp && Date.now() - startedAt < startGraceMs) {
+        options.logger.debug({ err: error }, 'cannot read token revocations yet; the identity service may still be starting');
+        return;
+      }
       // Once a minute at most: the identity service may be down for a while.
       if (Date.now() - lastWarning > 60_000) {
+        warned = true;
         lastWarning = Date.now();
         options.logger.warn({ err: error }, 'cannot read token revocations; those read before still apply');
       }
