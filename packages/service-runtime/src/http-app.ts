@@ -72,12 +72,22 @@ export function createHttpApp({ logger, metrics, readiness }: HttpAppOptions): E
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // A probe asks every few seconds: a state is logged when it changes, not at every answer.
+  let notReadyBecause: string | undefined;
   app.get('/readyz', async (_req, res) => {
     try {
       const details = await readiness?.();
+      if (notReadyBecause !== undefined) logger.info('ready again');
+      notReadyBecause = undefined;
       res.json({ status: 'ready', ...details });
     } catch (error) {
-      logger.warn({ err: error }, 'readiness check failed');
+      if (error instanceof NotReadyError) {
+        // An expected state (starting, a dependency down), said in its reason: no stack trace.
+        if (error.message !== notReadyBecause) logger.warn({ reason: error.message, ...error.details }, 'not ready');
+        notReadyBecause = error.message;
+      } else {
+        logger.warn({ err: error }, 'readiness check failed');
+      }
       res.status(503).json({
         status: 'unavailable',
         reason: error instanceof Error ? error.message : 'not ready',
