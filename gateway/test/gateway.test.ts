@@ -1,22 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
-import { pino } from 'pino';
 import { registerAccount } from '../../subgraphs/users/test/start-users.js';
 import { startPlatformForTest, type PlatformUnderTest } from './start-platform.js';
-import { errorCodeOf } from '@jobplatform/testing';
+import { capturingLogger, errorCodeOf } from '@jobplatform/testing';
 
-const usersLog: Record<string, unknown>[] = [];
-const usersLogger = pino(
-  { level: 'info' },
-  new Writable({
-    write(chunk, _encoding, done) {
-      usersLog.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  }),
-);
+const { logger: usersLogger, lines: usersLog } = capturingLogger();
 
 let platform: PlatformUnderTest;
 beforeAll(async () => {

@@ -1,12 +1,10 @@
 import type http from 'node:http';
-import { pino } from 'pino';
+import { capturingLogger } from '@jobplatform/testing';
 import { createHttpApp, NotReadyError } from './http-app.js';
 import { createMetrics } from './metrics.js';
 
 // /readyz is asked every few seconds by a probe (npm start, an orchestrator): a state is logged
 // when it changes, and an expected one (starting, a dependency down) without a stack trace.
-
-type Line = { level: number; msg: string; reason?: string; err?: unknown };
 
 let server: http.Server | undefined;
 afterEach(async () => {
@@ -15,8 +13,7 @@ afterEach(async () => {
 });
 
 async function serve(readiness: () => Promise<void>) {
-  const lines: Line[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Line) });
+  const { logger, lines } = capturingLogger();
   const app = createHttpApp({ logger, metrics: createMetrics('readiness-test'), readiness });
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server!.once('listening', resolve));

@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
 import { buildSchema } from 'graphql';
-import { pino } from 'pino';
+import { capturingLogger } from '@jobplatform/testing';
 import { AppError, formatGraphQLError } from './errors.js';
 import { requestLoggingPlugin } from './request-logging.js';
 
@@ -17,20 +16,8 @@ const rootValue = {
   },
 };
 
-/** A logger whose JSON lines land in an array. */
-function createCapturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, sink), lines };
-}
-
 async function run(query: string) {
-  const { logger, lines } = createCapturingLogger();
+  const { logger, lines } = capturingLogger();
   const server = new ApolloServer<Context>({ schema, rootValue, formatError: formatGraphQLError(logger), plugins: [requestLoggingPlugin<Context>(logger)] });
   await server.start();
   try {

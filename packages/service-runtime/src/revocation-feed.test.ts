@@ -1,12 +1,10 @@
 import http from 'node:http';
-import { pino } from 'pino';
-import net from 'node:net';
+import { capturingLogger, portToListenOnLater, waitFor, type LogLine } from '@jobplatform/testing';
 import { httpRevocationSource, startRevocationFeed, type RevocationFeed } from './revocation-feed.js';
 
 // The feed reads a real local HTTP server that is not listening at first, as the identity service
 // is not while the platform's services start together.
 
-type Line = { level: number; msg: string };
 const DEBUG = 20;
 const INFO = 30;
 const WARN = 40;
@@ -19,12 +17,6 @@ afterEach(async () => {
   server = undefined;
 });
 
-function capturingLogger() {
-  const lines: Line[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Line) });
-  return { logger, lines };
-}
-
 async function identityServiceOn(port: number): Promise<void> {
   server = http.createServer((_request, response) => {
     response.setHeader('content-type', 'application/json');
@@ -33,60 +25,59 @@ async function identityServiceOn(port: number): Promise<void> {
   await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
 }
 
-/** A port nothing listens on now: the feed's identity service, before it has started. */
-const findFreePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-
-const waitUntil = async (check: () => boolean) => {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
-
-const revocationLines = (lines: Line[], level: number) => lines.filter((line) => line.level === level && /token revocations/.test(line.msg));
+const revocationLines = (lines: LogLine[], level: number) => lines.filter((line) => line.level === level && /token revocations/.test(line.msg));
 
 it('keeps quiet while the identity service starts within the grace, then reads it', async () => {
-  const port = await findFreePort();
-  const { logger, lines } = capturingLogger();
+  const port = await portToListenOnLater();
+  const { logger, lines } = capturingLogger('debug');
   feed = startRevocationFeed({ source: httpRevocationSource(`http://127.0.0.1:${port}/internal/token-revocations`, undefined), intervalMs: 10, logger, startGraceMs: 10_000 });
-  await waitUntil(() => revocationLines(lines, DEBUG).length >= 3);
+  await waitFor(
+    'three debug lines about the revocations',
+    async () => revocationLines(lines, DEBUG).length,
+    (n) => n >= 3,
+  );
   expect(feed.isCaughtUp()).toBe(false);
   await identityServiceOn(port);
-  await waitUntil(() => feed!.isCaughtUp());
+  await waitFor("the feed's first read", async () => feed!.isCaughtUp(), Boolean);
   expect(revocationLines(lines, WARN)).toEqual([]);
   // Nothing was said to be wrong, so nothing is said to be right again.
   expect(revocationLines(lines, INFO)).toEqual([]);
 });
 
 it('warns once the grace has passed without a read, once a minute at most, and says when the revocations can be read again', async () => {
-  const port = await findFreePort();
-  const { logger, lines } = capturingLogger();
+  const port = await portToListenOnLater();
+  const { logger, lines } = capturingLogger('debug');
   feed = startRevocationFeed({ source: httpRevocationSource(`http://127.0.0.1:${port}/internal/token-revocations`, undefined), intervalMs: 10, logger, startGraceMs: 100 });
-  await waitUntil(() => revocationLines(lines, WARN).length === 1);
+  await waitFor(
+    'a warning about the revocations',
+    async () => revocationLines(lines, WARN).length,
+    (n) => n === 1,
+  );
   // Once a minute at most.
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(revocationLines(lines, WARN)).toHaveLength(1);
   await identityServiceOn(port);
-  await waitUntil(() => revocationLines(lines, INFO).length === 1);
+  await waitFor(
+    'the line saying the revocations can be read again',
+    async () => revocationLines(lines, INFO).length,
+    (n) => n === 1,
+  );
   expect(revocationLines(lines, INFO)[0]!.msg).toBe('token revocations can be read again');
 });
 
 it('warns at the first failure after a read has succeeded, grace or not', async () => {
-  const port = await findFreePort();
+  const port = await portToListenOnLater();
   await identityServiceOn(port);
-  const { logger, lines } = capturingLogger();
+  const { logger, lines } = capturingLogger('debug');
   feed = startRevocationFeed({ source: httpRevocationSource(`http://127.0.0.1:${port}/internal/token-revocations`, undefined), intervalMs: 10, logger, startGraceMs: 60_000 });
-  await waitUntil(() => feed!.isCaughtUp());
+  await waitFor("the feed's first read", async () => feed!.isCaughtUp(), Boolean);
   server!.closeAllConnections();
   await new Promise((resolve) => server!.close(resolve));
   server = undefined;
-  await waitUntil(() => revocationLines(lines, WARN).length === 1);
+  await waitFor(
+    'a warning about the revocations',
+    async () => revocationLines(lines, WARN).length,
+    (n) => n === 1,
+  );
   expect(revocationLines(lines, WARN)[0]!.msg).toBe('cannot read token revocations; those read before still apply');
 });

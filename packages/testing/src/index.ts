@@ -3,6 +3,7 @@ export { testPostgresAdminUrl } from './test-env.js';
 export { errorCodeOf, postGraphQL, type GraphQLResponse } from './graphql-client.js';
 export { startPrivateNats, type PrivateNats } from './private-nats.js';
 export { waitFor } from './wait-for.js';
+export { capturingLogger, type LogLine } from './capturing-logger.js';
 export { portToListenOnLater } from './later-port.js';
 export { publishEnvelope, publishEvent, readOutbox, readStream, readStreamMessages, waitForEventsSettled, type StoredMessage } from './event-streams.js';
 export { signedAsGateway, startSubgraphForTest, type Gql, type SubgraphTestOptions, type SubgraphUnderTest } from './subgraph-under-test.js';
