@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { envSchemas } from '@jobplatform/config';
 
 /**
  * search's own settings, beside the common ones every subgraph has (SEARCH_PORT,
@@ -12,6 +13,12 @@ export const searchSettings = z.object({
   SEARCH_LOG_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   /** How often the saved-search digest scheduler looks for a DAILY or WEEKLY period that has ended. */
   SEARCH_DIGEST_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
+  /**
+   * Whether searchJobs is answered from the open jobs held in this process's memory
+   * (job-text-index.ts: about 1 KB a job), with PostgreSQL only preparing the query and writing the
+   * page; false: every search reads the matching jobs in PostgreSQL.
+   */
+  SEARCH_JOBS_IN_MEMORY: envSchemas.booleanString.default(true),
   /** How many searchJobs statements run at once in PostgreSQL; the others queue in the service. By default twice the cores. */
   SEARCH_CONCURRENT_QUERIES: z.coerce
     .number()

@@ -2,7 +2,9 @@ import { decodeCursor, encodeCursor, pageSize, type PageInfo } from '@jobplatfor
 import type { LeanSql, SqlFragment, WarmUpConnection } from '@jobplatform/service-runtime';
 import { createParams } from './db.js';
 import { escapeHighlight } from './highlight.js';
+import type { IndexFilter, JobTextIndex } from './job-text-index.js';
 import { escapeLike, parseJobFilter, type JobFilter } from './search-input.js';
+import { parseTsQuery } from './tsquery.js';
 
 export type JobSearchSort = 'RELEVANCE' | 'NEWEST' | 'SALARY_HIGH' | 'SALARY_LOW';
 
@@ -55,6 +57,14 @@ const FACET_LIMIT = { category: 20, skill: 20, location: 10 } as const;
 /** ts_headline's match markers: characters no description contains, replaced by <mark> after escaping. */
 const MARK_START = '\u0001';
 const MARK_END = '\u0002';
+/** A hit's highlight: ts_headline of the job's description for a tsquery. */
+const headlineOf = (tsquery: string) =>
+  `ts_headline('search_english', j.body, ${tsquery}, 'StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')`;
+/** A hit's fields as JSON, from its job's row (j) and its company's (c). */
+const HIT_FIELDS = `'id', j.entity_id::text, 'title', j.title, 'location', j.location, 'isRemote', j.is_remote, 'jobType', j.job_type,
+  'experienceLevel', j.experience_level, 'salaryMin', j.salary_min::float8, 'salaryMax', j.salary_max::float8,
+  'salaryCurrency', j.salary_currency, 'postedAt', j.posted_at, 'companyId', j.company_id::text, 'companyName', j.company_name,
+  'companyLogo', c.metadata->>'logo'`;
 
 /** The sort key of each order, as SQL over search_indexes (alias j), and how it compares. */
 const sortKeys: Record<JobSearchSort, { key: (score: string) => string; direction: 'DESC' | 'ASC'; cast: string }> = {
@@ -79,14 +89,47 @@ type FacetRow = { facet: string; value: string; label: string; count: number };
 /** The statement's one row. */
 type ResultRow = { total: number; hasNextPage: boolean; hits: HitJson[]; facets: FacetRow[] | null };
 
+/** What the in-memory search needs PostgreSQL for before it: the query's tsquery ($1), the location folded ($2), the categories ($3) and those below them. */
+const PREPARE = `SELECT websearch_to_tsquery('search_english', $1::text)::text AS query, search_fold($2::text) AS location,
+  (WITH RECURSIVE below(id) AS (
+     SELECT unnest($3::bigint[]) UNION SELECT c.id FROM search_categories c JOIN below b ON c.parent_id = b.id
+   ) SELECT coalesce(array_agg(id::text), '{}') FROM below) AS categories`;
+type PreparedRow = { query: string | null; location: string | null; categories: string[] };
+
+/** The in-memory search's page: the hits' rows in order ($1), highlighted for the tsquery ($2, null: none), and the names of the facets' categories ($3) and skills ($4). */
+const PAGE = `SELECT
+  (SELECT coalesce(json_agg(json_build_object(${HIT_FIELDS}, 'highlight', ${headlineOf('$2::tsquery')}) ORDER BY p.ord), '[]')
+     FROM unnest($1::bigint[]) WITH ORDINALITY AS p(id, ord)
+     JOIN search_indexes j ON j.entity_type = 'job' AND j.entity_id = p.id
+     LEFT JOIN search_indexes c ON c.entity_type = 'company' AND c.entity_id = j.company_id) AS hits,
+  (SELECT coalesce(json_agg(json_build_array(id::text, name)), '[]') FROM search_categories WHERE id = ANY($3::bigint[])) AS categories,
+  (SELECT coalesce(json_agg(json_build_array(id::text, name)), '[]') FROM search_skills WHERE id = ANY($4::bigint[])) AS skills`;
+type PageRow = { hits: Omit<HitJson, 'score' | 'sortKey'>[]; categories: [string, string][]; skills: [string, string][] };
+
+/** A hit as GraphQL serves it, with its cursor: the order, how the query matched, the row's sort key and id. */
+function hitOf(hit: Omit<HitJson, 'sortKey'>, page: { sort: JobSearchSort; mode: MatchMode; sortKey: string }): JobHit {
+  return {
+    ...hit,
+    id: BigInt(hit.id),
+    companyId: BigInt(hit.companyId),
+    postedAt: new Date(hit.postedAt),
+    highlight: hit.highlight === null ? null : escapeHighlight(hit.highlight, MARK_START, MARK_END),
+    // A numeric key's text is PostgreSQL's (or the index's, the same); its cursor is read back with the same cast.
+    cursor: encodeCursor([page.sort, page.mode, page.sortKey, hit.id]),
+  };
+}
+
 /**
- * The job search over the read model: one statement per request reads the jobs that pass the
+ * The job search over the read model. With the in-memory index (job-text-index.ts), once it has
+ * loaded, the index finds, ranks and counts, and PostgreSQL writes the page (runInIndex). Without
+ * it, and for what it cannot answer (trigram similarity for misspelt words, queries it does not
+ * compile), one statement per request reads the jobs that pass the
  * filters every facet obeys and fail at most one facet filter (allButOneFilter) once, with a flag
  * per facet filter, and computes from that set the
  * page (ranked, with its highlight), whether a next page follows, the total and, when asked for,
  * every facet. Facets are disjunctive: each counts the jobs that pass every filter but its own.
  */
-export function createJobSearch(db: SqlRows) {
+export function createJobSearch(db: SqlRows, index?: JobTextIndex) {
   /** The statement's WHERE parts: those every facet obeys, and one per facet that its own count leaves out. */
   function conditions(params: ReturnType<typeof createParams>, request: { queryParam: string; filter: JobFilter; mode: MatchMode }, now: Date) {
     const { param } = params;
@@ -145,7 +188,7 @@ export function createJobSearch(db: SqlRows) {
           SELECT id, count(*)::int AS n FROM base, unnest(skill_ids) AS id WHERE ${allBut('skill')} GROUP BY id ORDER BY n DESC, id LIMIT ${FACET_LIMIT.skill}
         ) f LEFT JOIN search_skills s ON s.id = f.id)
       UNION ALL (SELECT 'location', location, location, count(*)::int AS n FROM base WHERE ${allBut('location')} AND location IS NOT NULL
-          GROUP BY location ORDER BY n DESC, location LIMIT ${FACET_LIMIT.location})
+          GROUP BY location ORDER BY n DESC, location COLLATE "C" LIMIT ${FACET_LIMIT.location})
       UNION ALL SELECT 'salary', width_bucket(pay, ${bands})::text, '', count(*)::int FROM base WHERE ${allBut('salary')} AND pay IS NOT NULL
           GROUP BY width_bucket(pay, ${bands})`;
   }
@@ -178,10 +221,7 @@ export function createJobSearch(db: SqlRows) {
     const nearMisses = allButOneFilter(names.filter((name) => facet[name] !== 'true').map((name) => facet[name]));
     const after = cursor ? `AND (sort_key, entity_id) ${direction === 'DESC' ? '<' : '>'} (${param(cursor.key)}::${cast}, ${param(cursor.id)}::bigint)` : '';
     const limit = param(size);
-    const headline =
-      mode === 'text'
-        ? `ts_headline('search_english', j.body, websearch_to_tsquery('search_english', ${queryParam}), 'StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')`
-        : 'NULL';
+    const headline = mode === 'text' ? headlineOf(`websearch_to_tsquery('search_english', ${queryParam})`) : 'NULL';
     const sql = `
       WITH ${
         categories
@@ -203,10 +243,7 @@ export function createJobSearch(db: SqlRows) {
       SELECT (SELECT count(*)::int FROM base WHERE ${allBut()}) AS total,
              (SELECT count(*) > ${limit}::int FROM page) AS "hasNextPage",
              (SELECT coalesce(json_agg(json_build_object(
-                 'id', j.entity_id::text, 'title', j.title, 'location', j.location, 'isRemote', j.is_remote, 'jobType', j.job_type,
-                 'experienceLevel', j.experience_level, 'salaryMin', j.salary_min::float8, 'salaryMax', j.salary_max::float8,
-                 'salaryCurrency', j.salary_currency, 'postedAt', j.posted_at, 'companyId', j.company_id::text, 'companyName', j.company_name,
-                 'companyLogo', c.metadata->>'logo', 'score', p.score::float8, 'sortKey', p.sort_key::text, 'highlight', ${headline}
+                 ${HIT_FIELDS}, 'score', p.score::float8, 'sortKey', p.sort_key::text, 'highlight', ${headline}
                ) ORDER BY p.sort_key ${direction}, p.entity_id ${direction}), '[]')
               FROM (SELECT * FROM page ORDER BY sort_key ${direction}, entity_id ${direction} LIMIT ${limit}::int) p
               JOIN search_indexes j ON j.entity_type = 'job' AND j.entity_id = p.entity_id
@@ -217,20 +254,78 @@ export function createJobSearch(db: SqlRows) {
     // statements; its plan depends on the words searched anyway.
     const [row] = await db.rows<ResultRow>(sql, params.values, { prepared: false });
     const { total, hasNextPage, hits: found, facets } = row!;
-    const hits = found.map(({ sortKey: rowKey, ...hit }) => {
-      const postedAt = new Date(hit.postedAt);
-      return {
-        ...hit,
-        id: BigInt(hit.id),
-        companyId: BigInt(hit.companyId),
-        postedAt,
-        highlight: hit.highlight === null ? null : escapeHighlight(hit.highlight, MARK_START, MARK_END),
-        // The numeric key's text is PostgreSQL's; its cursor is read back with the same cast.
-        cursor: encodeCursor([request.sort, mode, sort === 'NEWEST' ? postedAt.toISOString() : rowKey, hit.id]),
-      };
-    });
+    const hits = found.map(({ sortKey, ...hit }) => hitOf(hit, { sort: request.sort, mode, sortKey: sort === 'NEWEST' ? new Date(hit.postedAt).toISOString() : sortKey }));
     const counts = facets ? toCounts(total, facets) : { total };
     return { mode, hits, pageInfo: { hasNextPage, endCursor: hits.at(-1)?.cursor ?? null }, counts };
+  }
+
+  /**
+   * The same read from the in-memory index (job-text-index.ts), with two statements: one before
+   * (the query's tsquery, the location folded, the categories below those asked for), run while
+   * the index reads what changed, and one after (the page's rows, highlights and the facets'
+   * names). Undefined when the index cannot answer (not loaded, or a query it does not compile):
+   * the caller asks PostgreSQL.
+   */
+  async function runInIndex(
+    index: JobTextIndex,
+    request: JobSearchRequest,
+    mode: 'text' | 'all',
+    size: number,
+    cursor: Cursor | undefined,
+    withFacets: boolean,
+    now: Date,
+  ): Promise<(JobSearchPage & { counts: Partial<JobCounts> & { total: number } }) | undefined> {
+    const { filter } = request;
+    if (cursor && !Number.isSafeInteger(Number(cursor.id))) return undefined;
+    const needsPostgres = mode === 'text' || filter.location !== undefined || filter.categoryIds.length > 0;
+    const [prepared, ready] = await Promise.all([
+      needsPostgres
+        ? db.rows<PreparedRow>(PREPARE, [mode === 'text' ? request.query : null, filter.location ?? null, filter.categoryIds.length > 0 ? filter.categoryIds : null])
+        : [undefined],
+      index.catchUp().catch(() => false),
+    ]);
+    if (!ready) return undefined;
+    const query = mode === 'text' ? parseTsQuery(prepared[0]!.query!) : null;
+    if (query === 'unsupported' || query === 'empty') return undefined;
+    const indexFilter: IndexFilter = {
+      companyIds: filter.companyIds.map(Number),
+      salaryCurrency: filter.salaryCurrency,
+      postedSince: filter.postedWithinDays ? now.getTime() - filter.postedWithinDays * 86_400_000 : undefined,
+      jobTypes: filter.jobTypes,
+      experienceLevels: filter.experienceLevels,
+      isRemote: filter.isRemote,
+      locationFolded: filter.location !== undefined ? prepared[0]!.location! : undefined,
+      categoryIds: filter.categoryIds.length > 0 ? prepared[0]!.categories.map(Number) : undefined,
+      skillIds: filter.skillIds.map(Number),
+      salaryMin: filter.salaryMin,
+      salaryMax: filter.salaryMax,
+    };
+    const sort = effectiveSort(request.sort, mode);
+    const found = index.search({
+      query,
+      filter: indexFilter,
+      sort,
+      after: cursor ? { key: cursor.key, id: Number(cursor.id) } : undefined,
+      size,
+      withFacets,
+      facetLimits: FACET_LIMIT,
+      salaryBands,
+    });
+    if (!found) return undefined;
+    const facetIds = (facet: string) => (found.facets ?? []).filter((row) => row.facet === facet).map((row) => row.value);
+    const [page] = await db.rows<PageRow>(PAGE, [found.hits.map((hit) => hit.id), mode === 'text' ? prepared[0]!.query : null, facetIds('category'), facetIds('skill')]);
+    const fields = new Map(page!.hits.map((hit) => [hit.id, hit]));
+    const hits = found.hits.flatMap((hit) => {
+      const row = fields.get(hit.id);
+      return row ? [hitOf({ ...row, score: hit.score }, { sort: request.sort, mode, sortKey: hit.sortKey })] : [];
+    });
+    const names = new Map<string, string>([
+      ...page!.categories.map(([id, name]) => [`category:${id}`, name] as const),
+      ...page!.skills.map(([id, name]) => [`skill:${id}`, name] as const),
+    ]);
+    const facets = found.facets?.map((row) => ({ ...row, label: names.get(`${row.facet}:${row.value}`) ?? row.label }));
+    const counts = facets ? toCounts(found.total, facets) : { total: found.total };
+    return { mode, hits, pageInfo: { hasNextPage: found.hasNextPage, endCursor: hits.at(-1)?.cursor ?? null }, counts };
   }
 
   return {
@@ -242,9 +337,12 @@ export function createJobSearch(db: SqlRows) {
     async search(request: JobSearchRequest, options: { withFacets: boolean }, now: Date): Promise<JobSearchPage & { counts: Partial<JobCounts> & { total: number } }> {
       const size = pageSize(request.first);
       const cursor = readCursor(request.after, request.sort);
-      if (!request.query) return run(request, 'all', size, cursor, options.withFacets, now);
-      const first = cursor?.mode ?? 'text';
-      const found = await run(request, first, size, cursor, options.withFacets, now);
+      const first = !request.query ? 'all' : (cursor?.mode ?? 'text');
+      const read = async (mode: MatchMode) =>
+        (index && mode !== 'fuzzy' ? await runInIndex(index, request, mode, size, cursor, options.withFacets, now) : undefined) ??
+        (await run(request, mode, size, cursor, options.withFacets, now));
+      const found = await read(first);
+      if (first === 'all') return found;
       if (found.counts.total > 0 || cursor || first !== 'text') return found;
       return run(request, 'fuzzy', size, undefined, options.withFacets, now);
     },

@@ -19,6 +19,10 @@ const NEXT = 'search_indexes_next';
 export async function rebuildSearchIndex(db: SearchDb, source: JobSource, options: { say?: (line: string) => void } = {}): Promise<{ jobs: number; companies: number }> {
   await db.$executeRawUnsafe(`DROP TABLE IF EXISTS ${NEXT}`);
   await db.$executeRawUnsafe(`CREATE TABLE ${NEXT} (LIKE search_indexes INCLUDING ALL)`);
+  // LIKE copies no trigger; the in-memory job indexes rely on these (migration 20261204061500).
+  await db.$executeRawUnsafe(`CREATE TRIGGER search_indexes_set_changed_xid BEFORE UPDATE ON ${NEXT} FOR EACH ROW EXECUTE FUNCTION set_changed_xid()`);
+  await db.$executeRawUnsafe(`CREATE TRIGGER search_indexes_deleted AFTER DELETE ON ${NEXT} FOR EACH STATEMENT EXECUTE FUNCTION search_index_next_generation()`);
+  await db.$executeRawUnsafe(`CREATE TRIGGER search_indexes_truncated AFTER TRUNCATE ON ${NEXT} FOR EACH STATEMENT EXECUTE FUNCTION search_index_next_generation()`);
   const companies = new Set<string>();
   let jobs = 0;
   for await (const page of source) {

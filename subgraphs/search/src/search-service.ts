@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor, invalidField, pageSize, toConnection, valid
 import type { SearchDb, SearchHistoryRow } from './db.js';
 import { createQueryAdmission } from './query-admission.js';
 import { createJobSearch, type JobHit, type FacetCounts, type JobSearchSort, type MatchMode } from './job-search.js';
+import type { JobTextIndex } from './job-text-index.js';
 import type { SearchLog } from './search-log.js';
 import { escapeLike, filterAsGiven, normaliseQuery, parseJobFilter } from './search-input.js';
 
@@ -32,6 +33,7 @@ export function createSearchService({
   now,
   popularMinUsers,
   concurrentQueries,
+  jobTextIndex,
 }: {
   db: SearchDb;
   sql: LeanSql;
@@ -40,9 +42,11 @@ export function createSearchService({
   popularMinUsers: number;
   /** searchJobs statements at once in PostgreSQL (query-admission.ts). */
   concurrentQueries: number;
+  /** The open jobs in memory, which answers searchJobs once loaded (job-text-index.ts); without it, PostgreSQL does. */
+  jobTextIndex?: JobTextIndex;
 }) {
   const admission = createQueryAdmission(concurrentQueries);
-  const jobSearch = createJobSearch({ rows: (statement, values, options) => admission.run(() => sql.rows(statement, values, options)) });
+  const jobSearch = createJobSearch({ rows: (statement, values, options) => admission.run(() => sql.rows(statement, values, options)) }, jobTextIndex);
 
   return {
     /**

@@ -8,6 +8,7 @@ import { searchSettings, type SearchSettings } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { indexCompany, indexJob, type CompanyEvent, type JobEvent } from './job-index.js';
 import { warmUpJobSearch } from './job-search.js';
+import { createJobTextIndex, jobTextIndexPart, type JobTextIndex } from './job-text-index.js';
 import { resolvers } from './resolvers/index.js';
 import { digestSchedulerPart } from './saved-search-digests.js';
 import { createSavedSearchMatcher, savedSearchMatcherPart, type SavedSearchMatcher } from './saved-search-matcher.js';
@@ -17,7 +18,15 @@ import { createSearchService, type SearchService } from './search-service.js';
 import { eraseUserFromSearch } from './user-erasure.js';
 
 /** The search rules without the HTTP server: what the service, scripts and tests share. */
-export type SearchDomain = { db: SearchDb; search: SearchService; savedSearches: SavedSearches; savedSearchMatcher: SavedSearchMatcher; searchLog: SearchLog };
+export type SearchDomain = {
+  db: SearchDb;
+  search: SearchService;
+  /** Undefined when SEARCH_JOBS_IN_MEMORY is false. */
+  jobTextIndex: JobTextIndex | undefined;
+  savedSearches: SavedSearches;
+  savedSearchMatcher: SavedSearchMatcher;
+  searchLog: SearchLog;
+};
 
 /**
  * The search subgraph: the read model of jobs and companies for discovery (CQRS: jobs is the write
@@ -27,7 +36,8 @@ export type SearchDomain = { db: SearchDb; search: SearchService; savedSearches:
  *   job against the saved searches this process holds in memory (saved-search-matcher.ts; INSTANT
  *   alerts written to the outbox in the same transaction);
  * - search-user-erasure is search's part of the account-erasure saga (user-erasure.ts).
- * The outbox relay publishes search.search.performed.v1 and search.saved_search.matched.v1 (SEARCH);
+ * searchJobs is answered from the open jobs held in memory (job-text-index.ts), read again from
+ * search_indexes as it changes. The outbox relay publishes search.search.performed.v1 and search.saved_search.matched.v1 (SEARCH);
  * the digest scheduler sends DAILY and WEEKLY alerts; the search log writes the searches in batches.
  */
 export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchContext, SearchSettings> = {
@@ -38,10 +48,20 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
   PrismaClient,
   createDomain: ({ db, sql, now, env, logger }) => {
     const searchLog = createSearchLog({ sql, logger, flushIntervalMs: env.own.SEARCH_LOG_FLUSH_MS });
+    const jobTextIndex = env.own.SEARCH_JOBS_IN_MEMORY ? createJobTextIndex({ sql, logger }) : undefined;
     return {
       db,
       searchLog,
-      search: createSearchService({ db, sql, searchLog, now, popularMinUsers: env.own.SEARCH_POPULAR_MIN_USERS, concurrentQueries: env.own.SEARCH_CONCURRENT_QUERIES }),
+      jobTextIndex,
+      search: createSearchService({
+        db,
+        sql,
+        searchLog,
+        now,
+        popularMinUsers: env.own.SEARCH_POPULAR_MIN_USERS,
+        concurrentQueries: env.own.SEARCH_CONCURRENT_QUERIES,
+        jobTextIndex,
+      }),
       savedSearches: createSavedSearches({ db, now }),
       savedSearchMatcher: createSavedSearchMatcher({ sql, logger }),
     };
@@ -91,8 +111,9 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
       ];
     },
   },
-  parts: ({ db, searchLog, savedSearchMatcher }, { env, logger, now }) => [
+  parts: ({ db, searchLog, savedSearchMatcher, jobTextIndex }, { env, logger, now }) => [
     savedSearchMatcherPart(savedSearchMatcher, logger),
+    ...(jobTextIndex ? [jobTextIndexPart(jobTextIndex, logger)] : []),
     // Stopped after HTTP has closed: the searches it still holds are written before the pool closes.
     { name: 'search-log', start: async () => ({ stop: () => searchLog.stop() }) },
     digestSchedulerPart(db, { intervalMs: env.own.SEARCH_DIGEST_INTERVAL_MS, now, logger }),

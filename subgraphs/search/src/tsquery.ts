@@ -11,8 +11,8 @@ export type TsQuery =
   | { op: 'and' | 'or'; left: TsQuery; right: TsQuery }
   | { op: 'phrase'; distance: number; left: TsQuery; right: TsQuery };
 
-/** A document as matching reads it: each lexeme with its positions (a tsvector's `unnest`). */
-export type TsDocument = Map<string, readonly number[]>;
+/** A document as matching reads it: each lexeme with its positions (a tsvector's `unnest`), in a Map or anything that answers the same. */
+export type TsDocument = Pick<ReadonlyMap<string, readonly number[]>, 'get' | 'has'>;
 
 /** What parseTsQuery makes of a query's text: the tree, `empty` (no lexeme: matches nothing), or `unsupported`. */
 export type ParsedTsQuery = TsQuery | 'empty' | 'unsupported';
@@ -20,6 +20,32 @@ export type ParsedTsQuery = TsQuery | 'empty' | 'unsupported';
 type Token = { kind: 'lexeme'; lexeme: string } | { kind: 'op'; op: '&' | '|' | '!' | '(' | ')' } | { kind: 'phrase'; distance: number };
 
 class Unsupported extends Error {}
+
+/**
+ * A quoted lexeme as PostgreSQL prints one in a tsquery or a tsvector, from the quote at `start`: ''
+ * stands for a quote, and a backslash escapes the next character. `end` is just past the closing
+ * quote; undefined when there is none.
+ */
+export function readQuotedLexeme(text: string, start: number): { lexeme: string; end: number } | undefined {
+  let lexeme = '';
+  let i = start + 1;
+  for (;;) {
+    if (i >= text.length) return undefined;
+    const c = text[i]!;
+    if (c === '\\') {
+      if (i + 1 >= text.length) return undefined;
+      lexeme += text[i + 1];
+      i += 2;
+    } else if (c === "'") {
+      if (text[i + 1] !== "'") return { lexeme, end: i + 1 };
+      lexeme += "'";
+      i += 2;
+    } else {
+      lexeme += c;
+      i += 1;
+    }
+  }
+}
 
 function tokenise(text: string): Token[] {
   const tokens: Token[] = [];
@@ -29,29 +55,10 @@ function tokenise(text: string): Token[] {
     if (char === ' ') {
       i += 1;
     } else if (char === "'") {
-      // A quoted lexeme: '' stands for a quote, and a backslash escapes the next character.
-      let lexeme = '';
-      i += 1;
-      for (;;) {
-        if (i >= text.length) throw new Unsupported('unterminated lexeme');
-        const c = text[i]!;
-        if (c === '\\') {
-          if (i + 1 >= text.length) throw new Unsupported('unterminated lexeme');
-          lexeme += text[i + 1];
-          i += 2;
-        } else if (c === "'") {
-          if (text[i + 1] === "'") {
-            lexeme += "'";
-            i += 2;
-          } else {
-            i += 1;
-            break;
-          }
-        } else {
-          lexeme += c;
-          i += 1;
-        }
-      }
+      const read = readQuotedLexeme(text, i);
+      if (!read) throw new Unsupported('unterminated lexeme');
+      const { lexeme } = read;
+      i = read.end;
       // A prefix (:*) or weights (:AB) after the lexeme.
       if (text[i] === ':') throw new Unsupported('prefix or weight');
       tokens.push({ kind: 'lexeme', lexeme });

@@ -5,7 +5,8 @@ import { jobSnapshot, startSearchForTest, type SearchUnderTest } from './search-
 
 let search: SearchUnderTest;
 beforeAll(async () => {
-  search = await startSearchForTest({ SEARCH_CONCURRENT_QUERIES: '2' });
+  // Every search reads the matching jobs in PostgreSQL, where the admission is seen.
+  search = await startSearchForTest({ SEARCH_CONCURRENT_QUERIES: '2', SEARCH_JOBS_IN_MEMORY: 'false' });
   await search.fromJobs('jobs.job.created.v1', { actorId: '1', job: jobSnapshot({ title: 'Capybara groomer' }) });
 });
 afterAll(async () => {

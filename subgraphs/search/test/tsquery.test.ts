@@ -1,5 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@jobplatform/testing';
-import { matchesTsQuery, parseTsQuery, type TsDocument } from '../src/tsquery.js';
+import { matchesTsQuery, parseTsQuery } from '../src/tsquery.js';
+import { drawWebsearch, randomFrom, type Random } from './drawn.js';
 
 // The saved-search matcher tests queries in Node: its answers must be PostgreSQL's `@@`, exactly.
 // Thousands of drawn queries and documents are put to both, in search's own text configuration.
@@ -12,45 +13,15 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** A small deterministic generator, so that a failure can be replayed. */
-function randomFrom(seed: number) {
-  let state = seed;
-  const next = () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648;
-  };
-  return { int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)), pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]! };
-}
-
 const WORDS = ['rust', 'developer', 'senior', 'the', 'of', 'data', 'science', 'full-time', 'engineers', "o'reilly", 'back\\slash', 'go'];
 
 /** Documents as search_document makes them: three weighted parts concatenated, so positions run on across parts. */
-function drawDocuments(random: ReturnType<typeof randomFrom>, count: number): string[][] {
+function drawDocuments(random: Random, count: number): string[][] {
   return Array.from({ length: count }, () => Array.from({ length: 3 }, () => Array.from({ length: random.int(0, 8) }, () => random.pick(WORDS)).join(' ')));
 }
 
-/** What people type: websearch syntax with quotes, or, negation and stray operators. */
-function drawWebsearch(random: ReturnType<typeof randomFrom>): string {
-  const parts = Array.from({ length: random.int(1, 5) }, () => {
-    const word = random.pick(WORDS);
-    switch (random.int(0, 6)) {
-      case 0:
-        return `"${word} ${random.pick(WORDS)}${random.int(0, 1) ? ` ${random.pick(WORDS)}` : ''}"`;
-      case 1:
-        return `-${word}`;
-      case 2:
-        return `${word} or`;
-      case 3:
-        return `-"${word} ${random.pick(WORDS)}"`;
-      default:
-        return word;
-    }
-  });
-  return parts.join(' ');
-}
-
 /** Operator trees beyond what websearch writes: nested phrases on either side, distances, parentheses, double negation. */
-function drawTree(random: ReturnType<typeof randomFrom>, depth: number): string {
+function drawTree(random: Random, depth: number): string {
   if (depth === 0 || random.int(0, 2) === 0) return `'${random.pick(['rust', 'develop', 'senior', 'data', 'scienc', 'go'])}'`;
   switch (random.int(0, 4)) {
     case 0:
@@ -65,7 +36,7 @@ function drawTree(random: ReturnType<typeof randomFrom>, depth: number): string 
     }
   }
 }
-const drawPhrase = (random: ReturnType<typeof randomFrom>, depth: number): string =>
+const drawPhrase = (random: Random, depth: number): string =>
   depth <= 0 ? `'rust'` : `'${random.pick(['rust', 'develop', 'senior', 'data'])}' ${random.pick(['<->', '<2>'])} ${drawTree(random, 0)}`;
 
 /** PostgreSQL's answer for every pair, with each query's text and each document's lexemes as PostgreSQL prints them. */
@@ -89,13 +60,13 @@ async function postgresAnswers(queries: { text: string; websearch: boolean }[], 
 it("answers every drawn query and document as PostgreSQL's @@ does, or leaves the query to PostgreSQL", async () => {
   const random = randomFrom(20261203);
   const queries = [
-    ...Array.from({ length: 250 }, () => ({ text: drawWebsearch(random), websearch: true })),
+    ...Array.from({ length: 250 }, () => ({ text: drawWebsearch(random, () => random.pick(WORDS)), websearch: true })),
     ...Array.from({ length: 250 }, () => ({ text: drawTree(random, 3), websearch: false })),
   ];
   const documents = drawDocuments(random, 80);
   const answers = await postgresAnswers(queries, documents);
   const parsed = answers.queries.map((text) => ({ text, query: parseTsQuery(text) }));
-  const docs: TsDocument[] = answers.documents.map((lexemes) => new Map(lexemes.map(({ lexeme, positions }) => [lexeme, positions])));
+  const docs: Map<string, readonly number[]>[] = answers.documents.map((lexemes) => new Map(lexemes.map(({ lexeme, positions }) => [lexeme, positions])));
 
   const disagreements: string[] = [];
   let compared = 0;
