@@ -33,7 +33,9 @@
 // --rounds rounds, the order swapped each round), --only-work-mem (the same data, then SearchJobs
 // straight to two more search processes on the same database, 4 connections, one with
 // SEARCH_WORK_MEM=4MB, PostgreSQL's default, and one with the service's default, alternating in
-// --rounds rounds, the order swapped each round).
+// --rounds rounds, the order swapped each round), --only-in-memory (the same, with
+// SEARCH_JOBS_IN_MEMORY=false, every search read in PostgreSQL, beside the default, the open jobs in
+// memory).
 import { execSync } from 'node:child_process';
 import os from 'node:os';
 import v8 from 'node:v8';
@@ -101,6 +103,7 @@ const { values } = parseArgs({
     'only-naming': { type: 'boolean', default: false },
     'only-cold': { type: 'boolean', default: false },
     'only-work-mem': { type: 'boolean', default: false },
+    'only-in-memory': { type: 'boolean', default: false },
   },
 });
 const jobCount = Number(values.jobs);
@@ -118,7 +121,9 @@ const onlyMatching = values['only-matching'];
 const onlyNaming = values['only-naming'];
 const onlyCold = values['only-cold'];
 const onlyWorkMem = values['only-work-mem'];
-if ([onlyMatching, onlyNaming, onlyCold, onlyWorkMem].filter(Boolean).length > 1) throw new Error('give one of --only-matching, --only-naming, --only-cold and --only-work-mem');
+const onlyInMemory = values['only-in-memory'];
+if ([onlyMatching, onlyNaming, onlyCold, onlyWorkMem, onlyInMemory].filter(Boolean).length > 1)
+  throw new Error('give one of --only-matching, --only-naming, --only-cold, --only-work-mem and --only-in-memory');
 /** search's own default work_mem, which its connections run with (SEARCH_WORK_MEM); the floor's connections get it too. */
 const SEARCH_WORK_MEM = searchSettings.parse({}).SEARCH_WORK_MEM;
 const command = `npm run bench:search -- ${process.argv.slice(2).join(' ')}`.trim();
@@ -487,12 +492,34 @@ async function timeFirstSearches(stack: Awaited<ReturnType<typeof startBenchStac
 }
 
 /** Starts a second search process beside the stack's own, on the same database, with `settings` added to its environment; `work` gets its URL once it is ready. */
+/** A process's resident set and V8 heap in use, as its /metrics reports them (prom-client's default metrics). */
+async function processMemory(metricsUrl: string): Promise<string> {
+  const metrics = await (await fetch(metricsUrl)).text();
+  const mb = (name: string) => {
+    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics);
+    return match ? `${Math.round(Number(match[1]) / 1_048_576)} MB` : 'not reported';
+  };
+  return `resident ${mb('process_resident_memory_bytes')}, heap used ${mb('nodejs_heap_size_used_bytes')}`;
+}
+
+/** Until a search process holds the open jobs in memory (its search_job_index_loaded gauge), when it is to: its searches go to PostgreSQL meanwhile. */
+async function waitForJobIndex(base: string): Promise<void> {
+  const deadline = Date.now() + 5 * 60_000;
+  for (;;) {
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    if (!/^search_job_index_loaded\{[^}]*\} 0$/m.test(metrics)) return;
+    if (Date.now() > deadline) throw new Error(`${base}: the in-memory job index has not loaded in 5 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 async function withSecondSearch<T>(stack: Awaited<ReturnType<typeof startBenchStack>>, settings: NodeJS.ProcessEnv, work: (url: string) => Promise<T>): Promise<T> {
   const port = await findFreePort();
   const search = subgraphServices.find((service) => service.name === 'search')!;
   const { child, ready } = spawnService(search, { ...stack.env, SEARCH_PORT: String(port), ...settings }, port);
   try {
     await ready;
+    await waitForJobIndex(`http://127.0.0.1:${port}`);
     return await work(`http://127.0.0.1:${port}/graphql`);
   } finally {
     await stopChild(child);
@@ -615,25 +642,29 @@ try {
       console.log(`Machine: ${machineDescription()}`);
       console.log(`nproc: ${execSync('nproc', { encoding: 'utf8' }).trim()}; node ${process.version}; ${new Date().toISOString()}; load average after: ${loadAverage()}`);
       console.log(`\nA new search process's first SearchJobs, straight to it, 4 at a time:\n\n${lines.join('\n')}`);
-    } else if (onlyWorkMem) {
+    } else if (onlyWorkMem || onlyInMemory) {
+      // Two more search processes on the same data, one setting apart: SearchJobs straight to each in turn.
+      const [setting, variants] = onlyWorkMem ? (['SEARCH_WORK_MEM', ['4MB', SEARCH_WORK_MEM]] as const) : (['SEARCH_JOBS_IN_MEMORY', ['false', 'true']] as const);
       console.log(`drawing ${searchCount} searches that the full-text query matches…`);
       const { requests } = await prepareRequests(stack, floorDb, catalogue);
       const bodies: GraphQLBody[] = requests.map((variables) => ({ query: SEARCH_JOBS, variables }));
       const results: LoadResult[] = [];
       const loadAtStart: string[] = [];
+      const memory: string[] = [];
       for (let round = 1; round <= rounds; round += 1) {
-        for (const workMem of round % 2 === 1 ? ['4MB', SEARCH_WORK_MEM] : [SEARCH_WORK_MEM, '4MB']) {
-          await withSecondSearch(stack, { SEARCH_WORK_MEM: workMem }, async (url) => {
+        for (const value of round % 2 === 1 ? variants : [...variants].reverse()) {
+          await withSecondSearch(stack, { [setting]: value }, async (url) => {
             await loadGraphQL('warm-up', url, bodies, { connections: 4, seconds: 2, hopSecret: stack.hopSecret });
             await waitForQuiet(maxLoad);
             loadAtStart.push(os.loadavg()[0]!.toFixed(2));
             results.push(
-              await loadGraphQL(`SearchJobs direct, 4 connections, SEARCH_WORK_MEM=${workMem}, round ${round}`, url, bodies, {
+              await loadGraphQL(`SearchJobs direct, 4 connections, ${setting}=${value}, round ${round}`, url, bodies, {
                 connections: 4,
                 seconds,
                 hopSecret: stack.hopSecret,
               }),
             );
+            memory.push(`${setting}=${value}, round ${round}: ${await processMemory(new URL('/metrics', url).href)}`);
           });
         }
       }
@@ -650,10 +681,11 @@ try {
           .map((line, i) => (i === 0 ? `${line} load avg (1 min) at start |` : i === 1 ? `${line}---:|` : `${line} ${loadAtStart[i - 2]} |`))
           .join('\n'),
       );
-      const of = (workMem: string) => results.filter((result) => result.label.includes(`=${workMem},`));
-      for (const workMem of ['4MB', SEARCH_WORK_MEM])
+      console.log(`\nEach process's memory after its measurement (its /metrics):\n${memory.map((line) => `- ${line}`).join('\n')}\n`);
+      const of = (value: string) => results.filter((result) => result.label.includes(`=${value},`));
+      for (const value of variants)
         console.log(
-          `SEARCH_WORK_MEM=${workMem}: p95 ${Math.round(mean(of(workMem).map((r) => r.p95)))} ms, p50 ${Math.round(mean(of(workMem).map((r) => r.p50)))} ms, ${Math.round(mean(of(workMem).map((r) => r.requestsPerSecond)))} req/s (means of the rounds)`,
+          `${setting}=${value}: p95 ${Math.round(mean(of(value).map((r) => r.p95)))} ms, p50 ${Math.round(mean(of(value).map((r) => r.p50)))} ms, ${Math.round(mean(of(value).map((r) => r.requestsPerSecond)))} req/s (means of the rounds)`,
         );
     } else if (onlyNaming) {
       console.log(`drawing ${searchCount} searches that the full-text query matches…`);

@@ -15,8 +15,8 @@ export const searchSettings = z.object({
   SEARCH_DIGEST_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
   /**
    * Whether searchJobs is answered from the open jobs held in this process's memory
-   * (job-text-index.ts: about 1 KB a job), with PostgreSQL only preparing the query and writing the
-   * page; false: every search reads the matching jobs in PostgreSQL.
+   * (job-text-index.ts), with PostgreSQL only preparing the query and writing the page; false: every
+   * search reads the matching jobs in PostgreSQL.
    */
   SEARCH_JOBS_IN_MEMORY: envSchemas.booleanString.default(true),
   /** How many searchJobs statements run at once in PostgreSQL; the others queue in the service. By default twice the cores. */

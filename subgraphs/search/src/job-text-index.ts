@@ -1,3 +1,4 @@
+import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@jobplatform/config';
 import type { LeanSql, PartSpec } from '@jobplatform/service-runtime';
 import { matchesTsQuery, readQuotedLexeme, type TsDocument, type TsQuery } from './tsquery.js';
@@ -455,8 +456,26 @@ function slotsMatching(state: IndexState, query: TsQuery): SlotSet {
 const keyValue = (text: string): number => Number(text);
 
 /** Creates the index. It is empty until `load` (or the first `catchUp`) has read the table. */
-export function createJobTextIndex({ sql, logger }: { sql: LeanSql; logger?: Logger }) {
+export function createJobTextIndex({ sql, logger, registry }: { sql: LeanSql; logger?: Logger; registry?: Registry }) {
   let state: IndexState | undefined;
+  if (registry) {
+    new Gauge({
+      name: 'search_job_index_loaded',
+      help: 'Whether searchJobs is answered from the open jobs in memory (1), or from PostgreSQL while they load (0).',
+      registers: [registry],
+      collect() {
+        this.set(state ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'search_job_index_jobs',
+      help: 'Open jobs held in memory for searchJobs.',
+      registers: [registry],
+      collect() {
+        this.set(state?.size ?? 0);
+      },
+    });
+  }
   let loading: Promise<void> | undefined;
   /** The look running, and the one that starts after it, which every caller arriving meanwhile shares. */
   let running: Promise<void> | undefined;

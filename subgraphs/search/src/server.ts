@@ -46,9 +46,9 @@ export const searchSubgraph: SubgraphDefinition<SearchDb, SearchDomain, SearchCo
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers,
   PrismaClient,
-  createDomain: ({ db, sql, now, env, logger }) => {
+  createDomain: ({ db, sql, now, env, logger, metrics }) => {
     const searchLog = createSearchLog({ sql, logger, flushIntervalMs: env.own.SEARCH_LOG_FLUSH_MS });
-    const jobTextIndex = env.own.SEARCH_JOBS_IN_MEMORY ? createJobTextIndex({ sql, logger }) : undefined;
+    const jobTextIndex = env.own.SEARCH_JOBS_IN_MEMORY ? createJobTextIndex({ sql, logger, registry: metrics.registry }) : undefined;
     return {
       db,
       searchLog,

@@ -222,6 +222,9 @@ describe('searchJobs', () => {
 
   it('answers from the open jobs in memory: PostgreSQL reads no matching job, only turns the words into lexemes before and writes the page after', async () => {
     await search.service.domain.jobTextIndex!.load();
+    const metrics = await (await fetch(new URL('/metrics', search.service.url))).text();
+    expect(metrics).toMatch(/^search_job_index_loaded\{service="search"\} 1$/m);
+    expect(metrics).toMatch(new RegExp(`^search_job_index_jobs\\{service="search"\\} ${search.service.domain.jobTextIndex!.size}$`, 'm'));
     const kinds = (statements: string[]) => ({
       // A statement that tests the words on the read model's rows (full text or similarity).
       matching: statements.filter((sql) => /@@|<%/.test(sql)).length,
