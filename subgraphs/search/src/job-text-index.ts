@@ -78,7 +78,7 @@ class GrowableList<T extends Int32Array | Uint16Array> {
   }
   push(value: number): void {
     if (this.length === this.data.length) {
-      const next = this.make(this.data.length * 2);
+      const next = this.make(Math.ceil(this.data.length * 1.5) + 16);
       next.set(this.data);
       this.data = next;
     }
@@ -86,6 +86,13 @@ class GrowableList<T extends Int32Array | Uint16Array> {
   }
   view(): T {
     return this.data.subarray(0, this.length) as T;
+  }
+  /** Gives back the room beyond `length`, once a load has filled the list. */
+  trim(): void {
+    if (this.data.length > this.length) this.data = this.data.slice(0, this.length) as T;
+  }
+  get bytes(): number {
+    return this.data.byteLength;
   }
 }
 const newInt32Array = (size: number) => new Int32Array(size);
@@ -229,15 +236,19 @@ class IndexState {
   readonly termStart: number[] = [];
   readonly termEnd: number[] = [];
   readonly termLexeme = int32List();
-  /** Each entry's positions: positions[start .. end). */
+  /**
+   * Where each entry's positions start in `positions`. Entries and their positions are appended in
+   * the same order, so an entry's positions end where the next entry's start.
+   */
   readonly termPositionStart = int32List();
-  readonly termPositionEnd = int32List();
   /** Positions with their weights, as a tsvector holds them. */
   readonly positions = new GrowableList((size) => new Uint16Array(size));
   /** Lexeme ids and, per lexeme id, the slots whose document has it (ascending). */
   readonly lexemeIds = new Map<string, number>();
   readonly postings: GrowableList<Int32Array>[] = [];
   deadSlots = 0;
+  /** One copy of each text many jobs share (locations, currencies, salaries). */
+  private readonly texts = new Map<string, string>();
 
   constructor(edition: string, watermark: string) {
     this.edition = edition;
@@ -256,6 +267,24 @@ class IndexState {
       this.postings.push(int32List(16));
     }
     return id;
+  }
+
+  private shared(text: string | null): string | null {
+    if (text === null) return null;
+    const held = this.texts.get(text);
+    if (held !== undefined) return held;
+    this.texts.set(text, text);
+    return text;
+  }
+
+  /** Gives back the lists' spare room once a load has filled them. */
+  trim(): void {
+    for (const list of [this.termLexeme, this.termPositionStart, this.positions, ...this.postings]) list.trim();
+  }
+
+  /** The bytes the typed arrays hold: lexemes and positions of every job, and the lists per lexeme. */
+  get arrayBytes(): number {
+    return [this.termLexeme, this.termPositionStart, this.positions, ...this.postings].reduce((sum, list) => sum + list.bytes, 0);
   }
 
   remove(entityId: number): void {
@@ -278,19 +307,19 @@ class IndexState {
     this.jobType.push(row.jobType === null ? -1 : (JOB_TYPES as readonly string[]).indexOf(row.jobType));
     this.level.push(row.experienceLevel === null ? -1 : (LEVELS as readonly string[]).indexOf(row.experienceLevel));
     this.remote.push(row.isRemote === null ? -1 : row.isRemote ? 1 : 0);
-    this.location.push(row.location);
-    this.locationFolded.push(row.locationFolded);
+    this.location.push(this.shared(row.location));
+    this.locationFolded.push(this.shared(row.locationFolded));
     this.categories.push((row.categoryIds ?? []).map(idNumber));
     this.skills.push((row.skillIds ?? []).map(idNumber));
     this.companyId.push(row.companyId === null ? Number.NaN : idNumber(row.companyId));
-    this.currency.push(row.salaryCurrency);
+    this.currency.push(this.shared(row.salaryCurrency));
     this.postedAt.push(row.postedAt);
     const highText = row.salaryMax ?? row.salaryMin;
     const lowText = row.salaryMin ?? row.salaryMax;
     this.payHigh.push(numberOrNaN(highText));
     this.payLow.push(numberOrNaN(lowText));
-    this.payHighText.push(highText);
-    this.payLowText.push(lowText);
+    this.payHighText.push(this.shared(highText));
+    this.payLowText.push(this.shared(lowText));
     const entries = parseTsVector(row.vector ?? '')
       .map((entry) => ({ id: this.lexemeId(entry.lexeme), positions: entry.positions }))
       .sort((a, b) => a.id - b.id);
@@ -299,7 +328,6 @@ class IndexState {
       this.termLexeme.push(entry.id);
       this.termPositionStart.push(this.positions.length);
       for (const position of entry.positions) this.positions.push(position);
-      this.termPositionEnd.push(this.positions.length);
       this.postings[entry.id]!.push(slot);
     }
     this.termEnd.push(this.termLexeme.length);
@@ -326,7 +354,30 @@ class IndexState {
     if (id === undefined) return undefined;
     const entry = this.entryOf(slot, id);
     if (entry < 0) return undefined;
-    return this.positions.data.subarray(this.termPositionStart.data[entry], this.termPositionEnd.data[entry]);
+    return this.positionsAt(entry);
+  }
+
+  /** An entry's positions: from its start up to the next entry's. */
+  private positionsAt(entry: number): Uint16Array {
+    const starts = this.termPositionStart;
+    return this.positions.data.subarray(starts.data[entry], entry + 1 < starts.length ? starts.data[entry + 1] : this.positions.length);
+  }
+
+  /** ts_rank of a slot's document for the query's terms: their lexeme ids looked up once, one closure for every slot. */
+  rankerFor(terms: RankTerms): (slot: number) => number {
+    const ids = new Map(terms.lexemes.map((lexeme) => [lexeme, this.lexemeIds.get(lexeme) ?? -1]));
+    let current = 0;
+    const positionsOf = (lexeme: string): Uint16Array | undefined => {
+      const id = ids.get(lexeme)!;
+      if (id < 0) return undefined;
+      const entry = this.entryOf(current, id);
+      if (entry < 0) return undefined;
+      return this.positionsAt(entry);
+    };
+    return (slot) => {
+      current = slot;
+      return tsRank(terms, positionsOf);
+    };
   }
 
   /** The slot's document as tsquery.ts tests phrases on it: positions without their weights. */
@@ -495,7 +546,11 @@ export function createJobTextIndex({ sql, logger, registry }: { sql: LeanSql; lo
     }
     // Its watermark is from before the pages: the next look reads again what changed while they were read.
     state = next;
-    logger?.info({ jobs: next.size, lexemes: next.postings.length, ms: Date.now() - started }, 'in-memory job index loaded the open jobs');
+    next.trim();
+    logger?.info(
+      { jobs: next.size, lexemes: next.postings.length, entries: next.termLexeme.length, positions: next.positions.length, arrayBytes: next.arrayBytes, ms: Date.now() - started },
+      'in-memory job index loaded the open jobs',
+    );
   }
 
   /** Loads the table in the background, once at a time; searches go to PostgreSQL until it is done. */
@@ -592,6 +647,7 @@ function searchState(state: IndexState, request: IndexSearch, scoreKeyOf: (rank:
   const { filter, sort, size } = request;
   const matching: SlotSet = request.query === null ? { slots: EMPTY, negated: true } : slotsMatching(state, request.query);
   const terms: RankTerms | undefined = request.query === null ? undefined : rankTerms(request.query);
+  const rankOf = terms === undefined ? undefined : state.rankerFor(terms);
 
   const jobTypes = filter.jobTypes.length > 0 ? new Set(filter.jobTypes.map((type) => (JOB_TYPES as readonly string[]).indexOf(type))) : undefined;
   const levels = filter.experienceLevels.length > 0 ? new Set(filter.experienceLevels.map((level) => (LEVELS as readonly string[]).indexOf(level))) : undefined;
@@ -675,7 +731,7 @@ function searchState(state: IndexState, request: IndexSearch, scoreKeyOf: (rank:
     let keyText: string | undefined;
     const id = state.ids[slot]!;
     if (sort === 'RELEVANCE') {
-      rank = tsRank(terms!, (lexeme) => state.positionsOf(slot, lexeme));
+      rank = rankOf!(slot);
       keyText = scoreKeyOf(rank);
       key = keyValue(keyText);
     } else if (sort === 'NEWEST') key = state.postedAt[slot]!;
@@ -713,7 +769,7 @@ function searchState(state: IndexState, request: IndexSearch, scoreKeyOf: (rank:
 
   const hasNextPage = pageSlots.length > size;
   const hits = pageSlots.slice(0, size).map((slot, i) => {
-    const rank = sort === 'RELEVANCE' || terms === undefined ? pageRanks[i]! : tsRank(terms, (lexeme) => state.positionsOf(slot, lexeme));
+    const rank = sort === 'RELEVANCE' || rankOf === undefined ? pageRanks[i]! : rankOf(slot);
     const score = terms === undefined ? '0' : scoreKeyOf(rank);
     const sortKey =
       sort === 'RELEVANCE'
