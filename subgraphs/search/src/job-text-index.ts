@@ -40,7 +40,7 @@ const WATERMARK = `pg_snapshot_xmin(pg_current_snapshot())::text`;
 const JOB_COLUMNS = `j.entity_id::text AS id, j.is_active AS active, j.job_type AS "jobType", j.experience_level AS "experienceLevel", j.is_remote AS "isRemote",
   j.location, j.location_folded AS "locationFolded", j.category_ids::text[] AS "categoryIds", j.skill_ids::text[] AS "skillIds", j.company_id::text AS "companyId",
   j.salary_min::text AS "salaryMin", j.salary_max::text AS "salaryMax", j.salary_currency AS "salaryCurrency",
-  (extract(epoch FROM j.posted_at) * 1000)::float8 AS "postedAt", j.search_vector::text AS vector`;
+  (extract(epoch FROM j.posted_at) * 1000)::float8 AS "postedAt", j.search_vector::text AS vector, j.changed_xid::text AS "changedXid"`;
 
 type JobRow = {
   id: string;
@@ -58,6 +58,7 @@ type JobRow = {
   salaryCurrency: string | null;
   postedAt: number;
   vector: string | null;
+  changedXid: string;
 };
 
 const BEGIN_LOAD = `SELECT ${WATERMARK} AS watermark, ${EDITION} AS edition`;
@@ -215,6 +216,8 @@ class IndexState {
   // Per slot. A replaced or closed job's slot stays, marked dead, until the next load.
   readonly alive: boolean[] = [];
   readonly ids: number[] = [];
+  /** The changed_xid of the row each slot holds: a row read again unchanged (a look while an old transaction runs) is skipped. */
+  readonly changedXid: string[] = [];
   readonly jobType: number[] = [];
   readonly level: number[] = [];
   /** 1 remote, 0 on site, -1 unknown. */
@@ -298,12 +301,15 @@ class IndexState {
   /** Puts a job's row in, replacing what the index held for it; a closed job's row takes it out. */
   put(row: JobRow): void {
     const entityId = idNumber(row.id);
+    const held = this.slotOf.get(entityId);
+    if (held !== undefined && this.changedXid[held] === row.changedXid) return;
     this.remove(entityId);
     if (!row.active) return;
     const slot = this.ids.length;
     this.slotOf.set(entityId, slot);
     this.alive.push(true);
     this.ids.push(entityId);
+    this.changedXid.push(row.changedXid);
     this.jobType.push(row.jobType === null ? -1 : (JOB_TYPES as readonly string[]).indexOf(row.jobType));
     this.level.push(row.experienceLevel === null ? -1 : (LEVELS as readonly string[]).indexOf(row.experienceLevel));
     this.remote.push(row.isRemote === null ? -1 : row.isRemote ? 1 : 0);
@@ -625,6 +631,11 @@ export function createJobTextIndex({ sql, logger, registry }: { sql: LeanSql; lo
     },
 
     /** How many open jobs the index holds; undefined before it has loaded. */
+    /** Slots left behind by replaced and closed jobs since the last load (a load follows once they outnumber the open jobs). */
+    get deadSlots(): number | undefined {
+      return state?.deadSlots;
+    },
+
     get size(): number | undefined {
       return state?.size;
     },

@@ -215,6 +215,27 @@ it('follows what changes: new, changed and closed jobs are answered as the state
   expect(renamed.hits.map((hit) => hit.id.toString()).sort()).toEqual(changed.map((job) => job.id).sort());
 });
 
+it('reads again, but does not put again, rows that have not changed while an old transaction holds its watermark back', async () => {
+  const holder = new pg.Client({ connectionString: db.url });
+  await holder.connect();
+  try {
+    // A transaction with an id, open across the looks below: every look reads the rows written since it began.
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_current_xact_id()');
+    const renamed = jobs.slice(200, 220).map((job) => ({ ...job, title: `${job.title} axolotl`, updatedAt: new Date(Date.parse(job.updatedAt) + 5000).toISOString() }));
+    await write(renamed);
+    expect(await index.catchUp()).toBe(true);
+    const dead = index.deadSlots!;
+    for (let look = 0; look < 3; look++) expect(await index.catchUp()).toBe(true);
+    expect(index.deadSlots).toBe(dead);
+    const found = await memory.search({ query: 'axolotl', filter: parseJobFilter({}), sort: 'NEWEST', first: 50, after: undefined }, { withFacets: false }, NOW);
+    expect(found.counts.total).toBe(renamed.length);
+  } finally {
+    await holder.query('ROLLBACK');
+    await holder.end();
+  }
+});
+
 it('loads the table again after a DELETE or a new table, and answers from PostgreSQL meanwhile', async () => {
   const request = { query: '', filter: parseJobFilter({}), sort: 'NEWEST' as const, first: 5, after: undefined };
   const openJobs = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM search_indexes WHERE entity_type = 'job' AND is_active`)).rows[0]!.n);
