@@ -222,10 +222,16 @@ class IndexState {
   readonly level: number[] = [];
   /** 1 remote, 0 on site, -1 unknown. */
   readonly remote: number[] = [];
-  readonly location: (string | null)[] = [];
+  /** The location's code (locations), -1 for none. */
+  readonly location: number[] = [];
   readonly locationFolded: (string | null)[] = [];
+  /** Codes of the job's categories and skills (categoryCodes, skillCodes). */
   readonly categories: number[][] = [];
   readonly skills: number[][] = [];
+  /** Categories, skills and locations by a dense code, so that a search counts them in arrays. */
+  readonly categoryCodes = new Codes<number>();
+  readonly skillCodes = new Codes<number>();
+  readonly locations = new Codes<string>();
   readonly companyId: number[] = [];
   readonly currency: (string | null)[] = [];
   readonly postedAt: number[] = [];
@@ -313,10 +319,10 @@ class IndexState {
     this.jobType.push(row.jobType === null ? -1 : (JOB_TYPES as readonly string[]).indexOf(row.jobType));
     this.level.push(row.experienceLevel === null ? -1 : (LEVELS as readonly string[]).indexOf(row.experienceLevel));
     this.remote.push(row.isRemote === null ? -1 : row.isRemote ? 1 : 0);
-    this.location.push(this.shared(row.location));
+    this.location.push(row.location === null ? -1 : this.locations.code(row.location));
     this.locationFolded.push(this.shared(row.locationFolded));
-    this.categories.push((row.categoryIds ?? []).map(idNumber));
-    this.skills.push((row.skillIds ?? []).map(idNumber));
+    this.categories.push((row.categoryIds ?? []).map((id) => this.categoryCodes.code(idNumber(id))));
+    this.skills.push((row.skillIds ?? []).map((id) => this.skillCodes.code(idNumber(id))));
     this.companyId.push(row.companyId === null ? Number.NaN : idNumber(row.companyId));
     this.currency.push(this.shared(row.salaryCurrency));
     this.postedAt.push(row.postedAt);
@@ -393,6 +399,30 @@ class IndexState {
       return packed === undefined ? undefined : Array.from(packed, (position) => position & POSITION_MASK);
     };
     return { get: positionsOf, has: (lexeme: string) => this.positionsOf(slot, lexeme) !== undefined };
+  }
+}
+
+/** Dense codes for values: 0, 1, 2… in the order first seen. */
+class Codes<K> {
+  private readonly codes = new Map<K, number>();
+  readonly values: K[] = [];
+  code(value: K): number {
+    let code = this.codes.get(value);
+    if (code === undefined) {
+      code = this.values.length;
+      this.codes.set(value, code);
+      this.values.push(value);
+    }
+    return code;
+  }
+  /** A mask over the codes, set for the values given (values no job has are left out). */
+  maskOf(values: readonly K[]): Uint8Array {
+    const mask = new Uint8Array(this.values.length);
+    for (const value of values) {
+      const code = this.codes.get(value);
+      if (code !== undefined) mask[code] = 1;
+    }
+    return mask;
   }
 }
 
@@ -663,11 +693,11 @@ function searchState(state: IndexState, request: IndexSearch, scoreKeyOf: (rank:
   const jobTypes = filter.jobTypes.length > 0 ? new Set(filter.jobTypes.map((type) => (JOB_TYPES as readonly string[]).indexOf(type))) : undefined;
   const levels = filter.experienceLevels.length > 0 ? new Set(filter.experienceLevels.map((level) => (LEVELS as readonly string[]).indexOf(level))) : undefined;
   const remote = filter.isRemote === undefined ? undefined : filter.isRemote ? 1 : 0;
-  const categories = filter.categoryIds === undefined ? undefined : new Set(filter.categoryIds);
-  const skills = filter.skillIds.length > 0 ? new Set(filter.skillIds) : undefined;
+  const categories = filter.categoryIds === undefined ? undefined : state.categoryCodes.maskOf(filter.categoryIds);
+  const skills = filter.skillIds.length > 0 ? state.skillCodes.maskOf(filter.skillIds) : undefined;
   const companies = filter.companyIds.length > 0 ? new Set(filter.companyIds) : undefined;
-  const hasAny = (values: readonly number[], wanted: Set<number>) => {
-    for (const value of values) if (wanted.has(value)) return true;
+  const hasAny = (codes: readonly number[], wanted: Uint8Array) => {
+    for (const code of codes) if (wanted[code] === 1) return true;
     return false;
   };
 
@@ -683,17 +713,17 @@ function searchState(state: IndexState, request: IndexSearch, scoreKeyOf: (rank:
   const before = (key: number, id: number, otherKey: number, otherId: number) =>
     descending ? key > otherKey || (key === otherKey && id > otherId) : key < otherKey || (key === otherKey && id < otherId);
 
-  const counts = {
-    jobType: new Map<number, number>(),
-    experienceLevel: new Map<number, number>(),
-    isRemote: new Map<number, number>(),
-    location: new Map<string, number>(),
-    category: new Map<number, number>(),
-    skill: new Map<number, number>(),
-    salary: new Map<number, number>(),
-  };
-  const add = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
+  // Each facet's counts by code (remote: 0 on site, 1 remote; salary: the band).
   const bands = request.salaryBands;
+  const counts = {
+    jobType: new Int32Array(JOB_TYPES.length),
+    experienceLevel: new Int32Array(LEVELS.length),
+    isRemote: new Int32Array(2),
+    location: new Int32Array(state.locations.values.length),
+    category: new Int32Array(state.categoryCodes.values.length),
+    skill: new Int32Array(state.skillCodes.values.length),
+    salary: new Int32Array(bands.length + 1),
+  };
   let total = 0;
 
   const visit = (slot: number) => {
@@ -717,19 +747,20 @@ function searchState(state: IndexState, request: IndexSearch, scoreKeyOf: (rank:
     if (fails !== 0 && (fails & (fails - 1)) !== 0) return;
 
     if (request.withFacets) {
-      if ((fails & ~BIT.jobType) === 0) add(counts.jobType, state.jobType[slot]!);
-      if ((fails & ~BIT.experienceLevel) === 0) add(counts.experienceLevel, state.level[slot]!);
-      if ((fails & ~BIT.isRemote) === 0) add(counts.isRemote, state.remote[slot]!);
-      if ((fails & ~BIT.location) === 0 && state.location[slot] !== null) add(counts.location, state.location[slot]!);
-      if ((fails & ~BIT.category) === 0) for (const id of state.categories[slot]!) add(counts.category, id);
-      if ((fails & ~BIT.skill) === 0) for (const id of state.skills[slot]!) add(counts.skill, id);
+      // A job always has a type, a level and a remote flag (CHECKs of the migrations).
+      if ((fails & ~BIT.jobType) === 0) counts.jobType[state.jobType[slot]!]! += 1;
+      if ((fails & ~BIT.experienceLevel) === 0) counts.experienceLevel[state.level[slot]!]! += 1;
+      if ((fails & ~BIT.isRemote) === 0) counts.isRemote[state.remote[slot]!]! += 1;
+      if ((fails & ~BIT.location) === 0 && state.location[slot]! >= 0) counts.location[state.location[slot]!]! += 1;
+      if ((fails & ~BIT.category) === 0) for (const code of state.categories[slot]!) counts.category[code]! += 1;
+      if ((fails & ~BIT.skill) === 0) for (const code of state.skills[slot]!) counts.skill[code]! += 1;
       if ((fails & ~BIT.salary) === 0) {
         const pay = state.payHigh[slot]!;
         if (!Number.isNaN(pay)) {
           // width_bucket(pay, bands): how many bands' lower bounds are at or below it.
           let band = 0;
           while (band < bands.length && bands[band]! <= pay) band += 1;
-          add(counts.salary, band);
+          counts.salary[band]! += 1;
         }
       }
     }
@@ -795,17 +826,38 @@ function searchState(state: IndexState, request: IndexSearch, scoreKeyOf: (rank:
 
   let facets: IndexFacetRow[] | undefined;
   if (request.withFacets) {
-    const rows = (facet: string, map: Map<number, number>, value: (key: number) => string) =>
-      [...map].map(([key, count]) => ({ facet, value: value(key), label: value(key), count }));
-    const top = <K>(map: Map<K, number>, compare: (a: K, b: K) => number, limit: number) => [...map].sort(([a, x], [b, y]) => y - x || compare(a, b)).slice(0, limit);
+    /** The values counted at least once, with their counts. */
+    const counted = <K>(byCode: Int32Array, valueOf: (code: number) => K): [K, number][] => {
+      const found: [K, number][] = [];
+      for (let code = 0; code < byCode.length; code++) if (byCode[code]! > 0) found.push([valueOf(code), byCode[code]!]);
+      return found;
+    };
+    const rows = (facet: string, byCode: Int32Array, valueOf: (code: number) => string) =>
+      counted(byCode, valueOf).map(([value, count]) => ({ facet, value, label: value, count }));
+    const top = <K>(found: [K, number][], compare: (a: K, b: K) => number, limit: number) => found.sort(([a, x], [b, y]) => y - x || compare(a, b)).slice(0, limit);
+    const ids = (codes: Codes<number>) => (code: number) => codes.values[code]!;
     facets = [
       ...rows('jobType', counts.jobType, (code) => JOB_TYPES[code]!),
       ...rows('experienceLevel', counts.experienceLevel, (code) => LEVELS[code]!),
       ...rows('isRemote', counts.isRemote, (code) => String(code === 1)),
-      ...top(counts.category, (a, b) => a - b, request.facetLimits.category).map(([id, count]) => ({ facet: 'category', value: String(id), label: String(id), count })),
-      ...top(counts.skill, (a, b) => a - b, request.facetLimits.skill).map(([id, count]) => ({ facet: 'skill', value: String(id), label: String(id), count })),
-      ...top(counts.location, compareCodePoints, request.facetLimits.location).map(([location, count]) => ({ facet: 'location', value: location, label: location, count })),
-      ...[...counts.salary].map(([band, count]) => ({ facet: 'salary', value: String(band), label: '', count })),
+      ...top(counted(counts.category, ids(state.categoryCodes)), (a, b) => a - b, request.facetLimits.category).map(([id, count]) => ({
+        facet: 'category',
+        value: String(id),
+        label: String(id),
+        count,
+      })),
+      ...top(counted(counts.skill, ids(state.skillCodes)), (a, b) => a - b, request.facetLimits.skill).map(([id, count]) => ({
+        facet: 'skill',
+        value: String(id),
+        label: String(id),
+        count,
+      })),
+      ...top(
+        counted(counts.location, (code) => state.locations.values[code]!),
+        compareCodePoints,
+        request.facetLimits.location,
+      ).map(([location, count]) => ({ facet: 'location', value: location, label: location, count })),
+      ...rows('salary', counts.salary, String).map((row) => ({ ...row, label: '' })),
     ];
   }
   return { total, hits, hasNextPage, facets };
