@@ -241,7 +241,7 @@ class IndexState {
   readonly payLow: number[] = [];
   readonly payHighText: (string | null)[] = [];
   readonly payLowText: (string | null)[] = [];
-  /** The slot's lexemes: entries termStart[slot] up to termEnd[slot] of termLexeme (sorted by lexeme id) and termPositions. */
+  /** The slot's lexemes: entries termStart[slot] up to termEnd[slot] of termLexeme (sorted by lexeme id) and termPositionStart. */
   readonly termStart: number[] = [];
   readonly termEnd: number[] = [];
   readonly termLexeme = int32List();
@@ -537,8 +537,9 @@ function slotsMatching(state: IndexState, query: TsQuery): SlotSet {
 }
 
 /**
- * The scaled value of a sort key's decimal text (a score with 6 decimals, a salary with 2), as a
- * number that compares as the decimals do: keys of one order all come from such texts.
+ * A sort key's value from its decimal text (a score with 6 decimals, a salary with 2): the nearest
+ * double, the same for equal texts, so that keys of one order, which all come from such texts,
+ * compare as their decimals do.
  */
 const keyValue = (text: string): number => Number(text);
 
