@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Logger } from '@jobplatform/config';
 import { capturingLogger, portToListenOnLater, waitFor, type LogLine } from '@jobplatform/testing';
 import { httpRevocationSource, startRevocationFeed, type RevocationFeed } from './revocation-feed.js';
 
@@ -25,12 +26,16 @@ async function identityServiceOn(port: number): Promise<void> {
   await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
 }
 
+/** A feed reading the identity service's revocations on `port` every 10 ms. */
+const feedFrom = (port: number, logger: Logger, startGraceMs: number) =>
+  startRevocationFeed({ source: httpRevocationSource(`http://127.0.0.1:${port}/internal/token-revocations`, undefined), intervalMs: 10, logger, startGraceMs });
+
 const revocationLines = (lines: LogLine[], level: number) => lines.filter((line) => line.level === level && /token revocations/.test(line.msg));
 
 it('keeps quiet while the identity service starts within the grace, then reads it', async () => {
   const port = await portToListenOnLater();
   const { logger, lines } = capturingLogger('debug');
-  feed = startRevocationFeed({ source: httpRevocationSource(`http://127.0.0.1:${port}/internal/token-revocations`, undefined), intervalMs: 10, logger, startGraceMs: 10_000 });
+  feed = feedFrom(port, logger, 10_000);
   await waitFor(
     'three debug lines about the revocations',
     async () => revocationLines(lines, DEBUG).length,
@@ -47,7 +52,7 @@ it('keeps quiet while the identity service starts within the grace, then reads i
 it('warns once the grace has passed without a read, once a minute at most, and says when the revocations can be read again', async () => {
   const port = await portToListenOnLater();
   const { logger, lines } = capturingLogger('debug');
-  feed = startRevocationFeed({ source: httpRevocationSource(`http://127.0.0.1:${port}/internal/token-revocations`, undefined), intervalMs: 10, logger, startGraceMs: 100 });
+  feed = feedFrom(port, logger, 100);
   await waitFor(
     'a warning about the revocations',
     async () => revocationLines(lines, WARN).length,
@@ -69,7 +74,7 @@ it('warns at the first failure after a read has succeeded, grace or not', async 
   const port = await portToListenOnLater();
   await identityServiceOn(port);
   const { logger, lines } = capturingLogger('debug');
-  feed = startRevocationFeed({ source: httpRevocationSource(`http://127.0.0.1:${port}/internal/token-revocations`, undefined), intervalMs: 10, logger, startGraceMs: 60_000 });
+  feed = feedFrom(port, logger, 60_000);
   await waitFor("the feed's first read", async () => feed!.isCaughtUp(), Boolean);
   server!.closeAllConnections();
   await new Promise((resolve) => server!.close(resolve));

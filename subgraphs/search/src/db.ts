@@ -21,6 +21,12 @@ export const rawSqlOver = (tx: LeanTx): SqlRunner => ({
 });
 export type { SavedSearch as SavedSearchRow, SearchHistory as SearchHistoryRow } from './generated/prisma/client.js';
 
+/**
+ * SQL for the lowest transaction id still running: every change by an older transaction is
+ * committed or gone. What the in-memory copies (saved-search matcher, job index) read changes from.
+ */
+export const OLDEST_RUNNING_XID = `pg_snapshot_xmin(pg_current_snapshot())::text`;
+
 /** Positional parameters for a statement assembled from parts: `param(value)` returns its `$n`. */
 export function createParams() {
   const values: unknown[] = [];

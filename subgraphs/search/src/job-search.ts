@@ -89,11 +89,12 @@ type FacetRow = { facet: string; value: string; label: string; count: number };
 /** The statement's one row. */
 type ResultRow = { total: number; hasNextPage: boolean; hits: HitJson[]; facets: FacetRow[] | null };
 
+/** A category filter's categories (an array parameter) and every category below them, as the CTE `below(id)`. */
+const categoriesBelow = (ids: string) => `RECURSIVE below(id) AS (SELECT unnest(${ids}::bigint[]) UNION SELECT c.id FROM search_categories c JOIN below b ON c.parent_id = b.id)`;
+
 /** What the in-memory search needs PostgreSQL for before it: the query's tsquery ($1), the location folded ($2), the categories ($3) and those below them. */
 const PREPARE = `SELECT websearch_to_tsquery('search_english', $1::text)::text AS query, search_fold($2::text) AS location,
-  (WITH RECURSIVE below(id) AS (
-     SELECT unnest($3::bigint[]) UNION SELECT c.id FROM search_categories c JOIN below b ON c.parent_id = b.id
-   ) SELECT coalesce(array_agg(id::text), '{}') FROM below) AS categories`;
+  (WITH ${categoriesBelow('$3')} SELECT coalesce(array_agg(id::text), '{}') FROM below) AS categories`;
 type PreparedRow = { query: string | null; location: string | null; categories: string[] };
 
 /** The in-memory search's page: the hits' rows in order ($1), highlighted for the tsquery ($2, null: none), and the names of the facets' categories ($3) and skills ($4). */
@@ -223,13 +224,7 @@ export function createJobSearch(db: SqlRows, index?: JobTextIndex) {
     const limit = param(size);
     const headline = mode === 'text' ? headlineOf(`websearch_to_tsquery('search_english', ${queryParam})`) : 'NULL';
     const sql = `
-      WITH ${
-        categories
-          ? `RECURSIVE below(id) AS (
-          SELECT unnest(${categories}::bigint[]) UNION SELECT c.id FROM search_categories c JOIN below b ON c.parent_id = b.id
-        ), categories AS (SELECT array_agg(id) AS ids FROM below),`
-          : ''
-      }
+      WITH ${categories ? `${categoriesBelow(categories)}, categories AS (SELECT array_agg(id) AS ids FROM below),` : ''}
       base AS MATERIALIZED (
         SELECT j.entity_id, j.job_type, j.experience_level, j.is_remote, j.location, j.category_ids, j.skill_ids, coalesce(j.salary_max, j.salary_min) AS pay,
                ${names.map((name) => `(${facet[name]}) AS m_${name}`).join(', ')},
@@ -330,9 +325,10 @@ export function createJobSearch(db: SqlRows, index?: JobTextIndex) {
 
   return {
     /**
-     * A page of results with its total and (withFacets) its facets, from one statement. A query the
-     * full-text search finds nothing for is tried again by trigram similarity (misspelt words); the
-     * page's cursors remember which, so later pages stay in it.
+     * A page of results with its total and (withFacets) its facets: from the in-memory index when it
+     * can answer, else from one statement. A query the full-text search finds nothing for is tried
+     * again by trigram similarity (misspelt words); the page's cursors remember which, so later
+     * pages stay in it.
      */
     async search(request: JobSearchRequest, options: { withFacets: boolean }, now: Date): Promise<JobSearchPage & { counts: Partial<JobCounts> & { total: number } }> {
       const size = pageSize(request.first);
@@ -342,7 +338,6 @@ export function createJobSearch(db: SqlRows, index?: JobTextIndex) {
         (index && mode !== 'fuzzy' ? await runInIndex(index, request, mode, size, cursor, options.withFacets, now) : undefined) ??
         (await run(request, mode, size, cursor, options.withFacets, now));
       const found = await read(first);
-      if (first === 'all') return found;
       if (found.counts.total > 0 || cursor || first !== 'text') return found;
       return run(request, 'fuzzy', size, undefined, options.withFacets, now);
     },

@@ -1,7 +1,8 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@jobplatform/config';
 import type { LeanSql, PartSpec } from '@jobplatform/service-runtime';
-import { matchesTsQuery, readQuotedLexeme, type TsDocument, type TsQuery } from './tsquery.js';
+import { OLDEST_RUNNING_XID } from './db.js';
+import { lexemesOf, matchesTsQuery, readQuotedLexeme, type TsDocument, type TsQuery } from './tsquery.js';
 import { rankTerms, scoreText, tsRank, type RankTerms } from './ts-rank.js';
 
 /**
@@ -33,8 +34,6 @@ const LEVELS = ['entry', 'mid', 'senior', 'executive'] as const;
 
 /** The edition of the table: a new oid (the rebuild's swap) or generation (a DELETE or TRUNCATE) is a new table to load. */
 const EDITION = `('search_indexes'::regclass::oid::text || ':' || (SELECT generation FROM search_index_generation WHERE id = 1))`;
-/** The lowest transaction id still running: every change by an older transaction is committed or gone. */
-const WATERMARK = `pg_snapshot_xmin(pg_current_snapshot())::text`;
 
 /** A job's columns as the index reads them. */
 const JOB_COLUMNS = `j.entity_id::text AS id, j.is_active AS active, j.job_type AS "jobType", j.experience_level AS "experienceLevel", j.is_remote AS "isRemote",
@@ -61,10 +60,10 @@ type JobRow = {
   changedXid: string;
 };
 
-const BEGIN_LOAD = `SELECT ${WATERMARK} AS watermark, ${EDITION} AS edition`;
+const BEGIN_LOAD = `SELECT ${OLDEST_RUNNING_XID} AS watermark, ${EDITION} AS edition`;
 const LOAD_PAGE_SQL = `SELECT ${JOB_COLUMNS} FROM search_indexes j WHERE j.entity_type = 'job' AND j.is_active AND j.entity_id > $1::bigint ORDER BY j.entity_id LIMIT ${LOAD_PAGE}`;
 /** The watermark, the edition and the jobs' rows written at or after $1; one row with no job when none was. */
-const CHANGES_SINCE = `SELECT w.watermark, w.edition, c.* FROM (SELECT ${WATERMARK} AS watermark, ${EDITION} AS edition) AS w
+const CHANGES_SINCE = `SELECT w.watermark, w.edition, c.* FROM (SELECT ${OLDEST_RUNNING_XID} AS watermark, ${EDITION} AS edition) AS w
   LEFT JOIN LATERAL (SELECT ${JOB_COLUMNS} FROM search_indexes j WHERE j.changed_xid >= $1::xid8 AND j.entity_type = 'job') AS c ON true`;
 
 /** A growable typed array: its first `length` elements are the list. */
@@ -480,16 +479,6 @@ function subtract(a: Int32Array, b: Int32Array): Int32Array {
     if (j >= b.length || b[j] !== x) out[n++] = x;
   }
   return out.subarray(0, n);
-}
-
-function lexemesOf(query: TsQuery, into: string[] = []): string[] {
-  if (query.op === 'lexeme') into.push(query.lexeme);
-  else if (query.op === 'not') lexemesOf(query.arg, into);
-  else {
-    lexemesOf(query.left, into);
-    lexemesOf(query.right, into);
-  }
-  return into;
 }
 
 /** The slots whose document matches the query, exactly: from the lists per lexeme, a phrase tested on its candidates' positions. */

@@ -1,6 +1,6 @@
 import type { Logger } from '@jobplatform/config';
 import type { LeanSql, PartSpec } from '@jobplatform/service-runtime';
-import type { SqlRunner } from './db.js';
+import { OLDEST_RUNNING_XID, type SqlRunner } from './db.js';
 import { searchOutbox } from './events.js';
 import { matchesTsQuery, parseTsQuery, type ParsedTsQuery, type TsDocument } from './tsquery.js';
 
@@ -76,15 +76,12 @@ const SAVED_SEARCH_JSON = `json_build_object('id', s.id::text, 'userId', s.user_
   'categoryIds', s.category_ids::text[], 'skillIds', s.skill_ids::text[], 'companyIds', s.company_ids::text[], 'salaryCurrency', s.salary_currency,
   'salaryMin', s.salary_min::text, 'salaryMax', s.salary_max::text, 'wordKeys', s.word_keys, 'filterKeys', s.filter_keys)`;
 
-/** The lowest transaction id still running: every change by an older transaction is committed or gone. */
-const WATERMARK = `pg_snapshot_xmin(pg_current_snapshot())::text`;
-
 /** Every alerting saved search and the watermark, from one statement's snapshot; one row with no search when there is none. */
-const EVERYTHING = `SELECT w.watermark, saved.search FROM (SELECT ${WATERMARK} AS watermark) AS w
+const EVERYTHING = `SELECT w.watermark, saved.search FROM (SELECT ${OLDEST_RUNNING_XID} AS watermark) AS w
    LEFT JOIN LATERAL (SELECT ${SAVED_SEARCH_JSON} AS search FROM saved_searches s WHERE s.alert_frequency <> 'never') AS saved ON true`;
 type EverythingRow = { watermark: string; search: SavedSearchJson | null };
 
-const CHANGES_SINCE = `SELECT ${WATERMARK} AS watermark,
+const CHANGES_SINCE = `SELECT ${OLDEST_RUNNING_XID} AS watermark,
          (SELECT coalesce(json_agg(${SAVED_SEARCH_JSON}), '[]') FROM saved_searches s WHERE s.changed_xid >= $1::xid8)::text AS changed,
          (SELECT coalesce(json_agg(saved_search_id::text), '[]') FROM saved_search_deletions WHERE deleted_xid >= $1::xid8)::text AS deleted`;
 

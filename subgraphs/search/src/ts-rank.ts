@@ -1,8 +1,9 @@
 import { Buffer } from 'node:buffer';
-import type { TsQuery } from './tsquery.js';
+import { lexemesOf, type TsQuery } from './tsquery.js';
 
 /**
- * PostgreSQL 17's `ts_rank(vector, query)` (default weights, normalization 0) and the text of
+ * PostgreSQL's `ts_rank(vector, query)` (default weights, normalization 0; tsrank.c, the same from 9.6
+ * to 18, and the test compares with the running server) and the text of
  * `round(rank::numeric, 6)`, computed in Node with the same result to the last bit: ranking moves out
  * of the database, and the score a client sees and the cursor it pages with must not change.
  *
@@ -76,24 +77,9 @@ const AND_NO_POSITIONS = Uint16Array.of(MAX_ENTRY_POS - 1);
 /** calc_rank_and's per-lexeme positions, reused across calls (tsRank runs for every document of a search). */
 const andPositions: (ArrayLike<number> | undefined)[] = [];
 
-function collectLexemes(query: TsQuery, into: string[]): void {
-  switch (query.op) {
-    case 'lexeme':
-      into.push(query.lexeme);
-      return;
-    case 'not':
-      collectLexemes(query.arg, into);
-      return;
-    default:
-      collectLexemes(query.left, into);
-      collectLexemes(query.right, into);
-  }
-}
-
 /** Prepares a query (a tree from parseTsQuery) for tsRank. */
 export function rankTerms(query: TsQuery): RankTerms {
-  const operands: string[] = [];
-  collectLexemes(query, operands);
+  const operands = lexemesOf(query);
   // tsCompareString without prefix matching is memcmp over the shorter length, then the shorter
   // first: Buffer.compare. JS string order differs from it once characters outside the BMP appear.
   const sorted = operands.map((lexeme) => ({ lexeme, bytes: Buffer.from(lexeme, 'utf8') })).sort((a, b) => Buffer.compare(a.bytes, b.bytes));

@@ -170,6 +170,17 @@ function occurrences(query: TsQuery, document: TsDocument): Occurrence[] {
   return found;
 }
 
+/** Every lexeme a query names, those under `!` included, in the order written (repeats kept). */
+export function lexemesOf(query: TsQuery, into: string[] = []): string[] {
+  if (query.op === 'lexeme') into.push(query.lexeme);
+  else if (query.op === 'not') lexemesOf(query.arg, into);
+  else {
+    lexemesOf(query.left, into);
+    lexemesOf(query.right, into);
+  }
+  return into;
+}
+
 /** `document @@ query`, as PostgreSQL answers it for a document whose lexemes all carry positions. */
 export function matchesTsQuery(query: TsQuery, document: TsDocument): boolean {
   switch (query.op) {

@@ -21,11 +21,14 @@ export function randomFrom(seed: number) {
 
 export type Random = ReturnType<typeof randomFrom>;
 
-/** What people type, in websearch syntax: one to five words, quoted phrases, `or`, negated words and phrases, a word twice. */
-export function drawWebsearch(random: Random, word: () => string): string {
-  const parts = Array.from({ length: random.int(1, 5) }, () => {
+/**
+ * What people type, in websearch syntax: one to `most` words, quoted phrases, `or`, negated words
+ * and phrases, a word twice, punctuation.
+ */
+export function drawWebsearch(random: Random, word: () => string, most = 5): string {
+  const parts = Array.from({ length: random.int(1, most) }, () => {
     const first = word();
-    switch (random.int(0, 8)) {
+    switch (random.int(0, 9)) {
       case 0:
         return `"${first} ${word()}${random.int(0, 1) ? ` ${word()}` : ''}"`;
       case 1:
@@ -36,6 +39,8 @@ export function drawWebsearch(random: Random, word: () => string): string {
         return `-"${first} ${word()}"`;
       case 4:
         return `${first} ${first}`;
+      case 5:
+        return `${first}!`;
       default:
         return first;
     }

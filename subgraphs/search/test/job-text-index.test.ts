@@ -7,7 +7,7 @@ import { createJobSearch, type JobSearchRequest, type JobSearchSort } from '../s
 import { createJobTextIndex, parseTsVector, type JobTextIndex } from '../src/job-text-index.js';
 import { parseJobFilter } from '../src/search-input.js';
 import { jobSnapshot } from './search-fixtures.js';
-import { randomFrom, type Random } from './drawn.js';
+import { drawWebsearch, randomFrom, type Random } from './drawn.js';
 
 // searchJobs answers from the open jobs held in memory once they are loaded. Its answers must be
 // those of the statement that reads search_indexes: the same jobs in the same order, the same
@@ -65,25 +65,8 @@ function drawJob(random: Random): JobSnapshot {
   });
 }
 
-/** What people type: websearch syntax with quotes, or, negation, stop words, punctuation; sometimes nothing. */
-function drawQuery(random: Random): string {
-  if (random.chance(0.12)) return '';
-  return Array.from({ length: random.int(1, 3) }, () => {
-    const word = random.pick(BODY_WORDS);
-    switch (random.int(0, 9)) {
-      case 0:
-        return `"${word} ${random.pick(BODY_WORDS)}"`;
-      case 1:
-        return `-${word}`;
-      case 2:
-        return `${word} or`;
-      case 3:
-        return `${word}!`;
-      default:
-        return word;
-    }
-  }).join(' ');
-}
+/** What people type (up to three words), and sometimes nothing. */
+const drawQuery = (random: Random): string => (random.chance(0.12) ? '' : drawWebsearch(random, () => random.pick(BODY_WORDS), 3));
 
 function drawRequest(random: Random): JobSearchRequest {
   const filter: Record<string, unknown> = {};
