@@ -43,6 +43,12 @@ const fields = z.object({
   GATEWAY_TRUSTED_DOCUMENTS_ONLY: envSchemas.booleanString.optional(),
   /** Where the trusted documents come from: a folder of .graphql files; by default the platform's schema/operations. */
   GATEWAY_TRUSTED_DOCUMENTS_DIR: z.string().optional(),
+  /**
+   * Answer an operation whose query plan is one subgraph call selecting exactly the client's fields
+   * with that subgraph's data as it came, when it has no errors (single-fetch.ts); false: every
+   * operation through @apollo/gateway's plan execution.
+   */
+  GATEWAY_SINGLE_FETCH: envSchemas.booleanString.optional(),
   /** Serve GraphiQL on GET /graphql from a browser; on unless NODE_ENV is production. */
   GATEWAY_IDE: envSchemas.booleanString.optional(),
   /**

@@ -35,6 +35,7 @@ import { createContextBuilder, type GatewayContext } from './context.js';
 import { ideEnabledIn, liveUpdatesOf, socketLimitsOf, subgraphCallsOf, type GatewayEnv } from './env.js';
 import { createOperationExecutor, createQueryPreparer } from './execute-operation.js';
 import { mountGraphQLIde } from './graphql-ide.js';
+import { AnsweredCalls, singleFetchGateway } from './single-fetch.js';
 import { createSubgraphClient, SubgraphDataSource, subgraphsOf, type SubgraphClient } from './subgraph-requests.js';
 import { mountUploadProxy } from './upload-proxy.js';
 import { startLiveUpdates, type LiveUpdates } from './subscriptions/index.js';
@@ -106,14 +107,20 @@ export async function startGateway(env: GatewayEnv, options: { supergraphSdl?: s
 
   // @apollo/gateway reads its telemetry switch from the process environment when it is constructed.
   process.env.APOLLO_TELEMETRY_DISABLED = String(env.APOLLO_TELEMETRY_DISABLED);
-  const gateway = new ApolloGateway({
+  const dataSources = new Map<string, SubgraphDataSource>();
+  const answered = new AnsweredCalls();
+  const apolloGateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
       const target = routing.get(name) ?? url;
       if (!target) throw new Error(`The supergraph names no URL for the ${name} subgraph`);
-      return new SubgraphDataSource({ name, url: target, timeoutMs: calls.timeoutMs, logger }, client);
+      const dataSource = new SubgraphDataSource({ name, url: target, timeoutMs: calls.timeoutMs, logger }, client, answered);
+      dataSources.set(name, dataSource);
+      return dataSource;
     },
   });
+  // An operation one subgraph answers whole gets that subgraph's data as it came (single-fetch.ts).
+  const gateway = singleFetchGateway(apolloGateway, { enabled: env.GATEWAY_SINGLE_FETCH ?? true, dataSources, answered, registry: metrics.registry });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
     // The supergraph names DateTime and Date without implementing them: parse them as the subgraphs

@@ -5,6 +5,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { Logger } from '@jobplatform/config';
 import { CLIENT_IP_HEADER, ErrorCode, HOP_SIGNATURE_HEADER, REQUEST_ID_HEADER, signHop } from '@jobplatform/service-runtime';
 import type { GatewayContext } from './context.js';
+import type { AnsweredCalls } from './single-fetch.js';
 
 /**
  * A keep-alive socket left idle this long is closed by the gateway. It is shorter than a subgraph's
@@ -209,10 +210,14 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
     private readonly subgraph: { name: string; url: string; timeoutMs: number; logger: Logger },
     private readonly client: SubgraphClient,
+    /** Answers already received for a request's call (single-fetch.ts), given back instead of calling again. */
+    private readonly answered?: AnsweredCalls,
   ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const { request } = options;
+    const kept = 'incomingRequestContext' in options ? this.answered?.take(options.context, request.query) : undefined;
+    if (kept) return kept;
     const context = 'requestId' in options.context ? (options.context as GatewayContext) : undefined;
     const headers: Record<string, string> = {};
     // What the query planner asks for on this call (e.g. a trace header).
