@@ -20,7 +20,9 @@
 // itself leaves the machine busy), --gateway-beside ARGS (also measure, in the same rounds, two
 // more gateways over the same subgraphs, both started after the seed: one with the platform's
 // GATEWAY_NODE_ARGS and one with the Node options ARGS instead; "" for Node's defaults. The three
-// gateways are measured in a different order each round, so that none always follows the same run).
+// gateways are measured in a different order each round, so that none always follows the same run),
+// --gateway-beside-env "NAME=VALUE …" (the same, the second gateway with the platform's Node options
+// and these settings added, e.g. GATEWAY_SINGLE_FETCH=false; with --gateway-beside, both).
 // It waits for the jobs relay to publish what the seed wrote before measuring, and prints the
 // plan of the Jobs count and the load average, since the machine may be shared.
 import { execSync } from 'node:child_process';
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     'previous-indexes': { type: 'boolean', default: false },
     'max-load': { type: 'string' },
     'gateway-beside': { type: 'string' },
+    'gateway-beside-env': { type: 'string' },
   },
 });
 const jobCount = Number(values.jobs);
@@ -61,6 +64,19 @@ const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const besideArgs = values['gateway-beside'] === undefined ? undefined : values['gateway-beside'].split(' ').filter(Boolean);
+const besideEnv =
+  values['gateway-beside-env'] === undefined
+    ? undefined
+    : Object.fromEntries(
+        values['gateway-beside-env']
+          .split(' ')
+          .filter(Boolean)
+          .map((setting) => {
+            const at = setting.indexOf('=');
+            if (at < 1) throw new Error(`--gateway-beside-env: "${setting}" is not NAME=VALUE`);
+            return [setting.slice(0, at), setting.slice(at + 1)];
+          }),
+      );
 
 const JOB_DETAIL = clientOperation('jobs', 'JobDetail');
 const JOBS = clientOperation('jobs', 'Jobs');
@@ -172,9 +188,12 @@ try {
   const list = { query: JOBS, variables: { filter: FILTER, first: 20 } };
   // The floor: its own process and its own small pool on jobs_db, like search's.
   floor = await startFloorServer('jobs', stack.env.JOBS_DATABASE_URL!);
-  const besideLabel = `gateway with ${besideArgs?.join(' ') || "Node's defaults"}`;
-  if (besideArgs) {
-    const started = { platform: await startGatewayBeside(stack, GATEWAY_NODE_ARGS), other: await startGatewayBeside(stack, besideArgs) };
+  const besideLabel = `gateway with ${[
+    ...(besideArgs ? [besideArgs.join(' ') || "Node's defaults"] : []),
+    ...Object.entries(besideEnv ?? {}).map(([name, value]) => `${name}=${value}`),
+  ].join(', ')}`;
+  if (besideArgs || besideEnv) {
+    const started = { platform: await startGatewayBeside(stack, GATEWAY_NODE_ARGS), other: await startGatewayBeside(stack, besideArgs ?? GATEWAY_NODE_ARGS, besideEnv) };
     beside.push({ label: `gateway started after the seed (${GATEWAY_NODE_ARGS.join(' ')})`, ...started.platform });
     beside.push({ label: `${besideLabel}, started after the seed`, ...started.other });
   }
