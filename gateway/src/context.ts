@@ -28,6 +28,29 @@ async function viewerFrom(verifyToken: TokenVerifier, token: string | undefined)
 }
 
 /**
+ * One operation's context. Its request logger (a pino child, which costs on every request) is made
+ * when something logs: most operations log nothing at the gateway below warn. The getter is on the
+ * prototype, because ApolloServer copies each context with Object.assign onto an object of the same
+ * prototype (cloneObject): an own getter would be called by that copy, on every request.
+ */
+class OperationContext implements GatewayContext {
+  private requestLogger: Logger | undefined;
+
+  constructor(
+    readonly requestId: string,
+    readonly clientIp: string | undefined,
+    readonly userAgent: string | undefined,
+    readonly viewer: Viewer | undefined,
+    readonly accessToken: string | undefined,
+    private readonly baseLogger: Logger,
+  ) {}
+
+  get logger(): Logger {
+    return (this.requestLogger ??= this.baseLogger.child({ requestId: this.requestId }));
+  }
+}
+
+/**
  * Builds the context of one operation. HTTP and the socket both use it, per operation, so a
  * socket's token is checked again (expiry, and whatever else the verifier checks) each time.
  */
@@ -35,19 +58,7 @@ export function createContextBuilder(verifyToken: TokenVerifier, logger: Logger)
   return async ({ requestId, clientIp, userAgent, authorization }) => {
     const accessToken = bearerToken(authorization);
     const viewer = await viewerFrom(verifyToken, accessToken);
-    // The request's logger is made when something logs: most operations log nothing at the
-    // gateway below warn, and a pino child costs on every request.
-    let requestLogger: Logger | undefined;
-    return {
-      requestId,
-      clientIp,
-      userAgent: userAgent?.slice(0, 255),
-      viewer,
-      accessToken,
-      get logger() {
-        return (requestLogger ??= logger.child({ requestId }));
-      },
-    };
+    return new OperationContext(requestId, clientIp, userAgent?.slice(0, 255), viewer, accessToken, logger);
   };
 }
 
@@ -59,16 +70,5 @@ export function createContextBuilder(verifyToken: TokenVerifier, logger: Logger)
  * before each event for the moments between.
  */
 export function nextContextOf(context: GatewayContext, logger: Logger): GatewayContext {
-  const requestId = randomUUID();
-  let requestLogger: Logger | undefined;
-  return {
-    requestId,
-    clientIp: context.clientIp,
-    userAgent: context.userAgent,
-    viewer: context.viewer,
-    accessToken: context.accessToken,
-    get logger() {
-      return (requestLogger ??= logger.child({ requestId }));
-    },
-  };
+  return new OperationContext(randomUUID(), context.clientIp, context.userAgent, context.viewer, context.accessToken, logger);
 }
