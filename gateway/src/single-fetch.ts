@@ -33,6 +33,9 @@ type GatewayRequestContext = Parameters<ApolloGateway['executor']>[0];
 type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 type Executor = ApolloGateway['executor'];
 
+/** The header with which a developer asks @apollo/gateway for the query plan in the answer's extensions. */
+const QUERY_PLAN_HEADER = 'apollo-query-plan-experimental';
+
 /** An operation the gateway answers with one subgraph's data as it is. */
 type SingleFetch = { fetch: FetchNode; operation: OperationDefinitionNode };
 
@@ -175,7 +178,8 @@ export function singleFetchGateway(
 
   const executor: Executor = async (requestContext: GatewayRequestContext) => {
     const { request, document } = requestContext;
-    const single = planFor(document, request.operationName ?? undefined);
+    // Apollo's query-plan header asks @apollo/gateway to add its plan to the answer (outside production).
+    const single = request.http?.headers.has(QUERY_PLAN_HEADER) ? undefined : planFor(document, request.operationName ?? undefined);
     const dataSource = single && options.dataSources.get(single.fetch.serviceName);
     const provided = request.variables ?? {};
     // Variables the API schema refuses get @apollo/gateway's own errors.

@@ -100,6 +100,15 @@ it('leaves to the plan what one subgraph does not answer as it is: two subgraphs
   expect((await bothWays({ query: '{ __schema { queryType { name } } }' })).path).toBe('planned');
   expect((await bothWays({ query: 'query ($id: ID!) { job(id: $id) { ... on Job { title } } }', variables: { id: jobId } })).path).toBe('direct');
   expect((await bothWays({ query: 'query ($id: ID!) { job(id: $id) { ... on Job @include(if: true) { title } } }', variables: { id: jobId } })).path).toBe('planned');
+  // A developer asking for the query plan gets it from @apollo/gateway, in the answer's extensions.
+  const before = await answeredBy(platform.gateway);
+  const withPlan = await fetch(platform.gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'apollo-query-plan-experimental': '1' },
+    body: JSON.stringify({ query: 'query ($id: ID!) { job(id: $id) { title } }', variables: { id: jobId } }),
+  });
+  expect(((await withPlan.json()) as { extensions?: Record<string, unknown> }).extensions?.__queryPlanExperimental).toEqual(expect.stringContaining('Fetch(service: "jobs")'));
+  expect(await answeredBy(platform.gateway)).toEqual({ direct: before.direct, planned: before.planned + 1 });
 });
 
 it("gives a subgraph's errors as the plan's execution gives them, from the one call already made", async () => {
