@@ -3,6 +3,7 @@ import type { ApolloGateway, GraphQLDataSource, GraphQLDataSourceProcessOptions 
 import { QueryPlanner, type FetchNode } from '@apollo/query-planner';
 import {
   getNamedType,
+  getOperationAST,
   getVariableValues,
   isAbstractType,
   isEnumType,
@@ -121,8 +122,7 @@ function singleFetchOf(
   document: DocumentNode,
   operationName: string | undefined,
 ): SingleFetch | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((d) => d.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  const operation = getOperationAST(document, operationName);
   if (!operation || operation.directives?.length) return undefined;
   const root = operation.operation === 'query' ? planning.apiSchema.getQueryType() : operation.operation === 'mutation' ? planning.apiSchema.getMutationType() : undefined;
   if (!root) return undefined;
@@ -136,7 +136,7 @@ function singleFetchOf(
     return undefined;
   }
   if (node?.kind !== 'Fetch' || node.requires || node.inputRewrites?.length || node.outputRewrites?.length || node.contextRewrites?.length || node.hasDefers) return undefined;
-  const sent = parse(node.operation).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const sent = getOperationAST(node.operationDocumentNode ?? parse(node.operation));
   if (!sent || sent.operation !== operation.operation || print(sent.selectionSet) !== print(selections)) return undefined;
   return { fetch: node, operation };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { createLogger } from '@jobplatform/config';
-import { gatewayEnvFor, postGraphQL, startPlatformForTest, type Account, type PlatformUnderTest, type SubgraphUnderTest } from '@jobplatform/testing';
+import { gatewayEnvBeside, operationsServed, postGraphQL, startPlatformForTest, type Account, type PlatformUnderTest } from '@jobplatform/testing';
 import type { GatewayEnv } from '../src/env.js';
 import { startGateway, type RunningGateway } from '../src/server.js';
 
@@ -18,13 +18,8 @@ let planned: RunningGateway;
 let employer: Account;
 let jobId: string;
 
-const subgraphUrls = (overrides: Record<string, string> = {}) => ({
-  ...Object.fromEntries(Object.entries(platform.services).map(([name, s]) => [name, s.service.url])),
-  ...overrides,
-});
-const jwksUrl = () => platform.service('users').service.url.replace(/\/graphql$/, '/.well-known/jwks.json');
 const gatewayWith = (overrides: Partial<GatewayEnv>, urls: Record<string, string> = {}) =>
-  startGateway(gatewayEnvFor(jwksUrl(), subgraphUrls(urls), overrides), { logger: createLogger('gateway', 'silent') });
+  startGateway(gatewayEnvBeside(platform, overrides, urls), { logger: createLogger('gateway', 'silent') });
 
 beforeAll(async () => {
   platform = await startPlatformForTest({ services: ['users', 'jobs'] });
@@ -49,13 +44,6 @@ async function answeredBy(gateway: RunningGateway): Promise<{ direct: number; pl
   const text = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'))).text();
   const count = (path: string) => Number(new RegExp(`^gateway_single_fetch_operations_total\\{[^}]*path="${path}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { direct: count('direct'), planned: count('planned') };
-}
-
-/** GraphQL operations a subgraph has served so far: each is a call from a gateway. */
-async function operationsServed(service: SubgraphUnderTest): Promise<number> {
-  const metrics = await service.service.metrics.registry.getMetricsAsJSON();
-  const values = (metrics.find((metric) => metric.name === 'graphql_operation_duration_seconds')?.values ?? []) as { metricName?: string; value: number }[];
-  return values.filter((value) => value.metricName === 'graphql_operation_duration_seconds_count').reduce((sum, value) => sum + value.value, 0);
 }
 
 type Request = { query: string; variables?: Record<string, unknown>; operationName?: string };

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { createLogger } from '@jobplatform/config';
 import { startSubgraph, type RunningSubgraph } from '@jobplatform/service-runtime';
-import { gatewayEnvFor, loadSubgraphDefinition, postGraphQL, startPlatformForTest, type PlatformUnderTest } from '@jobplatform/testing';
+import { gatewayEnvBeside, loadSubgraphDefinition, postGraphQL, startPlatformForTest, type PlatformUnderTest } from '@jobplatform/testing';
 import { startGateway, type RunningGateway } from '../src/server.js';
 
 // A subgraph that is down or hangs costs its own fields, not the whole answer, and the gateway
@@ -69,18 +69,12 @@ afterAll(async () => {
   await platform.close();
 });
 
-function subgraphUrls(overrides: Record<string, string> = {}): Record<string, string> {
-  return { ...Object.fromEntries(Object.entries(platform.services).map(([name, s]) => [name, s.service.url])), ...overrides };
-}
-
-const jwksUrl = () => platform.service('users').service.url.replace(/\/graphql$/, '/.well-known/jwks.json');
-
 describe('a subgraph that hangs', () => {
   let proxy: Proxy;
   let gateway: RunningGateway;
   beforeAll(async () => {
     proxy = await startProxy(new URL(platform.service('users').service.url));
-    gateway = await startGateway(gatewayEnvFor(jwksUrl(), subgraphUrls({ users: proxy.url }), { GATEWAY_SUBGRAPH_TIMEOUT_MS: 1000 }), {
+    gateway = await startGateway(gatewayEnvBeside(platform, { GATEWAY_SUBGRAPH_TIMEOUT_MS: 1000 }, { users: proxy.url }), {
       logger: createLogger('gateway', 'silent'),
     });
   });

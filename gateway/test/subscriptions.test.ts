@@ -6,7 +6,7 @@ import { createClient, type Client, type SubscribePayload } from 'graphql-ws';
 import { Kind, parse, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
 import { createLogger } from '@jobplatform/config';
 import { connectToNats } from '@jobplatform/events';
-import { gatewayEnvFor, gatewayNatsEnv, publishEvent, waitFor, type Account } from '@jobplatform/testing';
+import { gatewayEnvBeside, publishEvent, waitFor, type Account } from '@jobplatform/testing';
 import { startPlatformForTest, type PlatformUnderTest } from '../../subgraphs/notifications/test/start-notifications.js';
 import { startGateway, type RunningGateway } from '../src/server.js';
 import { MAX_SOCKETS_PER_SUBGRAPH } from '../src/subgraph-requests.js';
@@ -61,10 +61,7 @@ const waitForActiveSubscriptions = (count: number, gateway?: RunningGateway) =>
 
 /** A gateway of the test's own; `routes` sends some subgraphs' calls elsewhere (through a proxy). */
 async function startExtraGateway(overrides: Partial<GatewayEnv>, routes: Record<string, string> = {}): Promise<RunningGateway> {
-  const urls = { ...Object.fromEntries(Object.entries(platform.services).map(([name, service]) => [name, service.service.url])), ...routes };
-  const jwksUrl = platform.service('users').service.url.replace(/\/graphql$/, '/.well-known/jwks.json');
-  const env = gatewayEnvFor(jwksUrl, urls, { ...gatewayNatsEnv(platform.nats), ...overrides });
-  const gateway = await startGateway(env, { logger: createLogger('gateway', 'silent') });
+  const gateway = await startGateway(gatewayEnvBeside(platform, overrides, routes), { logger: createLogger('gateway', 'silent') });
   gateways.push(gateway);
   return gateway;
 }

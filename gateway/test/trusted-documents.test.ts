@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { createLogger } from '@jobplatform/config';
-import { gatewayEnvFor, gatewayNatsEnv, startPlatformForTest, type PlatformUnderTest } from '@jobplatform/testing';
+import { gatewayEnvBeside, startPlatformForTest, type PlatformUnderTest } from '@jobplatform/testing';
 import { startGateway, type RunningGateway } from '../src/server.js';
 import { compileTrustedDocuments, defaultOperationsDir, type TrustedDocument } from '../src/trusted-documents.js';
 
@@ -24,11 +24,7 @@ const clients: Client[] = [];
 
 beforeAll(async () => {
   platform = await startPlatformForTest({ services: ['users', 'jobs'] });
-  const urls = Object.fromEntries(Object.entries(platform.services).map(([name, service]) => [name, service!.service.url]));
-  const jwksUrl = new URL('/.well-known/jwks.json', platform.service('users').service.url).href;
-  strict = await startGateway(gatewayEnvFor(jwksUrl, urls, { ...gatewayNatsEnv(platform.nats), GATEWAY_TRUSTED_DOCUMENTS_ONLY: true }), {
-    logger: createLogger('gateway', 'silent'),
-  });
+  strict = await startGateway(gatewayEnvBeside(platform, { GATEWAY_TRUSTED_DOCUMENTS_ONLY: true }), { logger: createLogger('gateway', 'silent') });
   const seeker = await platform.register('JOB_SEEKER');
   account = { accessToken: seeker.accessToken, id: seeker.id };
 }, 120_000);

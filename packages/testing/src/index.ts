@@ -6,7 +6,16 @@ export { waitFor } from './wait-for.js';
 export { capturingLogger, type LogLine } from './capturing-logger.js';
 export { portToListenOnLater } from './later-port.js';
 export { publishEnvelope, publishEvent, readOutbox, readStream, readStreamMessages, waitForEventsSettled, type StoredMessage } from './event-streams.js';
-export { signedAsGateway, startSubgraphForTest, type Gql, type SubgraphTestOptions, type SubgraphUnderTest } from './subgraph-under-test.js';
-export { gatewayEnvFor, gatewayNatsEnv, loadSubgraphDefinition, startPlatformForTest, type Account, type PlatformOptions, type PlatformUnderTest } from './platform-under-test.js';
+export { operationsServed, signedAsGateway, startSubgraphForTest, type Gql, type SubgraphTestOptions, type SubgraphUnderTest } from './subgraph-under-test.js';
+export {
+  gatewayEnvBeside,
+  gatewayEnvFor,
+  gatewayNatsEnv,
+  loadSubgraphDefinition,
+  startPlatformForTest,
+  type Account,
+  type PlatformOptions,
+  type PlatformUnderTest,
+} from './platform-under-test.js';
 export { takeDatabaseDown } from './database-outage.js';
 export { watchStatements, type SentStatement } from './watched-statements.js';

@@ -96,6 +96,24 @@ export function gatewayNatsEnv(nats: PrivateNats | undefined): Partial<GatewayEn
   return nats ? { NATS_URL: nats.address, GATEWAY_NATS_PASSWORD: nats.passwords[gatewayDefinition.name]! } : {};
 }
 
+/** Where the identity service under test publishes its public keys. */
+const jwksUrlOf = (identity: SubgraphUnderTest) => identity.service.url.replace(/\/graphql$/, '/.well-known/jwks.json');
+/** Each running subgraph's URL, by name. */
+const subgraphUrlsOf = (services: PlatformUnderTest['services']) => Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s!.service.url]));
+
+/**
+ * Settings for one more gateway over a running test platform's subgraphs, as the platform's own
+ * gateway has them (its NATS included), with `overrides`, and `routes` sending some subgraphs'
+ * calls elsewhere (a proxy, a closed port).
+ */
+export function gatewayEnvBeside(
+  platform: Pick<PlatformUnderTest, 'services' | 'nats' | 'service'>,
+  overrides: Partial<GatewayEnv> = {},
+  routes: Record<string, string> = {},
+): GatewayEnv {
+  return gatewayEnvFor(jwksUrlOf(platform.service(identityService)), { ...subgraphUrlsOf(platform.services), ...routes }, { ...gatewayNatsEnv(platform.nats), ...overrides });
+}
+
 const REGISTER = /* GraphQL */ `
   mutation Register($input: RegisterInput!) {
     register(input: $input) {
@@ -147,10 +165,11 @@ export async function startPlatformForTest(options: PlatformOptions = {}): Promi
         ...(options.overrides?.[name] ? { overrides: options.overrides[name] as object } : {}),
       });
       services[name] = started;
-      if (name === identityService) jwksUrl = started.service.url.replace(/\/graphql$/, '/.well-known/jwks.json');
+      if (name === identityService) jwksUrl = jwksUrlOf(started);
     }
-    const subgraphUrls = Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.service.url]));
-    gateway = await startGateway(gatewayEnvFor(jwksUrl!, subgraphUrls, { ...gatewayNatsEnv(shared), ...options.gateway }), { logger: createLogger('gateway', 'silent') });
+    gateway = await startGateway(gatewayEnvFor(jwksUrl!, subgraphUrlsOf(services), { ...gatewayNatsEnv(shared), ...options.gateway }), {
+      logger: createLogger('gateway', 'silent'),
+    });
   } catch (error) {
     await close().catch(() => undefined);
     throw error;

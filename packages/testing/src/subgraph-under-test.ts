@@ -151,3 +151,10 @@ export async function startSubgraphForTest<Db extends PrismaLike, Domain, Own, O
     },
   };
 }
+
+/** GraphQL operations a subgraph under test has served so far (its graphql_operation_duration_seconds count): each is a call from a gateway. */
+export async function operationsServed(service: SubgraphUnderTest): Promise<number> {
+  const metrics = await service.service.metrics.registry.getMetricsAsJSON();
+  const values = (metrics.find((metric) => metric.name === 'graphql_operation_duration_seconds')?.values ?? []) as { metricName?: string; value: number }[];
+  return values.filter((value) => value.metricName === 'graphql_operation_duration_seconds_count').reduce((sum, value) => sum + value.value, 0);
+}

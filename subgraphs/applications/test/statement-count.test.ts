@@ -1,4 +1,4 @@
-import type { SubgraphUnderTest } from '@jobplatform/testing';
+import { operationsServed } from '@jobplatform/testing';
 import { APPLICATIONS_OPERATIONS } from './operations.js';
 import { startPlatformForTest, waitFor, type Account, type PlatformUnderTest } from './start-applications.js';
 
@@ -124,14 +124,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform.close();
 });
-
-/** GraphQL operations a service has served so far (its graphql_operation_duration_seconds count): each is a call from the gateway. */
-async function operationsServed(service: SubgraphUnderTest): Promise<number> {
-  const metrics = await service.service.metrics.registry.getMetricsAsJSON();
-  const operations = metrics.find((metric) => metric.name === 'graphql_operation_duration_seconds');
-  const values = (operations?.values ?? []) as { metricName?: string; value: number }[];
-  return values.filter((value) => value.metricName === 'graphql_operation_duration_seconds_count').reduce((sum, value) => sum + value.value, 0);
-}
 
 /** The response's data, how many statements the applications service sent for it, and how many calls the gateway made to users and jobs. */
 async function measure(query: string, variables: Record<string, unknown>, options: { as?: Account; operationName?: string } = {}) {

@@ -650,12 +650,12 @@ export function createJobTextIndex({ sql, logger, registry }: { sql: LeanSql; lo
       return state !== undefined;
     },
 
-    /** How many open jobs the index holds; undefined before it has loaded. */
     /** Slots left behind by replaced and closed jobs since the last load (a load follows once they outnumber the open jobs). */
     get deadSlots(): number | undefined {
       return state?.deadSlots;
     },
 
+    /** How many open jobs the index holds; undefined before it has loaded. */
     get size(): number | undefined {
       return state?.size;
     },
