@@ -8,7 +8,10 @@
 //     same search_db (search-floor.ts), served by a bare HTTP server (floor-server.ts), at 4
 //     connections (target: the service's latency within 2× of it); checked equal to the service's
 //     on a sample first;
-//  3. SearchJobs and JobDetail through the gateway, 50 connections (target: SearchJobs ≥ 0.8× JobDetail's req/s);
+//  3. SearchJobs and JobDetail through the gateway, 50 connections (target: SearchJobs ≥ 0.8× JobDetail's req/s),
+//     with the CPU each request cost every process on the machine (gateway, subgraphs, analytics,
+//     which consumes each search's event, nats-server and PostgreSQL), while loaded and one after
+//     another;
 //  4. the saved-search matcher (as the search service holds it, loaded once) matching one new job
 //     against the saved searches, as the consumer runs it after indexing the job, in a transaction
 //     rolled back afterwards (target: ≤ 20 ms);
@@ -79,7 +82,8 @@ import {
   stopChild,
 } from './bench-stack.js';
 import { createSearchDrawer, drawJobSnapshot, fillSearchIndex, openSearchDomain, readSeedCatalogue, saveSearches, type SeedCatalogue } from './search-data.js';
-import { profileOperation, profileTable, type ProfileRow } from './request-profile.js';
+import { pidOfPort, processTreeCpuSeconds, procSample } from './hive-gateway.js';
+import { profileOperation, profileTable, readCpuSeconds, type ProfiledProcess, type ProfileRow } from './request-profile.js';
 import { floorStatement, searchFloor, type SearchVariables } from './search-floor.js';
 import { seedBenchJobs } from './seed-jobs.js';
 import { subgraphServices } from '../src/platform-services.js';
@@ -133,6 +137,8 @@ const SEED = 20261201;
 /** Ids of the drawn jobs, far above what jobs_db hands out meanwhile (the freshness jobs). */
 const DRAWN_JOB_IDS = 1_000_000_000n;
 const MATCH_JOB_IDS = 2_000_000_000n;
+/** Requests of each operation sent one after another for "where the cost goes". */
+const PROFILED_REQUESTS = 200;
 const SAVED_SEARCH_USER_IDS = 900_000_000n;
 
 const SEARCH_JOBS = clientOperation('search', 'SearchJobs');
@@ -723,15 +729,22 @@ try {
       for (const load of loads)
         await loadGraphQL('warm-up', load.url, load.bodies, { connections: load.connections, seconds: 2, ...(load.signed ? { hopSecret: stack.hopSecret } : {}) });
 
-      // Where each request's cost goes: 100 one after another through the gateway, on as quiet a machine as it gets.
+      // Where each request's cost goes: PROFILED_REQUESTS one after another through the gateway, on as quiet a machine as it gets.
       const usersDb = new pg.Client({ connectionString: stack.env.USERS_DATABASE_URL! });
       const searchDb = new pg.Client({ connectionString: searchDatabaseUrl });
       await Promise.all([usersDb.connect(), searchDb.connect()]);
-      const processes = [
+      // Besides the services a request calls: analytics, which consumes each search's event, and
+      // nats-server and PostgreSQL (postmaster and backends), which every service shares.
+      const pidOf = (url: string) => pidOfPort(Number(new URL(url).port));
+      const [natsPid, postmasterPid] = [pidOf(stack.env.NATS_URL!), pidOf(searchDatabaseUrl)];
+      const processes: ProfiledProcess[] = [
         { name: 'gateway', url: stack.urls.gateway! },
         { name: 'search', url: stack.urls.search!, db: searchDb },
         { name: 'jobs', url: stack.urls.jobs!, db: jobsDb },
         { name: 'users', url: stack.urls.users!, db: usersDb },
+        { name: 'analytics', url: stack.urls.analytics! },
+        { name: 'nats-server', cpu: async () => (await procSample(natsPid)).cpuSeconds },
+        { name: 'PostgreSQL', cpu: () => processTreeCpuSeconds(postmasterPid) },
       ];
       const profile: ProfileRow[] = [];
       const sequential: string[] = [];
@@ -740,13 +753,15 @@ try {
         ['JobDetail', detailBodies],
       ] as const) {
         await waitForQuiet(maxLoad);
-        const profiled = await profileOperation(label, stack.urls.gateway!, bodies, undefined, processes, 100);
+        const profiled = await profileOperation(label, stack.urls.gateway!, bodies, undefined, processes, PROFILED_REQUESTS, { idleBaseline: true });
         profile.push(...profiled.rows);
         sequential.push(`${label} ${profiled.msPerRequest.toFixed(1)} ms`);
       }
       await Promise.all([usersDb.end(), searchDb.end()]);
 
       const results: LoadResult[] = [];
+      /** CPU per request of each process (in the order of `processes`) over each measurement through the gateway. */
+      const loadCpu: { label: string; msPerRequest: number[] }[] = [];
       const loadAtStart: string[] = [];
       const matching: MatchTiming[] = [];
       const freshness: number[] = [];
@@ -759,13 +774,18 @@ try {
           const load = loads[(k + round - 1) % loads.length]!;
           await waitForQuiet(maxLoad);
           loadAtStart.push(os.loadavg()[0]!.toFixed(2));
-          results.push(
-            await loadGraphQL(`${load.label}, round ${round}`, load.url, load.bodies, {
-              connections: load.connections,
-              seconds,
-              ...(load.signed ? { hopSecret: stack.hopSecret } : {}),
-            }),
-          );
+          const cpuBefore = await readCpuSeconds(processes);
+          const result = await loadGraphQL(`${load.label}, round ${round}`, load.url, load.bodies, {
+            connections: load.connections,
+            seconds,
+            ...(load.signed ? { hopSecret: stack.hopSecret } : {}),
+          });
+          results.push(result);
+          if (load.url === stack.urls.gateway) {
+            const cpuAfter = await readCpuSeconds(processes);
+            const answered = result.requestsPerSecond * seconds;
+            loadCpu.push({ label: load.label, msPerRequest: processes.map((_, i) => ((cpuAfter[i]! - cpuBefore[i]!) * 1000) / answered) });
+          }
         }
         await waitForQuiet(maxLoad);
         const matchShare = Math.ceil(matchJobCount / rounds);
@@ -828,8 +848,16 @@ try {
           .map((line, i) => (i === 0 ? `${line} load avg (1 min) at start |` : i === 1 ? `${line}---:|` : `${line} ${loadAtStart[i - 2]} |`))
           .join('\n'),
       );
-      console.log(`\nPer request, 100 requests one after another through the gateway (${sequential.join(', ')}):\n`);
+      console.log(
+        `\nPer request, ${PROFILED_REQUESTS} requests one after another through the gateway (${sequential.join(', ')}), less what each process spent in as long a window with no requests:\n`,
+      );
       console.log(profileTable(profile));
+      console.log(
+        `\n${loadCpuTable(
+          processes.map((entry) => entry.name),
+          loadCpu,
+        )}`,
+      );
       console.log(
         [
           '',
@@ -852,4 +880,25 @@ try {
 } finally {
   await floorServer?.stop();
   await stack.stop();
+}
+
+/**
+ * CPU per request of each process over the measurements through the gateway, mean of the rounds,
+ * and the machine's total: on this many cores, the most each operation could be served at, whatever
+ * the concurrency.
+ */
+function loadCpuTable(names: readonly string[], measured: readonly { label: string; msPerRequest: number[] }[]): string {
+  const labels = [...new Set(measured.map((m) => m.label))];
+  const meanOf = (label: string) => names.map((_, i) => mean(measured.filter((m) => m.label === label).map((m) => m.msPerRequest[i]!)));
+  const totals = labels.map((label) => meanOf(label).reduce((sum, ms) => sum + ms, 0));
+  const cores = os.cpus().length;
+  return [
+    `CPU per request while loaded through the gateway, ms (mean of ${measured.length / Math.max(labels.length, 1)} rounds):`,
+    '',
+    `| process | ${labels.join(' | ')} |`,
+    `|---|${labels.map(() => '---:').join('|')}|`,
+    ...names.map((name, i) => `| ${name} | ${labels.map((label) => meanOf(label)[i]!.toFixed(2)).join(' | ')} |`),
+    `| every process | ${totals.map((total) => total.toFixed(2)).join(' | ')} |`,
+    `| most req/s on ${cores} cores | ${totals.map((total) => Math.round((cores * 1000) / total)).join(' | ')} |`,
+  ].join('\n');
 }
