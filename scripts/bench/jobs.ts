@@ -10,7 +10,7 @@
 // value is the whole response body, built by PostgreSQL: no GraphQL execution, no resolvers, no
 // response JSON made in Node. Before measuring, the benchmark checks that the floor's answers
 // equal the subgraph's for the JobDetail sample and the filtered list. Every measurement: 50
-// connections, in interleaved rounds so that every path sees the same machine noise. After the results it prints direct / floor req/s (target ≥ 0.5) and
+// connections (--connections N), in interleaved rounds so that every path sees the same machine noise. After the results it prints direct / floor req/s (target ≥ 0.5) and
 // through gateway / direct latency (target ≤ 1.5×), means of the rounds.
 // Build first (npm run build). Options: --jobs N (default 100000), --seconds N (per round,
 // default 10), --rounds N (default 2), --previous-indexes (first measure Jobs again with the jobs
@@ -23,6 +23,8 @@
 // gateways are measured in a different order each round, so that none always follows the same run),
 // --gateway-beside-env "NAME=VALUE …" (the same, the second gateway with the platform's Node options
 // and these settings added, e.g. GATEWAY_SINGLE_FETCH=false; with --gateway-beside, both).
+// Each measurement's CPU per request of the gateway measured, jobs and PostgreSQL (postmaster and
+// backends) is printed with the results.
 // It waits for the jobs relay to publish what the seed wrote before measuring, and prints the
 // plan of the Jobs count and the load average, since the machine may be shared.
 import { execSync } from 'node:child_process';
@@ -46,6 +48,8 @@ import {
 } from './bench-stack.js';
 import type { BenchStack, FloorServer, GraphQLBody, LoadResult } from './bench-stack.js';
 import { seedBenchJobs } from './seed-jobs.js';
+import { pidOfPort, processTreeCpuSeconds } from './hive-gateway.js';
+import { readCpuSeconds, type ProfiledProcess } from './request-profile.js';
 import { GATEWAY_NODE_ARGS } from '../src/platform-services.js';
 
 const { values } = parseArgs({
@@ -57,11 +61,14 @@ const { values } = parseArgs({
     'max-load': { type: 'string' },
     'gateway-beside': { type: 'string' },
     'gateway-beside-env': { type: 'string' },
+    connections: { type: 'string', default: '50' },
   },
 });
 const jobCount = Number(values.jobs);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+if (!Number.isInteger(connections) || connections < 1) throw new Error(`--connections takes a whole number above 0: ${values.connections}`);
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const besideArgs = values['gateway-beside'] === undefined ? undefined : values['gateway-beside'].split(' ').filter(Boolean);
 const besideEnv =
@@ -246,13 +253,29 @@ try {
   };
   const gatewayUrls = new Set(gateways.map((gateway) => gateway.url));
   const collections: string[] = [];
+  // CPU per request of the gateway measured (if any), jobs and PostgreSQL, for each measurement.
+  const postmaster = pidOfPort(Number(new URL(stack.env.JOBS_DATABASE_URL!).port));
+  const cpuRows: string[] = [];
   const measured = async (label: string, url: string, body: Parameters<typeof loadGraphQL>[2]) => {
     await waitForQuiet(maxLoad);
+    const processes: ProfiledProcess[] = [
+      ...(gatewayUrls.has(url) ? [{ name: 'gateway', url }] : []),
+      { name: 'jobs', url: stack.urls.jobs! },
+      { name: 'PostgreSQL', cpu: () => processTreeCpuSeconds(postmaster) },
+    ];
+    const cpuBefore = await readCpuSeconds(processes);
     const before = gatewayUrls.has(url) ? await garbageCollections(url) : undefined;
     const started = performance.now();
-    const result = await loadGraphQL(label, url, body, { connections: 50, seconds, ...signing(url) });
+    const result = await loadGraphQL(label, url, body, { connections, seconds, ...signing(url) });
     results.push(result);
     if (before) collections.push(collectionRow(result, before, await garbageCollections(url), (performance.now() - started) / 1000));
+    const cpuAfter = await readCpuSeconds(processes);
+    const ms = processes.map((_, i) => ((cpuAfter[i]! - cpuBefore[i]!) * 1000) / (result.requestsPerSecond * seconds));
+    const cell = (name: string) => {
+      const at = processes.findIndex((entry) => entry.name === name);
+      return at >= 0 ? ms[at]!.toFixed(2) : '';
+    };
+    cpuRows.push(`| ${label} | ${cell('gateway')} | ${cell('jobs')} | ${cell('PostgreSQL')} | ${ms.reduce((sum, x) => sum + x, 0).toFixed(2)} |`);
   };
   console.log(`load average before measuring: ${loadAverage()}`);
   // Rounds alternate between the index sets, so that both see the same machine noise.
@@ -284,7 +307,11 @@ try {
     `Data: ${summary.jobs} jobs, ${summary.companies} companies, ${summary.categories} categories, ${summary.skills} skills; the Jobs filter matches ${matching} jobs. ` +
       `The floor's answers equal the jobs subgraph's for JobDetail ${summary.sampleJobId} and the filtered list.\n`,
   );
+  console.log(`${connections} connections per measurement, ${seconds} s each.\n`);
   console.log(markdownTable(results));
+  console.log(
+    `\nCPU per request, ms (the floor's own process is not counted):\n\n${['| run | gateway | jobs | PostgreSQL | these together |', '|---|---:|---:|---:|---:|', ...cpuRows].join('\n')}`,
+  );
   console.log(`\n${targetTables(results)}`);
   console.log(
     `\nEach gateway during each measurement (its /metrics: nodejs_gc_duration_seconds, nodejs_heap_space_size_used_bytes, process_cpu_seconds_total):\n\n` +

@@ -1,17 +1,19 @@
 // npm run bench:users — the users figures of docs/benchmarks.md:
-//  1. `Me` through the gateway vs. straight to the users subgraph, same run, 50 connections,
-//     interleaved rounds so both see the same machine noise;
+//  1. `Me` through the gateway vs. straight to the users subgraph, same run, 50 connections (or
+//     each of --connections), interleaved rounds so both see the same machine noise;
 //  2. login requests per second, and what one argon2id hash costs at the configured parameters.
 // Build first (npm run build). Options: --seconds N (per round, default 10), --rounds N (default 2),
 // --max-load X (before each measurement, wait up to 15 minutes for the 1-minute load average to
-// fall to X: the machines are shared), --cpu-prof DIR (every service writes a V8 CPU profile there).
-// Besides latency, it reports the CPU each process spends per request on each path: the gateway's
-// overhead is what it costs on top of users.
+// fall to X: the machines are shared), --cpu-prof DIR (every service writes a V8 CPU profile there),
+// --connections N,M… (the concurrencies measured, each in every round; default 50).
+// Besides latency, it reports the CPU each process spends per request on each path (the gateway,
+// users, PostgreSQL and this process): the gateway's overhead is what it costs on top of users.
 import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
 import { postGraphQL } from '@jobplatform/testing';
 import { dataOf, loadAverage, loadGraphQL, machineDescription, markdownTable, startBenchStack, waitForQuiet, type LoadResult, cpuProfileArgs, meanOfRuns } from './bench-stack.js';
-import { readProcessCounters } from './request-profile.js';
+import { pidOfPort, processTreeCpuSeconds } from './hive-gateway.js';
+import { readCpuSeconds, type ProfiledProcess } from './request-profile.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,10 +21,13 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     'max-load': { type: 'string' },
     'cpu-prof': { type: 'string' },
+    connections: { type: 'string', default: '50' },
   },
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
+const concurrencies = values.connections.split(',').map(Number);
+if (concurrencies.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--connections takes whole numbers above 0, separated by commas: ${values.connections}`);
 const maxLoad = values['max-load'] === undefined ? undefined : Number(values['max-load']);
 const ME = { query: 'query Me { me { id username email firstName lastName userType isVerified dateJoined } }' };
 
@@ -43,33 +48,38 @@ try {
 
   const meResults: LoadResult[] = [];
   // CPU ms per request of each process (and of this process, the load generator), per path.
-  const processes = { gateway: stack.urls.gateway!, users: stack.urls.users! };
+  const postmaster = pidOfPort(Number(new URL(stack.env.USERS_DATABASE_URL!).port));
+  const processes: ProfiledProcess[] = [
+    { name: 'gateway', url: stack.urls.gateway! },
+    { name: 'users', url: stack.urls.users! },
+    { name: 'PostgreSQL', cpu: () => processTreeCpuSeconds(postmaster) },
+  ];
   const cpuRows: string[] = [];
-  const measure = async (label: string, url: string, options: { hopSecret?: string }) => {
+  const measure = async (label: string, url: string, connections: number, options: { hopSecret?: string }) => {
     await waitForQuiet(maxLoad);
-    const counters = () => Promise.all(Object.values(processes).map(async (u) => (await readProcessCounters(u.replace(/\/graphql$/, '/metrics'))).cpu));
-    const before = await counters();
+    const before = await readCpuSeconds(processes);
     const ownBefore = process.cpuUsage();
-    const result = await loadGraphQL(label, url, ME, { connections: 50, seconds, token, ...options });
+    const result = await loadGraphQL(label, url, ME, { connections, seconds, token, ...options });
     const own = process.cpuUsage(ownBefore);
-    const after = await counters();
+    const after = await readCpuSeconds(processes);
     const requests = result.requestsPerSecond * seconds;
     const perRequest = (cpuSeconds: number) => ((cpuSeconds * 1000) / requests).toFixed(3);
-    cpuRows.push(
-      `| ${label} | ${Object.keys(processes)
-        .map((_, i) => perRequest(after[i]! - before[i]!))
-        .join(' | ')} | ${perRequest((own.user + own.system) / 1e6)} |`,
-    );
+    cpuRows.push(`| ${label} | ${processes.map((_, i) => perRequest(after[i]! - before[i]!)).join(' | ')} | ${perRequest((own.user + own.system) / 1e6)} |`);
     meResults.push(result);
   };
   for (let round = 1; round <= rounds; round += 1) {
     console.log(`round ${round} of ${rounds} (load average ${loadAverage()})`);
-    await measure(`Me direct to users, round ${round}`, stack.urls.users!, { hopSecret: stack.hopSecret });
-    await measure(`Me through gateway, round ${round}`, stack.urls.gateway!, {});
+    for (const connections of concurrencies) {
+      await measure(`Me direct to users, ${connections} connections, round ${round}`, stack.urls.users!, connections, { hopSecret: stack.hopSecret });
+      await measure(`Me through gateway, ${connections} connections, round ${round}`, stack.urls.gateway!, connections, {});
+    }
   }
   const mean = (label: string, pick: (r: LoadResult) => number) => meanOfRuns(meResults, label, pick);
-  const ratioP50 = mean('Me through', (r) => r.p50) / mean('Me direct', (r) => r.p50);
-  const ratioP99 = mean('Me through', (r) => r.p99) / mean('Me direct', (r) => r.p99);
+  const ratios = concurrencies.map((connections) => {
+    const ratio = (pick: (r: LoadResult) => number) =>
+      mean(`Me through gateway, ${connections} connections,`, pick) / mean(`Me direct to users, ${connections} connections,`, pick);
+    return `${connections} connections: p50 ×${ratio((r) => r.p50).toFixed(2)}, p99 ×${ratio((r) => r.p99).toFixed(2)}`;
+  });
 
   const loginBody = { query: 'mutation L($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }', variables: { email, password } };
   const login = await loadGraphQL('Login through gateway', stack.urls.gateway!, loginBody, { connections: 8, seconds });
@@ -84,8 +94,8 @@ try {
   console.log(`\nMachine: ${machineDescription()}, load average ${loadAverage()}\n`);
   console.log(markdownTable([...meResults, login]));
   console.log('\nCPU ms per request:\n');
-  console.log(['| run | gateway | users | load generator |', '|---|---:|---:|---:|', ...cpuRows].join('\n'));
-  console.log(`\nGateway / direct latency: p50 ×${ratioP50.toFixed(2)}, p99 ×${ratioP99.toFixed(2)} (target: at most ×1.5)`);
+  console.log([`| run | ${processes.map((entry) => entry.name).join(' | ')} | load generator |`, `|---|${processes.map(() => '---:|').join('')}---:|`, ...cpuRows].join('\n'));
+  console.log(`\nGateway / direct latency (target: at most ×1.5): ${ratios.join('; ')}`);
   console.log(`argon2id m=${memoryKiB} KiB, t=${timeCost}, p=1: ${perHashMs.toFixed(1)} ms per hash on one core`);
 } finally {
   await stack.stop();
