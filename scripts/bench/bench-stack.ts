@@ -437,12 +437,15 @@ export async function loadGraphQL(
   if (latencies.length === 0)
     console.warn(`${label}: no response in ${options.seconds} s (${result.requests.sent} requests sent, ${result.errors} errors, ${result.timeouts} timeouts)`);
   latencies.sort((a, b) => a - b);
+  // To a tenth of a millisecond: at low concurrency a request takes a few, and whole milliseconds
+  // would move a ratio of two latencies in steps of a third.
+  const tenths = (ms: number) => Math.round(ms * 10) / 10;
   return {
     label,
     requestsPerSecond: Math.round(result.requests.average),
-    p50: Math.round(percentile(latencies, 50)),
-    p95: Math.round(percentile(latencies, 95)),
-    p99: Math.round(percentile(latencies, 99)),
+    p50: tenths(percentile(latencies, 50)),
+    p95: tenths(percentile(latencies, 95)),
+    p99: tenths(percentile(latencies, 99)),
     errors: result.errors + result.non2xx + result.timeouts + graphqlErrors,
   };
 }

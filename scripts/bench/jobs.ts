@@ -165,7 +165,7 @@ function targetTables(results: LoadResult[], gateway = 'gateway'): string {
   const latencies = queries.map(({ query, direct, gateway }) => {
     const ratios = (['p50', 'p99'] as const).map((p) => ({ p, direct: meanOf(direct, (r) => r[p]), gateway: meanOf(gateway, (r) => r[p]) }));
     const missed = ratios.filter((r) => r.gateway / r.direct > 1.5).map((r) => r.p);
-    const cells = ratios.map((r) => `${Math.round(r.gateway)} / ${Math.round(r.direct)} ms, ×${(r.gateway / r.direct).toFixed(2)}`);
+    const cells = ratios.map((r) => `${r.gateway.toFixed(1)} / ${r.direct.toFixed(1)} ms, ×${(r.gateway / r.direct).toFixed(2)}`);
     return `| ${query} | ${cells.join(' | ')} | ${missed.length === 0 ? 'met' : `missed (${missed.join(', ')})`} |`;
   });
   return [
