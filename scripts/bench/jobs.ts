@@ -48,8 +48,7 @@ import {
 } from './bench-stack.js';
 import type { BenchStack, FloorServer, GraphQLBody, LoadResult } from './bench-stack.js';
 import { seedBenchJobs } from './seed-jobs.js';
-import { pidOfPort, processTreeCpuSeconds } from './hive-gateway.js';
-import { readCpuSeconds, type ProfiledProcess } from './request-profile.js';
+import { postgresAt, withCpuPerRequest, type ProfiledProcess } from './request-profile.js';
 import { GATEWAY_NODE_ARGS } from '../src/platform-services.js';
 
 const { values } = parseArgs({
@@ -254,28 +253,19 @@ try {
   const gatewayUrls = new Set(gateways.map((gateway) => gateway.url));
   const collections: string[] = [];
   // CPU per request of the gateway measured (if any), jobs and PostgreSQL, for each measurement.
-  const postmaster = pidOfPort(Number(new URL(stack.env.JOBS_DATABASE_URL!).port));
+  const postgres = postgresAt(stack.env.JOBS_DATABASE_URL!);
   const cpuRows: string[] = [];
   const measured = async (label: string, url: string, body: Parameters<typeof loadGraphQL>[2]) => {
     await waitForQuiet(maxLoad);
-    const processes: ProfiledProcess[] = [
-      ...(gatewayUrls.has(url) ? [{ name: 'gateway', url }] : []),
-      { name: 'jobs', url: stack.urls.jobs! },
-      { name: 'PostgreSQL', cpu: () => processTreeCpuSeconds(postmaster) },
-    ];
-    const cpuBefore = await readCpuSeconds(processes);
-    const before = gatewayUrls.has(url) ? await garbageCollections(url) : undefined;
+    const throughGateway = gatewayUrls.has(url);
+    const processes: ProfiledProcess[] = [...(throughGateway ? [{ name: 'gateway', url }] : []), { name: 'jobs', url: stack.urls.jobs! }, postgres];
+    const before = throughGateway ? await garbageCollections(url) : undefined;
     const started = performance.now();
-    const result = await loadGraphQL(label, url, body, { connections, seconds, ...signing(url) });
+    const { result, msPerRequest } = await withCpuPerRequest(processes, seconds, () => loadGraphQL(label, url, body, { connections, seconds, ...signing(url) }));
     results.push(result);
     if (before) collections.push(collectionRow(result, before, await garbageCollections(url), (performance.now() - started) / 1000));
-    const cpuAfter = await readCpuSeconds(processes);
-    const ms = processes.map((_, i) => ((cpuAfter[i]! - cpuBefore[i]!) * 1000) / (result.requestsPerSecond * seconds));
-    const cell = (name: string) => {
-      const at = processes.findIndex((entry) => entry.name === name);
-      return at >= 0 ? ms[at]!.toFixed(2) : '';
-    };
-    cpuRows.push(`| ${label} | ${cell('gateway')} | ${cell('jobs')} | ${cell('PostgreSQL')} | ${ms.reduce((sum, x) => sum + x, 0).toFixed(2)} |`);
+    const cells = [...(throughGateway ? [] : ['']), ...msPerRequest.map((ms) => ms.toFixed(2))];
+    cpuRows.push(`| ${label} | ${cells.join(' | ')} | ${msPerRequest.reduce((sum, ms) => sum + ms, 0).toFixed(2)} |`);
   };
   console.log(`load average before measuring: ${loadAverage()}`);
   // Rounds alternate between the index sets, so that both see the same machine noise.

@@ -40,7 +40,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { connectToNats, createEnvelope, natsInboxPrefixOf, type EventEnvelope } from '@jobplatform/events';
 import { postGraphQL, publishEnvelope } from '@jobplatform/testing';
-import { pidOfPort, processTreeCpuSeconds, procSample } from './hive-gateway.js';
+import { procSample } from './hive-gateway.js';
+import { loadGenerator, postgresAt, processAt } from './request-profile.js';
 import {
   buildServices,
   clientOperation,
@@ -383,20 +384,14 @@ try {
     // What each request cost the processes on its way: the service asked (or the gateway and
     // notifications), PostgreSQL (postmaster and backends), and this process, which is the load generator.
     // Each process is looked up once (by the port it listens on), not at every reading.
-    const pidOf = (url: string) => pidOfPort(Number(new URL(url).port));
-    const cpuOf = (pid: number) => async () => (await procSample(pid)).cpuSeconds;
-    const postmaster = pidOf(stack.env.NOTIFICATIONS_DATABASE_URL!);
-    const cpuReaders: Record<string, () => Promise<number>> = {
-      gateway: cpuOf(pidOf(stack.urls.gateway!)),
-      users: cpuOf(pidOf(stack.urls.users!)),
-      notifications: cpuOf(pidOf(stack.urls.notifications!)),
-      PostgreSQL: () => processTreeCpuSeconds(postmaster),
-      'load generator': async () => {
-        const { user, system } = process.cpuUsage();
-        return (user + system) / 1e6;
-      },
-    };
-    const readCpu = async () => Object.fromEntries(await Promise.all(Object.entries(cpuReaders).map(async ([name, read]) => [name, await read()] as const)));
+    const cpuProcesses = [
+      processAt('gateway', stack.urls.gateway!),
+      processAt('users', stack.urls.users!),
+      processAt('notifications', stack.urls.notifications!),
+      postgresAt(stack.env.NOTIFICATIONS_DATABASE_URL!),
+      loadGenerator,
+    ];
+    const readCpu = async () => Object.fromEntries(await Promise.all(cpuProcesses.map(async ({ name, cpu }) => [name, await cpu()] as const)));
     // PostgreSQL's CPU by backend: each backend's own (from /proc), named by its database and kind
     // (pg_stat_activity), so that what the requests cost is told apart from what other services'
     // backends (relays, consumers, periodic work) spend in the same cluster.
@@ -448,7 +443,7 @@ try {
     const idleStart = await readCpu();
     await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
     const idleEnd = await readCpu();
-    const idlePerSecond = Object.fromEntries(Object.keys(cpuReaders).map((name) => [name, (idleEnd[name]! - idleStart[name]!) / (IDLE_SAMPLE_MS / 1000)]));
+    const idlePerSecond = Object.fromEntries(cpuProcesses.map(({ name }) => [name, (idleEnd[name]! - idleStart[name]!) / (IDLE_SAMPLE_MS / 1000)]));
     console.log(`reading: load average before measuring ${loadAverage()}`);
     for (let round = 1; round <= rounds; round += 1) {
       token = await signIn();
@@ -495,8 +490,8 @@ try {
           .map(([owner, seconds]) => `${owner} ${((1000 * seconds) / requests).toFixed(2)}`)
           .join(', ');
         cpuRows.push(
-          `| ${result.label} | ${Object.keys(cpuReaders)
-            .map((name) => ((1000 * (after[name]! - before[name]! - idlePerSecond[name]! * elapsedSeconds)) / requests).toFixed(2))
+          `| ${result.label} | ${cpuProcesses
+            .map(({ name }) => ((1000 * (after[name]! - before[name]! - idlePerSecond[name]! * elapsedSeconds)) / requests).toFixed(2))
             .join(' | ')} | ${pgCpuByOwner || 'none'} | ${activity || 'none'} | ${autovacuumSeen} |`,
         );
       }
@@ -515,8 +510,9 @@ try {
     );
     console.log(
       [
-        `| run | ${Object.keys(cpuReaders).join(' | ')} | PostgreSQL's CPU ms per request by backend (database, kind; those alive throughout) | per request, by database: transactions / buffers read | autovacuum running (share of the measurement) |`,
-        `|---|${Object.keys(cpuReaders)
+        `| run | ${cpuProcesses.map(({ name }) => name).join(' | ')} | PostgreSQL's CPU ms per request by backend (database, kind; those alive throughout) | per request, by database: transactions / buffers read | autovacuum running (share of the measurement) |`,
+        `|---|${cpuProcesses
+          .map(({ name }) => name)
           .map(() => '---:')
           .join('|')}|---|---|---|`,
         ...cpuRows,

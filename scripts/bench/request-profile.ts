@@ -5,7 +5,8 @@
 // `idleBaseline` what every process spends in as long a window with no requests is taken off.
 import type pg from 'pg';
 import { postGraphQL } from '@jobplatform/testing';
-import type { GraphQLBody } from './bench-stack.js';
+import type { GraphQLBody, LoadResult } from './bench-stack.js';
+import { pidOfPort, processTreeCpuSeconds, procSample } from './hive-gateway.js';
 
 /** One process's counters from its /metrics: CPU seconds, GraphQL operations served and their seconds. */
 export async function readProcessCounters(metricsUrl: string): Promise<{ cpu: number; operations: number; operationSeconds: number }> {
@@ -29,14 +30,40 @@ export type ProfileRow = { operation: string; process: string; calls: number | u
  * A process on the requests' way: a service (its /metrics and, with `db`, its database's
  * transactions), or any other process whose CPU seconds so far `cpu` reads.
  */
-export type ProfiledProcess = { name: string; url: string; db?: pg.Client } | { name: string; cpu: () => Promise<number> };
+export type ProfiledProcess = { name: string; url: string; db?: pg.Client } | ProcessCpu;
+/** A process read from outside: the CPU seconds it has used so far. */
+export type ProcessCpu = { name: string; cpu: () => Promise<number> };
 
 type Counters = { cpu: number; operations: number; operationSeconds: number; transactions: number };
+
+/** A service's /metrics, beside its /graphql. */
+const metricsUrlOf = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '/metrics');
+
+/** The process listening on a URL's port (nats-server, a gateway of another make), by its CPU in /proc. */
+export function processAt(name: string, url: string): ProcessCpu {
+  const pid = pidOfPort(Number(new URL(url).port));
+  return { name, cpu: async () => (await procSample(pid)).cpuSeconds };
+}
+
+/** PostgreSQL serving a database URL: its postmaster and every backend, those that exited included. */
+export function postgresAt(databaseUrl: string): ProcessCpu {
+  const postmaster = pidOfPort(Number(new URL(databaseUrl).port));
+  return { name: 'PostgreSQL', cpu: () => processTreeCpuSeconds(postmaster) };
+}
+
+/** This process: the load generator of a benchmark. */
+export const loadGenerator: ProcessCpu = {
+  name: 'load generator',
+  cpu: async () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
+  },
+};
 
 async function readCounters(entry: ProfiledProcess): Promise<Counters> {
   if ('cpu' in entry) return { cpu: await entry.cpu(), operations: 0, operationSeconds: 0, transactions: 0 };
   return {
-    ...(await readProcessCounters(entry.url.replace(/\/graphql$/, '/metrics'))),
+    ...(await readProcessCounters(metricsUrlOf(entry.url))),
     transactions: entry.db
       ? Number((await entry.db.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n)
       : 0,
@@ -44,8 +71,24 @@ async function readCounters(entry: ProfiledProcess): Promise<Counters> {
 }
 
 /** CPU seconds used so far by each process: a service's from its /metrics, any other's from its `cpu`. */
-export function readCpuSeconds(processes: readonly ProfiledProcess[]): Promise<number[]> {
-  return Promise.all(processes.map(async (entry) => ('cpu' in entry ? entry.cpu() : (await readProcessCounters(entry.url.replace(/\/graphql$/, '/metrics'))).cpu)));
+function readCpuSeconds(processes: readonly ProfiledProcess[]): Promise<number[]> {
+  return Promise.all(processes.map(async (entry) => ('cpu' in entry ? entry.cpu() : (await readProcessCounters(metricsUrlOf(entry.url))).cpu)));
+}
+
+/**
+ * Runs one load measurement (`seconds` long) and returns its result with the CPU each process spent
+ * per request answered, in ms, in the order of `processes`.
+ */
+export async function withCpuPerRequest(
+  processes: readonly ProfiledProcess[],
+  seconds: number,
+  load: () => Promise<LoadResult>,
+): Promise<{ result: LoadResult; msPerRequest: number[] }> {
+  const before = await readCpuSeconds(processes);
+  const result = await load();
+  const after = await readCpuSeconds(processes);
+  const answered = result.requestsPerSecond * seconds;
+  return { result, msPerRequest: processes.map((_, i) => ((after[i]! - before[i]!) * 1000) / answered) };
 }
 
 /**

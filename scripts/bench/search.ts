@@ -82,8 +82,7 @@ import {
   stopChild,
 } from './bench-stack.js';
 import { createSearchDrawer, drawJobSnapshot, fillSearchIndex, openSearchDomain, readSeedCatalogue, saveSearches, type SeedCatalogue } from './search-data.js';
-import { pidOfPort, processTreeCpuSeconds, procSample } from './hive-gateway.js';
-import { profileOperation, profileTable, readCpuSeconds, type ProfiledProcess, type ProfileRow } from './request-profile.js';
+import { postgresAt, processAt, profileOperation, profileTable, withCpuPerRequest, type ProfiledProcess, type ProfileRow } from './request-profile.js';
 import { floorStatement, searchFloor, type SearchVariables } from './search-floor.js';
 import { seedBenchJobs } from './seed-jobs.js';
 import { subgraphServices } from '../src/platform-services.js';
@@ -735,16 +734,14 @@ try {
       await Promise.all([usersDb.connect(), searchDb.connect()]);
       // Besides the services a request calls: analytics, which consumes each search's event, and
       // nats-server and PostgreSQL (postmaster and backends), which every service shares.
-      const pidOf = (url: string) => pidOfPort(Number(new URL(url).port));
-      const [natsPid, postmasterPid] = [pidOf(stack.env.NATS_URL!), pidOf(searchDatabaseUrl)];
       const processes: ProfiledProcess[] = [
         { name: 'gateway', url: stack.urls.gateway! },
         { name: 'search', url: stack.urls.search!, db: searchDb },
         { name: 'jobs', url: stack.urls.jobs!, db: jobsDb },
         { name: 'users', url: stack.urls.users!, db: usersDb },
         { name: 'analytics', url: stack.urls.analytics! },
-        { name: 'nats-server', cpu: async () => (await procSample(natsPid)).cpuSeconds },
-        { name: 'PostgreSQL', cpu: () => processTreeCpuSeconds(postmasterPid) },
+        processAt('nats-server', stack.env.NATS_URL!),
+        postgresAt(searchDatabaseUrl),
       ];
       const profile: ProfileRow[] = [];
       const sequential: string[] = [];
@@ -774,18 +771,15 @@ try {
           const load = loads[(k + round - 1) % loads.length]!;
           await waitForQuiet(maxLoad);
           loadAtStart.push(os.loadavg()[0]!.toFixed(2));
-          const cpuBefore = await readCpuSeconds(processes);
-          const result = await loadGraphQL(`${load.label}, round ${round}`, load.url, load.bodies, {
-            connections: load.connections,
-            seconds,
-            ...(load.signed ? { hopSecret: stack.hopSecret } : {}),
-          });
+          const { result, msPerRequest } = await withCpuPerRequest(processes, seconds, () =>
+            loadGraphQL(`${load.label}, round ${round}`, load.url, load.bodies, {
+              connections: load.connections,
+              seconds,
+              ...(load.signed ? { hopSecret: stack.hopSecret } : {}),
+            }),
+          );
           results.push(result);
-          if (load.url === stack.urls.gateway) {
-            const cpuAfter = await readCpuSeconds(processes);
-            const answered = result.requestsPerSecond * seconds;
-            loadCpu.push({ label: load.label, msPerRequest: processes.map((_, i) => ((cpuAfter[i]! - cpuBefore[i]!) * 1000) / answered) });
-          }
+          if (load.url === stack.urls.gateway) loadCpu.push({ label: load.label, msPerRequest });
         }
         await waitForQuiet(maxLoad);
         const matchShare = Math.ceil(matchJobCount / rounds);

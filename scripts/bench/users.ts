@@ -12,8 +12,7 @@ import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
 import { postGraphQL } from '@jobplatform/testing';
 import { dataOf, loadAverage, loadGraphQL, machineDescription, markdownTable, startBenchStack, waitForQuiet, type LoadResult, cpuProfileArgs, meanOfRuns } from './bench-stack.js';
-import { pidOfPort, processTreeCpuSeconds } from './hive-gateway.js';
-import { readCpuSeconds, type ProfiledProcess } from './request-profile.js';
+import { loadGenerator, postgresAt, withCpuPerRequest, type ProfiledProcess } from './request-profile.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,23 +47,17 @@ try {
 
   const meResults: LoadResult[] = [];
   // CPU ms per request of each process (and of this process, the load generator), per path.
-  const postmaster = pidOfPort(Number(new URL(stack.env.USERS_DATABASE_URL!).port));
   const processes: ProfiledProcess[] = [
     { name: 'gateway', url: stack.urls.gateway! },
     { name: 'users', url: stack.urls.users! },
-    { name: 'PostgreSQL', cpu: () => processTreeCpuSeconds(postmaster) },
+    postgresAt(stack.env.USERS_DATABASE_URL!),
+    loadGenerator,
   ];
   const cpuRows: string[] = [];
   const measure = async (label: string, url: string, connections: number, options: { hopSecret?: string }) => {
     await waitForQuiet(maxLoad);
-    const before = await readCpuSeconds(processes);
-    const ownBefore = process.cpuUsage();
-    const result = await loadGraphQL(label, url, ME, { connections, seconds, token, ...options });
-    const own = process.cpuUsage(ownBefore);
-    const after = await readCpuSeconds(processes);
-    const requests = result.requestsPerSecond * seconds;
-    const perRequest = (cpuSeconds: number) => ((cpuSeconds * 1000) / requests).toFixed(3);
-    cpuRows.push(`| ${label} | ${processes.map((_, i) => perRequest(after[i]! - before[i]!)).join(' | ')} | ${perRequest((own.user + own.system) / 1e6)} |`);
+    const { result, msPerRequest } = await withCpuPerRequest(processes, seconds, () => loadGraphQL(label, url, ME, { connections, seconds, token, ...options }));
+    cpuRows.push(`| ${label} | ${msPerRequest.map((ms) => ms.toFixed(3)).join(' | ')} |`);
     meResults.push(result);
   };
   for (let round = 1; round <= rounds; round += 1) {
@@ -94,7 +87,7 @@ try {
   console.log(`\nMachine: ${machineDescription()}, load average ${loadAverage()}\n`);
   console.log(markdownTable([...meResults, login]));
   console.log('\nCPU ms per request:\n');
-  console.log([`| run | ${processes.map((entry) => entry.name).join(' | ')} | load generator |`, `|---|${processes.map(() => '---:|').join('')}---:|`, ...cpuRows].join('\n'));
+  console.log([`| run | ${processes.map((entry) => entry.name).join(' | ')} |`, `|---|${processes.map(() => '---:|').join('')}`, ...cpuRows].join('\n'));
   console.log(`\nGateway / direct latency (target: at most ×1.5): ${ratios.join('; ')}`);
   console.log(`argon2id m=${memoryKiB} KiB, t=${timeCost}, p=1: ${perHashMs.toFixed(1)} ms per hash on one core`);
 } finally {
